@@ -1,0 +1,850 @@
+/* cli.c: the command table of SPEC §2 and one handler per command. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "config.h"
+#include "date.h"
+#include "import.h"
+#include "keyfile.h"
+#include "store.h"
+#include "view.h"
+#include "workflow.h"
+
+struct cli {
+	struct config	 cfg;
+	struct store	*st;
+	struct err	 err;
+	int64_t		 now;
+};
+
+struct command {
+	const char	*group;		/* "tenant", "plan" or NULL */
+	const char	*name;
+	const char	*usage;
+	int		(*run)(struct cli *, int, char **);
+	int		 needs_store;
+};
+
+static int cmd_init(struct cli *, int, char **);
+static int cmd_plan_add(struct cli *, int, char **);
+static int cmd_plan_list(struct cli *, int, char **);
+static int cmd_tenant_add(struct cli *, int, char **);
+static int cmd_tenant_edit(struct cli *, int, char **);
+static int cmd_tenant_import(struct cli *, int, char **);
+static int cmd_tenant_list(struct cli *, int, char **);
+static int cmd_tenant_show(struct cli *, int, char **);
+static int cmd_start(struct cli *, int, char **);
+static int cmd_event(struct cli *, int, char **);
+
+static const struct command commands[] = {
+	{ NULL, "init", "init", cmd_init, 0 },
+	{ "plan", "add", "plan add NAME --edition E --products LIST",
+	  cmd_plan_add, 1 },
+	{ "plan", "list", "plan list [--json]", cmd_plan_list, 1 },
+	{ "tenant", "add", "tenant add --name N --customer-admin EMAIL "
+	  "--msp-admin EMAIL --workloads LIST --edition E "
+	  "[--license W=YYYY-MM-DD]... [--suspended]", cmd_tenant_add, 1 },
+	{ "tenant", "edit", "tenant edit ID [--name N] [--customer-admin EMAIL]"
+	  " [--msp-admin EMAIL] [--workloads LIST] [--edition E] "
+	  "[--license W=YYYY-MM-DD]... [--suspended | --not-suspended]",
+	  cmd_tenant_edit, 1 },
+	{ "tenant", "import", "tenant import FILE.csv", cmd_tenant_import, 1 },
+	{ "tenant", "list", "tenant list [--state S] [--json]",
+	  cmd_tenant_list, 1 },
+	{ "tenant", "show", "tenant show ID [--json]", cmd_tenant_show, 1 },
+	{ NULL, "start", "start ID... | --all", cmd_start, 1 },
+	{ NULL, "retrigger", "retrigger ID", cmd_event, 1 },
+	{ NULL, "finalize", "finalize ID", cmd_event, 1 },
+	{ NULL, "cancel", "cancel ID", cmd_event, 1 },
+	{ NULL, "approve", "approve ID (on the customer admin's behalf)",
+	  cmd_event, 1 },
+	{ NULL, "reject", "reject ID (on the customer admin's behalf)",
+	  cmd_event, 1 },
+	{ NULL, "verify", "verify ID --plan PLAN (on the MSP admin's behalf)",
+	  cmd_event, 1 },
+};
+
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static const struct command *current;
+
+static void
+usage_all(FILE *fp)
+{
+	size_t i;
+
+	fprintf(fp, "usage: mscagent [-c CONF] COMMAND ...\n\ncommands:\n");
+	for (i = 0; i < NCOMMANDS; i++)
+		fprintf(fp, "  %s\n", commands[i].usage);
+}
+
+static int
+usage_error(struct cli *cli, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+/* Records a usage error and names the command's usage in it. */
+static int
+usage_error(struct cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+	char *what;
+
+	va_start(ap, fmt);
+	what = xvasprintf(fmt, ap);
+	va_end(ap);
+	err_set(&cli->err, ERR_INPUT, "%s (usage: mscagent %s)", what,
+	    current ? current->usage : "[-c CONF] COMMAND ...");
+	free(what);
+	return -1;
+}
+
+static int
+parse_id(struct cli *cli, const char *s, int64_t *id)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0 || v <= 0) {
+		err_set(&cli->err, ERR_INPUT, "'%.40s' is not a tenant id", s);
+		return -1;
+	}
+	*id = v;
+	return 0;
+}
+
+/* getopt_long over a command's own arguments; argv[0] is its name. */
+static int
+next_option(struct cli *cli, int argc, char **argv, const char *shortopts,
+    const struct option *longopts)
+{
+	int c;
+
+	opterr = 0;
+	c = getopt_long(argc, argv, shortopts, longopts, NULL);
+	if (c == '?' || c == ':') {
+		if (optopt != 0 && c == ':')
+			usage_error(cli, "option -%c needs a value", optopt);
+		else if (c == ':')
+			usage_error(cli, "option %s needs a value",
+			    argv[optind - 1]);
+		else if (optopt != 0)
+			usage_error(cli, "unknown option -%c", optopt);
+		else
+			usage_error(cli, "unknown option %s", argv[optind - 1]);
+		return '?';
+	}
+	return c;
+}
+
+static void
+reset_options(void)
+{
+	optind = 0;	/* glibc: start over, including its own state */
+}
+
+/* ---- init ---- */
+
+static int
+init_key(const char *path)
+{
+	struct err err;
+	int created;
+
+	if (keyfile_create(path, &created, &err) == -1) {
+		fprintf(stderr, "mscagent: %s\n", err.msg);
+		return -1;
+	}
+	printf("%s key %s\n", created ? "created" : "kept   ", path);
+	return 0;
+}
+
+static int
+cmd_init(struct cli *cli, int argc, char **argv)
+{
+	size_t i;
+
+	(void)argv;
+	if (argc > 1)
+		return usage_error(cli, "init takes no arguments");
+	if (mkdir_parents(cli->cfg.database, &cli->err) == -1 ||
+	    store_open(cli->cfg.database, &cli->st, &cli->err) == -1)
+		return -1;
+	printf("database %s (schema %d)\n", cli->cfg.database,
+	    STORE_SCHEMA_VERSION);
+	if (init_key(cli->cfg.reply_key_file) == -1) {
+		err_set(&cli->err, ERR_RUNTIME, "init: the key files are not "
+		    "all in place");
+		return -1;
+	}
+	for (i = 0; i < cli->cfg.nkeys; i++)
+		if (init_key(cli->cfg.keys[i].path) == -1) {
+			err_set(&cli->err, ERR_RUNTIME, "init: the key files "
+			    "are not all in place");
+			return -1;
+		}
+	return 0;
+}
+
+/* ---- plans ---- */
+
+static int
+cmd_plan_add(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "edition", required_argument, NULL, 'e' },
+		{ "products", required_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct plan p = { 0 };
+	const char *edition = NULL, *products = NULL;
+	int64_t id;
+	int c, rc = -1;
+
+	while ((c = next_option(cli, argc, argv, ":", opts)) != -1) {
+		if (c == '?')
+			return -1;
+		if (c == 'e')
+			edition = optarg;
+		else
+			products = optarg;
+	}
+	if (optind != argc - 1 || edition == NULL || products == NULL)
+		return usage_error(cli, "plan add needs a NAME, --edition and "
+		    "--products");
+	p.name = xstrdup(argv[optind]);
+	p.edition = xstrdup(edition);
+	if (workloads_parse(products, &p.products, &cli->err) == -1)
+		goto out;
+	if (plan_check_input(&p, &cli->err) == -1)
+		goto out;
+	if (store_plan_add(cli->st, &p, cli->now, &id, &cli->err) == -1)
+		goto out;
+	printf("%lld\n", (long long)id);
+	rc = 0;
+out:
+	plan_clear(&p);
+	return rc;
+}
+
+static int
+json_flag(struct cli *cli, int argc, char **argv, int *json,
+    const char **state)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "state", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	*json = 0;
+	while ((c = next_option(cli, argc, argv, ":", opts)) != -1) {
+		if (c == '?')
+			return -1;
+		if (c == 'j')
+			*json = 1;
+		else if (state == NULL)
+			return usage_error(cli, "unknown option --state");
+		else
+			*state = optarg;
+	}
+	return 0;
+}
+
+static int
+cmd_plan_list(struct cli *cli, int argc, char **argv)
+{
+	struct plan *plans = NULL;
+	json_t *a;
+	size_t n = 0, i;
+	int json;
+
+	if (json_flag(cli, argc, argv, &json, NULL) == -1)
+		return -1;
+	if (optind != argc)
+		return usage_error(cli, "plan list takes no arguments");
+	if (store_plan_list(cli->st, &plans, &n, &cli->err) == -1)
+		return -1;
+	if (json) {
+		a = json_array();
+		for (i = 0; i < n; i++)
+			json_array_append_new(a, view_plan_json(&plans[i]));
+		view_print_json(stdout, a);
+		json_decref(a);
+	} else {
+		view_plan_row(stdout, NULL);
+		for (i = 0; i < n; i++)
+			view_plan_row(stdout, &plans[i]);
+	}
+	store_plans_free(plans, n);
+	return 0;
+}
+
+/* ---- tenants ---- */
+
+/* The options add and edit share; each is applied to t as it comes. */
+static const struct option tenant_opts[] = {
+	{ "name", required_argument, NULL, 'n' },
+	{ "customer-admin", required_argument, NULL, 'c' },
+	{ "msp-admin", required_argument, NULL, 'm' },
+	{ "workloads", required_argument, NULL, 'w' },
+	{ "edition", required_argument, NULL, 'e' },
+	{ "license", required_argument, NULL, 'l' },
+	{ "licence", required_argument, NULL, 'l' },
+	{ "suspended", no_argument, NULL, 's' },
+	{ "not-suspended", no_argument, NULL, 'S' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void
+replace(char **field, const char *value)
+{
+	free(*field);
+	*field = xstrdup(value);
+}
+
+/* Reads the tenant options into t; *given collects which were seen. */
+#define SEEN_MAX 16
+
+static int
+tenant_options(struct cli *cli, int argc, char **argv, struct tenant *t,
+    char seen[SEEN_MAX])
+{
+	size_t nseen = 0;
+	int c, cleared_licences = 0;
+
+	while ((c = next_option(cli, argc, argv, ":", tenant_opts)) != -1) {
+		if (c == '?')
+			return -1;
+		if (nseen < SEEN_MAX - 1 && strchr(seen, c) == NULL)
+			seen[nseen++] = (char)c;
+		seen[nseen] = '\0';
+		switch (c) {
+		case 'n':
+			replace(&t->name, optarg);
+			break;
+		case 'c':
+			replace(&t->customer_admin, optarg);
+			break;
+		case 'm':
+			replace(&t->msp_admin, optarg);
+			break;
+		case 'w':
+			if (workloads_parse(optarg, &t->workloads,
+			    &cli->err) == -1)
+				return -1;
+			break;
+		case 'e':
+			replace(&t->edition, optarg);
+			break;
+		case 'l':
+			/* Licences given on an edit replace the old ones. */
+			if (!cleared_licences) {
+				for (int w = 0; w < WORKLOAD_COUNT; w++)
+					t->expires[w] = DATE_NONE;
+				cleared_licences = 1;
+			}
+			if (import_licences(optarg, t->expires,
+			    &cli->err) == -1)
+				return -1;
+			break;
+		case 's':
+		case 'S':
+			t->suspended = c == 's';
+			break;
+		}
+	}
+	return 0;
+}
+
+static int
+cmd_tenant_add(struct cli *cli, int argc, char **argv)
+{
+	struct tenant t;
+	char given[SEEN_MAX] = "";
+	const char *need = "ncmwe", *p;
+	int64_t id;
+	int rc = -1;
+
+	tenant_init(&t);
+	if (tenant_options(cli, argc, argv, &t, given) == -1)
+		goto out;
+	if (optind != argc) {
+		usage_error(cli, "unexpected argument '%.40s'", argv[optind]);
+		goto out;
+	}
+	for (p = need; *p; p++)
+		if (strchr(given, *p) == NULL) {
+			usage_error(cli, "tenant add needs --name, "
+			    "--customer-admin, --msp-admin, --workloads and "
+			    "--edition");
+			goto out;
+		}
+	if (tenant_check_input(&t, &cli->err) == -1)
+		goto out;
+	if (store_begin(cli->st, &cli->err) == -1)
+		goto out;
+	if (store_tenant_add(cli->st, &t, cli->now, &id, &cli->err) == -1 ||
+	    store_history_add(cli->st, id, cli->now, STATE_NEW, STATE_NEW,
+	    "cli", "registered", &cli->err) == -1 ||
+	    store_commit(cli->st, &cli->err) == -1) {
+		store_rollback(cli->st);
+		goto out;
+	}
+	printf("%lld\n", (long long)id);
+	rc = 0;
+out:
+	tenant_clear(&t);
+	return rc;
+}
+
+/* Registered data may change only while nothing is in flight. */
+static int
+editable(enum tenant_state s)
+{
+	return s == STATE_NEW || s == STATE_BLOCKED || s == STATE_REJECTED ||
+	    s == STATE_TOKEN_EXPIRED;
+}
+
+static int
+cmd_tenant_edit(struct cli *cli, int argc, char **argv)
+{
+	struct tenant t;
+	char given[SEEN_MAX] = "";
+	int64_t id;
+	int rc = -1;
+
+	tenant_init(&t);
+	if (argc < 2 || argv[1][0] == '-') {
+		usage_error(cli, "tenant edit needs an ID");
+		goto out;
+	}
+	if (parse_id(cli, argv[1], &id) == -1)
+		goto out;
+	if (store_begin(cli->st, &cli->err) == -1)
+		goto out;
+	if (store_tenant_get(cli->st, id, &t, &cli->err) == -1)
+		goto fail;
+	if (!editable(t.state)) {
+		err_set(&cli->err, ERR_STATE, "tenant %lld is %s: its data can "
+		    "change only in new, blocked, rejected or token_expired "
+		    "(cancel it first)", (long long)id,
+		    fsm_state_name(t.state));
+		goto fail;
+	}
+	if (tenant_options(cli, argc - 1, argv + 1, &t, given) == -1)
+		goto fail;
+	if (optind != argc - 1 || *given == '\0') {
+		usage_error(cli, "tenant edit needs at least one field to "
+		    "change");
+		goto fail;
+	}
+	if (tenant_check_input(&t, &cli->err) == -1 ||
+	    store_tenant_update(cli->st, &t, &cli->err) == -1 ||
+	    store_history_add(cli->st, id, cli->now, t.state, t.state, "cli",
+	    "edited", &cli->err) == -1 ||
+	    store_commit(cli->st, &cli->err) == -1)
+		goto fail;
+	printf("tenant %lld updated\n", (long long)id);
+	rc = 0;
+	goto out;
+fail:
+	store_rollback(cli->st);
+out:
+	tenant_clear(&t);
+	return rc;
+}
+
+static void
+import_progress(size_t rows, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "\rimporting: %zu rows", rows);
+}
+
+static int
+cmd_tenant_import(struct cli *cli, int argc, char **argv)
+{
+	struct strvec problems = { 0 };
+	int64_t first;
+	size_t count, i;
+	int tty, rc;
+
+	if (argc != 2)
+		return usage_error(cli, "tenant import needs one FILE");
+	tty = isatty(STDERR_FILENO);
+	rc = import_csv(cli->st, argv[1], cli->now,
+	    tty ? import_progress : NULL, NULL, &count, &first, &problems,
+	    &cli->err);
+	if (tty)
+		fprintf(stderr, "\r\033[K");
+	for (i = 0; i < problems.n; i++)
+		fprintf(stderr, "mscagent: %s\n", problems.v[i]);
+	strvec_clear(&problems);
+	if (rc == -1)
+		return -1;
+	printf("imported %zu tenant%s (ids %lld-%lld)\n", count,
+	    count == 1 ? "" : "s", (long long)first,
+	    (long long)(first + (int64_t)count - 1));
+	return 0;
+}
+
+static int
+print_tenant_row(const struct tenant *t, void *arg)
+{
+	(void)arg;
+	view_tenant_row(stdout, t);
+	return 0;
+}
+
+static int
+append_tenant_json(const struct tenant *t, void *arg)
+{
+	json_array_append_new(arg, view_tenant_json(t, NULL));
+	return 0;
+}
+
+static int
+cmd_tenant_list(struct cli *cli, int argc, char **argv)
+{
+	const char *state_name = NULL;
+	json_t *a;
+	int json, state = -1, rc;
+
+	if (json_flag(cli, argc, argv, &json, &state_name) == -1)
+		return -1;
+	if (optind != argc)
+		return usage_error(cli, "tenant list takes no arguments");
+	if (state_name != NULL &&
+	    (state = fsm_state_from_name(state_name)) < 0)
+		return usage_error(cli, "unknown state '%.40s'", state_name);
+	if (!json) {
+		view_tenant_row(stdout, NULL);
+		return store_tenant_each(cli->st, state, print_tenant_row,
+		    NULL, &cli->err);
+	}
+	a = json_array();
+	rc = store_tenant_each(cli->st, state, append_tenant_json, a,
+	    &cli->err);
+	if (rc == 0)
+		view_print_json(stdout, a);
+	json_decref(a);
+	return rc;
+}
+
+static int
+cmd_tenant_show(struct cli *cli, int argc, char **argv)
+{
+	struct tenant t;
+	struct plan plan = { 0 };
+	struct token_info token;
+	struct tenant_extra x = { 0 };
+	struct history_entry *history = NULL;
+	struct outbox_entry *mails = NULL;
+	size_t nhistory = 0, nmails = 0;
+	char plan_id[24];
+	json_t *j;
+	int64_t id;
+	int json, rc = -1;
+
+	tenant_init(&t);
+	if (json_flag(cli, argc, argv, &json, NULL) == -1)
+		goto out;
+	if (optind != argc - 1) {
+		usage_error(cli, "tenant show needs one ID");
+		goto out;
+	}
+	if (parse_id(cli, argv[optind], &id) == -1 ||
+	    store_tenant_get(cli->st, id, &t, &cli->err) == -1 ||
+	    store_token_get(cli->st, id, &token, &cli->err) == -1 ||
+	    store_history_list(cli->st, id, &history, &nhistory,
+	    &cli->err) == -1 ||
+	    store_outbox_list(cli->st, id, &mails, &nmails, &cli->err) == -1)
+		goto out;
+	if (t.plan_id > 0) {
+		snprintf(plan_id, sizeof plan_id, "%lld", (long long)t.plan_id);
+		if (store_plan_find(cli->st, plan_id, &plan, &cli->err) == -1)
+			goto out;
+		x.plan = &plan;
+	}
+	x.token = &token;
+	x.with_history = x.with_mails = 1;
+	x.history = history;
+	x.nhistory = nhistory;
+	x.mails = mails;
+	x.nmails = nmails;
+	if (json) {
+		j = view_tenant_json(&t, &x);
+		view_print_json(stdout, j);
+		json_decref(j);
+	} else
+		view_tenant_text(stdout, &t, &x);
+	rc = 0;
+out:
+	store_history_free(history, nhistory);
+	store_outbox_free(mails, nmails);
+	plan_clear(&plan);
+	tenant_clear(&t);
+	return rc;
+}
+
+/* ---- workflow events ---- */
+
+/* Worst outcome wins: runtime over state over input. */
+static int
+worse(int a, int b)
+{
+	static const int rank[] = { 0, 1, 3, 2 };
+
+	return rank[b] > rank[a] ? b : a;
+}
+
+static int
+fire(struct cli *cli, int64_t id, const struct workflow_event *ev,
+    int *exit_code)
+{
+	struct workflow_outcome out;
+	struct err err;
+	size_t i;
+
+	if (workflow_fire(cli->st, &cli->cfg, id, ev, cli->now, &out,
+	    &err) == -1) {
+		fprintf(stderr, "mscagent: %s\n", err.msg);
+		*exit_code = worse(*exit_code, err.kind);
+		cli->err = err;
+		return -1;
+	}
+	printf("tenant %lld: %s -> %s", (long long)id,
+	    fsm_state_name(out.from), fsm_state_name(out.to));
+	if (out.nmails > 0)
+		printf(" (%zu mail%s queued)", out.nmails,
+		    out.nmails == 1 ? "" : "s");
+	printf("\n");
+	for (i = 0; i < out.reasons.n; i++)
+		printf("  blocked: %s\n", out.reasons.v[i]);
+	if (out.to == STATE_BLOCKED)
+		*exit_code = worse(*exit_code, ERR_INPUT);
+	workflow_outcome_clear(&out);
+	return 0;
+}
+
+/* Each tenant is a transaction of its own: one failure stops no other. */
+static int
+start_ids(struct cli *cli, const int64_t *ids, size_t n)
+{
+	struct workflow_event ev = { EVENT_START, "cli", NULL, NULL, NULL };
+	int exit_code = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		fire(cli, ids[i], &ev, &exit_code);
+	if (exit_code != 0) {
+		/* Already printed, one line per tenant. */
+		cli->err.kind = exit_code;
+		cli->err.msg[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cmd_start(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int64_t *ids = NULL, *blocked = NULL;
+	size_t n = 0, nblocked = 0, i;
+	int c, all = 0, rc = -1;
+
+	while ((c = next_option(cli, argc, argv, ":", opts)) != -1) {
+		if (c == '?')
+			return -1;
+		all = 1;
+	}
+	if (all == (optind < argc))
+		return usage_error(cli, "start needs tenant IDs or --all");
+	if (all) {
+		/* Blocked tenants are retried: their data may be fixed. */
+		if (store_tenant_ids(cli->st, STATE_NEW, &ids, &n,
+		    &cli->err) == -1 ||
+		    store_tenant_ids(cli->st, STATE_BLOCKED, &blocked,
+		    &nblocked, &cli->err) == -1)
+			goto out;
+		ids = xrealloc(ids, (n + nblocked) * sizeof *ids);
+		memcpy(ids + n, blocked, nblocked * sizeof *ids);
+		n += nblocked;
+		if (n == 0)
+			printf("no tenant is new or blocked\n");
+	} else {
+		n = (size_t)(argc - optind);
+		ids = xcalloc(n, sizeof *ids);
+		for (i = 0; i < n; i++)
+			if (parse_id(cli, argv[optind + (int)i], &ids[i]) == -1)
+				goto out;
+	}
+	rc = start_ids(cli, ids, n);
+out:
+	free(ids);
+	free(blocked);
+	return rc;
+}
+
+static int
+cmd_event(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "plan", required_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const struct {
+		const char	*name;
+		enum fsm_event	 event;
+	} events[] = {
+		{ "retrigger", EVENT_RETRIGGER }, { "finalize", EVENT_FINALIZE },
+		{ "cancel", EVENT_CANCEL }, { "approve", EVENT_APPROVE },
+		{ "reject", EVENT_REJECT }, { "verify", EVENT_VERIFY },
+	};
+	struct workflow_event ev = { 0 };
+	int64_t id;
+	size_t i;
+	int c, exit_code = 0;
+
+	for (i = 0; i < sizeof events / sizeof events[0]; i++)
+		if (strcmp(events[i].name, argv[0]) == 0)
+			ev.event = events[i].event;
+	ev.actor = "cli";
+	while ((c = next_option(cli, argc, argv, ":", opts)) != -1) {
+		if (c == '?')
+			return -1;
+		if (ev.event != EVENT_VERIFY)
+			return usage_error(cli, "only verify takes --plan");
+		ev.plan = optarg;
+	}
+	if (optind != argc - 1)
+		return usage_error(cli, "%s needs one tenant ID", argv[0]);
+	if (ev.event == EVENT_VERIFY && ev.plan == NULL)
+		return usage_error(cli, "verify needs --plan");
+	if (parse_id(cli, argv[optind], &id) == -1)
+		return -1;
+	if (fire(cli, id, &ev, &exit_code) == -1) {
+		cli->err.msg[0] = '\0';	/* already printed */
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- dispatch ---- */
+
+static const struct command *
+find_command(int argc, char **argv, int *consumed)
+{
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++) {
+		if (commands[i].group == NULL) {
+			if (strcmp(commands[i].name, argv[0]) == 0) {
+				*consumed = 0;
+				return &commands[i];
+			}
+		} else if (argc > 1 && strcmp(commands[i].group, argv[0]) == 0 &&
+		    strcmp(commands[i].name, argv[1]) == 0) {
+			*consumed = 1;
+			return &commands[i];
+		}
+	}
+	return NULL;
+}
+
+static int
+open_store(struct cli *cli)
+{
+	if (access(cli->cfg.database, F_OK) == -1) {
+		err_set(&cli->err, ERR_RUNTIME, "no database at %s (run "
+		    "'mscagent init' first)", cli->cfg.database);
+		return -1;
+	}
+	return store_open(cli->cfg.database, &cli->st, &cli->err);
+}
+
+static int
+global_options(int argc, char **argv, const char **conf, int *first)
+{
+	int i;
+
+	*conf = NULL;
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "-h") == 0 ||
+		    strcmp(argv[i], "--help") == 0) {
+			usage_all(stdout);
+			return 0;
+		}
+		if (strcmp(argv[i], "-V") == 0 ||
+		    strcmp(argv[i], "--version") == 0) {
+			printf("mscagent %s\n", MSCAGENT_VERSION);
+			return 0;
+		}
+		if (strcmp(argv[i], "-c") != 0 || i + 1 >= argc) {
+			fprintf(stderr, "mscagent: %s: unknown option or "
+			    "missing value\n", argv[i]);
+			usage_all(stderr);
+			return ERR_INPUT;
+		}
+		*conf = argv[++i];
+	}
+	if (i >= argc) {
+		usage_all(stderr);
+		return ERR_INPUT;
+	}
+	*first = i;
+	return -1;
+}
+
+int
+cli_main(int argc, char **argv)
+{
+	struct cli cli;
+	const struct command *cmd;
+	const char *conf_arg, *path;
+	int first, consumed, rc;
+
+	memset(&cli, 0, sizeof cli);
+	rc = global_options(argc, argv, &conf_arg, &first);
+	if (rc >= 0)
+		return rc;
+	argc -= first;
+	argv += first;
+	cmd = find_command(argc, argv, &consumed);
+	if (cmd == NULL) {
+		fprintf(stderr, "mscagent: unknown command '%.40s%s%.40s'\n",
+		    argv[0], argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
+		usage_all(stderr);
+		return ERR_INPUT;
+	}
+	current = cmd;
+	cli.now = (int64_t)time(NULL);
+	reset_options();
+	rc = -1;
+	if ((path = config_locate(conf_arg, &cli.err)) == NULL ||
+	    config_load(path, &cli.cfg, &cli.err) == -1)
+		goto out;
+	if (cmd->needs_store && open_store(&cli) == -1)
+		goto out;
+	rc = cmd->run(&cli, argc - consumed, argv + consumed);
+out:
+	if (rc == -1 && cli.err.msg[0] != '\0')
+		fprintf(stderr, "mscagent: %s\n", cli.err.msg);
+	store_close(cli.st);
+	config_free(&cli.cfg);
+	if (rc == 0)
+		return 0;
+	return cli.err.kind != ERR_NONE ? (int)cli.err.kind : ERR_RUNTIME;
+}

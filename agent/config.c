@@ -1,0 +1,1147 @@
+/* config.c: reads and checks the agent's INI configuration (SPEC §6). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ini.h>
+
+#include "config.h"
+
+/*
+ * The longest line, not counting its end (LF or CR LF).  inih reads into
+ * a fixed buffer of 200 bytes and silently splits a longer line in two,
+ * which would cut a value short and read its tail as a key of its own;
+ * so every line is measured before inih sees it.
+ */
+#define CONFIG_LINE_MAX		192
+#define CONFIG_FILE_MAX		(64 * 1024)
+#define CONFIG_KID_MAX		64
+#define CONFIG_ADDRS_MAX	16
+#define CONFIG_KEYWORDS_MAX	16
+#define CONFIG_KEYWORD_MAX	32
+
+#define CONFIG_DEFAULT_KID	"k1"
+
+enum config_type {
+	CT_STRING,	/* any text; CF_OPTIONAL: empty means NULL */
+	CT_TOKEN,	/* text without blanks */
+	CT_PATH,	/* made absolute against the config's folder */
+	CT_BASE_URL,	/* http(s)://..., one trailing '/' dropped */
+	CT_OUT_URL,	/* smtp://, smtps://, maildir:PATH */
+	CT_IN_URL,	/* imap://, imaps://, maildir:PATH */
+	CT_ADDR,	/* one addr-spec */
+	CT_ADDR_LIST,	/* addr-specs separated by commas, at least one */
+	CT_WORDS,	/* keywords separated by commas, maybe none */
+	CT_INT,		/* a decimal number between min and max */
+	CT_BOOL,	/* yes/no, true/false, on/off, 1/0 */
+	CT_ENUM,	/* one of names[], stored as its index */
+	CT_IP,		/* an IPv4 or IPv6 literal */
+	CT_KEY_FILE,	/* the one token key, kid "k1" */
+	CT_KEYS,	/* kid:path,kid:path */
+};
+
+#define CF_OPTIONAL	0x01	/* an empty value is allowed */
+
+struct config_def {
+	const char		*section;
+	const char		*name;
+	enum config_type	 type;
+	size_t			 offset;	/* of the field in struct config */
+	int			 min, max;	/* CT_INT */
+	const char *const	*names;		/* CT_ENUM, NULL-terminated */
+	int			 flags;
+	const char		*def;		/* NULL: no default */
+};
+
+#define OFF(field)	offsetof(struct config, field)
+
+/* In the order of the enums in config.h. */
+static const char *const starttls_names[] = {
+	"required", "optional", "off", NULL
+};
+static const char *const log_level_names[] = {
+	"error", "warn", "info", "debug", NULL
+};
+
+/*
+ * Every key the agent knows, with its type, bounds and default.  A
+ * default is read exactly as a value in the file would be, so relative
+ * paths in it resolve against the config file's folder too.
+ *
+ * [tokens] takes either key_file (one key, whose kid is "k1") or keys
+ * ("kid:path,kid:path", the first signs and all verify), never both;
+ * with neither, key_file's default applies.
+ */
+static const struct config_def defs[] = {
+	{ "agent", "database", CT_PATH, OFF(database), 0, 0, NULL, 0,
+	    "var/agent.db" },
+	{ "agent", "base_url", CT_BASE_URL, OFF(base_url), 0, 0, NULL, 0,
+	    "http://127.0.0.1:8025" },
+	{ "agent", "from", CT_ADDR, OFF(from), 0, 0, NULL, 0,
+	    "mscagent@example.test" },
+	{ "agent", "reply_address", CT_ADDR, OFF(reply_address), 0, 0, NULL, 0,
+	    "mscagent@example.test" },
+	{ "agent", "reply_key_file", CT_PATH, OFF(reply_key_file), 0, 0, NULL,
+	    0, "var/reply.key" },
+	{ "agent", "support_addresses", CT_ADDR_LIST, OFF(support_addresses),
+	    0, 0, NULL, 0, "support@example.test" },
+	{ "agent", "templates", CT_PATH, OFF(templates), 0, 0, NULL, 0,
+	    "mailtemplates" },
+	{ "agent", "approval_remind_days", CT_INT, OFF(approval_remind_days),
+	    0, 365, NULL, 0, "3" },
+	{ "agent", "log_level", CT_ENUM, OFF(log_level), 0, 0, log_level_names,
+	    0, "info" },
+	{ "agent", "log_file", CT_PATH, OFF(log_file), 0, 0, NULL, CF_OPTIONAL,
+	    "" },
+
+	{ "outbound", "url", CT_OUT_URL, OFF(out_url), 0, 0, NULL, 0,
+	    "maildir:var/mail" },
+	{ "outbound", "starttls", CT_ENUM, OFF(out_starttls), 0, 0,
+	    starttls_names, 0, "required" },
+	{ "outbound", "username", CT_STRING, OFF(out_username), 0, 0, NULL,
+	    CF_OPTIONAL, "" },
+	{ "outbound", "password_file", CT_PATH, OFF(out_password_file), 0, 0,
+	    NULL, CF_OPTIONAL, "" },
+	{ "outbound", "retry_max", CT_INT, OFF(out_retry_max), 0, 100, NULL, 0,
+	    "8" },
+	{ "outbound", "tls_ca_file", CT_PATH, OFF(out_tls_ca_file), 0, 0, NULL,
+	    CF_OPTIONAL, "" },
+
+	{ "inbound", "url", CT_IN_URL, OFF(in_url), 0, 0, NULL, 0,
+	    "maildir:var/mail/mscagent@example.test" },
+	{ "inbound", "starttls", CT_ENUM, OFF(in_starttls), 0, 0,
+	    starttls_names, 0, "required" },
+	{ "inbound", "username", CT_STRING, OFF(in_username), 0, 0, NULL,
+	    CF_OPTIONAL, "" },
+	{ "inbound", "password_file", CT_PATH, OFF(in_password_file), 0, 0,
+	    NULL, CF_OPTIONAL, "" },
+	{ "inbound", "tls_ca_file", CT_PATH, OFF(in_tls_ca_file), 0, 0, NULL,
+	    CF_OPTIONAL, "" },
+	{ "inbound", "processed_folder", CT_STRING, OFF(processed_folder), 0, 0,
+	    NULL, 0, "Processed" },
+	{ "inbound", "idle", CT_BOOL, OFF(idle), 0, 0, NULL, 0, "yes" },
+	{ "inbound", "poll_seconds", CT_INT, OFF(poll_seconds), 5, 3600, NULL,
+	    0, "60" },
+	{ "inbound", "require_auth_results", CT_BOOL, OFF(require_auth_results),
+	    0, 0, NULL, 0, "no" },
+	{ "inbound", "trusted_authserv_id", CT_TOKEN, OFF(trusted_authserv_id),
+	    0, 0, NULL, CF_OPTIONAL, "" },
+	{ "inbound", "keywords_approve", CT_WORDS, OFF(keywords_approve), 0, 0,
+	    NULL, CF_OPTIONAL, "" },
+	{ "inbound", "keywords_reject", CT_WORDS, OFF(keywords_reject), 0, 0,
+	    NULL, CF_OPTIONAL, "" },
+
+	{ "listener", "address", CT_IP, OFF(listen_address), 0, 0, NULL, 0,
+	    "127.0.0.1" },
+	{ "listener", "port", CT_INT, OFF(listen_port), 0, 65535, NULL, 0,
+	    "8025" },
+	{ "listener", "max_connections", CT_INT, OFF(max_connections), 1,
+	    10000, NULL, 0, "64" },
+
+	{ "tokens", "key_file", CT_KEY_FILE, 0, 0, 0, NULL, 0,
+	    "var/token.key" },
+	{ "tokens", "keys", CT_KEYS, 0, 0, 0, NULL, 0, NULL },
+	{ "tokens", "ttl_days", CT_INT, OFF(ttl_days), 1, 365, NULL, 0, "30" },
+	{ "tokens", "remind_days", CT_INT, OFF(remind_days), 0, 364, NULL, 0,
+	    "3" },
+	{ "tokens", "issuer", CT_STRING, OFF(issuer), 0, 0, NULL, 0,
+	    "mscagent" },
+};
+
+#define NDEFS	(sizeof defs / sizeof defs[0])
+
+/* What the reader found wrong with the line inih is handling. */
+#define LINE_TOO_LONG	0x01
+#define LINE_BAD_TEXT	0x02
+
+struct parse_state {
+	const char	*path;		/* as given, for messages */
+	struct config	*cfg;
+	const char	*text;		/* the whole file */
+	size_t		 text_len;
+	size_t		 pos;		/* where the next line starts */
+	int		 lineno;	/* the line inih is handling */
+	int		 line_flags;	/* LINE_*, cleared once reported */
+	char		 line_why[ERR_MSG_MAX];
+	int		 seen[NDEFS];	/* the line each key was set on */
+	int		 failed;
+	int		 err_line;	/* 0: the error has no line */
+	char		 err_msg[ERR_MSG_MAX];
+};
+
+static void	 fail(struct parse_state *, const char *, ...)
+		    PRINTF_LIKE(2, 3);
+
+/* Keeps the first error only: the one nearest the top of the file. */
+static void
+fail(struct parse_state *st, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (st->failed)
+		return;
+	st->failed = 1;
+	st->err_line = st->lineno;
+	va_start(ap, fmt);
+	vsnprintf(st->err_msg, sizeof st->err_msg, fmt, ap);
+	va_end(ap);
+}
+
+static char **
+field_str(struct config *cfg, const struct config_def *d)
+{
+	return (char **)((char *)cfg + d->offset);
+}
+
+static int *
+field_int(struct config *cfg, const struct config_def *d)
+{
+	return (int *)((char *)cfg + d->offset);
+}
+
+static struct strvec *
+field_strvec(struct config *cfg, const struct config_def *d)
+{
+	return (struct strvec *)((char *)cfg + d->offset);
+}
+
+static int
+def_index(const char *section, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NDEFS; i++)
+		if (strcmp(defs[i].section, section) == 0 &&
+		    strcmp(defs[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int
+section_known(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < NDEFS; i++)
+		if (strlen(defs[i].section) == len &&
+		    memcmp(defs[i].section, name, len) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static char *
+resolve_path(const char *dir, const char *p)
+{
+	if (p[0] == '/')
+		return xstrdup(p);
+	if (strcmp(dir, "/") == 0)
+		return xasprintf("/%s", p);
+	return xasprintf("%s/%s", dir, p);
+}
+
+/*
+ * Splits "a, b ,c" into trimmed items.  An empty value gives no items;
+ * an empty item or more than max of them is an error naming "what".
+ */
+static int
+split_list(const char *value, size_t max, const char *what,
+    struct strvec *out, struct err *err)
+{
+	const char *p, *end, *comma;
+	char *item;
+
+	if (*value == '\0')
+		return 0;
+	for (p = value;; p = comma + 1) {
+		comma = strchr(p, ',');
+		end = comma ? comma : p + strlen(p);
+		while (p < end && is_blank(*p))
+			p++;
+		while (end > p && is_blank(end[-1]))
+			end--;
+		if (p == end) {
+			err_set(err, ERR_INPUT, "an empty item in the list");
+			return -1;
+		}
+		if (out->n == max) {
+			err_set(err, ERR_INPUT, "more than %zu %s", max, what);
+			return -1;
+		}
+		item = xstrndup(p, (size_t)(end - p));
+		strvec_push(out, item);
+		free(item);
+		if (comma == NULL)
+			return 0;
+	}
+}
+
+static int
+has_blank(const char *s)
+{
+	return strpbrk(s, " \t") != NULL;
+}
+
+/*
+ * A plain sanity check, not RFC 5322: one '@', a local part, a domain
+ * with a dot, and nothing that could end an address inside a header.
+ */
+static int
+check_addr(const char *s, struct err *err)
+{
+	const char *at, *domain;
+
+	at = strchr(s, '@');
+	if (strlen(s) > 254 || strpbrk(s, " \t<>()[],;:\"\\") != NULL ||
+	    at == NULL || strchr(at + 1, '@') != NULL || at == s) {
+		err_set(err, ERR_INPUT, "'%s' is not an e-mail address", s);
+		return -1;
+	}
+	domain = at + 1;
+	if (strchr(domain, '.') == NULL || domain[0] == '.' ||
+	    domain[strlen(domain) - 1] == '.' || strstr(domain, "..")) {
+		err_set(err, ERR_INPUT, "'%s' is not an e-mail address "
+		    "(the domain needs a dot)", s);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+set_addr_list(struct strvec *sv, const char *value, struct err *err)
+{
+	size_t i;
+
+	if (split_list(value, CONFIG_ADDRS_MAX, "addresses", sv, err) == -1)
+		return -1;
+	for (i = 0; i < sv->n; i++)
+		if (check_addr(sv->v[i], err) == -1)
+			return -1;
+	return 0;
+}
+
+static int
+set_words(struct strvec *sv, const char *value, struct err *err)
+{
+	size_t i;
+
+	if (split_list(value, CONFIG_KEYWORDS_MAX, "keywords", sv, err) == -1)
+		return -1;
+	for (i = 0; i < sv->n; i++) {
+		if (has_blank(sv->v[i])) {
+			err_set(err, ERR_INPUT, "'%s' is not one word",
+			    sv->v[i]);
+			return -1;
+		}
+		if (strlen(sv->v[i]) > CONFIG_KEYWORD_MAX) {
+			err_set(err, ERR_INPUT, "'%s' is longer than %d bytes",
+			    sv->v[i], CONFIG_KEYWORD_MAX);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+set_int(int *field, const char *value, int min, int max, struct err *err)
+{
+	const char *p = value;
+	char *end;
+	long v;
+
+	if (*p == '-')
+		p++;
+	if (*p < '0' || *p > '9' || strlen(p) > 10)
+		goto bad;
+	errno = 0;
+	v = strtol(value, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		goto bad;
+	*field = (int)v;
+	return 0;
+bad:
+	err_set(err, ERR_INPUT, "not a number between %d and %d", min, max);
+	return -1;
+}
+
+static int
+set_bool(int *field, const char *value, struct err *err)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+	size_t i;
+
+	for (i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+		if (ascii_casecmp(value, yes[i]) == 0) {
+			*field = 1;
+			return 0;
+		}
+		if (ascii_casecmp(value, no[i]) == 0) {
+			*field = 0;
+			return 0;
+		}
+	}
+	err_set(err, ERR_INPUT, "must be yes or no");
+	return -1;
+}
+
+static int
+set_enum(int *field, const char *value, const char *const *names,
+    struct err *err)
+{
+	struct buf list = { 0 };
+	int i;
+
+	for (i = 0; names[i] != NULL; i++) {
+		if (ascii_casecmp(value, names[i]) == 0) {
+			*field = i;
+			return 0;
+		}
+	}
+	for (i = 0; names[i] != NULL; i++)
+		buf_printf(&list, "%s%s", i ? ", " : "", names[i]);
+	err_set(err, ERR_INPUT, "must be one of: %s", list.data);
+	buf_clear(&list);
+	return -1;
+}
+
+static int
+set_ip(char **field, const char *value, struct err *err)
+{
+	unsigned char addr[16];
+
+	if (inet_pton(AF_INET, value, addr) != 1 &&
+	    inet_pton(AF_INET6, value, addr) != 1) {
+		err_set(err, ERR_INPUT, "'%s' is not an IPv4 or IPv6 address",
+		    value);
+		return -1;
+	}
+	*field = xstrdup(value);
+	return 0;
+}
+
+static int
+set_base_url(char **field, const char *value, struct err *err)
+{
+	const char *host;
+	size_t len;
+
+	if (strncmp(value, "http://", 7) == 0)
+		host = value + 7;
+	else if (strncmp(value, "https://", 8) == 0)
+		host = value + 8;
+	else {
+		err_set(err, ERR_INPUT, "must start with http:// or https://");
+		return -1;
+	}
+	if (strpbrk(value, " \t\"'<>\\`?#") != NULL) {
+		err_set(err, ERR_INPUT, "must not contain blanks, quotes, "
+		    "<, >, \\, `, ? or #");
+		return -1;
+	}
+	if (*host == '\0' || *host == '/') {
+		err_set(err, ERR_INPUT, "has no host name");
+		return -1;
+	}
+	len = strlen(value);
+	if (value[len - 1] == '/')
+		len--;
+	*field = xstrndup(value, len);
+	return 0;
+}
+
+static int
+check_port(const char *p, size_t len, struct err *err)
+{
+	size_t i;
+	int port = 0;
+
+	for (i = 0; i < len; i++) {
+		if (p[i] < '0' || p[i] > '9' || i >= 5)
+			goto bad;
+		port = port * 10 + (p[i] - '0');
+	}
+	if (len > 0 && port >= 1 && port <= 65535)
+		return 0;
+bad:
+	err_set(err, ERR_INPUT, "the port must be a number between 1 and "
+	    "65535");
+	return -1;
+}
+
+/* Checks "host", "host:port", "[v6]" or "[v6]:port" (len bytes of s). */
+static int
+check_authority(const char *s, size_t len, struct err *err)
+{
+	char v6[INET6_ADDRSTRLEN], addr[16];
+	const char *close, *colon;
+	size_t i, hlen;
+
+	if (memchr(s, '@', len) != NULL) {
+		err_set(err, ERR_INPUT, "no user name or password in the URL: "
+		    "use username and password_file");
+		return -1;
+	}
+	if (len > 0 && s[0] == '[') {
+		close = memchr(s, ']', len);
+		hlen = close ? (size_t)(close - s - 1) : 0;
+		if (close == NULL || hlen == 0 || hlen >= sizeof v6)
+			goto bad_host;
+		memcpy(v6, s + 1, hlen);
+		v6[hlen] = '\0';
+		if (inet_pton(AF_INET6, v6, addr) != 1)
+			goto bad_host;
+		colon = close + 1;
+		if (colon == s + len)
+			return 0;
+		if (*colon != ':')
+			goto bad_host;
+		return check_port(colon + 1, len - (size_t)(colon + 1 - s),
+		    err);
+	}
+	colon = memchr(s, ':', len);
+	hlen = colon ? (size_t)(colon - s) : len;
+	if (hlen == 0)
+		goto bad_host;
+	for (i = 0; i < hlen; i++)
+		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "0123456789.-", s[i]) == NULL)
+			goto bad_host;
+	if (colon == NULL)
+		return 0;
+	return check_port(colon + 1, len - hlen - 1, err);
+bad_host:
+	err_set(err, ERR_INPUT, "the URL has no valid host name");
+	return -1;
+}
+
+static int
+set_maildir_url(char **field, const char *dir, const char *path,
+    struct err *err)
+{
+	char *abs;
+
+	if (*path == '\0') {
+		err_set(err, ERR_INPUT, "maildir: needs a folder");
+		return -1;
+	}
+	abs = resolve_path(dir, path);
+	*field = xasprintf("maildir:%s", abs);
+	free(abs);
+	return 0;
+}
+
+static int
+set_out_url(char **field, const char *dir, const char *value,
+    struct err *err)
+{
+	const char *rest;
+
+	if (strncmp(value, "maildir:", 8) == 0)
+		return set_maildir_url(field, dir, value + 8, err);
+	if (strncmp(value, "smtp://", 7) == 0)
+		rest = value + 7;
+	else if (strncmp(value, "smtps://", 8) == 0)
+		rest = value + 8;
+	else {
+		err_set(err, ERR_INPUT, "must be smtp://HOST[:PORT], "
+		    "smtps://HOST[:PORT] or maildir:PATH");
+		return -1;
+	}
+	if (strchr(rest, '/') != NULL) {
+		err_set(err, ERR_INPUT, "an smtp URL has no path");
+		return -1;
+	}
+	if (check_authority(rest, strlen(rest), err) == -1)
+		return -1;
+	*field = xstrdup(value);
+	return 0;
+}
+
+/* The mailbox defaults to INBOX: "imap://host" reads "imap://host/INBOX". */
+static int
+set_in_url(char **field, const char *dir, const char *value,
+    struct err *err)
+{
+	const char *rest, *slash;
+	size_t alen;
+
+	if (strncmp(value, "maildir:", 8) == 0)
+		return set_maildir_url(field, dir, value + 8, err);
+	if (strncmp(value, "imap://", 7) == 0)
+		rest = value + 7;
+	else if (strncmp(value, "imaps://", 8) == 0)
+		rest = value + 8;
+	else {
+		err_set(err, ERR_INPUT, "must be imap://HOST[:PORT]/MAILBOX, "
+		    "imaps://HOST[:PORT]/MAILBOX or maildir:PATH");
+		return -1;
+	}
+	slash = strchr(rest, '/');
+	alen = slash ? (size_t)(slash - rest) : strlen(rest);
+	if (check_authority(rest, alen, err) == -1)
+		return -1;
+	if (slash == NULL || slash[1] == '\0')
+		*field = xasprintf("%.*s/INBOX", (int)(rest + alen - value),
+		    value);
+	else
+		*field = xstrdup(value);
+	return 0;
+}
+
+static int
+check_kid(const char *kid, size_t len, struct err *err)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "0123456789._-", kid[i]) == NULL)
+			break;
+	if (len == 0 || len > CONFIG_KID_MAX || i < len) {
+		err_set(err, ERR_INPUT, "a key id must be 1 to %d of "
+		    "A-Z a-z 0-9 . _ -", CONFIG_KID_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+add_key(struct config *cfg, const char *item, struct err *err)
+{
+	const char *colon, *path;
+	size_t i, klen;
+
+	colon = strchr(item, ':');
+	path = colon ? colon + 1 : "";
+	while (is_blank(*path))
+		path++;
+	if (*path == '\0') {
+		err_set(err, ERR_INPUT, "'%s' is not KID:PATH", item);
+		return -1;
+	}
+	klen = (size_t)(colon - item);
+	while (klen > 0 && is_blank(item[klen - 1]))
+		klen--;
+	if (check_kid(item, klen, err) == -1)
+		return -1;
+	for (i = 0; i < cfg->nkeys; i++)
+		if (strlen(cfg->keys[i].kid) == klen &&
+		    memcmp(cfg->keys[i].kid, item, klen) == 0) {
+			err_set(err, ERR_INPUT, "key id '%.*s' given twice",
+			    (int)klen, item);
+			return -1;
+		}
+	cfg->keys[cfg->nkeys].kid = xstrndup(item, klen);
+	cfg->keys[cfg->nkeys].path = resolve_path(cfg->dir, path);
+	cfg->nkeys++;
+	return 0;
+}
+
+static int
+set_keys(struct config *cfg, const char *value, struct err *err)
+{
+	struct strvec items = { 0 };
+	size_t i;
+	int rc = -1;
+
+	if (split_list(value, CONFIG_KEYS_MAX, "keys", &items, err) == -1)
+		goto out;
+	for (i = 0; i < items.n; i++)
+		if (add_key(cfg, items.v[i], err) == -1)
+			goto out;
+	rc = 0;
+out:
+	strvec_clear(&items);
+	return rc;
+}
+
+static void
+set_key_file(struct config *cfg, const char *value)
+{
+	cfg->keys[0].kid = xstrdup(CONFIG_DEFAULT_KID);
+	cfg->keys[0].path = resolve_path(cfg->dir, value);
+	cfg->nkeys = 1;
+}
+
+static int
+set_string(char **field, const struct config_def *d, const char *value,
+    const char *dir, struct err *err)
+{
+	if (d->type == CT_TOKEN && has_blank(value)) {
+		err_set(err, ERR_INPUT, "must not contain blanks");
+		return -1;
+	}
+	if (d->type == CT_ADDR && check_addr(value, err) == -1)
+		return -1;
+	if (*value == '\0')
+		*field = NULL;
+	else if (d->type == CT_PATH)
+		*field = resolve_path(dir, value);
+	else
+		*field = xstrdup(value);
+	return 0;
+}
+
+/* Converts one value into its field; the field is still empty. */
+static int
+set_value(struct config *cfg, const struct config_def *d, const char *value,
+    struct err *err)
+{
+	if (*value == '\0' && !(d->flags & CF_OPTIONAL)) {
+		err_set(err, ERR_INPUT, "needs a value");
+		return -1;
+	}
+	switch (d->type) {
+	case CT_STRING:
+	case CT_TOKEN:
+	case CT_PATH:
+	case CT_ADDR:
+		return set_string(field_str(cfg, d), d, value, cfg->dir, err);
+	case CT_BASE_URL:
+		return set_base_url(field_str(cfg, d), value, err);
+	case CT_OUT_URL:
+		return set_out_url(field_str(cfg, d), cfg->dir, value, err);
+	case CT_IN_URL:
+		return set_in_url(field_str(cfg, d), cfg->dir, value, err);
+	case CT_ADDR_LIST:
+		return set_addr_list(field_strvec(cfg, d), value, err);
+	case CT_WORDS:
+		return set_words(field_strvec(cfg, d), value, err);
+	case CT_INT:
+		return set_int(field_int(cfg, d), value, d->min, d->max, err);
+	case CT_BOOL:
+		return set_bool(field_int(cfg, d), value, err);
+	case CT_ENUM:
+		return set_enum(field_int(cfg, d), value, d->names, err);
+	case CT_IP:
+		return set_ip(field_str(cfg, d), value, err);
+	case CT_KEY_FILE:
+		set_key_file(cfg, value);
+		return 0;
+	case CT_KEYS:
+		return set_keys(cfg, value, err);
+	}
+	return 0;
+}
+
+/* key_file and keys name the token keys two ways: only one may be used. */
+static int
+keys_conflict(const struct parse_state *st, const struct config_def *d)
+{
+	int other;
+
+	if (d->type == CT_KEYS)
+		other = def_index("tokens", "key_file");
+	else if (d->type == CT_KEY_FILE)
+		other = def_index("tokens", "keys");
+	else
+		return 0;
+	return st->seen[other] != 0;
+}
+
+/*
+ * Called by inih for each "key = value" line.  The reader has already
+ * looked at the raw line; a problem it found is reported here when it
+ * can name the key, else by settle_line() once inih moves on.
+ */
+static int
+handle_pair(void *user, const char *section, const char *name,
+    const char *value)
+{
+	struct parse_state *st = user;
+	const struct config_def *d;
+	struct err e;
+	int i;
+
+	if (st->failed)
+		return 0;
+	if (text_check("the key name", name, CONFIG_LINE_MAX, 0, &e) == -1) {
+		if (st->line_flags == 0)
+			fail(st, "%s", e.msg);
+		return 0;
+	}
+	if (st->line_flags & LINE_TOO_LONG) {
+		st->line_flags = 0;
+		fail(st, "[%s] %s: the line is longer than %d bytes", section,
+		    name, CONFIG_LINE_MAX);
+		return 0;
+	}
+	if (text_check("the value", value, CONFIG_LINE_MAX, 1, &e) == -1) {
+		st->line_flags = 0;
+		fail(st, "[%s] %s: %s", section, name, e.msg);
+		return 0;
+	}
+	if (st->line_flags != 0)
+		return 0;	/* the bad bytes are in a comment */
+	if (*section == '\0') {
+		fail(st, "%s: the key is not in any [section]", name);
+		return 0;
+	}
+	i = def_index(section, name);
+	if (i < 0) {
+		fail(st, "[%s] %s: unknown key", section, name);
+		return 0;
+	}
+	d = &defs[i];
+	if (st->seen[i] != 0) {
+		fail(st, "[%s] %s: duplicate key (first on line %d)", section,
+		    name, st->seen[i]);
+		return 0;
+	}
+	st->seen[i] = st->lineno;
+	if (keys_conflict(st, d)) {
+		fail(st, "[%s] %s: use either key_file or keys, not both",
+		    section, name);
+		return 0;
+	}
+	if (set_value(st->cfg, d, value, &e) == -1) {
+		fail(st, "[%s] %s: %s", section, name, e.msg);
+		return 0;
+	}
+	return 1;
+}
+
+/* Reports what the reader found on a line no handler call claimed. */
+static void
+settle_line(struct parse_state *st)
+{
+	if (st->line_flags & LINE_TOO_LONG)
+		fail(st, "the line is longer than %d bytes", CONFIG_LINE_MAX);
+	else if (st->line_flags & LINE_BAD_TEXT)
+		fail(st, "%s", st->line_why);
+	st->line_flags = 0;
+}
+
+/* A "[name]" line: the name must be known, and nothing may follow. */
+static void
+check_section(struct parse_state *st, const char *line, size_t len)
+{
+	const char *close, *p, *end = line + len;
+
+	close = memchr(line, ']', len);
+	if (close == NULL)
+		return;		/* inih reports the missing ']' */
+	if (!section_known(line + 1, (size_t)(close - line - 1))) {
+		fail(st, "[%.*s]: unknown section", (int)(close - line - 1),
+		    line + 1);
+		return;
+	}
+	for (p = close + 1; p < end && is_blank(*p); p++)
+		continue;
+	if (p < end && *p != ';' && *p != '#')
+		fail(st, "[%.*s]: unexpected text after the section name",
+		    (int)(close - line - 1), line + 1);
+}
+
+/* Flags a line that is too long, holds a NUL, bad UTF-8 or controls. */
+static void
+check_line(struct parse_state *st, const char *line, size_t len, size_t room)
+{
+	struct err e;
+	char *copy;
+	size_t i;
+
+	if (len > CONFIG_LINE_MAX || len + 2 > room)
+		st->line_flags |= LINE_TOO_LONG;
+	if (memchr(line, '\0', len) != NULL) {
+		st->line_flags |= LINE_BAD_TEXT;
+		snprintf(st->line_why, sizeof st->line_why,
+		    "the line contains a NUL byte");
+		return;
+	}
+	copy = xstrndup(line, len);
+	for (i = 0; i < len; i++)
+		if (copy[i] == '\t')
+			copy[i] = ' ';	/* tabs are blanks between tokens */
+	if (text_check("the line", copy, len, 1, &e) == -1) {
+		st->line_flags |= LINE_BAD_TEXT;
+		snprintf(st->line_why, sizeof st->line_why, "%s", e.msg);
+	}
+	free(copy);
+}
+
+/*
+ * inih's reader: hands over one line of the file per call, so that
+ * inih's line numbers are ours, and looks at the whole raw line first.
+ * Leading blanks are dropped, so that inih never takes an indented line
+ * for the continuation of the previous value: every line stands alone.
+ */
+static char *
+read_line(char *str, int num, void *stream)
+{
+	struct parse_state *st = stream;
+	const char *line, *nl;
+	size_t len, copy, room = num > 2 ? (size_t)num : 2;
+
+	settle_line(st);
+	if (st->pos >= st->text_len)
+		return NULL;
+	line = st->text + st->pos;
+	nl = memchr(line, '\n', st->text_len - st->pos);
+	len = nl ? (size_t)(nl - line) : st->text_len - st->pos;
+	st->pos += nl ? len + 1 : len;
+	st->lineno++;
+	if (st->lineno == 1 && len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0)
+		line += 3, len -= 3;
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	check_line(st, line, len, room);
+	while (len > 0 && is_blank(*line))
+		line++, len--;
+	if (st->line_flags == 0 && len > 0 && *line == '[')
+		check_section(st, line, len);
+	copy = len < room - 2 ? len : room - 2;
+	memcpy(str, line, copy);
+	str[copy] = '\n';
+	str[copy + 1] = '\0';
+	return str;
+}
+
+static void
+fail_at(struct parse_state *st, int line, const char *msg)
+{
+	st->lineno = line;
+	fail(st, "%s", msg);
+}
+
+static int
+line_of(const struct parse_state *st, const char *section, const char *name)
+{
+	return st->seen[def_index(section, name)];
+}
+
+/* The rules that tie one key to another, checked once all are known. */
+static void
+cross_check(struct parse_state *st)
+{
+	struct config *cfg = st->cfg;
+	int line;
+
+	if (cfg->require_auth_results && cfg->trusted_authserv_id == NULL) {
+		line = line_of(st, "inbound", "trusted_authserv_id");
+		fail_at(st, line ? line :
+		    line_of(st, "inbound", "require_auth_results"),
+		    "[inbound] trusted_authserv_id: needed when "
+		    "require_auth_results = yes");
+	}
+	if (cfg->out_username != NULL && cfg->out_password_file == NULL)
+		fail_at(st, line_of(st, "outbound", "username"),
+		    "[outbound] password_file: needed when username is set");
+	if (cfg->in_username != NULL && cfg->in_password_file == NULL)
+		fail_at(st, line_of(st, "inbound", "username"),
+		    "[inbound] password_file: needed when username is set");
+	if (cfg->remind_days >= cfg->ttl_days) {
+		line = line_of(st, "tokens", "remind_days");
+		st->lineno = line ? line : line_of(st, "tokens", "ttl_days");
+		fail(st, "[tokens] remind_days: must be less than ttl_days "
+		    "(%d)", cfg->ttl_days);
+	}
+}
+
+static void
+apply_defaults(struct parse_state *st)
+{
+	struct err e;
+	size_t i;
+
+	st->lineno = 0;
+	for (i = 0; i < NDEFS && !st->failed; i++) {
+		if (st->seen[i] != 0 || defs[i].def == NULL)
+			continue;
+		if (defs[i].type == CT_KEY_FILE &&
+		    line_of(st, "tokens", "keys") != 0)
+			continue;
+		if (set_value(st->cfg, &defs[i], defs[i].def, &e) == -1)
+			fail(st, "[%s] %s: built-in default: %s",
+			    defs[i].section, defs[i].name, e.msg);
+	}
+}
+
+static int
+read_file(const char *path, struct buf *b, struct err *err)
+{
+	char chunk[4096];
+	FILE *fp;
+	size_t n;
+	int rc = -1;
+
+	fp = fopen(path, "rb");
+	if (fp == NULL) {
+		err_set(err, ERR_RUNTIME, "%s: cannot read: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		n = fread(chunk, 1, sizeof chunk, fp);
+		if (n == 0)
+			break;
+		if (b->len + n > CONFIG_FILE_MAX) {
+			err_set(err, ERR_INPUT, "%s: larger than %d bytes",
+			    path, CONFIG_FILE_MAX);
+			goto out;
+		}
+		buf_append(b, chunk, n);
+	}
+	if (ferror(fp)) {
+		err_set(err, ERR_RUNTIME, "%s: cannot read: %s", path,
+		    strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	fclose(fp);
+	return rc;
+}
+
+/* Sets cfg->dir to the real path of the file's folder, cfg->path below it. */
+static int
+set_location(struct config *cfg, const char *path, struct err *err)
+{
+	const char *slash, *base;
+	char *folder;
+
+	slash = strrchr(path, '/');
+	if (slash == NULL)
+		folder = xstrdup(".");
+	else if (slash == path)
+		folder = xstrdup("/");
+	else
+		folder = xstrndup(path, (size_t)(slash - path));
+	base = slash ? slash + 1 : path;
+	cfg->dir = realpath(folder, NULL);
+	if (cfg->dir == NULL) {
+		err_set(err, ERR_RUNTIME, "%s: cannot find the folder %s: %s",
+		    path, folder, strerror(errno));
+		free(folder);
+		return -1;
+	}
+	free(folder);
+	cfg->path = strcmp(cfg->dir, "/") == 0 ? xasprintf("/%s", base) :
+	    xasprintf("%s/%s", cfg->dir, base);
+	return 0;
+}
+
+static int
+parse_text(struct parse_state *st, struct err *err)
+{
+	int rc;
+
+	rc = ini_parse_stream(read_line, st, handle_pair, st);
+	settle_line(st);
+	if (rc == -2) {
+		err_set(err, ERR_RUNTIME, "%s: out of memory", st->path);
+		return -1;
+	}
+	if (rc > 0 && (!st->failed || rc < st->err_line)) {
+		st->failed = 0;
+		st->lineno = rc;
+		fail(st, "expected [section] or key = value");
+	}
+	if (!st->failed) {
+		apply_defaults(st);
+		if (!st->failed)
+			cross_check(st);
+	}
+	if (!st->failed)
+		return 0;
+	if (st->err_line > 0)
+		err_set(err, ERR_INPUT, "%s:%d: %s", st->path, st->err_line,
+		    st->err_msg);
+	else
+		err_set(err, ERR_INPUT, "%s: %s", st->path, st->err_msg);
+	return -1;
+}
+
+int
+config_load(const char *path, struct config *cfg, struct err *err)
+{
+	struct parse_state *st = NULL;
+	struct buf text = { 0 };
+	int rc = -1;
+
+	memset(cfg, 0, sizeof *cfg);
+	if (read_file(path, &text, err) == -1)
+		goto out;
+	if (set_location(cfg, path, err) == -1)
+		goto out;
+	st = xcalloc(1, sizeof *st);
+	st->path = path;
+	st->cfg = cfg;
+	st->text = text.data ? text.data : "";
+	st->text_len = text.len;
+	rc = parse_text(st, err);
+out:
+	if (rc == -1)
+		config_free(cfg);
+	free(st);
+	buf_clear(&text);
+	return rc;
+}
+
+const char *
+config_locate(const char *arg, struct err *err)
+{
+	const char *env;
+
+	if (arg != NULL)
+		return arg;
+	if (access("conf/agent.conf", F_OK) == 0)
+		return "conf/agent.conf";
+	env = getenv("MSCAGENT_CONF");
+	if (env != NULL && *env != '\0')
+		return env;
+	err_set(err, ERR_INPUT, "no configuration: conf/agent.conf not found "
+	    "and MSCAGENT_CONF not set (use -c FILE)");
+	return NULL;
+}
+
+void
+config_free(struct config *cfg)
+{
+	size_t i;
+
+	if (cfg == NULL)
+		return;
+	for (i = 0; i < NDEFS; i++) {
+		switch (defs[i].type) {
+		case CT_ADDR_LIST:
+		case CT_WORDS:
+			strvec_clear(field_strvec(cfg, &defs[i]));
+			break;
+		case CT_INT:
+		case CT_BOOL:
+		case CT_ENUM:
+		case CT_KEY_FILE:
+		case CT_KEYS:
+			break;
+		default:
+			free(*field_str(cfg, &defs[i]));
+			break;
+		}
+	}
+	for (i = 0; i < cfg->nkeys; i++) {
+		free(cfg->keys[i].kid);
+		free(cfg->keys[i].path);
+	}
+	free(cfg->path);
+	free(cfg->dir);
+	memset(cfg, 0, sizeof *cfg);
+}
+
+const char *
+config_log_level_name(enum log_level level)
+{
+	if ((int)level < 0 || level > LOG_LEVEL_DEBUG)
+		return "unknown";
+	return log_level_names[level];
+}

@@ -1,0 +1,132 @@
+/* keyfile.c: creating and reading the agent's secret key files. */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gnutls/crypto.h>
+
+#include "keyfile.h"
+
+int
+mkdir_parents(const char *path, struct err *err)
+{
+	char *copy;
+	char *p;
+	int rc = 0;
+
+	copy = xstrdup(path);
+	for (p = copy + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, 0755) == -1 && errno != EEXIST) {
+			err_set(err, ERR_RUNTIME, "cannot create %s: %s", copy,
+			    strerror(errno));
+			rc = -1;
+			break;
+		}
+		*p = '/';
+	}
+	free(copy);
+	return rc;
+}
+
+static int
+write_all(int fd, const unsigned char *data, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, data, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+keyfile_create(const char *path, int *created, struct err *err)
+{
+	unsigned char key[KEYFILE_NEW_BYTES];
+	int fd = -1, rc = -1;
+
+	*created = 0;
+	if (access(path, F_OK) == 0)
+		return 0;
+	if (mkdir_parents(path, err) == -1)
+		return -1;
+	if (gnutls_rnd(GNUTLS_RND_KEY, key, sizeof key) != 0) {
+		err_set(err, ERR_RUNTIME, "%s: no random bytes", path);
+		return -1;
+	}
+	/* O_EXCL: a key that appeared meanwhile is not overwritten. */
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd == -1) {
+		if (errno == EEXIST)
+			rc = 0;
+		else
+			err_set(err, ERR_RUNTIME, "cannot create %s: %s", path,
+			    strerror(errno));
+		goto out;
+	}
+	if (write_all(fd, key, sizeof key) == -1 || fsync(fd) == -1) {
+		err_set(err, ERR_RUNTIME, "cannot write %s: %s", path,
+		    strerror(errno));
+		unlink(path);
+		goto out;
+	}
+	*created = 1;
+	rc = 0;
+out:
+	if (fd != -1)
+		close(fd);
+	memset(key, 0, sizeof key);
+	return rc;
+}
+
+int
+keyfile_read(const char *path, unsigned char *key, size_t *len,
+    struct err *err)
+{
+	struct stat sb;
+	ssize_t n;
+	int fd, rc = -1;
+
+	*len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd == -1) {
+		err_set(err, ERR_RUNTIME, "key file %s: %s (run 'mscagent "
+		    "init' to create it)", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		err_set(err, ERR_RUNTIME, "key file %s: not a regular file",
+		    path);
+		goto out;
+	}
+	if (sb.st_mode & (S_IRWXG | S_IRWXO)) {
+		err_set(err, ERR_RUNTIME, "key file %s: mode %03o lets group "
+		    "or others read it; run chmod 600 %s",
+		    path, (unsigned)(sb.st_mode & 0777), path);
+		goto out;
+	}
+	n = read(fd, key, KEYFILE_MAX_BYTES);
+	if (n < KEYFILE_MIN_BYTES || (size_t)sb.st_size > KEYFILE_MAX_BYTES) {
+		err_set(err, ERR_RUNTIME, "key file %s: must hold %d to %d "
+		    "bytes", path, KEYFILE_MIN_BYTES, KEYFILE_MAX_BYTES);
+		goto out;
+	}
+	*len = (size_t)n;
+	rc = 0;
+out:
+	close(fd);
+	return rc;
+}

@@ -1,0 +1,970 @@
+/* store.c: the SQLite database: schema, transactions and every query. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "date.h"
+#include "store.h"
+
+struct store {
+	sqlite3	*db;
+	int	 in_tx;
+};
+
+/*
+ * Each entry upgrades the schema by one version; the index is the version
+ * it produces minus one.  Never edit a shipped step: add one.
+ */
+static const char *const migrations[] = {
+	/* 1: plans, tenants, licences, history, outbox. */
+	"CREATE TABLE plans ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  edition TEXT NOT NULL,"
+	"  products TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL"
+	") STRICT;"
+	"CREATE TABLE tenants ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  customer_admin TEXT NOT NULL,"
+	"  msp_admin TEXT NOT NULL,"
+	"  workloads TEXT NOT NULL,"
+	"  edition TEXT NOT NULL,"
+	"  suspended INTEGER NOT NULL CHECK (suspended IN (0, 1)),"
+	"  state TEXT NOT NULL,"
+	"  plan_id INTEGER REFERENCES plans(id),"
+	"  generation INTEGER NOT NULL DEFAULT 1,"
+	"  token_issued_at INTEGER,"
+	"  token_expires_at INTEGER,"
+	"  blocked_reasons TEXT NOT NULL DEFAULT '',"
+	"  created_at INTEGER NOT NULL,"
+	"  state_since INTEGER NOT NULL"
+	") STRICT;"
+	"CREATE INDEX tenants_by_state ON tenants(state);"
+	"CREATE TABLE licences ("
+	"  tenant_id INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+	"  workload TEXT NOT NULL,"
+	"  expires TEXT,"
+	"  after_migration TEXT,"
+	"  PRIMARY KEY (tenant_id, workload)"
+	") STRICT;"
+	"CREATE TABLE history ("
+	"  id INTEGER PRIMARY KEY,"
+	"  tenant_id INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+	"  at INTEGER NOT NULL,"
+	"  from_state TEXT NOT NULL,"
+	"  to_state TEXT NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  detail TEXT NOT NULL"
+	") STRICT;"
+	"CREATE INDEX history_by_tenant ON history(tenant_id, id);"
+	"CREATE TABLE outbox ("
+	"  id INTEGER PRIMARY KEY,"
+	"  tenant_id INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+	"  kind TEXT NOT NULL,"
+	"  recipient TEXT NOT NULL,"
+	"  status TEXT NOT NULL DEFAULT 'queued'"
+	"    CHECK (status IN ('queued', 'sent', 'failed')),"
+	"  message_id TEXT UNIQUE,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  last_error TEXT,"
+	"  created_at INTEGER NOT NULL,"
+	"  next_attempt_at INTEGER NOT NULL"
+	") STRICT;"
+	"CREATE INDEX outbox_by_tenant ON outbox(tenant_id, id);"
+	"CREATE INDEX outbox_due ON outbox(status, next_attempt_at);",
+};
+
+#define TENANT_COLUMNS \
+	"id, name, customer_admin, msp_admin, workloads, edition, suspended, " \
+	"state, plan_id, generation, blocked_reasons, created_at, state_since"
+
+static int
+db_fail(struct store *st, struct err *err, const char *what)
+{
+	err_set(err, ERR_RUNTIME, "database: %s: %s", what,
+	    sqlite3_errmsg(st->db));
+	return -1;
+}
+
+static int
+prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
+    struct err *err)
+{
+	if (sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL) != SQLITE_OK) {
+		*stmt = NULL;
+		return db_fail(st, err, "prepare");
+	}
+	return 0;
+}
+
+static void
+bind_text_or_null(sqlite3_stmt *stmt, int i, const char *s)
+{
+	if (s == NULL)
+		sqlite3_bind_null(stmt, i);
+	else
+		sqlite3_bind_text(stmt, i, s, -1, SQLITE_TRANSIENT);
+}
+
+/* A copy of a text column, or NULL for SQL NULL. */
+static char *
+column_strdup(sqlite3_stmt *stmt, int i)
+{
+	const unsigned char *s;
+
+	s = sqlite3_column_text(stmt, i);
+	return s == NULL ? NULL : xstrdup((const char *)s);
+}
+
+/* Runs a statement that returns no rows. */
+static int
+step_done(struct store *st, sqlite3_stmt *stmt, struct err *err)
+{
+	int rc;
+
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_DONE)
+		return db_fail(st, err, "step");
+	return 0;
+}
+
+static int
+exec(struct store *st, const char *sql, struct err *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		err_set(err, ERR_RUNTIME, "database: %s",
+		    msg ? msg : sqlite3_errmsg(st->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+user_version(struct store *st, int *version, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+
+	if (prepare(st, "PRAGMA user_version", &stmt, err) == -1)
+		goto out;
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		db_fail(st, err, "reading the schema version");
+		goto out;
+	}
+	*version = sqlite3_column_int(stmt, 0);
+	rc = 0;
+out:
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/* Brings the schema up to date in one transaction. */
+static int
+migrate(struct store *st, struct err *err)
+{
+	int version, target, i;
+	char sql[64];
+
+	target = (int)(sizeof migrations / sizeof migrations[0]);
+	if (store_begin(st, err) == -1)
+		return -1;
+	if (user_version(st, &version, err) == -1)
+		goto fail;
+	if (version > target) {
+		err_set(err, ERR_RUNTIME, "database: schema version %d is newer "
+		    "than this mscagent (%d); upgrade mscagent", version, target);
+		goto fail;
+	}
+	for (i = version; i < target; i++)
+		if (exec(st, migrations[i], err) == -1)
+			goto fail;
+	if (version != target) {
+		/* PRAGMA takes no bound parameters; target is ours. */
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", target);
+		if (exec(st, sql, err) == -1)
+			goto fail;
+	}
+	return store_commit(st, err);
+fail:
+	store_rollback(st);
+	return -1;
+}
+
+int
+store_open(const char *path, struct store **out, struct err *err)
+{
+	struct store *st;
+
+	*out = NULL;
+	st = xcalloc(1, sizeof *st);
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		err_set(err, ERR_RUNTIME, "database %s: %s", path,
+		    st->db ? sqlite3_errmsg(st->db) : "cannot open");
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
+	sqlite3_extended_result_codes(st->db, 1);
+	if (exec(st, "PRAGMA foreign_keys = ON;"
+	    "PRAGMA journal_mode = WAL;"
+	    "PRAGMA synchronous = NORMAL;", err) == -1) {
+		err_prefix(err, "%s", path);
+		goto fail;
+	}
+	if (migrate(st, err) == -1)
+		goto fail;
+	*out = st;
+	return 0;
+fail:
+	store_close(st);
+	return -1;
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	store_rollback(st);
+	sqlite3_close_v2(st->db);
+	free(st);
+}
+
+int
+store_begin(struct store *st, struct err *err)
+{
+	if (exec(st, "BEGIN IMMEDIATE", err) == -1)
+		return -1;
+	st->in_tx = 1;
+	return 0;
+}
+
+int
+store_commit(struct store *st, struct err *err)
+{
+	if (exec(st, "COMMIT", err) == -1) {
+		store_rollback(st);
+		return -1;
+	}
+	st->in_tx = 0;
+	return 0;
+}
+
+void
+store_rollback(struct store *st)
+{
+	if (st->in_tx)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->in_tx = 0;
+}
+
+int
+store_ping(struct store *st)
+{
+	return sqlite3_exec(st->db, "SELECT 1", NULL, NULL, NULL) == SQLITE_OK;
+}
+
+/* ---- plans ---- */
+
+int
+store_plan_add(struct store *st, const struct plan *p, int64_t now,
+    int64_t *id, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	char *products = NULL;
+	int rc = -1;
+
+	if (prepare(st, "INSERT INTO plans (name, edition, products, created_at)"
+	    " VALUES (?1, ?2, ?3, ?4)", &stmt, err) == -1)
+		goto out;
+	products = workloads_format(p->products, ",");
+	sqlite3_bind_text(stmt, 1, p->name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 2, p->edition, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 3, products, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 4, now);
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		if (sqlite3_extended_errcode(st->db) ==
+		    SQLITE_CONSTRAINT_UNIQUE)
+			err_set(err, ERR_INPUT, "a plan named '%s' exists "
+			    "already", p->name);
+		else
+			db_fail(st, err, "adding a plan");
+		goto out;
+	}
+	*id = sqlite3_last_insert_rowid(st->db);
+	rc = 0;
+out:
+	free(products);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+static int
+plan_from_row(sqlite3_stmt *stmt, struct plan *p, struct err *err)
+{
+	memset(p, 0, sizeof *p);
+	p->id = sqlite3_column_int64(stmt, 0);
+	p->name = column_strdup(stmt, 1);
+	p->edition = column_strdup(stmt, 2);
+	if (workloads_parse((const char *)sqlite3_column_text(stmt, 3),
+	    &p->products, err) == -1) {
+		err_prefix(err, "database: plan %lld", (long long)p->id);
+		err->kind = ERR_RUNTIME;
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_plan_list(struct store *st, struct plan **plans, size_t *n,
+    struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	struct plan *list = NULL;
+	size_t count = 0;
+	int rc = -1, step;
+
+	if (prepare(st, "SELECT id, name, edition, products FROM plans "
+	    "ORDER BY id", &stmt, err) == -1)
+		goto out;
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		list = xrealloc(list, (count + 1) * sizeof *list);
+		if (plan_from_row(stmt, &list[count++], err) == -1)
+			goto out;
+	}
+	if (step != SQLITE_DONE) {
+		db_fail(st, err, "listing plans");
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(stmt);
+	if (rc == -1) {
+		store_plans_free(list, count);
+		list = NULL;
+		count = 0;
+	}
+	*plans = list;
+	*n = count;
+	return rc;
+}
+
+void
+store_plans_free(struct plan *plans, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		plan_clear(&plans[i]);
+	free(plans);
+}
+
+static int
+is_all_digits(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
+int
+store_plan_find(struct store *st, const char *key, struct plan *p,
+    struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1, step;
+
+	memset(p, 0, sizeof *p);
+	if (prepare(st, is_all_digits(key) ?
+	    "SELECT id, name, edition, products FROM plans WHERE id = ?1" :
+	    "SELECT id, name, edition, products FROM plans WHERE name = ?1",
+	    &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_TRANSIENT);
+	step = sqlite3_step(stmt);
+	if (step == SQLITE_DONE) {
+		err_set(err, ERR_INPUT, "no plan '%s'", key);
+		goto out;
+	}
+	if (step != SQLITE_ROW) {
+		db_fail(st, err, "reading a plan");
+		goto out;
+	}
+	rc = plan_from_row(stmt, p, err);
+out:
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/* ---- tenants ---- */
+
+static char *
+reasons_join(const struct strvec *reasons)
+{
+	struct buf b = { 0 };
+	size_t i;
+
+	for (i = 0; i < reasons->n; i++) {
+		if (i > 0)
+			buf_puts(&b, "\n");
+		buf_puts(&b, reasons->v[i]);
+	}
+	return buf_release(&b);
+}
+
+static void
+reasons_split(const char *joined, struct strvec *reasons)
+{
+	const char *p, *nl;
+	char *one;
+
+	for (p = joined; p != NULL && *p != '\0'; p = nl ? nl + 1 : NULL) {
+		nl = strchr(p, '\n');
+		one = xstrndup(p, nl ? (size_t)(nl - p) : strlen(p));
+		strvec_push(reasons, one);
+		free(one);
+	}
+}
+
+static int
+licences_write(struct store *st, const struct tenant *t, struct err *err)
+{
+	sqlite3_stmt *del = NULL, *ins = NULL;
+	char expires[DATE_STR_LEN], after[DATE_STR_LEN];
+	int rc = -1, w;
+
+	if (prepare(st, "DELETE FROM licences WHERE tenant_id = ?1", &del,
+	    err) == -1 ||
+	    prepare(st, "INSERT INTO licences (tenant_id, workload, expires, "
+	    "after_migration) VALUES (?1, ?2, ?3, ?4)", &ins, err) == -1)
+		goto out;
+	sqlite3_bind_int64(del, 1, t->id);
+	if (step_done(st, del, err) == -1)
+		goto out;
+	for (w = 0; w < WORKLOAD_COUNT; w++) {
+		if (!(t->workloads & WORKLOAD_BIT(w)) &&
+		    t->expires[w] == DATE_NONE)
+			continue;
+		sqlite3_reset(ins);
+		sqlite3_bind_int64(ins, 1, t->id);
+		sqlite3_bind_text(ins, 2, workload_name(w), -1, SQLITE_STATIC);
+		date_format(t->expires[w], expires);
+		date_format(t->after[w], after);
+		bind_text_or_null(ins, 3,
+		    t->expires[w] == DATE_NONE ? NULL : expires);
+		bind_text_or_null(ins, 4,
+		    t->after[w] == DATE_NONE ? NULL : after);
+		if (step_done(st, ins, err) == -1)
+			goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(del);
+	sqlite3_finalize(ins);
+	return rc;
+}
+
+static int
+licences_read(struct store *st, struct tenant *t, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	const char *name, *expires, *after;
+	int rc = -1, step, w;
+
+	if (prepare(st, "SELECT workload, expires, after_migration "
+	    "FROM licences WHERE tenant_id = ?1", &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, t->id);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		name = (const char *)sqlite3_column_text(stmt, 0);
+		expires = (const char *)sqlite3_column_text(stmt, 1);
+		after = (const char *)sqlite3_column_text(stmt, 2);
+		w = name ? workload_from_name(name) : -1;
+		if (w < 0 ||
+		    (expires && date_parse(expires, &t->expires[w]) == -1) ||
+		    (after && date_parse(after, &t->after[w]) == -1)) {
+			err_set(err, ERR_RUNTIME, "database: tenant %lld has "
+			    "a damaged licence row", (long long)t->id);
+			goto out;
+		}
+	}
+	if (step != SQLITE_DONE) {
+		db_fail(st, err, "reading licences");
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/* Reads the columns of TENANT_COLUMNS, in that order. */
+static int
+tenant_from_row(sqlite3_stmt *stmt, struct tenant *t, struct err *err)
+{
+	const char *workloads, *state;
+	int s;
+
+	tenant_init(t);
+	t->id = sqlite3_column_int64(stmt, 0);
+	t->name = column_strdup(stmt, 1);
+	t->customer_admin = column_strdup(stmt, 2);
+	t->msp_admin = column_strdup(stmt, 3);
+	workloads = (const char *)sqlite3_column_text(stmt, 4);
+	t->edition = column_strdup(stmt, 5);
+	t->suspended = sqlite3_column_int(stmt, 6);
+	state = (const char *)sqlite3_column_text(stmt, 7);
+	t->plan_id = sqlite3_column_int64(stmt, 8);
+	t->generation = sqlite3_column_int64(stmt, 9);
+	reasons_split((const char *)sqlite3_column_text(stmt, 10),
+	    &t->blocked_reasons);
+	t->created_at = sqlite3_column_int64(stmt, 11);
+	t->state_since = sqlite3_column_int64(stmt, 12);
+	s = state ? fsm_state_from_name(state) : -1;
+	if (s < 0 || workloads == NULL ||
+	    workloads_parse(workloads, &t->workloads, err) == -1) {
+		err_set(err, ERR_RUNTIME, "database: tenant %lld has a "
+		    "damaged row", (long long)t->id);
+		return -1;
+	}
+	t->state = s;
+	return 0;
+}
+
+int
+store_tenant_add(struct store *st, const struct tenant *t, int64_t now,
+    int64_t *id, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	struct tenant copy;
+	char *workloads = NULL;
+	int rc = -1;
+
+	if (prepare(st, "INSERT INTO tenants (name, customer_admin, msp_admin,"
+	    " workloads, edition, suspended, state, created_at, state_since)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'new', ?7, ?7)", &stmt, err) == -1)
+		goto out;
+	workloads = workloads_format(t->workloads, ",");
+	sqlite3_bind_text(stmt, 1, t->name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 2, t->customer_admin, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 3, t->msp_admin, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 4, workloads, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 5, t->edition, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(stmt, 6, t->suspended ? 1 : 0);
+	sqlite3_bind_int64(stmt, 7, now);
+	if (step_done(st, stmt, err) == -1)
+		goto out;
+	*id = sqlite3_last_insert_rowid(st->db);
+	copy = *t;
+	copy.id = *id;
+	rc = licences_write(st, &copy, err);
+out:
+	free(workloads);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int
+store_tenant_get(struct store *st, int64_t id, struct tenant *t,
+    struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1, step;
+
+	tenant_init(t);
+	if (prepare(st, "SELECT " TENANT_COLUMNS " FROM tenants WHERE id = ?1",
+	    &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, id);
+	step = sqlite3_step(stmt);
+	if (step == SQLITE_DONE) {
+		err_set(err, ERR_INPUT, "no tenant %lld", (long long)id);
+		goto out;
+	}
+	if (step != SQLITE_ROW) {
+		db_fail(st, err, "reading a tenant");
+		goto out;
+	}
+	if (tenant_from_row(stmt, t, err) == -1 ||
+	    licences_read(st, t, err) == -1)
+		goto out;
+	rc = 0;
+out:
+	sqlite3_finalize(stmt);
+	if (rc == -1)
+		tenant_clear(t);
+	return rc;
+}
+
+int
+store_tenant_update(struct store *st, const struct tenant *t,
+    struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	char *workloads = NULL;
+	int rc = -1;
+
+	if (prepare(st, "UPDATE tenants SET name = ?2, customer_admin = ?3, "
+	    "msp_admin = ?4, workloads = ?5, edition = ?6, suspended = ?7 "
+	    "WHERE id = ?1 AND state = ?8", &stmt, err) == -1)
+		goto out;
+	workloads = workloads_format(t->workloads, ",");
+	sqlite3_bind_int64(stmt, 1, t->id);
+	sqlite3_bind_text(stmt, 2, t->name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 3, t->customer_admin, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 4, t->msp_admin, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 5, workloads, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 6, t->edition, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(stmt, 7, t->suspended ? 1 : 0);
+	sqlite3_bind_text(stmt, 8, fsm_state_name(t->state), -1,
+	    SQLITE_STATIC);
+	if (step_done(st, stmt, err) == -1)
+		goto out;
+	if (sqlite3_changes(st->db) != 1) {
+		err_set(err, ERR_STATE, "tenant %lld changed meanwhile",
+		    (long long)t->id);
+		goto out;
+	}
+	rc = licences_write(st, t, err);
+out:
+	free(workloads);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int
+store_tenant_each(struct store *st, int state,
+    int (*fn)(const struct tenant *, void *), void *arg, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	struct tenant t;
+	int rc = -1, step, stop = 0;
+
+	if (prepare(st, state < 0 ?
+	    "SELECT " TENANT_COLUMNS " FROM tenants ORDER BY id" :
+	    "SELECT " TENANT_COLUMNS " FROM tenants WHERE state = ?1 "
+	    "ORDER BY id", &stmt, err) == -1)
+		goto out;
+	if (state >= 0)
+		sqlite3_bind_text(stmt, 1, fsm_state_name(state), -1,
+		    SQLITE_STATIC);
+	while (!stop && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (tenant_from_row(stmt, &t, err) == -1 ||
+		    licences_read(st, &t, err) == -1) {
+			tenant_clear(&t);
+			goto out;
+		}
+		stop = fn(&t, arg);
+		tenant_clear(&t);
+	}
+	if (!stop && step != SQLITE_DONE) {
+		db_fail(st, err, "listing tenants");
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int
+store_tenant_ids(struct store *st, int state, int64_t **ids, size_t *n,
+    struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int64_t *list = NULL;
+	size_t count = 0;
+	int rc = -1, step;
+
+	if (prepare(st, state < 0 ?
+	    "SELECT id FROM tenants ORDER BY id" :
+	    "SELECT id FROM tenants WHERE state = ?1 ORDER BY id",
+	    &stmt, err) == -1)
+		goto out;
+	if (state >= 0)
+		sqlite3_bind_text(stmt, 1, fsm_state_name(state), -1,
+		    SQLITE_STATIC);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		list = xrealloc(list, (count + 1) * sizeof *list);
+		list[count++] = sqlite3_column_int64(stmt, 0);
+	}
+	if (step != SQLITE_DONE) {
+		db_fail(st, err, "listing tenants");
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(stmt);
+	if (rc == -1) {
+		free(list);
+		list = NULL;
+		count = 0;
+	}
+	*ids = list;
+	*n = count;
+	return rc;
+}
+
+int
+store_tenant_transition(struct store *st, const struct tenant *t,
+    enum tenant_state expected, int64_t now, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	char *reasons = NULL;
+	int rc = -1;
+
+	if (prepare(st, "UPDATE tenants SET state = ?2, plan_id = ?3, "
+	    "generation = ?4, blocked_reasons = ?5, state_since = ?6 "
+	    "WHERE id = ?1 AND state = ?7", &stmt, err) == -1)
+		goto out;
+	reasons = reasons_join(&t->blocked_reasons);
+	sqlite3_bind_int64(stmt, 1, t->id);
+	sqlite3_bind_text(stmt, 2, fsm_state_name(t->state), -1,
+	    SQLITE_STATIC);
+	if (t->plan_id > 0)
+		sqlite3_bind_int64(stmt, 3, t->plan_id);
+	else
+		sqlite3_bind_null(stmt, 3);
+	sqlite3_bind_int64(stmt, 4, t->generation);
+	sqlite3_bind_text(stmt, 5, reasons, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 6, now);
+	sqlite3_bind_text(stmt, 7, fsm_state_name(expected), -1,
+	    SQLITE_STATIC);
+	if (step_done(st, stmt, err) == -1)
+		goto out;
+	if (sqlite3_changes(st->db) != 1) {
+		err_set(err, ERR_STATE, "tenant %lld is no longer %s",
+		    (long long)t->id, fsm_state_name(expected));
+		goto out;
+	}
+	rc = licences_write(st, t, err);
+out:
+	free(reasons);
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int
+store_token_get(struct store *st, int64_t tenant_id, struct token_info *ti,
+    struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1, step;
+
+	memset(ti, 0, sizeof *ti);
+	if (prepare(st, "SELECT generation, token_issued_at, token_expires_at "
+	    "FROM tenants WHERE id = ?1", &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, tenant_id);
+	step = sqlite3_step(stmt);
+	if (step == SQLITE_DONE) {
+		err_set(err, ERR_INPUT, "no tenant %lld", (long long)tenant_id);
+		goto out;
+	}
+	if (step != SQLITE_ROW) {
+		db_fail(st, err, "reading a token");
+		goto out;
+	}
+	ti->generation = sqlite3_column_int64(stmt, 0);
+	ti->issued_at = sqlite3_column_int64(stmt, 1);
+	ti->expires_at = sqlite3_column_int64(stmt, 2);
+	rc = 0;
+out:
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int
+store_token_set(struct store *st, int64_t tenant_id, int64_t issued_at,
+    int64_t expires_at, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+
+	if (prepare(st, "UPDATE tenants SET token_issued_at = ?2, "
+	    "token_expires_at = ?3 WHERE id = ?1", &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, tenant_id);
+	sqlite3_bind_int64(stmt, 2, issued_at);
+	sqlite3_bind_int64(stmt, 3, expires_at);
+	rc = step_done(st, stmt, err);
+out:
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/* ---- history ---- */
+
+int
+store_history_add(struct store *st, int64_t tenant_id, int64_t at,
+    enum tenant_state from, enum tenant_state to, const char *actor,
+    const char *detail, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+
+	if (prepare(st, "INSERT INTO history (tenant_id, at, from_state, "
+	    "to_state, actor, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	    &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, tenant_id);
+	sqlite3_bind_int64(stmt, 2, at);
+	sqlite3_bind_text(stmt, 3, fsm_state_name(from), -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, fsm_state_name(to), -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 5, actor, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 6, detail ? detail : "", -1, SQLITE_TRANSIENT);
+	rc = step_done(st, stmt, err);
+out:
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int
+store_history_list(struct store *st, int64_t tenant_id,
+    struct history_entry **entries, size_t *n, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	struct history_entry *list = NULL, *h;
+	size_t count = 0;
+	int rc = -1, step;
+
+	if (prepare(st, "SELECT at, from_state, to_state, actor, detail "
+	    "FROM history WHERE tenant_id = ?1 ORDER BY id", &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, tenant_id);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		list = xrealloc(list, (count + 1) * sizeof *list);
+		h = &list[count++];
+		h->at = sqlite3_column_int64(stmt, 0);
+		h->from = fsm_state_from_name(
+		    (const char *)sqlite3_column_text(stmt, 1));
+		h->to = fsm_state_from_name(
+		    (const char *)sqlite3_column_text(stmt, 2));
+		h->actor = column_strdup(stmt, 3);
+		h->detail = column_strdup(stmt, 4);
+	}
+	if (step != SQLITE_DONE) {
+		db_fail(st, err, "reading the history");
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(stmt);
+	if (rc == -1) {
+		store_history_free(list, count);
+		list = NULL;
+		count = 0;
+	}
+	*entries = list;
+	*n = count;
+	return rc;
+}
+
+void
+store_history_free(struct history_entry *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(list[i].actor);
+		free(list[i].detail);
+	}
+	free(list);
+}
+
+/* ---- outbox ---- */
+
+int
+store_outbox_add(struct store *st, int64_t tenant_id, enum mail_kind kind,
+    const char *recipient, int64_t now, int64_t *id, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+
+	if (prepare(st, "INSERT INTO outbox (tenant_id, kind, recipient, "
+	    "created_at, next_attempt_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+	    &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, tenant_id);
+	sqlite3_bind_text(stmt, 2, fsm_mail_kind_name(kind), -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, recipient, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 4, now);
+	if (step_done(st, stmt, err) == -1)
+		goto out;
+	if (id != NULL)
+		*id = sqlite3_last_insert_rowid(st->db);
+	rc = 0;
+out:
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int
+store_outbox_list(struct store *st, int64_t tenant_id,
+    struct outbox_entry **entries, size_t *n, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	struct outbox_entry *list = NULL, *o;
+	size_t count = 0;
+	int rc = -1, step;
+
+	if (prepare(st, "SELECT id, tenant_id, kind, recipient, status, "
+	    "message_id, attempts, last_error, created_at FROM outbox "
+	    "WHERE tenant_id = ?1 ORDER BY id", &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, tenant_id);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		list = xrealloc(list, (count + 1) * sizeof *list);
+		o = &list[count++];
+		o->id = sqlite3_column_int64(stmt, 0);
+		o->tenant_id = sqlite3_column_int64(stmt, 1);
+		o->kind = fsm_mail_kind_from_name(
+		    (const char *)sqlite3_column_text(stmt, 2));
+		o->recipient = column_strdup(stmt, 3);
+		o->status = column_strdup(stmt, 4);
+		o->message_id = column_strdup(stmt, 5);
+		o->attempts = sqlite3_column_int(stmt, 6);
+		o->last_error = column_strdup(stmt, 7);
+		o->created_at = sqlite3_column_int64(stmt, 8);
+	}
+	if (step != SQLITE_DONE) {
+		db_fail(st, err, "reading the outbox");
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(stmt);
+	if (rc == -1) {
+		store_outbox_free(list, count);
+		list = NULL;
+		count = 0;
+	}
+	*entries = list;
+	*n = count;
+	return rc;
+}
+
+void
+store_outbox_free(struct outbox_entry *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(list[i].recipient);
+		free(list[i].status);
+		free(list[i].message_id);
+		free(list[i].last_error);
+	}
+	free(list);
+}

@@ -1,0 +1,108 @@
+/*
+ * config.h: the agent's configuration, read from an INI file (SPEC §6).
+ *
+ * Every key has a type, bounds and a default in one table in config.c;
+ * an unknown section or key, a bad value or an unreadable file is an
+ * error that names "file:line" and the key.  Relative paths (database,
+ * key and password files, templates, log file, CA files and maildir:
+ * URLs) are resolved against the folder of the config file, so the agent
+ * runs from anywhere.  Secrets are never in the file itself: only the
+ * paths of files that hold them.
+ */
+#ifndef MSCAGENT_CONFIG_H
+#define MSCAGENT_CONFIG_H
+
+#include "util.h"
+
+enum starttls_mode {
+	STARTTLS_REQUIRED,
+	STARTTLS_OPTIONAL,
+	STARTTLS_OFF,
+};
+
+enum log_level {
+	LOG_LEVEL_ERROR,
+	LOG_LEVEL_WARN,
+	LOG_LEVEL_INFO,
+	LOG_LEVEL_DEBUG,
+};
+
+/* One verification-token key: its id (the JWT "kid") and its file. */
+struct config_key {
+	char	*kid;
+	char	*path;		/* absolute */
+};
+
+#define CONFIG_KEYS_MAX 8
+
+struct config {
+	char			*path;		/* the file read, absolute */
+	char			*dir;		/* its folder, absolute */
+
+	/* [agent] */
+	char			*database;	/* absolute path */
+	char			*base_url;	/* http(s)://..., no trailing '/' */
+	char			*from;		/* addr-spec */
+	char			*reply_address;	/* addr-spec */
+	char			*reply_key_file;
+	struct strvec		 support_addresses; /* at least one */
+	char			*templates;	/* folder, absolute */
+	int			 approval_remind_days;
+	enum log_level		 log_level;
+	char			*log_file;	/* NULL: stderr */
+
+	/* [outbound] */
+	char			*out_url;	/* smtp://, smtps:// or maildir:ABSPATH */
+	enum starttls_mode	 out_starttls;
+	char			*out_username;	/* NULL: no AUTH */
+	char			*out_password_file;
+	int			 out_retry_max;
+	char			*out_tls_ca_file; /* NULL: system CAs */
+
+	/* [inbound] */
+	char			*in_url;	/* imap://, imaps:// or maildir:ABSPATH */
+	enum starttls_mode	 in_starttls;
+	char			*in_username;
+	char			*in_password_file;
+	char			*in_tls_ca_file;
+	char			*processed_folder;
+	int			 idle;
+	int			 poll_seconds;
+	int			 require_auth_results;
+	char			*trusted_authserv_id;
+	struct strvec		 keywords_approve; /* extra keywords, may be empty */
+	struct strvec		 keywords_reject;
+
+	/* [listener] */
+	char			*listen_address;
+	int			 listen_port;
+	int			 max_connections;
+
+	/* [tokens] */
+	struct config_key	 keys[CONFIG_KEYS_MAX]; /* the first signs */
+	size_t			 nkeys;
+	int			 ttl_days;
+	int			 remind_days;
+	char			*issuer;
+};
+
+/*
+ * Reads and checks the file at path.  On success fills *cfg (free it with
+ * config_free) and returns 0; on failure returns -1 with a message like
+ * "conf/agent.conf:12: [outbound] retry_max: not a number between 0 and 100"
+ * and *cfg left empty.
+ */
+int	 config_load(const char *path, struct config *cfg, struct err *);
+
+/*
+ * Picks the config file the CLI uses: the -c argument when given, else
+ * conf/agent.conf when it exists, else $MSCAGENT_CONF.  Returns a borrowed
+ * string, or NULL with an error when none applies.
+ */
+const char *config_locate(const char *arg, struct err *);
+
+void	 config_free(struct config *);
+
+const char *config_log_level_name(enum log_level);
+
+#endif

@@ -1,0 +1,35 @@
+/*
+ * keyfile.h: the secret files of the agent (the reply-key secret and the
+ * token keys, SPEC §4): made with GnuTLS's random generator, mode 0600,
+ * and refused when group or others can read them.
+ */
+#ifndef MSCAGENT_KEYFILE_H
+#define MSCAGENT_KEYFILE_H
+
+#include <stddef.h>
+
+#include "util.h"
+
+#define KEYFILE_NEW_BYTES	32
+#define KEYFILE_MIN_BYTES	32
+#define KEYFILE_MAX_BYTES	1024
+
+/*
+ * Creates a key file of KEYFILE_NEW_BYTES random bytes at path, with its
+ * folder when missing.  An existing file is never touched: *created is
+ * set to 0 then.  Returns 0, or -1 with ERR_RUNTIME.
+ */
+int	 keyfile_create(const char *path, int *created, struct err *);
+
+/*
+ * Reads a key: at least KEYFILE_MIN_BYTES, at most KEYFILE_MAX_BYTES, a
+ * regular file not readable or writable by group or others.  Fills key
+ * (KEYFILE_MAX_BYTES long) and *len.  Returns 0, or -1 saying why.
+ */
+int	 keyfile_read(const char *path, unsigned char *key, size_t *len,
+	    struct err *);
+
+/* Creates every missing folder of path's parent (like mkdir -p). */
+int	 mkdir_parents(const char *path, struct err *);
+
+#endif

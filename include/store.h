@@ -1,0 +1,133 @@
+/*
+ * store.h: the one module that talks to SQLite.
+ *
+ * It owns the schema (versioned with PRAGMA user_version, created or
+ * upgraded on open), opens every connection the same way (WAL, a busy
+ * timeout, foreign keys on) and binds every value.  A state change is
+ * made in one BEGIN IMMEDIATE transaction by workflow.c: store_begin,
+ * reads, store_tenant_transition (guarded by the state the caller saw),
+ * store_history_add, store_outbox_add, store_commit.  One connection per
+ * thread; a struct store is not shared.
+ *
+ * Errors: a missing row is ERR_INPUT ("no tenant 7"), a lost race is
+ * ERR_STATE, anything SQLite says is ERR_RUNTIME with its message.
+ */
+#ifndef MSCAGENT_STORE_H
+#define MSCAGENT_STORE_H
+
+#include <stdint.h>
+
+#include "tenant.h"
+
+#define STORE_SCHEMA_VERSION	1
+#define STORE_BUSY_TIMEOUT_MS	10000
+
+struct store;
+
+struct history_entry {
+	int64_t			 at;
+	enum tenant_state	 from;
+	enum tenant_state	 to;
+	char			*actor;
+	char			*detail;
+};
+
+struct outbox_entry {
+	int64_t		 id;
+	int64_t		 tenant_id;
+	enum mail_kind	 kind;
+	char		*recipient;
+	char		*status;	/* queued, sent, failed */
+	char		*message_id;	/* NULL until composed */
+	int		 attempts;
+	char		*last_error;	/* NULL when none */
+	int64_t		 created_at;
+};
+
+/* The token fields of a tenant, kept beside it (SPEC §4). */
+struct token_info {
+	int64_t		 generation;
+	int64_t		 issued_at;	/* 0: no token issued */
+	int64_t		 expires_at;
+};
+
+/*
+ * Opens (creating when missing) the database at path and brings its
+ * schema to STORE_SCHEMA_VERSION.  A database newer than this binary is
+ * refused.  Caller frees with store_close.
+ */
+int	 store_open(const char *path, struct store **, struct err *);
+void	 store_close(struct store *);
+
+/* BEGIN IMMEDIATE: waits up to the busy timeout for other writers. */
+int	 store_begin(struct store *, struct err *);
+int	 store_commit(struct store *, struct err *);
+/* Safe to call when no transaction is open. */
+void	 store_rollback(struct store *);
+/* 1 when the database answers a trivial query. */
+int	 store_ping(struct store *);
+
+/* Plans.  A name already taken is an ERR_INPUT error. */
+int	 store_plan_add(struct store *, const struct plan *, int64_t now,
+	    int64_t *id, struct err *);
+/* Fills *plans (caller frees with store_plans_free) in id order. */
+int	 store_plan_list(struct store *, struct plan **plans, size_t *n,
+	    struct err *);
+void	 store_plans_free(struct plan *, size_t);
+/* Finds a plan by id (when key is all digits) or by name. */
+int	 store_plan_find(struct store *, const char *key, struct plan *,
+	    struct err *);
+
+/* Tenants.  Adds the tenant with its licences in state new. */
+int	 store_tenant_add(struct store *, const struct tenant *, int64_t now,
+	    int64_t *id, struct err *);
+/* Loads every field and licence; caller frees with tenant_clear. */
+int	 store_tenant_get(struct store *, int64_t id, struct tenant *,
+	    struct err *);
+/* Replaces the registered fields (name, addresses, workloads, edition,
+ * suspended, licences) of a tenant still in the given state. */
+int	 store_tenant_update(struct store *, const struct tenant *,
+	    struct err *);
+/*
+ * Calls fn for each tenant in id order (only those in state when state
+ * >= 0), stopping early when fn returns non-zero.  The tenant passed is
+ * freed after fn returns.
+ */
+int	 store_tenant_each(struct store *, int state,
+	    int (*fn)(const struct tenant *, void *), void *arg, struct err *);
+/* The ids of the tenants in state (all when state < 0); caller frees. */
+int	 store_tenant_ids(struct store *, int state, int64_t **ids, size_t *n,
+	    struct err *);
+
+/*
+ * Moves a tenant from the state the caller read (t->state is the new
+ * state, expected the old one) and stores plan, generation, blocked
+ * reasons and licences after migration with it.  Returns -1 with
+ * ERR_STATE when the tenant is no longer in the expected state.
+ */
+int	 store_tenant_transition(struct store *, const struct tenant *,
+	    enum tenant_state expected, int64_t now, struct err *);
+
+int	 store_token_get(struct store *, int64_t tenant_id, struct token_info *,
+	    struct err *);
+/* Records a token issued now that expires at expires_at. */
+int	 store_token_set(struct store *, int64_t tenant_id, int64_t issued_at,
+	    int64_t expires_at, struct err *);
+
+int	 store_history_add(struct store *, int64_t tenant_id, int64_t at,
+	    enum tenant_state from, enum tenant_state to, const char *actor,
+	    const char *detail, struct err *);
+/* Oldest first; caller frees with store_history_free. */
+int	 store_history_list(struct store *, int64_t tenant_id,
+	    struct history_entry **, size_t *n, struct err *);
+void	 store_history_free(struct history_entry *, size_t);
+
+/* Queues one mail of kind to recipient; *id may be NULL. */
+int	 store_outbox_add(struct store *, int64_t tenant_id, enum mail_kind,
+	    const char *recipient, int64_t now, int64_t *id, struct err *);
+/* Oldest first; caller frees with store_outbox_free. */
+int	 store_outbox_list(struct store *, int64_t tenant_id,
+	    struct outbox_entry **, size_t *n, struct err *);
+void	 store_outbox_free(struct outbox_entry *, size_t);
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * workflow.h: the only way a tenant changes state.
+ *
+ * workflow_fire loads the tenant inside one BEGIN IMMEDIATE transaction,
+ * runs the preflight when the event is a start, asks the pure core
+ * (fsm.c) what the event does, and commits the new state, the history
+ * row and the mails to queue together.  A second identical event finds
+ * the state already moved and is refused with ERR_STATE, so a repeated
+ * reply, a second click or a concurrent CLI call changes nothing.
+ */
+#ifndef MSCAGENT_WORKFLOW_H
+#define MSCAGENT_WORKFLOW_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "store.h"
+
+#define WORKFLOW_ACTOR_MAX	128
+#define WORKFLOW_DETAIL_MAX	1024
+
+struct workflow_event {
+	enum fsm_event	 event;		/* EVENT_START runs the preflight */
+	const char	*actor;		/* "cli", "mail", "web", "timer" */
+	const char	*detail;	/* NULL: one made from the event */
+	const char	*sender;	/* the address a reply came from, for
+					   mails to ROLE_SENDER */
+	const char	*plan;		/* EVENT_VERIFY: plan id or name */
+};
+
+struct workflow_outcome {
+	enum tenant_state	 from;
+	enum tenant_state	 to;
+	struct strvec		 reasons;	/* preflight failures */
+	size_t			 nmails;	/* mails queued */
+};
+
+/*
+ * Fires ev at tenant id at time now.  Returns 0 with *out filled (free
+ * its reasons with workflow_outcome_clear), or -1: ERR_INPUT for an
+ * unknown tenant or a plan that is not eligible, ERR_STATE when the event
+ * does not apply in the tenant's state, ERR_RUNTIME for the database.
+ * Nothing is written on failure.
+ */
+int	 workflow_fire(struct store *, const struct config *, int64_t id,
+	    const struct workflow_event *, int64_t now,
+	    struct workflow_outcome *out, struct err *);
+
+void	 workflow_outcome_clear(struct workflow_outcome *);
+
+#endif

@@ -1,0 +1,1035 @@
+/* test_config.c: the config reader, on the shipped file and hostile ones. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+
+static char tmp[PATH_MAX];	/* this run's folder, real path */
+
+static int
+remove_entry(const char *path, const struct stat *sb, int type,
+    struct FTW *ftw)
+{
+	(void)sb;
+	(void)type;
+	(void)ftw;
+	return remove(path);
+}
+
+static int
+setup(void **state)
+{
+	char templ[PATH_MAX], *dir;
+	const char *base;
+
+	(void)state;
+	base = getenv("TMPDIR");
+	snprintf(templ, sizeof templ, "%s/test_config.XXXXXX",
+	    base != NULL && *base != '\0' ? base : "/tmp");
+	dir = mkdtemp(templ);
+	if (dir == NULL || realpath(dir, tmp) == NULL)
+		return -1;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	return nftw(tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Writes len bytes (strlen when 0) to tmp/name; returns the path. */
+static char *
+write_file(const char *name, const char *text, size_t len)
+{
+	char *path;
+	FILE *fp;
+
+	path = xasprintf("%s/%s", tmp, name);
+	fp = fopen(path, "wb");
+	assert_non_null(fp);
+	if (len == 0)
+		len = strlen(text);
+	assert_int_equal(fwrite(text, 1, len, fp), len);
+	assert_int_equal(fclose(fp), 0);
+	return path;
+}
+
+static void
+make_dir(const char *name)
+{
+	char *path;
+
+	path = xasprintf("%s/%s", tmp, name);
+	assert_true(mkdir(path, 0700) == 0 || errno == EEXIST);
+	free(path);
+}
+
+static void
+assert_zeroed(const struct config *cfg)
+{
+	struct config zero;
+
+	memset(&zero, 0, sizeof zero);
+	assert_memory_equal(cfg, &zero, sizeof zero);
+}
+
+static void
+assert_path(const char *got, const char *dir, const char *rel)
+{
+	char *want;
+
+	want = xasprintf("%s/%s", dir, rel);
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(want);
+}
+
+static void
+test_shipped_config(void **state)
+{
+	struct config cfg;
+	struct err err = { 0 };
+	char dir[PATH_MAX], *url;
+
+	(void)state;
+	assert_non_null(realpath("conf", dir));
+	if (config_load("conf/agent.conf", &cfg, &err) == -1)
+		fail_msg("%s", err.msg);
+	assert_path(cfg.path, dir, "agent.conf");
+	assert_string_equal(cfg.dir, dir);
+	assert_path(cfg.database, dir, "../var/agent.db");
+	assert_string_equal(cfg.base_url, "http://127.0.0.1:8025");
+	assert_string_equal(cfg.from, "mscagent@example.test");
+	assert_string_equal(cfg.reply_address, "mscagent@example.test");
+	assert_path(cfg.reply_key_file, dir, "../var/reply.key");
+	assert_int_equal(cfg.support_addresses.n, 1);
+	assert_string_equal(cfg.support_addresses.v[0], "support@example.test");
+	assert_path(cfg.templates, dir, "../mailtemplates");
+	assert_int_equal(cfg.approval_remind_days, 3);
+	assert_int_equal(cfg.log_level, LOG_LEVEL_INFO);
+	assert_null(cfg.log_file);
+
+	url = xasprintf("maildir:%s/../var/mail", dir);
+	assert_string_equal(cfg.out_url, url);
+	free(url);
+	assert_int_equal(cfg.out_starttls, STARTTLS_REQUIRED);
+	assert_null(cfg.out_username);
+	assert_null(cfg.out_password_file);
+	assert_int_equal(cfg.out_retry_max, 8);
+	assert_null(cfg.out_tls_ca_file);
+
+	url = xasprintf("maildir:%s/../var/mail/mscagent@example.test", dir);
+	assert_string_equal(cfg.in_url, url);
+	free(url);
+	assert_int_equal(cfg.in_starttls, STARTTLS_REQUIRED);
+	assert_null(cfg.in_username);
+	assert_null(cfg.in_password_file);
+	assert_null(cfg.in_tls_ca_file);
+	assert_string_equal(cfg.processed_folder, "Processed");
+	assert_int_equal(cfg.idle, 1);
+	assert_int_equal(cfg.poll_seconds, 60);
+	assert_int_equal(cfg.require_auth_results, 0);
+	assert_null(cfg.trusted_authserv_id);
+	assert_int_equal(cfg.keywords_approve.n, 0);
+	assert_int_equal(cfg.keywords_reject.n, 0);
+
+	assert_string_equal(cfg.listen_address, "127.0.0.1");
+	assert_int_equal(cfg.listen_port, 8025);
+	assert_int_equal(cfg.max_connections, 64);
+
+	assert_int_equal(cfg.nkeys, 1);
+	assert_string_equal(cfg.keys[0].kid, "k1");
+	assert_path(cfg.keys[0].path, dir, "../var/token.key");
+	assert_int_equal(cfg.ttl_days, 30);
+	assert_int_equal(cfg.remind_days, 3);
+	assert_string_equal(cfg.issuer, "mscagent");
+	config_free(&cfg);
+	assert_zeroed(&cfg);
+}
+
+/* Every key of the shipped file is set there, none left to a default. */
+static void
+test_shipped_config_names_every_key(void **state)
+{
+	static const char *const keys[] = {
+		"database", "base_url", "from", "reply_address",
+		"reply_key_file", "support_addresses", "templates",
+		"approval_remind_days", "log_level", "log_file", "url",
+		"starttls", "username", "password_file", "retry_max",
+		"tls_ca_file", "processed_folder", "idle", "poll_seconds",
+		"require_auth_results", "trusted_authserv_id",
+		"keywords_approve", "keywords_reject", "address", "port",
+		"max_connections", "key_file", "ttl_days", "remind_days",
+		"issuer", "# keys",
+	};
+	char line[256];
+	size_t i;
+	FILE *fp;
+	int found;
+
+	(void)state;
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		fp = fopen("conf/agent.conf", "r");
+		assert_non_null(fp);
+		found = 0;
+		while (fgets(line, sizeof line, fp) != NULL)
+			if (strncmp(line, keys[i], strlen(keys[i])) == 0 &&
+			    strncmp(line + strlen(keys[i]), " =", 2) == 0)
+				found = 1;
+		fclose(fp);
+		if (!found)
+			fail_msg("conf/agent.conf lacks \"%s =\"", keys[i]);
+	}
+}
+
+/* The integration tests' template, filled in as tests/lib.sh does. */
+static void
+test_integration_template(void **state)
+{
+	struct config cfg;
+	struct err err = { 0 };
+	struct buf b = { 0 };
+	char line[512], *path, *p, *var;
+	FILE *fp;
+
+	(void)state;
+	var = xasprintf("%s/var", tmp);
+	fp = fopen("tests/data/agent-test.conf", "r");
+	assert_non_null(fp);
+	while (fgets(line, sizeof line, fp) != NULL) {
+		for (p = line; *p != '\0'; p++) {
+			if (strncmp(p, "@VAR@", 5) == 0) {
+				buf_puts(&b, var);
+				p += 4;
+			} else if (strncmp(p, "@TOP@", 5) == 0) {
+				buf_puts(&b, "/top");
+				p += 4;
+			} else
+				buf_append(&b, p, 1);
+		}
+	}
+	fclose(fp);
+	path = write_file("agent-test.conf", b.data, 0);
+	if (config_load(path, &cfg, &err) == -1)
+		fail_msg("%s", err.msg);
+	assert_path(cfg.database, var, "agent.db");
+	assert_string_equal(cfg.templates, "/top/mailtemplates");
+	assert_int_equal(cfg.listen_port, 0);
+	assert_path(cfg.keys[0].path, var, "token.key");
+	assert_path(cfg.reply_key_file, var, "reply.key");
+	config_free(&cfg);
+	buf_clear(&b);
+	free(path);
+	free(var);
+}
+
+static void
+check_defaults(const struct config *cfg)
+{
+	char *url;
+
+	assert_string_equal(cfg->dir, tmp);
+	assert_path(cfg->database, tmp, "var/agent.db");
+	assert_path(cfg->reply_key_file, tmp, "var/reply.key");
+	assert_path(cfg->templates, tmp, "mailtemplates");
+	assert_string_equal(cfg->base_url, "http://127.0.0.1:8025");
+	assert_string_equal(cfg->support_addresses.v[0],
+	    "support@example.test");
+	url = xasprintf("maildir:%s/var/mail", tmp);
+	assert_string_equal(cfg->out_url, url);
+	free(url);
+	url = xasprintf("maildir:%s/var/mail/mscagent@example.test", tmp);
+	assert_string_equal(cfg->in_url, url);
+	free(url);
+	assert_int_equal(cfg->out_retry_max, 8);
+	assert_int_equal(cfg->poll_seconds, 60);
+	assert_int_equal(cfg->idle, 1);
+	assert_int_equal(cfg->listen_port, 8025);
+	assert_int_equal(cfg->max_connections, 64);
+	assert_int_equal(cfg->nkeys, 1);
+	assert_string_equal(cfg->keys[0].kid, "k1");
+	assert_path(cfg->keys[0].path, tmp, "var/token.key");
+	assert_int_equal(cfg->ttl_days, 30);
+	assert_int_equal(cfg->remind_days, 3);
+	assert_string_equal(cfg->issuer, "mscagent");
+	assert_int_equal(cfg->log_level, LOG_LEVEL_INFO);
+	assert_null(cfg->log_file);
+}
+
+static void
+test_defaults(void **state)
+{
+	static const char *const texts[] = {
+		"[agent]\n", "", "# nothing\n\n", "[tokens]\n[agent]\n",
+		"\xef\xbb\xbf[agent]\r\n",
+	};
+	struct config cfg;
+	struct err err = { 0 };
+	char *path;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		path = write_file("minimal.conf", texts[i], 0);
+		if (config_load(path, &cfg, &err) == -1)
+			fail_msg("case %zu: %s", i, err.msg);
+		check_defaults(&cfg);
+		assert_path(cfg.path, tmp, "minimal.conf");
+		config_free(&cfg);
+		free(path);
+	}
+}
+
+static void
+test_relative_paths(void **state)
+{
+	struct config cfg;
+	struct err err = { 0 };
+	char cwd[PATH_MAX], *path, *sub, *url;
+
+	(void)state;
+	make_dir("sub");
+	path = write_file("sub/rel.conf",
+	    "[agent]\n"
+	    "database = db/x.db\n"
+	    "templates = /abs/templates\n"
+	    "log_file = ../log/agent.log\n"
+	    "[outbound]\n"
+	    "url = maildir:out\n"
+	    "username = u\n"
+	    "password_file = secret/pw\n"
+	    "[inbound]\n"
+	    "url = maildir:/abs/in\n"
+	    "tls_ca_file = ca.pem\n"
+	    "[tokens]\n"
+	    "keys = new:keys/new.key, old : /abs/old.key\n", 0);
+	sub = xasprintf("%s/sub", tmp);
+	assert_non_null(getcwd(cwd, sizeof cwd));
+	assert_int_equal(chdir(tmp), 0);
+	/* A relative path to the file still gives absolute paths. */
+	if (config_load("sub/rel.conf", &cfg, &err) == -1)
+		fail_msg("%s", err.msg);
+	assert_int_equal(chdir(cwd), 0);
+	assert_string_equal(cfg.dir, sub);
+	assert_path(cfg.path, sub, "rel.conf");
+	assert_path(cfg.database, sub, "db/x.db");
+	assert_string_equal(cfg.templates, "/abs/templates");
+	assert_path(cfg.log_file, sub, "../log/agent.log");
+	url = xasprintf("maildir:%s/out", sub);
+	assert_string_equal(cfg.out_url, url);
+	free(url);
+	assert_string_equal(cfg.out_username, "u");
+	assert_path(cfg.out_password_file, sub, "secret/pw");
+	assert_string_equal(cfg.in_url, "maildir:/abs/in");
+	assert_path(cfg.in_tls_ca_file, sub, "ca.pem");
+	assert_int_equal(cfg.nkeys, 2);
+	assert_string_equal(cfg.keys[0].kid, "new");
+	assert_path(cfg.keys[0].path, sub, "keys/new.key");
+	assert_string_equal(cfg.keys[1].kid, "old");
+	assert_string_equal(cfg.keys[1].path, "/abs/old.key");
+	/* Keys the file leaves out resolve against its folder too. */
+	assert_path(cfg.reply_key_file, sub, "var/reply.key");
+	config_free(&cfg);
+	assert_zeroed(&cfg);
+	free(sub);
+	free(path);
+}
+
+enum kind { STR, INT, VEC, KEY };
+
+struct good_case {
+	const char	*text;
+	enum kind	 kind;
+	size_t		 offset;	/* STR, INT: the field */
+	const char	*want;		/* STR: the value; VEC, KEY: "a|b|c" */
+	int		 want_int;
+};
+
+#define F(field) offsetof(struct config, field)
+
+static const struct good_case good_cases[] = {
+	{ "[agent]\nbase_url = https://migrate.example.test/\n", STR,
+	    F(base_url), "https://migrate.example.test", 0 },
+	{ "[agent]\nbase_url = http://[::1]:8025/mscagent\n", STR,
+	    F(base_url), "http://[::1]:8025/mscagent", 0 },
+	{ "[agent]\nfrom = migrations+x@msp.example\n", STR, F(from),
+	    "migrations+x@msp.example", 0 },
+	{ "[agent]\nreply_address = r\xc3\xa9@\xc3\xa9.example ; note\n", STR,
+	    F(reply_address), "r\xc3\xa9@\xc3\xa9.example", 0 },
+	{ "[agent]\nsupport_addresses = a@x.test,b@y.test , c@z.test\n", VEC,
+	    F(support_addresses), "a@x.test|b@y.test|c@z.test", 0 },
+	{ "[agent]\nlog_level = debug\n", INT, F(log_level), NULL,
+	    LOG_LEVEL_DEBUG },
+	{ "[agent]\nlog_level = ERROR\n", INT, F(log_level), NULL,
+	    LOG_LEVEL_ERROR },
+	{ "[agent]\nlog_level = warn\n", INT, F(log_level), NULL,
+	    LOG_LEVEL_WARN },
+	{ "[agent]\nlog_file = /var/log/mscagent.log\n", STR, F(log_file),
+	    "/var/log/mscagent.log", 0 },
+	{ "[outbound]\nstarttls = optional\n", INT, F(out_starttls), NULL,
+	    STARTTLS_OPTIONAL },
+	{ "[inbound]\nstarttls = off\n", INT, F(in_starttls), NULL,
+	    STARTTLS_OFF },
+	{ "[outbound]\nurl = smtp://mail.example.test:587\n", STR, F(out_url),
+	    "smtp://mail.example.test:587", 0 },
+	{ "[outbound]\nurl = smtps://mail.example.test\n", STR, F(out_url),
+	    "smtps://mail.example.test", 0 },
+	{ "[outbound]\nurl = smtp://[2001:db8::1]:25\n", STR, F(out_url),
+	    "smtp://[2001:db8::1]:25", 0 },
+	{ "[outbound]\nurl = smtp://127.0.0.1:65535\n", STR, F(out_url),
+	    "smtp://127.0.0.1:65535", 0 },
+	{ "[inbound]\nurl = imaps://mail.example.test:993/INBOX\n", STR,
+	    F(in_url), "imaps://mail.example.test:993/INBOX", 0 },
+	{ "[inbound]\nurl = imap://mail.example.test\n", STR, F(in_url),
+	    "imap://mail.example.test/INBOX", 0 },
+	{ "[inbound]\nurl = imaps://[::1]:993/\n", STR, F(in_url),
+	    "imaps://[::1]:993/INBOX", 0 },
+	{ "[inbound]\nurl = imap://mx.test/Agent/Replies\n", STR, F(in_url),
+	    "imap://mx.test/Agent/Replies", 0 },
+	{ "[inbound]\nprocessed_folder = Done Mail\n", STR,
+	    F(processed_folder), "Done Mail", 0 },
+	{ "[inbound]\nrequire_auth_results = yes\n"
+	    "trusted_authserv_id = mx.example.test\n", INT,
+	    F(require_auth_results), NULL, 1 },
+	{ "[inbound]\nkeywords_approve = GENEHMIGT, APPROUV\xc3\x89\n", VEC,
+	    F(keywords_approve), "GENEHMIGT|APPROUV\xc3\x89", 0 },
+	{ "[inbound]\nkeywords_reject = ABGELEHNT\n", VEC, F(keywords_reject),
+	    "ABGELEHNT", 0 },
+	{ "[inbound]\nkeywords_reject = 12345678901234567890123456789012\n",
+	    VEC, F(keywords_reject), "12345678901234567890123456789012", 0 },
+	{ "[listener]\naddress = ::1\n", STR, F(listen_address), "::1", 0 },
+	{ "[listener]\naddress = 0.0.0.0\n", STR, F(listen_address),
+	    "0.0.0.0", 0 },
+	{ "[tokens]\nkeys = a.b_c-D:/k\n", KEY, 0, "a.b_c-D", 0 },
+	{ "[tokens]\nkeys = k1:/a,k2:/a,k3:/a,k4:/a,k5:/a,k6:/a,k7:/a,k8:/a\n",
+	    KEY, 0, "k1|k2|k3|k4|k5|k6|k7|k8", 0 },
+	{ "[tokens]\nkeys = "
+	    "1234567890123456789012345678901234567890123456789012345678901234"
+	    ":/k\n", KEY, 0,
+	    "1234567890123456789012345678901234567890123456789012345678901234",
+	    0 },
+	{ "[tokens]\nissuer = \xf0\x9f\x94\x91 keys \xe6\x97\xa5\n", STR,
+	    F(issuer), "\xf0\x9f\x94\x91 keys \xe6\x97\xa5", 0 },
+	{ "[tokens]\nttl_days = 1\nremind_days = 0\n", INT, F(ttl_days), NULL,
+	    1 },
+	{ "[tokens]\nttl_days = 30\nremind_days = 29\n", INT, F(remind_days),
+	    NULL, 29 },
+	/* Layout: indentation, CR LF, ':' for '=', comments, blank lines. */
+	{ "  [tokens]\r\n\t  issuer = x\r\n", STR, F(issuer), "x", 0 },
+	/* An indented line after a value is not its continuation. */
+	{ "[tokens]\nissuer = a\n  ttl_days = 5\n", INT, F(ttl_days), NULL,
+	    5 },
+	{ "[agent]\nfrom = a@b.test\n\t[tokens]\n\tissuer = i\n", STR,
+	    F(issuer), "i", 0 },
+	{ "[tokens]\r\n  issuer   =   spaced out  \r\n", STR, F(issuer),
+	    "spaced out", 0 },
+	{ "[tokens]\nissuer: colon\n", STR, F(issuer), "colon", 0 },
+	{ "; c\n# c\n[tokens] ; c\n\n  # c\nissuer = a # b\n", STR, F(issuer),
+	    "a # b", 0 },
+	{ "[agent]\n[tokens]\n[agent]\nfrom = a@b.test\n", STR, F(from),
+	    "a@b.test", 0 },
+};
+
+static void
+check_vec(const struct strvec *sv, const char *want)
+{
+	struct strvec parts = { 0 };
+	const char *p, *bar;
+	size_t i;
+
+	for (p = want;; p = bar + 1) {
+		bar = strchr(p, '|');
+		if (bar == NULL) {
+			strvec_push(&parts, p);
+			break;
+		}
+		strvec_pushf(&parts, "%.*s", (int)(bar - p), p);
+	}
+	assert_int_equal(sv->n, parts.n);
+	for (i = 0; i < sv->n; i++)
+		assert_string_equal(sv->v[i], parts.v[i]);
+	strvec_clear(&parts);
+}
+
+static void
+check_good(const struct good_case *c, struct config *cfg)
+{
+	struct strvec kids = { 0 };
+	size_t i;
+
+	switch (c->kind) {
+	case STR:
+		assert_string_equal(*(char **)((char *)cfg + c->offset),
+		    c->want);
+		break;
+	case INT:
+		assert_int_equal(*(int *)((char *)cfg + c->offset),
+		    c->want_int);
+		break;
+	case VEC:
+		check_vec((struct strvec *)((char *)cfg + c->offset), c->want);
+		break;
+	case KEY:
+		for (i = 0; i < cfg->nkeys; i++)
+			strvec_push(&kids, cfg->keys[i].kid);
+		check_vec(&kids, c->want);
+		strvec_clear(&kids);
+		break;
+	}
+}
+
+static void
+test_good_values(void **state)
+{
+	struct config cfg;
+	struct err err = { 0 };
+	char *path;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof good_cases / sizeof good_cases[0]; i++) {
+		path = write_file("good.conf", good_cases[i].text, 0);
+		if (config_load(path, &cfg, &err) == -1)
+			fail_msg("case %zu: %s", i, err.msg);
+		check_good(&good_cases[i], &cfg);
+		config_free(&cfg);
+		free(path);
+	}
+}
+
+static void
+test_bools(void **state)
+{
+	static const struct {
+		const char	*word;
+		int		 want;
+	} rows[] = {
+		{ "yes", 1 }, { "YES", 1 }, { "true", 1 }, { "On", 1 },
+		{ "1", 1 }, { "no", 0 }, { "No", 0 }, { "false", 0 },
+		{ "off", 0 }, { "0", 0 },
+	};
+	struct config cfg;
+	struct err err = { 0 };
+	char *text, *path;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		text = xasprintf("[inbound]\nidle = %s\n", rows[i].word);
+		path = write_file("bool.conf", text, 0);
+		if (config_load(path, &cfg, &err) == -1)
+			fail_msg("%s: %s", rows[i].word, err.msg);
+		assert_int_equal(cfg.idle, rows[i].want);
+		config_free(&cfg);
+		free(path);
+		free(text);
+	}
+}
+
+/* Loads text, expects failure naming path:line, key and what. */
+static void
+expect_error(const char *name, const char *text, size_t len, int line,
+    const char *key, const char *what)
+{
+	struct config cfg;
+	struct err err = { 0 };
+	char *path, *where;
+
+	path = write_file("bad.conf", text, len);
+	if (config_load(path, &cfg, &err) == 0)
+		fail_msg("%s: loaded", name);
+	assert_zeroed(&cfg);
+	assert_int_equal(err.kind, ERR_INPUT);
+	where = xasprintf("%s:%d: ", path, line);
+	if (strncmp(err.msg, where, strlen(where)) != 0 ||
+	    strstr(err.msg, key) == NULL || strstr(err.msg, what) == NULL)
+		fail_msg("%s: got \"%s\", wanted \"%s\", \"%s\", \"%s\"", name,
+		    err.msg, where, key, what);
+	free(where);
+	free(path);
+}
+
+struct bad_case {
+	const char	*name;
+	const char	*text;
+	size_t		 len;		/* 0: strlen(text) */
+	int		 line;
+	const char	*key;		/* must appear in the message */
+	const char	*what;		/* and this too */
+};
+
+static const struct bad_case bad_cases[] = {
+	{ "unknown section", "[agent]\n[bogus]\nx = 1\n", 0, 2, "[bogus]",
+	    "unknown section" },
+	{ "section case", "[Agent]\n", 0, 1, "[Agent]", "unknown section" },
+	{ "empty section", "[]\n", 0, 1, "[]", "unknown section" },
+	{ "text after section", "[agent] x\n", 0, 1, "[agent]",
+	    "unexpected text" },
+	{ "unknown key", "[agent]\nfoo = 1\n", 0, 2, "[agent] foo",
+	    "unknown key" },
+	{ "key of another section", "[agent]\nretry_max = 1\n", 0, 2,
+	    "retry_max", "unknown key" },
+	{ "key before section", "database = x\n[agent]\n", 0, 1, "database",
+	    "not in any [section]" },
+	{ "empty key name", "[agent]\n= x\n", 0, 2, "key name", "empty" },
+	{ "no equals", "[agent]\njunk\n", 0, 2, "", "expected [section]" },
+	{ "unclosed section", "[agent\nfrom = a@b.test\n", 0, 1, "",
+	    "expected [section]" },
+	{ "syntax error before a bad value", "[agent]\njunk\nport = x\n", 0, 2,
+	    "", "expected [section]" },
+	{ "bad value before a syntax error", "[listener]\nport = x\njunk\n", 0,
+	    2, "port", "not a number" },
+	{ "duplicate key", "[agent]\nlog_level = info\n\nlog_level = debug\n",
+	    0, 4, "[agent] log_level", "duplicate key (first on line 2)" },
+	{ "duplicate over sections", "[agent]\nfrom = a@b.test\n[outbound]\n"
+	    "[agent]\nfrom = c@d.test\n", 0, 5, "from", "duplicate" },
+	{ "only the first error", "[agent]\nfoo = 1\nbar = 2\n", 0, 2, "foo",
+	    "unknown key" },
+	{ "not a number", "[outbound]\nretry_max = abc\n", 0, 2,
+	    "[outbound] retry_max", "not a number between 0 and 100" },
+	{ "trailing junk", "[outbound]\nretry_max = 8x\n", 0, 2, "retry_max",
+	    "not a number" },
+	{ "plus sign", "[outbound]\nretry_max = +8\n", 0, 2, "retry_max",
+	    "not a number" },
+	{ "empty number", "[outbound]\nretry_max =\n", 0, 2, "retry_max",
+	    "needs a value" },
+	{ "huge number", "[listener]\nport = 99999999999999999999\n", 0, 2,
+	    "port", "not a number between 0 and 65535" },
+	{ "negative huge", "[listener]\nport = -2147483649\n", 0, 2, "port",
+	    "not a number" },
+	{ "bad enum", "[outbound]\nstarttls = maybe\n", 0, 2,
+	    "[outbound] starttls", "required, optional, off" },
+	{ "bad log level", "[agent]\nlog_level = verbose\n", 0, 2, "log_level",
+	    "error, warn, info, debug" },
+	{ "bad bool", "[inbound]\nidle = perhaps\n", 0, 2, "[inbound] idle",
+	    "yes or no" },
+	{ "bool 2", "[inbound]\nrequire_auth_results = 2\n", 0, 2,
+	    "require_auth_results", "yes or no" },
+	{ "address no at", "[agent]\nfrom = nobody\n", 0, 2, "[agent] from",
+	    "not an e-mail address" },
+	{ "address no dot", "[agent]\nfrom = a@localhost\n", 0, 2, "from",
+	    "the domain needs a dot" },
+	{ "address two ats", "[agent]\nreply_address = a@@b.test\n", 0, 2,
+	    "reply_address", "not an e-mail address" },
+	{ "address no local", "[agent]\nfrom = @b.test\n", 0, 2, "from",
+	    "not an e-mail address" },
+	{ "address space", "[agent]\nfrom = a b@c.test\n", 0, 2, "from",
+	    "not an e-mail address" },
+	{ "address angle", "[agent]\nfrom = <a@c.test>\n", 0, 2, "from",
+	    "not an e-mail address" },
+	{ "address dot end", "[agent]\nfrom = a@c.test.\n", 0, 2, "from",
+	    "dot" },
+	{ "address empty", "[agent]\nfrom =\n", 0, 2, "from",
+	    "needs a value" },
+	{ "address list bad", "[agent]\nsupport_addresses = s@x.test, bad\n",
+	    0, 2, "support_addresses", "'bad' is not an e-mail address" },
+	{ "address list hole", "[agent]\nsupport_addresses = a@x.test,,b@y.test\n",
+	    0, 2, "support_addresses", "empty item" },
+	{ "address list empty", "[agent]\nsupport_addresses =\n", 0, 2,
+	    "support_addresses", "needs a value" },
+	{ "address list long", "[agent]\nsupport_addresses = a@b.co,a@b.co,"
+	    "a@b.co,a@b.co,a@b.co,a@b.co,a@b.co,a@b.co,a@b.co,a@b.co,a@b.co,"
+	    "a@b.co,a@b.co,a@b.co,a@b.co,a@b.co,a@b.co\n", 0, 2,
+	    "support_addresses", "more than 16" },
+	{ "base_url scheme", "[agent]\nbase_url = ftp://x.test\n", 0, 2,
+	    "base_url", "http:// or https://" },
+	{ "base_url no host", "[agent]\nbase_url = http://\n", 0, 2,
+	    "base_url", "no host" },
+	{ "base_url slash only", "[agent]\nbase_url = https:///x\n", 0, 2,
+	    "base_url", "no host" },
+	{ "base_url space", "[agent]\nbase_url = http://x.test/a b\n", 0, 2,
+	    "base_url", "blanks" },
+	{ "base_url quote", "[agent]\nbase_url = http://x.test/\"a\n", 0, 2,
+	    "base_url", "quotes" },
+	{ "base_url query", "[agent]\nbase_url = http://x.test/?a=1\n", 0, 2,
+	    "base_url", "?" },
+	{ "outbound scheme", "[outbound]\nurl = http://mail.test\n", 0, 2,
+	    "[outbound] url", "smtp://" },
+	{ "outbound imap", "[outbound]\nurl = imap://mail.test\n", 0, 2,
+	    "[outbound] url", "smtp://" },
+	{ "inbound smtp", "[inbound]\nurl = smtp://mail.test\n", 0, 2,
+	    "[inbound] url", "imap://" },
+	{ "maildir empty", "[outbound]\nurl = maildir:\n", 0, 2, "url",
+	    "needs a folder" },
+	{ "url credentials", "[outbound]\nurl = smtp://u:pw@mail.test\n", 0, 2,
+	    "url", "password_file" },
+	{ "url port 0", "[outbound]\nurl = smtp://mail.test:0\n", 0, 2, "url",
+	    "between 1 and 65535" },
+	{ "url port big", "[outbound]\nurl = smtp://mail.test:65536\n", 0, 2,
+	    "url", "between 1 and 65535" },
+	{ "url port empty", "[outbound]\nurl = smtp://mail.test:\n", 0, 2,
+	    "url", "port" },
+	{ "url port junk", "[inbound]\nurl = imap://mail.test:14x/INBOX\n", 0,
+	    2, "url", "port" },
+	{ "url path", "[outbound]\nurl = smtp://mail.test/x\n", 0, 2, "url",
+	    "no path" },
+	{ "url no host", "[inbound]\nurl = imap://:143/INBOX\n", 0, 2, "url",
+	    "host" },
+	{ "url bad host", "[inbound]\nurl = imap://ma_il.test/INBOX\n", 0, 2,
+	    "url", "host" },
+	{ "url bad v6", "[inbound]\nurl = imap://[::g]/INBOX\n", 0, 2, "url",
+	    "host" },
+	{ "url v6 unclosed", "[outbound]\nurl = smtp://[::1\n", 0, 2, "url",
+	    "host" },
+	{ "listener host name", "[listener]\naddress = localhost\n", 0, 2,
+	    "[listener] address", "IPv4 or IPv6" },
+	{ "listener bad ipv4", "[listener]\naddress = 127.0.0.256\n", 0, 2,
+	    "address", "IPv4 or IPv6" },
+	{ "listener brackets", "[listener]\naddress = [::1]\n", 0, 2,
+	    "address", "IPv4 or IPv6" },
+	{ "keys and key_file", "[tokens]\nkey_file = a\nkeys = k1:a\n", 0, 3,
+	    "[tokens] keys", "not both" },
+	{ "key_file and keys", "[tokens]\nkeys = k1:a\n\nkey_file = a\n", 0, 4,
+	    "[tokens] key_file", "not both" },
+	{ "kid with space", "[tokens]\nkeys = k 1:a\n", 0, 2, "keys",
+	    "key id" },
+	{ "kid with slash", "[tokens]\nkeys = k/1:a\n", 0, 2, "keys",
+	    "key id" },
+	{ "kid non-ascii", "[tokens]\nkeys = k\xc3\xa9:a\n", 0, 2, "keys",
+	    "key id" },
+	{ "kid empty", "[tokens]\nkeys = :a\n", 0, 2, "keys", "key id" },
+	{ "kid too long", "[tokens]\nkeys = "
+	    "12345678901234567890123456789012345678901234567890123456789012345"
+	    ":a\n", 0, 2, "keys", "1 to 64" },
+	{ "key no path", "[tokens]\nkeys = k1\n", 0, 2, "keys",
+	    "is not KID:PATH" },
+	{ "key empty path", "[tokens]\nkeys = k1:\n", 0, 2, "keys",
+	    "is not KID:PATH" },
+	{ "keys empty", "[tokens]\nkeys =\n", 0, 2, "keys", "needs a value" },
+	{ "keys hole", "[tokens]\nkeys = a:x,,b:y\n", 0, 2, "keys",
+	    "empty item" },
+	{ "duplicate kid", "[tokens]\nkeys = a:x, b:y, a:z\n", 0, 2, "keys",
+	    "'a' given twice" },
+	{ "too many keys", "[tokens]\n"
+	    "keys = k1:/a,k2:/a,k3:/a,k4:/a,k5:/a,k6:/a,k7:/a,k8:/a,k9:/a\n", 0,
+	    2, "keys", "more than 8 keys" },
+	{ "remind equals ttl", "[tokens]\nttl_days = 10\nremind_days = 10\n", 0,
+	    3, "[tokens] remind_days", "less than ttl_days (10)" },
+	{ "remind over ttl", "[tokens]\nremind_days = 20\n\nttl_days = 5\n", 0,
+	    2, "remind_days", "less than ttl_days (5)" },
+	{ "ttl under default remind", "[tokens]\n\nttl_days = 3\n", 0, 3,
+	    "remind_days", "less than ttl_days (3)" },
+	{ "auth results without id", "[inbound]\nrequire_auth_results = yes\n",
+	    0, 2, "trusted_authserv_id", "require_auth_results = yes" },
+	{ "auth results empty id", "[inbound]\nrequire_auth_results = on\n"
+	    "trusted_authserv_id =\n", 0, 3, "trusted_authserv_id",
+	    "require_auth_results = yes" },
+	{ "authserv id blank", "[inbound]\ntrusted_authserv_id = mx .test\n",
+	    0, 2, "trusted_authserv_id", "blanks" },
+	{ "outbound user no password", "[outbound]\nurl = smtp://m.test\n"
+	    "username = agent\n", 0, 3, "[outbound] password_file",
+	    "username" },
+	{ "inbound user no password", "[inbound]\n\nusername = agent\n", 0, 3,
+	    "[inbound] password_file", "username" },
+	{ "keyword two words", "[inbound]\nkeywords_approve = JA BITTE\n", 0, 2,
+	    "keywords_approve", "not one word" },
+	{ "keyword too long", "[inbound]\nkeywords_reject = "
+	    "123456789012345678901234567890123\n", 0, 2, "keywords_reject",
+	    "longer than 32" },
+	{ "keyword hole", "[inbound]\nkeywords_reject = A,\n", 0, 2,
+	    "keywords_reject", "empty item" },
+	{ "too many keywords", "[inbound]\nkeywords_reject = "
+	    "a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q\n", 0, 2, "keywords_reject",
+	    "more than 16" },
+	{ "bad UTF-8 value", "[tokens]\nissuer = caf\xc3\n", 0, 2,
+	    "[tokens] issuer", "not valid UTF-8" },
+	{ "overlong UTF-8", "[tokens]\nissuer = \xc0\xaf\n", 0, 2, "issuer",
+	    "not valid UTF-8" },
+	{ "surrogate", "[tokens]\nissuer = \xed\xa0\x80\n", 0, 2, "issuer",
+	    "not valid UTF-8" },
+	{ "control character", "[tokens]\nissuer = a\x01z\n", 0, 2,
+	    "[tokens] issuer", "control character (U+0001)" },
+	{ "escape", "[agent]\ntemplates = a\x1b[31m\n", 0, 2, "templates",
+	    "control character" },
+	{ "tab inside", "[tokens]\nissuer = a\tb\n", 0, 2, "issuer",
+	    "control character (U+0009)" },
+	{ "DEL", "[tokens]\nissuer = a\x7f\n", 0, 2, "issuer",
+	    "control character (U+007F)" },
+	{ "C1 control", "[tokens]\nissuer = a\xc2\x85z\n", 0, 2, "issuer",
+	    "control character (U+0085)" },
+	{ "NUL in value", "[tokens]\nissuer = a\0b\n", 22, 2, "",
+	    "NUL byte" },
+	{ "bad bytes in comment", "[agent]\n# caf\xe9\n", 0, 2, "",
+	    "not valid UTF-8" },
+	{ "bad bytes after value", "[agent]\nfrom = a@b.test ; \xff\n", 0, 2,
+	    "", "not valid UTF-8" },
+	{ "bad bytes in key", "[agent]\nfr\xffom = a@b.test\n", 0, 2, "",
+	    "not valid UTF-8" },
+	{ "bad bytes in section", "[ag\xffnt]\n", 0, 1, "", "not valid UTF-8" },
+	{ "CR alone", "[agent]\nfrom = a@b.test\rissuer = x\n", 0, 2, "from",
+	    "control character (U+000D)" },
+	{ "error line after CRLF", "[agent]\r\n\r\nfoo = 1\r\n", 0, 3, "foo",
+	    "unknown key" },
+	{ "error line after BOM", "\xef\xbb\xbf[agent]\nfoo = 1\n", 0, 2,
+	    "foo", "unknown key" },
+	{ "unknown section after BOM", "\xef\xbb\xbf[nope]\n", 0, 1, "[nope]",
+	    "unknown section" },
+};
+
+static void
+test_bad_values(void **state)
+{
+	const struct bad_case *c;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof bad_cases / sizeof bad_cases[0]; i++) {
+		c = &bad_cases[i];
+		expect_error(c->name, c->text, c->len, c->line, c->key,
+		    c->what);
+	}
+}
+
+/* Every number at min-1, min, min+1, max-1, max and max+1. */
+static void
+test_int_bounds(void **state)
+{
+	static const struct {
+		const char	*section;
+		const char	*key;
+		int		 min, max;
+		size_t		 offset;
+		const char	*extra;	/* to keep cross-checks quiet */
+	} rows[] = {
+		{ "agent", "approval_remind_days", 0, 365,
+		    F(approval_remind_days), "" },
+		{ "outbound", "retry_max", 0, 100, F(out_retry_max), "" },
+		{ "inbound", "poll_seconds", 5, 3600, F(poll_seconds), "" },
+		{ "listener", "port", 0, 65535, F(listen_port), "" },
+		{ "listener", "max_connections", 1, 10000, F(max_connections),
+		    "" },
+		{ "tokens", "ttl_days", 1, 365, F(ttl_days),
+		    "remind_days = 0\n" },
+		{ "tokens", "remind_days", 0, 364, F(remind_days),
+		    "ttl_days = 365\n" },
+	};
+	struct config cfg;
+	struct err err = { 0 };
+	char *text, *path, *what;
+	size_t i;
+	int d, v, ok;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		what = xasprintf("not a number between %d and %d",
+		    rows[i].min, rows[i].max);
+		for (d = -1; d <= 4; d++) {
+			v = d <= 1 ? rows[i].min + d : rows[i].max + d - 3;
+			ok = v >= rows[i].min && v <= rows[i].max;
+			text = xasprintf("[%s]\n%s%s = %d\n", rows[i].section,
+			    rows[i].extra, rows[i].key, v);
+			if (!ok) {
+				expect_error(rows[i].key, text, 0,
+				    *rows[i].extra ? 3 : 2, rows[i].key, what);
+				free(text);
+				continue;
+			}
+			path = write_file("int.conf", text, 0);
+			if (config_load(path, &cfg, &err) == -1)
+				fail_msg("%s = %d: %s", rows[i].key, v,
+				    err.msg);
+			assert_int_equal(*(int *)((char *)&cfg +
+			    rows[i].offset), v);
+			config_free(&cfg);
+			free(path);
+			free(text);
+		}
+		free(what);
+	}
+}
+
+/* inih would split a long line in two; the reader must refuse it. */
+static void
+test_long_lines(void **state)
+{
+	struct config cfg;
+	struct err err = { 0 };
+	struct buf b = { 0 };
+	char *path;
+	size_t n;
+
+	(void)state;
+	/* "issuer = " is 9 bytes: 192 in all is the longest line. */
+	buf_puts(&b, "[tokens]\nissuer = ");
+	for (n = 9; n < 192; n++)
+		buf_puts(&b, "x");
+	buf_puts(&b, "\r\n");
+	path = write_file("long.conf", b.data, 0);
+	if (config_load(path, &cfg, &err) == -1)
+		fail_msg("192 bytes: %s", err.msg);
+	assert_int_equal(strlen(cfg.issuer), 183);
+	config_free(&cfg);
+	free(path);
+
+	b.len -= 2;
+	buf_puts(&b, "y\n");
+	expect_error("193 bytes", b.data, 0, 2, "[tokens] issuer",
+	    "longer than 192 bytes");
+
+	/* A tail that looks like a key must not be read as one. */
+	buf_clear(&b);
+	buf_puts(&b, "[agent]\ntemplates = /");
+	for (n = 0; n < 300; n++)
+		buf_puts(&b, "d");
+	buf_puts(&b, "database = /tmp/evil.db\n");
+	expect_error("split line", b.data, 0, 2, "[agent] templates",
+	    "longer than 192 bytes");
+
+	buf_clear(&b);
+	buf_puts(&b, "[agent]\n\n# ");
+	for (n = 0; n < 10000; n++)
+		buf_puts(&b, "\xc3\xa9");
+	buf_puts(&b, "\nfoo = 1\n");
+	expect_error("long comment", b.data, 0, 3, "", "longer than 192");
+
+	buf_clear(&b);
+	buf_puts(&b, "[");
+	for (n = 0; n < 250; n++)
+		buf_puts(&b, "s");
+	buf_puts(&b, "]\n");
+	expect_error("long section", b.data, 0, 1, "", "longer than 192");
+	buf_clear(&b);
+}
+
+static void
+test_unreadable(void **state)
+{
+	struct config cfg;
+	struct err err = { 0 };
+	struct buf b = { 0 };
+	char *path, *want;
+	size_t n;
+
+	(void)state;
+	path = xasprintf("%s/missing.conf", tmp);
+	assert_int_equal(config_load(path, &cfg, &err), -1);
+	assert_zeroed(&cfg);
+	want = xasprintf("%s: cannot read: No such file or directory", path);
+	assert_string_equal(err.msg, want);
+	free(want);
+	free(path);
+
+	make_dir("adir");
+	path = xasprintf("%s/adir", tmp);
+	assert_int_equal(config_load(path, &cfg, &err), -1);
+	assert_zeroed(&cfg);
+	want = xasprintf("%s: cannot read: Is a directory", path);
+	assert_string_equal(err.msg, want);
+	free(want);
+	free(path);
+
+	for (n = 0; n < 1000; n++)
+		buf_puts(&b, "# a comment line that is seventy bytes long, "
+		    "more or less, padding\n");
+	path = write_file("huge.conf", b.data, 0);
+	assert_int_equal(config_load(path, &cfg, &err), -1);
+	assert_zeroed(&cfg);
+	assert_non_null(strstr(err.msg, "larger than 65536 bytes"));
+	free(path);
+	buf_clear(&b);
+}
+
+static void
+expect_locate(const char *arg, const char *want)
+{
+	struct err err = { 0 };
+	const char *got;
+
+	got = config_locate(arg, &err);
+	if (want == NULL) {
+		assert_null(got);
+		assert_int_equal(err.kind, ERR_INPUT);
+		assert_string_equal(err.msg, "no configuration: conf/agent.conf "
+		    "not found and MSCAGENT_CONF not set (use -c FILE)");
+	} else {
+		assert_non_null(got);
+		assert_string_equal(got, want);
+	}
+}
+
+static void
+test_locate(void **state)
+{
+	char cwd[PATH_MAX], *dir, *path;
+
+	(void)state;
+	assert_non_null(getcwd(cwd, sizeof cwd));
+	make_dir("locate");
+	dir = xasprintf("%s/locate", tmp);
+	assert_int_equal(chdir(dir), 0);
+
+	unsetenv("MSCAGENT_CONF");
+	expect_locate(NULL, NULL);
+	expect_locate("my.conf", "my.conf");
+	setenv("MSCAGENT_CONF", "", 1);
+	expect_locate(NULL, NULL);
+	setenv("MSCAGENT_CONF", "/etc/mscagent/agent.conf", 1);
+	expect_locate(NULL, "/etc/mscagent/agent.conf");
+	expect_locate("my.conf", "my.conf");
+
+	make_dir("locate/conf");
+	path = write_file("locate/conf/agent.conf", "[agent]\n", 0);
+	expect_locate(NULL, "conf/agent.conf");
+	expect_locate("my.conf", "my.conf");
+	unsetenv("MSCAGENT_CONF");
+	expect_locate(NULL, "conf/agent.conf");
+
+	assert_int_equal(chdir(cwd), 0);
+	free(path);
+	free(dir);
+}
+
+static void
+test_free_and_names(void **state)
+{
+	struct config cfg;
+
+	(void)state;
+	memset(&cfg, 0, sizeof cfg);
+	config_free(&cfg);
+	config_free(&cfg);
+	config_free(NULL);
+	assert_zeroed(&cfg);
+	assert_string_equal(config_log_level_name(LOG_LEVEL_ERROR), "error");
+	assert_string_equal(config_log_level_name(LOG_LEVEL_WARN), "warn");
+	assert_string_equal(config_log_level_name(LOG_LEVEL_INFO), "info");
+	assert_string_equal(config_log_level_name(LOG_LEVEL_DEBUG), "debug");
+	assert_string_equal(config_log_level_name((enum log_level)99),
+	    "unknown");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_shipped_config),
+		cmocka_unit_test(test_shipped_config_names_every_key),
+		cmocka_unit_test(test_integration_template),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_relative_paths),
+		cmocka_unit_test(test_good_values),
+		cmocka_unit_test(test_bools),
+		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_int_bounds),
+		cmocka_unit_test(test_long_lines),
+		cmocka_unit_test(test_unreadable),
+		cmocka_unit_test(test_locate),
+		cmocka_unit_test(test_free_and_names),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,356 @@
+/* test_store.c: the SQLite store on a real database file. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+
+#include "date.h"
+#include "store.h"
+
+struct fixture {
+	char		 dir[64];
+	char		 path[96];
+	struct store	*st;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+	struct err err;
+
+	strcpy(f->dir, "/tmp/test_store.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof f->path, "%s/agent.db", f->dir);
+	assert_int_equal(store_open(f->path, &f->st, &err), 0);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	store_close(f->st);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+static void
+sample_tenant(struct tenant *t, const char *name)
+{
+	tenant_init(t);
+	t->name = strdup(name);
+	t->customer_admin = strdup("admin@customer.test");
+	t->msp_admin = strdup("msp@provider.test");
+	t->edition = strdup("enterprise");
+	t->workloads = WORKLOAD_BIT(WORKLOAD_M365) |
+	    WORKLOAD_BIT(WORKLOAD_ENDPOINTS);
+	assert_int_equal(date_parse("2027-03-01", &t->expires[WORKLOAD_M365]), 0);
+	assert_int_equal(date_parse("2031-01-01",
+	    &t->expires[WORKLOAD_ENDPOINTS]), 0);
+}
+
+static int64_t
+add_tenant(struct store *st, const char *name)
+{
+	struct tenant t;
+	struct err err;
+	int64_t id;
+
+	sample_tenant(&t, name);
+	assert_int_equal(store_tenant_add(st, &t, 1000, &id, &err), 0);
+	tenant_clear(&t);
+	return id;
+}
+
+static int
+pragma_int(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *stmt;
+	int v;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	v = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return v;
+}
+
+static void
+test_schema_and_pragmas(void **state)
+{
+	struct fixture *f = *state;
+	struct store *again;
+	struct err err;
+	sqlite3 *db;
+
+	assert_int_equal(pragma_int(f->path, "PRAGMA user_version"),
+	    STORE_SCHEMA_VERSION);
+	assert_true(store_ping(f->st));
+	/* Opening again is a no-op upgrade. */
+	assert_int_equal(store_open(f->path, &again, &err), 0);
+	store_close(again);
+	/* A newer schema is refused, not damaged. */
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL,
+	    NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_open(f->path, &again, &err), -1);
+	assert_int_equal(err.kind, ERR_RUNTIME);
+	assert_non_null(strstr(err.msg, "newer"));
+	assert_int_equal(pragma_int(f->path, "PRAGMA user_version"), 99);
+}
+
+static void
+test_open_failure(void **state)
+{
+	struct store *st;
+	struct err err;
+
+	(void)state;
+	assert_int_equal(store_open("/nonexistent/dir/agent.db", &st, &err),
+	    -1);
+	assert_null(st);
+	assert_int_equal(err.kind, ERR_RUNTIME);
+	assert_non_null(strstr(err.msg, "/nonexistent/dir/agent.db"));
+}
+
+static void
+test_plans(void **state)
+{
+	struct fixture *f = *state;
+	char saas[] = "Enterprise SaaS", unicode[] = "Ünïcode 計画";
+	char edition[] = "enterprise";
+	struct plan p = { 0 }, *list, found;
+	struct err err;
+	int64_t id1, id2, dup;
+	size_t n;
+
+	p.name = saas;
+	p.edition = edition;
+	p.products = WORKLOAD_SAAS;
+	assert_int_equal(store_plan_add(f->st, &p, 1, &id1, &err), 0);
+	p.name = unicode;
+	p.products = WORKLOAD_ALL;
+	assert_int_equal(store_plan_add(f->st, &p, 1, &id2, &err), 0);
+	assert_int_equal(store_plan_add(f->st, &p, 1, &dup, &err), -1);
+	assert_int_equal(err.kind, ERR_INPUT);
+	assert_non_null(strstr(err.msg, "exists"));
+
+	assert_int_equal(store_plan_list(f->st, &list, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(list[1].name, "Ünïcode 計画");
+	assert_int_equal(list[0].products, WORKLOAD_SAAS);
+	store_plans_free(list, n);
+
+	assert_int_equal(store_plan_find(f->st, "2", &found, &err), 0);
+	assert_int_equal(found.id, id2);
+	plan_clear(&found);
+	assert_int_equal(store_plan_find(f->st, "Enterprise SaaS", &found,
+	    &err), 0);
+	assert_int_equal(found.id, id1);
+	plan_clear(&found);
+	assert_int_equal(store_plan_find(f->st, "nope' OR '1'='1", &found,
+	    &err), -1);
+	assert_int_equal(err.kind, ERR_INPUT);
+}
+
+static void
+test_tenant_round_trip(void **state)
+{
+	struct fixture *f = *state;
+	struct tenant t;
+	struct err err;
+	int64_t id;
+
+	id = add_tenant(f->st, "Müller & Söhne — 株式会社 🚀 \"; DROP TABLE x; --");
+	assert_int_equal(store_tenant_get(f->st, id, &t, &err), 0);
+	assert_string_equal(t.name,
+	    "Müller & Söhne — 株式会社 🚀 \"; DROP TABLE x; --");
+	assert_int_equal(t.state, STATE_NEW);
+	assert_int_equal(t.generation, 1);
+	assert_int_equal(t.workloads, WORKLOAD_BIT(WORKLOAD_M365) |
+	    WORKLOAD_BIT(WORKLOAD_ENDPOINTS));
+	assert_int_equal(t.expires[WORKLOAD_HYBRID], DATE_NONE);
+	assert_int_equal(t.expires[WORKLOAD_M365],
+	    date_from_civil(2027, 3, 1));
+	assert_int_equal(t.after[WORKLOAD_M365], DATE_NONE);
+	assert_int_equal(t.created_at, 1000);
+	tenant_clear(&t);
+
+	assert_int_equal(store_tenant_get(f->st, id + 1, &t, &err), -1);
+	assert_int_equal(err.kind, ERR_INPUT);
+	assert_string_equal(err.msg, "no tenant 2");
+}
+
+static void
+test_transition_is_guarded(void **state)
+{
+	struct fixture *f = *state;
+	struct tenant t;
+	struct err err;
+	int64_t id;
+
+	id = add_tenant(f->st, "Guarded");
+	assert_int_equal(store_tenant_get(f->st, id, &t, &err), 0);
+	t.state = STATE_BLOCKED;
+	strvec_push(&t.blocked_reasons, "first reason");
+	strvec_push(&t.blocked_reasons, "second reason");
+	assert_int_equal(store_begin(f->st, &err), 0);
+	assert_int_equal(store_tenant_transition(f->st, &t, STATE_NEW, 2000,
+	    &err), 0);
+	/* The same move again finds the state gone. */
+	assert_int_equal(store_tenant_transition(f->st, &t, STATE_NEW, 2000,
+	    &err), -1);
+	assert_int_equal(err.kind, ERR_STATE);
+	assert_int_equal(store_commit(f->st, &err), 0);
+	tenant_clear(&t);
+
+	assert_int_equal(store_tenant_get(f->st, id, &t, &err), 0);
+	assert_int_equal(t.state, STATE_BLOCKED);
+	assert_int_equal(t.state_since, 2000);
+	assert_int_equal(t.blocked_reasons.n, 2);
+	assert_string_equal(t.blocked_reasons.v[1], "second reason");
+	tenant_clear(&t);
+}
+
+static void
+test_rollback_leaves_nothing(void **state)
+{
+	struct fixture *f = *state;
+	int64_t *ids;
+	size_t n;
+	struct err err;
+
+	assert_int_equal(store_begin(f->st, &err), 0);
+	add_tenant(f->st, "Gone");
+	store_rollback(f->st);
+	assert_int_equal(store_tenant_ids(f->st, -1, &ids, &n, &err), 0);
+	assert_int_equal(n, 0);
+	free(ids);
+	store_rollback(f->st);	/* harmless without a transaction */
+}
+
+static void
+test_history_and_outbox(void **state)
+{
+	struct fixture *f = *state;
+	struct history_entry *h;
+	struct outbox_entry *o;
+	struct err err;
+	size_t n;
+	int64_t id, mail;
+
+	id = add_tenant(f->st, "Logged");
+	assert_int_equal(store_history_add(f->st, id, 5, STATE_NEW,
+	    STATE_AWAITING_APPROVAL, "cli", "start", &err), 0);
+	assert_int_equal(store_history_add(f->st, id, 6,
+	    STATE_AWAITING_APPROVAL, STATE_CANCELLED, "cli", NULL, &err), 0);
+	assert_int_equal(store_history_list(f->st, id, &h, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(h[0].to, STATE_AWAITING_APPROVAL);
+	assert_string_equal(h[1].detail, "");
+	store_history_free(h, n);
+
+	assert_int_equal(store_outbox_add(f->st, id, MAIL_APPROVAL_REQUEST,
+	    "admin@customer.test", 7, &mail, &err), 0);
+	assert_true(mail > 0);
+	assert_int_equal(store_outbox_list(f->st, id, &o, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(o[0].kind, MAIL_APPROVAL_REQUEST);
+	assert_string_equal(o[0].status, "queued");
+	assert_null(o[0].message_id);
+	assert_int_equal(o[0].attempts, 0);
+	store_outbox_free(o, n);
+}
+
+static int
+count_each(const struct tenant *t, void *arg)
+{
+	(void)t;
+	return ++*(int *)arg == 2;	/* stop after two */
+}
+
+static void
+test_each_and_ids(void **state)
+{
+	struct fixture *f = *state;
+	struct err err;
+	int64_t *ids;
+	size_t n;
+	int seen = 0;
+
+	add_tenant(f->st, "a");
+	add_tenant(f->st, "b");
+	add_tenant(f->st, "c");
+	assert_int_equal(store_tenant_each(f->st, -1, count_each, &seen,
+	    &err), 0);
+	assert_int_equal(seen, 2);
+	assert_int_equal(store_tenant_ids(f->st, STATE_NEW, &ids, &n, &err), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(ids[2], 3);
+	free(ids);
+	assert_int_equal(store_tenant_ids(f->st, STATE_COMPLETED, &ids, &n,
+	    &err), 0);
+	assert_int_equal(n, 0);
+	free(ids);
+}
+
+static void
+test_token(void **state)
+{
+	struct fixture *f = *state;
+	struct token_info ti;
+	struct err err;
+	int64_t id;
+
+	id = add_tenant(f->st, "Tokens");
+	assert_int_equal(store_token_get(f->st, id, &ti, &err), 0);
+	assert_int_equal(ti.issued_at, 0);
+	assert_int_equal(store_token_set(f->st, id, 10, 20, &err), 0);
+	assert_int_equal(store_token_get(f->st, id, &ti, &err), 0);
+	assert_int_equal(ti.generation, 1);
+	assert_int_equal(ti.issued_at, 10);
+	assert_int_equal(ti.expires_at, 20);
+	assert_int_equal(store_token_get(f->st, 999, &ti, &err), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_schema_and_pragmas,
+		    setup, teardown),
+		cmocka_unit_test(test_open_failure),
+		cmocka_unit_test_setup_teardown(test_plans, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tenant_round_trip,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transition_is_guarded,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rollback_leaves_nothing,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_history_and_outbox,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_each_and_ids,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_token, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,314 @@
+/* test_workflow.c: transitions committed with their history and mails. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "date.h"
+#include "workflow.h"
+
+#define NOW	1796126400	/* 2026-12-01T12:00:00Z */
+
+struct fixture {
+	char		 dir[64];
+	char		 path[96];
+	struct store	*st;
+	struct config	 cfg;
+	int64_t		 saas_plan;
+	int64_t		 full_plan;
+};
+
+static int64_t
+add_plan(struct store *st, const char *name, unsigned products)
+{
+	char edition[] = "Enterprise";
+	char *n = strdup(name);
+	struct plan p = { 0 };
+	struct err err;
+	int64_t id;
+
+	p.name = n;
+	p.edition = edition;
+	p.products = products;
+	assert_int_equal(store_plan_add(st, &p, 0, &id, &err), 0);
+	free(n);
+	return id;
+}
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+	struct err err;
+
+	strcpy(f->dir, "/tmp/test_workflow.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof f->path, "%s/agent.db", f->dir);
+	assert_int_equal(store_open(f->path, &f->st, &err), 0);
+	strvec_push(&f->cfg.support_addresses, "support@msp.test");
+	strvec_push(&f->cfg.support_addresses, "oncall@msp.test");
+	f->cfg.ttl_days = 30;
+	f->saas_plan = add_plan(f->st, "SaaS", WORKLOAD_SAAS);
+	f->full_plan = add_plan(f->st, "Full", WORKLOAD_ALL);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	store_close(f->st);
+	strvec_clear(&f->cfg.support_addresses);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+static int64_t
+add_tenant(struct fixture *f, unsigned workloads, const char *customer,
+    int suspended)
+{
+	struct tenant t;
+	struct err err;
+	int64_t id;
+
+	tenant_init(&t);
+	t.name = strdup("Müller & Söhne");
+	t.customer_admin = strdup(customer);
+	t.msp_admin = strdup("msp@provider.test");
+	t.edition = strdup("enterprise");
+	t.workloads = workloads;
+	t.suspended = suspended;
+	if (workloads & WORKLOAD_BIT(WORKLOAD_M365))
+		t.expires[WORKLOAD_M365] = date_from_civil(2027, 3, 1);
+	if (workloads & WORKLOAD_BIT(WORKLOAD_ENDPOINTS))
+		t.expires[WORKLOAD_ENDPOINTS] = date_from_civil(2031, 1, 1);
+	if (workloads & WORKLOAD_BIT(WORKLOAD_HYBRID))
+		t.expires[WORKLOAD_HYBRID] = date_from_civil(2028, 6, 30);
+	assert_int_equal(store_tenant_add(f->st, &t, 0, &id, &err), 0);
+	tenant_clear(&t);
+	return id;
+}
+
+static int
+fire(struct fixture *f, int64_t id, enum fsm_event event, const char *plan,
+    struct err *err)
+{
+	struct workflow_event ev = { event, "test", NULL, "replier@x.test",
+	    plan };
+	struct workflow_outcome out;
+	int rc;
+
+	rc = workflow_fire(f->st, &f->cfg, id, &ev, NOW, &out, err);
+	workflow_outcome_clear(&out);
+	return rc;
+}
+
+static enum tenant_state
+state_of(struct fixture *f, int64_t id)
+{
+	struct tenant t;
+	struct err err;
+	enum tenant_state s;
+
+	assert_int_equal(store_tenant_get(f->st, id, &t, &err), 0);
+	s = t.state;
+	tenant_clear(&t);
+	return s;
+}
+
+/* The queued mails as "kind:to,kind:to". */
+static char *
+mails_of(struct fixture *f, int64_t id)
+{
+	struct outbox_entry *o;
+	struct buf b = { 0 };
+	struct err err;
+	size_t n, i;
+
+	assert_int_equal(store_outbox_list(f->st, id, &o, &n, &err), 0);
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "%s%s:%s", i ? "," : "",
+		    fsm_mail_kind_name(o[i].kind), o[i].recipient);
+	store_outbox_free(o, n);
+	return buf_release(&b);
+}
+
+static size_t
+history_count(struct fixture *f, int64_t id)
+{
+	struct history_entry *h;
+	struct err err;
+	size_t n;
+
+	assert_int_equal(store_history_list(f->st, id, &h, &n, &err), 0);
+	store_history_free(h, n);
+	return n;
+}
+
+static void
+test_preflight_blocks_with_every_reason(void **state)
+{
+	struct fixture *f = *state;
+	struct workflow_event ev = { EVENT_START, "cli", NULL, NULL, NULL };
+	struct workflow_outcome out;
+	struct tenant t;
+	struct err err;
+	char *mails;
+	int64_t id;
+
+	id = add_tenant(f, 0, "no-at-sign", 1);
+	assert_int_equal(workflow_fire(f->st, &f->cfg, id, &ev, NOW, &out,
+	    &err), 0);
+	assert_int_equal(out.to, STATE_BLOCKED);
+	assert_int_equal(out.reasons.n, 3);
+	workflow_outcome_clear(&out);
+	assert_int_equal(store_tenant_get(f->st, id, &t, &err), 0);
+	assert_int_equal(t.blocked_reasons.n, 3);
+	tenant_clear(&t);
+	mails = mails_of(f, id);
+	assert_string_equal(mails, "");
+	free(mails);
+	assert_int_equal(history_count(f, id), 1);
+}
+
+static void
+test_workflow2_to_completed(void **state)
+{
+	struct fixture *f = *state;
+	struct token_info ti;
+	struct tenant t;
+	struct err err;
+	char *mails;
+	int64_t id;
+
+	id = add_tenant(f, WORKLOAD_BIT(WORKLOAD_M365) |
+	    WORKLOAD_BIT(WORKLOAD_ENDPOINTS), "admin@customer.test", 0);
+	assert_int_equal(fire(f, id, EVENT_START, NULL, &err), 0);
+	assert_int_equal(fire(f, id, EVENT_START, NULL, &err), -1);
+	assert_int_equal(err.kind, ERR_STATE);
+	assert_int_equal(fire(f, id, EVENT_APPROVE, NULL, &err), 0);
+	assert_int_equal(store_token_get(f->st, id, &ti, &err), 0);
+	assert_int_equal(ti.issued_at, NOW);
+	assert_int_equal(ti.expires_at, NOW + 30 * 86400);
+	assert_int_equal(fire(f, id, EVENT_VERIFY, "SaaS", &err), 0);
+	assert_int_equal(state_of(f, id), STATE_COMPLETED);
+	mails = mails_of(f, id);
+	assert_string_equal(mails, "approval_request:admin@customer.test,"
+	    "verification:msp@provider.test,"
+	    "approval_receipt:admin@customer.test,"
+	    "completed:msp@provider.test");
+	free(mails);
+	assert_int_equal(store_tenant_get(f->st, id, &t, &err), 0);
+	assert_int_equal(t.plan_id, f->saas_plan);
+	/* SPEC §1: completed 2026-12-01, capped three years later. */
+	assert_int_equal(t.after[WORKLOAD_M365], date_from_civil(2029, 12, 1));
+	assert_int_equal(t.after[WORKLOAD_ENDPOINTS],
+	    date_from_civil(2029, 12, 1));
+	tenant_clear(&t);
+	assert_int_equal(history_count(f, id), 3);
+}
+
+static void
+test_workflow1_through_finalizing(void **state)
+{
+	struct fixture *f = *state;
+	struct err err;
+	char *mails;
+	int64_t id;
+
+	id = add_tenant(f, WORKLOAD_BIT(WORKLOAD_HYBRID) |
+	    WORKLOAD_BIT(WORKLOAD_M365), "admin@customer.test", 0);
+	assert_int_equal(fire(f, id, EVENT_START, NULL, &err), 0);
+	assert_int_equal(fire(f, id, EVENT_APPROVE, NULL, &err), 0);
+	/* The SaaS plan lacks hybrid: refused, nothing changes. */
+	assert_int_equal(fire(f, id, EVENT_VERIFY, "SaaS", &err), -1);
+	assert_int_equal(err.kind, ERR_INPUT);
+	assert_int_equal(state_of(f, id), STATE_AWAITING_VERIFICATION);
+	assert_int_equal(fire(f, id, EVENT_VERIFY, "no such plan", &err), -1);
+	assert_int_equal(err.kind, ERR_INPUT);
+	assert_int_equal(fire(f, id, EVENT_VERIFY, NULL, &err), -1);
+	assert_int_equal(history_count(f, id), 2);
+	assert_int_equal(fire(f, id, EVENT_VERIFY, "Full", &err), 0);
+	assert_int_equal(state_of(f, id), STATE_FINALIZING);
+	assert_int_equal(fire(f, id, EVENT_FINALIZE, NULL, &err), 0);
+	assert_int_equal(state_of(f, id), STATE_COMPLETED);
+	mails = mails_of(f, id);
+	assert_string_equal(mails, "approval_request:admin@customer.test,"
+	    "verification:msp@provider.test,"
+	    "approval_receipt:admin@customer.test,"
+	    "finalization_request:support@msp.test,"
+	    "finalization_request:oncall@msp.test,"
+	    "verified:msp@provider.test,completed:msp@provider.test");
+	free(mails);
+}
+
+static void
+test_reject_retrigger_and_unclear(void **state)
+{
+	struct fixture *f = *state;
+	struct token_info ti;
+	struct err err;
+	char *mails;
+	int64_t id;
+
+	id = add_tenant(f, WORKLOAD_BIT(WORKLOAD_GWS), "admin@customer.test",
+	    0);
+	assert_int_equal(fire(f, id, EVENT_START, NULL, &err), 0);
+	assert_int_equal(fire(f, id, EVENT_UNCLEAR, NULL, &err), 0);
+	assert_int_equal(state_of(f, id), STATE_AWAITING_APPROVAL);
+	assert_int_equal(fire(f, id, EVENT_REJECT, NULL, &err), 0);
+	assert_int_equal(fire(f, id, EVENT_RETRIGGER, NULL, &err), 0);
+	assert_int_equal(store_token_get(f->st, id, &ti, &err), 0);
+	assert_int_equal(ti.generation, 2);
+	assert_int_equal(ti.issued_at, 0);
+	mails = mails_of(f, id);
+	assert_string_equal(mails, "approval_request:admin@customer.test,"
+	    "clarification:replier@x.test,"
+	    "rejected:msp@provider.test,rejected:support@msp.test,"
+	    "rejected:oncall@msp.test,approval_receipt:admin@customer.test,"
+	    "approval_request:admin@customer.test");
+	free(mails);
+	assert_int_equal(fire(f, id, EVENT_CANCEL, NULL, &err), 0);
+	assert_int_equal(fire(f, id, EVENT_CANCEL, NULL, &err), -1);
+	assert_int_equal(err.kind, ERR_STATE);
+	assert_non_null(strstr(err.msg, "tenant 1"));
+}
+
+static void
+test_unknown_tenant(void **state)
+{
+	struct fixture *f = *state;
+	struct err err;
+
+	assert_int_equal(fire(f, 42, EVENT_START, NULL, &err), -1);
+	assert_int_equal(err.kind, ERR_INPUT);
+	assert_string_equal(err.msg, "no tenant 42");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_preflight_blocks_with_every_reason, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_workflow2_to_completed,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_workflow1_through_finalizing, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_reject_retrigger_and_unclear, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_tenant,
+		    setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
