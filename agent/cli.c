@@ -12,23 +12,29 @@
 #include "date.h"
 #include "import.h"
 #include "keyfile.h"
+#include "outbox.h"
 #include "store.h"
 #include "view.h"
 #include "workflow.h"
 
 struct cli {
-	struct config	 cfg;
-	struct store	*st;
-	struct err	 err;
-	int64_t		 now;
+	struct config		 cfg;
+	struct store		*st;
+	struct keyring		 keys;
+	struct compose_ctx	 mail;	/* for commands that queue mail */
+	struct err		 err;
+	int64_t			 now;
 };
+
+#define NEED_STORE	0x1
+#define NEED_MAIL	0x2	/* keys and templates too */
 
 struct command {
 	const char	*group;		/* "tenant", "plan" or NULL */
 	const char	*name;
 	const char	*usage;
 	int		(*run)(struct cli *, int, char **);
-	int		 needs_store;
+	unsigned	 needs;		/* NEED_* */
 };
 
 static int cmd_init(struct cli *, int, char **);
@@ -41,33 +47,39 @@ static int cmd_tenant_list(struct cli *, int, char **);
 static int cmd_tenant_show(struct cli *, int, char **);
 static int cmd_start(struct cli *, int, char **);
 static int cmd_event(struct cli *, int, char **);
+static int cmd_flush(struct cli *, int, char **);
 
 static const struct command commands[] = {
 	{ NULL, "init", "init", cmd_init, 0 },
 	{ "plan", "add", "plan add NAME --edition E --products LIST",
-	  cmd_plan_add, 1 },
-	{ "plan", "list", "plan list [--json]", cmd_plan_list, 1 },
+	  cmd_plan_add, NEED_STORE },
+	{ "plan", "list", "plan list [--json]", cmd_plan_list, NEED_STORE },
 	{ "tenant", "add", "tenant add --name N --customer-admin EMAIL "
 	  "--msp-admin EMAIL --workloads LIST --edition E "
-	  "[--license W=YYYY-MM-DD]... [--suspended]", cmd_tenant_add, 1 },
+	  "[--license W=YYYY-MM-DD]... [--suspended]", cmd_tenant_add,
+	  NEED_STORE },
 	{ "tenant", "edit", "tenant edit ID [--name N] [--customer-admin EMAIL]"
 	  " [--msp-admin EMAIL] [--workloads LIST] [--edition E] "
 	  "[--license W=YYYY-MM-DD]... [--suspended | --not-suspended]",
-	  cmd_tenant_edit, 1 },
-	{ "tenant", "import", "tenant import FILE.csv", cmd_tenant_import, 1 },
+	  cmd_tenant_edit, NEED_STORE },
+	{ "tenant", "import", "tenant import FILE.csv", cmd_tenant_import,
+	  NEED_STORE },
 	{ "tenant", "list", "tenant list [--state S] [--json]",
-	  cmd_tenant_list, 1 },
-	{ "tenant", "show", "tenant show ID [--json]", cmd_tenant_show, 1 },
-	{ NULL, "start", "start ID... | --all", cmd_start, 1 },
-	{ NULL, "retrigger", "retrigger ID", cmd_event, 1 },
-	{ NULL, "finalize", "finalize ID", cmd_event, 1 },
-	{ NULL, "cancel", "cancel ID", cmd_event, 1 },
+	  cmd_tenant_list, NEED_STORE },
+	{ "tenant", "show", "tenant show ID [--json]", cmd_tenant_show,
+	  NEED_STORE },
+	{ NULL, "start", "start ID... | --all", cmd_start,
+	  NEED_STORE | NEED_MAIL },
+	{ NULL, "retrigger", "retrigger ID", cmd_event, NEED_STORE | NEED_MAIL },
+	{ NULL, "finalize", "finalize ID", cmd_event, NEED_STORE | NEED_MAIL },
+	{ NULL, "cancel", "cancel ID", cmd_event, NEED_STORE | NEED_MAIL },
 	{ NULL, "approve", "approve ID (on the customer admin's behalf)",
-	  cmd_event, 1 },
+	  cmd_event, NEED_STORE | NEED_MAIL },
 	{ NULL, "reject", "reject ID (on the customer admin's behalf)",
-	  cmd_event, 1 },
+	  cmd_event, NEED_STORE | NEED_MAIL },
 	{ NULL, "verify", "verify ID --plan PLAN (on the MSP admin's behalf)",
-	  cmd_event, 1 },
+	  cmd_event, NEED_STORE | NEED_MAIL },
+	{ NULL, "flush", "flush [--all]", cmd_flush, NEED_STORE | NEED_MAIL },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -544,12 +556,11 @@ cmd_tenant_show(struct cli *cli, int argc, char **argv)
 {
 	struct tenant t;
 	struct plan plan = { 0 };
-	struct token_info token;
+	struct token_info token = { 0 };
 	struct tenant_extra x = { 0 };
 	struct history_entry *history = NULL;
 	struct outbox_entry *mails = NULL;
 	size_t nhistory = 0, nmails = 0;
-	char plan_id[24];
 	json_t *j;
 	int64_t id;
 	int json, rc = -1;
@@ -569,8 +580,7 @@ cmd_tenant_show(struct cli *cli, int argc, char **argv)
 	    store_outbox_list(cli->st, id, &mails, &nmails, &cli->err) == -1)
 		goto out;
 	if (t.plan_id > 0) {
-		snprintf(plan_id, sizeof plan_id, "%lld", (long long)t.plan_id);
-		if (store_plan_find(cli->st, plan_id, &plan, &cli->err) == -1)
+		if (store_plan_get(cli->st, t.plan_id, &plan, &cli->err) == -1)
 			goto out;
 		x.plan = &plan;
 	}
@@ -590,6 +600,7 @@ cmd_tenant_show(struct cli *cli, int argc, char **argv)
 out:
 	store_history_free(history, nhistory);
 	store_outbox_free(mails, nmails);
+	store_token_clear(&token);
 	plan_clear(&plan);
 	tenant_clear(&t);
 	return rc;
@@ -614,7 +625,7 @@ fire(struct cli *cli, int64_t id, const struct workflow_event *ev,
 	struct err err;
 	size_t i;
 
-	if (workflow_fire(cli->st, &cli->cfg, id, ev, cli->now, &out,
+	if (workflow_fire(cli->st, &cli->mail, id, ev, cli->now, &out,
 	    &err) == -1) {
 		fprintf(stderr, "mscagent: %s\n", err.msg);
 		*exit_code = worse(*exit_code, err.kind);
@@ -639,7 +650,7 @@ fire(struct cli *cli, int64_t id, const struct workflow_event *ev,
 static int
 start_ids(struct cli *cli, const int64_t *ids, size_t n)
 {
-	struct workflow_event ev = { EVENT_START, "cli", NULL, NULL, NULL };
+	struct workflow_event ev = { .event = EVENT_START, .actor = "cli" };
 	int exit_code = 0;
 	size_t i;
 
@@ -680,8 +691,8 @@ cmd_start(struct cli *cli, int argc, char **argv)
 		    &nblocked, &cli->err) == -1)
 			goto out;
 		ids = xrealloc(ids, (n + nblocked) * sizeof *ids);
-		memcpy(ids + n, blocked, nblocked * sizeof *ids);
-		n += nblocked;
+		for (i = 0; i < nblocked; i++)
+			ids[n++] = blocked[i];
 		if (n == 0)
 			printf("no tenant is new or blocked\n");
 	} else {
@@ -742,6 +753,38 @@ cmd_event(struct cli *cli, int argc, char **argv)
 	return 0;
 }
 
+/* ---- delivery ---- */
+
+static int
+cmd_flush(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct outbox_report rep;
+	int c, all = 0;
+
+	while ((c = next_option(cli, argc, argv, ":", opts)) != -1) {
+		if (c == '?')
+			return -1;
+		all = 1;
+	}
+	if (optind != argc)
+		return usage_error(cli, "flush takes no arguments");
+	if (outbox_flush(cli->st, &cli->mail, all, cli->now, stdout, &rep,
+	    &cli->err) == -1)
+		return -1;
+	printf("flush: %zu sent, %zu to retry, %zu failed, %zu waiting\n",
+	    rep.sent, rep.retry, rep.failed, rep.waiting);
+	if (rep.down) {
+		err_set(&cli->err, ERR_RUNTIME, "the mail server cannot be "
+		    "reached, mails stay queued: %s", rep.down_reason);
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- dispatch ---- */
 
 static const struct command *
@@ -773,6 +816,18 @@ open_store(struct cli *cli)
 		return -1;
 	}
 	return store_open(cli->cfg.database, &cli->st, &cli->err);
+}
+
+/* Keys and templates, for commands whose transitions queue mail. */
+static int
+open_mail(struct cli *cli)
+{
+	if (keyring_load(&cli->cfg, &cli->keys, &cli->err) == -1)
+		return -1;
+	cli->mail.cfg = &cli->cfg;
+	cli->mail.keys = &cli->keys;
+	cli->mail.templates = tmpl_set_new(cli->cfg.templates);
+	return 0;
 }
 
 static int
@@ -836,13 +891,17 @@ cli_main(int argc, char **argv)
 	if ((path = config_locate(conf_arg, &cli.err)) == NULL ||
 	    config_load(path, &cli.cfg, &cli.err) == -1)
 		goto out;
-	if (cmd->needs_store && open_store(&cli) == -1)
+	if (cmd->needs & NEED_STORE && open_store(&cli) == -1)
+		goto out;
+	if (cmd->needs & NEED_MAIL && open_mail(&cli) == -1)
 		goto out;
 	rc = cmd->run(&cli, argc - consumed, argv + consumed);
 out:
 	if (rc == -1 && cli.err.msg[0] != '\0')
 		fprintf(stderr, "mscagent: %s\n", cli.err.msg);
 	store_close(cli.st);
+	tmpl_set_free(cli.mail.templates);
+	keyring_clear(&cli.keys);
 	config_free(&cli.cfg);
 	if (rc == 0)
 		return 0;

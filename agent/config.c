@@ -20,6 +20,7 @@
 #define CONFIG_LINE_MAX		192
 #define CONFIG_FILE_MAX		(64 * 1024)
 #define CONFIG_KID_MAX		64
+#define CONFIG_ADDR_MAX		254
 #define CONFIG_ADDRS_MAX	16
 #define CONFIG_KEYWORDS_MAX	16
 #define CONFIG_KEYWORD_MAX	32
@@ -50,9 +51,9 @@ struct config_def {
 	const char		*section;
 	const char		*name;
 	enum config_type	 type;
-	size_t			 offset;	/* of the field in struct config */
+	size_t			 offset;	/* of its field */
 	int			 min, max;	/* CT_INT */
-	const char *const	*names;		/* CT_ENUM, NULL-terminated */
+	const char *const	*names;		/* CT_ENUM, NULL last */
 	int			 flags;
 	const char		*def;		/* NULL: no default */
 };
@@ -163,11 +164,11 @@ struct parse_state {
 	struct config	*cfg;
 	const char	*text;		/* the whole file */
 	size_t		 text_len;
-	size_t		 pos;		/* where the next line starts */
+	size_t		 pos;		/* of the next line */
 	int		 lineno;	/* the line inih is handling */
-	int		 line_flags;	/* LINE_*, cleared once reported */
+	int		 line_flags;	/* LINE_*; 0: reported */
 	char		 line_why[ERR_MSG_MAX];
-	int		 seen[NDEFS];	/* the line each key was set on */
+	int		 seen[NDEFS];	/* the line each key was on */
 	int		 failed;
 	int		 err_line;	/* 0: the error has no line */
 	char		 err_msg[ERR_MSG_MAX];
@@ -239,6 +240,14 @@ is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
+/* ASCII only: host names and key ids are not localised. */
+static int
+is_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9');
+}
+
 static char *
 resolve_path(const char *dir, const char *p)
 {
@@ -301,8 +310,9 @@ check_addr(const char *s, struct err *err)
 	const char *at, *domain;
 
 	at = strchr(s, '@');
-	if (strlen(s) > 254 || strpbrk(s, " \t<>()[],;:\"\\") != NULL ||
-	    at == NULL || strchr(at + 1, '@') != NULL || at == s) {
+	if (strlen(s) > CONFIG_ADDR_MAX ||
+	    strpbrk(s, " \t<>()[],;:\"\\") != NULL || at == NULL ||
+	    strchr(at + 1, '@') != NULL || at == s) {
 		err_set(err, ERR_INPUT, "'%s' is not an e-mail address", s);
 		return -1;
 	}
@@ -513,8 +523,7 @@ check_authority(const char *s, size_t len, struct err *err)
 	if (hlen == 0)
 		goto bad_host;
 	for (i = 0; i < hlen; i++)
-		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-		    "0123456789.-", s[i]) == NULL)
+		if (!is_alnum(s[i]) && s[i] != '.' && s[i] != '-')
 			goto bad_host;
 	if (colon == NULL)
 		return 0;
@@ -604,8 +613,7 @@ check_kid(const char *kid, size_t len, struct err *err)
 	size_t i;
 
 	for (i = 0; i < len; i++)
-		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-		    "0123456789._-", kid[i]) == NULL)
+		if (!is_alnum(kid[i]) && strchr("._-", kid[i]) == NULL)
 			break;
 	if (len == 0 || len > CONFIG_KID_MAX || i < len) {
 		err_set(err, ERR_INPUT, "a key id must be 1 to %d of "
@@ -862,7 +870,7 @@ check_line(struct parse_state *st, const char *line, size_t len, size_t room)
 	copy = xstrndup(line, len);
 	for (i = 0; i < len; i++)
 		if (copy[i] == '\t')
-			copy[i] = ' ';	/* tabs are blanks between tokens */
+			copy[i] = ' ';	/* a blank between tokens */
 	if (text_check("the line", copy, len, 1, &e) == -1) {
 		st->line_flags |= LINE_BAD_TEXT;
 		snprintf(st->line_why, sizeof st->line_why, "%s", e.msg);

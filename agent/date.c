@@ -1,4 +1,4 @@
-/* date.c: civil dates as day numbers and UTC timestamps, by arithmetic alone. */
+/* date.c: civil dates as day numbers, and UTC timestamps, by arithmetic. */
 #include <stdio.h>
 #include <string.h>
 

@@ -54,6 +54,9 @@ licence_item(const char *item, int32_t expires[WORKLOAD_COUNT],
 		return -1;
 	}
 	name = xstrndup(item, (size_t)(eq - item));
+	for (char *p = name; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
 	w = workload_from_name(name);
 	free(name);
 	if (w < 0) {
@@ -271,6 +274,7 @@ import_rows(struct store *st, struct csv_reader *csv, const char *path,
 	if (rc != 1 || read_header(&fields, &lay, err) == -1) {
 		strvec_pushf(problems, "%s:%zu: %s", path, rc == 1 ? line : 1,
 		    err->msg);
+		err_prefix(err, "%s: nothing imported", path);
 		strvec_clear(&fields);
 		return -1;
 	}
@@ -300,8 +304,8 @@ import_rows(struct store *st, struct csv_reader *csv, const char *path,
 		if (problems->n >= IMPORT_ERRORS_MAX)
 			break;
 	}
-	if (rc == -1)
-		strvec_pushf(problems, "%s: %s", path, row_err.msg);
+	if (rc == -1)	/* the reader's "LINE: column N: what" */
+		strvec_pushf(problems, "%s:%s", path, row_err.msg);
 	strvec_clear(&fields);
 	if (problems->n > 0) {
 		err_set(err, ERR_INPUT, "%s: nothing imported (%zu problem%s%s)",

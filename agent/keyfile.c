@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -70,8 +71,11 @@ keyfile_create(const char *path, int *created, struct err *err)
 	/* O_EXCL: a key that appeared meanwhile is not overwritten. */
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd == -1) {
-		if (errno == EEXIST)
-			rc = 0;
+		if (errno == EEXIST && access(path, F_OK) == 0)
+			rc = 0;	/* made meanwhile by someone else: kept */
+		else if (errno == EEXIST)
+			err_set(err, ERR_RUNTIME, "%s is a link to nothing; "
+			    "remove it or point it at the key", path);
 		else
 			err_set(err, ERR_RUNTIME, "cannot create %s: %s", path,
 			    strerror(errno));
@@ -129,4 +133,33 @@ keyfile_read(const char *path, unsigned char *key, size_t *len,
 out:
 	close(fd);
 	return rc;
+}
+
+int
+keyring_load(const struct config *cfg, struct keyring *ring, struct err *err)
+{
+	struct token_key *k;
+	size_t i;
+
+	memset(ring, 0, sizeof *ring);
+	if (keyfile_read(cfg->reply_key_file, ring->reply, &ring->reply_len,
+	    err) == -1)
+		goto fail;
+	for (i = 0; i < cfg->nkeys && i < TOKEN_KEYS_MAX; i++) {
+		k = &ring->tokens.keys[i];
+		snprintf(k->kid, sizeof k->kid, "%s", cfg->keys[i].kid);
+		if (keyfile_read(cfg->keys[i].path, k->key, &k->len, err) == -1)
+			goto fail;
+		ring->tokens.n++;
+	}
+	return 0;
+fail:
+	keyring_clear(ring);
+	return -1;
+}
+
+void
+keyring_clear(struct keyring *ring)
+{
+	explicit_bzero(ring, sizeof *ring);
 }

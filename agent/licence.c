@@ -1,4 +1,4 @@
-/* licence.c: the licence expiries a tenant gets when its migration completes. */
+/* licence.c: the licence expiries a tenant gets when its migration ends. */
 #include "date.h"
 #include "licence.h"
 

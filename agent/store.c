@@ -37,8 +37,6 @@ static const char *const migrations[] = {
 	"  state TEXT NOT NULL,"
 	"  plan_id INTEGER REFERENCES plans(id),"
 	"  generation INTEGER NOT NULL DEFAULT 1,"
-	"  token_issued_at INTEGER,"
-	"  token_expires_at INTEGER,"
 	"  blocked_reasons TEXT NOT NULL DEFAULT '',"
 	"  created_at INTEGER NOT NULL,"
 	"  state_since INTEGER NOT NULL"
@@ -72,11 +70,28 @@ static const char *const migrations[] = {
 	"  attempts INTEGER NOT NULL DEFAULT 0,"
 	"  last_error TEXT,"
 	"  created_at INTEGER NOT NULL,"
-	"  next_attempt_at INTEGER NOT NULL"
+	"  next_attempt_at INTEGER NOT NULL,"
+	"  generation INTEGER NOT NULL,"
+	"  subject TEXT,"
+	"  message BLOB,"
+	"  sent_at INTEGER,"
+	"  lease_until INTEGER NOT NULL DEFAULT 0"
 	") STRICT;"
 	"CREATE INDEX outbox_by_tenant ON outbox(tenant_id, id);"
-	"CREATE INDEX outbox_due ON outbox(status, next_attempt_at);",
+	"CREATE INDEX outbox_due ON outbox(status, next_attempt_at);"
+	"CREATE TABLE tokens ("
+	"  jti TEXT PRIMARY KEY,"
+	"  tenant_id INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+	"  generation INTEGER NOT NULL,"
+	"  recipient TEXT NOT NULL,"
+	"  token TEXT NOT NULL,"
+	"  issued_at INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL"
+	") STRICT;"
+	"CREATE INDEX tokens_by_tenant ON tokens(tenant_id, generation);",
 };
+
+#define STORE_CLAIM_LIMIT_SQL "100"
 
 #define TENANT_COLUMNS \
 	"id, name, customer_admin, msp_admin, workloads, edition, suspended, " \
@@ -377,12 +392,29 @@ is_all_digits(const char *s)
 	return 1;
 }
 
+/* Reads the one plan a prepared query with its key bound returns. */
+static int
+plan_one(struct store *st, sqlite3_stmt *stmt, const char *shown,
+    struct plan *p, struct err *err)
+{
+	int step;
+
+	step = sqlite3_step(stmt);
+	if (step == SQLITE_DONE) {
+		err_set(err, ERR_INPUT, "no plan '%s'", shown);
+		return -1;
+	}
+	if (step != SQLITE_ROW)
+		return db_fail(st, err, "reading a plan");
+	return plan_from_row(stmt, p, err);
+}
+
 int
 store_plan_find(struct store *st, const char *key, struct plan *p,
     struct err *err)
 {
 	sqlite3_stmt *stmt = NULL;
-	int rc = -1, step;
+	int rc = -1;
 
 	memset(p, 0, sizeof *p);
 	if (prepare(st, is_all_digits(key) ?
@@ -391,16 +423,26 @@ store_plan_find(struct store *st, const char *key, struct plan *p,
 	    &stmt, err) == -1)
 		goto out;
 	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_TRANSIENT);
-	step = sqlite3_step(stmt);
-	if (step == SQLITE_DONE) {
-		err_set(err, ERR_INPUT, "no plan '%s'", key);
+	rc = plan_one(st, stmt, key, p, err);
+out:
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int
+store_plan_get(struct store *st, int64_t id, struct plan *p, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	char shown[24];
+	int rc = -1;
+
+	memset(p, 0, sizeof *p);
+	if (prepare(st, "SELECT id, name, edition, products FROM plans "
+	    "WHERE id = ?1", &stmt, err) == -1)
 		goto out;
-	}
-	if (step != SQLITE_ROW) {
-		db_fail(st, err, "reading a plan");
-		goto out;
-	}
-	rc = plan_from_row(stmt, p, err);
+	sqlite3_bind_int64(stmt, 1, id);
+	snprintf(shown, sizeof shown, "%lld", (long long)id);
+	rc = plan_one(st, stmt, shown, p, err);
 out:
 	sqlite3_finalize(stmt);
 	return rc;
@@ -762,8 +804,12 @@ store_token_get(struct store *st, int64_t tenant_id, struct token_info *ti,
 	int rc = -1, step;
 
 	memset(ti, 0, sizeof *ti);
-	if (prepare(st, "SELECT generation, token_issued_at, token_expires_at "
-	    "FROM tenants WHERE id = ?1", &stmt, err) == -1)
+	/* The newest token of the tenant's current generation, if any. */
+	if (prepare(st, "SELECT t.generation, k.issued_at, k.expires_at, "
+	    "k.jti, k.token, k.recipient FROM tenants t LEFT JOIN tokens k "
+	    "ON k.tenant_id = t.id AND k.generation = t.generation "
+	    "WHERE t.id = ?1 ORDER BY k.issued_at DESC LIMIT 1", &stmt,
+	    err) == -1)
 		goto out;
 	sqlite3_bind_int64(stmt, 1, tenant_id);
 	step = sqlite3_step(stmt);
@@ -778,25 +824,43 @@ store_token_get(struct store *st, int64_t tenant_id, struct token_info *ti,
 	ti->generation = sqlite3_column_int64(stmt, 0);
 	ti->issued_at = sqlite3_column_int64(stmt, 1);
 	ti->expires_at = sqlite3_column_int64(stmt, 2);
+	ti->jti = column_strdup(stmt, 3);
+	ti->token = column_strdup(stmt, 4);
+	ti->recipient = column_strdup(stmt, 5);
 	rc = 0;
 out:
 	sqlite3_finalize(stmt);
 	return rc;
 }
 
+void
+store_token_clear(struct token_info *ti)
+{
+	free(ti->jti);
+	free(ti->token);
+	free(ti->recipient);
+	memset(ti, 0, sizeof *ti);
+}
+
 int
-store_token_set(struct store *st, int64_t tenant_id, int64_t issued_at,
-    int64_t expires_at, struct err *err)
+store_token_add(struct store *st, int64_t tenant_id, int64_t generation,
+    const char *jti, const char *recipient, const char *token,
+    int64_t issued_at, int64_t expires_at, struct err *err)
 {
 	sqlite3_stmt *stmt = NULL;
 	int rc = -1;
 
-	if (prepare(st, "UPDATE tenants SET token_issued_at = ?2, "
-	    "token_expires_at = ?3 WHERE id = ?1", &stmt, err) == -1)
+	if (prepare(st, "INSERT INTO tokens (jti, tenant_id, generation, "
+	    "recipient, token, issued_at, expires_at) VALUES (?1, ?2, ?3, ?4, "
+	    "?5, ?6, ?7)", &stmt, err) == -1)
 		goto out;
-	sqlite3_bind_int64(stmt, 1, tenant_id);
-	sqlite3_bind_int64(stmt, 2, issued_at);
-	sqlite3_bind_int64(stmt, 3, expires_at);
+	sqlite3_bind_text(stmt, 1, jti, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 2, tenant_id);
+	sqlite3_bind_int64(stmt, 3, generation);
+	sqlite3_bind_text(stmt, 4, recipient, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 5, token, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 6, issued_at);
+	sqlite3_bind_int64(stmt, 7, expires_at);
 	rc = step_done(st, stmt, err);
 out:
 	sqlite3_finalize(stmt);
@@ -886,20 +950,22 @@ store_history_free(struct history_entry *list, size_t n)
 
 int
 store_outbox_add(struct store *st, int64_t tenant_id, enum mail_kind kind,
-    const char *recipient, int64_t now, int64_t *id, struct err *err)
+    const char *recipient, int64_t generation, int64_t now, int64_t *id,
+    struct err *err)
 {
 	sqlite3_stmt *stmt = NULL;
 	int rc = -1;
 
 	if (prepare(st, "INSERT INTO outbox (tenant_id, kind, recipient, "
-	    "created_at, next_attempt_at) VALUES (?1, ?2, ?3, ?4, ?4)",
-	    &stmt, err) == -1)
+	    "generation, created_at, next_attempt_at) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?5)", &stmt, err) == -1)
 		goto out;
 	sqlite3_bind_int64(stmt, 1, tenant_id);
 	sqlite3_bind_text(stmt, 2, fsm_mail_kind_name(kind), -1,
 	    SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 3, recipient, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(stmt, 4, now);
+	sqlite3_bind_int64(stmt, 4, generation);
+	sqlite3_bind_int64(stmt, 5, now);
 	if (step_done(st, stmt, err) == -1)
 		goto out;
 	if (id != NULL)
@@ -910,33 +976,55 @@ out:
 	return rc;
 }
 
-int
-store_outbox_list(struct store *st, int64_t tenant_id,
-    struct outbox_entry **entries, size_t *n, struct err *err)
+#define OUTBOX_COLUMNS \
+	"id, tenant_id, kind, recipient, status, message_id, attempts, " \
+	"last_error, created_at, generation, subject, next_attempt_at, sent_at"
+
+static void
+outbox_from_row(sqlite3_stmt *stmt, struct outbox_entry *o)
+{
+	memset(o, 0, sizeof *o);
+	o->id = sqlite3_column_int64(stmt, 0);
+	o->tenant_id = sqlite3_column_int64(stmt, 1);
+	o->kind = fsm_mail_kind_from_name(
+	    (const char *)sqlite3_column_text(stmt, 2));
+	o->recipient = column_strdup(stmt, 3);
+	o->status = column_strdup(stmt, 4);
+	o->message_id = column_strdup(stmt, 5);
+	o->attempts = sqlite3_column_int(stmt, 6);
+	o->last_error = column_strdup(stmt, 7);
+	o->created_at = sqlite3_column_int64(stmt, 8);
+	o->generation = sqlite3_column_int64(stmt, 9);
+	o->subject = column_strdup(stmt, 10);
+	o->next_attempt_at = sqlite3_column_int64(stmt, 11);
+	o->sent_at = sqlite3_column_int64(stmt, 12);
+}
+
+/* Runs a query of OUTBOX_COLUMNS rows (and the message when
+ * with_message) with one integer parameter. */
+static int
+outbox_query(struct store *st, const char *sql, int64_t param,
+    int64_t param2, int with_message, struct outbox_entry **entries,
+    size_t *n, struct err *err)
 {
 	sqlite3_stmt *stmt = NULL;
 	struct outbox_entry *list = NULL, *o;
 	size_t count = 0;
+	const void *blob;
 	int rc = -1, step;
 
-	if (prepare(st, "SELECT id, tenant_id, kind, recipient, status, "
-	    "message_id, attempts, last_error, created_at FROM outbox "
-	    "WHERE tenant_id = ?1 ORDER BY id", &stmt, err) == -1)
+	if (prepare(st, sql, &stmt, err) == -1)
 		goto out;
-	sqlite3_bind_int64(stmt, 1, tenant_id);
+	sqlite3_bind_int64(stmt, 1, param);
+	sqlite3_bind_int64(stmt, 2, param2);	/* ignored when unused */
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		list = xrealloc(list, (count + 1) * sizeof *list);
 		o = &list[count++];
-		o->id = sqlite3_column_int64(stmt, 0);
-		o->tenant_id = sqlite3_column_int64(stmt, 1);
-		o->kind = fsm_mail_kind_from_name(
-		    (const char *)sqlite3_column_text(stmt, 2));
-		o->recipient = column_strdup(stmt, 3);
-		o->status = column_strdup(stmt, 4);
-		o->message_id = column_strdup(stmt, 5);
-		o->attempts = sqlite3_column_int(stmt, 6);
-		o->last_error = column_strdup(stmt, 7);
-		o->created_at = sqlite3_column_int64(stmt, 8);
+		outbox_from_row(stmt, o);
+		if (with_message && (blob = sqlite3_column_blob(stmt, 13))) {
+			o->message_len = (size_t)sqlite3_column_bytes(stmt, 13);
+			o->message = xstrndup(blob, o->message_len);
+		}
 	}
 	if (step != SQLITE_DONE) {
 		db_fail(st, err, "reading the outbox");
@@ -955,16 +1043,195 @@ out:
 	return rc;
 }
 
+int
+store_outbox_list(struct store *st, int64_t tenant_id,
+    struct outbox_entry **entries, size_t *n, struct err *err)
+{
+	return outbox_query(st, "SELECT " OUTBOX_COLUMNS " FROM outbox "
+	    "WHERE tenant_id = ?1 ORDER BY id", tenant_id, 0, 0, entries, n, err);
+}
+
+int
+store_outbox_get(struct store *st, int64_t id, struct outbox_entry *o,
+    struct err *err)
+{
+	struct outbox_entry *list;
+	size_t n;
+
+	if (outbox_query(st, "SELECT " OUTBOX_COLUMNS ", message FROM outbox "
+	    "WHERE id = ?1", id, 0, 1, &list, &n, err) == -1)
+		return -1;
+	if (n == 0) {
+		free(list);
+		err_set(err, ERR_INPUT, "no mail %lld", (long long)id);
+		return -1;
+	}
+	*o = list[0];
+	free(list);
+	return 0;
+}
+
+int
+store_outbox_set_message(struct store *st, int64_t id, const char *message_id,
+    const char *subject, const char *message, size_t len, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+
+	if (prepare(st, "UPDATE outbox SET message_id = ?2, subject = ?3, "
+	    "message = ?4 WHERE id = ?1", &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_text(stmt, 2, message_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 3, subject, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(stmt, 4, message, (int)len, SQLITE_TRANSIENT);
+	rc = step_done(st, stmt, err);
+out:
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int
+store_outbox_thread(struct store *st, int64_t tenant_id, const char *recipient,
+    int64_t before_id, struct strvec *ids, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1, step;
+
+	if (prepare(st, "SELECT message_id FROM outbox WHERE tenant_id = ?1 "
+	    "AND recipient = ?2 AND id < ?3 AND message_id IS NOT NULL "
+	    "ORDER BY id", &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, tenant_id);
+	sqlite3_bind_text(stmt, 2, recipient, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 3, before_id);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
+		strvec_push(ids, (const char *)sqlite3_column_text(stmt, 0));
+	if (step != SQLITE_DONE) {
+		db_fail(st, err, "reading a thread");
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int
+store_outbox_claim(struct store *st, int64_t now, int all, int64_t after_id,
+    int64_t lease, size_t limit, struct outbox_entry **entries, size_t *n,
+    struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	size_t i;
+	int rc = -1;
+
+	*entries = NULL;
+	*n = 0;
+	if (store_begin(st, err) == -1)
+		return -1;
+	/* Queued mails nobody holds; without all, only those due. */
+	if (outbox_query(st, all ?
+	    "SELECT " OUTBOX_COLUMNS ", message FROM outbox "
+	    "WHERE status = 'queued' AND id > ?2 AND lease_until <= ?1 "
+	    "ORDER BY id LIMIT " STORE_CLAIM_LIMIT_SQL :
+	    "SELECT " OUTBOX_COLUMNS ", message FROM outbox "
+	    "WHERE status = 'queued' AND id > ?2 AND next_attempt_at <= ?1 "
+	    "AND lease_until <= ?1 ORDER BY id LIMIT " STORE_CLAIM_LIMIT_SQL,
+	    now, after_id, 1, entries, n, err) == -1)
+		goto out;
+	while (*n > limit)
+		store_outbox_entry_clear(&(*entries)[--(*n)]);
+	if (prepare(st, "UPDATE outbox SET lease_until = ?2 WHERE id = ?1",
+	    &stmt, err) == -1)
+		goto out;
+	for (i = 0; i < *n; i++) {
+		sqlite3_reset(stmt);
+		sqlite3_bind_int64(stmt, 1, (*entries)[i].id);
+		sqlite3_bind_int64(stmt, 2, now + lease);
+		if (step_done(st, stmt, err) == -1)
+			goto out;
+	}
+	rc = store_commit(st, err);
+out:
+	sqlite3_finalize(stmt);
+	if (rc == -1) {
+		store_rollback(st);
+		store_outbox_free(*entries, *n);
+		*entries = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+/*
+ * Runs one UPDATE on outbox row ?1 with values ?2 ?3 (integers) and ?4
+ * (text); a statement that uses fewer simply ignores the rest.
+ */
+static int
+outbox_update(struct store *st, const char *sql, int64_t id, int64_t a,
+    int64_t b, const char *text, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+
+	if (prepare(st, sql, &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, a);
+	sqlite3_bind_int64(stmt, 3, b);
+	bind_text_or_null(stmt, 4, text);
+	rc = step_done(st, stmt, err);
+out:
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int
+store_outbox_sent(struct store *st, int64_t id, int64_t now, struct err *err)
+{
+	return outbox_update(st, "UPDATE outbox SET status = 'sent', "
+	    "attempts = attempts + 1, sent_at = ?2, last_error = NULL, "
+	    "lease_until = 0 WHERE id = ?1", id, now,
+	    0, NULL, err);
+}
+
+int
+store_outbox_retry(struct store *st, int64_t id, int64_t next_attempt_at,
+    int counted, const char *error, struct err *err)
+{
+	return outbox_update(st, "UPDATE outbox SET attempts = attempts + ?3, "
+	    "next_attempt_at = ?2, last_error = ?4, lease_until = 0 "
+	    "WHERE id = ?1", id, next_attempt_at, counted ? 1 : 0, error, err);
+}
+
+int
+store_outbox_failed(struct store *st, int64_t id, const char *error,
+    struct err *err)
+{
+	return outbox_update(st, "UPDATE outbox SET status = 'failed', "
+	    "attempts = attempts + 1, last_error = ?4, lease_until = 0 "
+	    "WHERE id = ?1", id, 0, 0, error, err);
+}
+
+void
+store_outbox_entry_clear(struct outbox_entry *o)
+{
+	free(o->recipient);
+	free(o->status);
+	free(o->message_id);
+	free(o->last_error);
+	free(o->subject);
+	free(o->message);
+	memset(o, 0, sizeof *o);
+}
+
 void
 store_outbox_free(struct outbox_entry *list, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		free(list[i].recipient);
-		free(list[i].status);
-		free(list[i].message_id);
-		free(list[i].last_error);
-	}
+	for (i = 0; i < n; i++)
+		store_outbox_entry_clear(&list[i]);
 	free(list);
 }

@@ -1,4 +1,4 @@
-/* tenant.c: a tenant's and a plan's fields checked, the preflight, plan eligibility. */
+/* tenant.c: tenant and plan field checks, the preflight, plan eligibility. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +9,11 @@
 #define SHOWN_ADDR_MAX	80	/* bytes of an address quoted in a reason */
 #define WHY_MAX		160
 
+/*
+ * A missing field reads as an empty one.  Every field is required, the
+ * addresses too: a wrong address may be registered and fixed later, a
+ * missing one is a mistake in the command or the CSV line.
+ */
 static int
 check_text(const char *what, const char *s, size_t max, struct err *err)
 {

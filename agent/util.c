@@ -301,7 +301,20 @@ codepoint_width(uint32_t c)
 	    (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) ||
 	    (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) ||
 	    (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 && c <= 0x1f64f) ||
-	    (c >= 0x1f900 && c <= 0x1f9ff) || (c >= 0x20000 && c <= 0x3fffd))
+	    (c >= 0x1f680 && c <= 0x1f6ff) || (c >= 0x1f900 && c <= 0x1f9ff) ||
+	    (c >= 0x1fa70 && c <= 0x1faff) || (c >= 0x20000 && c <= 0x3fffd) ||
+	    c == 0x231a || c == 0x231b || (c >= 0x23e9 && c <= 0x23ec) ||
+	    c == 0x23f0 || c == 0x23f3 || c == 0x25fd || c == 0x25fe ||
+	    (c >= 0x2614 && c <= 0x2615) || (c >= 0x2648 && c <= 0x2653) ||
+	    c == 0x267f || c == 0x2693 || c == 0x26a1 || c == 0x26aa ||
+	    c == 0x26ab || c == 0x26bd || c == 0x26be || c == 0x26c4 ||
+	    c == 0x26c5 || c == 0x26ce || c == 0x26d4 || c == 0x26ea ||
+	    c == 0x26f2 || c == 0x26f3 || c == 0x26f5 || c == 0x26fa ||
+	    c == 0x26fd || c == 0x2705 || c == 0x270a || c == 0x270b ||
+	    c == 0x2728 || c == 0x274c || c == 0x274e ||
+	    (c >= 0x2753 && c <= 0x2755) || c == 0x2757 ||
+	    (c >= 0x2795 && c <= 0x2797) || c == 0x27b0 || c == 0x27bf ||
+	    c == 0x2b1b || c == 0x2b1c || c == 0x2b50 || c == 0x2b55)
 		return 2;
 	return 1;
 }
@@ -361,6 +374,33 @@ text_check(const char *what, const char *s, size_t max, int allow_empty,
 		len -= n;
 	}
 	return 0;
+}
+
+char *
+text_printable(const char *s, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	struct buf b = { 0 };
+	size_t len, n;
+	uint32_t cp;
+
+	len = strlen(s);
+	while (len > 0 && b.len < max) {
+		n = utf8_decode(p, len, &cp);
+		if (n == 0) {
+			buf_puts(&b, "?");
+			n = 1;
+		} else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f))
+			buf_puts(&b, cp == '\t' || cp == '\n' || cp == '\r' ?
+			    " " : "?");
+		else
+			buf_append(&b, (const char *)p, n);
+		p += n;
+		len -= n;
+	}
+	if (len > 0)
+		buf_puts(&b, "...");
+	return buf_release(&b);
 }
 
 int

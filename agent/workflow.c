@@ -4,102 +4,157 @@
 
 #include "date.h"
 #include "licence.h"
+#include "token.h"
 #include "workflow.h"
 
 #define SECONDS_PER_DAY 86400
 
-/* Applies what the core asked for besides the state itself. */
-static int
-apply_actions(struct store *st, const struct config *cfg, struct tenant *t,
-    const struct fsm_result *res, const struct workflow_event *ev,
-    const struct strvec *reasons, int64_t now, struct err *err)
-{
-	struct plan plan;
-	size_t i;
+/* What one transition knows while it queues its mails. */
+struct transition {
+	struct store			*st;
+	const struct compose_ctx	*ctx;
+	const struct workflow_event	*ev;
+	struct tenant			 t;
+	struct plan			 plan;		/* the tenant's, if any */
+	struct token_info		 token;
+	int64_t				 now;
+	struct buf			 detail;	/* for the history */
+	size_t				 nmails;
+};
 
-	if (res->actions & (FSM_CLEAR_BLOCKED | FSM_SET_BLOCKED))
-		strvec_clear(&t->blocked_reasons);
-	if (res->actions & FSM_SET_BLOCKED)
-		for (i = 0; i < reasons->n; i++)
-			strvec_push(&t->blocked_reasons, reasons->v[i]);
-	if (res->actions & FSM_SET_PLAN) {
-		if (ev->plan == NULL) {
-			err_set(err, ERR_INPUT, "no plan chosen");
-			return -1;
-		}
-		if (store_plan_find(st, ev->plan, &plan, err) == -1)
-			return -1;
-		if (!plan_is_eligible(&plan, t)) {
-			err_set(err, ERR_INPUT, "plan '%s' is not eligible: "
-			    "it needs edition '%s' and every workload of the "
-			    "tenant", plan.name, t->edition);
-			plan_clear(&plan);
-			return -1;
-		}
-		t->plan_id = plan.id;
-		plan_clear(&plan);
-	}
-	if (res->actions & FSM_APPLY_LICENCES)
-		licence_after_migration(t->workloads, t->expires,
-		    date_of_time((time_t)now), t->after);
-	if (res->actions & FSM_NEW_GENERATION) {
-		t->generation++;
-		if (store_token_set(st, t->id, 0, 0, err) == -1)
-			return -1;
-	}
-	if (res->actions & FSM_ISSUE_TOKEN &&
-	    store_token_set(st, t->id, now,
-	    now + (int64_t)cfg->ttl_days * SECONDS_PER_DAY, err) == -1)
+static int
+choose_plan(struct transition *tr, struct err *err)
+{
+	const char *key = tr->ev->plan;
+
+	if (key == NULL) {
+		err_set(err, ERR_INPUT, "no plan chosen");
 		return -1;
+	}
+	if (store_plan_find(tr->st, key, &tr->plan, err) == -1)
+		return -1;
+	if (!plan_is_eligible(&tr->plan, &tr->t)) {
+		err_set(err, ERR_INPUT, "plan '%s' is not eligible: it needs "
+		    "edition '%s' and every workload of the tenant",
+		    tr->plan.name, tr->t.edition);
+		return -1;
+	}
+	tr->t.plan_id = tr->plan.id;
 	return 0;
 }
 
-/* Queues one mail and names it in the history detail. */
 static int
-queue_one(struct store *st, const struct tenant *t, enum mail_kind kind,
-    const char *to, int64_t now, struct buf *detail, size_t *count,
+issue_token(struct transition *tr, struct err *err)
+{
+	const struct config *cfg = tr->ctx->cfg;
+	struct token_claims claims;
+	char *jwt = NULL;
+	int rc;
+
+	if (token_issue(&tr->ctx->keys->tokens, cfg->issuer, tr->t.id,
+	    tr->t.generation, tr->t.msp_admin, tr->now, cfg->ttl_days, &claims,
+	    &jwt, err) == -1)
+		return -1;
+	rc = store_token_add(tr->st, tr->t.id, tr->t.generation, claims.jti,
+	    tr->t.msp_admin, jwt, claims.iat, claims.exp, err);
+	free(jwt);
+	return rc;
+}
+
+/* Applies what the core asked for besides the state itself. */
+static int
+apply_actions(struct transition *tr, const struct fsm_result *res,
+    const struct strvec *reasons, struct err *err)
+{
+	size_t i;
+
+	if (res->actions & (FSM_CLEAR_BLOCKED | FSM_SET_BLOCKED))
+		strvec_clear(&tr->t.blocked_reasons);
+	if (res->actions & FSM_SET_BLOCKED)
+		for (i = 0; i < reasons->n; i++)
+			strvec_push(&tr->t.blocked_reasons, reasons->v[i]);
+	if (res->actions & FSM_SET_PLAN && choose_plan(tr, err) == -1)
+		return -1;
+	if (res->actions & FSM_APPLY_LICENCES)
+		licence_after_migration(tr->t.workloads, tr->t.expires,
+		    date_of_time((time_t)tr->now), tr->t.after);
+	if (res->actions & FSM_NEW_GENERATION)
+		tr->t.generation++;
+	return 0;
+}
+
+/* Queues one mail: the outbox row, then its composed message. */
+static int
+queue_one(struct transition *tr, enum mail_kind kind, enum mail_role role,
+    const char *to, const struct outbox_entry *failed, const char *reason,
     struct err *err)
 {
-	if (store_outbox_add(st, t->id, kind, to, now, NULL, err) == -1)
-		return -1;
-	buf_printf(detail, "%s %s to %s", *count ? "," : "; mails:",
+	struct compose_input in;
+	struct composed mail;
+	struct strvec thread = { 0 };
+	int64_t id;
+	int rc = -1;
+
+	memset(&in, 0, sizeof in);
+	memset(&mail, 0, sizeof mail);
+	if (store_outbox_add(tr->st, tr->t.id, kind, to, tr->t.generation,
+	    tr->now, &id, err) == -1 ||
+	    store_outbox_thread(tr->st, tr->t.id, to, id, &thread, err) == -1)
+		goto out;
+	in.tenant = &tr->t;
+	in.kind = kind;
+	in.role = role;
+	in.to = to;
+	in.mail_id = id;
+	in.now = tr->now;
+	in.token = tr->token.issued_at ? &tr->token : NULL;
+	in.plan = tr->plan.name;
+	in.in_reply_to = role == ROLE_SENDER || (tr->ev->sender &&
+	    strcmp(tr->ev->sender, to) == 0) ? tr->ev->in_reply_to : NULL;
+	in.thread = &thread;
+	in.failed = failed;
+	in.failed_reason = reason;
+	if (compose_mail(tr->ctx, &in, &mail, err) == -1 ||
+	    store_outbox_set_message(tr->st, id, mail.message_id, mail.subject,
+	    mail.message, mail.len, err) == -1)
+		goto out;
+	buf_printf(&tr->detail, "%s %s to %s", tr->nmails ? "," : "; mails:",
 	    fsm_mail_kind_name(kind), to);
-	(*count)++;
-	return 0;
+	tr->nmails++;
+	rc = 0;
+out:
+	composed_clear(&mail);
+	strvec_clear(&thread);
+	return rc;
 }
 
 /* Queues each mail the core asked for, one row per address. */
 static int
-queue_mails(struct store *st, const struct config *cfg,
-    const struct tenant *t, const struct fsm_result *res,
-    const struct workflow_event *ev, int64_t now, struct buf *detail,
-    size_t *count, struct err *err)
+queue_mails(struct transition *tr, const struct fsm_result *res,
+    struct err *err)
 {
+	const struct strvec *support = &tr->ctx->cfg->support_addresses;
 	const struct fsm_mail *m;
-	size_t i, j;
 	const char *to;
+	size_t i, j;
 
-	*count = 0;
 	for (i = 0; i < res->nmails; i++) {
 		m = &res->mails[i];
 		if (m->to == ROLE_SUPPORT) {
-			for (j = 0; j < cfg->support_addresses.n; j++) {
-				if (queue_one(st, t, m->kind,
-				    cfg->support_addresses.v[j], now, detail,
-				    count, err) == -1)
+			for (j = 0; j < support->n; j++)
+				if (queue_one(tr, m->kind, m->to, support->v[j],
+				    NULL, NULL, err) == -1)
 					return -1;
-			}
 			continue;
 		}
-		to = m->to == ROLE_CUSTOMER_ADMIN ? t->customer_admin :
-		    m->to == ROLE_MSP_ADMIN ? t->msp_admin : ev->sender;
+		to = m->to == ROLE_CUSTOMER_ADMIN ? tr->t.customer_admin :
+		    m->to == ROLE_MSP_ADMIN ? tr->t.msp_admin : tr->ev->sender;
 		if (to == NULL) {
 			err_set(err, ERR_INPUT, "%s has no recipient",
 			    fsm_mail_kind_name(m->kind));
 			return -1;
 		}
-		if (queue_one(st, t, m->kind, to, now, detail, count,
-		    err) == -1)
+		if (queue_one(tr, m->kind, m->to, to, NULL, NULL, err) == -1)
 			return -1;
 	}
 	return 0;
@@ -125,55 +180,135 @@ describe(struct buf *detail, const struct workflow_event *ev,
 		buf_printf(detail, " (from %s)", ev->sender);
 }
 
+/* Loads what the mails of this transition will show. */
+static int
+load_context(struct transition *tr, struct err *err)
+{
+	if (tr->t.plan_id > 0 && tr->plan.name == NULL &&
+	    store_plan_get(tr->st, tr->t.plan_id, &tr->plan, err) == -1)
+		return -1;
+	return store_token_get(tr->st, tr->t.id, &tr->token, err);
+}
+
+static void
+transition_clear(struct transition *tr)
+{
+	tenant_clear(&tr->t);
+	plan_clear(&tr->plan);
+	store_token_clear(&tr->token);
+	buf_clear(&tr->detail);
+}
+
+/* The core's step for ev, with the preflight deciding a start. */
+static int
+decide(struct transition *tr, struct workflow_outcome *out,
+    struct fsm_result *res, struct err *err)
+{
+	enum fsm_event event = tr->ev->event;
+
+	if (event == EVENT_START && (tr->t.state == STATE_NEW ||
+	    tr->t.state == STATE_BLOCKED) &&
+	    tenant_preflight(&tr->t, &out->reasons) > 0)
+		event = EVENT_PREFLIGHT_FAIL;
+	if (fsm_step(tr->t.state, event, tenant_workflow(&tr->t), res,
+	    err) == -1) {
+		err_prefix(err, "tenant %lld", (long long)tr->t.id);
+		return -1;
+	}
+	return 0;
+}
+
 int
-workflow_fire(struct store *st, const struct config *cfg, int64_t id,
+workflow_fire(struct store *st, const struct compose_ctx *ctx, int64_t id,
     const struct workflow_event *ev, int64_t now, struct workflow_outcome *out,
     struct err *err)
 {
-	struct tenant t;
+	struct transition tr;
 	struct fsm_result res;
-	struct buf detail = { 0 };
-	enum fsm_event event = ev->event;
 	int rc = -1;
 
 	memset(out, 0, sizeof *out);
-	tenant_init(&t);
+	memset(&tr, 0, sizeof tr);
+	tenant_init(&tr.t);
+	tr.st = st;
+	tr.ctx = ctx;
+	tr.ev = ev;
+	tr.now = now;
 	if (store_begin(st, err) == -1)
 		goto out;
-	if (store_tenant_get(st, id, &t, err) == -1)
+	if (store_tenant_get(st, id, &tr.t, err) == -1)
 		goto out;
-	out->from = t.state;
-	if (event == EVENT_START && (t.state == STATE_NEW ||
-	    t.state == STATE_BLOCKED) &&
-	    tenant_preflight(&t, &out->reasons) > 0)
-		event = EVENT_PREFLIGHT_FAIL;
-	if (fsm_step(t.state, event, tenant_workflow(&t), &res, err) == -1) {
-		err_prefix(err, "tenant %lld", (long long)id);
+	out->from = tr.t.state;
+	if (decide(&tr, out, &res, err) == -1)
 		goto out;
-	}
-	t.state = res.next;
-	if (apply_actions(st, cfg, &t, &res, ev, &out->reasons, now, err) == -1)
+	tr.t.state = res.next;
+	if (apply_actions(&tr, &res, &out->reasons, err) == -1 ||
+	    store_tenant_transition(st, &tr.t, out->from, now, err) == -1)
 		goto out;
-	if (store_tenant_transition(st, &t, out->from, now, err) == -1)
+	if (res.actions & FSM_ISSUE_TOKEN && issue_token(&tr, err) == -1)
 		goto out;
-	describe(&detail, ev, &out->reasons);
-	if (queue_mails(st, cfg, &t, &res, ev, now, &detail, &out->nmails,
-	    err) == -1)
+	if (load_context(&tr, err) == -1)
 		goto out;
-	if (store_history_add(st, id, now, out->from, t.state, ev->actor,
-	    detail.data, err) == -1)
+	describe(&tr.detail, ev, &out->reasons);
+	if (queue_mails(&tr, &res, err) == -1 ||
+	    store_history_add(st, id, now, out->from, tr.t.state, ev->actor,
+	    tr.detail.data, err) == -1 ||
+	    store_commit(st, err) == -1)
 		goto out;
-	if (store_commit(st, err) == -1)
-		goto out;
-	out->to = t.state;
+	out->to = tr.t.state;
+	out->nmails = tr.nmails;
 	rc = 0;
 out:
 	if (rc == -1) {
 		store_rollback(st);
 		workflow_outcome_clear(out);
 	}
-	buf_clear(&detail);
-	tenant_clear(&t);
+	transition_clear(&tr);
+	return rc;
+}
+
+int
+workflow_delivery_failed(struct store *st, const struct compose_ctx *ctx,
+    int64_t mail_id, const char *reason, int64_t now, struct err *err)
+{
+	const struct strvec *support = &ctx->cfg->support_addresses;
+	struct workflow_event ev = { 0 };
+	struct outbox_entry mail;
+	struct transition tr;
+	size_t i;
+	int rc = -1;
+
+	memset(&tr, 0, sizeof tr);
+	memset(&mail, 0, sizeof mail);
+	tenant_init(&tr.t);
+	tr.st = st;
+	tr.ctx = ctx;
+	tr.ev = &ev;
+	tr.now = now;
+	if (store_begin(st, err) == -1)
+		goto out;
+	if (store_outbox_get(st, mail_id, &mail, err) == -1 ||
+	    store_outbox_failed(st, mail_id, reason, err) == -1 ||
+	    store_tenant_get(st, mail.tenant_id, &tr.t, err) == -1 ||
+	    load_context(&tr, err) == -1)
+		goto out;
+	buf_printf(&tr.detail, "delivery of %s to %s failed: %s",
+	    fsm_mail_kind_name(mail.kind), mail.recipient, reason);
+	/* A notice about a failed notice would loop. */
+	for (i = 0; mail.kind != MAIL_DELIVERY_FAILED && i < support->n; i++)
+		if (queue_one(&tr, MAIL_DELIVERY_FAILED, ROLE_SUPPORT,
+		    support->v[i], &mail, reason, err) == -1)
+			goto out;
+	if (store_history_add(st, tr.t.id, now, tr.t.state, tr.t.state,
+	    "outbox", tr.detail.data, err) == -1 ||
+	    store_commit(st, err) == -1)
+		goto out;
+	rc = 0;
+out:
+	if (rc == -1)
+		store_rollback(st);
+	store_outbox_entry_clear(&mail);
+	transition_clear(&tr);
 	return rc;
 }
 

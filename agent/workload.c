@@ -14,6 +14,22 @@ static const char *const names[WORKLOAD_COUNT] = {
 	[WORKLOAD_ENDPOINTS] = "endpoints",
 };
 
+/* How people know the products, for mails and pages. */
+static const char *const titles[WORKLOAD_COUNT] = {
+	[WORKLOAD_HYBRID] = "Hybrid workloads",
+	[WORKLOAD_M365] = "Microsoft 365",
+	[WORKLOAD_GWS] = "Google Workspace",
+	[WORKLOAD_ENDPOINTS] = "Endpoints",
+};
+
+const char *
+workload_title(enum workload w)
+{
+	if ((unsigned)w >= WORKLOAD_COUNT)
+		return "unknown";
+	return titles[w];
+}
+
 const char *
 workload_name(enum workload w)
 {

@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "config.h"
+#include "token.h"
 #include "util.h"
 
 #define KEYFILE_NEW_BYTES	32
@@ -31,5 +33,18 @@ int	 keyfile_read(const char *path, unsigned char *key, size_t *len,
 
 /* Creates every missing folder of path's parent (like mkdir -p). */
 int	 mkdir_parents(const char *path, struct err *);
+
+/* Every secret the agent signs with, read once at start. */
+struct keyring {
+	unsigned char		reply[KEYFILE_MAX_BYTES];
+	size_t			reply_len;
+	struct token_keyring	tokens;		/* the first key signs */
+};
+
+/* Reads reply_key_file and every token key of the config.  Returns 0,
+ * or -1 naming the file that is missing, too short or too open. */
+int	 keyring_load(const struct config *, struct keyring *, struct err *);
+/* Wipes the secrets. */
+void	 keyring_clear(struct keyring *);
 
 #endif

@@ -42,13 +42,22 @@ struct outbox_entry {
 	int		 attempts;
 	char		*last_error;	/* NULL when none */
 	int64_t		 created_at;
+	int64_t		 generation;	/* the tenant's when queued */
+	char		*subject;
+	int64_t		 next_attempt_at;
+	int64_t		 sent_at;	/* 0 until sent */
+	char		*message;	/* the RFC 5322 bytes, when loaded */
+	size_t		 message_len;
 };
 
-/* The token fields of a tenant, kept beside it (SPEC §4). */
+/* A tenant's current verification token (SPEC §4). */
 struct token_info {
-	int64_t		 generation;
-	int64_t		 issued_at;	/* 0: no token issued */
+	int64_t		 generation;	/* the tenant's, always set */
+	int64_t		 issued_at;	/* 0: none issued in this generation */
 	int64_t		 expires_at;
+	char		*jti;
+	char		*token;		/* the JWT, for links in reminders */
+	char		*recipient;
 };
 
 /*
@@ -76,6 +85,8 @@ int	 store_plan_list(struct store *, struct plan **plans, size_t *n,
 void	 store_plans_free(struct plan *, size_t);
 /* Finds a plan by id (when key is all digits) or by name. */
 int	 store_plan_find(struct store *, const char *key, struct plan *,
+	    struct err *);
+int	 store_plan_get(struct store *, int64_t id, struct plan *,
 	    struct err *);
 
 /* Tenants.  Adds the tenant with its licences in state new. */
@@ -108,11 +119,15 @@ int	 store_tenant_ids(struct store *, int state, int64_t **ids, size_t *n,
 int	 store_tenant_transition(struct store *, const struct tenant *,
 	    enum tenant_state expected, int64_t now, struct err *);
 
+/* The newest token of the tenant's current generation; free with
+ * store_token_clear. */
 int	 store_token_get(struct store *, int64_t tenant_id, struct token_info *,
 	    struct err *);
-/* Records a token issued now that expires at expires_at. */
-int	 store_token_set(struct store *, int64_t tenant_id, int64_t issued_at,
-	    int64_t expires_at, struct err *);
+void	 store_token_clear(struct token_info *);
+/* Records an issued token. */
+int	 store_token_add(struct store *, int64_t tenant_id, int64_t generation,
+	    const char *jti, const char *recipient, const char *token,
+	    int64_t issued_at, int64_t expires_at, struct err *);
 
 int	 store_history_add(struct store *, int64_t tenant_id, int64_t at,
 	    enum tenant_state from, enum tenant_state to, const char *actor,
@@ -122,12 +137,45 @@ int	 store_history_list(struct store *, int64_t tenant_id,
 	    struct history_entry **, size_t *n, struct err *);
 void	 store_history_free(struct history_entry *, size_t);
 
-/* Queues one mail of kind to recipient; *id may be NULL. */
+/* Queues one mail of kind to recipient; its message comes with
+ * store_outbox_set_message in the same transaction. */
 int	 store_outbox_add(struct store *, int64_t tenant_id, enum mail_kind,
-	    const char *recipient, int64_t now, int64_t *id, struct err *);
-/* Oldest first; caller frees with store_outbox_free. */
+	    const char *recipient, int64_t generation, int64_t now, int64_t *id,
+	    struct err *);
+int	 store_outbox_set_message(struct store *, int64_t id,
+	    const char *message_id, const char *subject, const char *message,
+	    size_t len, struct err *);
+/* One mail with its message; free with store_outbox_entry_clear. */
+int	 store_outbox_get(struct store *, int64_t id, struct outbox_entry *,
+	    struct err *);
+/* Oldest first, without messages; free with store_outbox_free. */
 int	 store_outbox_list(struct store *, int64_t tenant_id,
 	    struct outbox_entry **, size_t *n, struct err *);
+/* Appends the Message-IDs of the earlier mails of the tenant to
+ * recipient (ids below before_id), oldest first. */
+int	 store_outbox_thread(struct store *, int64_t tenant_id,
+	    const char *recipient, int64_t before_id, struct strvec *ids,
+	    struct err *);
+/*
+ * Takes up to limit (at most 100) queued mails above after_id, in id
+ * order, that are due at now (all queued mails when all) and that no
+ * other deliverer holds, and holds them for lease seconds, so two
+ * deliverers never send the same mail.  Their messages are loaded.  Own
+ * transaction.
+ */
+int	 store_outbox_claim(struct store *, int64_t now, int all,
+	    int64_t after_id, int64_t lease, size_t limit,
+	    struct outbox_entry **, size_t *n, struct err *);
+/* Delivery outcomes; each releases the hold. */
+int	 store_outbox_sent(struct store *, int64_t id, int64_t now,
+	    struct err *);
+/* Tries again at next_attempt_at; counted: the attempt reached the
+ * server and counts towards retry_max. */
+int	 store_outbox_retry(struct store *, int64_t id, int64_t next_attempt_at,
+	    int counted, const char *error, struct err *);
+int	 store_outbox_failed(struct store *, int64_t id, const char *error,
+	    struct err *);
+void	 store_outbox_entry_clear(struct outbox_entry *);
 void	 store_outbox_free(struct outbox_entry *, size_t);
 
 #endif

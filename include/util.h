@@ -91,6 +91,14 @@ size_t	 utf8_width(const char *);
 int	 text_check(const char *what, const char *s, size_t max,
 	    int allow_empty, struct err *);
 
+/*
+ * A copy of text from outside that is safe to store, log and show:
+ * invalid UTF-8 and control characters become '?' (tabs and line breaks
+ * a space), and it is cut after about max bytes with "...".  Caller
+ * frees.
+ */
+char	*text_printable(const char *, size_t max);
+
 /* ASCII-only case folding compare, for keywords and domains. */
 int	 ascii_casecmp(const char *, const char *);
 

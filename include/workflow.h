@@ -13,7 +13,7 @@
 
 #include <stdint.h>
 
-#include "config.h"
+#include "compose.h"
 #include "store.h"
 
 #define WORKFLOW_ACTOR_MAX	128
@@ -26,6 +26,7 @@ struct workflow_event {
 	const char	*sender;	/* the address a reply came from, for
 					   mails to ROLE_SENDER */
 	const char	*plan;		/* EVENT_VERIFY: plan id or name */
+	const char	*in_reply_to;	/* Message-ID of the reply, if any */
 };
 
 struct workflow_outcome {
@@ -42,9 +43,18 @@ struct workflow_outcome {
  * does not apply in the tenant's state, ERR_RUNTIME for the database.
  * Nothing is written on failure.
  */
-int	 workflow_fire(struct store *, const struct config *, int64_t id,
+int	 workflow_fire(struct store *, const struct compose_ctx *, int64_t id,
 	    const struct workflow_event *, int64_t now,
 	    struct workflow_outcome *out, struct err *);
+
+/*
+ * Records that mail_id could not be delivered (reason: the server's
+ * answer): the mail becomes failed, the tenant's history says so, and
+ * support gets one delivery_failed mail — never for a failed
+ * delivery_failed mail.  One transaction.
+ */
+int	 workflow_delivery_failed(struct store *, const struct compose_ctx *,
+	    int64_t mail_id, const char *reason, int64_t now, struct err *);
 
 void	 workflow_outcome_clear(struct workflow_outcome *);
 

@@ -24,6 +24,8 @@ enum workload {
 
 /* "hybrid", "m365", "gws", "endpoints". */
 const char *workload_name(enum workload);
+/* "Hybrid workloads", "Microsoft 365", "Google Workspace", "Endpoints". */
+const char *workload_title(enum workload);
 /* Returns the workload for a name (exact, lower case), or -1. */
 int	 workload_from_name(const char *);
 

@@ -48,8 +48,9 @@ static const struct valid_case cases[] = {
 	{ "user@[IPv6:::ffff:192.0.2.1]", NULL },
 	{ "user@b\xc3\xbc" "cher.example", NULL },		/* bücher */
 	{ "m\xc3\xbcller@b\xc3\xbc" "cher.example", NULL },
+	/* CJK */
 	{ "\xe7\x94\xa8\xe6\x88\xb7@\xe4\xbe\x8b\xe5\xad\x90.\xe5\xb9\xbf"
-	  "\xe5\x91\x8a", NULL },					/* CJK */
+	  "\xe5\x91\x8a", NULL },
 	{ "\xf0\x9f\x98\x80@x.test", NULL },			/* emoji */
 	{ "\"m\xc3\xbcller x\"@x.test", NULL },
 

@@ -355,7 +355,7 @@ struct good_case {
 	const char	*text;
 	enum kind	 kind;
 	size_t		 offset;	/* STR, INT: the field */
-	const char	*want;		/* STR: the value; VEC, KEY: "a|b|c" */
+	const char	*want;		/* STR; VEC, KEY: "a|b|c" */
 	int		 want_int;
 };
 
@@ -637,8 +637,9 @@ static const struct bad_case bad_cases[] = {
 	    "needs a value" },
 	{ "address list bad", "[agent]\nsupport_addresses = s@x.test, bad\n",
 	    0, 2, "support_addresses", "'bad' is not an e-mail address" },
-	{ "address list hole", "[agent]\nsupport_addresses = a@x.test,,b@y.test\n",
-	    0, 2, "support_addresses", "empty item" },
+	{ "address list hole",
+	    "[agent]\nsupport_addresses = a@x.test,,b@y.test\n", 0, 2,
+	    "support_addresses", "empty item" },
 	{ "address list empty", "[agent]\nsupport_addresses =\n", 0, 2,
 	    "support_addresses", "needs a value" },
 	{ "address list long", "[agent]\nsupport_addresses = a@b.co,a@b.co,"
@@ -767,6 +768,8 @@ static const struct bad_case bad_cases[] = {
 	    "not valid UTF-8" },
 	{ "bad bytes after value", "[agent]\nfrom = a@b.test ; \xff\n", 0, 2,
 	    "", "not valid UTF-8" },
+	{ "bad bytes and unknown key", "[agent]\nfoo = 1 ; \xff\n", 0, 2, "",
+	    "not valid UTF-8" },
 	{ "bad bytes in key", "[agent]\nfr\xffom = a@b.test\n", 0, 2, "",
 	    "not valid UTF-8" },
 	{ "bad bytes in section", "[ag\xffnt]\n", 0, 1, "", "not valid UTF-8" },
@@ -803,7 +806,7 @@ test_int_bounds(void **state)
 		const char	*key;
 		int		 min, max;
 		size_t		 offset;
-		const char	*extra;	/* to keep cross-checks quiet */
+		const char	*extra;	/* keeps cross-checks quiet */
 	} rows[] = {
 		{ "agent", "approval_remind_days", 0, 365,
 		    F(approval_remind_days), "" },
@@ -953,8 +956,9 @@ expect_locate(const char *arg, const char *want)
 	if (want == NULL) {
 		assert_null(got);
 		assert_int_equal(err.kind, ERR_INPUT);
-		assert_string_equal(err.msg, "no configuration: conf/agent.conf "
-		    "not found and MSCAGENT_CONF not set (use -c FILE)");
+		assert_string_equal(err.msg, "no configuration: "
+		    "conf/agent.conf not found and MSCAGENT_CONF not set "
+		    "(use -c FILE)");
 	} else {
 		assert_non_null(got);
 		assert_string_equal(got, want);

@@ -269,14 +269,17 @@ test_history_and_outbox(void **state)
 	store_history_free(h, n);
 
 	assert_int_equal(store_outbox_add(f->st, id, MAIL_APPROVAL_REQUEST,
-	    "admin@customer.test", 7, &mail, &err), 0);
+	    "admin@customer.test", 1, 7, &mail, &err), 0);
+	assert_int_equal(store_outbox_set_message(f->st, mail, "m1@x.test",
+	    "Subject", "raw\r\nbytes", 10, &err), 0);
 	assert_true(mail > 0);
 	assert_int_equal(store_outbox_list(f->st, id, &o, &n, &err), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(o[0].kind, MAIL_APPROVAL_REQUEST);
 	assert_string_equal(o[0].status, "queued");
-	assert_null(o[0].message_id);
+	assert_string_equal(o[0].message_id, "m1@x.test");
 	assert_int_equal(o[0].attempts, 0);
+	assert_null(o[0].message);	/* lists leave the bytes out */
 	store_outbox_free(o, n);
 }
 
@@ -322,12 +325,29 @@ test_token(void **state)
 
 	id = add_tenant(f->st, "Tokens");
 	assert_int_equal(store_token_get(f->st, id, &ti, &err), 0);
-	assert_int_equal(ti.issued_at, 0);
-	assert_int_equal(store_token_set(f->st, id, 10, 20, &err), 0);
-	assert_int_equal(store_token_get(f->st, id, &ti, &err), 0);
 	assert_int_equal(ti.generation, 1);
-	assert_int_equal(ti.issued_at, 10);
-	assert_int_equal(ti.expires_at, 20);
+	assert_int_equal(ti.issued_at, 0);
+	assert_null(ti.token);
+	store_token_clear(&ti);
+	assert_int_equal(store_token_add(f->st, id, 1, "jti-a", "m@x.test",
+	    "tok.en.a", 10, 20, &err), 0);
+	assert_int_equal(store_token_add(f->st, id, 1, "jti-b", "m@x.test",
+	    "tok.en.b", 11, 21, &err), 0);
+	/* The same jti twice is refused. */
+	assert_int_equal(store_token_add(f->st, id, 1, "jti-a", "m@x.test",
+	    "tok.en.c", 12, 22, &err), -1);
+	assert_int_equal(store_token_get(f->st, id, &ti, &err), 0);
+	assert_int_equal(ti.issued_at, 11);
+	assert_int_equal(ti.expires_at, 21);
+	assert_string_equal(ti.jti, "jti-b");
+	assert_string_equal(ti.token, "tok.en.b");
+	store_token_clear(&ti);
+	/* Tokens of an older generation are not the current one. */
+	assert_int_equal(store_token_add(f->st, id, 0, "jti-old", "m@x.test",
+	    "tok.en.old", 99, 100, &err), 0);
+	assert_int_equal(store_token_get(f->st, id, &ti, &err), 0);
+	assert_string_equal(ti.jti, "jti-b");
+	store_token_clear(&ti);
 	assert_int_equal(store_token_get(f->st, 999, &ti, &err), -1);
 }
 

@@ -252,7 +252,7 @@ test_check_input_limits(void **state)
 		const char	*unit;
 		size_t		 count;
 		const char	*tail;
-		int		 field;	/* 0 name, 1 edition, 2 customer, 3 msp */
+		int		 field;	/* name, edition, customer, msp */
 		const char	*error;
 	} cases[] = {
 		{ "a", 256, "", 0, NULL },

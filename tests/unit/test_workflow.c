@@ -18,6 +18,8 @@ struct fixture {
 	char		 path[96];
 	struct store	*st;
 	struct config	 cfg;
+	struct keyring	 keys;
+	struct compose_ctx ctx;
 	int64_t		 saas_plan;
 	int64_t		 full_plan;
 };
@@ -52,6 +54,19 @@ setup(void **state)
 	strvec_push(&f->cfg.support_addresses, "support@msp.test");
 	strvec_push(&f->cfg.support_addresses, "oncall@msp.test");
 	f->cfg.ttl_days = 30;
+	f->cfg.issuer = strdup("mscagent");
+	f->cfg.from = strdup("agent@msp.test");
+	f->cfg.reply_address = strdup("agent@msp.test");
+	f->cfg.base_url = strdup("https://agent.msp.test");
+	memset(f->keys.reply, 7, 32);
+	f->keys.reply_len = 32;
+	strcpy(f->keys.tokens.keys[0].kid, "k1");
+	memset(f->keys.tokens.keys[0].key, 9, 32);
+	f->keys.tokens.keys[0].len = 32;
+	f->keys.tokens.n = 1;
+	f->ctx.cfg = &f->cfg;
+	f->ctx.keys = &f->keys;
+	f->ctx.templates = tmpl_set_new("mailtemplates");
 	f->saas_plan = add_plan(f->st, "SaaS", WORKLOAD_SAAS);
 	f->full_plan = add_plan(f->st, "Full", WORKLOAD_ALL);
 	*state = f;
@@ -65,7 +80,8 @@ teardown(void **state)
 	char cmd[128];
 
 	store_close(f->st);
-	strvec_clear(&f->cfg.support_addresses);
+	tmpl_set_free(f->ctx.templates);
+	config_free(&f->cfg);
 	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
 	assert_int_equal(system(cmd), 0);
 	free(f);
@@ -102,12 +118,12 @@ static int
 fire(struct fixture *f, int64_t id, enum fsm_event event, const char *plan,
     struct err *err)
 {
-	struct workflow_event ev = { event, "test", NULL, "replier@x.test",
-	    plan };
+	struct workflow_event ev = { .event = event, .actor = "test",
+	    .sender = "replier@x.test", .plan = plan };
 	struct workflow_outcome out;
 	int rc;
 
-	rc = workflow_fire(f->st, &f->cfg, id, &ev, NOW, &out, err);
+	rc = workflow_fire(f->st, &f->ctx, id, &ev, NOW, &out, err);
 	workflow_outcome_clear(&out);
 	return rc;
 }
@@ -158,7 +174,7 @@ static void
 test_preflight_blocks_with_every_reason(void **state)
 {
 	struct fixture *f = *state;
-	struct workflow_event ev = { EVENT_START, "cli", NULL, NULL, NULL };
+	struct workflow_event ev = { .event = EVENT_START, .actor = "cli" };
 	struct workflow_outcome out;
 	struct tenant t;
 	struct err err;
@@ -166,7 +182,7 @@ test_preflight_blocks_with_every_reason(void **state)
 	int64_t id;
 
 	id = add_tenant(f, 0, "no-at-sign", 1);
-	assert_int_equal(workflow_fire(f->st, &f->cfg, id, &ev, NOW, &out,
+	assert_int_equal(workflow_fire(f->st, &f->ctx, id, &ev, NOW, &out,
 	    &err), 0);
 	assert_int_equal(out.to, STATE_BLOCKED);
 	assert_int_equal(out.reasons.n, 3);
@@ -199,6 +215,8 @@ test_workflow2_to_completed(void **state)
 	assert_int_equal(store_token_get(f->st, id, &ti, &err), 0);
 	assert_int_equal(ti.issued_at, NOW);
 	assert_int_equal(ti.expires_at, NOW + 30 * 86400);
+	assert_string_equal(ti.recipient, "msp@provider.test");
+	store_token_clear(&ti);
 	assert_int_equal(fire(f, id, EVENT_VERIFY, "SaaS", &err), 0);
 	assert_int_equal(state_of(f, id), STATE_COMPLETED);
 	mails = mails_of(f, id);
@@ -270,6 +288,7 @@ test_reject_retrigger_and_unclear(void **state)
 	assert_int_equal(store_token_get(f->st, id, &ti, &err), 0);
 	assert_int_equal(ti.generation, 2);
 	assert_int_equal(ti.issued_at, 0);
+	store_token_clear(&ti);
 	mails = mails_of(f, id);
 	assert_string_equal(mails, "approval_request:admin@customer.test,"
 	    "clarification:replier@x.test,"

@@ -1,0 +1,235 @@
+/* compose.c: a workflow mail, from its kind and tenant to MIME bytes. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "compose.h"
+#include "date.h"
+#include "mime.h"
+#include "replykey.h"
+
+#define FROM_NAME "MSC migration"
+
+char *
+compose_link(const struct config *cfg, const char *token)
+{
+	return xasprintf("%s/verify?token=%s", cfg->base_url, token);
+}
+
+/* "2026-11-28 10:00 UTC": ISO date and time, with the zone said. */
+static void
+set_time(struct tmpl_vars *v, const char *name, int64_t t)
+{
+	char stamp[TIMESTAMP_STR_LEN];
+
+	timestamp_format((time_t)t, stamp);
+	tmpl_vars_setf(v, name, "%.10s %.5s UTC", stamp, stamp + 11);
+}
+
+static void
+set_licences(struct tmpl_vars *v, const struct tenant *t)
+{
+	struct tmpl_vars *item;
+	char day[DATE_STR_LEN];
+	int w;
+
+	for (w = 0; w < WORKLOAD_COUNT; w++) {
+		if (!(t->workloads & WORKLOAD_BIT(w)))
+			continue;
+		item = tmpl_vars_item(v, "licences");
+		tmpl_vars_set(item, "workload", workload_title(w));
+		date_format(t->expires[w], day);
+		tmpl_vars_set(item, "expires",
+		    t->expires[w] == DATE_NONE ? "no expiry on record" : day);
+		date_format(t->after[w], day);
+		tmpl_vars_set(item, "after",
+		    t->after[w] == DATE_NONE ? "-" : day);
+	}
+}
+
+/* The keyword a clarification asks for, from the state being answered. */
+static const char *
+expected_answer(enum tenant_state state)
+{
+	switch (state) {
+	case STATE_TOKEN_EXPIRED:
+		return "RETRIGGER";
+	case STATE_FINALIZING:
+		return "FINALIZE";
+	default:
+		return "APPROVE or REJECT";
+	}
+}
+
+static void
+set_kind_vars(struct tmpl_vars *v, const struct compose_input *in,
+    const struct config *cfg)
+{
+	const struct tenant *t = in->tenant;
+	char stamp[TIMESTAMP_STR_LEN];
+	char *link;
+
+	if (in->token != NULL && in->token->token != NULL) {
+		link = compose_link(cfg, in->token->token);
+		tmpl_vars_set(v, "link", link);
+		free(link);
+		set_time(v, "link_expires", in->token->expires_at);
+		timestamp_format((time_t)in->token->expires_at, stamp);
+		tmpl_vars_setf(v, "link_expires_date", "%.10s", stamp);
+	}
+	tmpl_vars_set(v, "plan", in->plan);
+	tmpl_vars_set(v, "expected", expected_answer(t->state));
+	/* A receipt follows the answer: the state says which it was. */
+	if (in->kind == MAIL_APPROVAL_RECEIPT) {
+		int approved = t->state != STATE_REJECTED;
+
+		tmpl_vars_set(v, approved ? "approved" : "rejected", "yes");
+		tmpl_vars_set(v, "decision", approved ? "APPROVE" : "REJECT");
+		tmpl_vars_set(v, "decision_word",
+		    approved ? "approved" : "rejected");
+	}
+	if (in->failed != NULL) {
+		tmpl_vars_set(v, "failed_kind",
+		    fsm_mail_kind_name(in->failed->kind));
+		tmpl_vars_set(v, "failed_to", in->failed->recipient);
+		tmpl_vars_set(v, "failed_reason", in->failed_reason);
+	}
+	set_time(v, "asked_at", t->state_since);
+}
+
+static struct tmpl_vars *
+make_vars(const struct compose_input *in, const struct config *cfg,
+    const char *reply_to)
+{
+	const struct tenant *t = in->tenant;
+	struct tmpl_vars *v;
+	char *workloads;
+
+	v = tmpl_vars_new();
+	tmpl_vars_set(v, "customer", t->name);
+	tmpl_vars_setf(v, "tenant_id", "%lld", (long long)t->id);
+	tmpl_vars_set(v, "edition", t->edition);
+	workloads = workloads_format(t->workloads, ", ");
+	tmpl_vars_set(v, "workloads", workloads);
+	free(workloads);
+	tmpl_vars_set(v, "customer_admin", t->customer_admin);
+	tmpl_vars_set(v, "msp_admin", t->msp_admin);
+	tmpl_vars_set(v, "state", fsm_state_name(t->state));
+	tmpl_vars_set(v, "reply_to", reply_to);
+	tmpl_vars_set(v, "support", cfg->support_addresses.n ?
+	    cfg->support_addresses.v[0] : "");
+	tmpl_vars_set(v, "to_support", in->role == ROLE_SUPPORT ? "yes" : "");
+	set_time(v, "now", in->now);
+	set_licences(v, t);
+	set_kind_vars(v, in, cfg);
+	return v;
+}
+
+/* "KEY.RANDOM@domain-of-from": unguessable, and it carries the key. */
+static char *
+make_message_id(const struct config *cfg, const char *key)
+{
+	char random[33];
+	const char *at;
+
+	mime_random_hex(random);
+	at = strrchr(cfg->from, '@');
+	return xasprintf("%s.%s@%s", key, random, at ? at + 1 : "localhost");
+}
+
+/* In-Reply-To: the reply being answered, else the last mail to them. */
+static const char *
+parent_of(const struct compose_input *in)
+{
+	if (in->in_reply_to != NULL)
+		return in->in_reply_to;
+	if (in->thread != NULL && in->thread->n > 0)
+		return in->thread->v[in->thread->n - 1];
+	return NULL;
+}
+
+static int
+build_message(const struct compose_ctx *ctx, const struct compose_input *in,
+    const struct tmpl_out *body, const char *reply_to,
+    struct composed *out, struct err *err)
+{
+	static const char *const extra[] = {
+		"Auto-Submitted", "auto-generated",
+		"X-Auto-Response-Suppress", "OOF, AutoReply",
+	};
+	struct mime_mail m;
+	struct strvec refs = { 0 };
+	size_t i, first;
+	int rc;
+
+	/* References: the latest of the thread, and the reply answered. */
+	first = in->thread && in->thread->n > MIME_REFS_MAX - 1 ?
+	    in->thread->n - (MIME_REFS_MAX - 1) : 0;
+	for (i = first; in->thread != NULL && i < in->thread->n; i++)
+		strvec_push(&refs, in->thread->v[i]);
+	if (in->in_reply_to != NULL)
+		strvec_push(&refs, in->in_reply_to);
+	memset(&m, 0, sizeof m);
+	m.from_name = FROM_NAME;
+	m.from = ctx->cfg->from;
+	m.to = in->to;
+	m.reply_to = reply_to;
+	m.subject = body->subject;
+	m.message_id = out->message_id;
+	m.in_reply_to = parent_of(in);
+	m.references = (const char *const *)refs.v;
+	m.nreferences = refs.n;
+	m.date = in->now;
+	m.text = body->text;
+	m.html = body->html;
+	m.extra_headers = extra;
+	m.nextra = sizeof extra / sizeof extra[0] / 2;
+	rc = mime_compose(&m, &out->message, &out->len, err);
+	strvec_clear(&refs);
+	return rc;
+}
+
+int
+compose_mail(const struct compose_ctx *ctx, const struct compose_input *in,
+    struct composed *out, struct err *err)
+{
+	struct tmpl_vars *vars = NULL;
+	struct tmpl_out body;
+	char key[REPLYKEY_MAX];
+	char *reply_to = NULL;
+	int rc = -1;
+
+	memset(out, 0, sizeof *out);
+	memset(&body, 0, sizeof body);
+	if (replykey_make(ctx->keys->reply, ctx->keys->reply_len,
+	    in->tenant->id, in->mail_id, in->to, in->tenant->generation,
+	    key) == -1) {
+		err_set(err, ERR_RUNTIME, "cannot make a reply key");
+		goto out;
+	}
+	reply_to = replykey_address(ctx->cfg->reply_address, key);
+	vars = make_vars(in, ctx->cfg, reply_to);
+	if (tmpl_render(ctx->templates, fsm_mail_kind_name(in->kind), vars,
+	    &body, err) == -1)
+		goto out;
+	out->message_id = make_message_id(ctx->cfg, key);
+	out->subject = xstrdup(body.subject);
+	if (build_message(ctx, in, &body, reply_to, out, err) == -1)
+		goto out;
+	rc = 0;
+out:
+	if (rc == -1)
+		composed_clear(out);
+	tmpl_out_clear(&body);
+	tmpl_vars_free(vars);
+	free(reply_to);
+	return rc;
+}
+
+void
+composed_clear(struct composed *c)
+{
+	free(c->message);
+	free(c->message_id);
+	free(c->subject);
+	memset(c, 0, sizeof *c);
+}

@@ -1,0 +1,196 @@
+/* maildir.c: the Maildir transport, written whole then renamed into new/. */
+#include <sys/stat.h>
+#include <sys/time.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gnutls/crypto.h>
+
+#include "keyfile.h"
+#include "maildir.h"
+#include "transport.h"
+
+struct maildir_sender {
+	struct sender	 base;	/* first: the sender is cast to this */
+	char		*root;
+};
+
+char *
+maildir_folder_for(const char *rcpt, struct err *err)
+{
+	const char *at, *plus, *p;
+
+	at = strrchr(rcpt, '@');
+	if (at == NULL || at == rcpt || at[1] == '\0') {
+		err_set(err, ERR_INPUT, "'%.80s' is not an address", rcpt);
+		return NULL;
+	}
+	for (p = rcpt; *p; p++)
+		if (*p == '/' || (unsigned char)*p < 0x20 || *p == 0x7f) {
+			err_set(err, ERR_INPUT, "'%.80s' cannot name a Maildir "
+			    "folder", rcpt);
+			return NULL;
+		}
+	if (rcpt[0] == '.') {
+		err_set(err, ERR_INPUT, "'%.80s' cannot name a Maildir folder",
+		    rcpt);
+		return NULL;
+	}
+	/* user+tag@domain is delivered to user@domain, as servers do. */
+	plus = memchr(rcpt, '+', (size_t)(at - rcpt));
+	if (plus == NULL)
+		return xstrdup(rcpt);
+	return xasprintf("%.*s%s", (int)(plus - rcpt), rcpt, at);
+}
+
+int
+maildir_create(const char *dir, struct err *err)
+{
+	static const char *const subdirs[] = { "", "/tmp", "/new", "/cur" };
+	char *path;
+	size_t i;
+	int rc = 0;
+
+	if (mkdir_parents(dir, err) == -1)
+		return -1;
+	for (i = 0; i < sizeof subdirs / sizeof subdirs[0] && rc == 0; i++) {
+		path = xasprintf("%s%s", dir, subdirs[i]);
+		if (mkdir(path, 0700) == -1 && errno != EEXIST) {
+			err_set(err, ERR_RUNTIME, "cannot create %s: %s", path,
+			    strerror(errno));
+			rc = -1;
+		}
+		free(path);
+	}
+	return rc;
+}
+
+/* time.M<usec>P<pid>R<random>.mscagent: unique without a lock. */
+static char *
+unique_name(void)
+{
+	unsigned char random[8];
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	gnutls_rnd(GNUTLS_RND_NONCE, random, sizeof random);
+	return xasprintf("%lld.M%06ldP%dR%02x%02x%02x%02x%02x%02x%02x%02x."
+	    "mscagent", (long long)tv.tv_sec, (long)tv.tv_usec, (int)getpid(),
+	    random[0], random[1], random[2], random[3], random[4], random[5],
+	    random[6], random[7]);
+}
+
+static int
+write_file(const char *path, const char *data, size_t len)
+{
+	ssize_t n;
+	int fd, rc = -1;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd == -1)
+		return -1;
+	while (len > 0) {
+		n = write(fd, data, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			goto out;
+		data += n;
+		len -= (size_t)n;
+	}
+	if (fsync(fd) == 0)
+		rc = 0;
+out:
+	if (close(fd) == -1)
+		rc = -1;
+	return rc;
+}
+
+int
+maildir_deliver(const char *dir, const char *message, size_t len,
+    struct err *err)
+{
+	char *name, *tmp, *new;
+	int rc = -1;
+
+	if (maildir_create(dir, err) == -1)
+		return -1;
+	name = unique_name();
+	tmp = xasprintf("%s/tmp/%s", dir, name);
+	new = xasprintf("%s/new/%s", dir, name);
+	if (write_file(tmp, message, len) == -1) {
+		err_set(err, ERR_RUNTIME, "cannot write %s: %s", tmp,
+		    strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	if (rename(tmp, new) == -1) {
+		err_set(err, ERR_RUNTIME, "cannot move %s into new/: %s", tmp,
+		    strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(name);
+	free(tmp);
+	free(new);
+	return rc;
+}
+
+static enum send_status
+maildir_send(struct sender *base, const char *from, const char *rcpt,
+    const char *message, size_t len, char *reply)
+{
+	struct maildir_sender *s = (struct maildir_sender *)base;
+	struct err err;
+	char *folder, *dir;
+	enum send_status status;
+
+	(void)from;
+	folder = maildir_folder_for(rcpt, &err);
+	if (folder == NULL) {
+		snprintf(reply, TRANSPORT_REPLY_MAX, "%s", err.msg);
+		return SEND_FAILED;
+	}
+	dir = xasprintf("%s/%s", s->root, folder);
+	if (maildir_deliver(dir, message, len, &err) == 0) {
+		snprintf(reply, TRANSPORT_REPLY_MAX, "delivered to %s", dir);
+		status = SEND_OK;
+	} else {
+		/* A full disk or a permission problem: nothing to retry
+		 * per mail, the whole store is unusable for now. */
+		snprintf(reply, TRANSPORT_REPLY_MAX, "%s", err.msg);
+		status = SEND_DOWN;
+	}
+	free(dir);
+	free(folder);
+	return status;
+}
+
+static void
+maildir_close(struct sender *base)
+{
+	struct maildir_sender *s = (struct maildir_sender *)base;
+
+	free(s->root);
+	free(s);
+}
+
+struct sender *
+maildir_sender_new(const char *root, struct err *err)
+{
+	struct maildir_sender *s;
+
+	(void)err;
+	s = xcalloc(1, sizeof *s);
+	s->base.send = maildir_send;
+	s->base.close = maildir_close;
+	s->root = xstrdup(root);
+	return &s->base;
+}

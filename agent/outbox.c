@@ -1,0 +1,174 @@
+/* outbox.c: deliver queued mails once each, with retries and backoff. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "outbox.h"
+#include "replykey.h"
+#include "transport.h"
+#include "workflow.h"
+
+struct sender *
+sender_new(const struct config *cfg, struct err *err)
+{
+	if (strncmp(cfg->out_url, "maildir:", 8) == 0)
+		return maildir_sender_new(cfg->out_url + 8, err);
+	return smtp_sender_new(cfg, err);
+}
+
+int64_t
+outbox_backoff(int attempts)
+{
+	int64_t wait = OUTBOX_BACKOFF_FIRST;
+
+	while (attempts-- > 1 && wait < OUTBOX_BACKOFF_MAX)
+		wait *= 2;
+	return wait < OUTBOX_BACKOFF_MAX ? wait : OUTBOX_BACKOFF_MAX;
+}
+
+/* Bounces go to the reply address with the mail's key: they come back
+ * to the agent and say which mail failed. */
+static char *
+envelope_from(const struct config *cfg, const struct outbox_entry *m)
+{
+	char key[REPLYKEY_MAX];
+
+	if (m->message_id != NULL &&
+	    replykey_from_message_id(m->message_id, key) == 0)
+		return replykey_address(cfg->reply_address, key);
+	return xstrdup(cfg->reply_address);
+}
+
+static void
+log_mail(FILE *log, const struct outbox_entry *m, const char *what,
+    const char *reply)
+{
+	if (log == NULL)
+		return;
+	fprintf(log, "mail %lld: %s %s to %s (tenant %lld): %s\n",
+	    (long long)m->id, what, fsm_mail_kind_name(m->kind), m->recipient,
+	    (long long)m->tenant_id, reply);
+}
+
+/* Records one delivery's outcome; returns -1 only for the database. */
+static int
+record(struct store *st, const struct compose_ctx *ctx,
+    const struct outbox_entry *m, enum send_status status, const char *reply,
+    int64_t now, FILE *log, struct outbox_report *rep, struct err *err)
+{
+	int attempts = m->attempts + 1;
+	char *why;
+	int rc;
+
+	switch (status) {
+	case SEND_OK:
+		rep->sent++;
+		log_mail(log, m, "sent", reply);
+		return store_outbox_sent(st, m->id, now, err);
+	case SEND_RETRY:
+		if (attempts < ctx->cfg->out_retry_max) {
+			rep->retry++;
+			log_mail(log, m, "will retry", reply);
+			return store_outbox_retry(st, m->id,
+			    now + outbox_backoff(attempts), 1, reply, err);
+		}
+		why = xasprintf("gave up after %d attempts: %s", attempts,
+		    reply);
+		rep->failed++;
+		log_mail(log, m, "failed", why);
+		rc = workflow_delivery_failed(st, ctx, m->id, why, now, err);
+		free(why);
+		return rc;
+	case SEND_FAILED:
+		rep->failed++;
+		log_mail(log, m, "failed", reply);
+		return workflow_delivery_failed(st, ctx, m->id, reply, now,
+		    err);
+	case SEND_DOWN:
+		break;
+	}
+	/* Nobody to blame but the connection: wait, but do not count. */
+	rep->waiting++;
+	return store_outbox_retry(st, m->id, now + OUTBOX_BACKOFF_FIRST, 0,
+	    reply, err);
+}
+
+/* Sends one claimed batch; stops at the first unreachable server. */
+static int
+deliver_batch(struct store *st, const struct compose_ctx *ctx,
+    struct sender *out, struct outbox_entry *batch, size_t n, int64_t now,
+    FILE *log, struct outbox_report *rep, struct err *err)
+{
+	char reply[TRANSPORT_REPLY_MAX];
+	enum send_status status;
+	char *from;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (rep->down) {
+			/* Not tried: released for the next pass, as it was. */
+			rep->waiting++;
+			if (store_outbox_retry(st, batch[i].id,
+			    batch[i].next_attempt_at, 0, batch[i].last_error,
+			    err) == -1)
+				return -1;
+			continue;
+		}
+		from = envelope_from(ctx->cfg, &batch[i]);
+		status = out->send(out, from, batch[i].recipient,
+		    batch[i].message, batch[i].message_len, reply);
+		free(from);
+		if (status == SEND_DOWN) {
+			rep->down = 1;
+			snprintf(rep->down_reason, sizeof rep->down_reason,
+			    "%s", reply);
+		}
+		if (record(st, ctx, &batch[i], status, reply, now, log, rep,
+		    err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+outbox_flush(struct store *st, const struct compose_ctx *ctx, int all,
+    int64_t now, FILE *log, struct outbox_report *rep, struct err *err)
+{
+	struct outbox_entry *batch = NULL;
+	struct sender *out = NULL;
+	int64_t after_id = 0;
+	size_t n = 0;
+	int rc = -1;
+
+	memset(rep, 0, sizeof *rep);
+	/* In id order from where the last batch ended: each mail is
+	 * considered once per flush, even one released for a retry. */
+	while (!rep->down) {
+		if (store_outbox_claim(st, now, all, after_id, OUTBOX_LEASE,
+		    OUTBOX_BATCH, &batch, &n, err) == -1)
+			goto out;
+		if (n == 0)
+			break;
+		after_id = batch[n - 1].id;
+		if (out == NULL && (out = sender_new(ctx->cfg, err)) == NULL)
+			goto out;
+		if (deliver_batch(st, ctx, out, batch, n, now, log, rep,
+		    err) == -1)
+			goto out;
+		store_outbox_free(batch, n);
+		batch = NULL;
+		n = 0;
+	}
+	rc = 0;
+out:
+	if (batch != NULL) {
+		/* Let go of what this pass held but did not get to. */
+		for (size_t i = 0; i < n; i++)
+			store_outbox_retry(st, batch[i].id,
+			    batch[i].next_attempt_at, 0, batch[i].last_error,
+			    NULL);
+		store_outbox_free(batch, n);
+	}
+	if (out != NULL)
+		out->close(out);
+	return rc;
+}

@@ -1,0 +1,237 @@
+/* smtp.c: the SMTP transport, through libcurl, one connection per batch. */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "transport.h"
+
+#define SMTP_CONNECT_TIMEOUT	15	/* seconds */
+#define SMTP_RESPONSE_TIMEOUT	60
+#define SMTP_TRANSFER_TIMEOUT	300
+#define SMTP_PASSWORD_MAX	1024
+
+struct upload {
+	const char	*data;
+	size_t		 len;
+	size_t		 off;
+};
+
+struct smtp_sender {
+	struct sender	 base;	/* first: the sender is cast to this */
+	CURL		*curl;
+	char		*password;
+	char		 errbuf[CURL_ERROR_SIZE];
+	char		 last_reply[TRANSPORT_REPLY_MAX];
+	struct upload	 upload;
+};
+
+static size_t
+read_upload(char *buf, size_t size, size_t nmemb, void *arg)
+{
+	struct upload *u = arg;
+	size_t n;
+
+	n = u->len - u->off;
+	if (n > size * nmemb)
+		n = size * nmemb;
+	memcpy(buf, u->data + u->off, n);
+	u->off += n;
+	return n;
+}
+
+/* Keeps the server's last reply line: it says why a mail was refused. */
+static int
+trace(CURL *curl, curl_infotype type, char *data, size_t size, void *arg)
+{
+	struct smtp_sender *s = arg;
+	size_t n;
+
+	(void)curl;
+	if (type != CURLINFO_HEADER_IN)
+		return 0;
+	n = size < sizeof s->last_reply - 1 ? size : sizeof s->last_reply - 1;
+	memcpy(s->last_reply, data, n);
+	while (n > 0 && (s->last_reply[n - 1] == '\n' ||
+	    s->last_reply[n - 1] == '\r'))
+		n--;
+	s->last_reply[n] = '\0';
+	return 0;
+}
+
+static char *
+read_password(const char *path, struct err *err)
+{
+	char buf[SMTP_PASSWORD_MAX + 1];
+	FILE *fp;
+	size_t n;
+
+	fp = fopen(path, "r");
+	if (fp == NULL) {
+		err_set(err, ERR_RUNTIME, "password file %s: %s", path,
+		    strerror(errno));
+		return NULL;
+	}
+	n = fread(buf, 1, sizeof buf, fp);
+	fclose(fp);
+	if (n > SMTP_PASSWORD_MAX) {
+		err_set(err, ERR_RUNTIME, "password file %s: longer than %d "
+		    "bytes", path, SMTP_PASSWORD_MAX);
+		return NULL;
+	}
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		n--;
+	return xstrndup(buf, n);
+}
+
+/* No CR, LF, spaces or brackets: curl writes addresses verbatim. */
+static int
+plain_address(const char *addr)
+{
+	return *addr != '\0' && strpbrk(addr, "\r\n <>\t") == NULL;
+}
+
+/* Connection-level failures: no mail of the batch can go now. */
+static int
+server_down(CURLcode rc)
+{
+	return rc == CURLE_LOGIN_DENIED || rc == CURLE_USE_SSL_FAILED ||
+	    rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CONNECT_ERROR ||
+	    rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
+	    rc == CURLE_OPERATION_TIMEDOUT || rc == CURLE_GOT_NOTHING ||
+	    rc == CURLE_SSL_CACERT_BADFILE;
+}
+
+static CURLcode
+perform(struct smtp_sender *s, const char *message, size_t len)
+{
+	s->upload.data = message;
+	s->upload.len = len;
+	s->upload.off = 0;
+	s->errbuf[0] = '\0';
+	s->last_reply[0] = '\0';
+	curl_easy_setopt(s->curl, CURLOPT_READDATA, &s->upload);
+	curl_easy_setopt(s->curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
+	return curl_easy_perform(s->curl);
+}
+
+static enum send_status
+smtp_send(struct sender *base, const char *from, const char *rcpt,
+    const char *message, size_t len, char *reply)
+{
+	struct smtp_sender *s = (struct smtp_sender *)base;
+	struct curl_slist *rcpts = NULL;
+	char *mail_from, *to;
+	enum send_status status;
+	long code = 0;
+	CURLcode rc;
+
+	if (!plain_address(from) || !plain_address(rcpt)) {
+		snprintf(reply, TRANSPORT_REPLY_MAX, "address refused: not a "
+		    "plain addr-spec");
+		return SEND_FAILED;
+	}
+	mail_from = xasprintf("<%s>", from);
+	to = xasprintf("<%s>", rcpt);
+	rcpts = curl_slist_append(NULL, to);
+	curl_easy_setopt(s->curl, CURLOPT_MAIL_FROM, mail_from);
+	curl_easy_setopt(s->curl, CURLOPT_MAIL_RCPT, rcpts);
+	rc = perform(s, message, len);
+	if (rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR) {
+		/* A kept connection the server had closed: once more, anew. */
+		curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
+		if (code == 0) {
+			curl_easy_setopt(s->curl, CURLOPT_FRESH_CONNECT, 1L);
+			rc = perform(s, message, len);
+			curl_easy_setopt(s->curl, CURLOPT_FRESH_CONNECT, 0L);
+		}
+	}
+	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
+	if (rc == CURLE_OK)
+		status = SEND_OK;
+	else if (server_down(rc) || code < 400)
+		status = SEND_DOWN;
+	else
+		status = code >= 500 ? SEND_FAILED : SEND_RETRY;
+	snprintf(reply, TRANSPORT_REPLY_MAX, "%s", s->last_reply[0] &&
+	    (rc == CURLE_OK || code >= 400) ? s->last_reply :
+	    s->errbuf[0] ? s->errbuf : curl_easy_strerror(rc));
+	curl_slist_free_all(rcpts);
+	free(mail_from);
+	free(to);
+	return status;
+}
+
+static void
+smtp_close(struct sender *base)
+{
+	struct smtp_sender *s = (struct smtp_sender *)base;
+
+	curl_easy_cleanup(s->curl);
+	if (s->password != NULL) {
+		explicit_bzero(s->password, strlen(s->password));
+		free(s->password);
+	}
+	free(s);
+}
+
+static void
+set_tls(struct smtp_sender *s, const struct config *cfg)
+{
+	/* smtps:// is TLS from the start; smtp:// upgrades as configured.
+	 * Never CURLUSESSL_TRY with a password: it would go in clear. */
+	if (strncmp(cfg->out_url, "smtp://", 7) == 0)
+		curl_easy_setopt(s->curl, CURLOPT_USE_SSL,
+		    cfg->out_starttls == STARTTLS_REQUIRED ||
+		    cfg->out_username != NULL ? (long)CURLUSESSL_ALL :
+		    cfg->out_starttls == STARTTLS_OPTIONAL ?
+		    (long)CURLUSESSL_TRY : (long)CURLUSESSL_NONE);
+	curl_easy_setopt(s->curl, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(s->curl, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (cfg->out_tls_ca_file != NULL)
+		curl_easy_setopt(s->curl, CURLOPT_CAINFO, cfg->out_tls_ca_file);
+}
+
+struct sender *
+smtp_sender_new(const struct config *cfg, struct err *err)
+{
+	struct smtp_sender *s;
+
+	s = xcalloc(1, sizeof *s);
+	s->base.send = smtp_send;
+	s->base.close = smtp_close;
+	s->curl = curl_easy_init();
+	if (s->curl == NULL) {
+		err_set(err, ERR_RUNTIME, "cannot start libcurl");
+		free(s);
+		return NULL;
+	}
+	if (cfg->out_username != NULL) {
+		s->password = read_password(cfg->out_password_file, err);
+		if (s->password == NULL) {
+			smtp_close(&s->base);
+			return NULL;
+		}
+		curl_easy_setopt(s->curl, CURLOPT_USERNAME, cfg->out_username);
+		curl_easy_setopt(s->curl, CURLOPT_PASSWORD, s->password);
+	}
+	curl_easy_setopt(s->curl, CURLOPT_URL, cfg->out_url);
+	set_tls(s, cfg);
+	curl_easy_setopt(s->curl, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(s->curl, CURLOPT_READFUNCTION, read_upload);
+	curl_easy_setopt(s->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(s->curl, CURLOPT_CONNECTTIMEOUT,
+	    (long)SMTP_CONNECT_TIMEOUT);
+	curl_easy_setopt(s->curl, CURLOPT_SERVER_RESPONSE_TIMEOUT,
+	    (long)SMTP_RESPONSE_TIMEOUT);
+	curl_easy_setopt(s->curl, CURLOPT_TIMEOUT, (long)SMTP_TRANSFER_TIMEOUT);
+	curl_easy_setopt(s->curl, CURLOPT_ERRORBUFFER, s->errbuf);
+	curl_easy_setopt(s->curl, CURLOPT_DEBUGFUNCTION, trace);
+	curl_easy_setopt(s->curl, CURLOPT_DEBUGDATA, s);
+	curl_easy_setopt(s->curl, CURLOPT_VERBOSE, 1L);
+	return &s->base;
+}

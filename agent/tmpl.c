@@ -1,0 +1,852 @@
+/* tmpl.c: HTML templates filled through libxml2, and their text form. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/HTMLparser.h>
+#include <libxml/HTMLtree.h>
+#include <libxml/uri.h>
+#include <libxml/xmlsave.h>
+
+#include "tmpl.h"
+
+#define TEXT_WIDTH	72
+#define LABEL_WIDTH	20	/* the first cell of a table row, in text */
+#define CELL_WIDTH	12	/* the others */
+#define NESTING_MAX	64	/* template elements inside each other */
+
+struct tmpl_var {
+	char	*name;
+	char	*value;
+};
+
+struct tmpl_list {
+	char			 *name;
+	struct tmpl_vars	**items;
+	size_t			  n;
+};
+
+struct tmpl_vars {
+	const struct tmpl_vars	*parent;
+	struct tmpl_var		*vars;
+	size_t			 nvars;
+	struct tmpl_list	*lists;
+	size_t			 nlists;
+};
+
+struct tmpl_cached {
+	char		*name;
+	htmlDocPtr	 doc;
+};
+
+struct tmpl_set {
+	char			*dir;
+	pthread_mutex_t		 lock;
+	struct tmpl_cached	*cache;
+	size_t			 ncache;
+};
+
+/* ---- variables ---- */
+
+struct tmpl_vars *
+tmpl_vars_new(void)
+{
+	return xcalloc(1, sizeof(struct tmpl_vars));
+}
+
+void
+tmpl_vars_free(struct tmpl_vars *v)
+{
+	size_t i, j;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < v->nvars; i++) {
+		free(v->vars[i].name);
+		free(v->vars[i].value);
+	}
+	for (i = 0; i < v->nlists; i++) {
+		for (j = 0; j < v->lists[i].n; j++)
+			tmpl_vars_free(v->lists[i].items[j]);
+		free(v->lists[i].items);
+		free(v->lists[i].name);
+	}
+	free(v->vars);
+	free(v->lists);
+	free(v);
+}
+
+void
+tmpl_vars_set(struct tmpl_vars *v, const char *name, const char *value)
+{
+	size_t i;
+
+	for (i = 0; i < v->nvars; i++)
+		if (strcmp(v->vars[i].name, name) == 0) {
+			free(v->vars[i].value);
+			v->vars[i].value = xstrdup(value ? value : "");
+			return;
+		}
+	v->vars = xrealloc(v->vars, (v->nvars + 1) * sizeof *v->vars);
+	v->vars[v->nvars].name = xstrdup(name);
+	v->vars[v->nvars].value = xstrdup(value ? value : "");
+	v->nvars++;
+}
+
+void
+tmpl_vars_setf(struct tmpl_vars *v, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	char *value;
+
+	va_start(ap, fmt);
+	value = xvasprintf(fmt, ap);
+	va_end(ap);
+	tmpl_vars_set(v, name, value);
+	free(value);
+}
+
+static struct tmpl_list *
+find_list(const struct tmpl_vars *v, const char *name)
+{
+	size_t i;
+
+	for (; v != NULL; v = v->parent)
+		for (i = 0; i < v->nlists; i++)
+			if (strcmp(v->lists[i].name, name) == 0)
+				return &v->lists[i];
+	return NULL;
+}
+
+struct tmpl_vars *
+tmpl_vars_item(struct tmpl_vars *v, const char *list)
+{
+	struct tmpl_list *l = NULL;
+	struct tmpl_vars *item;
+	size_t i;
+
+	for (i = 0; i < v->nlists; i++)
+		if (strcmp(v->lists[i].name, list) == 0)
+			l = &v->lists[i];
+	if (l == NULL) {
+		v->lists = xrealloc(v->lists, (v->nlists + 1) * sizeof *v->lists);
+		l = &v->lists[v->nlists++];
+		l->name = xstrdup(list);
+		l->items = NULL;
+		l->n = 0;
+	}
+	item = tmpl_vars_new();
+	item->parent = v;
+	l->items = xrealloc(l->items, (l->n + 1) * sizeof *l->items);
+	l->items[l->n++] = item;
+	return item;
+}
+
+static const char *
+lookup(const struct tmpl_vars *v, const char *name)
+{
+	size_t i;
+
+	for (; v != NULL; v = v->parent)
+		for (i = 0; i < v->nvars; i++)
+			if (strcmp(v->vars[i].name, name) == 0)
+				return v->vars[i].value;
+	return "";
+}
+
+/* ---- the template cache ---- */
+
+struct tmpl_set *
+tmpl_set_new(const char *dir)
+{
+	struct tmpl_set *set;
+
+	set = xcalloc(1, sizeof *set);
+	set->dir = xstrdup(dir);
+	pthread_mutex_init(&set->lock, NULL);
+	return set;
+}
+
+void
+tmpl_set_free(struct tmpl_set *set)
+{
+	size_t i;
+
+	if (set == NULL)
+		return;
+	for (i = 0; i < set->ncache; i++) {
+		free(set->cache[i].name);
+		xmlFreeDoc(set->cache[i].doc);
+	}
+	free(set->cache);
+	pthread_mutex_destroy(&set->lock);
+	free(set->dir);
+	free(set);
+}
+
+static int
+valid_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len > TMPL_NAME_MAX)
+		return 0;
+	return strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") == len;
+}
+
+static char *
+read_file(const char *path, size_t *len, struct err *err)
+{
+	FILE *fp;
+	char *data;
+
+	fp = fopen(path, "rb");
+	if (fp == NULL) {
+		err_set(err, ERR_RUNTIME, "template %s: %s", path,
+		    strerror(errno));
+		return NULL;
+	}
+	data = xmalloc(TMPL_FILE_MAX + 1);
+	*len = fread(data, 1, TMPL_FILE_MAX + 1, fp);
+	fclose(fp);
+	if (*len > TMPL_FILE_MAX) {
+		err_set(err, ERR_RUNTIME, "template %s: larger than %d bytes",
+		    path, TMPL_FILE_MAX);
+		free(data);
+		return NULL;
+	}
+	return data;
+}
+
+static htmlDocPtr
+parse_template(const char *dir, const char *name, struct err *err)
+{
+	htmlDocPtr doc;
+	char *path, *data;
+	size_t len;
+
+	path = xasprintf("%s/%s.html", dir, name);
+	data = read_file(path, &len, err);
+	if (data == NULL) {
+		free(path);
+		return NULL;
+	}
+	doc = htmlReadMemory(data, (int)len, NULL, "UTF-8", HTML_PARSE_NONET |
+	    HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NOBLANKS);
+	if (doc == NULL || xmlDocGetRootElement(doc) == NULL) {
+		err_set(err, ERR_RUNTIME, "template %s: not HTML", path);
+		xmlFreeDoc(doc);
+		doc = NULL;
+	}
+	free(data);
+	free(path);
+	return doc;
+}
+
+/* A private copy of the parsed template, to fill. */
+static htmlDocPtr
+template_copy(struct tmpl_set *set, const char *name, struct err *err)
+{
+	htmlDocPtr doc = NULL, parsed;
+	size_t i;
+
+	if (!valid_name(name)) {
+		err_set(err, ERR_RUNTIME, "template name '%.64s' is not valid",
+		    name);
+		return NULL;
+	}
+	pthread_mutex_lock(&set->lock);
+	for (i = 0; i < set->ncache; i++)
+		if (strcmp(set->cache[i].name, name) == 0)
+			doc = xmlCopyDoc(set->cache[i].doc, 1);
+	if (doc == NULL && (parsed = parse_template(set->dir, name,
+	    err)) != NULL) {
+		set->cache = xrealloc(set->cache,
+		    (set->ncache + 1) * sizeof *set->cache);
+		set->cache[set->ncache].name = xstrdup(name);
+		set->cache[set->ncache].doc = parsed;
+		set->ncache++;
+		doc = xmlCopyDoc(parsed, 1);
+	}
+	pthread_mutex_unlock(&set->lock);
+	return doc;
+}
+
+int
+tmpl_check(struct tmpl_set *set, const char *name, struct err *err)
+{
+	htmlDocPtr doc;
+
+	doc = template_copy(set, name, err);
+	if (doc == NULL)
+		return 0;
+	xmlFreeDoc(doc);
+	return 1;
+}
+
+/* ---- filling ---- */
+
+static char *
+attr(xmlNodePtr n, const char *name)
+{
+	return (char *)xmlGetProp(n, (const xmlChar *)name);
+}
+
+static void
+set_text(xmlNodePtr n, const char *value)
+{
+	xmlNodePtr child, next;
+
+	for (child = n->children; child != NULL; child = next) {
+		next = child->next;
+		xmlUnlinkNode(child);
+		xmlFreeNode(child);
+	}
+	/* A text node: the writer escapes it, nothing in it is parsed. */
+	xmlAddChild(n, xmlNewDocText(n->doc, (const xmlChar *)value));
+}
+
+static int
+safe_url(const char *url)
+{
+	return strncmp(url, "https://", 8) == 0 ||
+	    strncmp(url, "http://", 7) == 0 || strncmp(url, "mailto:", 7) == 0;
+}
+
+static char *
+uri_escape(const char *s)
+{
+	xmlChar *e;
+	char *copy;
+
+	e = xmlURIEscapeStr((const xmlChar *)s, (const xmlChar *)"");
+	copy = xstrdup(e ? (const char *)e : "");
+	xmlFree(e);
+	return copy;
+}
+
+static void
+set_mailto(xmlNodePtr n, const char *word, const struct tmpl_vars *vars)
+{
+	char *subject, *body, *href;
+
+	subject = uri_escape(lookup(vars, "subject"));
+	body = uri_escape(word);
+	href = xasprintf("mailto:%s?subject=Re%%3A%%20%s&body=%s",
+	    lookup(vars, "reply_to"), subject, body);
+	xmlSetProp(n, (const xmlChar *)"href", (const xmlChar *)href);
+	free(href);
+	free(body);
+	free(subject);
+}
+
+static void render_children(xmlNodePtr, const struct tmpl_vars *, int);
+
+/* Fills one element; returns 0 when it was removed. */
+static int
+render_element(xmlNodePtr n, const struct tmpl_vars *vars, int depth)
+{
+	char *v;
+
+	if ((v = attr(n, "data-if")) != NULL) {
+		xmlUnsetProp(n, (const xmlChar *)"data-if");
+		if (*lookup(vars, v) == '\0') {
+			xmlFree(v);
+			return 0;
+		}
+		xmlFree(v);
+	}
+	if ((v = attr(n, "data-unless")) != NULL) {
+		xmlUnsetProp(n, (const xmlChar *)"data-unless");
+		if (*lookup(vars, v) != '\0') {
+			xmlFree(v);
+			return 0;
+		}
+		xmlFree(v);
+	}
+	if ((v = attr(n, "data-var")) != NULL) {
+		set_text(n, lookup(vars, v));
+		xmlUnsetProp(n, (const xmlChar *)"data-var");
+		xmlFree(v);
+	}
+	if ((v = attr(n, "data-href")) != NULL) {
+		if (safe_url(lookup(vars, v)))
+			xmlSetProp(n, (const xmlChar *)"href",
+			    (const xmlChar *)lookup(vars, v));
+		xmlUnsetProp(n, (const xmlChar *)"data-href");
+		xmlFree(v);
+	}
+	if ((v = attr(n, "data-mailto")) != NULL) {
+		set_mailto(n, v, vars);
+		xmlUnsetProp(n, (const xmlChar *)"data-mailto");
+		xmlFree(v);
+	}
+	render_children(n, vars, depth + 1);
+	return 1;
+}
+
+/* Replaces an element carrying data-each by one copy per item. */
+static void
+render_each(xmlNodePtr n, const char *list, const struct tmpl_vars *vars,
+    int depth)
+{
+	struct tmpl_list *l;
+	xmlNodePtr copy;
+	size_t i;
+
+	xmlUnsetProp(n, (const xmlChar *)"data-each");
+	l = find_list(vars, list);
+	for (i = 0; l != NULL && i < l->n; i++) {
+		copy = xmlDocCopyNode(n, n->doc, 1);
+		xmlAddPrevSibling(n, copy);
+		if (!render_element(copy, l->items[i], depth)) {
+			xmlUnlinkNode(copy);
+			xmlFreeNode(copy);
+		}
+	}
+	xmlUnlinkNode(n);
+	xmlFreeNode(n);
+}
+
+static void
+render_children(xmlNodePtr parent, const struct tmpl_vars *vars, int depth)
+{
+	xmlNodePtr n, next;
+	char *list;
+
+	if (depth > NESTING_MAX)
+		return;
+	for (n = parent->children; n != NULL; n = next) {
+		next = n->next;
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if ((list = attr(n, "data-each")) != NULL) {
+			render_each(n, list, vars, depth);
+			xmlFree(list);
+		} else if (!render_element(n, vars, depth)) {
+			xmlUnlinkNode(n);
+			xmlFreeNode(n);
+		}
+	}
+}
+
+static int
+is_element(xmlNodePtr n, const char *name)
+{
+	return n->type == XML_ELEMENT_NODE &&
+	    strcmp((const char *)n->name, name) == 0;
+}
+
+static xmlNodePtr
+find_element(xmlNodePtr n, const char *name)
+{
+	xmlNodePtr found;
+
+	for (; n != NULL; n = n->next) {
+		if (is_element(n, name))
+			return n;
+		if ((found = find_element(n->children, name)) != NULL)
+			return found;
+	}
+	return NULL;
+}
+
+static xmlNodePtr
+find_slot(xmlNodePtr n)
+{
+	xmlNodePtr found;
+
+	for (; n != NULL; n = n->next) {
+		if (n->type == XML_ELEMENT_NODE &&
+		    xmlHasProp(n, (const xmlChar *)"data-slot"))
+			return n;
+		if ((found = find_slot(n->children)) != NULL)
+			return found;
+	}
+	return NULL;
+}
+
+/* The value with every control character made a space. */
+static void
+append_one_line(struct buf *b, const char *s)
+{
+	for (; *s; s++)
+		buf_append(b, (unsigned char)*s < 0x20 || *s == 0x7f ? " " : s, 1);
+}
+
+/* Expands {x} in the subject pattern; an unknown {x} is left as is. */
+static char *
+expand_subject(const char *pattern, const struct tmpl_vars *vars)
+{
+	struct buf b = { 0 };
+	const char *p, *close;
+	char name[TMPL_NAME_MAX + 1];
+	size_t len;
+
+	for (p = pattern; *p; p++) {
+		close = *p == '{' ? strchr(p, '}') : NULL;
+		len = close ? (size_t)(close - p - 1) : 0;
+		if (close == NULL || len == 0 || len > TMPL_NAME_MAX) {
+			append_one_line(&b, (char[2]){ *p, '\0' });
+			continue;
+		}
+		memcpy(name, p + 1, len);
+		name[len] = '\0';
+		append_one_line(&b, lookup(vars, name));
+		p = close;
+	}
+	return buf_release(&b);
+}
+
+/* Takes the subject out of <meta name="subject"> and puts it in <title>. */
+static char *
+take_subject(htmlDocPtr doc, const struct tmpl_vars *vars)
+{
+	xmlNodePtr n, title;
+	char *name, *content, *subject = NULL;
+
+	for (n = find_element(doc->children, "meta"); n != NULL && !subject;
+	    n = n->next) {
+		if (!is_element(n, "meta"))
+			continue;
+		name = attr(n, "name");
+		content = attr(n, "content");
+		if (name && content && strcmp(name, "subject") == 0)
+			subject = expand_subject(content, vars);
+		xmlFree(name);
+		xmlFree(content);
+		if (subject) {
+			xmlUnlinkNode(n);
+			xmlFreeNode(n);
+			break;
+		}
+	}
+	if (subject == NULL)
+		subject = xstrdup("");
+	if ((title = find_element(doc->children, "title")) != NULL)
+		set_text(title, subject);
+	return subject;
+}
+
+/* ---- the text part ---- */
+
+struct text {
+	struct buf	 b;
+	size_t		 col;		/* columns on the current line */
+	int		 newlines;	/* at the end of b, up to 2 */
+	int		 space;		/* a space is pending */
+	const char	*prefix;	/* of the current line, e.g. "- " */
+};
+
+static void
+text_break(struct text *t, int want)
+{
+	if (t->b.len == 0)
+		return;	/* no blank lines at the top */
+	while (t->b.len > 0 && t->b.data[t->b.len - 1] == ' ')
+		t->b.data[--t->b.len] = '\0';
+	while (t->newlines < want) {
+		buf_puts(&t->b, "\n");
+		t->newlines++;
+	}
+	t->col = 0;
+	t->space = 0;
+}
+
+static void
+text_word(struct text *t, const char *word, size_t len)
+{
+	char *w;
+	size_t width;
+
+	w = xstrndup(word, len);
+	width = utf8_width(w);
+	if (t->col > 0 && t->col + 1 + width > TEXT_WIDTH)
+		text_break(t, 1);
+	if (t->col == 0 && t->prefix != NULL) {
+		buf_puts(&t->b, t->prefix);
+		t->col = utf8_width(t->prefix);
+		t->prefix = NULL;
+	} else if (t->space && t->col > 0) {
+		buf_puts(&t->b, " ");
+		t->col++;
+	}
+	buf_puts(&t->b, w);
+	t->col += width;
+	t->newlines = 0;
+	t->space = 0;
+	free(w);
+}
+
+/* Splits text into words; white space becomes one space. */
+static void
+text_words(struct text *t, const char *s)
+{
+	const char *start;
+
+	while (*s) {
+		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') {
+			t->space = 1;
+			s++;
+			continue;
+		}
+		/* U+00A0 (from &nbsp;) is a space too. */
+		if ((unsigned char)s[0] == 0xc2 && (unsigned char)s[1] == 0xa0) {
+			t->space = 1;
+			s += 2;
+			continue;
+		}
+		for (start = s; *s && *s != ' ' && *s != '\t' && *s != '\n' &&
+		    *s != '\r' && !((unsigned char)s[0] == 0xc2 &&
+		    (unsigned char)s[1] == 0xa0); s++)
+			;
+		text_word(t, start, (size_t)(s - start));
+	}
+}
+
+static void text_node(struct text *, xmlNodePtr, int);
+
+static void
+text_children(struct text *t, xmlNodePtr n, int depth)
+{
+	for (n = n->children; n != NULL; n = n->next)
+		text_node(t, n, depth + 1);
+}
+
+static int
+is_block(const char *name)
+{
+	static const char *blocks[] = { "p", "div", "h1", "h2", "h3", "h4",
+	    "table", "ul", "ol", "blockquote", "pre", "section" };
+	size_t i;
+
+	for (i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
+		if (strcmp(name, blocks[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* A table row: the first cell as a label padded to LABEL_WIDTH. */
+static void
+text_row(struct text *t, xmlNodePtr tr, int depth)
+{
+	xmlNodePtr cell;
+	int first = 1;
+	size_t start;
+
+	text_break(t, 1);
+	for (cell = tr->children; cell != NULL; cell = cell->next) {
+		if (!is_element(cell, "td") && !is_element(cell, "th"))
+			continue;
+		start = t->col;
+		text_children(t, cell, depth);
+		while (t->col > 0 && t->col < start + (first ? LABEL_WIDTH :
+		    CELL_WIDTH)) {
+			buf_puts(&t->b, " ");
+			t->col++;
+		}
+		t->space = 1;
+		first = 0;
+	}
+	text_break(t, 1);
+}
+
+static void
+text_link(struct text *t, xmlNodePtr a, int depth)
+{
+	char *href, *shown;
+	xmlChar *label;
+
+	text_children(t, a, depth);
+	href = attr(a, "href");
+	label = xmlNodeGetContent(a);
+	/* mailto: buttons are explained in words; web links are shown. */
+	if (href && strncmp(href, "mailto:", 7) != 0 && label &&
+	    strcmp((const char *)label, href) != 0) {
+		shown = xasprintf("<%s>", href);
+		t->space = 1;
+		text_word(t, shown, strlen(shown));
+		free(shown);
+	}
+	xmlFree(label);
+	xmlFree(href);
+}
+
+static void
+text_node(struct text *t, xmlNodePtr n, int depth)
+{
+	const char *name;
+
+	if (depth > NESTING_MAX)
+		return;
+	if (n->type == XML_TEXT_NODE) {
+		text_words(t, (const char *)n->content);
+		return;
+	}
+	if (n->type != XML_ELEMENT_NODE)
+		return;
+	name = (const char *)n->name;
+	if (strcmp(name, "head") == 0 || strcmp(name, "style") == 0 ||
+	    strcmp(name, "script") == 0 || strcmp(name, "title") == 0)
+		return;
+	if (strcmp(name, "br") == 0) {
+		text_break(t, 1);
+		t->newlines = 0;	/* a second br makes a blank line */
+		return;
+	}
+	if (strcmp(name, "hr") == 0) {
+		text_break(t, 2);
+		text_words(t, "----");
+		text_break(t, 2);
+		return;
+	}
+	if (strcmp(name, "tr") == 0) {
+		text_row(t, n, depth);
+		return;
+	}
+	if (strcmp(name, "a") == 0) {
+		text_link(t, n, depth);
+		return;
+	}
+	if (strcmp(name, "li") == 0) {
+		text_break(t, 1);
+		t->prefix = "  - ";
+		text_children(t, n, depth);
+		text_break(t, 1);
+		return;
+	}
+	if (is_block(name))
+		text_break(t, 2);
+	text_children(t, n, depth);
+	if (is_block(name))
+		text_break(t, 2);
+}
+
+static char *
+text_of(htmlDocPtr doc)
+{
+	struct text t;
+	xmlNodePtr body;
+
+	memset(&t, 0, sizeof t);
+	body = find_element(doc->children, "body");
+	if (body != NULL)
+		text_children(&t, body, 0);
+	while (t.b.len > 0 && t.b.data[t.b.len - 1] == '\n')
+		t.b.data[--t.b.len] = '\0';
+	buf_puts(&t.b, "\n");
+	return buf_release(&t.b);
+}
+
+/* Writes the document as HTML in UTF-8 (no entities for non-ASCII). */
+static int
+dump_html(htmlDocPtr doc, char **html, size_t *len)
+{
+	xmlBufferPtr b;
+	xmlSaveCtxtPtr save;
+	int rc = -1;
+
+	*html = NULL;
+	b = xmlBufferCreate();
+	save = xmlSaveToBuffer(b, "UTF-8", XML_SAVE_AS_HTML |
+	    XML_SAVE_NO_DECL | XML_SAVE_FORMAT);
+	if (save != NULL && xmlSaveDoc(save, doc) >= 0 &&
+	    xmlSaveClose(save) >= 0) {
+		save = NULL;
+		*len = (size_t)xmlBufferLength(b);
+		*html = xstrndup((const char *)xmlBufferContent(b), *len);
+		rc = *len > 0 ? 0 : -1;
+	}
+	if (save != NULL)
+		xmlSaveClose(save);
+	xmlBufferFree(b);
+	return rc;
+}
+
+/*
+ * A template whose <body> says data-layout="NAME" is only the content:
+ * it goes into the element of NAME.html marked data-slot, so that every
+ * mail shares one frame and one set of styles.
+ */
+static int
+wrap_in_layout(struct tmpl_set *set, htmlDocPtr *doc, const char *subject,
+    struct err *err)
+{
+	htmlDocPtr outer;
+	xmlNodePtr body, slot, n, title;
+	char *layout;
+
+	body = find_element((*doc)->children, "body");
+	if (body == NULL || (layout = attr(body, "data-layout")) == NULL)
+		return 0;
+	outer = template_copy(set, layout, err);
+	xmlFree(layout);
+	if (outer == NULL)
+		return -1;
+	slot = find_slot(outer->children);
+	if (slot == NULL) {
+		err_set(err, ERR_RUNTIME, "layout template has no data-slot");
+		xmlFreeDoc(outer);
+		return -1;
+	}
+	xmlUnsetProp(slot, (const xmlChar *)"data-slot");
+	for (n = body->children; n != NULL; n = n->next)
+		xmlAddChild(slot, xmlDocCopyNode(n, outer, 1));
+	if ((title = find_element(outer->children, "title")) != NULL)
+		set_text(title, subject);
+	xmlFreeDoc(*doc);
+	*doc = outer;
+	return 0;
+}
+
+int
+tmpl_render(struct tmpl_set *set, const char *name,
+    const struct tmpl_vars *vars, struct tmpl_out *out, struct err *err)
+{
+	htmlDocPtr doc;
+	struct tmpl_vars *with_subject = NULL;
+	int rc = -1;
+
+	memset(out, 0, sizeof *out);
+	doc = template_copy(set, name, err);
+	if (doc == NULL)
+		return -1;
+	out->subject = take_subject(doc, vars);
+	if (wrap_in_layout(set, &doc, out->subject, err) == -1)
+		goto out;
+	/* Buttons quote the subject: give it to them as a variable. */
+	with_subject = tmpl_vars_new();
+	with_subject->parent = vars;
+	tmpl_vars_set(with_subject, "subject", out->subject);
+	render_children((xmlNodePtr)doc, with_subject, 0);
+	if (dump_html(doc, &out->html, &out->html_len) == -1 ||
+	    out->html_len > TMPL_OUTPUT_MAX) {
+		err_set(err, ERR_RUNTIME, "template %s: output empty or over %d "
+		    "bytes", name, TMPL_OUTPUT_MAX);
+		goto out;
+	}
+	out->text = text_of(doc);
+	if (strlen(out->text) > TMPL_OUTPUT_MAX) {
+		err_set(err, ERR_RUNTIME, "template %s: text over %d bytes",
+		    name, TMPL_OUTPUT_MAX);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc == -1)
+		tmpl_out_clear(out);
+	tmpl_vars_free(with_subject);
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+void
+tmpl_out_clear(struct tmpl_out *out)
+{
+	free(out->subject);
+	free(out->html);
+	free(out->text);
+	memset(out, 0, sizeof *out);
+}

@@ -1,0 +1,69 @@
+/*
+ * tmpl.h: mails and pages from HTML templates, filled through libxml2's
+ * DOM so that every value is escaped by construction.
+ *
+ * A template is an HTML file NAME.html in the templates folder.  Values
+ * go in through attributes, never by pasting text:
+ *   data-var="x"      the element's content becomes the text of x
+ *   data-href="x"     href becomes x (http, https or mailto only)
+ *   data-mailto="W"   href becomes a mailto: link to the reply address
+ *                     (var reply_to) with subject "Re: <subject>" and W
+ *                     as the first line of the body
+ *   data-if="x"       the element is kept only when x is set and not ""
+ *   data-unless="x"   the element is kept only when x is empty
+ *   data-each="list"  the element is repeated for each item of list
+ * The subject is the content of <meta name="subject" content="...">,
+ * where {x} stands for the value of x (control characters in values
+ * become spaces, so no value can break a header line).  The text part is
+ * made from the filled document: paragraphs, lists, tables and links
+ * kept readable, lines wrapped at 76 columns.
+ */
+#ifndef MSCAGENT_TMPL_H
+#define MSCAGENT_TMPL_H
+
+#include "util.h"
+
+#define TMPL_FILE_MAX	(256 * 1024)	/* bytes of one template */
+#define TMPL_OUTPUT_MAX	(512 * 1024)	/* bytes of one rendered part */
+#define TMPL_NAME_MAX	64
+
+struct tmpl_vars;
+struct tmpl_set;
+
+struct tmpl_vars *tmpl_vars_new(void);
+void	 tmpl_vars_free(struct tmpl_vars *);
+/* Copies name and value; a NULL value counts as empty. */
+void	 tmpl_vars_set(struct tmpl_vars *, const char *name, const char *value);
+void	 tmpl_vars_setf(struct tmpl_vars *, const char *name,
+	    const char *fmt, ...) PRINTF_LIKE(3, 4);
+/* Adds one item to the list named list and returns its variables
+ * (owned by vars); names not found in an item are looked up in vars. */
+struct tmpl_vars *tmpl_vars_item(struct tmpl_vars *, const char *list);
+
+/*
+ * Opens the templates folder.  Templates are read when first used and
+ * kept; tmpl_set_free drops them.  Safe to share between threads.
+ */
+struct tmpl_set *tmpl_set_new(const char *dir);
+void	 tmpl_set_free(struct tmpl_set *);
+
+/* 1 when NAME.html exists and parses, else 0 with the reason in err. */
+int	 tmpl_check(struct tmpl_set *, const char *name, struct err *);
+
+struct tmpl_out {
+	char	*subject;	/* one line; "" when the template has none */
+	char	*html;
+	size_t	 html_len;
+	char	*text;
+};
+
+/*
+ * Renders template name with vars.  Returns 0 with *out filled (free
+ * with tmpl_out_clear), or -1: ERR_RUNTIME for a missing or broken
+ * template or an output over TMPL_OUTPUT_MAX.
+ */
+int	 tmpl_render(struct tmpl_set *, const char *name,
+	    const struct tmpl_vars *, struct tmpl_out *, struct err *);
+void	 tmpl_out_clear(struct tmpl_out *);
+
+#endif

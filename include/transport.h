@@ -1,0 +1,41 @@
+/*
+ * transport.h: how a composed mail leaves the agent.  One small
+ * interface with two implementations: SMTP through libcurl (smtp.c) and
+ * the embedded Maildir default (maildir.c), which needs no server.
+ */
+#ifndef MSCAGENT_TRANSPORT_H
+#define MSCAGENT_TRANSPORT_H
+
+#include <stddef.h>
+
+#include "config.h"
+
+#define TRANSPORT_REPLY_MAX 512	/* the server's answer kept for a mail */
+
+enum send_status {
+	SEND_OK,	/* accepted */
+	SEND_RETRY,	/* refused for now (4xx): try this mail later */
+	SEND_FAILED,	/* refused for good (5xx): the mail has failed */
+	SEND_DOWN,	/* no server to talk to: stop, try everything later */
+};
+
+struct sender {
+	/*
+	 * Hands over one message for rcpt, with from as the envelope
+	 * sender (where bounces go).  The server's answer, or what went
+	 * wrong, is written to reply (TRANSPORT_REPLY_MAX bytes).
+	 */
+	enum send_status (*send)(struct sender *, const char *from,
+	    const char *rcpt, const char *message, size_t len, char *reply);
+	/* Ends the session and frees the sender. */
+	void	(*close)(struct sender *);
+};
+
+/* The sender for [outbound] url: maildir: or smtp(s)://.  Connects
+ * lazily, on the first send, and keeps the connection for the next. */
+struct sender *sender_new(const struct config *, struct err *);
+
+struct sender *maildir_sender_new(const char *root, struct err *);
+struct sender *smtp_sender_new(const struct config *, struct err *);
+
+#endif

@@ -1,0 +1,166 @@
+/* test_replykey.c: reply keys are made, found and checked, and not forged. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "replykey.h"
+#include "util.h"
+
+static const unsigned char secret[32] = "0123456789abcdef0123456789abcde";
+
+static void
+test_make_and_check(void **state)
+{
+	char key[REPLYKEY_MAX], other[REPLYKEY_MAX];
+	unsigned char flipped[sizeof secret];
+	int64_t mail;
+
+	(void)state;
+	assert_int_equal(replykey_make(secret, sizeof secret, 7, 42,
+	    "a@x.test", 1, key), 0);
+	assert_int_equal(strlen(key), 3 + REPLYKEY_MAC_HEX);
+	assert_int_equal(strncmp(key, "42.", 3), 0);
+	assert_int_equal(replykey_parse(key, &mail), 0);
+	assert_int_equal(mail, 42);
+	assert_true(replykey_check(secret, sizeof secret, key, 7, 42,
+	    "a@x.test", 1));
+	/* Every field is covered by the MAC. */
+	assert_false(replykey_check(secret, sizeof secret, key, 8, 42,
+	    "a@x.test", 1));
+	assert_false(replykey_check(secret, sizeof secret, key, 7, 43,
+	    "a@x.test", 1));
+	assert_false(replykey_check(secret, sizeof secret, key, 7, 42,
+	    "b@x.test", 1));
+	assert_false(replykey_check(secret, sizeof secret, key, 7, 42,
+	    "a@x.test", 2));
+	memcpy(flipped, secret, sizeof secret);
+	flipped[31] ^= 1;
+	assert_false(replykey_check(flipped, sizeof flipped, key, 7, 42,
+	    "a@x.test", 1));
+	/* Same inputs, same key; another secret, another key. */
+	assert_int_equal(replykey_make(secret, sizeof secret, 7, 42,
+	    "a@x.test", 1, other), 0);
+	assert_string_equal(key, other);
+	assert_int_equal(replykey_make((const unsigned char *)"another secret"
+	    " of 32 bytes....", 32, 7, 42, "a@x.test", 1, other), 0);
+	assert_string_not_equal(key, other);
+	assert_int_equal(replykey_make(secret, 0, 7, 42, "a@x.test", 1, other),
+	    -1);
+}
+
+static void
+test_one_changed_character_is_refused(void **state)
+{
+	char key[REPLYKEY_MAX], forged[REPLYKEY_MAX];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(replykey_make(secret, sizeof secret, 7, 42,
+	    "a@x.test", 1, key), 0);
+	for (i = 0; i < strlen(key); i++) {
+		if (key[i] == '.')
+			continue;
+		strcpy(forged, key);
+		forged[i] = forged[i] == '0' ? '1' : '0';
+		assert_false(replykey_check(secret, sizeof secret, forged, 7,
+		    42, "a@x.test", 1));
+	}
+	forged[0] = '\0';
+	assert_false(replykey_check(secret, sizeof secret, forged, 7, 42,
+	    "a@x.test", 1));
+	strcpy(forged, key);
+	strcat(forged, "0");
+	assert_false(replykey_check(secret, sizeof secret, forged, 7, 42,
+	    "a@x.test", 1));
+}
+
+static void
+test_parse_refuses_junk(void **state)
+{
+	static const char *bad[] = {
+		"", ".", "42", "42.", "x.0123456789abcdef0123",
+		"42.0123456789abcdef012", "42.0123456789abcdef01234",
+		"42.0123456789ABCDEF0123", "0.0123456789abcdef0123",
+		"-1.0123456789abcdef0123", "42.0123456789abcdef012g",
+		"9999999999999999999.0123456789abcdef0123",
+		"42..0123456789abcdef012",
+	};
+	int64_t mail;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		if (replykey_parse(bad[i], &mail) != -1)
+			fail_msg("accepted '%s'", bad[i]);
+	assert_int_equal(replykey_parse("42.0123456789abcdef0123", &mail), 0);
+}
+
+static void
+test_found_in_addresses(void **state)
+{
+	char key[REPLYKEY_MAX], found[REPLYKEY_MAX];
+	char *addr;
+
+	(void)state;
+	assert_int_equal(replykey_make(secret, sizeof secret, 7, 42,
+	    "a@x.test", 1, key), 0);
+	addr = replykey_address("agent@example.test", key);
+	assert_int_equal(strncmp(addr, "agent+42.", 9), 0);
+	assert_int_equal(replykey_from_address(addr, found), 0);
+	assert_string_equal(found, key);
+	free(addr);
+	/* A reply address with a tag of its own keeps working. */
+	addr = replykey_address("agent+migrations@example.test", key);
+	assert_int_equal(replykey_from_address(addr, found), 0);
+	assert_string_equal(found, key);
+	free(addr);
+	assert_int_equal(replykey_from_address("agent@example.test", found),
+	    -1);
+	assert_int_equal(replykey_from_address("agent+junk@example.test",
+	    found), -1);
+	assert_int_equal(replykey_from_address("no-at-sign+42.x", found), -1);
+	/* Upper-cased by a server on the way back. */
+	addr = xasprintf("AGENT+%s@EXAMPLE.TEST", key);
+	for (char *p = addr + 6; *p != '@'; p++)
+		if (*p >= 'a' && *p <= 'f')
+			*p = (char)(*p - 'a' + 'A');
+	assert_int_equal(replykey_from_address(addr, found), 0);
+	assert_string_equal(found, key);
+	free(addr);
+}
+
+static void
+test_found_in_message_ids(void **state)
+{
+	char key[REPLYKEY_MAX], found[REPLYKEY_MAX];
+	char *id;
+
+	(void)state;
+	assert_int_equal(replykey_make(secret, sizeof secret, 7, 42,
+	    "a@x.test", 1, key), 0);
+	id = xasprintf("%s.00112233445566778899aabbccddeeff@example.test", key);
+	assert_int_equal(replykey_from_message_id(id, found), 0);
+	assert_string_equal(found, key);
+	free(id);
+	assert_int_equal(replykey_from_message_id("CAF=abc@mail.gmail.com",
+	    found), -1);
+	assert_int_equal(replykey_from_message_id("1.2.3@x", found), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_make_and_check),
+		cmocka_unit_test(test_one_changed_character_is_refused),
+		cmocka_unit_test(test_parse_refuses_junk),
+		cmocka_unit_test(test_found_in_addresses),
+		cmocka_unit_test(test_found_in_message_ids),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
