@@ -325,6 +325,31 @@ replace(char **field, const char *value)
 /* Reads the tenant options into t; *given collects which were seen. */
 #define SEEN_MAX 16
 
+/* One --license option; a workload named by an earlier one is refused. */
+static int
+licence_option(struct cli *cli, const char *value,
+    int32_t expires[WORKLOAD_COUNT])
+{
+	int32_t given[WORKLOAD_COUNT];
+	int w;
+
+	for (w = 0; w < WORKLOAD_COUNT; w++)
+		given[w] = DATE_NONE;
+	if (import_licences(value, given, &cli->err) == -1)
+		return -1;
+	for (w = 0; w < WORKLOAD_COUNT; w++) {
+		if (given[w] == DATE_NONE)
+			continue;
+		if (expires[w] != DATE_NONE) {
+			err_set(&cli->err, ERR_INPUT, "licence for %s given "
+			    "twice", workload_name(w));
+			return -1;
+		}
+		expires[w] = given[w];
+	}
+	return 0;
+}
+
 static int
 tenant_options(struct cli *cli, int argc, char **argv, struct tenant *t,
     char seen[SEEN_MAX])
@@ -363,8 +388,7 @@ tenant_options(struct cli *cli, int argc, char **argv, struct tenant *t,
 					t->expires[w] = DATE_NONE;
 				cleared_licences = 1;
 			}
-			if (import_licences(optarg, t->expires,
-			    &cli->err) == -1)
+			if (licence_option(cli, optarg, t->expires) == -1)
 				return -1;
 			break;
 		case 's':

@@ -176,7 +176,7 @@ vfail_at(struct csv_reader *r, struct err *err, size_t line, size_t col,
 	char what[ERR_MSG_MAX];
 
 	vsnprintf(what, sizeof what, fmt, ap);
-	err_set(&r->failure, ERR_INPUT, "%zu: column %zu: %s", line, col,
+	err_set(&r->failure, ERR_INPUT, "%zu: character %zu: %s", line, col,
 	    what);
 	return report(r, err);
 }

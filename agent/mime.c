@@ -121,18 +121,18 @@ is_plain(const char *s)
 	return 1;
 }
 
-/* Bytes of the next encoded-word: at most MIME_WORD_IN_MAX, whole characters. */
+/* Bytes of the next encoded-word: at most max, whole characters. */
 static size_t
-chunk_len(const char *s, size_t len)
+chunk_len(const char *s, size_t len, size_t max)
 {
 	size_t n;
 
-	if (len <= MIME_WORD_IN_MAX)
+	if (len <= max)
 		return len;
-	n = MIME_WORD_IN_MAX;
+	n = max;
 	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
 		n--;
-	return n > 0 ? n : MIME_WORD_IN_MAX;	/* not UTF-8: cut anyway */
+	return n > 0 ? n : max;	/* not UTF-8: cut anyway */
 }
 
 static void
@@ -160,7 +160,11 @@ encode_words(const char *s, int force)
 		return xstrdup(s);
 	len = strlen(s);
 	while (len > 0) {
-		n = chunk_len(s, len);
+		/* A shorter first word fits on the "Subject: " line itself:
+		 * a value that starts with a fold is shown with a leading
+		 * space by some readers. */
+		n = chunk_len(s, len, b.len == 0 ? MIME_FIRST_WORD_IN_MAX :
+		    MIME_WORD_IN_MAX);
 		append_word(&b, s, n);
 		s += n;
 		len -= n;

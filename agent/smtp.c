@@ -27,6 +27,7 @@ struct smtp_sender {
 	char		*password;
 	char		 errbuf[CURL_ERROR_SIZE];
 	char		 last_reply[TRANSPORT_REPLY_MAX];
+	char		 refusal[TRANSPORT_REPLY_MAX];	/* last 4xx/5xx */
 	struct upload	 upload;
 };
 
@@ -44,22 +45,34 @@ read_upload(char *buf, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
-/* Keeps the server's last reply line: it says why a mail was refused. */
+/* Copies one reply line, without its line break. */
+static void
+keep_line(char *dst, const char *data, size_t size)
+{
+	size_t n;
+
+	n = size < TRANSPORT_REPLY_MAX - 1 ? size : TRANSPORT_REPLY_MAX - 1;
+	memcpy(dst, data, n);
+	while (n > 0 && (dst[n - 1] == '\n' || dst[n - 1] == '\r'))
+		n--;
+	dst[n] = '\0';
+}
+
+/*
+ * Keeps the server's last reply line, and its last refusal apart: after
+ * a refused RCPT curl says QUIT, and "221 Bye" would hide the reason.
+ */
 static int
 trace(CURL *curl, curl_infotype type, char *data, size_t size, void *arg)
 {
 	struct smtp_sender *s = arg;
-	size_t n;
 
 	(void)curl;
-	if (type != CURLINFO_HEADER_IN)
+	if (type != CURLINFO_HEADER_IN || size == 0)
 		return 0;
-	n = size < sizeof s->last_reply - 1 ? size : sizeof s->last_reply - 1;
-	memcpy(s->last_reply, data, n);
-	while (n > 0 && (s->last_reply[n - 1] == '\n' ||
-	    s->last_reply[n - 1] == '\r'))
-		n--;
-	s->last_reply[n] = '\0';
+	keep_line(s->last_reply, data, size);
+	if (data[0] == '4' || data[0] == '5')
+		keep_line(s->refusal, data, size);
 	return 0;
 }
 
@@ -114,6 +127,7 @@ perform(struct smtp_sender *s, const char *message, size_t len)
 	s->upload.off = 0;
 	s->errbuf[0] = '\0';
 	s->last_reply[0] = '\0';
+	s->refusal[0] = '\0';
 	curl_easy_setopt(s->curl, CURLOPT_READDATA, &s->upload);
 	curl_easy_setopt(s->curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
 	return curl_easy_perform(s->curl);
@@ -157,9 +171,13 @@ smtp_send(struct sender *base, const char *from, const char *rcpt,
 		status = SEND_DOWN;
 	else
 		status = code >= 500 ? SEND_FAILED : SEND_RETRY;
-	snprintf(reply, TRANSPORT_REPLY_MAX, "%s", s->last_reply[0] &&
-	    (rc == CURLE_OK || code >= 400) ? s->last_reply :
-	    s->errbuf[0] ? s->errbuf : curl_easy_strerror(rc));
+	if (rc == CURLE_OK && s->last_reply[0])
+		snprintf(reply, TRANSPORT_REPLY_MAX, "%s", s->last_reply);
+	else if (code >= 400 && s->refusal[0])
+		snprintf(reply, TRANSPORT_REPLY_MAX, "%s", s->refusal);
+	else
+		snprintf(reply, TRANSPORT_REPLY_MAX, "%s", s->errbuf[0] ?
+		    s->errbuf : curl_easy_strerror(rc));
 	curl_slist_free_all(rcpts);
 	free(mail_from);
 	free(to);

@@ -85,7 +85,8 @@ mails_json(const struct outbox_entry *m, size_t n)
 		json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:o,s:i,s:o}",
 		    "kind", fsm_mail_kind_name(m[i].kind),
 		    "to", m[i].recipient, "status", m[i].status,
-		    "message_id", json_string_or_null(m[i].message_id),
+		    "message_id", m[i].message_id ?
+		    json_sprintf("<%s>", m[i].message_id) : json_null(),
 		    "attempts", m[i].attempts,
 		    "last_error", json_string_or_null(m[i].last_error)));
 	return a;

@@ -28,7 +28,7 @@ void	 csv_free(struct csv_reader *);
  * Reads the next record into *fields (cleared first; the strings are
  * NUL-terminated, and a field holding a NUL byte is an error).  Returns 1
  * for a record, 0 at the end of the input, -1 on an ERR_INPUT error like
- * "12: column 7: quote inside an unquoted field" (line 12).  Blank lines are
+ * "12: character 7: quote inside an unquoted field" (line 12).  Blank lines are
  * skipped.  *line is set to the line the record starts on.
  */
 int	 csv_next(struct csv_reader *, struct strvec *fields, size_t *line,

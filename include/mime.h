@@ -27,6 +27,7 @@
 #define MIME_HEADER_NAME_MAX	76
 #define MIME_HEADER_VALUE_MAX	900	/* one word of it still fits a line */
 #define MIME_WORD_IN_MAX	45	/* input bytes per encoded-word */
+#define MIME_FIRST_WORD_IN_MAX	36	/* the first: it shares its line */
 
 struct mime_mail {
 	const char	 *from_name;	/* display name, UTF-8, may be NULL */

@@ -6,7 +6,14 @@ set -u
 : "${MSCAGENT:?set MSCAGENT to the binary under test}"
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 T=$(mktemp -d "${TMPDIR:-/tmp}/mscagent-test.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+_stack=
+_cleanup() {
+	[ -z "$_stack" ] || bash "$TOP/tests/mailstack.sh" stop "$_stack" \
+	    >/dev/null 2>&1
+	rm -rf "$T"
+}
+trap _cleanup EXIT
+trap 'exit 1' INT TERM HUP
 _n=0
 
 ok() {			# description
@@ -73,8 +80,56 @@ make_config() {
 	    "$TOP/tests/data/agent-test.conf" >"$T/agent.conf"
 }
 
-# Reads a JSON value with jq-like paths, through python3 (always there
-# on the test machines).
-json_get() {		# json expression (python, on `d`)
-	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"
+# python3, resolved once past any version-manager shim (a shim costs a
+# few tenths of a second a call), without site packages.
+PY=$(python3 -c 'import sys; print(sys.executable)')
+export PYTHONIOENCODING=utf-8
+
+# Python expressions on d, the JSON document $1, one result a line.
+pyj() {			# json expression...
+	"$PY" -S -c 'import json, sys
+d = json.load(sys.stdin)
+for e in sys.argv[1:]:
+    print(eval(e))' "${@:2}" <<<"$1" 2>&1
+}
+
+# One value of a JSON document (a Python expression on d).
+json_get() {		# json expression
+	pyj "$1" "$2"
+}
+
+# Starts a real Postfix + Dovecot for this script (stopped on exit) and
+# loads its ports: MAILSTACK_SMTP_PORT, MAILSTACK_IMAP_PORT, ... (see
+# tests/mailstack.sh).  With TLS=1 also STARTTLS, smtps, imaps and a CA.
+start_mailstack() {
+	chmod 0755 "$T"
+	_stack=$T/stack
+	if ! MAILSTACK_TLS=${TLS:-0} bash "$TOP/tests/mailstack.sh" start \
+	    "$_stack" >"$T/mailstack.out" 2>&1; then
+		not_ok "the mail stack starts" "$(cat "$T/mailstack.out")"
+		exit 1
+	fi
+	. "$_stack/mailstack.env"
+}
+
+# The messages in a user's IMAP mailbox, as JSON (tests/mailbox.py).
+mailbox() {		# user [mailbox.py options...]
+	"$PY" "$TOP/tests/mailbox.py" "$MAILSTACK_IMAP_PORT" "$@"
+}
+
+# Sets key = value in section of $T/agent.conf.
+set_conf() {		# section key value
+	"$PY" -S - "$T/agent.conf" "$1" "$2" "$3" <<'PYEOF'
+import sys
+path, section, key, value = sys.argv[1:]
+out, cur = [], None
+for line in open(path, encoding="utf-8").read().split("\n"):
+    s = line.strip()
+    if s.startswith("["):
+        cur = s.strip("[]")
+    elif cur == section and s.split("=")[0].strip() == key:
+        line = "%s = %s" % (key, value)
+    out.append(line)
+open(path, "w", encoding="utf-8").write("\n".join(out))
+PYEOF
 }

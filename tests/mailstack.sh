@@ -318,13 +318,19 @@ install_missing() {	# logfile
 		echo 'postfix postfix/main_mailer_type select No configuration' |
 		    debconf-set-selections
 		if [ ! -e "$policy" ]; then
+			# Removed again even when apt-get is interrupted.
+			trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+			trap 'exit 1' INT TERM HUP
 			printf '#!/bin/sh\n# mailstack: no daemons while installing\nexit 101\n' \
 			    >"$policy" && chmod 755 "$policy" && made=1
 		fi
 		# shellcheck disable=SC2086
 		apt_install "$log" $MISSING
 		rc=$?
-		[ $made -eq 0 ] || rm -f "$policy"
+		if [ $made -eq 1 ]; then
+			rm -f "$policy"
+			trap - EXIT INT TERM HUP
+		fi
 		if [ $rc -ne 0 ]; then
 			tail -20 "$log" >&2
 			die "apt-get could not install: $MISSING"
@@ -384,15 +390,21 @@ read_settings() {
 
 # --- ports ------------------------------------------------------------
 
-# Sets USED to every local port of a TCP socket, from /proc (no ss).
+# Sets USED to every local port of a TCP socket, and LISTENING to those
+# of listening sockets, from /proc (no ss).  A port given on purpose is
+# taken only when something listens on it: connections of a stack that
+# just stopped linger in TIME_WAIT, and the daemons bind past them.
 used_ports() {
-	local f local_addr
+	local f local_addr state port
 	USED=" "
+	LISTENING=" "
 	for f in /proc/net/tcp /proc/net/tcp6; do
 		[ -r "$f" ] || continue
-		while read -r _ local_addr _; do
+		while read -r _ local_addr _ state _; do
 			[[ $local_addr == *:* ]] || continue
-			USED+="$((16#${local_addr##*:})) "
+			port=$((16#${local_addr##*:}))
+			USED+="$port "
+			[ "$state" = 0A ] && LISTENING+="$port "
 		done <"$f"
 	done
 }
@@ -432,7 +444,8 @@ choose_ports() {
 		v=${!name}
 		[ -z "$v" ] || [ "$v" = 0 ] && continue
 		valid_port "$v" || die "bad port in MAILSTACK_$name: $v"
-		[[ $USED != *" $v "* ]] || die "port $v (MAILSTACK_$name) is taken"
+		[[ $LISTENING != *" $v "* ]] ||
+		    die "port $v (MAILSTACK_$name) is taken"
 		[[ $seen != *" $v "* ]] || die "port $v is given twice"
 		seen+="$v "
 	done
@@ -455,13 +468,13 @@ auto_ports() {		# true when start may retry with other ports
 # Usually every parent is world-searchable, which one stat shows; else
 # each user is asked.
 check_reachable() {
-	local p=$D u m ok=1
+	local p=$D top u m ok=1
 	local -a parents=(/)
 	# DIR may not exist yet: nothing is created before this check.
 	while [ -n "$p" ] && [ ! -d "$p" ]; do
 		p=${p%/*}
 	done
-	local top=${p:-/}
+	top=${p:-/}
 	while [ -n "$p" ]; do
 		parents+=("$p")
 		p=${p%/*}
@@ -472,7 +485,7 @@ check_reachable() {
 	[ $ok -eq 0 ] || return 0
 	for u in mail postfix dovenull; do
 		setpriv --reuid="$u" --regid="$u" --clear-groups test -x "$top/." ||
-		    die "user $u cannot reach $D (a parent folder is not searchable, as /root is 0700); use a folder under /tmp"
+		    die "user $u cannot reach $D: a folder on the way is not searchable for it (/root is 0700, say); use a folder under /tmp"
 	done
 }
 
@@ -509,15 +522,16 @@ make_layout() {
 	if [ ! -d "$D/mail" ]; then
 		install -d -o mail -g mail -m 0700 "$D/mail" || die "cannot create $D/mail"
 	fi
+	QUICK_START=0
 	make_queue || { mkdir -p "$D/postfix-data" && chown postfix "$D/postfix-data"; }
 }
 
 # postfix start runs post-install over /etc/postfix/postfix-files, a shell
 # loop of ~40 postconf calls: 2 s.  So the queue directories are made here
 # from the same list, with the same owners and modes, and postfix-script's
-# own fast path (the quick-start file "postfix quick-stop" leaves) skips
-# its checks.  Returns 1 when the list is missing: then Postfix does it
-# the slow way.
+# own fast path (the quick-start file "postfix quick-stop" leaves, made
+# before each attempt in launch) skips its checks.  Returns 1 when the
+# list is missing: then Postfix does it the slow way.
 make_queue() {
 	local files=/etc/postfix/postfix-files path type owner group mode k
 	local -a keys=()
@@ -548,7 +562,7 @@ make_queue() {
 		[[ $k != root:* ]] || continue
 		make_dirs "$k" "${dirs[$k]}" || return 1
 	done
-	: >"$QUEUE_REAL/quick-start"
+	QUICK_START=1
 }
 
 make_dirs() {		# owner:group:mode paths (space-separated, safe)
@@ -647,6 +661,10 @@ write_recipients() {
 	printf -v alt '%s|' "${DOMAINS[@]//./\\.}"
 	printf '/^[a-z0-9][a-z0-9._+=-]*@(%s)$/\tOK\n' "${alt%|}" \
 	    >"$PF_CONF/recipients.regexp"
+	# Two local parts the tests use to see a server refuse a recipient:
+	# for now (450) and for good (550).
+	printf '/^tempfail[+@]/\t450 4.2.0 try again later\n/^reject[+@]/\t550 5.1.1 no such user here\n' \
+	    >"$PF_CONF/refuse.regexp"
 }
 
 write_postfix_main() {
@@ -691,6 +709,7 @@ default_transport = error:mailstack delivers only to its own domains
 relay_transport = error:mailstack delivers only to its own domains
 local_transport = error:mailstack has no local delivery
 smtpd_relay_restrictions = reject_unauth_destination
+smtpd_recipient_restrictions = check_recipient_access regexp:$PF_CONF/refuse.regexp
 smtpd_sasl_auth_enable = yes
 smtpd_sasl_type = dovecot
 smtpd_sasl_path = $RUN_REAL/auth-postfix
@@ -935,7 +954,9 @@ launch() {
 	echo "$mark" >>"$plog"
 	# Postfix stalls ~2 s on a config written less than a second ago.
 	touch -d '-1 minute' "$PF_CONF/main.cf" "$PF_CONF/master.cf" \
-	    "$PF_CONF/recipients.regexp" "$DC_CONF"
+	    "$PF_CONF/recipients.regexp" "$PF_CONF/refuse.regexp" "$DC_CONF"
+	# postfix-script removes it at every start, even a failed one.
+	[ "$QUICK_START" = 0 ] || : >"$QUEUE_REAL/quick-start"
 	"$DOVECOT" -c "$DC_CONF" </dev/null >>"$dlog" 2>&1 8>&- &
 	dpid=$!
 	script -qec "/usr/sbin/postfix -c $PF_CONF start" /dev/null \
@@ -947,16 +968,24 @@ launch() {
 	if [ $prc -eq 0 ] && [ $drc -eq 0 ]; then
 		greet "$SMTP_PORT:220" "$IMAP_PORT:* OK" && return 0
 		say "no greeting on 127.0.0.1:$SMTP_PORT or :$IMAP_PORT"
+		prc=1 drc=1
 	fi
 	find_masters
 	# shellcheck disable=SC2086
 	stop_procs $DOVECOT_PID $POSTFIX_PID
-	if sed -n "/^$mark\$/,\$p" "$dlog" "$plog" | grep -q 'in use'; then
+	if since_mark "$mark" "$dlog" "$plog" | grep -q 'Address already in use'; then
 		return 2
 	fi
-	sed -n "/^$mark\$/,\$p" "$dlog" | tail -5 >&2
-	sed -n "/^$mark\$/,\$p" "$plog" | tail -5 >&2
+	[ $drc -eq 0 ] || { say "dovecot failed:"; since_mark "$mark" "$dlog" | tail -5 >&2; }
+	[ $prc -eq 0 ] || { say "postfix failed:"; since_mark "$mark" "$plog" | tail -5 >&2; }
 	return 1
+}
+
+# The lines of the logs after this attempt's mark.
+since_mark() {		# mark file...
+	local mark=$1
+	shift
+	sed -n "/^$mark\$/,\$p" "$@" | grep -v -e "^$mark\$" -e 'Killed with signal'
 }
 
 lock_dir() {
@@ -992,7 +1021,10 @@ cmd_start() {
 		rc=$?
 		[ $rc -eq 0 ] && break
 		if [ $rc -eq 2 ]; then
-			auto_ports && [ $try -lt $PORT_TRIES ] && continue
+			if auto_ports && [ $try -lt $PORT_TRIES ]; then
+				say "a port was taken meanwhile; trying other ports"
+				continue
+			fi
 			die "a port was taken (smtp $SMTP_PORT, imap $IMAP_PORT, smtps $SMTPS_PORT, imaps $IMAPS_PORT)"
 		fi
 		die "start failed; logs in $LOGDIR"
@@ -1007,16 +1039,18 @@ cmd_start() {
 
 # --- stop, status, pids -----------------------------------------------
 
+# DIR may be gone (a test removed its temporary folder too early): its
+# processes are still found, by the identities that name it.
 cmd_stop() {
 	set_paths "$1"
-	[ -d "$D" ] || return 0
 	[ "$EUID" -eq 0 ] || die "stop needs root"
-	lock_dir
+	[ ! -d "$D" ] || lock_dir
 	find_masters
 	# shellcheck disable=SC2086
 	stop_procs $DOVECOT_PID $POSTFIX_PID ||
 	    die "could not stop every process of the stack in $D"
 	stop_strays
+	[ -d "$D" ] || return 0
 	remove_short_dir
 	[ ! -e "$ENVFILE" ] || rm -f "$ENVFILE"
 	return 0

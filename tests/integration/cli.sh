@@ -3,7 +3,6 @@
 # workflows, the refusals, Unicode names byte for byte, hostile input and
 # the exit codes, against the real binary and a temporary database.
 . "$(dirname "$0")/../lib.sh"
-export PYTHONIOENCODING=utf-8
 
 SUPPORT=support@example.test
 MSP=msp@partner.test
@@ -35,16 +34,6 @@ show() {		# id
 	json=$out
 }
 
-# Python expressions on d, the JSON document $1 (given on stdin: it can
-# be megabytes), one result a line.  The interpreter is resolved once,
-# past any version-manager shim, which would cost more than the agent.
-PY=$(python3 -c 'import sys; print(sys.executable)')
-pyj() {			# json expression...
-	"$PY" -S -c 'import json, sys
-d = json.load(sys.stdin)
-for e in sys.argv[1:]:
-    print(eval(e))' "${@:2}" <<<"$1" 2>&1
-}
 
 jv() {			# expression...: on the last shown tenant
 	pyj "$json" "$@"
@@ -484,6 +473,10 @@ refuse_add "257 bytes: 64 emoji and one more byte exit 1" \
 refuse_add "empty name exits 1" ""
 refuse_add "unknown workload exits 1" "W" --workloads m365,exchange
 refuse_add "repeated workload exits 1" "W" --workloads m365,gws,m365
+refuse_add "the same licence in two --license options exits 1" "W" \
+    --license m365=2027-01-31 --license m365=2028-01-31
+refuse_add "the same licence twice in one --license exits 1" "W" \
+    --license "m365=2027-01-31;m365=2028-01-31"
 refuse_add "licence for a workload the tenant lacks exits 1" "W" \
     --license gws=2027-01-31
 refuse_add "licence on 2027-02-29 exits 1" "W" --license m365=2027-02-29
@@ -509,6 +502,8 @@ expect_refusal "tenant edit of an awaiting tenant exits 3" 3
 expect_unchanged "none of the refused commands wrote anything"
 
 # ---- ids, commands, config ----
+
+snapshot
 
 for bad_id in abc 0 -1 99999999999999999999 1x " 1"; do
 	agent tenant show "$bad_id"

@@ -2,17 +2,7 @@
 # A transition happens once (SPEC §1): two CLI processes doing the same
 # thing at the same moment must not both do it, nor queue its mails twice.
 . "$(dirname "$0")/../lib.sh"
-export PYTHONIOENCODING=utf-8
 
-# Python expressions on d, the JSON document $1 (on stdin), one result a
-# line; the interpreter resolved once, past any version-manager shim.
-PY=$(python3 -c 'import sys; print(sys.executable)')
-pyj() {			# json expression...
-	"$PY" -S -c 'import json, sys
-d = json.load(sys.stdin)
-for e in sys.argv[1:]:
-    print(eval(e))' "${@:2}" <<<"$1" 2>&1
-}
 
 # A barrier: both racers wait on this FIFO, which the script keeps open
 # for reading and writing so that neither open blocks; one line each

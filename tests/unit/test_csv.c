@@ -82,71 +82,71 @@ static const struct csv_case cases[] = {
 
 	/* Unterminated quotes name the opening quote. */
 	{ "unterminated quote", "a\n\"b,c\nd\n", 0,
-	    "1:[a] ! 2: column 1: quoted field not closed before the "
+	    "1:[a] ! 2: character 1: quoted field not closed before the "
 	    "end of the file" },
 	{ "unterminated quote mid-line", "x,é,\"b", 0,
-	    "! 1: column 5: quoted field not closed before the end of "
+	    "! 1: character 5: quoted field not closed before the end of "
 	    "the file" },
 	{ "unterminated after a doubled quote", "\"a\"\"", 0,
-	    "! 1: column 1: quoted field not closed before the end of "
+	    "! 1: character 1: quoted field not closed before the end of "
 	    "the file" },
 
 	/* Stray text around quotes. */
 	{ "text after a closing quote", "\"a\"b,c\n", 0,
-	    "! 1: column 4: text after a closing quote" },
+	    "! 1: character 4: text after a closing quote" },
 	{ "space after a closing quote", "x,\"a\" ,c\n", 0,
-	    "! 1: column 6: text after a closing quote" },
+	    "! 1: character 6: text after a closing quote" },
 	{ "quote inside an unquoted field", "a\nab\"c\n", 0,
-	    "1:[a] ! 2: column 3: quote inside an unquoted field" },
+	    "1:[a] ! 2: character 3: quote inside an unquoted field" },
 	{ "quote after a leading space", " \"a\"\n", 0,
-	    "! 1: column 2: quote inside an unquoted field" },
+	    "! 1: character 2: quote inside an unquoted field" },
 	{ "quote at the end of an unquoted field", "a\"\n", 0,
-	    "! 1: column 2: quote inside an unquoted field" },
+	    "! 1: character 2: quote inside an unquoted field" },
 
 	/* Columns count characters, lines count LF. */
 	{ "column counts CJK as one", "株式\"\n", 0,
-	    "! 1: column 3: quote inside an unquoted field" },
+	    "! 1: character 3: quote inside an unquoted field" },
 	{ "column counts emoji as one", "🍰é\"", 0,
-	    "! 1: column 3: quote inside an unquoted field" },
+	    "! 1: character 3: quote inside an unquoted field" },
 	{ "column inside quotes with CJK", "\"日本\"x", 0,
-	    "! 1: column 5: text after a closing quote" },
+	    "! 1: character 5: text after a closing quote" },
 	{ "BOM is not a column", "\xef\xbb\xbf" "a\"", 0,
-	    "! 1: column 2: quote inside an unquoted field" },
+	    "! 1: character 2: quote inside an unquoted field" },
 	{ "line after a quoted LF", "\"a\nbc\"x\n", 0,
-	    "! 2: column 4: text after a closing quote" },
+	    "! 2: character 4: text after a closing quote" },
 	{ "line after a quoted CRLF", "\"a\r\nb\"\r\nc\"\n", 0,
-	    "1:[a\\r\\nb] ! 3: column 2: quote inside an unquoted field" },
+	    "1:[a\\r\\nb] ! 3: character 2: quote inside an unquoted field" },
 	{ "lone CR inside quotes is a column", "\"a\rb\"x", 0,
-	    "! 1: column 6: text after a closing quote" },
+	    "! 1: character 6: text after a closing quote" },
 	{ "line after blank lines", "a\n\n\nb\"\n", 0,
-	    "1:[a] ! 4: column 2: quote inside an unquoted field" },
+	    "1:[a] ! 4: character 2: quote inside an unquoted field" },
 
 	/* NUL bytes, anywhere. */
 	{ "NUL in an unquoted field", "a\nb\0c\n", 6,
-	    "1:[a] ! 2: column 2: NUL byte" },
-	{ "NUL inside quotes", "\"a\0\"", 4, "! 1: column 3: NUL byte" },
-	{ "NUL first", "\0", 1, "! 1: column 1: NUL byte" },
+	    "1:[a] ! 2: character 2: NUL byte" },
+	{ "NUL inside quotes", "\"a\0\"", 4, "! 1: character 3: NUL byte" },
+	{ "NUL first", "\0", 1, "! 1: character 1: NUL byte" },
 	{ "NUL after a closing quote", "\"a\"\0", 4,
-	    "! 1: column 4: NUL byte" },
+	    "! 1: character 4: NUL byte" },
 	{ "NUL on a blank line", "a\n\0\n", 4,
-	    "1:[a] ! 2: column 1: NUL byte" },
-	{ "NUL at the end", "a,b\n\0", 5, "1:[a][b] ! 2: column 1: NUL byte" },
+	    "1:[a] ! 2: character 1: NUL byte" },
+	{ "NUL at the end", "a,b\n\0", 5, "1:[a][b] ! 2: character 1: NUL byte" },
 
 	/* CR outside quotes only as CRLF. */
 	{ "bare CR in a field", "a\rb\n", 0,
-	    "! 1: column 2: bare CR (a CR not followed by LF)" },
+	    "! 1: character 2: bare CR (a CR not followed by LF)" },
 	{ "bare CR at EOF", "a\r", 0,
-	    "! 1: column 2: bare CR (a CR not followed by LF)" },
+	    "! 1: character 2: bare CR (a CR not followed by LF)" },
 	{ "bare CR as a line", "a\n\rb\n", 0,
-	    "1:[a] ! 2: column 1: bare CR (a CR not followed by LF)" },
+	    "1:[a] ! 2: character 1: bare CR (a CR not followed by LF)" },
 	{ "bare CR after a closing quote", "\"a\"\rb", 0,
-	    "! 1: column 4: bare CR (a CR not followed by LF)" },
+	    "! 1: character 4: bare CR (a CR not followed by LF)" },
 	{ "CR CR LF", "a\r\r\n", 0,
-	    "! 1: column 2: bare CR (a CR not followed by LF)" },
+	    "! 1: character 2: bare CR (a CR not followed by LF)" },
 	{ "bare CR opening a field", "a,\r", 0,
-	    "! 1: column 3: bare CR (a CR not followed by LF)" },
+	    "! 1: character 3: bare CR (a CR not followed by LF)" },
 	{ "old Mac line ends", "a\rb\rc\r", 0,
-	    "! 1: column 2: bare CR (a CR not followed by LF)" },
+	    "! 1: character 2: bare CR (a CR not followed by LF)" },
 };
 
 static void
@@ -313,7 +313,7 @@ test_field_max_plus_one(void **state)
 	(void)state;
 	x = repeat("x", CSV_FIELD_MAX);
 	in = xasprintf("%sy\n", x);
-	want = xasprintf("! 1: column %d: field longer than %d bytes",
+	want = xasprintf("! 1: character %d: field longer than %d bytes",
 	    CSV_FIELD_MAX + 1, CSV_FIELD_MAX);
 	check(in, want);
 	free(in);
@@ -321,7 +321,7 @@ test_field_max_plus_one(void **state)
 
 	/* In quotes, on line 2, the extra byte a doubled quote. */
 	in = xasprintf("a\n\"%s\"\"\"\n", x);
-	want = xasprintf("1:[a] ! 2: column %d: field longer than %d "
+	want = xasprintf("1:[a] ! 2: character %d: field longer than %d "
 	    "bytes", CSV_FIELD_MAX + 3, CSV_FIELD_MAX);
 	check(in, want);
 	free(in);
@@ -329,7 +329,7 @@ test_field_max_plus_one(void **state)
 
 	/* The extra byte a line break inside quotes. */
 	in = xasprintf("\"%s\nz\"", x);
-	want = xasprintf("! 1: column %d: field longer than %d bytes",
+	want = xasprintf("! 1: character %d: field longer than %d bytes",
 	    CSV_FIELD_MAX + 2, CSV_FIELD_MAX);
 	check(in, want);
 	free(in);
@@ -347,7 +347,7 @@ test_field_max_multibyte(void **state)
 	emoji = repeat("🍰", CSV_FIELD_MAX / 4);
 	assert_int_equal(single_field_len(emoji), CSV_FIELD_MAX);
 	in = xasprintf("%sé", emoji);
-	want = xasprintf("! 1: column %d: field longer than %d bytes",
+	want = xasprintf("! 1: character %d: field longer than %d bytes",
 	    CSV_FIELD_MAX / 4 + 1, CSV_FIELD_MAX);
 	check(in, want);
 	free(in);
@@ -406,7 +406,7 @@ test_fields_max_plus_one(void **state)
 	(void)state;
 	commas = repeat("a,", CSV_FIELDS_MAX);
 	in = xasprintf("%sa\n", commas);
-	want = xasprintf("! 1: column %d: more than %d fields in a record",
+	want = xasprintf("! 1: character %d: more than %d fields in a record",
 	    2 * CSV_FIELDS_MAX, CSV_FIELDS_MAX);
 	check(in, want);
 	free(in);
@@ -416,7 +416,7 @@ test_fields_max_plus_one(void **state)
 	/* A trailing comma after the last allowed field is one too many. */
 	commas = repeat(",", CSV_FIELDS_MAX);
 	in = xasprintf("x\n%s\n", commas);
-	want = xasprintf("1:[x] ! 2: column %d: more than %d fields in "
+	want = xasprintf("1:[x] ! 2: character %d: more than %d fields in "
 	    "a record", CSV_FIELDS_MAX, CSV_FIELDS_MAX);
 	check(in, want);
 	free(in);
@@ -465,14 +465,14 @@ test_error_repeats(void **state)
 	assert_int_equal(csv_next(r, &fields, &line, &err), -1);
 	assert_int_equal(err.kind, ERR_INPUT);
 	assert_string_equal(err.msg,
-	    "1: column 2: quote inside an unquoted field");
+	    "1: character 2: quote inside an unquoted field");
 	err_clear(&err);
 	strvec_push(&fields, "stale");
 	assert_int_equal(csv_next(r, &fields, &line, &err), -1);
 	assert_int_equal(fields.n, 0);
 	assert_int_equal(err.kind, ERR_INPUT);
 	assert_string_equal(err.msg,
-	    "1: column 2: quote inside an unquoted field");
+	    "1: character 2: quote inside an unquoted field");
 	csv_free(r);
 	fclose(fp);
 }

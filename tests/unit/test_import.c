@@ -594,7 +594,7 @@ test_csv_syntax_error(void **state)
 	assert_int_equal(f->problems.n, 1);
 	print_message("%s\n", f->problems.v[0]);
 	assert_non_null(strstr(f->problems.v[0], f->csv));
-	assert_non_null(strstr(f->problems.v[0], ":3: column"));
+	assert_non_null(strstr(f->problems.v[0], ":3: character"));
 	assert_int_equal(tenant_count(f), 0);
 }
 

@@ -1214,8 +1214,8 @@ test_encode_words_table(void **state)
 		{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
 		  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" },
 		{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-		  "=?UTF-8?B?YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFh?= "
-		  "=?UTF-8?B?YWFhYWFhYWFhYWFhYWFhYQ==?=" },
+		  "=?UTF-8?B?YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFh?= "
+		  "=?UTF-8?B?YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYQ==?=" },
 	};
 	size_t i;
 	char *got;
@@ -1273,19 +1273,20 @@ test_encode_words_cutting(void **state)
 		size_t		 count;
 		size_t		 sizes[4];
 	} rows[] = {
+		/* The first word holds at most 36 bytes, the others 45. */
 		{ "", A_UMLAUT, 1, { 2 } },
-		{ "a", A_UMLAUT, 22, { 45 } },			/* 45 */
-		{ "ab", A_UMLAUT, 22, { 44, 2 } },		/* 46 */
-		{ "", A_UMLAUT, 23, { 44, 2 } },		/* 46 */
-		{ "", ROCKET, 11, { 44 } },
-		{ "a", ROCKET, 11, { 45 } },
-		{ "", ROCKET, 12, { 44, 4 } },
-		{ "ab", ROCKET, 11, { 42, 4 } },
-		{ "abc", ROCKET, 11, { 43, 4 } },
-		{ "", KABU, 15, { 45 } },
-		{ "", KABU, 16, { 45, 3 } },
-		{ "a", KABU, 15, { 43, 3 } },
-		{ "", ROCKET, 24, { 44, 44, 8 } },
+		{ "a", A_UMLAUT, 22, { 35, 10 } },		/* 45 */
+		{ "ab", A_UMLAUT, 22, { 36, 10 } },		/* 46 */
+		{ "", A_UMLAUT, 23, { 36, 10 } },		/* 46 */
+		{ "", ROCKET, 11, { 36, 8 } },
+		{ "a", ROCKET, 11, { 33, 12 } },
+		{ "", ROCKET, 12, { 36, 12 } },
+		{ "ab", ROCKET, 11, { 34, 12 } },
+		{ "abc", ROCKET, 11, { 35, 12 } },
+		{ "", KABU, 15, { 36, 9 } },
+		{ "", KABU, 16, { 36, 12 } },
+		{ "a", KABU, 15, { 34, 12 } },
+		{ "", ROCKET, 24, { 36, 44, 16 } },
 	};
 	size_t i, j, n, sizes[8];
 	char *in, *enc;

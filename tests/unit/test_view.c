@@ -99,7 +99,7 @@ make_extras(struct extras *e)
 	m[0].kind = MAIL_APPROVAL_REQUEST;
 	m[0].recipient = xstrdup("a@x.test");
 	m[0].status = xstrdup("sent");
-	m[0].message_id = xstrdup("<1.abc@agent.test>");
+	m[0].message_id = xstrdup("1.abc@agent.test");	/* stored without <> */
 	m[0].attempts = 1;
 	m[1].kind = MAIL_DELIVERY_FAILED;
 	m[1].recipient = xstrdup("m@y.test");
