@@ -14,6 +14,7 @@
 #include "keyfile.h"
 #include "outbox.h"
 #include "store.h"
+#include "sweep.h"
 #include "view.h"
 #include "workflow.h"
 
@@ -48,6 +49,7 @@ static int cmd_tenant_show(struct cli *, int, char **);
 static int cmd_start(struct cli *, int, char **);
 static int cmd_event(struct cli *, int, char **);
 static int cmd_flush(struct cli *, int, char **);
+static int cmd_sweep(struct cli *, int, char **);
 
 static const struct command commands[] = {
 	{ NULL, "init", "init", cmd_init, 0 },
@@ -80,6 +82,7 @@ static const struct command commands[] = {
 	{ NULL, "verify", "verify ID --plan PLAN (on the MSP admin's behalf)",
 	  cmd_event, NEED_STORE | NEED_MAIL },
 	{ NULL, "flush", "flush [--all]", cmd_flush, NEED_STORE | NEED_MAIL },
+	{ NULL, "sweep", "sweep", cmd_sweep, NEED_STORE | NEED_MAIL },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -647,7 +650,6 @@ fire(struct cli *cli, int64_t id, const struct workflow_event *ev,
 {
 	struct workflow_outcome out;
 	struct err err;
-	size_t i;
 
 	if (workflow_fire(cli->st, &cli->mail, id, ev, cli->now, &out,
 	    &err) == -1) {
@@ -656,14 +658,7 @@ fire(struct cli *cli, int64_t id, const struct workflow_event *ev,
 		cli->err = err;
 		return -1;
 	}
-	printf("tenant %lld: %s -> %s", (long long)id,
-	    fsm_state_name(out.from), fsm_state_name(out.to));
-	if (out.nmails > 0)
-		printf(" (%zu mail%s queued)", out.nmails,
-		    out.nmails == 1 ? "" : "s");
-	printf("\n");
-	for (i = 0; i < out.reasons.n; i++)
-		printf("  blocked: %s\n", out.reasons.v[i]);
+	workflow_print(stdout, id, &out);
 	if (out.to == STATE_BLOCKED)
 		*exit_code = worse(*exit_code, ERR_INPUT);
 	workflow_outcome_clear(&out);
@@ -806,6 +801,23 @@ cmd_flush(struct cli *cli, int argc, char **argv)
 		    "reached, mails stay queued: %s", rep.down_reason);
 		return -1;
 	}
+	return 0;
+}
+
+static int
+cmd_sweep(struct cli *cli, int argc, char **argv)
+{
+	struct sweep_report rep;
+
+	(void)argv;
+	if (argc != 1)
+		return usage_error(cli, "sweep takes no arguments");
+	if (sweep_run(cli->st, &cli->mail, cli->now, stdout, &rep,
+	    &cli->err) == -1)
+		return -1;
+	printf("sweep: %zu expired, %zu verification reminders, %zu approval "
+	    "reminders\n", rep.expired, rep.verification_reminders,
+	    rep.approval_reminders);
 	return 0;
 }
 

@@ -779,7 +779,9 @@ store_tenant_transition(struct store *st, const struct tenant *t,
 		sqlite3_bind_null(stmt, 3);
 	sqlite3_bind_int64(stmt, 4, t->generation);
 	sqlite3_bind_text(stmt, 5, reasons, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(stmt, 6, now);
+	/* A reminder or a clarification keeps the tenant where it was:
+	 * state_since is when the state was entered. */
+	sqlite3_bind_int64(stmt, 6, t->state == expected ? t->state_since : now);
 	sqlite3_bind_text(stmt, 7, fsm_state_name(expected), -1,
 	    SQLITE_STATIC);
 	if (step_done(st, stmt, err) == -1)
@@ -864,6 +866,79 @@ store_token_add(struct store *st, int64_t tenant_id, int64_t generation,
 	rc = step_done(st, stmt, err);
 out:
 	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/* ---- timers ---- */
+
+/*
+ * The tenants a timer event is due for at ?1 (only tenant ?4 when it is
+ * not 0).  ?2 is approval_remind_days, ?3 remind_days, both in days; 0
+ * turns that reminder off.  Each reminder is due once: once per stay in
+ * awaiting_approval, once per token.
+ */
+/* The newest token of each tenant and generation. */
+#define CURRENT_TOKEN \
+	"(SELECT tenant_id, generation, MAX(expires_at) AS expires, " \
+	"MAX(issued_at) AS issued FROM tokens GROUP BY tenant_id, generation)"
+
+static const char *const timer_sql[] = {
+	[TIMER_REMIND_APPROVAL] =
+	"SELECT t.id FROM tenants t WHERE t.state = 'awaiting_approval' "
+	"AND ?2 > 0 AND t.state_since + ?2 * 86400 <= ?1 "
+	"AND (?4 = 0 OR t.id = ?4) AND NOT EXISTS (SELECT 1 FROM outbox o "
+	"WHERE o.tenant_id = t.id AND o.kind = 'approval_reminder' "
+	"AND o.created_at >= t.state_since) ORDER BY t.id",
+	[TIMER_REMIND_VERIFICATION] =
+	"SELECT t.id FROM tenants t JOIN " CURRENT_TOKEN " k "
+	"ON k.tenant_id = t.id AND k.generation = t.generation "
+	"WHERE t.state = 'awaiting_verification' AND ?3 > 0 "
+	"AND (?4 = 0 OR t.id = ?4) AND k.expires - ?3 * 86400 <= ?1 "
+	"AND k.expires > ?1 AND NOT EXISTS (SELECT 1 FROM outbox o "
+	"WHERE o.tenant_id = t.id AND o.kind = 'verification_reminder' "
+	"AND o.created_at >= k.issued) ORDER BY t.id",
+	[TIMER_EXPIRE] =
+	"SELECT t.id FROM tenants t JOIN " CURRENT_TOKEN " k "
+	"ON k.tenant_id = t.id AND k.generation = t.generation "
+	"WHERE t.state = 'awaiting_verification' AND (?4 = 0 OR t.id = ?4) "
+	"AND k.expires <= ?1 ORDER BY t.id",
+};
+
+int
+store_timer_due(struct store *st, enum store_timer timer, int64_t now,
+    int approval_remind_days, int remind_days, int64_t tenant_id,
+    int64_t **ids, size_t *n, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int64_t *list = NULL;
+	size_t count = 0;
+	int rc = -1, step;
+
+	if (prepare(st, timer_sql[timer], &stmt, err) == -1)
+		goto out;
+	/* A query ignores the values it does not use. */
+	sqlite3_bind_int64(stmt, 1, now);
+	sqlite3_bind_int(stmt, 2, approval_remind_days);
+	sqlite3_bind_int(stmt, 3, remind_days);
+	sqlite3_bind_int64(stmt, 4, tenant_id);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		list = xrealloc(list, (count + 1) * sizeof *list);
+		list[count++] = sqlite3_column_int64(stmt, 0);
+	}
+	if (step != SQLITE_DONE) {
+		db_fail(st, err, "finding what is due");
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(stmt);
+	if (rc == -1) {
+		free(list);
+		list = NULL;
+		count = 0;
+	}
+	*ids = list;
+	*n = count;
 	return rc;
 }
 

@@ -199,6 +199,27 @@ transition_clear(struct transition *tr)
 	buf_clear(&tr->detail);
 }
 
+/* A timer event fires only while it is due: two sweeps never both do. */
+static int
+still_due(struct transition *tr, struct err *err)
+{
+	const struct config *cfg = tr->ctx->cfg;
+	int64_t *ids;
+	size_t n;
+
+	if (store_timer_due(tr->st, tr->ev->timer, tr->now,
+	    cfg->approval_remind_days, cfg->remind_days, tr->t.id, &ids, &n,
+	    err) == -1)
+		return -1;
+	free(ids);
+	if (n == 0) {
+		err_set(err, ERR_STATE, "tenant %lld: %s is no longer due",
+		    (long long)tr->t.id, fsm_event_name(tr->ev->event));
+		return -1;
+	}
+	return 0;
+}
+
 /* The core's step for ev, with the preflight deciding a start. */
 static int
 decide(struct transition *tr, struct workflow_outcome *out,
@@ -206,6 +227,8 @@ decide(struct transition *tr, struct workflow_outcome *out,
 {
 	enum fsm_event event = tr->ev->event;
 
+	if (tr->ev->timer != TIMER_NONE && still_due(tr, err) == -1)
+		return -1;
 	if (event == EVENT_START && (tr->t.state == STATE_NEW ||
 	    tr->t.state == STATE_BLOCKED) &&
 	    tenant_preflight(&tr->t, &out->reasons) > 0)
@@ -310,6 +333,21 @@ out:
 	store_outbox_entry_clear(&mail);
 	transition_clear(&tr);
 	return rc;
+}
+
+void
+workflow_print(FILE *fp, int64_t id, const struct workflow_outcome *out)
+{
+	size_t i;
+
+	fprintf(fp, "tenant %lld: %s -> %s", (long long)id,
+	    fsm_state_name(out->from), fsm_state_name(out->to));
+	if (out->nmails > 0)
+		fprintf(fp, " (%zu mail%s queued)", out->nmails,
+		    out->nmails == 1 ? "" : "s");
+	fputc('\n', fp);
+	for (i = 0; i < out->reasons.n; i++)
+		fprintf(fp, "  blocked: %s\n", out->reasons.v[i]);
 }
 
 void

@@ -129,6 +129,23 @@ int	 store_token_add(struct store *, int64_t tenant_id, int64_t generation,
 	    const char *jti, const char *recipient, const char *token,
 	    int64_t issued_at, int64_t expires_at, struct err *);
 
+/* What the clock makes happen (SPEC §1.5; the sweep). */
+enum store_timer {
+	TIMER_NONE = 0,
+	TIMER_REMIND_APPROVAL,
+	TIMER_REMIND_VERIFICATION,
+	TIMER_EXPIRE,
+};
+
+/*
+ * The ids of the tenants timer is due for at now (only tenant_id when it
+ * is not 0), from stored times alone, so a late or repeated sweep does
+ * each thing once.  Caller frees *ids.
+ */
+int	 store_timer_due(struct store *, enum store_timer, int64_t now,
+	    int approval_remind_days, int remind_days, int64_t tenant_id,
+	    int64_t **ids, size_t *n, struct err *);
+
 int	 store_history_add(struct store *, int64_t tenant_id, int64_t at,
 	    enum tenant_state from, enum tenant_state to, const char *actor,
 	    const char *detail, struct err *);

@@ -12,6 +12,7 @@
 #define MSCAGENT_WORKFLOW_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "compose.h"
 #include "store.h"
@@ -27,6 +28,9 @@ struct workflow_event {
 					   mails to ROLE_SENDER */
 	const char	*plan;		/* EVENT_VERIFY: plan id or name */
 	const char	*in_reply_to;	/* Message-ID of the reply, if any */
+	enum store_timer timer;		/* when not TIMER_NONE: fire only if
+					   still due, checked in the
+					   transaction */
 };
 
 struct workflow_outcome {
@@ -57,5 +61,8 @@ int	 workflow_delivery_failed(struct store *, const struct compose_ctx *,
 	    int64_t mail_id, const char *reason, int64_t now, struct err *);
 
 void	 workflow_outcome_clear(struct workflow_outcome *);
+
+/* One line per transition, like "tenant 7: a -> b (2 mails queued)". */
+void	 workflow_print(FILE *, int64_t id, const struct workflow_outcome *);
 
 #endif

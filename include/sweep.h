@@ -1,0 +1,28 @@
+/*
+ * sweep.h: what the clock makes happen (SPEC §1.5): approval reminders
+ * approval_remind_days after the request, verification reminders
+ * remind_days before the link expires, and expiry at ttl_days.  Every
+ * decision comes from stored times, and each event is checked again in
+ * its own transaction, so a sweep that runs late, twice, or beside
+ * another does each thing once.
+ */
+#ifndef MSCAGENT_SWEEP_H
+#define MSCAGENT_SWEEP_H
+
+#include <stdio.h>
+
+#include "compose.h"
+#include "store.h"
+
+struct sweep_report {
+	size_t	 expired;
+	size_t	 approval_reminders;
+	size_t	 verification_reminders;
+};
+
+/* Runs one sweep at now, writing one line per transition to log (NULL:
+ * none).  Returns 0, or -1 for the database. */
+int	 sweep_run(struct store *, const struct compose_ctx *, int64_t now,
+	    FILE *log, struct sweep_report *, struct err *);
+
+#endif
