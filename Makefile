@@ -23,6 +23,8 @@ DEB_BUILD	= build-essential pkg-config ca-certificates libetpan-dev \
 		  libcurl4-gnutls-dev libjwt-dev libsqlite3-dev libxml2-dev \
 		  libmicrohttpd-dev libjansson-dev libinih-dev libgnutls28-dev \
 		  libcmocka-dev
+# What the tests run besides the build (the mail stack installs its own).
+DEB_TEST	= faketime python3 valgrind
 
 WARN		= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 		  -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wformat=2 \
@@ -53,7 +55,7 @@ else
 Q = @
 endif
 
-.PHONY: all deps binary test test-build install clean
+.PHONY: all deps test-deps binary test test-build install clean
 
 all: deps
 	$(Q)$(MAKE) --no-print-directory binary
@@ -62,9 +64,11 @@ binary: build/mscagent
 
 # Installs what is missing, once, without questions; says what to run
 # when it cannot (no root, no apt-get).
-deps:
+deps: PACKAGES = $(DEB_BUILD)
+test-deps: PACKAGES = $(DEB_BUILD) $(DEB_TEST)
+deps test-deps:
 	$(Q)missing=""; \
-	for p in $(DEB_BUILD); do \
+	for p in $(PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 		    grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
@@ -110,7 +114,7 @@ build/asan/tests/%: tests/unit/%.c $(ASAN_LIB_OBJS)
 
 test-build: build/mscagent build/asan/mscagent $(UNIT_BINS)
 
-test: deps
+test: test-deps
 	$(Q)$(MAKE) --no-print-directory test-build
 	$(Q)tests/run.sh
 

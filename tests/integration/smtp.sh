@@ -103,6 +103,39 @@ expect_eq "follow-ups to the MSP admin are threaded" \
     "$(json_get "$m" '[c["in_reply_to"] == v["message_id"] and v["message_id"] in c["references"] for v in d if v["subject"].startswith("Action needed") and "Müller" in v["subject"] for c in d if c["subject"].startswith("Completed: Müller")]')" \
     "[True]"
 
+# ---- the kinds the clock sends: reminders and expiry ----
+
+agent tenant add --name "Slow AG" --customer-admin admin1+slow@example.test \
+    --msp-admin msp1+slow@example.test --workloads gws --edition enterprise
+slow=$out
+agent tenant add --name "Late AG" --customer-admin admin1+late@example.test \
+    --msp-admin msp1+late@example.test --workloads gws --edition enterprise
+late=$out
+agent start "$slow" "$late"
+agent approve "$late"
+agent_later +4d sweep
+expect_match "4 days on: one approval reminder" "$out" \
+    "sweep: 0 expired, 0 verification reminders, 1 approval reminders"
+agent_later +28d sweep
+expect_match "28 days on: one verification reminder" "$out" \
+    "sweep: 0 expired, 1 verification reminders, 0 approval reminders"
+agent_later +31d sweep
+expect_match "31 days on: the link expires" "$out" \
+    "sweep: 1 expired, 0 verification reminders, 0 approval reminders"
+agent_later +31d sweep
+expect_match "a second sweep does nothing again" "$out" \
+    "sweep: 0 expired, 0 verification reminders, 0 approval reminders"
+agent_later +31d flush
+expect_match "the clock's mails go out when due" "$out" "flush: 8 sent"
+expect_eq "approval reminder: reply APPROVE or REJECT" \
+    "$(action_in admin1 'Reminder: approval' 'Reply with APPROVE or REJECT')" True
+expect_eq "verification reminder: open the page" \
+    "$(action_in msp1 'Reminder: confirm' 'Open the verification page')" True
+expect_eq "expired, to the MSP admin: contact support" \
+    "$(action_in msp1 'Expired' 'Contact support')" True
+expect_eq "expired, to support: RETRIGGER" \
+    "$(action_in support 'Expired' 'RETRIGGER')" True
+
 # ---- the server stops in the middle: nothing lost, nothing doubled ----
 
 agent tenant import /dev/stdin <<EOF2 >/dev/null
