@@ -1,4 +1,4 @@
-/* import.c: tenants from a CSV file, all or nothing, and shared value parsers. */
+/* import.c: tenants from a CSV file, all or nothing; shared value parsers. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

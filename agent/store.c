@@ -73,12 +73,17 @@ static const char *const migrations[] = {
 	"  next_attempt_at INTEGER NOT NULL,"
 	"  generation INTEGER NOT NULL,"
 	"  subject TEXT,"
-	"  message BLOB,"
 	"  sent_at INTEGER,"
 	"  lease_until INTEGER NOT NULL DEFAULT 0"
 	") STRICT;"
 	"CREATE INDEX outbox_by_tenant ON outbox(tenant_id, id);"
 	"CREATE INDEX outbox_due ON outbox(status, next_attempt_at);"
+	/* Apart, so that a status change does not rewrite the message. */
+	"CREATE TABLE outbox_messages ("
+	"  outbox_id INTEGER PRIMARY KEY REFERENCES outbox(id) "
+	"    ON DELETE CASCADE,"
+	"  message BLOB NOT NULL"
+	") STRICT;"
 	"CREATE TABLE tokens ("
 	"  jti TEXT PRIMARY KEY,"
 	"  tenant_id INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
@@ -1051,6 +1056,9 @@ out:
 	return rc;
 }
 
+#define OUTBOX_WITH_MESSAGE \
+	"outbox LEFT JOIN outbox_messages ON outbox_id = outbox.id "
+
 #define OUTBOX_COLUMNS \
 	"id, tenant_id, kind, recipient, status, message_id, attempts, " \
 	"last_error, created_at, generation, subject, next_attempt_at, sent_at"
@@ -1133,8 +1141,9 @@ store_outbox_get(struct store *st, int64_t id, struct outbox_entry *o,
 	struct outbox_entry *list;
 	size_t n;
 
-	if (outbox_query(st, "SELECT " OUTBOX_COLUMNS ", message FROM outbox "
-	    "WHERE id = ?1", id, 0, 1, &list, &n, err) == -1)
+	if (outbox_query(st, "SELECT " OUTBOX_COLUMNS ", message FROM "
+	    OUTBOX_WITH_MESSAGE "WHERE id = ?1", id, 0, 1, &list, &n,
+	    err) == -1)
 		return -1;
 	if (n == 0) {
 		free(list);
@@ -1150,19 +1159,25 @@ int
 store_outbox_set_message(struct store *st, int64_t id, const char *message_id,
     const char *subject, const char *message, size_t len, struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	sqlite3_stmt *stmt = NULL, *body = NULL;
 	int rc = -1;
 
-	if (prepare(st, "UPDATE outbox SET message_id = ?2, subject = ?3, "
-	    "message = ?4 WHERE id = ?1", &stmt, err) == -1)
+	if (prepare(st, "UPDATE outbox SET message_id = ?2, subject = ?3 "
+	    "WHERE id = ?1", &stmt, err) == -1 ||
+	    prepare(st, "INSERT INTO outbox_messages (outbox_id, message) "
+	    "VALUES (?1, ?2)", &body, err) == -1)
 		goto out;
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_text(stmt, 2, message_id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(stmt, 3, subject, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_blob(stmt, 4, message, (int)len, SQLITE_TRANSIENT);
-	rc = step_done(st, stmt, err);
+	sqlite3_bind_int64(body, 1, id);
+	sqlite3_bind_blob(body, 2, message, (int)len, SQLITE_TRANSIENT);
+	if (step_done(st, stmt, err) == -1 || step_done(st, body, err) == -1)
+		goto out;
+	rc = 0;
 out:
 	sqlite3_finalize(stmt);
+	sqlite3_finalize(body);
 	return rc;
 }
 
@@ -1207,10 +1222,10 @@ store_outbox_claim(struct store *st, int64_t now, int all, int64_t after_id,
 		return -1;
 	/* Queued mails nobody holds; without all, only those due. */
 	if (outbox_query(st, all ?
-	    "SELECT " OUTBOX_COLUMNS ", message FROM outbox "
+	    "SELECT " OUTBOX_COLUMNS ", message FROM " OUTBOX_WITH_MESSAGE
 	    "WHERE status = 'queued' AND id > ?2 AND lease_until <= ?1 "
 	    "ORDER BY id LIMIT " STORE_CLAIM_LIMIT_SQL :
-	    "SELECT " OUTBOX_COLUMNS ", message FROM outbox "
+	    "SELECT " OUTBOX_COLUMNS ", message FROM " OUTBOX_WITH_MESSAGE
 	    "WHERE status = 'queued' AND id > ?2 AND next_attempt_at <= ?1 "
 	    "AND lease_until <= ?1 ORDER BY id LIMIT " STORE_CLAIM_LIMIT_SQL,
 	    now, after_id, 1, entries, n, err) == -1)

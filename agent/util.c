@@ -1,4 +1,4 @@
-/* util.c: errors, allocation wrappers, string lists, buffers and UTF-8 checks. */
+/* util.c: errors, allocation, string lists, buffers and UTF-8 checks. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

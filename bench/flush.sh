@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# bench/flush.sh: delivering the outbox against Postfix's own SMTP client.
+#
+# 1,000 queued approval requests are delivered by one `mscagent flush`
+# over one SMTP connection into Postfix's smtp-sink; then Postfix's
+# smtp-source sends 1,000 messages of the same size into the same sink
+# over one reused connection (-s 1 -d).  Both in the same run, on this
+# machine; prints both times and the ratio.  mscagent also commits each
+# delivery's status to SQLite, which smtp-source does not have to do.
+#
+#   bench/flush.sh [COUNT]        (run as root: smtp-sink needs -u nobody)
+set -eu
+cd "$(dirname "$0")/.."
+count=${1:-1000}
+top=$PWD
+make -s all >/dev/null
+agent=$top/build/mscagent
+
+if ! command -v smtp-sink >/dev/null; then
+	# The tests' mail stack installs Postfix without starting it.
+	d=$(mktemp -d /tmp/bench-stack.XXXXXX)
+	bash tests/mailstack.sh start "$d/s" >/dev/null
+	bash tests/mailstack.sh stop "$d/s" >/dev/null
+	rm -rf "$d"
+fi
+
+work=$(mktemp -d /tmp/bench-flush.XXXXXX)
+sink_pid=
+cleanup() {
+	[ -z "$sink_pid" ] || kill "$sink_pid" 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+port=$((20000 + RANDOM % 10000))
+smtp-sink -u nobody "127.0.0.1:$port" 1000 </dev/null >/dev/null 2>&1 &
+sink_pid=$!
+sleep 0.3
+
+mkdir -p "$work/var"
+sed -e "s|@VAR@|$work/var|g" -e "s|@TOP@|$top|g" \
+    -e "s|^url = maildir:$work/var/mail$|url = smtp://127.0.0.1:$port|" \
+    -e "s|^starttls = required|starttls = off|" \
+    tests/data/agent-test.conf >"$work/agent.conf"
+run() { "$agent" -c "$work/agent.conf" "$@"; }
+run init >/dev/null
+run plan add Bench --edition enterprise --products m365 >/dev/null
+awk -v n="$count" 'BEGIN {
+	print "name,customer_admin,msp_admin,workloads,edition"
+	for (i = 1; i <= n; i++)
+		printf "Bench Kunde %d GmbH,admin%d@example.test," \
+		    "msp@example.test,m365,enterprise\n", i, i
+}' >"$work/tenants.csv"
+run tenant import "$work/tenants.csv" >/dev/null
+run start --all >/dev/null
+size=$(sqlite3 "$work/var/agent.db" \
+    "SELECT CAST(AVG(LENGTH(message)) AS INTEGER) FROM outbox" 2>/dev/null ||
+    echo 9000)
+
+now() { date +%s.%N; }
+t0=$(now)
+${FLUSH_PREFIX:-} "$agent" -c "$work/agent.conf" flush >"$work/flush.out"
+t1=$(now)
+sent=$(sed -n 's/^flush: \([0-9]*\) sent.*/\1/p' "$work/flush.out")
+t2=$(now)
+smtp-source -s 1 -d -m "$count" -l "$size" -f bench@example.test \
+    -t sink@example.test "127.0.0.1:$port"
+t3=$(now)
+
+awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" -v n="$count" \
+    -v sent="$sent" -v size="$size" 'BEGIN {
+	agent = b - a; source = d - c
+	printf "messages:         %d of %d bytes on average (%s sent by mscagent)\n", n, size, sent
+	printf "mscagent flush:   %.3f s  (%.0f msg/s)\n", agent, n / agent
+	printf "smtp-source -s 1 -d: %.3f s  (%.0f msg/s)\n", source, n / source
+	printf "ratio:            %.2fx smtp-source'"'"'s time\n", agent / source
+}'
