@@ -54,7 +54,8 @@ awk -v n="$count" 'BEGIN {
 run tenant import "$work/tenants.csv" >/dev/null
 run start --all >/dev/null
 size=$(sqlite3 "$work/var/agent.db" \
-    "SELECT CAST(AVG(LENGTH(message)) AS INTEGER) FROM outbox" 2>/dev/null ||
+    "SELECT CAST(AVG(LENGTH(message)) AS INTEGER) FROM outbox_messages" \
+    2>/dev/null ||
     echo 9000)
 
 now() { date +%s.%N; }

@@ -44,6 +44,24 @@ expect_eq "both parts name the customer" \
     "[True, True]"
 expect_match "Reply-To carries a key" "$(json_get "$m" 'd[0]["reply_to"]')" \
     '^mscagent\+[0-9]+\.[0-9a-f]{20}@example\.test$'
+# The key is the documented HMAC under the server's secret, recomputed
+# here independently; one changed character no longer matches.
+keycheck() {		# reply-to tenant recipient generation
+	"$PY" -S - "$T/var/reply.key" "$@" <<'PYEOF'
+import hashlib, hmac, re, sys
+secret = open(sys.argv[1], "rb").read()
+addr, tenant, rcpt, gen = sys.argv[2:]
+key = re.match(r"^[^+]*\+([0-9]+)\.([0-9a-f]{20})@", addr)
+mail, mac = key.group(1), key.group(2)
+msg = b"\0".join(x.encode() for x in ("mscagent-reply-v1", tenant, mail, rcpt, gen))
+want = hmac.new(secret, msg, hashlib.sha256).hexdigest()[:20]
+forged = mac[:-1] + ("0" if mac[-1] != "0" else "1")
+print(hmac.compare_digest(mac, want), hmac.compare_digest(forged, want))
+PYEOF
+}
+expect_eq "the key is the HMAC of tenant, mail, recipient and generation" \
+    "$(keycheck "$(json_get "$m" 'd[0]["reply_to"]')" "$saas" admin1@example.test 1)" \
+    "True False"
 expect_eq "Auto-Submitted and X-Auto-Response-Suppress" \
     "$(json_get "$m" '(d[0]["auto_submitted"], d[0]["suppress"])')" \
     "('auto-generated', 'OOF, AutoReply')"
