@@ -39,7 +39,7 @@ set_licences(struct tmpl_vars *v, const struct tenant *t)
 		tmpl_vars_set(item, "workload", workload_title(w));
 		date_format(t->expires[w], day);
 		tmpl_vars_set(item, "expires",
-		    t->expires[w] == DATE_NONE ? "no expiry on record" : day);
+		    t->expires[w] == DATE_NONE ? "" : day);
 		date_format(t->after[w], day);
 		tmpl_vars_set(item, "after",
 		    t->after[w] == DATE_NONE ? "-" : day);
@@ -158,13 +158,12 @@ build_message(const struct compose_ctx *ctx, const struct compose_input *in,
 	};
 	struct mime_mail m;
 	struct strvec refs = { 0 };
-	size_t i, first;
+	size_t i;
 	int rc;
 
-	/* References: the latest of the thread, and the reply answered. */
-	first = in->thread && in->thread->n > MIME_REFS_MAX - 1 ?
-	    in->thread->n - (MIME_REFS_MAX - 1) : 0;
-	for (i = first; in->thread != NULL && i < in->thread->n; i++)
+	/* References: the thread and the reply answered; mime keeps the
+	 * root and the newest when there are too many. */
+	for (i = 0; in->thread != NULL && i < in->thread->n; i++)
 		strvec_push(&refs, in->thread->v[i]);
 	if (in->in_reply_to != NULL)
 		strvec_push(&refs, in->in_reply_to);

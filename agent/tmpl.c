@@ -81,17 +81,20 @@ tmpl_vars_free(struct tmpl_vars *v)
 void
 tmpl_vars_set(struct tmpl_vars *v, const char *name, const char *value)
 {
+	char *clean;
 	size_t i;
 
+	/* Whatever a value holds, the output stays valid UTF-8 text. */
+	clean = text_printable(value ? value : "", TMPL_VALUE_MAX);
 	for (i = 0; i < v->nvars; i++)
 		if (strcmp(v->vars[i].name, name) == 0) {
 			free(v->vars[i].value);
-			v->vars[i].value = xstrdup(value ? value : "");
+			v->vars[i].value = clean;
 			return;
 		}
 	v->vars = xrealloc(v->vars, (v->nvars + 1) * sizeof *v->vars);
 	v->vars[v->nvars].name = xstrdup(name);
-	v->vars[v->nvars].value = xstrdup(value ? value : "");
+	v->vars[v->nvars].value = clean;
 	v->nvars++;
 }
 
@@ -144,8 +147,9 @@ tmpl_vars_item(struct tmpl_vars *v, const char *list)
 	return item;
 }
 
+/* The value of name, or NULL when no variable has that name. */
 static const char *
-lookup(const struct tmpl_vars *v, const char *name)
+lookup_opt(const struct tmpl_vars *v, const char *name)
 {
 	size_t i;
 
@@ -153,7 +157,15 @@ lookup(const struct tmpl_vars *v, const char *name)
 		for (i = 0; i < v->nvars; i++)
 			if (strcmp(v->vars[i].name, name) == 0)
 				return v->vars[i].value;
-	return "";
+	return NULL;
+}
+
+static const char *
+lookup(const struct tmpl_vars *v, const char *name)
+{
+	const char *value = lookup_opt(v, name);
+
+	return value ? value : "";
 }
 
 /* ---- the template cache ---- */
@@ -327,12 +339,19 @@ uri_escape(const char *s)
 	return copy;
 }
 
+/* What filling one document needs besides the variables. */
+struct render {
+	const char	*subject;	/* for mailto: buttons */
+	int		 too_deep;	/* elements nested past NESTING_MAX */
+};
+
 static void
-set_mailto(xmlNodePtr n, const char *word, const struct tmpl_vars *vars)
+set_mailto(xmlNodePtr n, const char *word, const struct tmpl_vars *vars,
+    const struct render *r)
 {
 	char *subject, *body, *href;
 
-	subject = uri_escape(lookup(vars, "subject"));
+	subject = uri_escape(r->subject);
 	body = uri_escape(word);
 	href = xasprintf("mailto:%s?subject=Re%%3A%%20%s&body=%s",
 	    lookup(vars, "reply_to"), subject, body);
@@ -342,32 +361,49 @@ set_mailto(xmlNodePtr n, const char *word, const struct tmpl_vars *vars)
 	free(subject);
 }
 
-static void render_children(xmlNodePtr, const struct tmpl_vars *, int);
-
-/* Fills one element; returns 0 when it was removed. */
+/* Their content is written unescaped: a value there could add markup. */
 static int
-render_element(xmlNodePtr n, const struct tmpl_vars *vars, int depth)
+is_raw_text(xmlNodePtr n)
+{
+	return strcmp((const char *)n->name, "script") == 0 ||
+	    strcmp((const char *)n->name, "style") == 0;
+}
+
+/* Evaluates data-if / data-unless; returns 0 when n must go. */
+static int
+keep_element(xmlNodePtr n, const struct tmpl_vars *vars)
 {
 	char *v;
+	int keep = 1;
 
 	if ((v = attr(n, "data-if")) != NULL) {
 		xmlUnsetProp(n, (const xmlChar *)"data-if");
-		if (*lookup(vars, v) == '\0') {
-			xmlFree(v);
-			return 0;
-		}
+		keep = *lookup(vars, v) != '\0';
 		xmlFree(v);
 	}
-	if ((v = attr(n, "data-unless")) != NULL) {
+	if (keep && (v = attr(n, "data-unless")) != NULL) {
 		xmlUnsetProp(n, (const xmlChar *)"data-unless");
-		if (*lookup(vars, v) != '\0') {
-			xmlFree(v);
-			return 0;
-		}
+		keep = *lookup(vars, v) == '\0';
 		xmlFree(v);
 	}
+	return keep;
+}
+
+static void render_children(xmlNodePtr, const struct tmpl_vars *,
+    struct render *, int);
+
+/* Fills one element; returns 0 when it must be removed. */
+static int
+render_element(xmlNodePtr n, const struct tmpl_vars *vars, struct render *r,
+    int depth)
+{
+	char *v;
+
+	if (!keep_element(n, vars))
+		return 0;
 	if ((v = attr(n, "data-var")) != NULL) {
-		set_text(n, lookup(vars, v));
+		if (!is_raw_text(n))
+			set_text(n, lookup(vars, v));
 		xmlUnsetProp(n, (const xmlChar *)"data-var");
 		xmlFree(v);
 	}
@@ -379,18 +415,18 @@ render_element(xmlNodePtr n, const struct tmpl_vars *vars, int depth)
 		xmlFree(v);
 	}
 	if ((v = attr(n, "data-mailto")) != NULL) {
-		set_mailto(n, v, vars);
+		set_mailto(n, v, vars, r);
 		xmlUnsetProp(n, (const xmlChar *)"data-mailto");
 		xmlFree(v);
 	}
-	render_children(n, vars, depth + 1);
+	render_children(n, vars, r, depth + 1);
 	return 1;
 }
 
 /* Replaces an element carrying data-each by one copy per item. */
 static void
 render_each(xmlNodePtr n, const char *list, const struct tmpl_vars *vars,
-    int depth)
+    struct render *r, int depth)
 {
 	struct tmpl_list *l;
 	xmlNodePtr copy;
@@ -401,7 +437,7 @@ render_each(xmlNodePtr n, const char *list, const struct tmpl_vars *vars,
 	for (i = 0; l != NULL && i < l->n; i++) {
 		copy = xmlDocCopyNode(n, n->doc, 1);
 		xmlAddPrevSibling(n, copy);
-		if (!render_element(copy, l->items[i], depth)) {
+		if (!render_element(copy, l->items[i], r, depth)) {
 			xmlUnlinkNode(copy);
 			xmlFreeNode(copy);
 		}
@@ -411,21 +447,24 @@ render_each(xmlNodePtr n, const char *list, const struct tmpl_vars *vars,
 }
 
 static void
-render_children(xmlNodePtr parent, const struct tmpl_vars *vars, int depth)
+render_children(xmlNodePtr parent, const struct tmpl_vars *vars,
+    struct render *r, int depth)
 {
 	xmlNodePtr n, next;
 	char *list;
 
-	if (depth > NESTING_MAX)
+	if (depth > NESTING_MAX) {
+		r->too_deep = 1;
 		return;
+	}
 	for (n = parent->children; n != NULL; n = next) {
 		next = n->next;
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
 		if ((list = attr(n, "data-each")) != NULL) {
-			render_each(n, list, vars, depth);
+			render_each(n, list, vars, r, depth);
 			xmlFree(list);
-		} else if (!render_element(n, vars, depth)) {
+		} else if (!render_element(n, vars, r, depth)) {
 			xmlUnlinkNode(n);
 			xmlFreeNode(n);
 		}
@@ -468,12 +507,22 @@ find_slot(xmlNodePtr n)
 	return NULL;
 }
 
-/* The value with every control character made a space. */
+/* The value with every control character (C0, DEL, C1) made a space:
+ * values are valid UTF-8 already (tmpl_vars_set). */
 static void
 append_one_line(struct buf *b, const char *s)
 {
-	for (; *s; s++)
-		buf_append(b, (unsigned char)*s < 0x20 || *s == 0x7f ? " " : s, 1);
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			buf_puts(b, " ");
+		else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			buf_puts(b, " ");
+			p++;
+		} else
+			buf_append(b, (const char *)p, 1);
+	}
 }
 
 /* Expands {x} in the subject pattern; an unknown {x} is left as is. */
@@ -494,7 +543,10 @@ expand_subject(const char *pattern, const struct tmpl_vars *vars)
 		}
 		memcpy(name, p + 1, len);
 		name[len] = '\0';
-		append_one_line(&b, lookup(vars, name));
+		if (lookup_opt(vars, name) == NULL)
+			buf_append(&b, p, len + 2);	/* not ours: kept */
+		else
+			append_one_line(&b, lookup(vars, name));
 		p = close;
 	}
 	return buf_release(&b);
@@ -524,7 +576,7 @@ take_subject(htmlDocPtr doc, const struct tmpl_vars *vars)
 		}
 	}
 	if (subject == NULL)
-		subject = xstrdup("");
+		return xstrdup("");
 	if ((title = find_element(doc->children, "title")) != NULL)
 		set_text(title, subject);
 	return subject;
@@ -714,6 +766,7 @@ text_node(struct text *t, xmlNodePtr n, int depth)
 		text_break(t, 1);
 		t->prefix = "  - ";
 		text_children(t, n, depth);
+		t->prefix = NULL;	/* an empty item writes nothing */
 		text_break(t, 1);
 		return;
 	}
@@ -794,7 +847,8 @@ wrap_in_layout(struct tmpl_set *set, htmlDocPtr *doc, const char *subject,
 	xmlUnsetProp(slot, (const xmlChar *)"data-slot");
 	for (n = body->children; n != NULL; n = n->next)
 		xmlAddChild(slot, xmlDocCopyNode(n, outer, 1));
-	if ((title = find_element(outer->children, "title")) != NULL)
+	if (*subject != '\0' &&
+	    (title = find_element(outer->children, "title")) != NULL)
 		set_text(title, subject);
 	xmlFreeDoc(*doc);
 	*doc = outer;
@@ -805,8 +859,8 @@ int
 tmpl_render(struct tmpl_set *set, const char *name,
     const struct tmpl_vars *vars, struct tmpl_out *out, struct err *err)
 {
+	struct render r = { 0 };
 	htmlDocPtr doc;
-	struct tmpl_vars *with_subject = NULL;
 	int rc = -1;
 
 	memset(out, 0, sizeof *out);
@@ -816,11 +870,13 @@ tmpl_render(struct tmpl_set *set, const char *name,
 	out->subject = take_subject(doc, vars);
 	if (wrap_in_layout(set, &doc, out->subject, err) == -1)
 		goto out;
-	/* Buttons quote the subject: give it to them as a variable. */
-	with_subject = tmpl_vars_new();
-	with_subject->parent = vars;
-	tmpl_vars_set(with_subject, "subject", out->subject);
-	render_children((xmlNodePtr)doc, with_subject, 0);
+	r.subject = out->subject;
+	render_children((xmlNodePtr)doc, vars, &r, 0);
+	if (r.too_deep) {
+		err_set(err, ERR_RUNTIME, "template %s: elements nested more "
+		    "than %d deep", name, NESTING_MAX);
+		goto out;
+	}
 	if (dump_html(doc, &out->html, &out->html_len) == -1 ||
 	    out->html_len > TMPL_OUTPUT_MAX) {
 		err_set(err, ERR_RUNTIME, "template %s: output empty or over %d "
@@ -837,7 +893,6 @@ tmpl_render(struct tmpl_set *set, const char *name,
 out:
 	if (rc == -1)
 		tmpl_out_clear(out);
-	tmpl_vars_free(with_subject);
 	xmlFreeDoc(doc);
 	return rc;
 }

@@ -391,8 +391,7 @@ text_printable(const char *s, size_t max)
 			buf_puts(&b, "?");
 			n = 1;
 		} else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f))
-			buf_puts(&b, cp == '\t' || cp == '\n' || cp == '\r' ?
-			    " " : "?");
+			buf_puts(&b, " ");
 		else
 			buf_append(&b, (const char *)p, n);
 		p += n;

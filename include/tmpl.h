@@ -16,7 +16,9 @@
  * where {x} stands for the value of x (control characters in values
  * become spaces, so no value can break a header line).  The text part is
  * made from the filled document: paragraphs, lists, tables and links
- * kept readable, lines wrapped at 76 columns.
+ * kept readable, lines wrapped at 72 columns.  Values are made valid
+ * UTF-8 when set; data-var on a <script> or <style> is ignored (their
+ * content is written unescaped).
  */
 #ifndef MSCAGENT_TMPL_H
 #define MSCAGENT_TMPL_H
@@ -26,6 +28,7 @@
 #define TMPL_FILE_MAX	(256 * 1024)	/* bytes of one template */
 #define TMPL_OUTPUT_MAX	(512 * 1024)	/* bytes of one rendered part */
 #define TMPL_NAME_MAX	64
+#define TMPL_VALUE_MAX	(64 * 1024)	/* bytes of one value */
 
 struct tmpl_vars;
 struct tmpl_set;

@@ -93,9 +93,8 @@ int	 text_check(const char *what, const char *s, size_t max,
 
 /*
  * A copy of text from outside that is safe to store, log and show:
- * invalid UTF-8 and control characters become '?' (tabs and line breaks
- * a space), and it is cut after about max bytes with "...".  Caller
- * frees.
+ * invalid UTF-8 becomes '?' and control characters (C0, DEL, C1) a
+ * space, and it is cut after about max bytes with "...".  Caller frees.
  */
 char	*text_printable(const char *, size_t max);
 

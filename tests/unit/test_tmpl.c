@@ -28,10 +28,11 @@
 #define FIXTURES	"tests/data/templates"
 #define REAL		"mailtemplates"
 #define TEXT_COLUMNS	72
-#define ACTION_WITHIN	300	/* characters at the top of the text part */
+#define ACTION_WITHIN	300	/* first characters of the text part */
 #define LINE_BUF	1024
 #define CUSTOMER	"M\xc3\xbcller & S\xc3\xb6hne \xe2\x80\x94 " \
-			"\xe6\xa0\xaa\xe5\xbc\x8f\xe4\xbc\x9a\xe7\xa4\xbe \xf0\x9f\x9a\x80"
+			"\xe6\xa0\xaa\xe5\xbc\x8f\xe4\xbc\x9a\xe7\xa4\xbe " \
+			"\xf0\x9f\x9a\x80"
 #define LINK		"https://msc.example.test/verify?token=aaa.bbb.ccc"
 #define REPLY_TO	"agent+7.0123456789abcdef0123@msp.test"
 #define THREADS		4
@@ -48,7 +49,7 @@ struct held {
 	struct tmpl_out		 out;
 	htmlDocPtr		 doc;
 	char			*str[HELD_STRINGS];
-	char			 scratch[64];	/* a folder to remove, or "" */
+	char			 scratch[64];	/* to remove, or "" */
 };
 
 static int
@@ -576,7 +577,8 @@ test_title_escaped(void **state)
 
 /*
  * A value put into an element whose content HTML does not escape
- * (<style>, <script>) must not be able to close that element either.
+ * (<style>, <script>) must not be able to close that element either:
+ * the template is refused, or the value stays inside.
  */
 static void
 test_raw_text_elements(void **state)
@@ -586,14 +588,23 @@ test_raw_text_elements(void **state)
 		"</script><img src=x onerror=alert(1)>",
 	};
 	struct held *h = *state;
+	struct err err;
 	size_t i;
 
+	use_set(h, FIXTURES);
 	for (i = 0; i < NELEM(values); i++) {
-		render_x(h, "style_var", values[i]);
+		tmpl_vars_set(new_vars(h), "x", values[i]);
+		err_clear(&err);
+		if (tmpl_render(h->set, "style_var", h->vars, &h->out,
+		    &err) != 0) {
+			assert_int_equal(err.kind, ERR_RUNTIME);
+			continue;
+		}
 		parse(h);
 		assert_int_equal(count_elements(h->doc, "img"), 0);
 		assert_true(count_elements(h->doc, "script") <= 1);
 		assert_int_equal(count_elements(h->doc, "style"), 1);
+		assert_id_content(h->doc, "body", "BODY");
 	}
 }
 
@@ -616,14 +627,16 @@ test_bad_utf8_value(void **state)
 		tmpl_vars_set(new_vars(h), "name", values[i]);
 		tmpl_vars_set(h->vars, "x", values[i]);
 		err_clear(&err);
-		if (tmpl_render(h->set, "escape", h->vars, &h->out, &err) != 0) {
+		if (tmpl_render(h->set, "escape", h->vars, &h->out,
+		    &err) != 0) {
 			assert_int_equal(err.kind, ERR_RUNTIME);
 			continue;
 		}
 		assert_true(utf8_valid(h->out.html, h->out.html_len));
 		assert_true(utf8_valid(h->out.text, strlen(h->out.text)));
 		tmpl_out_clear(&h->out);
-		if (tmpl_render(h->set, "subject", h->vars, &h->out, &err) != 0) {
+		if (tmpl_render(h->set, "subject", h->vars, &h->out,
+		    &err) != 0) {
 			assert_int_equal(err.kind, ERR_RUNTIME);
 			continue;
 		}
@@ -636,7 +649,7 @@ test_bad_utf8_value(void **state)
 
 struct cond_case {
 	const char	*value;		/* NULL: see set_null */
-	int		 set_null;	/* 1: set to NULL, 0: not set at all */
+	int		 set_null;	/* 1: set to NULL, 0: not set */
 	int		 if_kept;
 };
 
@@ -729,11 +742,11 @@ each_vars(struct tmpl_vars *v, size_t n)
 		tmpl_vars_setf(item, "name", "item%zu", i);
 		if (i == 1)
 			tmpl_vars_set(item, "shared", "own1");
-		if (i == 2) {
-			tmpl_vars_set(item, "flag", "yes");
-			tmpl_vars_set(tmpl_vars_item(item, "subs"), "sub", "s0");
-			tmpl_vars_set(tmpl_vars_item(item, "subs"), "sub", "s1");
-		}
+		if (i != 2)
+			continue;
+		tmpl_vars_set(item, "flag", "yes");
+		tmpl_vars_set(tmpl_vars_item(item, "subs"), "sub", "s0");
+		tmpl_vars_set(tmpl_vars_item(item, "subs"), "sub", "s1");
 	}
 }
 
@@ -896,15 +909,36 @@ test_subject_unknown(void **state)
 	    "Keep {unknown}, {} and {UPPER} but fill X");
 }
 
+/* The subject with each run of spaces made one; held. */
+static const char *
+squeezed(struct held *h, const char *s)
+{
+	char *out = hold(h, xcalloc(1, strlen(s) + 1)), *o = out;
+
+	for (; *s != '\0'; s++)
+		if (*s != ' ' || o == out || o[-1] != ' ')
+			*o++ = *s;
+	return out;
+}
+
 /* C1 controls too: NEL (U+0085) is a line break to some readers. */
 static void
 test_subject_c1(void **state)
 {
 	struct held *h = *state;
+	const unsigned char *p;
 
-	render_x(h, "subject", "nel\xc2\x85" "csi\xc2\x9b" "end");
-	assert_string_equal(h->out.subject, "Hello : and nel csi end "
-	    "{unclosed");
+	use_set(h, FIXTURES);
+	tmpl_vars_set(new_vars(h), "name", "");
+	tmpl_vars_set(h->vars, "x", "nel\xc2\x85" "csi\xc2\x9b" "end");
+	render(h, "subject");
+	assert_true(utf8_valid(h->out.subject, strlen(h->out.subject)));
+	for (p = (const unsigned char *)h->out.subject; *p; p++)
+		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			fail_msg("C1 control U+00%02X left in '%s'", p[1],
+			    h->out.subject);
+	assert_string_equal(squeezed(h, h->out.subject),
+	    "Hello : and nel csi end {unclosed");
 }
 
 /* No control character at all, whatever byte a value holds: each one
@@ -1628,11 +1662,22 @@ test_real_details(void **state)
 
 /* ---- threads ---- */
 
+#define RACES 50	/* fresh sets whose cache the threads fill at once */
+
+static const char *const kind_names[] = { "approval_request",
+    "approval_reminder", "approval_receipt", "clarification",
+    "verification", "verification_reminder", "token_expired", "rejected",
+    "verified", "finalization_request", "completed", "delivery_failed" };
+
 struct worker {
 	pthread_t		 thread;
 	struct tmpl_set		*set;
 	const struct tmpl_vars	*vars;
-	const struct tmpl_out	*expected;
+	const struct tmpl_out	*expected;	/* one per name */
+	size_t			 nnames;	/* 1: the first only */
+	size_t			 first;	/* where it starts */
+	int			 rounds;
+	pthread_barrier_t	*start;		/* all begin at once */
 	int			 failures;
 };
 
@@ -1651,47 +1696,97 @@ worker_run(void *arg)
 	struct worker *w = arg;
 	struct tmpl_out out;
 	struct err err;
-	int i;
+	size_t i, k;
+	int r;
 
-	for (i = 0; i < ROUNDS; i++) {
-		if (tmpl_render(w->set, "approval_request", w->vars, &out,
-		    &err) != 0) {
-			w->failures++;
-			continue;
+	pthread_barrier_wait(w->start);
+	for (r = 0; r < w->rounds; r++)
+		for (i = 0; i < w->nnames; i++) {
+			k = (w->first + i) % w->nnames;
+			if (tmpl_render(w->set, kind_names[k], w->vars, &out,
+			    &err) != 0) {
+				w->failures++;
+				continue;
+			}
+			if (!same_out(&out, &w->expected[k]))
+				w->failures++;
+			tmpl_out_clear(&out);
 		}
-		if (!same_out(&out, w->expected))
-			w->failures++;
-		tmpl_out_clear(&out);
-	}
 	return NULL;
 }
 
+/* Runs THREADS workers on set; returns the failures they counted. */
+static int
+run_workers(struct tmpl_set *set, const struct tmpl_vars *vars,
+    const struct tmpl_out *expected, size_t nnames, int rounds)
+{
+	struct worker w[THREADS];
+	pthread_barrier_t start;
+	int i, started = 0, failures = 0;
+
+	assert_int_equal(pthread_barrier_init(&start, NULL, THREADS), 0);
+	for (i = 0; i < THREADS; i++) {
+		memset(&w[i], 0, sizeof w[i]);
+		w[i].set = set;
+		w[i].vars = vars;
+		w[i].expected = expected;
+		w[i].nnames = nnames;
+		w[i].first = (size_t)i * 3;
+		w[i].rounds = rounds;
+		w[i].start = &start;
+		if (pthread_create(&w[i].thread, NULL, worker_run, &w[i]) != 0)
+			break;
+		started++;
+	}
+	/* a thread that did not start would leave the others waiting */
+	if (started < THREADS)
+		fail_msg("pthread_create failed after %d threads", started);
+	for (i = 0; i < started; i++) {
+		pthread_join(w[i].thread, NULL);
+		failures += w[i].failures;
+	}
+	pthread_barrier_destroy(&start);
+	return failures;
+}
+
+/* One template, THREADS threads, ROUNDS renders each, all identical. */
 static void
 test_threads(void **state)
 {
 	struct held *h = *state;
-	struct worker w[THREADS];
-	int i, started = 0, failures = 0;
 
 	use_set(h, REAL);
 	real_vars(new_vars(h), "");
 	render(h, "approval_request");
 	/* a fresh set: the threads race to fill its cache */
 	use_set(h, REAL);
-	for (i = 0; i < THREADS; i++) {
-		memset(&w[i], 0, sizeof w[i]);
-		w[i].set = h->set;
-		w[i].vars = h->vars;
-		w[i].expected = &h->out;
-		if (pthread_create(&w[i].thread, NULL, worker_run, &w[i]) != 0)
-			break;
-		started++;
+	assert_int_equal(run_workers(h->set, h->vars, &h->out, 1, ROUNDS), 0);
+}
+
+/* Every kind at once into empty caches, over and over. */
+static void
+test_threads_cache(void **state)
+{
+	struct held *h = *state;
+	struct tmpl_out expected[NELEM(kind_names)];
+	struct err err;
+	size_t k;
+	int r, failures = 0;
+
+	memset(expected, 0, sizeof expected);
+	use_set(h, REAL);
+	real_vars(new_vars(h), "");
+	for (k = 0; k < NELEM(kind_names); k++)
+		if (tmpl_render(h->set, kind_names[k], h->vars, &expected[k],
+		    &err) != 0)
+			failures++;
+	for (r = 0; r < RACES && failures == 0; r++) {
+		use_set(h, REAL);
+		failures += run_workers(h->set, h->vars, expected,
+		    NELEM(kind_names), 1);
 	}
-	for (i = 0; i < started; i++) {
-		pthread_join(w[i].thread, NULL);
-		failures += w[i].failures;
-	}
-	assert_int_equal(started, THREADS);
+	for (k = 0; k < NELEM(kind_names); k++)
+		tmpl_out_clear(&expected[k]);
 	assert_int_equal(failures, 0);
 }
 
@@ -1731,6 +1826,7 @@ main(void)
 		T(test_real_kinds_covered),
 		T(test_real_details),
 		T(test_threads),
+		T(test_threads_cache),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
