@@ -118,13 +118,20 @@ test: test-deps
 	$(Q)$(MAKE) --no-print-directory test-build
 	$(Q)tests/run.sh
 
+# The installed config keeps state in STATEDIR and finds the templates
+# in SHAREDIR; an existing config is never overwritten.
+STATEDIR	?= /var/lib/mscagent
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/mailtemplates \
 	    $(DESTDIR)$(SYSCONFDIR)/mscagent
 	install -m 0755 build/mscagent $(DESTDIR)$(BINDIR)/mscagent
-	install -m 0644 mailtemplates/* $(DESTDIR)$(SHAREDIR)/mailtemplates/ 2>/dev/null || true
+	install -m 0644 mailtemplates/*.html $(DESTDIR)$(SHAREDIR)/mailtemplates/
 	[ -e $(DESTDIR)$(SYSCONFDIR)/mscagent/agent.conf ] || \
-	    install -m 0640 conf/agent.conf $(DESTDIR)$(SYSCONFDIR)/mscagent/agent.conf
+	    sed -e 's|\.\./var|$(STATEDIR)|g' \
+	        -e 's|\.\./mailtemplates|$(SHAREDIR)/mailtemplates|' \
+	        conf/agent.conf >$(DESTDIR)$(SYSCONFDIR)/mscagent/agent.conf
+	chmod 0640 $(DESTDIR)$(SYSCONFDIR)/mscagent/agent.conf
 
 clean:
 	rm -rf build

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "date.h"
 #include "import.h"
+#include "inbox.h"
 #include "keyfile.h"
 #include "outbox.h"
 #include "store.h"
@@ -50,6 +51,7 @@ static int cmd_start(struct cli *, int, char **);
 static int cmd_event(struct cli *, int, char **);
 static int cmd_flush(struct cli *, int, char **);
 static int cmd_sweep(struct cli *, int, char **);
+static int cmd_poll(struct cli *, int, char **);
 
 static const struct command commands[] = {
 	{ NULL, "init", "init", cmd_init, 0 },
@@ -83,6 +85,7 @@ static const struct command commands[] = {
 	  cmd_event, NEED_STORE | NEED_MAIL },
 	{ NULL, "flush", "flush [--all]", cmd_flush, NEED_STORE | NEED_MAIL },
 	{ NULL, "sweep", "sweep", cmd_sweep, NEED_STORE | NEED_MAIL },
+	{ NULL, "poll", "poll", cmd_poll, NEED_STORE | NEED_MAIL },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -819,6 +822,26 @@ cmd_sweep(struct cli *cli, int argc, char **argv)
 	    "reminders\n", rep.expired, rep.verification_reminders,
 	    rep.approval_reminders);
 	return 0;
+}
+
+static int
+cmd_poll(struct cli *cli, int argc, char **argv)
+{
+	struct inbox_report rep;
+	struct reader *in;
+	int rc;
+
+	(void)argv;
+	if (argc != 1)
+		return usage_error(cli, "poll takes no arguments");
+	if ((in = reader_new(&cli->cfg, &cli->err)) == NULL)
+		return -1;
+	rc = inbox_poll(cli->st, &cli->mail, in, cli->now, stdout, &rep,
+	    &cli->err);
+	in->close(in);
+	printf("poll: %zu read, %zu acted on, %zu seen before\n", rep.handled,
+	    rep.acted, rep.duplicates);
+	return rc;
 }
 
 /* ---- dispatch ---- */

@@ -163,3 +163,29 @@ keyring_clear(struct keyring *ring)
 {
 	explicit_bzero(ring, sizeof *ring);
 }
+
+char *
+keyfile_read_password(const char *path, struct err *err)
+{
+	char buf[KEYFILE_PASSWORD_MAX + 1];
+	FILE *fp;
+	size_t n;
+
+	fp = fopen(path, "r");
+	if (fp == NULL) {
+		err_set(err, ERR_RUNTIME, "password file %s: %s", path,
+		    strerror(errno));
+		return NULL;
+	}
+	n = fread(buf, 1, sizeof buf, fp);
+	fclose(fp);
+	if (n > KEYFILE_PASSWORD_MAX) {
+		err_set(err, ERR_RUNTIME, "password file %s: longer than %d "
+		    "bytes", path, KEYFILE_PASSWORD_MAX);
+		return NULL;
+	}
+	/* An editor's final newline is not part of the password. */
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		n--;
+	return xstrndup(buf, n);
+}

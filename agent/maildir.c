@@ -2,6 +2,9 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 
+
+
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -193,4 +196,151 @@ maildir_sender_new(const char *root, struct err *err)
 	s->base.close = maildir_close;
 	s->root = xstrdup(root);
 	return &s->base;
+}
+
+/* ---- reading ---- */
+
+struct maildir_reader {
+	struct reader	 base;	/* first: the reader is cast to this */
+	char		*dir;
+};
+
+void
+inmsg_free(struct inmsg *msgs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(msgs[i].raw);
+		free(msgs[i].name);
+	}
+	free(msgs);
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names in new/, oldest first (names start with the time). */
+static int
+list_new(const char *dir, struct strvec *names, struct err *err)
+{
+	struct dirent *e;
+	char *path;
+	DIR *d;
+
+	path = xasprintf("%s/new", dir);
+	d = opendir(path);
+	if (d == NULL) {
+		err_set(err, ERR_RUNTIME, "cannot read %s: %s", path,
+		    strerror(errno));
+		free(path);
+		return -1;
+	}
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			strvec_push(names, e->d_name);
+	closedir(d);
+	free(path);
+	qsort(names->v, names->n, sizeof *names->v, by_name);
+	return 0;
+}
+
+static char *
+read_upto(const char *path, size_t max, size_t *len)
+{
+	FILE *fp;
+	char *data;
+
+	fp = fopen(path, "rb");
+	if (fp == NULL)
+		return NULL;
+	data = xmalloc(max + 1);
+	*len = fread(data, 1, max, fp);
+	fclose(fp);
+	data[*len] = '\0';
+	return data;
+}
+
+static int
+maildir_fetch(struct reader *base, size_t max, size_t max_size,
+    struct inmsg **msgs, size_t *n, struct err *err)
+{
+	struct maildir_reader *r = (struct maildir_reader *)base;
+	struct strvec names = { 0 };
+	struct inmsg *list = NULL;
+	char *path;
+	size_t i, count = 0;
+
+	*msgs = NULL;
+	*n = 0;
+	if (maildir_create(r->dir, err) == -1 ||
+	    list_new(r->dir, &names, err) == -1) {
+		strvec_clear(&names);
+		return -1;
+	}
+	list = xcalloc(names.n ? names.n : 1, sizeof *list);
+	for (i = 0; i < names.n && count < max; i++) {
+		path = xasprintf("%s/new/%s", r->dir, names.v[i]);
+		/* One more byte than allowed shows that it was cut. */
+		list[count].raw = read_upto(path, max_size + 1,
+		    &list[count].len);
+		free(path);
+		if (list[count].raw == NULL)
+			continue;	/* gone meanwhile */
+		list[count++].name = xstrdup(names.v[i]);
+	}
+	strvec_clear(&names);
+	*msgs = list;
+	*n = count;
+	return 0;
+}
+
+/* new/NAME -> cur/NAME:2,S: seen, and out of the way of the next pass. */
+static int
+maildir_done(struct reader *base, const struct inmsg *msgs, size_t n,
+    struct err *err)
+{
+	struct maildir_reader *r = (struct maildir_reader *)base;
+	char *from, *to;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < n && rc == 0; i++) {
+		from = xasprintf("%s/new/%s", r->dir, msgs[i].name);
+		to = xasprintf("%s/cur/%s:2,S", r->dir, msgs[i].name);
+		if (rename(from, to) == -1 && errno != ENOENT) {
+			err_set(err, ERR_RUNTIME, "cannot move %s to cur/: %s",
+			    from, strerror(errno));
+			rc = -1;
+		}
+		free(from);
+		free(to);
+	}
+	return rc;
+}
+
+static void
+maildir_reader_close(struct reader *base)
+{
+	struct maildir_reader *r = (struct maildir_reader *)base;
+
+	free(r->dir);
+	free(r);
+}
+
+struct reader *
+maildir_reader_new(const char *dir, struct err *err)
+{
+	struct maildir_reader *r;
+
+	(void)err;
+	r = xcalloc(1, sizeof *r);
+	r->base.fetch = maildir_fetch;
+	r->base.done = maildir_done;
+	r->base.close = maildir_reader_close;
+	r->dir = xstrdup(dir);
+	return &r->base;
 }

@@ -8,12 +8,12 @@
 
 #include <curl/curl.h>
 
+#include "keyfile.h"
 #include "transport.h"
 
 #define SMTP_CONNECT_TIMEOUT	15	/* seconds */
 #define SMTP_RESPONSE_TIMEOUT	60
 #define SMTP_TRANSFER_TIMEOUT	300
-#define SMTP_PASSWORD_MAX	1024
 
 struct upload {
 	const char	*data;
@@ -74,31 +74,6 @@ trace(CURL *curl, curl_infotype type, char *data, size_t size, void *arg)
 	if (data[0] == '4' || data[0] == '5')
 		keep_line(s->refusal, data, size);
 	return 0;
-}
-
-static char *
-read_password(const char *path, struct err *err)
-{
-	char buf[SMTP_PASSWORD_MAX + 1];
-	FILE *fp;
-	size_t n;
-
-	fp = fopen(path, "r");
-	if (fp == NULL) {
-		err_set(err, ERR_RUNTIME, "password file %s: %s", path,
-		    strerror(errno));
-		return NULL;
-	}
-	n = fread(buf, 1, sizeof buf, fp);
-	fclose(fp);
-	if (n > SMTP_PASSWORD_MAX) {
-		err_set(err, ERR_RUNTIME, "password file %s: longer than %d "
-		    "bytes", path, SMTP_PASSWORD_MAX);
-		return NULL;
-	}
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-		n--;
-	return xstrndup(buf, n);
 }
 
 /* No CR, LF, spaces or brackets: curl writes addresses verbatim. */
@@ -229,7 +204,7 @@ smtp_sender_new(const struct config *cfg, struct err *err)
 		return NULL;
 	}
 	if (cfg->out_username != NULL) {
-		s->password = read_password(cfg->out_password_file, err);
+		s->password = keyfile_read_password(cfg->out_password_file, err);
 		if (s->password == NULL) {
 			smtp_close(&s->base);
 			return NULL;

@@ -93,7 +93,25 @@ static const char *const migrations[] = {
 	"  issued_at INTEGER NOT NULL,"
 	"  expires_at INTEGER NOT NULL"
 	") STRICT;"
-	"CREATE INDEX tokens_by_tenant ON tokens(tenant_id, generation);",
+	"CREATE INDEX tokens_by_tenant ON tokens(tenant_id, generation);"
+	/* Every message read, so each is handled once (SPEC §3). */
+	"CREATE TABLE inbound ("
+	"  id INTEGER PRIMARY KEY,"
+	"  message_id TEXT NOT NULL,"
+	"  digest TEXT NOT NULL,"
+	"  received_at INTEGER NOT NULL,"
+	"  sender TEXT,"
+	"  tenant_id INTEGER REFERENCES tenants(id) ON DELETE SET NULL,"
+	"  outcome TEXT NOT NULL,"
+	"  detail TEXT NOT NULL,"
+	"  UNIQUE (message_id, digest)"
+	") STRICT;"
+	"CREATE INDEX inbound_by_sender ON inbound(sender, received_at);"
+	"CREATE TABLE mailbox_state ("
+	"  mailbox TEXT PRIMARY KEY,"
+	"  uidvalidity INTEGER NOT NULL,"
+	"  last_uid INTEGER NOT NULL"
+	") STRICT;",
 };
 
 #define STORE_CLAIM_LIMIT_SQL "100"
@@ -944,6 +962,120 @@ out:
 	}
 	*ids = list;
 	*n = count;
+	return rc;
+}
+
+/* ---- inbound ---- */
+
+int
+store_inbound_seen(struct store *st, const char *message_id,
+    const char *digest, int *seen, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1, step;
+
+	if (prepare(st, "SELECT 1 FROM inbound WHERE message_id = ?1 AND "
+	    "digest = ?2", &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_text(stmt, 1, message_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 2, digest, -1, SQLITE_TRANSIENT);
+	step = sqlite3_step(stmt);
+	if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		db_fail(st, err, "reading what was handled");
+		goto out;
+	}
+	*seen = step == SQLITE_ROW;
+	rc = 0;
+out:
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int
+store_inbound_add(struct store *st, const struct inbound_note *note,
+    int64_t now, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+
+	if (prepare(st, "INSERT INTO inbound (message_id, digest, received_at, "
+	    "sender, tenant_id, outcome, detail) VALUES (?1, ?2, ?3, ?4, ?5, "
+	    "?6, ?7)", &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_text(stmt, 1, note->message_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 2, note->digest, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 3, now);
+	bind_text_or_null(stmt, 4, note->sender);
+	if (note->tenant_id > 0)
+		sqlite3_bind_int64(stmt, 5, note->tenant_id);
+	else
+		sqlite3_bind_null(stmt, 5);
+	sqlite3_bind_text(stmt, 6, note->outcome, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 7, note->detail ? note->detail : "", -1,
+	    SQLITE_TRANSIENT);
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		if (sqlite3_extended_errcode(st->db) ==
+		    SQLITE_CONSTRAINT_UNIQUE)
+			err_set(err, ERR_STATE, "message %s was handled already",
+			    note->message_id);
+		else
+			db_fail(st, err, "recording a message");
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int
+store_outbox_find(struct store *st, const char *message_id, int64_t *id,
+    struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1, step;
+
+	*id = 0;
+	if (prepare(st, "SELECT id FROM outbox WHERE message_id = ?1", &stmt,
+	    err) == -1)
+		goto out;
+	sqlite3_bind_text(stmt, 1, message_id, -1, SQLITE_TRANSIENT);
+	step = sqlite3_step(stmt);
+	if (step == SQLITE_ROW)
+		*id = sqlite3_column_int64(stmt, 0);
+	else if (step != SQLITE_DONE) {
+		db_fail(st, err, "finding a mail");
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int
+store_outbox_count(struct store *st, enum mail_kind kind, int64_t tenant_id,
+    const char *recipient, int64_t since, int *count, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+
+	if (prepare(st, "SELECT COUNT(*) FROM outbox WHERE kind = ?1 AND "
+	    "created_at >= ?2 AND (?3 = 0 OR tenant_id = ?3) AND "
+	    "(?4 IS NULL OR recipient = ?4)", &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_text(stmt, 1, fsm_mail_kind_name(kind), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, since);
+	sqlite3_bind_int64(stmt, 3, tenant_id);
+	bind_text_or_null(stmt, 4, recipient);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		db_fail(st, err, "counting mails");
+		goto out;
+	}
+	*count = sqlite3_column_int(stmt, 0);
+	rc = 0;
+out:
+	sqlite3_finalize(stmt);
 	return rc;
 }
 

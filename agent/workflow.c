@@ -276,6 +276,8 @@ workflow_fire(struct store *st, const struct compose_ctx *ctx, int64_t id,
 	if (queue_mails(&tr, &res, err) == -1 ||
 	    store_history_add(st, id, now, out->from, tr.t.state, ev->actor,
 	    tr.detail.data, err) == -1 ||
+	    (ev->note != NULL && store_inbound_add(st, ev->note, now,
+	    err) == -1) ||
 	    store_commit(st, err) == -1)
 		goto out;
 	out->to = tr.t.state;
@@ -332,6 +334,32 @@ out:
 		store_rollback(st);
 	store_outbox_entry_clear(&mail);
 	transition_clear(&tr);
+	return rc;
+}
+
+int
+workflow_record(struct store *st, const struct inbound_note *note,
+    const char *actor, int64_t now, struct err *err)
+{
+	struct tenant t;
+	int rc = -1;
+
+	tenant_init(&t);
+	if (store_begin(st, err) == -1)
+		goto out;
+	if (note->tenant_id > 0 &&
+	    (store_tenant_get(st, note->tenant_id, &t, err) == -1 ||
+	    store_history_add(st, t.id, now, t.state, t.state, actor,
+	    note->detail, err) == -1))
+		goto out;
+	if (store_inbound_add(st, note, now, err) == -1 ||
+	    store_commit(st, err) == -1)
+		goto out;
+	rc = 0;
+out:
+	if (rc == -1)
+		store_rollback(st);
+	tenant_clear(&t);
 	return rc;
 }
 

@@ -34,6 +34,12 @@ int	 keyfile_read(const char *path, unsigned char *key, size_t *len,
 /* Creates every missing folder of path's parent (like mkdir -p). */
 int	 mkdir_parents(const char *path, struct err *);
 
+#define KEYFILE_PASSWORD_MAX	1024
+
+/* A mail server password: the file's content without a final line
+ * break.  Caller frees (and should wipe). */
+char	*keyfile_read_password(const char *path, struct err *);
+
 /* Every secret the agent signs with, read once at start. */
 struct keyring {
 	unsigned char		reply[KEYFILE_MAX_BYTES];

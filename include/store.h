@@ -146,6 +146,30 @@ int	 store_timer_due(struct store *, enum store_timer, int64_t now,
 	    int approval_remind_days, int remind_days, int64_t tenant_id,
 	    int64_t **ids, size_t *n, struct err *);
 
+/* One message read from the inbox, and what was made of it. */
+struct inbound_note {
+	const char	*message_id;	/* "" when the message had none */
+	const char	*digest;	/* SHA-256 of the raw message, hex */
+	const char	*sender;	/* may be NULL */
+	int64_t		 tenant_id;	/* 0: matched no tenant */
+	const char	*outcome;	/* approve, unclear, auto_reply, ... */
+	const char	*detail;
+};
+
+/* *seen = 1 when this message (Message-ID and digest) was handled. */
+int	 store_inbound_seen(struct store *, const char *message_id,
+	    const char *digest, int *seen, struct err *);
+/* Records a handled message; ERR_STATE when it was recorded before. */
+int	 store_inbound_add(struct store *, const struct inbound_note *,
+	    int64_t now, struct err *);
+/* The outbox mail with that Message-ID (without <>); *id = 0: none. */
+int	 store_outbox_find(struct store *, const char *message_id, int64_t *id,
+	    struct err *);
+/* How many mails of kind were queued since then, for one tenant (0:
+ * all) and one recipient (NULL: all). */
+int	 store_outbox_count(struct store *, enum mail_kind, int64_t tenant_id,
+	    const char *recipient, int64_t since, int *count, struct err *);
+
 int	 store_history_add(struct store *, int64_t tenant_id, int64_t at,
 	    enum tenant_state from, enum tenant_state to, const char *actor,
 	    const char *detail, struct err *);

@@ -7,6 +7,7 @@
 #define MSCAGENT_TRANSPORT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
 
@@ -30,6 +31,36 @@ struct sender {
 	/* Ends the session and frees the sender. */
 	void	(*close)(struct sender *);
 };
+
+/* One message read from the inbox. */
+struct inmsg {
+	char	*raw;
+	size_t	 len;
+	char	*name;		/* how the reader finds it again, for logs */
+	uint32_t uid;		/* IMAP UID; 0 for Maildir */
+};
+
+struct reader {
+	/*
+	 * Reads what is new, oldest first, up to max messages.  A message
+	 * over max_size bytes is cut there (the parser refuses it).  Fills
+	 * *msgs (free with inmsg_free).  Returns 0, or -1 when the mailbox
+	 * cannot be read.
+	 */
+	int	(*fetch)(struct reader *, size_t max, size_t max_size,
+		    struct inmsg **msgs, size_t *n, struct err *);
+	/* Marks handled messages seen and moves them out of the way. */
+	int	(*done)(struct reader *, const struct inmsg *, size_t,
+		    struct err *);
+	void	(*close)(struct reader *);
+};
+
+void	 inmsg_free(struct inmsg *, size_t);
+
+/* The reader for [inbound] url: maildir: or imap(s)://. */
+struct reader *reader_new(const struct config *, struct err *);
+struct reader *maildir_reader_new(const char *dir, struct err *);
+struct reader *imap_reader_new(const struct config *, struct err *);
 
 /* The sender for [outbound] url: maildir: or smtp(s)://.  Connects
  * lazily, on the first send, and keeps the connection for the next. */

@@ -28,6 +28,8 @@ struct workflow_event {
 					   mails to ROLE_SENDER */
 	const char	*plan;		/* EVENT_VERIFY: plan id or name */
 	const char	*in_reply_to;	/* Message-ID of the reply, if any */
+	const struct inbound_note *note; /* the message that caused it,
+					   recorded in the same transaction */
 	enum store_timer timer;		/* when not TIMER_NONE: fire only if
 					   still due, checked in the
 					   transaction */
@@ -59,6 +61,15 @@ int	 workflow_fire(struct store *, const struct compose_ctx *, int64_t id,
  */
 int	 workflow_delivery_failed(struct store *, const struct compose_ctx *,
 	    int64_t mail_id, const char *reason, int64_t now, struct err *);
+
+/*
+ * Records a message that changes no state (an auto-reply, a stranger, a
+ * command that does not apply): the inbound row and, when it matched a
+ * tenant, a history row saying why it was read that way.  One
+ * transaction; ERR_STATE when the message was recorded before.
+ */
+int	 workflow_record(struct store *, const struct inbound_note *,
+	    const char *actor, int64_t now, struct err *);
 
 void	 workflow_outcome_clear(struct workflow_outcome *);
 

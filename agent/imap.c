@@ -1,0 +1,404 @@
+/* imap.c: the IMAP reader, through libetpan, with the certificate checked. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <libetpan/libetpan.h>
+
+#include "keyfile.h"
+#include "transport.h"
+
+#define IMAP_TIMEOUT	30	/* seconds for connect and every reply */
+#define IMAP_CHAIN_MAX	16	/* certificates looked at */
+
+struct imap_reader {
+	struct reader		 base;	/* first: the reader is cast to this */
+	const struct config	*cfg;
+	char			*host;
+	uint16_t		 port;
+	int			 implicit_tls;
+	char			*mailbox;
+	mailimap		*s;	/* NULL until connected */
+};
+
+/* imap://host[:port][/MAILBOX] or imaps://...; the config checked it. */
+static int
+parse_url(struct imap_reader *r, const char *url, struct err *err)
+{
+	const char *p, *end, *slash;
+	long port;
+
+	r->implicit_tls = strncmp(url, "imaps://", 8) == 0;
+	p = url + (r->implicit_tls ? 8 : 7);
+	slash = strchr(p, '/');
+	end = slash ? slash : p + strlen(p);
+	if (*p == '[') {
+		const char *close = memchr(p, ']', (size_t)(end - p));
+
+		if (close == NULL)
+			goto bad;
+		r->host = xstrndup(p + 1, (size_t)(close - p - 1));
+		p = close + 1;
+	} else {
+		const char *colon = memchr(p, ':', (size_t)(end - p));
+
+		r->host = xstrndup(p, (size_t)((colon ? colon : end) - p));
+		p = colon ? colon : end;
+	}
+	port = r->implicit_tls ? 993 : 143;
+	if (*p == ':')
+		port = strtol(p + 1, NULL, 10);
+	if (port <= 0 || port > 65535 || *r->host == '\0')
+		goto bad;
+	r->port = (uint16_t)port;
+	r->mailbox = xstrdup(slash && slash[1] ? slash + 1 : "INBOX");
+	return 0;
+bad:
+	err_set(err, ERR_INPUT, "inbound url %s: not imap[s]://host[:port]/"
+	    "MAILBOX", url);
+	return -1;
+}
+
+static void
+set_sni(struct mailstream_ssl_context *ctx, void *host)
+{
+	mailstream_ssl_set_server_name(ctx, host);
+}
+
+/*
+ * libetpan accepts any certificate: check the chain against the system
+ * CAs (or tls_ca_file) and the host name before anything is sent.
+ */
+static int
+verify_peer(struct imap_reader *r, struct err *err)
+{
+	gnutls_x509_crt_t crts[IMAP_CHAIN_MAX];
+	gnutls_x509_trust_list_t tl = NULL;
+	gnutls_typed_vdata_st host = { GNUTLS_DT_DNS_HOSTNAME,
+	    (unsigned char *)r->host, 0 };
+	const char *ca = r->cfg->in_tls_ca_file;
+	unsigned int status = 1, n = 0, i;
+	carray *chain;
+	int rc = -1;
+
+	chain = mailstream_get_certificate_chain(r->s->imap_stream);
+	for (i = 0; chain != NULL && i < carray_count(chain) &&
+	    n < IMAP_CHAIN_MAX; i++) {
+		MMAPString *der = carray_get(chain, i);
+		gnutls_datum_t d = { (unsigned char *)der->str,
+		    (unsigned int)der->len };
+
+		if (gnutls_x509_crt_init(&crts[n]) < 0)
+			break;
+		if (gnutls_x509_crt_import(crts[n], &d,
+		    GNUTLS_X509_FMT_DER) < 0) {
+			gnutls_x509_crt_deinit(crts[n]);
+			break;
+		}
+		n++;
+	}
+	if (n > 0 && gnutls_x509_trust_list_init(&tl, 0) == 0 &&
+	    (ca ? gnutls_x509_trust_list_add_trust_file(tl, ca, NULL,
+	    GNUTLS_X509_FMT_PEM, 0, 0) : gnutls_x509_trust_list_add_system_trust(
+	    tl, 0, 0)) > 0 &&
+	    gnutls_x509_trust_list_verify_crt2(tl, crts, n, &host, 1, 0,
+	    &status, NULL) == 0 && status == 0)
+		rc = 0;
+	else
+		err_set(err, ERR_RUNTIME, "IMAP server %s: certificate not "
+		    "trusted for this host name (checked against %s)", r->host,
+		    ca ? ca : "the system CAs");
+	if (tl != NULL)
+		gnutls_x509_trust_list_deinit(tl, 1);
+	for (i = 0; i < n; i++)
+		gnutls_x509_crt_deinit(crts[i]);
+	if (chain != NULL)
+		mailstream_certificate_chain_free(chain);
+	return rc;
+}
+
+static void
+disconnect(struct imap_reader *r)
+{
+	if (r->s == NULL)
+		return;
+	mailimap_logout(r->s);
+	mailimap_free(r->s);
+	r->s = NULL;
+}
+
+static int
+imap_fail(struct imap_reader *r, const char *what, int code, struct err *err)
+{
+	err_set(err, ERR_RUNTIME, "IMAP %s:%u: %s failed (%d%s%s)", r->host,
+	    (unsigned)r->port, what, code, r->s && r->s->imap_response ? ": " :
+	    "", r->s && r->s->imap_response ? r->s->imap_response : "");
+	/* A broken stream cannot be reused: start afresh next time. */
+	if (r->s != NULL) {
+		mailimap_free(r->s);
+		r->s = NULL;
+	}
+	return -1;
+}
+
+static int
+starttls(struct imap_reader *r, struct err *err)
+{
+	struct mailimap_capability_data *cap = NULL;
+	int offered, rc;
+
+	if (r->cfg->in_starttls == STARTTLS_OFF)
+		return 0;
+	/* The greeting's capabilities may be stale: ask. */
+	if (mailimap_capability(r->s, &cap) == MAILIMAP_NO_ERROR)
+		mailimap_capability_data_free(cap);
+	offered = mailimap_has_extension(r->s, "STARTTLS");
+	if (!offered) {
+		if (r->cfg->in_starttls == STARTTLS_OPTIONAL &&
+		    r->cfg->in_username == NULL)
+			return 0;
+		err_set(err, ERR_RUNTIME, "IMAP %s: the server offers no "
+		    "STARTTLS (starttls = required, or a password to send)",
+		    r->host);
+		return -1;
+	}
+	rc = mailimap_socket_starttls_with_callback(r->s, set_sni, r->host);
+	if (rc != MAILIMAP_NO_ERROR)
+		return imap_fail(r, "STARTTLS", rc, err);
+	return 1;
+}
+
+static int
+login(struct imap_reader *r, struct err *err)
+{
+	char *password;
+	int rc;
+
+	if (r->cfg->in_username == NULL)
+		return 0;
+	password = keyfile_read_password(r->cfg->in_password_file, err);
+	if (password == NULL)
+		return -1;
+	rc = mailimap_login(r->s, r->cfg->in_username, password);
+	explicit_bzero(password, strlen(password));
+	free(password);
+	if (rc != MAILIMAP_NO_ERROR)
+		return imap_fail(r, "LOGIN", rc, err);
+	return 0;
+}
+
+static int
+connect_session(struct imap_reader *r, struct err *err)
+{
+	int rc, tls;
+
+	r->s = mailimap_new(0, NULL);
+	if (r->s == NULL) {
+		err_set(err, ERR_RUNTIME, "out of memory");
+		return -1;
+	}
+	mailimap_set_timeout(r->s, IMAP_TIMEOUT);
+	rc = r->implicit_tls ?
+	    mailimap_ssl_connect_with_callback(r->s, r->host, r->port,
+	    set_sni, r->host) :
+	    mailimap_socket_connect(r->s, r->host, r->port);
+	if (rc != MAILIMAP_NO_ERROR_NON_AUTHENTICATED &&
+	    rc != MAILIMAP_NO_ERROR_AUTHENTICATED)
+		return imap_fail(r, "connect", rc, err);
+	tls = r->implicit_tls;
+	if (!tls && (tls = starttls(r, err)) == -1)
+		goto fail;
+	if (tls && verify_peer(r, err) == -1)
+		goto fail;
+	if (login(r, err) == -1)
+		goto fail;
+	if ((rc = mailimap_select(r->s, r->mailbox)) != MAILIMAP_NO_ERROR)
+		return imap_fail(r, "SELECT", rc, err);
+	return 0;
+fail:
+	disconnect(r);
+	return -1;
+}
+
+/* Collects UID and body of each fetched message. */
+static void
+take_fetched(clist *fetched, size_t max, size_t max_size,
+    struct inmsg *list, size_t *count)
+{
+	clistiter *it, *a;
+
+	for (it = clist_begin(fetched); it && *count < max;
+	    it = clist_next(it)) {
+		struct mailimap_msg_att *msg = clist_content(it);
+		struct inmsg *m = &list[*count];
+
+		memset(m, 0, sizeof *m);
+		for (a = clist_begin(msg->att_list); a; a = clist_next(a)) {
+			struct mailimap_msg_att_item *item = clist_content(a);
+			struct mailimap_msg_att_static *st;
+
+			if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC)
+				continue;
+			st = item->att_data.att_static;
+			if (st->att_type == MAILIMAP_MSG_ATT_UID)
+				m->uid = st->att_data.att_uid;
+			else if (st->att_type == MAILIMAP_MSG_ATT_BODY_SECTION &&
+			    st->att_data.att_body_section->sec_body_part) {
+				size_t len = st->att_data.att_body_section->
+				    sec_length;
+
+				if (len > max_size + 1)
+					len = max_size + 1;
+				m->raw = xstrndup(st->att_data.att_body_section->
+				    sec_body_part, len);
+				m->len = len;
+			}
+		}
+		if (m->raw == NULL || m->uid == 0) {
+			free(m->raw);
+			continue;
+		}
+		m->name = xasprintf("uid %u", (unsigned)m->uid);
+		(*count)++;
+	}
+}
+
+/* Everything still in the mailbox is unhandled: handled mail is moved. */
+static int
+imap_fetch(struct reader *base, size_t max, size_t max_size,
+    struct inmsg **msgs, size_t *n, struct err *err)
+{
+	struct imap_reader *r = (struct imap_reader *)base;
+	struct mailimap_fetch_type *ft;
+	struct mailimap_set *set;
+	clist *fetched = NULL;
+	size_t count = 0;
+	int rc;
+
+	*msgs = NULL;
+	*n = 0;
+	if (r->s == NULL && connect_session(r, err) == -1)
+		return -1;
+	/* See what arrived since the last pass. */
+	if ((rc = mailimap_noop(r->s)) != MAILIMAP_NO_ERROR)
+		return imap_fail(r, "NOOP", rc, err);
+	if (r->s->imap_selection_info == NULL ||
+	    r->s->imap_selection_info->sel_exists == 0)
+		return 0;
+	ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid());
+	/* BODY.PEEK[]: reading does not set \Seen; done() does. */
+	mailimap_fetch_type_new_fetch_att_list_add(ft,
+	    mailimap_fetch_att_new_body_peek_section(mailimap_section_new(NULL)));
+	set = mailimap_set_new_interval(1, 0);
+	rc = mailimap_uid_fetch(r->s, set, ft, &fetched);
+	mailimap_set_free(set);
+	mailimap_fetch_type_free(ft);
+	if (rc != MAILIMAP_NO_ERROR)
+		return imap_fail(r, "UID FETCH", rc, err);
+	*msgs = xcalloc(clist_count(fetched) + 1, sizeof **msgs);
+	take_fetched(fetched, max, max_size, *msgs, &count);
+	mailimap_fetch_list_free(fetched);
+	*n = count;
+	return 0;
+}
+
+static int
+move_set(struct imap_reader *r, struct mailimap_set *set, struct err *err)
+{
+	const char *to = r->cfg->processed_folder;
+	int rc;
+
+	if (mailimap_has_extension(r->s, "MOVE")) {
+		rc = mailimap_uid_move(r->s, set, to);
+		if (rc != MAILIMAP_NO_ERROR && r->s->imap_response_info &&
+		    r->s->imap_response_info->rsp_trycreate) {
+			mailimap_create(r->s, to);
+			rc = mailimap_uid_move(r->s, set, to);
+		}
+		return rc == MAILIMAP_NO_ERROR ? 0 :
+		    imap_fail(r, "UID MOVE", rc, err);
+	}
+	/* No MOVE: copy, flag deleted, expunge just these. */
+	rc = mailimap_uid_copy(r->s, set, to);
+	if (rc != MAILIMAP_NO_ERROR && r->s->imap_response_info &&
+	    r->s->imap_response_info->rsp_trycreate) {
+		mailimap_create(r->s, to);
+		rc = mailimap_uid_copy(r->s, set, to);
+	}
+	if (rc != MAILIMAP_NO_ERROR)
+		return imap_fail(r, "UID COPY", rc, err);
+	{
+		struct mailimap_flag_list *fl = mailimap_flag_list_new_empty();
+		struct mailimap_store_att_flags *sf;
+
+		mailimap_flag_list_add(fl, mailimap_flag_new_deleted());
+		sf = mailimap_store_att_flags_new_add_flags_silent(fl);
+		rc = mailimap_uid_store(r->s, set, sf);
+		mailimap_store_att_flags_free(sf);
+	}
+	if (rc == MAILIMAP_NO_ERROR)
+		rc = mailimap_has_uidplus(r->s) ?
+		    mailimap_uid_expunge(r->s, set) : mailimap_expunge(r->s);
+	return rc == MAILIMAP_NO_ERROR ? 0 : imap_fail(r, "EXPUNGE", rc, err);
+}
+
+/* \Seen, then moved to processed_folder, all in one set. */
+static int
+imap_done(struct reader *base, const struct inmsg *msgs, size_t n,
+    struct err *err)
+{
+	struct imap_reader *r = (struct imap_reader *)base;
+	struct mailimap_flag_list *fl;
+	struct mailimap_store_att_flags *sf;
+	struct mailimap_set *set;
+	size_t i;
+	int rc;
+
+	if (n == 0 || r->s == NULL)
+		return 0;
+	set = mailimap_set_new_empty();
+	for (i = 0; i < n; i++)
+		mailimap_set_add_single(set, msgs[i].uid);
+	fl = mailimap_flag_list_new_empty();
+	mailimap_flag_list_add(fl, mailimap_flag_new_seen());
+	sf = mailimap_store_att_flags_new_add_flags_silent(fl);
+	rc = mailimap_uid_store(r->s, set, sf);
+	mailimap_store_att_flags_free(sf);
+	if (rc != MAILIMAP_NO_ERROR)
+		rc = imap_fail(r, "UID STORE", rc, err);
+	else
+		rc = move_set(r, set, err);
+	mailimap_set_free(set);
+	return rc;
+}
+
+static void
+imap_close(struct reader *base)
+{
+	struct imap_reader *r = (struct imap_reader *)base;
+
+	disconnect(r);
+	free(r->host);
+	free(r->mailbox);
+	free(r);
+}
+
+struct reader *
+imap_reader_new(const struct config *cfg, struct err *err)
+{
+	struct imap_reader *r;
+
+	r = xcalloc(1, sizeof *r);
+	r->base.fetch = imap_fetch;
+	r->base.done = imap_done;
+	r->base.close = imap_close;
+	r->cfg = cfg;
+	if (parse_url(r, cfg->in_url, err) == -1) {
+		imap_close(&r->base);
+		return NULL;
+	}
+	return &r->base;
+}

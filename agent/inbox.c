@@ -1,0 +1,443 @@
+/* inbox.c: match a reply to the mail it answers, check its sender, act once. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gnutls/crypto.h>
+
+#include "addr.h"
+#include "inbox.h"
+#include "inmail.h"
+#include "maildir.h"
+#include "reply.h"
+#include "replykey.h"
+#include "workflow.h"
+
+#define HOUR	3600
+#define DAY	86400
+
+/* One message on its way through the decision. */
+struct reading {
+	struct store			*st;
+	const struct compose_ctx	*ctx;
+	int64_t				 now;
+	struct inmail			 m;
+	enum inmail_auth		 auth;
+	struct outbox_entry		 mail;		/* the mail it answers */
+	const char			*matched_by;	/* "key", "thread" */
+	char				 digest[65];
+	struct buf			 why;		/* for the history */
+	struct inbox_result		*res;
+};
+
+static void
+set_result(struct reading *r, const char *outcome)
+{
+	snprintf(r->res->outcome, sizeof r->res->outcome, "%s", outcome);
+	snprintf(r->res->detail, sizeof r->res->detail, "%s",
+	    r->why.data ? r->why.data : "");
+}
+
+/* Records an outcome that changes no state. */
+static int
+record(struct reading *r, const char *outcome, struct err *err)
+{
+	struct inbound_note note = {
+		.message_id = r->m.message_id ? r->m.message_id : "",
+		.digest = r->digest,
+		.sender = r->m.from,
+		.tenant_id = r->mail.tenant_id,
+		.outcome = outcome,
+		.detail = r->why.data ? r->why.data : "",
+	};
+
+	set_result(r, outcome);
+	if (workflow_record(r->st, &note, "mail", r->now, err) == -1) {
+		if (err->kind != ERR_STATE)
+			return -1;
+		r->res->duplicate = 1;	/* another reader was first */
+	}
+	return 0;
+}
+
+/* Loads the outbox mail a key names, if the key is really its key. */
+static int
+try_key(struct reading *r, const char *key, struct err *err)
+{
+	const struct keyring *keys = r->ctx->keys;
+	struct outbox_entry o;
+	int64_t id;
+
+	if (replykey_parse(key, &id) == -1)
+		return 0;
+	if (store_outbox_get(r->st, id, &o, err) == -1)
+		return err->kind == ERR_INPUT ? 0 : -1;
+	if (!replykey_check(keys->reply, keys->reply_len, key, o.tenant_id,
+	    o.id, o.recipient, o.generation)) {
+		store_outbox_entry_clear(&o);
+		return 0;
+	}
+	r->mail = o;
+	return 1;
+}
+
+/* Finds the mail answered: a key in To/Cc, else the thread's ids. */
+static int
+match(struct reading *r, struct err *err)
+{
+	char key[REPLYKEY_MAX];
+	const struct strvec *refs = &r->m.references;
+	int64_t id;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < r->m.to.n; i++)
+		if (replykey_from_address(r->m.to.v[i], key) == 0 &&
+		    (rc = try_key(r, key, err)) != 0) {
+			r->matched_by = "reply key";
+			return rc;
+		}
+	/* Newest first: In-Reply-To, then References from the end. */
+	for (i = 0; i <= refs->n; i++) {
+		const char *ref = i == 0 ? r->m.in_reply_to :
+		    refs->v[refs->n - i];
+
+		if (ref == NULL)
+			continue;
+		if (replykey_from_message_id(ref, key) == 0 &&
+		    (rc = try_key(r, key, err)) != 0) {
+			r->matched_by = "thread";
+			return rc;
+		}
+		if (store_outbox_find(r->st, ref, &id, err) == -1)
+			return -1;
+		if (id > 0 && store_outbox_get(r->st, id, &r->mail, err) == 0) {
+			r->matched_by = "thread";
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int
+is_support(const struct config *cfg, const char *addr)
+{
+	size_t i;
+
+	for (i = 0; addr != NULL && i < cfg->support_addresses.n; i++)
+		if (addr_equal(addr, cfg->support_addresses.v[i]))
+			return 1;
+	return 0;
+}
+
+/* The event a command means from this sender; EVENT_UNCLEAR otherwise. */
+static enum fsm_event
+event_for(enum reply_command cmd, int from_support)
+{
+	switch (cmd) {
+	case REPLY_APPROVE:
+		return from_support ? EVENT_UNCLEAR : EVENT_APPROVE;
+	case REPLY_REJECT:
+		return from_support ? EVENT_UNCLEAR : EVENT_REJECT;
+	case REPLY_RETRIGGER:
+		return from_support ? EVENT_RETRIGGER : EVENT_UNCLEAR;
+	case REPLY_FINALIZE:
+		return from_support ? EVENT_FINALIZE : EVENT_UNCLEAR;
+	case REPLY_UNCLEAR:
+		break;
+	}
+	return EVENT_UNCLEAR;
+}
+
+/* A clarification at most once an hour per tenant, ten a day per sender. */
+static int
+may_clarify(struct reading *r, struct err *err)
+{
+	int per_tenant, per_sender;
+
+	if (store_outbox_count(r->st, MAIL_CLARIFICATION, r->mail.tenant_id,
+	    NULL, r->now - HOUR, &per_tenant, err) == -1 ||
+	    store_outbox_count(r->st, MAIL_CLARIFICATION, 0, r->m.from,
+	    r->now - DAY, &per_sender, err) == -1)
+		return -1;
+	return per_tenant < INBOX_CLARIFY_PER_TENANT_HOUR &&
+	    per_sender < INBOX_CLARIFY_PER_SENDER_DAY;
+}
+
+/* The text part of the mail being answered, to cut a copy of it. */
+static char *
+answered_text(const struct outbox_entry *o)
+{
+	struct inmail sent;
+	enum inmail_auth auth;
+	struct err err;
+	char *text = NULL;
+
+	if (o->message == NULL || inmail_parse(o->message, o->message_len,
+	    NULL, &sent, &auth, &err) == -1)
+		return NULL;
+	text = sent.text ? xstrdup(sent.text) : NULL;
+	inmail_clear(&sent);
+	return text;
+}
+
+static int
+act(struct reading *r, struct err *err)
+{
+	const struct config *cfg = r->ctx->cfg;
+	struct reply_keywords kw = { &cfg->keywords_approve,
+	    &cfg->keywords_reject };
+	struct reply_verdict v;
+	struct workflow_event ev = { 0 };
+	struct workflow_outcome out;
+	struct inbound_note note = { 0 };
+	char *answered, *text;
+	int from_support, may, rc = -1;
+
+	from_support = is_support(cfg, r->m.from);
+	answered = answered_text(&r->mail);
+	reply_read(r->m.text ? r->m.text : "", answered, &kw, &v);
+	free(answered);
+	ev.event = event_for(v.command, from_support);
+	text = text_printable(v.own_text ? v.own_text : "", 120);
+	buf_printf(&r->why, "; read %s: %s; text: \"%s\"",
+	    reply_command_name(v.command), v.why ? v.why : "", text);
+	free(text);
+	if (ev.event == EVENT_UNCLEAR) {
+		if ((may = may_clarify(r, err)) == -1)
+			goto out;
+		if (!may) {
+			buf_puts(&r->why, "; no clarification: sent one lately");
+			rc = record(r, "unclear", err);
+			goto out;
+		}
+	}
+	note.message_id = r->m.message_id ? r->m.message_id : "";
+	note.digest = r->digest;
+	note.sender = r->m.from;
+	note.tenant_id = r->mail.tenant_id;
+	note.outcome = ev.event == EVENT_UNCLEAR ? "unclear" :
+	    fsm_event_name(ev.event);
+	note.detail = r->why.data;
+	ev.actor = "mail";
+	ev.detail = r->why.data;
+	ev.sender = r->m.from;
+	ev.in_reply_to = r->m.message_id && *r->m.message_id ?
+	    r->m.message_id : NULL;
+	ev.note = &note;
+	if (workflow_fire(r->st, r->ctx, r->mail.tenant_id, &ev, r->now, &out,
+	    err) == 0) {
+		set_result(r, note.outcome);
+		workflow_outcome_clear(&out);
+		rc = 0;
+	} else if (err->kind == ERR_STATE) {
+		/* APPROVE twice, or too late: recorded, nothing changes. */
+		buf_printf(&r->why, "; not applied: %s", err->msg);
+		rc = record(r, "not_applicable", err);
+	}
+out:
+	reply_verdict_clear(&v);
+	return rc;
+}
+
+/* Sender and authentication; returns 1 when the reply may act. */
+static int
+trusted(struct reading *r, struct err *err)
+{
+	const struct config *cfg = r->ctx->cfg;
+	int from_support = is_support(cfg, r->m.from);
+	int to_support = is_support(cfg, r->mail.recipient);
+
+	if (r->m.from == NULL || (!addr_equal(r->m.from, r->mail.recipient) &&
+	    !(to_support && from_support))) {
+		buf_printf(&r->why, "; ignored: from %s, but the mail went to "
+		    "%s", r->m.from ? r->m.from : "nobody", r->mail.recipient);
+		return record(r, "stranger", err) == -1 ? -1 : 0;
+	}
+	buf_printf(&r->why, "; sender is the recipient");
+	if (cfg->require_auth_results) {
+		if (r->auth != INMAIL_AUTH_PASS) {
+			buf_printf(&r->why, "; ignored: no passing "
+			    "Authentication-Results from %s",
+			    cfg->trusted_authserv_id);
+			return record(r, "auth_failed", err) == -1 ? -1 : 0;
+		}
+		buf_puts(&r->why, "; authenticated (dmarc or aligned dkim)");
+	}
+	return 1;
+}
+
+/* A bounce of one of our mails: that delivery failed. */
+static int
+bounce(struct reading *r, struct err *err)
+{
+	char *reason;
+	int rc;
+
+	reason = xasprintf("bounced: %s", r->m.dsn_status ?
+	    r->m.dsn_status : "delivery failed");
+	rc = workflow_delivery_failed(r->st, r->ctx, r->mail.id, reason,
+	    r->now, err);
+	free(reason);
+	if (rc == -1 && err->kind != ERR_INPUT)
+		return -1;
+	buf_printf(&r->why, "bounce of %s to %s",
+	    fsm_mail_kind_name(r->mail.kind), r->mail.recipient);
+	return record(r, "bounce", err);
+}
+
+static void
+digest_of(const char *raw, size_t len, char hex[65])
+{
+	unsigned char d[32];
+	size_t i;
+
+	gnutls_hash_fast(GNUTLS_DIG_SHA256, raw, len, d);
+	for (i = 0; i < sizeof d; i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+}
+
+/* A bounce names the bounced mail by its Message-ID, or comes back to
+ * the keyed envelope sender. */
+static int
+match_bounce(struct reading *r, struct err *err)
+{
+	char key[REPLYKEY_MAX];
+	const char *id = r->m.dsn_original_id;
+	int64_t mail;
+	int rc;
+
+	if (id != NULL && replykey_from_message_id(id, key) == 0 &&
+	    (rc = try_key(r, key, err)) != 0)
+		return rc;
+	if (id != NULL) {
+		if (store_outbox_find(r->st, id, &mail, err) == -1)
+			return -1;
+		if (mail > 0)
+			return store_outbox_get(r->st, mail, &r->mail, err) == 0 ?
+			    1 : -1;
+	}
+	return match(r, err);
+}
+
+static int
+decide(struct reading *r, struct err *err)
+{
+	int rc;
+
+	if (r->m.dsn) {
+		if ((rc = match_bounce(r, err)) == -1)
+			return -1;
+		if (rc == 1)
+			return bounce(r, err);
+		buf_puts(&r->why, "ignored: a bounce for no mail of ours");
+		return record(r, "auto_reply", err);
+	}
+	if ((rc = match(r, err)) == -1)
+		return -1;
+	if (rc == 0) {
+		buf_printf(&r->why, "ignored: answers no mail of ours (from %s)",
+		    r->m.from ? r->m.from : "nobody");
+		return record(r, "unmatched", err);
+	}
+	buf_printf(&r->why, "reply to %s (mail %lld) matched by %s",
+	    fsm_mail_kind_name(r->mail.kind), (long long)r->mail.id,
+	    r->matched_by);
+	if (r->m.auto_reply) {
+		buf_printf(&r->why, "; ignored: an automatic reply (%s)",
+		    r->m.auto_reason ? r->m.auto_reason : "");
+		return record(r, "auto_reply", err);
+	}
+	if ((rc = trusted(r, err)) != 1)
+		return rc;
+	return act(r, err);
+}
+
+int
+inbox_handle(struct store *st, const struct compose_ctx *ctx, const char *raw,
+    size_t len, int64_t now, struct inbox_result *res, struct err *err)
+{
+	const struct config *cfg = ctx->cfg;
+	struct reading r;
+	struct err perr;
+	int parsed, seen, rc = -1;
+
+	memset(&r, 0, sizeof r);
+	memset(res, 0, sizeof *res);
+	r.st = st;
+	r.ctx = ctx;
+	r.now = now;
+	r.res = res;
+	digest_of(raw, len, r.digest);
+	parsed = inmail_parse(raw, len, cfg->require_auth_results ?
+	    cfg->trusted_authserv_id : NULL, &r.m, &r.auth, &perr) == 0;
+	/* Handled before (we died between the commit and the move): only
+	 * move it.  Server-made Message-IDs repeat, hence the digest. */
+	if (store_inbound_seen(st, parsed && r.m.message_id ?
+	    r.m.message_id : "", r.digest, &seen, err) == -1)
+		goto out;
+	if (seen) {
+		res->duplicate = 1;
+		snprintf(res->outcome, sizeof res->outcome, "duplicate");
+		rc = 0;
+	} else if (!parsed) {
+		buf_printf(&r.why, "refused: %s", perr.msg);
+		rc = record(&r, "refused", err);
+	} else
+		rc = decide(&r, err);
+out:
+	inmail_clear(&r.m);
+	store_outbox_entry_clear(&r.mail);
+	buf_clear(&r.why);
+	return rc;
+}
+
+struct reader *
+reader_new(const struct config *cfg, struct err *err)
+{
+	if (strncmp(cfg->in_url, "maildir:", 8) == 0)
+		return maildir_reader_new(cfg->in_url + 8, err);
+	return imap_reader_new(cfg, err);
+}
+
+static int
+acted(const char *outcome)
+{
+	return strcmp(outcome, "approve") == 0 ||
+	    strcmp(outcome, "reject") == 0 ||
+	    strcmp(outcome, "retrigger") == 0 ||
+	    strcmp(outcome, "finalize") == 0 || strcmp(outcome, "bounce") == 0;
+}
+
+int
+inbox_poll(struct store *st, const struct compose_ctx *ctx, struct reader *in,
+    int64_t now, FILE *log, struct inbox_report *rep, struct err *err)
+{
+	struct inbox_result res;
+	struct inmsg *msgs = NULL;
+	size_t n = 0, i;
+	int rc = -1;
+
+	memset(rep, 0, sizeof *rep);
+	if (in->fetch(in, INBOX_BATCH, INMAIL_SIZE_MAX, &msgs, &n, err) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (inbox_handle(st, ctx, msgs[i].raw, msgs[i].len, now, &res,
+		    err) == -1)
+			break;	/* not committed: it stays for the next pass */
+		if (log != NULL)
+			fprintf(log, "message %s: %s%s%s\n", msgs[i].name,
+			    res.outcome, res.detail[0] ? ": " : "", res.detail);
+		rep->handled++;
+		rep->duplicates += res.duplicate;
+		rep->acted += acted(res.outcome);
+	}
+	/* Moved only once committed: a crash before this leaves them in
+	 * the inbox, and the next pass finds them handled and moves them. */
+	if (in->done(in, msgs, i, i < n ? NULL : err) == -1)
+		goto out;
+	rc = i < n ? -1 : 0;
+out:
+	inmsg_free(msgs, n);
+	return rc;
+}

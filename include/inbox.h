@@ -1,0 +1,60 @@
+/*
+ * inbox.h: deciding what one incoming message means, and doing it once.
+ *
+ * A message counts only when it matches a mail the agent sent (the reply
+ * key in an address first, then In-Reply-To/References), comes from the
+ * person that mail went to (or a support address for support commands),
+ * and, when required, carries a passing Authentication-Results from the
+ * trusted server.  Its command then fires the workflow in the same
+ * transaction that records the message as handled.  Auto-replies,
+ * strangers and unmatched mail change nothing and are never answered;
+ * a bounce marks the bounced mail failed.  Every outcome is recorded,
+ * with the reason, in the tenant's history when a tenant is known.
+ */
+#ifndef MSCAGENT_INBOX_H
+#define MSCAGENT_INBOX_H
+
+#include <stdio.h>
+
+#include "compose.h"
+#include "store.h"
+#include "transport.h"
+
+#define INBOX_CLARIFY_PER_TENANT_HOUR	1
+#define INBOX_CLARIFY_PER_SENDER_DAY	10
+
+struct inbox_result {
+	char	outcome[32];	/* approve, reject, unclear, auto_reply, ... */
+	char	detail[512];	/* one line for the log */
+	int	duplicate;	/* handled before: only move it */
+};
+
+/*
+ * Handles one raw message.  Returns 0 with *res filled — also for mail
+ * that is refused or ignored, which is recorded as handled — or -1 for
+ * a database failure, after which the message must stay in the inbox.
+ */
+int	 inbox_handle(struct store *, const struct compose_ctx *,
+	    const char *raw, size_t len, int64_t now, struct inbox_result *,
+	    struct err *);
+
+#define INBOX_BATCH	500	/* messages read in one pass */
+
+struct inbox_report {
+	size_t	 handled;
+	size_t	 duplicates;
+	size_t	 acted;		/* a state changed */
+};
+
+/*
+ * One pass over the inbox: reads what is new, handles each message (a
+ * line to log for each, NULL: none), then marks the handled ones seen
+ * and moves them, after their outcomes are committed.  Returns 0, or -1
+ * when the mailbox or the database fails (what was not committed stays
+ * in the inbox for the next pass).
+ */
+int	 inbox_poll(struct store *, const struct compose_ctx *,
+	    struct reader *, int64_t now, FILE *log, struct inbox_report *,
+	    struct err *);
+
+#endif
