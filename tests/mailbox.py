@@ -4,6 +4,9 @@ prints its messages as one JSON array, so the shell tests can check what
 really arrived.  Nothing is marked seen (BODY.PEEK).
 
 usage: mailbox.py PORT USER [PASSWORD] [--ssl CAFILE] [--folder F]
+                  [--save DIR] [--append FILE]
+  --save DIR     also writes each raw message to DIR/<uid>.eml
+  --append FILE  instead, appends FILE's bytes to the folder as they are
 """
 import email
 import email.policy
@@ -57,6 +60,15 @@ def main():
         i = args.index("--folder")
         folder = args[i + 1]
         del args[i:i + 2]
+    save = append = None
+    if "--save" in args:
+        i = args.index("--save")
+        save = args[i + 1]
+        del args[i:i + 2]
+    if "--append" in args:
+        i = args.index("--append")
+        append = args[i + 1]
+        del args[i:i + 2]
     port, user = int(args[0]), args[1]
     password = args[2] if len(args) > 2 else "secret"
     if cafile:
@@ -65,6 +77,11 @@ def main():
     else:
         imap = imaplib.IMAP4("127.0.0.1", port)
     imap.login(user, password)
+    if append:
+        typ, _ = imap.append(folder, None, None, open(append, "rb").read())
+        imap.logout()
+        print(typ)
+        return
     typ, _ = imap.select(folder, readonly=True)
     out = []
     if typ == "OK":
@@ -73,6 +90,8 @@ def main():
             typ, msg = imap.uid("FETCH", uid, "(BODY.PEEK[])")
             raw = next(x[1] for x in msg if isinstance(x, tuple))
             out.append(message_info(raw))
+            if save:
+                open("%s/%s.eml" % (save, uid.decode()), "wb").write(raw)
     imap.logout()
     json.dump(out, sys.stdout, ensure_ascii=False)
     print()

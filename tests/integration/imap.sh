@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Replies over the real servers (SPEC §3): the approval request read from
+# the customer admin's IMAP mailbox, the reply sent over SMTP to the keyed
+# address, `poll` reading it from Dovecot over IMAP, acting once, moving
+# it to the processed folder; the same message delivered twice or left
+# behind by a crash is not acted on twice; TLS is checked against the
+# test's CA, with STARTTLS and IMAPS, and refused otherwise.
+. "$(dirname "$0")/../lib.sh"
+TLS=1 start_mailstack
+make_config
+set_conf outbound url "smtp://127.0.0.1:$MAILSTACK_SMTP_PORT"
+set_conf outbound starttls off
+set_conf inbound url "imap://127.0.0.1:$MAILSTACK_IMAP_PORT/INBOX"
+set_conf inbound starttls off
+set_conf inbound username mscagent
+printf 'secret\n' >"$T/imap.pw"
+set_conf inbound password_file "$T/imap.pw"
+agent init
+
+count() {		# user [folder]
+	json_get "$(mailbox "$1" ${2:+--folder "$2"})" 'len(d)'
+}
+
+# Waits until user's folder holds n messages (Postfix delivers
+# asynchronously); gives up after 15 s.
+wait_for() {		# user n [folder]
+	local i
+	for ((i = 0; i < 150; i++)); do
+		[ "$(count "$1" "${3:-}")" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+send() {		# raw-file envelope-to
+	"$PY" -S - "$MAILSTACK_SMTP_PORT" "$1" "$2" <<'PYEOF'
+import smtplib, sys
+port, path, rcpt = sys.argv[1:]
+with smtplib.SMTP("127.0.0.1", int(port)) as s:
+    s.sendmail("admin1@example.test", [rcpt], open(path, "rb").read())
+PYEOF
+}
+
+state_of() {
+	agent tenant show "$1" --json
+	json_get "$out" 'd["state"]'
+}
+
+agent plan add All --edition enterprise --products hybrid,m365,gws,endpoints
+agent tenant add --name "Müller & Söhne — 株式会社 🚀" \
+    --customer-admin admin1@example.test --msp-admin msp1@example.test \
+    --workloads m365 --edition enterprise
+a=$out
+agent start "$a"
+agent flush
+check "the request reaches the customer admin's mailbox" wait_for admin1 1
+mkdir -p "$T/got"
+mailbox admin1 --save "$T/got" >/dev/null
+req=$(ls "$T/got"/*.eml | head -1)
+"$PY" "$TOP/tests/reply.py" "$req" admin1@example.test "APPROVE" >"$T/r1.eml"
+to=$("$PY" -S -c 'import email,sys; print(email.message_from_binary_file(open(sys.argv[1],"rb"))["to"])' "$T/r1.eml")
+expect_match "the reply goes to the keyed address" "$to" \
+    '^mscagent\+[0-9]+\.[0-9a-f]{20}@example\.test$'
+send "$T/r1.eml" "$to"
+check "the reply lands in the agent's IMAP inbox" wait_for mscagent 1
+
+agent poll
+expect_rc "poll over IMAP" 0
+expect_match "it reads APPROVE" "$out" "approve"
+expect_eq "the tenant awaits verification" "$(state_of "$a")" \
+    awaiting_verification
+expect_eq "the inbox is empty" "$(count mscagent)" 0
+expect_eq "the reply is in Processed, created on the way" \
+    "$(count mscagent Processed)" 1
+agent flush
+expect_match "the verification mail is sent" "$out" \
+    "sent verification to msp1@example.test"
+
+# ---- delivered twice: one transition ----
+send "$T/r1.eml" "$to"
+check "the same reply arrives again" wait_for mscagent 1
+agent poll
+expect_match "the second copy changes nothing" "$out" "not_applicable"
+agent tenant show "$a" --json
+expect_eq "one verification mail" \
+    "$(json_get "$out" 'sum(m["kind"] == "verification" for m in d["mails"])')" 1
+
+# ---- a crash between the commit and the move ----
+mkdir -p "$T/done"
+mailbox mscagent --folder Processed --save "$T/done" >/dev/null
+first=$(ls "$T/done"/*.eml | sort -n | head -1)
+mailbox mscagent --append "$first" >/dev/null
+check "the handled message is back in the inbox, byte for byte" \
+    wait_for mscagent 1
+agent poll
+expect_match "poll knows it was handled and only moves it" "$out" "duplicate"
+expect_eq "and the inbox is empty again" "$(count mscagent)" 0
+
+# ---- TLS ----
+set_conf inbound starttls required
+agent poll
+expect_rc "STARTTLS with a certificate the system does not trust: refused" 2
+expect_match "the error says why" "$err" "certificate not trusted"
+set_conf inbound tls_ca_file "$MAILSTACK_CA"
+agent poll
+expect_rc "STARTTLS against the test CA" 0
+set_conf inbound url "imaps://127.0.0.2:$MAILSTACK_IMAPS_PORT/INBOX"
+agent poll
+expect_rc "IMAPS to a host name the certificate does not name: refused" 2
+set_conf inbound url "imaps://localhost:$MAILSTACK_IMAPS_PORT/INBOX"
+agent poll
+expect_rc "IMAPS with the right host name and CA" 0
+printf 'wrong\n' >"$T/imap.pw"
+agent poll
+expect_rc "a wrong password is a runtime failure" 2
+expect_match "and says LOGIN failed" "$err" "LOGIN"
