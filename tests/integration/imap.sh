@@ -96,6 +96,29 @@ agent poll
 expect_match "poll knows it was handled and only moves it" "$out" "duplicate"
 expect_eq "and the inbox is empty again" "$(count mscagent)" 0
 
+# ---- an unclear reply: one clarification, over the real servers ----
+agent tenant add --name "Unklar GmbH" --customer-admin admin1+u@example.test \
+    --msp-admin msp1@example.test --workloads gws --edition enterprise
+u=$out
+agent start "$u"
+agent flush
+check "the second request arrives" wait_for admin1 2
+rm -rf "$T/got" && mkdir -p "$T/got"
+mailbox admin1 --save "$T/got" >/dev/null
+req=$(grep -l "Unklar" "$T/got"/*.eml | head -1)
+"$PY" "$TOP/tests/reply.py" "$req" admin1+u@example.test \
+    "Was bedeutet das?" >"$T/r2.eml"
+send "$T/r2.eml" "$(grep -m1 '^To:' "$T/r2.eml" | sed 's/^To: //' | tr -d '\r')"
+check "the unclear reply arrives" wait_for mscagent 1
+agent poll
+expect_match "a question is unclear" "$out" "unclear"
+agent flush
+expect_match "the clarification is sent" "$out" \
+    "sent clarification to admin1\+u@example.test"
+check "and arrives in the customer admin's mailbox" wait_for admin1 3
+expect_eq "Unklar GmbH is still awaiting approval" "$(state_of "$u")" \
+    awaiting_approval
+
 # ---- TLS ----
 set_conf inbound starttls required
 agent poll

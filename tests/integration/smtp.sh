@@ -264,3 +264,21 @@ expect_rc "smtps with a host name not in the certificate: refused" 2
 set_conf outbound url "smtps://127.0.0.1:$MAILSTACK_SMTPS_PORT"
 agent flush --all
 expect_rc "smtps with the right host name and CA delivers" 0
+
+# ---- AUTH from password_file, only over TLS ----
+
+agent tenant add --name "Auth Co" --customer-admin admin1+auth@example.test \
+    --msp-admin msp1@example.test --workloads gws --edition enterprise
+agent start "$out"
+set_conf outbound url "smtp://127.0.0.1:$MAILSTACK_SMTP_PORT"
+set_conf outbound starttls required
+set_conf outbound username mscagent
+printf 'wrong\n' >"$T/smtp.pw"
+set_conf outbound password_file "$T/smtp.pw"
+agent flush
+expect_rc "a wrong password: the server refuses, the mail stays queued" 2
+expect_match "and the error says so" "$err" "stay queued"
+printf 'secret\n' >"$T/smtp.pw"
+agent flush --all
+expect_rc "AUTH with the password from the file, over STARTTLS" 0
+expect_match "the mail goes" "$out" "sent approval_request to admin1\+auth@example.test"
