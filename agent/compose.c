@@ -93,6 +93,8 @@ set_kind_vars(struct tmpl_vars *v, const struct compose_input *in,
 		tmpl_vars_set(v, "failed_to", in->failed->recipient);
 		tmpl_vars_set(v, "failed_reason", in->failed_reason);
 	}
+	tmpl_vars_set(v, "reason", in->reason);
+	tmpl_vars_set(v, "reply_from", in->reply_from);
 	set_time(v, "asked_at", t->state_since);
 }
 

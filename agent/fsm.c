@@ -119,6 +119,7 @@ static const char *mail_kind_names[MAIL_KIND_COUNT] = {
 	[MAIL_FINALIZATION_REQUEST] = "finalization_request",
 	[MAIL_COMPLETED] = "completed",
 	[MAIL_DELIVERY_FAILED] = "delivery_failed",
+	[MAIL_UNEXPECTED_REPLY] = "unexpected_reply",
 };
 
 static const char *role_names[] = {

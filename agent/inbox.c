@@ -50,9 +50,14 @@ record(struct reading *r, const char *outcome, struct err *err)
 		.outcome = outcome,
 		.detail = r->why.data ? r->why.data : "",
 	};
+	int tell;
 
 	set_result(r, outcome);
-	if (workflow_record(r->st, &note, "mail", r->now, err) == -1) {
+	/* Someone answered who should not have: support wants to know. */
+	tell = strcmp(outcome, "stranger") == 0 ||
+	    strcmp(outcome, "auth_failed") == 0;
+	if (workflow_record(r->st, r->ctx, &note, "mail", tell, r->now,
+	    err) == -1) {
 		if (err->kind != ERR_STATE)
 			return -1;
 		r->res->duplicate = 1;	/* another reader was first */

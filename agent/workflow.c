@@ -114,6 +114,8 @@ queue_one(struct transition *tr, enum mail_kind kind, enum mail_role role,
 	in.thread = &thread;
 	in.failed = failed;
 	in.failed_reason = reason;
+	in.reason = reason;
+	in.reply_from = tr->ev->sender;
 	if (compose_mail(tr->ctx, &in, &mail, err) == -1 ||
 	    store_outbox_set_message(tr->st, id, mail.message_id, mail.subject,
 	    mail.message, mail.len, err) == -1)
@@ -337,20 +339,48 @@ out:
 	return rc;
 }
 
-int
-workflow_record(struct store *st, const struct inbound_note *note,
-    const char *actor, int64_t now, struct err *err)
+/* Support hears of ignored replies about a tenant at most once a day. */
+static int
+tell_support(struct transition *tr, const char *reason, struct err *err)
 {
-	struct tenant t;
+	const struct strvec *support = &tr->ctx->cfg->support_addresses;
+	size_t i;
+	int told;
+
+	if (store_outbox_count(tr->st, MAIL_UNEXPECTED_REPLY, tr->t.id, NULL,
+	    tr->now - 86400, &told, err) == -1)
+		return -1;
+	for (i = 0; !told && i < support->n; i++)
+		if (queue_one(tr, MAIL_UNEXPECTED_REPLY, ROLE_SUPPORT,
+		    support->v[i], NULL, reason, err) == -1)
+			return -1;
+	return 0;
+}
+
+int
+workflow_record(struct store *st, const struct compose_ctx *ctx,
+    const struct inbound_note *note, const char *actor, int tell, int64_t now,
+    struct err *err)
+{
+	struct workflow_event ev = { 0 };
+	struct transition tr;
 	int rc = -1;
 
-	tenant_init(&t);
+	memset(&tr, 0, sizeof tr);
+	tenant_init(&tr.t);
+	ev.sender = note->sender;
+	tr.st = st;
+	tr.ctx = ctx;
+	tr.ev = &ev;
+	tr.now = now;
 	if (store_begin(st, err) == -1)
 		goto out;
 	if (note->tenant_id > 0 &&
-	    (store_tenant_get(st, note->tenant_id, &t, err) == -1 ||
-	    store_history_add(st, t.id, now, t.state, t.state, actor,
-	    note->detail, err) == -1))
+	    (store_tenant_get(st, note->tenant_id, &tr.t, err) == -1 ||
+	    store_history_add(st, tr.t.id, now, tr.t.state, tr.t.state, actor,
+	    note->detail, err) == -1 ||
+	    (tell && (load_context(&tr, err) == -1 ||
+	    tell_support(&tr, note->detail, err) == -1))))
 		goto out;
 	if (store_inbound_add(st, note, now, err) == -1 ||
 	    store_commit(st, err) == -1)
@@ -359,7 +389,7 @@ workflow_record(struct store *st, const struct inbound_note *note,
 out:
 	if (rc == -1)
 		store_rollback(st);
-	tenant_clear(&t);
+	transition_clear(&tr);
 	return rc;
 }
 

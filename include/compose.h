@@ -35,6 +35,8 @@ struct compose_input {
 	const struct strvec		*thread;	/* earlier Message-IDs */
 	const struct outbox_entry	*failed;	/* for delivery_failed */
 	const char			*failed_reason;
+	const char			*reason;	/* for unexpected_reply */
+	const char			*reply_from;
 };
 
 struct composed {

@@ -53,6 +53,7 @@ enum mail_kind {
 	MAIL_FINALIZATION_REQUEST,
 	MAIL_COMPLETED,
 	MAIL_DELIVERY_FAILED,
+	MAIL_UNEXPECTED_REPLY,	/* to support: a reply was ignored */
 	MAIL_KIND_COUNT,
 };
 

@@ -65,11 +65,13 @@ int	 workflow_delivery_failed(struct store *, const struct compose_ctx *,
 /*
  * Records a message that changes no state (an auto-reply, a stranger, a
  * command that does not apply): the inbound row and, when it matched a
- * tenant, a history row saying why it was read that way.  One
- * transaction; ERR_STATE when the message was recorded before.
+ * tenant, a history row saying why it was read that way; with tell,
+ * support gets an unexpected_reply mail (at most one a day per tenant).
+ * One transaction; ERR_STATE when the message was recorded before.
  */
-int	 workflow_record(struct store *, const struct inbound_note *,
-	    const char *actor, int64_t now, struct err *);
+int	 workflow_record(struct store *, const struct compose_ctx *,
+	    const struct inbound_note *, const char *actor, int tell,
+	    int64_t now, struct err *);
 
 void	 workflow_outcome_clear(struct workflow_outcome *);
 

@@ -60,6 +60,13 @@ reply "$req" mallory@evil.test "APPROVE"
 agent poll
 expect_match "a stranger's APPROVE is ignored" "$out" "stranger"
 expect_eq "still awaiting approval" "$(state_of "$a")" awaiting_approval
+agent flush
+expect_eq "support is told, the stranger is not answered" "$out" \
+    "$(printf '%s\n%s' "$(echo "$out" | grep -m1 'sent unexpected_reply to support@example.test')" 'flush: 1 sent, 0 to retry, 0 failed, 0 waiting')"
+reply "$req" mallory@evil.test "REJECT"
+agent poll
+agent flush
+expect_match "support is told once a day per tenant" "$out" "flush: 0 sent"
 reply "$req" it@mueller.test "APPROVE (I am out of office)" \
     --header "Auto-Submitted: auto-replied"
 agent poll

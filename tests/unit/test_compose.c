@@ -202,6 +202,10 @@ input(struct fx *fx, enum mail_kind kind, enum mail_role role,
 		fx->in.failed = &fx->failed;
 		fx->in.failed_reason = "550 5.1.1 mailbox unknown";
 	}
+	if (kind == MAIL_UNEXPECTED_REPLY) {
+		fx->in.reason = "from mallory@evil.test, not the recipient";
+		fx->in.reply_from = "mallory@evil.test";
+	}
 	return &fx->in;
 }
 
@@ -635,6 +639,8 @@ static const struct kind_case kind_cases[] = {
 	    "Access Tenant Console", NULL },
 	{ MAIL_DELIVERY_FAILED, ROLE_SUPPORT, SUPPORT, STATE_AWAITING_APPROVAL,
 	    "550 5.1.1 mailbox unknown", NULL },
+	{ MAIL_UNEXPECTED_REPLY, ROLE_SUPPORT, SUPPORT,
+	    STATE_AWAITING_APPROVAL, "not the recipient", NULL },
 };
 
 static void

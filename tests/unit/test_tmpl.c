@@ -1385,6 +1385,8 @@ static const struct real_case real_cases[] = {
 	{ "delivery_failed", "yes", { "approval_request",
 	    "admin@customer.test", "550 5.1.1 mailbox unknown" },
 	    { NULL }, 0 },
+	{ "unexpected_reply", "yes", { "was ignored",
+	    "mallory@evil.test", "not from the recipient" }, { NULL }, 0 },
 };
 
 /* Every variable the workflow gives a mail. */
@@ -1414,6 +1416,8 @@ real_vars(struct tmpl_vars *v, const char *to_support)
 		"failed_kind", "approval_request",
 		"failed_to", "admin@customer.test",
 		"failed_reason", "550 5.1.1 mailbox unknown",
+		"reply_from", "mallory@evil.test",
+		"reason", "not from the recipient",
 	};
 	struct tmpl_vars *item;
 	size_t i;
@@ -1588,7 +1592,7 @@ test_real_kinds_covered(void **state)
 	    "approval_reminder", "approval_receipt", "clarification",
 	    "verification", "verification_reminder", "token_expired",
 	    "rejected", "verified", "finalization_request", "completed",
-	    "delivery_failed" };
+	    "delivery_failed", "unexpected_reply" };
 	struct held *h = *state;
 	struct err err;
 	size_t i, j;
