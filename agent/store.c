@@ -742,15 +742,39 @@ out:
 	return rc;
 }
 
+/* Steps a prepared query and collects its first column; caller frees. */
+static int
+collect_ids(struct store *st, sqlite3_stmt *stmt, const char *what,
+    int64_t **ids, size_t *n, struct err *err)
+{
+	int64_t *list = NULL;
+	size_t count = 0;
+	int step;
+
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		list = xrealloc(list, (count + 1) * sizeof *list);
+		list[count++] = sqlite3_column_int64(stmt, 0);
+	}
+	if (step != SQLITE_DONE) {
+		free(list);
+		*ids = NULL;
+		*n = 0;
+		return db_fail(st, err, what);
+	}
+	*ids = list;
+	*n = count;
+	return 0;
+}
+
 int
 store_tenant_ids(struct store *st, int state, int64_t **ids, size_t *n,
     struct err *err)
 {
 	sqlite3_stmt *stmt = NULL;
-	int64_t *list = NULL;
-	size_t count = 0;
-	int rc = -1, step;
+	int rc = -1;
 
+	*ids = NULL;
+	*n = 0;
 	if (prepare(st, state < 0 ?
 	    "SELECT id FROM tenants ORDER BY id" :
 	    "SELECT id FROM tenants WHERE state = ?1 ORDER BY id",
@@ -759,24 +783,9 @@ store_tenant_ids(struct store *st, int state, int64_t **ids, size_t *n,
 	if (state >= 0)
 		sqlite3_bind_text(stmt, 1, fsm_state_name(state), -1,
 		    SQLITE_STATIC);
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		list = xrealloc(list, (count + 1) * sizeof *list);
-		list[count++] = sqlite3_column_int64(stmt, 0);
-	}
-	if (step != SQLITE_DONE) {
-		db_fail(st, err, "listing tenants");
-		goto out;
-	}
-	rc = 0;
+	rc = collect_ids(st, stmt, "listing tenants", ids, n, err);
 out:
 	sqlite3_finalize(stmt);
-	if (rc == -1) {
-		free(list);
-		list = NULL;
-		count = 0;
-	}
-	*ids = list;
-	*n = count;
 	return rc;
 }
 
@@ -933,10 +942,10 @@ store_timer_due(struct store *st, enum store_timer timer, int64_t now,
     int64_t **ids, size_t *n, struct err *err)
 {
 	sqlite3_stmt *stmt = NULL;
-	int64_t *list = NULL;
-	size_t count = 0;
-	int rc = -1, step;
+	int rc = -1;
 
+	*ids = NULL;
+	*n = 0;
 	if (prepare(st, timer_sql[timer], &stmt, err) == -1)
 		goto out;
 	/* A query ignores the values it does not use. */
@@ -944,24 +953,9 @@ store_timer_due(struct store *st, enum store_timer timer, int64_t now,
 	sqlite3_bind_int(stmt, 2, approval_remind_days);
 	sqlite3_bind_int(stmt, 3, remind_days);
 	sqlite3_bind_int64(stmt, 4, tenant_id);
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		list = xrealloc(list, (count + 1) * sizeof *list);
-		list[count++] = sqlite3_column_int64(stmt, 0);
-	}
-	if (step != SQLITE_DONE) {
-		db_fail(st, err, "finding what is due");
-		goto out;
-	}
-	rc = 0;
+	rc = collect_ids(st, stmt, "finding what is due", ids, n, err);
 out:
 	sqlite3_finalize(stmt);
-	if (rc == -1) {
-		free(list);
-		list = NULL;
-		count = 0;
-	}
-	*ids = list;
-	*n = count;
 	return rc;
 }
 

@@ -193,6 +193,19 @@ load_context(struct transition *tr, struct err *err)
 }
 
 static void
+transition_init(struct transition *tr, struct store *st,
+    const struct compose_ctx *ctx, const struct workflow_event *ev,
+    int64_t now)
+{
+	memset(tr, 0, sizeof *tr);
+	tenant_init(&tr->t);
+	tr->st = st;
+	tr->ctx = ctx;
+	tr->ev = ev;
+	tr->now = now;
+}
+
+static void
 transition_clear(struct transition *tr)
 {
 	tenant_clear(&tr->t);
@@ -253,12 +266,7 @@ workflow_fire(struct store *st, const struct compose_ctx *ctx, int64_t id,
 	int rc = -1;
 
 	memset(out, 0, sizeof *out);
-	memset(&tr, 0, sizeof tr);
-	tenant_init(&tr.t);
-	tr.st = st;
-	tr.ctx = ctx;
-	tr.ev = ev;
-	tr.now = now;
+	transition_init(&tr, st, ctx, ev, now);
 	if (store_begin(st, err) == -1)
 		goto out;
 	if (store_tenant_get(st, id, &tr.t, err) == -1)
@@ -305,13 +313,8 @@ workflow_delivery_failed(struct store *st, const struct compose_ctx *ctx,
 	size_t i;
 	int rc = -1;
 
-	memset(&tr, 0, sizeof tr);
 	memset(&mail, 0, sizeof mail);
-	tenant_init(&tr.t);
-	tr.st = st;
-	tr.ctx = ctx;
-	tr.ev = &ev;
-	tr.now = now;
+	transition_init(&tr, st, ctx, &ev, now);
 	if (store_begin(st, err) == -1)
 		goto out;
 	if (store_outbox_get(st, mail_id, &mail, err) == -1 ||
@@ -366,13 +369,8 @@ workflow_record(struct store *st, const struct compose_ctx *ctx,
 	struct transition tr;
 	int rc = -1;
 
-	memset(&tr, 0, sizeof tr);
-	tenant_init(&tr.t);
 	ev.sender = note->sender;
-	tr.st = st;
-	tr.ctx = ctx;
-	tr.ev = &ev;
-	tr.now = now;
+	transition_init(&tr, st, ctx, &ev, now);
 	if (store_begin(st, err) == -1)
 		goto out;
 	if (note->tenant_id > 0 &&
