@@ -386,7 +386,7 @@ inbox_handle(struct store *st, const struct compose_ctx *ctx, const char *raw,
 		snprintf(res->outcome, sizeof res->outcome, "duplicate");
 		rc = 0;
 	} else if (!parsed) {
-		buf_printf(&r.why, "refused: %s", perr.msg);
+		buf_printf(&r.why, "set aside: %s", perr.msg);
 		rc = record(&r, "refused", err);
 	} else
 		rc = decide(&r, err);

@@ -186,3 +186,44 @@ agent tenant show "$b" --json
 expect_eq "the bounced mail is failed, and support is told" \
     "$(json_get "$out" '[(m["kind"], m["status"]) for m in d["mails"]]')" \
     "[('approval_request', 'failed'), ('delivery_failed', 'queued')]"
+
+# ---- hostile mail: set aside with a reason, and the next one is read ----
+
+"$PY" -S - "$T" <<'PYEOF'
+import sys
+t = sys.argv[1]
+head = ("From: x@evil.test\r\nTo: mscagent@example.test\r\n"
+        "Message-ID: <%s@evil.test>\r\nSubject: hostile\r\n")
+def write(name, data):
+    open("%s/%s.eml" % (t, name), "wb").write(data)
+write("huge", (head % "huge").encode() + b"\r\n" + b"A" * (20 << 20))
+nest = "".join('Content-Type: multipart/mixed; boundary="b%d"\r\n\r\n--b%d\r\n'
+               % (i, i) for i in range(1000))
+write("nested", (head % "nested" + "MIME-Version: 1.0\r\n" + nest).encode())
+write("longheader", (head % "long").encode() + b"X-Long: " + b"x" * (1 << 20)
+      + b"\r\n\r\nAPPROVE\r\n")
+write("base64", (head % "b64" + "MIME-Version: 1.0\r\nContent-Type: text/plain"
+      "\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!not*base64===\r\n").encode())
+write("charset", (head % "cs" + "MIME-Version: 1.0\r\nContent-Type: text/plain;"
+      " charset=x-unknown-42\r\n\r\nAPPROVE\r\n").encode())
+write("nul", (head % "nul").encode() + b"\r\nAPP\x00ROVE\r\n")
+PYEOF
+for f in huge nested longheader base64 charset nul; do
+	deliver "$T/$f.eml"
+done
+agent poll
+expect_rc "poll survives hostile mail" 0
+expect_eq "each hostile message was handled" \
+    "$(printf '%s\n' "$out" | grep -c '^message ')" 6
+expect_match "the 20 MiB message is refused with a reason" "$out" \
+    "refused: set aside: the message has [0-9]+ bytes, more than"
+check "nothing is left in new/" test -z "$(ls -A "$INBOX/new")"
+agent tenant add --name "After AG" --customer-admin after@after.test \
+    --msp-admin ops@msp.test --workloads gws --edition enterprise
+after=$out
+agent start "$after"
+agent flush
+reply "$(latest after@after.test "Approval needed")" after@after.test "APPROVE"
+agent poll
+expect_eq "the agent keeps going: the next reply is read" \
+    "$(state_of "$after")" awaiting_verification
