@@ -19,7 +19,7 @@
  */
 #define COMMENT_DEPTH_MAX	64	/* '(' open in one header field */
 #define ID_MAX			512	/* bytes of one Message-ID */
-#define VALUE_SHOWN_MAX		200	/* bytes of a header value quoted */
+#define VALUE_SHOWN_MAX		200	/* bytes of a value shown */
 #define SUBJECT_MAX		INMAIL_HEADER_MAX
 
 /* A node of the MIME tree still to visit. */
@@ -31,8 +31,8 @@ struct frame {
 
 /* What the walk over the MIME tree found. */
 struct walk {
-	struct mailmime	*plain;		/* first text/plain, not attached */
-	struct mailmime	*html;		/* first text/html, not attached */
+	struct mailmime	*plain;	/* the first inline text/plain */
+	struct mailmime	*html;	/* the first inline text/html */
 	size_t		 parts;
 };
 
@@ -40,7 +40,8 @@ struct walk {
 
 /*
  * Each field of the top header block, with its folded lines, must fit in
- * INMAIL_HEADER_MAX bytes.  The block ends at the first empty line.
+ * INMAIL_HEADER_MAX bytes.  The block ends at the first empty line, or
+ * at a line that is no field (no ':'), where libetpan's body starts too.
  */
 static int
 header_fields_ok(const char *raw, size_t len)
@@ -55,7 +56,8 @@ header_fields_ok(const char *raw, size_t len)
 		line = (size_t)(eol - p);
 		if (line > 0 && p[line - 1] == '\r')
 			line--;
-		if (line == 0)
+		if (line == 0 || (*p != ' ' && *p != '\t' &&
+		    memchr(p, ':', line) == NULL))
 			break;
 		if (*p == ' ' || *p == '\t')
 			field += line + 2;
@@ -98,23 +100,27 @@ nesting_ok(const char *raw, size_t len, int count_types, struct err *err)
 
 	for (p = raw; p < end; p++) {
 		if (p == raw || p[-1] == '\n') {
-			if (p < end && *p != ' ' && *p != '\t')
+			if (*p != ' ' && *p != '\t')
 				depth = 0;
-			if (count_types && is_content_type(p, end) &&
-			    ++types > INMAIL_PARTS_MAX) {
-				err_set(err, ERR_INPUT, "more than %d Content-Type "
-				    "header fields", INMAIL_PARTS_MAX);
-				return -1;
-			}
+			if (count_types && is_content_type(p, end))
+				types++;
 		}
 		if (*p == '\\' && p + 1 < end && p[1] == ')')
 			p++;
-		else if (*p == '(' && ++depth > COMMENT_DEPTH_MAX) {
+		else if (*p == '(')
+			depth++;
+		else if (*p == ')' && depth > 0)
+			depth--;
+		if (types > INMAIL_PARTS_MAX) {
+			err_set(err, ERR_INPUT, "more than %d Content-Type "
+			    "header fields", INMAIL_PARTS_MAX);
+			return -1;
+		}
+		if (depth > COMMENT_DEPTH_MAX) {
 			err_set(err, ERR_INPUT, "parentheses nested more than "
 			    "%d deep", COMMENT_DEPTH_MAX);
 			return -1;
-		} else if (*p == ')' && depth > 0)
-			depth--;
+		}
 	}
 	return 0;
 }
@@ -205,7 +211,8 @@ push(struct frame *stack, size_t *n, struct walk *w,
 		    INMAIL_DEPTH_MAX);
 		return -1;
 	}
-	if (++w->parts > INMAIL_PARTS_MAX) {
+	w->parts++;
+	if (w->parts > INMAIL_PARTS_MAX) {
 		err_set(err, ERR_INPUT, "more than %d MIME parts",
 		    INMAIL_PARTS_MAX);
 		return -1;
@@ -318,6 +325,32 @@ plain_run(const char *s, size_t len)
 	return n;
 }
 
+/* Appends the clean form of what starts at s; returns the bytes used. */
+static size_t
+clean_step(struct buf *b, const char *s, size_t left)
+{
+	size_t n;
+
+	n = plain_run(s, left);
+	if (n > 0) {
+		buf_append(b, s, n);
+		return n;
+	}
+	if (*s == '\0')
+		return 1;
+	if (*s == '\r') {
+		buf_append(b, "\n", 1);
+		return left > 1 && s[1] == '\n' ? 2 : 1;
+	}
+	n = utf8_char(s, left);
+	if (n > 0) {
+		buf_append(b, s, n);
+		return n;
+	}
+	buf_append(b, "?", 1);
+	return 1;
+}
+
 /*
  * A copy as clean UTF-8 text: NUL bytes dropped, CRLF and lone CR made
  * LF, invalid bytes made '?'.  Caller frees.
@@ -326,24 +359,10 @@ static char *
 clean_text(const char *s, size_t len)
 {
 	struct buf b = { 0 };
-	size_t i = 0, n;
+	size_t i = 0;
 
-	while (i < len) {
-		if ((n = plain_run(s + i, len - i)) > 0)
-			buf_append(&b, s + i, n);
-		else if (s[i] == '\0')
-			n = 1;
-		else if (s[i] == '\r') {
-			buf_append(&b, "\n", 1);
-			n = i + 1 < len && s[i + 1] == '\n' ? 2 : 1;
-		} else if ((n = utf8_char(s + i, len - i)) > 0)
-			buf_append(&b, s + i, n);
-		else {
-			buf_append(&b, "?", 1);
-			n = 1;
-		}
-		i += n;
-	}
+	while (i < len)
+		i += clean_step(&b, s + i, len - i);
 	return buf_release(&b);
 }
 
@@ -473,16 +492,18 @@ uncomment(const char *v)
 		} else if (quoted) {
 			buf_append(&b, v, 1);
 			quoted = *v != '"';
-		} else if (*v == '(')
-			depth++, space = 1;
-		else if (*v == ')' && depth > 0)
+		} else if (*v == '(') {
+			depth++;
+			space = 1;
+		} else if (*v == ')' && depth > 0)
 			depth--;
 		else if (depth > 0)
 			continue;
 		else if (*v == ' ' || *v == '\t' || *v == '\r' || *v == '\n')
 			space = 1;
 		else {
-			if (*v == '=' || (b.len > 0 && b.data[b.len - 1] == '='))
+			if (*v == '=' ||
+			    (b.len > 0 && b.data[b.len - 1] == '='))
 				space = 0;
 			if (space && b.len > 0)
 				buf_append(&b, " ", 1);
@@ -560,23 +581,27 @@ shown(const char *value, size_t max)
 	return s;
 }
 
-static const struct mailimf_field *
-optional_field(const struct mailimf_fields *fields, const char *name,
-    clistiter **from)
+/*
+ * The value of the next optional field named name after *at (NULL: from
+ * the first field); NULL when there is none.
+ */
+static const char *
+next_value(const struct mailimf_fields *fields, const char *name,
+    clistiter **at)
 {
 	clistiter *it;
 	struct mailimf_field *f;
 
 	if (fields == NULL)
 		return NULL;
-	it = *from != NULL ? clist_next(*from) : clist_begin(fields->fld_list);
+	it = *at != NULL ? clist_next(*at) : clist_begin(fields->fld_list);
 	for (; it != NULL; it = clist_next(it)) {
 		f = clist_content(it);
 		if (f->fld_type == MAILIMF_FIELD_OPTIONAL_FIELD &&
 		    ascii_casecmp(f->fld_data.fld_optional_field->fld_name,
 		    name) == 0) {
-			*from = it;
-			return f;
+			*at = it;
+			return f->fld_data.fld_optional_field->fld_value;
 		}
 	}
 	return NULL;
@@ -776,7 +801,11 @@ set_auto(struct inmail *m, const char *name, const char *value)
 	free(v);
 }
 
-/* A Return-Path libetpan parsed as such: empty when it has no address. */
+/*
+ * A Return-Path libetpan parsed as such, empty when it has no address.
+ * mailmime_parse leaves Return-Path an optional field (checked above);
+ * this catches a libetpan that parses it fully.
+ */
 static int
 has_null_return_path(const struct mailimf_fields *fields)
 {
@@ -797,25 +826,34 @@ has_null_return_path(const struct mailimf_fields *fields)
 	return 0;
 }
 
+/* The first value of the sign's header that says "automatic". */
+static const char *
+sign_value(const struct mailimf_fields *fields, const struct auto_sign *sign)
+{
+	clistiter *at = NULL;
+	const char *v;
+
+	for (;;) {
+		v = next_value(fields, sign->name, &at);
+		if (v == NULL || sign->says(v))
+			return v;
+	}
+}
+
 static void
 read_auto(struct inmail *m, const struct mailimf_fields *fields)
 {
-	const struct mailimf_field *f;
-	clistiter *at;
+	const char *v;
 	size_t i;
 
 	if (fields == NULL)
 		return;
 	for (i = 0; i < sizeof auto_signs / sizeof auto_signs[0]; i++) {
-		at = NULL;
-		while ((f = optional_field(fields, auto_signs[i].name,
-		    &at)) != NULL)
-			if (auto_signs[i].says(
-			    f->fld_data.fld_optional_field->fld_value)) {
-				set_auto(m, auto_signs[i].name,
-				    f->fld_data.fld_optional_field->fld_value);
-				return;
-			}
+		v = sign_value(fields, &auto_signs[i]);
+		if (v != NULL) {
+			set_auto(m, auto_signs[i].name, v);
+			return;
+		}
 	}
 	if (has_null_return_path(fields))
 		set_auto(m, "Return-Path", "<>");
@@ -909,19 +947,17 @@ original_id(struct mailmime *part)
 static char *
 status_of(const struct mailimf_fields *fields)
 {
-	const struct mailimf_field *st, *dc;
 	clistiter *a = NULL, *b = NULL;
-	const char *diag;
+	const char *status, *diag;
 	char *s, *d, *out;
 
-	st = optional_field(fields, "Status", &a);
-	if (st == NULL)
+	status = next_value(fields, "Status", &a);
+	if (status == NULL)
 		return NULL;
-	s = shown(st->fld_data.fld_optional_field->fld_value, VALUE_SHOWN_MAX);
-	dc = optional_field(fields, "Diagnostic-Code", &b);
-	if (dc == NULL)
+	s = shown(status, VALUE_SHOWN_MAX);
+	diag = next_value(fields, "Diagnostic-Code", &b);
+	if (diag == NULL)
 		return s;
-	diag = dc->fld_data.fld_optional_field->fld_value;
 	if (strchr(diag, ';') != NULL)
 		diag = strchr(diag, ';') + 1;
 	d = shown(diag, VALUE_SHOWN_MAX);
@@ -986,7 +1022,8 @@ read_report(struct inmail *m, struct mailmime *body)
 {
 	char *rt, *why;
 
-	if ((rt = report_type(body)) == NULL)
+	rt = report_type(body);
+	if (rt == NULL)
 		return;
 	if (!m->auto_reply) {
 		why = xasprintf("multipart/report; report-type=%s", rt);
@@ -1026,28 +1063,28 @@ same_domain(const char *a, const char *b)
 static int
 result_passes(char *res, const char *from_domain)
 {
-	char *tok, *method, *result, *key;
+	char *method, *result, *key, *value;
 	int dkim, dmarc, aligned = 0, other_from = 0;
 
 	method = split(&res, ' ');
-	result = method;
-	split(&result, '=');
-	if (result == NULL || ascii_casecmp(result, "pass") != 0)
+	result = strchr(method, '=');
+	if (result == NULL || ascii_casecmp(result + 1, "pass") != 0)
 		return 0;
-	method[strcspn(method, "/")] = '\0';
+	method[strcspn(method, "/=")] = '\0';
 	dkim = ascii_casecmp(method, "dkim") == 0;
 	dmarc = ascii_casecmp(method, "dmarc") == 0;
-	while ((tok = split(&res, ' ')) != NULL) {
-		key = tok;
-		if ((tok = strchr(key, '=')) == NULL)
+	while (res != NULL) {
+		key = split(&res, ' ');
+		value = strchr(key, '=');
+		if (value == NULL)
 			continue;
-		*tok++ = '\0';
-		unquote(tok);
+		*value++ = '\0';
+		unquote(value);
 		if (ascii_casecmp(key, "header.d") == 0 ||
 		    ascii_casecmp(key, "header.i") == 0)
-			aligned |= same_domain(domain_of(tok), from_domain);
+			aligned |= same_domain(domain_of(value), from_domain);
 		else if (ascii_casecmp(key, "header.from") == 0)
-			other_from |= !same_domain(tok, from_domain);
+			other_from |= !same_domain(value, from_domain);
 	}
 	return (dmarc && !other_from) || (dkim && aligned);
 }
@@ -1070,7 +1107,8 @@ auth_header(const char *value, const char *authserv_id,
 		free(copy);
 		return -1;
 	}
-	while ((res = split(&rest, ';')) != NULL) {
+	while (rest != NULL) {
+		res = split(&rest, ';');
 		res += strspn(res, " ");
 		pass |= result_passes(res, from_domain);
 	}
@@ -1082,17 +1120,18 @@ static enum inmail_auth
 read_auth(const struct mailimf_fields *fields, const char *authserv_id,
     const char *from)
 {
-	const struct mailimf_field *f;
 	clistiter *at = NULL;
+	const char *v;
 	enum inmail_auth verdict = INMAIL_AUTH_NONE;
 	int r;
 
 	if (authserv_id == NULL || *authserv_id == '\0')
 		return INMAIL_AUTH_NONE;
-	while ((f = optional_field(fields, "Authentication-Results",
-	    &at)) != NULL) {
-		r = auth_header(f->fld_data.fld_optional_field->fld_value,
-		    authserv_id, domain_of(from));
+	for (;;) {
+		v = next_value(fields, "Authentication-Results", &at);
+		if (v == NULL)
+			break;
+		r = auth_header(v, authserv_id, domain_of(from));
 		if (r == 1)
 			return INMAIL_AUTH_PASS;
 		if (r == 0)
@@ -1129,41 +1168,64 @@ read_headers(struct inmail *m, struct mailimf_fields *fields)
 	read_auto(m, fields);
 }
 
+/*
+ * libetpan's tree points into the buffer it parsed.  It parses a private
+ * copy with a NUL after it: libetpan 1.9.4's quoted-printable decoder
+ * reads one byte past a part that ends in a cut-off "=X" escape.
+ */
+static struct mailmime *
+parse_mime(const char *raw, size_t len, char **copy, struct err *err)
+{
+	struct mailmime *mime = NULL;
+	size_t idx = 0;
+	int r;
+
+	*copy = xmalloc(len + 1);
+	memcpy(*copy, raw, len);
+	(*copy)[len] = '\0';
+	r = mailmime_parse(*copy, len, &idx, &mime);
+	if (r == MAILIMF_NO_ERROR && mime != NULL &&
+	    mime->mm_type == MAILMIME_MESSAGE)
+		return mime;
+	err_set(err, ERR_INPUT, "the message does not parse (libetpan error "
+	    "%d)", r);
+	if (mime != NULL)
+		mailmime_free(mime);
+	free(*copy);
+	*copy = NULL;
+	return NULL;
+}
+
 int
 inmail_parse(const char *raw, size_t len, const char *authserv_id,
     struct inmail *m, enum inmail_auth *auth, struct err *err)
 {
-	struct mailmime *mime = NULL;
+	struct mailmime *mime;
 	struct mailimf_fields *fields;
 	struct walk w;
-	size_t idx = 0;
-	int r;
+	char *copy = NULL;
+	int rc = -1;
 
 	memset(m, 0, sizeof *m);
 	*auth = INMAIL_AUTH_NONE;
 	if (check_raw(raw, len, err) == -1)
 		return -1;
-	r = mailmime_parse(raw, len, &idx, &mime);
-	if (r != MAILIMF_NO_ERROR || mime == NULL ||
-	    mime->mm_type != MAILMIME_MESSAGE) {
-		err_set(err, ERR_INPUT, "the message does not parse (libetpan "
-		    "error %d)", r);
-		if (mime != NULL)
-			mailmime_free(mime);
+	mime = parse_mime(raw, len, &copy, err);
+	if (mime == NULL)
 		return -1;
-	}
-	if (walk_tree(mime, &w, err) == -1) {
-		mailmime_free(mime);
-		return -1;
-	}
+	if (walk_tree(mime, &w, err) == -1)
+		goto out;
 	fields = mime->mm_data.mm_message.mm_fields;
 	read_headers(m, fields);
 	m->text = body_text(&w);
 	read_report(m, mime->mm_data.mm_message.mm_msg_mime);
 	*auth = read_auth(fields, authserv_id, m->from);
 	digest_hex(raw, len, m->digest);
+	rc = 0;
+out:
 	mailmime_free(mime);
-	return 0;
+	free(copy);
+	return rc;
 }
 
 void

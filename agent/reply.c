@@ -882,9 +882,15 @@ quoted_word(const char *p, size_t len)
 	return printable;
 }
 
-/* Why the line is unclear whatever its first word, or NULL. */
+/*
+ * Why the line is unclear, or NULL.  A negation after REJECT is its
+ * reason ("REJECT - we are not ready"), and reading too much into it
+ * could only turn a refusal into something else; after any other
+ * keyword it makes the line unclear.
+ */
 static char *
-line_doubt(const struct words *w, const struct reply_keywords *kw)
+line_doubt(const struct words *w, const struct reply_keywords *kw,
+    enum reply_command first)
 {
 	enum reply_command c, seen = REPLY_UNCLEAR;
 	const char *p;
@@ -895,7 +901,7 @@ line_doubt(const struct words *w, const struct reply_keywords *kw)
 		p = w->v[i].p;
 		len = w->v[i].len;
 		strip_punct(&p, &len);
-		if (len > 0 && is_negation(p, len)) {
+		if (len > 0 && first != REPLY_REJECT && is_negation(p, len)) {
 			word = quoted_word(p, len);
 			why = xasprintf("a negation: '%s'", word);
 			free(word);
@@ -949,12 +955,14 @@ read_line(const char *line, const struct reply_keywords *kw,
 		v->why = xstrdup("a question mark on the first line");
 		goto out;
 	}
-	if ((v->why = line_doubt(&w, kw)) != NULL)
-		goto out;
 	p = w.v[0].p;
 	len = w.v[0].len;
 	strip_command_word(&p, &len);
 	v->command = keyword_command(p, len, kw);
+	if ((v->why = line_doubt(&w, kw, v->command)) != NULL) {
+		v->command = REPLY_UNCLEAR;
+		goto out;
+	}
 	if (len == 0) {
 		p = w.v[0].p;
 		len = w.v[0].len;
@@ -972,8 +980,9 @@ out:
 /*
  * The command is the first word of the first line of the own text, so
  * "I approve" is unclear: the first word is "I".  The whole line is
- * unclear with a '?' anywhere, a negation anywhere ("not", "nicht",
- * "can't", "n'approuve", ...), or words of two different commands.
+ * unclear with a '?' anywhere, a negation anywhere but after REJECT
+ * ("not", "nicht", "can't", "n'approuve", ...), or words of two
+ * different commands.
  * The word may end in ".!:," and be wrapped in '*' or '_' (bold).
  */
 void

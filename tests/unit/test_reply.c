@@ -131,6 +131,13 @@ static const struct row rows[] = {
 	{ "greeting first", "Hi,\nAPPROVE", NULL, REPLY_UNCLEAR,
 	  "'Hi' is not a keyword" },
 	{ "slash", "APPROVE/REJECT", NULL, REPLY_UNCLEAR, "not a keyword" },
+	/* A rejection may give its reason; an approval may not hedge. */
+	{ "reject with a reason", "REJECT - we are not ready yet", NULL,
+	  REPLY_REJECT, "keyword REJECT" },
+	{ "declined, nicht jetzt", "Declined, nicht jetzt.", NULL,
+	  REPLY_REJECT, "keyword Declined" },
+	{ "approve, not yet", "APPROVE, not yet", NULL, REPLY_UNCLEAR,
+	  "a negation: 'not'" },
 	{ "keyword glued", "APPROVEX", NULL, REPLY_UNCLEAR, "not a keyword" },
 	{ "in parentheses", "(APPROVE)", NULL, REPLY_UNCLEAR,
 	  "not a keyword" },
