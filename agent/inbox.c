@@ -3,8 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gnutls/crypto.h>
-
 #include "addr.h"
 #include "inbox.h"
 #include "inmail.h"
@@ -291,17 +289,6 @@ bounce(struct reading *r, struct err *err)
 	return record(r, "bounce", err);
 }
 
-static void
-digest_of(const char *raw, size_t len, char hex[65])
-{
-	unsigned char d[32];
-	size_t i;
-
-	gnutls_hash_fast(GNUTLS_DIG_SHA256, raw, len, d);
-	for (i = 0; i < sizeof d; i++)
-		snprintf(hex + 2 * i, 3, "%02x", d[i]);
-}
-
 /* A bounce names the bounced mail by its Message-ID, or comes back to
  * the keyed envelope sender. */
 static int
@@ -373,7 +360,7 @@ inbox_handle(struct store *st, const struct compose_ctx *ctx, const char *raw,
 	r.ctx = ctx;
 	r.now = now;
 	r.res = res;
-	digest_of(raw, len, r.digest);
+	inmail_digest(raw, len, r.digest);
 	parsed = inmail_parse(raw, len, cfg->require_auth_results ?
 	    cfg->trusted_authserv_id : NULL, &r.m, &r.auth, &perr) == 0;
 	/* Handled before (we died between the commit and the move): only

@@ -1142,8 +1142,8 @@ read_auth(const struct mailimf_fields *fields, const char *authserv_id,
 
 /* ---- the message ---- */
 
-static void
-digest_hex(const char *raw, size_t len, char hex[65])
+void
+inmail_digest(const char *raw, size_t len, char hex[65])
 {
 	unsigned char d[32];
 	size_t i;
@@ -1220,7 +1220,7 @@ inmail_parse(const char *raw, size_t len, const char *authserv_id,
 	m->text = body_text(&w);
 	read_report(m, mime->mm_data.mm_message.mm_msg_mime);
 	*auth = read_auth(fields, authserv_id, m->from);
-	digest_hex(raw, len, m->digest);
+	inmail_digest(raw, len, m->digest);
 	rc = 0;
 out:
 	mailmime_free(mime);

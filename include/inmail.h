@@ -53,4 +53,8 @@ int	 inmail_parse(const char *raw, size_t len, const char *authserv_id,
 	    struct inmail *m, enum inmail_auth *auth, struct err *);
 void	 inmail_clear(struct inmail *);
 
+/* The SHA-256 of raw, in lowercase hex: how a message is told from
+ * another that has the same Message-ID. */
+void	 inmail_digest(const char *raw, size_t len, char hex[65]);
+
 #endif
