@@ -265,14 +265,44 @@ take_fetched(clist *fetched, size_t max, size_t max_size,
 	}
 }
 
-/* Everything still in the mailbox is unhandled: handled mail is moved. */
+/* The first max UIDs in the mailbox, as a set; NULL when it is empty. */
+static int
+first_uids(struct imap_reader *r, size_t max, struct mailimap_set **set,
+    struct err *err)
+{
+	struct mailimap_search_key *all;
+	clist *found = NULL;
+	clistiter *it;
+	size_t n = 0;
+	int rc;
+
+	*set = NULL;
+	all = mailimap_search_key_new_all();
+	rc = mailimap_uid_search(r->s, NULL, all, &found);
+	mailimap_search_key_free(all);
+	if (rc != MAILIMAP_NO_ERROR)
+		return imap_fail(r, "UID SEARCH", rc, err);
+	for (it = clist_begin(found); it && n < max; it = clist_next(it), n++) {
+		if (*set == NULL)
+			*set = mailimap_set_new_empty();
+		mailimap_set_add_single(*set, *(uint32_t *)clist_content(it));
+	}
+	mailimap_search_result_free(found);
+	return 0;
+}
+
+/*
+ * Everything still in the mailbox is unhandled (handled mail is moved),
+ * so a pass takes the first max messages there; a message left behind
+ * by a crash is found handled and only moved.
+ */
 static int
 imap_fetch(struct reader *base, size_t max, size_t max_size,
     struct inmsg **msgs, size_t *n, struct err *err)
 {
 	struct imap_reader *r = (struct imap_reader *)base;
 	struct mailimap_fetch_type *ft;
-	struct mailimap_set *set;
+	struct mailimap_set *set = NULL;
 	clist *fetched = NULL;
 	size_t count = 0;
 	int rc;
@@ -284,15 +314,16 @@ imap_fetch(struct reader *base, size_t max, size_t max_size,
 	/* See what arrived since the last pass. */
 	if ((rc = mailimap_noop(r->s)) != MAILIMAP_NO_ERROR)
 		return imap_fail(r, "NOOP", rc, err);
-	if (r->s->imap_selection_info == NULL ||
-	    r->s->imap_selection_info->sel_exists == 0)
+	if (first_uids(r, max, &set, err) == -1)
+		return -1;
+	if (set == NULL)
 		return 0;
 	ft = mailimap_fetch_type_new_fetch_att_list_empty();
-	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid());
+	mailimap_fetch_type_new_fetch_att_list_add(ft,
+	    mailimap_fetch_att_new_uid());
 	/* BODY.PEEK[]: reading does not set \Seen; done() does. */
 	mailimap_fetch_type_new_fetch_att_list_add(ft,
 	    mailimap_fetch_att_new_body_peek_section(mailimap_section_new(NULL)));
-	set = mailimap_set_new_interval(1, 0);
 	rc = mailimap_uid_fetch(r->s, set, ft, &fetched);
 	mailimap_set_free(set);
 	mailimap_fetch_type_free(ft);

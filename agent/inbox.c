@@ -401,16 +401,17 @@ acted(const char *outcome)
 	    strcmp(outcome, "finalize") == 0 || strcmp(outcome, "bounce") == 0;
 }
 
-int
-inbox_poll(struct store *st, const struct compose_ctx *ctx, struct reader *in,
-    int64_t now, FILE *log, struct inbox_report *rep, struct err *err)
+/* One batch: handle each, then move the committed ones. */
+static int
+poll_batch(struct store *st, const struct compose_ctx *ctx, struct reader *in,
+    int64_t now, FILE *log, struct inbox_report *rep, size_t *got,
+    struct err *err)
 {
 	struct inbox_result res;
 	struct inmsg *msgs = NULL;
 	size_t n = 0, i;
 	int rc = -1;
 
-	memset(rep, 0, sizeof *rep);
 	if (in->fetch(in, INBOX_BATCH, INMAIL_SIZE_MAX, &msgs, &n, err) == -1)
 		return -1;
 	for (i = 0; i < n; i++) {
@@ -428,8 +429,23 @@ inbox_poll(struct store *st, const struct compose_ctx *ctx, struct reader *in,
 	 * the inbox, and the next pass finds them handled and moves them. */
 	if (in->done(in, msgs, i, i < n ? NULL : err) == -1)
 		goto out;
+	*got = n;
 	rc = i < n ? -1 : 0;
 out:
 	inmsg_free(msgs, n);
 	return rc;
+}
+
+int
+inbox_poll(struct store *st, const struct compose_ctx *ctx, struct reader *in,
+    int64_t now, FILE *log, struct inbox_report *rep, struct err *err)
+{
+	size_t got;
+
+	memset(rep, 0, sizeof *rep);
+	do {
+		if (poll_batch(st, ctx, in, now, log, rep, &got, err) == -1)
+			return -1;
+	} while (got == INBOX_BATCH);
+	return 0;
 }

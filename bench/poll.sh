@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# bench/poll.sh: reading replies against Dovecot's own reader.
+#
+# COUNT tenants wait for approval; a reply "APPROVE" from each customer
+# admin (quoting the request, as mail clients do) waits in the agent's
+# IMAP mailbox in a real Dovecot.  One `mscagent poll` reads them all over
+# IMAP, decides, commits, queues a verification mail and a receipt per
+# reply, and moves them; `doveadm fetch text all` dumps the same mailbox
+# in the same run.  Prints both times, the ratio and the replies per
+# second.
+#
+#   bench/poll.sh [COUNT]      (as root: the mail stack needs it)
+set -eu
+cd "$(dirname "$0")/.."
+count=${1:-5000}
+top=$PWD
+[ -n "${KEEP_BUILD:-}" ] || make -s all >/dev/null
+agent=$top/build/mscagent
+work=$(mktemp -d /tmp/bench-poll.XXXXXX)
+chmod 0755 "$work"
+cleanup() {
+	bash tests/mailstack.sh stop "$work/stack" >/dev/null 2>&1 || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+bash tests/mailstack.sh start "$work/stack" >/dev/null
+. "$work/stack/mailstack.env"
+
+mkdir -p "$work/var"
+printf 'secret\n' >"$work/imap.pw"
+sed -e "s|@VAR@|$work/var|g" -e "s|@TOP@|$top|g" \
+    -e "s|^url = maildir:$work/var/mail/mscagent@example.test$|url = imap://127.0.0.1:$MAILSTACK_IMAP_PORT/INBOX|" \
+    -e "/^\[inbound\]/,/^\[/s|^starttls = required|starttls = off|" \
+    -e "/^\[inbound\]/,/^\[/s|^username =$|username = mscagent|" \
+    -e "/^\[inbound\]/,/^\[/s|^password_file =$|password_file = $work/imap.pw|" \
+    tests/data/agent-test.conf >"$work/agent.conf"
+run() { "$agent" -c "$work/agent.conf" "$@"; }
+run init >/dev/null
+awk -v n="$count" 'BEGIN {
+	print "name,customer_admin,msp_admin,workloads,edition"
+	for (i = 1; i <= n; i++)
+		printf "Bench Kunde %d GmbH,admin%d@example.test," \
+		    "msp@example.test,m365,enterprise\n", i, i
+}' >"$work/tenants.csv"
+run tenant import "$work/tenants.csv" >/dev/null
+run start --all >/dev/null
+
+# One reply per approval request, written straight into the agent's
+# Maildir as Dovecot's LMTP would (owned by the mail user).
+box=$MAILSTACK_MAILDIR_ROOT/example.test/mscagent
+mkdir -p "$box/new" "$box/cur" "$box/tmp"
+python3 - "$work/var/agent.db" "$box/new" <<'PYEOF'
+import email, email.policy, sqlite3, sys, uuid
+db, out = sys.argv[1:]
+rows = sqlite3.connect(db).execute(
+    "SELECT o.recipient, m.message FROM outbox o JOIN outbox_messages m "
+    "ON m.outbox_id = o.id WHERE o.kind = 'approval_request'")
+for i, (rcpt, raw) in enumerate(rows):
+    req = email.message_from_bytes(raw, policy=email.policy.default)
+    quoted = "\n".join("> " + l for l in
+                       req.get_body(("plain",)).get_content().splitlines())
+    reply = ("From: %s\r\nTo: %s\r\nSubject: Re: %s\r\nMessage-ID: <%s@client>"
+             "\r\nIn-Reply-To: %s\r\nReferences: %s\r\nMIME-Version: 1.0\r\n"
+             "Content-Type: text/plain; charset=utf-8\r\n\r\nAPPROVE\r\n\r\n"
+             "On Monday, MSC migration wrote:\r\n%s\r\n") % (
+        rcpt, req["reply-to"], req["subject"], uuid.uuid4(),
+        req["message-id"], req["message-id"], quoted.replace("\n", "\r\n"))
+    open("%s/%d.%d.bench" % (out, 1700000000 + i, i), "w").write(reply)
+PYEOF
+chown -R mail:mail "$box"
+
+doveadm="doveadm -c $work/stack/dovecot.conf"
+$doveadm mailbox status -u mscagent messages INBOX >/dev/null
+now() { date +%s.%N; }
+t0=$(now)
+$doveadm fetch -u mscagent text all >/dev/null
+t1=$(now)
+${POLL_PREFIX:-} "$agent" -c "$work/agent.conf" poll >"$work/poll.out"
+t2=$(now)
+tail -1 "$work/poll.out"
+awk -v a="$t0" -v b="$t1" -v c="$t2" -v n="$count" 'BEGIN {
+	dove = b - a; agent = c - b
+	printf "doveadm fetch text all: %.3f s\n", dove
+	printf "mscagent poll:          %.3f s  (%.0f replies/s)\n", agent, n / agent
+	printf "ratio:                  %.1fx doveadm'"'"'s time\n", agent / dove
+}'
