@@ -8,9 +8,23 @@
 #include "date.h"
 #include "store.h"
 
+/*
+ * Prepared statements are kept for the connection's life: preparing one
+ * costs more than running it (a fifth of a reply's work).  A statement
+ * is known by the address of its SQL text, which is always a literal.
+ */
+#define STORE_STMT_CACHE 64
+
+struct cached_stmt {
+	const char	*sql;
+	sqlite3_stmt	*stmt;
+	int		 busy;	/* handed out, not yet released */
+};
+
 struct store {
-	sqlite3	*db;
-	int	 in_tx;
+	sqlite3			*db;
+	int			 in_tx;
+	struct cached_stmt	 cache[STORE_STMT_CACHE];
 };
 
 /*
@@ -132,11 +146,47 @@ static int
 prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
     struct err *err)
 {
+	struct cached_stmt *c, *free_slot = NULL;
+	size_t i;
+
+	for (i = 0; i < STORE_STMT_CACHE; i++) {
+		c = &st->cache[i];
+		if (c->sql == sql && !c->busy) {
+			c->busy = 1;
+			*stmt = c->stmt;
+			return 0;
+		}
+		if (c->sql == NULL && free_slot == NULL)
+			free_slot = c;
+	}
 	if (sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL) != SQLITE_OK) {
 		*stmt = NULL;
 		return db_fail(st, err, "prepare");
 	}
+	if (free_slot != NULL) {
+		free_slot->sql = sql;
+		free_slot->stmt = *stmt;
+		free_slot->busy = 1;
+	}
 	return 0;
+}
+
+/* Done with a statement: a kept one is reset for next time. */
+static void
+release(struct store *st, sqlite3_stmt *stmt)
+{
+	size_t i;
+
+	if (stmt == NULL)
+		return;
+	for (i = 0; i < STORE_STMT_CACHE; i++)
+		if (st->cache[i].stmt == stmt && st->cache[i].busy) {
+			sqlite3_reset(stmt);
+			sqlite3_clear_bindings(stmt);
+			st->cache[i].busy = 0;
+			return;
+		}
+	sqlite3_finalize(stmt);
 }
 
 static void
@@ -199,7 +249,7 @@ user_version(struct store *st, int *version, struct err *err)
 	*version = sqlite3_column_int(stmt, 0);
 	rc = 0;
 out:
-	sqlite3_finalize(stmt);
+	release(st, stmt);
 	return rc;
 }
 
@@ -271,6 +321,8 @@ store_close(struct store *st)
 	if (st == NULL)
 		return;
 	store_rollback(st);
+	for (size_t i = 0; i < STORE_STMT_CACHE; i++)
+		sqlite3_finalize(st->cache[i].stmt);
 	sqlite3_close_v2(st->db);
 	free(st);
 }
@@ -340,7 +392,7 @@ store_plan_add(struct store *st, const struct plan *p, int64_t now,
 	rc = 0;
 out:
 	free(products);
-	sqlite3_finalize(stmt);
+	release(st, stmt);
 	return rc;
 }
 
@@ -383,7 +435,7 @@ store_plan_list(struct store *st, struct plan **plans, size_t *n,
 	}
 	rc = 0;
 out:
-	sqlite3_finalize(stmt);
+	release(st, stmt);
 	if (rc == -1) {
 		store_plans_free(list, count);
 		list = NULL;
@@ -448,7 +500,7 @@ store_plan_find(struct store *st, const char *key, struct plan *p,
 	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_TRANSIENT);
 	rc = plan_one(st, stmt, key, p, err);
 out:
-	sqlite3_finalize(stmt);
+	release(st, stmt);
 	return rc;
 }
 
@@ -467,7 +519,7 @@ store_plan_get(struct store *st, int64_t id, struct plan *p, struct err *err)
 	snprintf(shown, sizeof shown, "%lld", (long long)id);
 	rc = plan_one(st, stmt, shown, p, err);
 out:
-	sqlite3_finalize(stmt);
+	release(st, stmt);
 	return rc;
 }
 
@@ -534,8 +586,8 @@ licences_write(struct store *st, const struct tenant *t, struct err *err)
 	}
 	rc = 0;
 out:
-	sqlite3_finalize(del);
-	sqlite3_finalize(ins);
+	release(st, del);
+	release(st, ins);
 	return rc;
 }
 
@@ -569,7 +621,7 @@ licences_read(struct store *st, struct tenant *t, struct err *err)
 	}
 	rc = 0;
 out:
-	sqlite3_finalize(stmt);
+	release(st, stmt);
 	return rc;
 }
 
@@ -635,7 +687,7 @@ store_tenant_add(struct store *st, const struct tenant *t, int64_t now,
 	rc = licences_write(st, &copy, err);
 out:
 	free(workloads);
-	sqlite3_finalize(stmt);
+	release(st, stmt);
 	return rc;
 }
 
@@ -665,7 +717,7 @@ store_tenant_get(struct store *st, int64_t id, struct tenant *t,
 		goto out;
 	rc = 0;
 out:
-	sqlite3_finalize(stmt);
+	release(st, stmt);
 	if (rc == -1)
 		tenant_clear(t);
 	return rc;
@@ -703,7 +755,7 @@ store_tenant_update(struct store *st, const struct tenant *t,
 	rc = licences_write(st, t, err);
 out:
 	free(workloads);
-	sqlite3_finalize(stmt);
+	release(st, stmt);
 	return rc;
 }
 
@@ -738,7 +790,7 @@ store_tenant_each(struct store *st, int state,
 	}
 	rc = 0;
 out:
-	sqlite3_finalize(stmt);
+	release(st, stmt);
 	return rc;
 }
 
@@ -785,7 +837,7 @@ store_tenant_ids(struct store *st, int state, int64_t **ids, size_t *n,
 		    SQLITE_STATIC);
 	rc = collect_ids(st, stmt, "listing tenants", ids, n, err);
 out:
-	sqlite3_finalize(stmt);
+	release(st, stmt);
 	return rc;
 }
 
@@ -826,7 +878,7 @@ store_tenant_transition(struct store *st, const struct tenant *t,
 	rc = licences_write(st, t, err);
 out:
 	free(reasons);
-	sqlite3_finalize(stmt);
+	release(st, stmt);
 	return rc;
 }
 
@@ -863,7 +915,7 @@ store_token_get(struct store *st, int64_t tenant_id, struct token_info *ti,
 	ti->recipient = column_strdup(stmt, 5);
 	rc = 0;
 out:
-	sqlite3_finalize(stmt);
+	release(st, stmt);
 	return rc;
 }
 
@@ -897,7 +949,7 @@ store_token_add(struct store *st, int64_t tenant_id, int64_t generation,
 	sqlite3_bind_int64(stmt, 7, expires_at);
 	rc = step_done(st, stmt, err);
 out:
-	sqlite3_finalize(stmt);
+	release(st, stmt);
 	return rc;
 }
 
@@ -955,7 +1007,7 @@ store_timer_due(struct store *st, enum store_timer timer, int64_t now,
 	sqlite3_bind_int64(stmt, 4, tenant_id);
 	rc = collect_ids(st, stmt, "finding what is due", ids, n, err);
 out:
-	sqlite3_finalize(stmt);
+	release(st, stmt);
 	return rc;
 }
 
@@ -981,7 +1033,7 @@ store_inbound_seen(struct store *st, const char *message_id,
 	*seen = step == SQLITE_ROW;
 	rc = 0;
 out:
-	sqlite3_finalize(stmt);
+	release(st, stmt);
 	return rc;
 }
 
@@ -1018,7 +1070,7 @@ store_inbound_add(struct store *st, const struct inbound_note *note,
 	}
 	rc = 0;
 out:
-	sqlite3_finalize(stmt);
+	release(st, stmt);
 	return rc;
 }
 
@@ -1043,7 +1095,7 @@ store_outbox_find(struct store *st, const char *message_id, int64_t *id,
 	}
 	rc = 0;
 out:
-	sqlite3_finalize(stmt);
+	release(st, stmt);
 	return rc;
 }
 
@@ -1069,7 +1121,7 @@ store_outbox_count(struct store *st, enum mail_kind kind, int64_t tenant_id,
 	*count = sqlite3_column_int(stmt, 0);
 	rc = 0;
 out:
-	sqlite3_finalize(stmt);
+	release(st, stmt);
 	return rc;
 }
 
@@ -1095,7 +1147,7 @@ store_history_add(struct store *st, int64_t tenant_id, int64_t at,
 	sqlite3_bind_text(stmt, 6, detail ? detail : "", -1, SQLITE_TRANSIENT);
 	rc = step_done(st, stmt, err);
 out:
-	sqlite3_finalize(stmt);
+	release(st, stmt);
 	return rc;
 }
 
@@ -1129,7 +1181,7 @@ store_history_list(struct store *st, int64_t tenant_id,
 	}
 	rc = 0;
 out:
-	sqlite3_finalize(stmt);
+	release(st, stmt);
 	if (rc == -1) {
 		store_history_free(list, count);
 		list = NULL;
@@ -1178,7 +1230,7 @@ store_outbox_add(struct store *st, int64_t tenant_id, enum mail_kind kind,
 		*id = sqlite3_last_insert_rowid(st->db);
 	rc = 0;
 out:
-	sqlite3_finalize(stmt);
+	release(st, stmt);
 	return rc;
 }
 
@@ -1241,7 +1293,7 @@ outbox_query(struct store *st, const char *sql, int64_t param,
 	}
 	rc = 0;
 out:
-	sqlite3_finalize(stmt);
+	release(st, stmt);
 	if (rc == -1) {
 		store_outbox_free(list, count);
 		list = NULL;
@@ -1302,8 +1354,8 @@ store_outbox_set_message(struct store *st, int64_t id, const char *message_id,
 		goto out;
 	rc = 0;
 out:
-	sqlite3_finalize(stmt);
-	sqlite3_finalize(body);
+	release(st, stmt);
+	release(st, body);
 	return rc;
 }
 
@@ -1329,7 +1381,7 @@ store_outbox_thread(struct store *st, int64_t tenant_id, const char *recipient,
 	}
 	rc = 0;
 out:
-	sqlite3_finalize(stmt);
+	release(st, stmt);
 	return rc;
 }
 
@@ -1370,7 +1422,7 @@ store_outbox_claim(struct store *st, int64_t now, int all, int64_t after_id,
 	}
 	rc = store_commit(st, err);
 out:
-	sqlite3_finalize(stmt);
+	release(st, stmt);
 	if (rc == -1) {
 		store_rollback(st);
 		store_outbox_free(*entries, *n);
@@ -1399,7 +1451,7 @@ outbox_update(struct store *st, const char *sql, int64_t id, int64_t a,
 	bind_text_or_null(stmt, 4, text);
 	rc = step_done(st, stmt, err);
 out:
-	sqlite3_finalize(stmt);
+	release(st, stmt);
 	return rc;
 }
 
