@@ -610,11 +610,9 @@ text_break(struct text *t, int want)
 static void
 text_word(struct text *t, const char *word, size_t len)
 {
-	char *w;
 	size_t width;
 
-	w = xstrndup(word, len);
-	width = utf8_width(w);
+	width = utf8_width_n(word, len);
 	if (t->col > 0 && t->col + 1 + width > TEXT_WIDTH)
 		text_break(t, 1);
 	if (t->col == 0 && t->prefix != NULL) {
@@ -625,11 +623,10 @@ text_word(struct text *t, const char *word, size_t len)
 		buf_puts(&t->b, " ");
 		t->col++;
 	}
-	buf_puts(&t->b, w);
+	buf_append(&t->b, word, len);
 	t->col += width;
 	t->newlines = 0;
 	t->space = 0;
-	free(w);
 }
 
 /* Splits text into words; white space becomes one space. */

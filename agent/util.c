@@ -322,11 +322,16 @@ codepoint_width(uint32_t c)
 size_t
 utf8_width(const char *s)
 {
+	return utf8_width_n(s, strlen(s));
+}
+
+size_t
+utf8_width_n(const char *s, size_t len)
+{
 	const unsigned char *p = (const unsigned char *)s;
-	size_t len, n, width = 0;
+	size_t n, width = 0;
 	uint32_t cp;
 
-	len = strlen(s);
 	while (len > 0) {
 		n = utf8_decode(p, len, &cp);
 		if (n == 0) {

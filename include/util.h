@@ -82,6 +82,8 @@ size_t	 utf8_length(const char *);
 /* Columns a valid UTF-8 string takes on a terminal (wide CJK and emoji
  * count 2, combining marks 0). */
 size_t	 utf8_width(const char *);
+/* The same for the first len bytes. */
+size_t	 utf8_width_n(const char *, size_t len);
 
 /*
  * Checks one text value from outside: well-formed UTF-8, no control
