@@ -6,7 +6,6 @@
 #include "addr.h"
 #include "inbox.h"
 #include "inmail.h"
-#include "maildir.h"
 #include "reply.h"
 #include "replykey.h"
 #include "workflow.h"
@@ -22,7 +21,7 @@ struct reading {
 	struct inmail			 m;
 	enum inmail_auth		 auth;
 	struct outbox_entry		 mail;		/* the mail it answers */
-	const char			*matched_by;	/* "key", "thread" */
+	const char			*matched_by;	/* "reply key", "thread" */
 	char				 digest[65];
 	struct buf			 why;		/* for the history */
 	struct inbox_result		*res;
