@@ -16,6 +16,8 @@
 #include "outbox.h"
 #include "store.h"
 #include "sweep.h"
+#include "tmpl.h"
+#include "transport.h"
 #include "view.h"
 #include "workflow.h"
 
@@ -40,6 +42,7 @@ struct command {
 };
 
 static int cmd_init(struct cli *, int, char **);
+static int cmd_check(struct cli *, int, char **);
 static int cmd_plan_add(struct cli *, int, char **);
 static int cmd_plan_list(struct cli *, int, char **);
 static int cmd_tenant_add(struct cli *, int, char **);
@@ -55,6 +58,7 @@ static int cmd_poll(struct cli *, int, char **);
 
 static const struct command commands[] = {
 	{ NULL, "init", "init", cmd_init, 0 },
+	{ NULL, "check", "check", cmd_check, 0 },
 	{ "plan", "add", "plan add NAME --edition E --products LIST",
 	  cmd_plan_add, NEED_STORE },
 	{ "plan", "list", "plan list [--json]", cmd_plan_list, NEED_STORE },
@@ -207,6 +211,122 @@ cmd_init(struct cli *cli, int argc, char **argv)
 			    "are not all in place");
 			return -1;
 		}
+	return 0;
+}
+
+/* ---- check ---- */
+
+static int
+check_line(int ok, const char *what, const char *detail)
+{
+	printf("%-5s %-10s %s\n", ok ? "ok" : "FAIL", what, detail);
+	return ok ? 0 : 1;
+}
+
+static int
+check_templates(struct cli *cli)
+{
+	struct tmpl_set *set;
+	struct err err;
+	char *line;
+	int k, failed = 0;
+
+	set = tmpl_set_new(cli->cfg.templates);
+	if (!tmpl_check(set, "layout", &err))
+		failed += check_line(0, "templates", err.msg);
+	for (k = 0; k < MAIL_KIND_COUNT; k++)
+		if (!tmpl_check(set, fsm_mail_kind_name(k), &err))
+			failed += check_line(0, "templates", err.msg);
+	tmpl_set_free(set);
+	if (failed == 0) {
+		line = xasprintf("%d mail templates in %s", MAIL_KIND_COUNT,
+		    cli->cfg.templates);
+		check_line(1, "templates", line);
+		free(line);
+	}
+	return failed;
+}
+
+static int
+check_database(struct cli *cli)
+{
+	struct err err;
+	char *line;
+
+	if (access(cli->cfg.database, F_OK) == -1) {
+		line = xasprintf("no database at %s (run 'mscagent init')",
+		    cli->cfg.database);
+		check_line(0, "database", line);
+		free(line);
+		return 1;
+	}
+	if (store_open(cli->cfg.database, &cli->st, &err) == -1 ||
+	    !store_ping(cli->st))
+		return check_line(0, "database", err.msg);
+	line = xasprintf("%s (schema %d)", cli->cfg.database,
+	    STORE_SCHEMA_VERSION);
+	check_line(1, "database", line);
+	free(line);
+	return 0;
+}
+
+static int
+check_servers(struct cli *cli)
+{
+	char reply[TRANSPORT_REPLY_MAX], *line;
+	struct inmsg *msgs;
+	struct sender *out;
+	struct reader *in;
+	struct err err;
+	size_t n;
+	int failed = 0, ok;
+
+	if ((out = sender_new(&cli->cfg, &err)) == NULL)
+		failed += check_line(0, "outbound", err.msg);
+	else {
+		ok = out->probe(out, reply) == SEND_OK;
+		line = xasprintf("%s: %s", cli->cfg.out_url, reply);
+		failed += check_line(ok, "outbound", line);
+		free(line);
+		out->close(out);
+	}
+	if ((in = reader_new(&cli->cfg, &err)) == NULL)
+		return failed + check_line(0, "inbound", err.msg);
+	/* Reading nothing still connects, checks TLS and logs in. */
+	ok = in->fetch(in, 0, 0, &msgs, &n, &err) == 0;
+	if (ok)
+		inmsg_free(msgs, n);
+	line = xasprintf("%s: %s", cli->cfg.in_url, ok ? "reachable" : err.msg);
+	failed += check_line(ok, "inbound", line);
+	free(line);
+	in->close(in);
+	return failed;
+}
+
+static int
+cmd_check(struct cli *cli, int argc, char **argv)
+{
+	struct keyring keys;
+	struct err err;
+	int failed = 0;
+
+	(void)argv;
+	if (argc != 1)
+		return usage_error(cli, "check takes no arguments");
+	check_line(1, "config", cli->cfg.path);
+	if (keyring_load(&cli->cfg, &keys, &err) == -1)
+		failed += check_line(0, "keys", err.msg);
+	else
+		check_line(1, "keys", "present, private, long enough");
+	keyring_clear(&keys);
+	failed += check_templates(cli);
+	failed += check_database(cli);
+	failed += check_servers(cli);
+	if (failed > 0) {
+		err_set(&cli->err, ERR_RUNTIME, "check: %d problem%s", failed,
+		    failed == 1 ? "" : "s");
+		return -1;
+	}
 	return 0;
 }
 

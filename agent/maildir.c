@@ -176,6 +176,23 @@ maildir_send(struct sender *base, const char *from, const char *rcpt,
 	return status;
 }
 
+static enum send_status
+maildir_probe(struct sender *base, char *reply)
+{
+	struct maildir_sender *s = (struct maildir_sender *)base;
+	struct err err;
+
+	if (mkdir_parents(s->root, &err) == -1 ||
+	    (mkdir(s->root, 0700) == -1 && errno != EEXIST) ||
+	    access(s->root, W_OK | X_OK) == -1) {
+		snprintf(reply, TRANSPORT_REPLY_MAX, "cannot write %s",
+		    s->root);
+		return SEND_DOWN;
+	}
+	snprintf(reply, TRANSPORT_REPLY_MAX, "%s is writable", s->root);
+	return SEND_OK;
+}
+
 static void
 maildir_close(struct sender *base)
 {
@@ -193,6 +210,7 @@ maildir_sender_new(const char *root, struct err *err)
 	(void)err;
 	s = xcalloc(1, sizeof *s);
 	s->base.send = maildir_send;
+	s->base.probe = maildir_probe;
 	s->base.close = maildir_close;
 	s->root = xstrdup(root);
 	return &s->base;
@@ -244,7 +262,8 @@ list_new(const char *dir, struct strvec *names, struct err *err)
 			strvec_push(names, e->d_name);
 	closedir(d);
 	free(path);
-	qsort(names->v, names->n, sizeof *names->v, by_name);
+	if (names->n > 1)
+		qsort(names->v, names->n, sizeof *names->v, by_name);
 	return 0;
 }
 

@@ -159,6 +159,26 @@ smtp_send(struct sender *base, const char *from, const char *rcpt,
 	return status;
 }
 
+static enum send_status
+smtp_probe(struct sender *base, char *reply)
+{
+	struct smtp_sender *s = (struct smtp_sender *)base;
+	CURLcode rc;
+
+	/* Up to and including AUTH, then nothing. */
+	curl_easy_setopt(s->curl, CURLOPT_CONNECT_ONLY, 1L);
+	rc = perform(s, "", 0);
+	curl_easy_setopt(s->curl, CURLOPT_CONNECT_ONLY, 0L);
+	curl_easy_setopt(s->curl, CURLOPT_FRESH_CONNECT, 1L);
+	if (rc == CURLE_OK) {
+		snprintf(reply, TRANSPORT_REPLY_MAX, "%s", s->last_reply);
+		return SEND_OK;
+	}
+	snprintf(reply, TRANSPORT_REPLY_MAX, "%s", s->refusal[0] ?
+	    s->refusal : s->errbuf[0] ? s->errbuf : curl_easy_strerror(rc));
+	return SEND_DOWN;
+}
+
 static void
 smtp_close(struct sender *base)
 {
@@ -196,6 +216,7 @@ smtp_sender_new(const struct config *cfg, struct err *err)
 
 	s = xcalloc(1, sizeof *s);
 	s->base.send = smtp_send;
+	s->base.probe = smtp_probe;
 	s->base.close = smtp_close;
 	s->curl = curl_easy_init();
 	if (s->curl == NULL) {

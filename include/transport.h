@@ -28,6 +28,9 @@ struct sender {
 	 */
 	enum send_status (*send)(struct sender *, const char *from,
 	    const char *rcpt, const char *message, size_t len, char *reply);
+	/* Reaches the server (greeting, TLS, AUTH) without sending mail,
+	 * for `check`; what happened goes to reply. */
+	enum send_status (*probe)(struct sender *, char *reply);
 	/* Ends the session and frees the sender. */
 	void	(*close)(struct sender *);
 };

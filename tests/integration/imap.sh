@@ -133,7 +133,13 @@ expect_rc "IMAPS to a host name the certificate does not name: refused" 2
 set_conf inbound url "imaps://localhost:$MAILSTACK_IMAPS_PORT/INBOX"
 agent poll
 expect_rc "IMAPS with the right host name and CA" 0
+agent check
+expect_rc "check logs in to IMAPS" 0
+expect_match "and says the inbox is reachable" "$out" "ok +inbound +imaps://"
 printf 'wrong\n' >"$T/imap.pw"
+agent check
+expect_rc "check with a wrong IMAP password fails" 2
+expect_match "naming LOGIN" "$out" "FAIL +inbound .*LOGIN"
 agent poll
 expect_rc "a wrong password is a runtime failure" 2
 expect_match "and says LOGIN failed" "$err" "LOGIN"

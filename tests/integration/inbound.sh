@@ -45,6 +45,10 @@ state_of() {
 	json_get "$out" 'd["state"]'
 }
 
+agent poll
+expect_eq "poll on an empty inbox reads nothing, and says so" "$out" \
+    "poll: 0 read, 0 acted on, 0 seen before"
+
 agent plan add All --edition enterprise --products hybrid,m365,gws,endpoints
 agent tenant add --name "Müller & Söhne" --customer-admin it@mueller.test \
     --msp-admin ops@msp.test --workloads m365 --edition enterprise

@@ -5,7 +5,21 @@
 # support once; a broken store stops the pass with nothing lost.
 . "$(dirname "$0")/../lib.sh"
 make_config
+agent check
+expect_rc "check before init fails" 2
+expect_match "and names what is missing" "$out" \
+    "FAIL +database +no database at .*run 'mscagent init'"
 agent init
+agent check
+expect_rc "check after init passes" 0
+expect_eq "one line per check, all ok" \
+    "$(printf '%s\n' "$out" | awk '{print $1, $2}' | tr '\n' ' ')" \
+    "ok config ok keys ok templates ok database ok outbound ok inbound "
+chmod 0644 "$T/var/token.key"
+agent check
+expect_rc "a token key readable by others fails the check" 2
+expect_match "and says chmod" "$out" "FAIL +keys .*chmod 600"
+chmod 0600 "$T/var/token.key"
 
 # Prints header or part facts of one delivered message file.
 mailfact() {		# file python-expression-on-m

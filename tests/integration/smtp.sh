@@ -282,3 +282,10 @@ printf 'secret\n' >"$T/smtp.pw"
 agent flush --all
 expect_rc "AUTH with the password from the file, over STARTTLS" 0
 expect_match "the mail goes" "$out" "sent approval_request to admin1\+auth@example.test"
+agent check
+expect_rc "check reaches the SMTP server with AUTH over STARTTLS" 0
+expect_match "and says so" "$out" "ok +outbound +smtp://"
+printf 'wrong\n' >"$T/smtp.pw"
+agent check
+expect_rc "check with a wrong SMTP password fails" 2
+expect_match "with the server's answer" "$out" "FAIL +outbound .*535"
