@@ -176,20 +176,28 @@ maildir_send(struct sender *base, const char *from, const char *rcpt,
 	return status;
 }
 
+/* Checks, creating nothing, that root is or can be made writable. */
 static enum send_status
 maildir_probe(struct sender *base, char *reply)
 {
 	struct maildir_sender *s = (struct maildir_sender *)base;
-	struct err err;
+	char *dir, *slash;
+	int missing = 0;
 
-	if (mkdir_parents(s->root, &err) == -1 ||
-	    (mkdir(s->root, 0700) == -1 && errno != EEXIST) ||
-	    access(s->root, W_OK | X_OK) == -1) {
-		snprintf(reply, TRANSPORT_REPLY_MAX, "cannot write %s",
-		    s->root);
+	dir = xstrdup(s->root);
+	while (access(dir, F_OK) == -1 && (slash = strrchr(dir, '/')) &&
+	    slash != dir) {
+		*slash = '\0';
+		missing = 1;
+	}
+	if (access(dir, W_OK | X_OK) == -1) {
+		snprintf(reply, TRANSPORT_REPLY_MAX, "cannot write %s", dir);
+		free(dir);
 		return SEND_DOWN;
 	}
-	snprintf(reply, TRANSPORT_REPLY_MAX, "%s is writable", s->root);
+	snprintf(reply, TRANSPORT_REPLY_MAX, "%s %s", s->root,
+	    missing ? "will be created" : "is writable");
+	free(dir);
 	return SEND_OK;
 }
 
@@ -295,6 +303,9 @@ maildir_fetch(struct reader *base, size_t max, size_t max_size,
 
 	*msgs = NULL;
 	*n = 0;
+	/* Asked for nothing (check): a missing inbox is just empty. */
+	if (max == 0)
+		return 0;
 	if (maildir_create(r->dir, err) == -1 ||
 	    list_new(r->dir, &names, err) == -1) {
 		strvec_clear(&names);
