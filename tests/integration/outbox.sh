@@ -9,6 +9,7 @@ agent check
 expect_rc "check before init fails" 2
 expect_match "and names what is missing" "$out" \
     "FAIL +database +no database at .*run 'mscagent init'"
+check "check creates nothing" test ! -e "$T/var/mail" -a ! -e "$T/var/agent.db"
 agent init
 agent check
 expect_rc "check after init passes" 0
