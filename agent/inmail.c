@@ -367,11 +367,10 @@ clean_text(const char *s, size_t len)
 }
 
 /* 1 for the labels that say nothing about 8-bit bytes. */
+/* 1 when cs is one of names (a NULL-terminated list), in any case. */
 static int
-is_ascii_label(const char *cs)
+label_in(const char *cs, const char *const *names)
 {
-	static const char *const names[] = { "us-ascii", "ascii",
-	    "ansi_x3.4-1968", "iso646-us", "us", NULL };
 	size_t i;
 
 	for (i = 0; names[i] != NULL; i++)
@@ -380,18 +379,23 @@ is_ascii_label(const char *cs)
 	return 0;
 }
 
+static int
+is_ascii_label(const char *cs)
+{
+	static const char *const names[] = { "us-ascii", "ascii",
+	    "ansi_x3.4-1968", "iso646-us", "us", NULL };
+
+	return label_in(cs, names);
+}
+
 /* 1 for the Latin-1 labels: read as Windows-1252, as browsers do. */
 static int
 is_latin1_label(const char *cs)
 {
 	static const char *const names[] = { "iso-8859-1", "iso8859-1",
 	    "iso_8859-1", "latin1", "l1", "cp819", NULL };
-	size_t i;
 
-	for (i = 0; names[i] != NULL; i++)
-		if (ascii_casecmp(cs, names[i]) == 0)
-			return 1;
-	return 0;
+	return label_in(cs, names);
 }
 
 /* Converts with charconv; -1 when it cannot (unknown charset). */

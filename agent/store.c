@@ -198,6 +198,16 @@ bind_text_or_null(sqlite3_stmt *stmt, int i, const char *s)
 		sqlite3_bind_text(stmt, i, s, -1, SQLITE_TRANSIENT);
 }
 
+/* A row id, or SQL NULL for 0 (no plan, no tenant). */
+static void
+bind_id_or_null(sqlite3_stmt *stmt, int i, int64_t id)
+{
+	if (id > 0)
+		sqlite3_bind_int64(stmt, i, id);
+	else
+		sqlite3_bind_null(stmt, i);
+}
+
 /* A copy of a text column, or NULL for SQL NULL. */
 static char *
 column_strdup(sqlite3_stmt *stmt, int i)
@@ -857,10 +867,7 @@ store_tenant_transition(struct store *st, const struct tenant *t,
 	sqlite3_bind_int64(stmt, 1, t->id);
 	sqlite3_bind_text(stmt, 2, fsm_state_name(t->state), -1,
 	    SQLITE_STATIC);
-	if (t->plan_id > 0)
-		sqlite3_bind_int64(stmt, 3, t->plan_id);
-	else
-		sqlite3_bind_null(stmt, 3);
+	bind_id_or_null(stmt, 3, t->plan_id);
 	sqlite3_bind_int64(stmt, 4, t->generation);
 	sqlite3_bind_text(stmt, 5, reasons, -1, SQLITE_TRANSIENT);
 	/* A reminder or a clarification keeps the tenant where it was:
@@ -1052,10 +1059,7 @@ store_inbound_add(struct store *st, const struct inbound_note *note,
 	sqlite3_bind_text(stmt, 2, note->digest, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(stmt, 3, now);
 	bind_text_or_null(stmt, 4, note->sender);
-	if (note->tenant_id > 0)
-		sqlite3_bind_int64(stmt, 5, note->tenant_id);
-	else
-		sqlite3_bind_null(stmt, 5);
+	bind_id_or_null(stmt, 5, note->tenant_id);
 	sqlite3_bind_text(stmt, 6, note->outcome, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(stmt, 7, note->detail ? note->detail : "", -1,
 	    SQLITE_TRANSIENT);
