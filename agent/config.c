@@ -60,7 +60,8 @@ struct config_def {
 
 #define OFF(field)	offsetof(struct config, field)
 
-/* In the order of the enums in config.h. */
+/* In the order of the enums in config.h and log.h (log.c accepts the
+ * same level names). */
 static const char *const starttls_names[] = {
 	"required", "optional", "off", NULL
 };

@@ -12,19 +12,13 @@
 #ifndef MSCAGENT_CONFIG_H
 #define MSCAGENT_CONFIG_H
 
+#include "log.h"
 #include "util.h"
 
 enum starttls_mode {
 	STARTTLS_REQUIRED,
 	STARTTLS_OPTIONAL,
 	STARTTLS_OFF,
-};
-
-enum log_level {
-	LOG_LEVEL_ERROR,
-	LOG_LEVEL_WARN,
-	LOG_LEVEL_INFO,
-	LOG_LEVEL_DEBUG,
 };
 
 /* One verification-token key: its id (the JWT "kid") and its file. */
