@@ -17,6 +17,8 @@
 #include "store.h"
 #include "sweep.h"
 #include "tmpl.h"
+#include "log.h"
+#include "run.h"
 #include "transport.h"
 #include "view.h"
 #include "workflow.h"
@@ -55,6 +57,7 @@ static int cmd_event(struct cli *, int, char **);
 static int cmd_flush(struct cli *, int, char **);
 static int cmd_sweep(struct cli *, int, char **);
 static int cmd_poll(struct cli *, int, char **);
+static int cmd_run(struct cli *, int, char **);
 
 static const struct command commands[] = {
 	{ NULL, "init", "init", cmd_init, 0 },
@@ -90,6 +93,7 @@ static const struct command commands[] = {
 	{ NULL, "flush", "flush [--all]", cmd_flush, NEED_STORE | NEED_MAIL },
 	{ NULL, "sweep", "sweep", cmd_sweep, NEED_STORE | NEED_MAIL },
 	{ NULL, "poll", "poll", cmd_poll, NEED_STORE | NEED_MAIL },
+	{ NULL, "run", "run", cmd_run, NEED_STORE | NEED_MAIL },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -962,6 +966,39 @@ cmd_poll(struct cli *cli, int argc, char **argv)
 	printf("poll: %zu read, %zu acted on, %zu seen before\n", rep.handled,
 	    rep.acted, rep.duplicates);
 	return rc;
+}
+
+/* ---- the agent ---- */
+
+/* Where mail goes and comes from, for the start-up lines. */
+static const char *
+mail_place(const char *url)
+{
+	return strncmp(url, "maildir:", 8) == 0 ? url + 8 : url;
+}
+
+static int
+cmd_run(struct cli *cli, int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 1)
+		return usage_error(cli, "run takes no arguments");
+	if (log_open(config_log_level_name(cli->cfg.log_level),
+	    cli->cfg.log_file, &cli->err) == -1)
+		return -1;
+	/* The database stays open in each thread, not here. */
+	store_close(cli->st);
+	cli->st = NULL;
+	printf("mscagent %s: verification pages at %s/verify (listening on "
+	    "%s:%d)\n", MSCAGENT_VERSION, cli->cfg.base_url,
+	    cli->cfg.listen_address, cli->cfg.listen_port);
+	printf("mscagent: mail out to %s, replies read from %s\n",
+	    mail_place(cli->cfg.out_url), mail_place(cli->cfg.in_url));
+	fflush(stdout);
+	if (run_agent(&cli->mail, &cli->err) == -1)
+		return -1;
+	log_close();
+	return 0;
 }
 
 /* ---- dispatch ---- */

@@ -347,6 +347,15 @@ store_begin(struct store *st, struct err *err)
 }
 
 int
+store_begin_read(struct store *st, struct err *err)
+{
+	if (exec(st, "BEGIN", err) == -1)
+		return -1;
+	st->in_tx = 1;
+	return 0;
+}
+
+int
 store_commit(struct store *st, struct err *err)
 {
 	if (exec(st, "COMMIT", err) == -1) {
@@ -922,6 +931,30 @@ store_token_get(struct store *st, int64_t tenant_id, struct token_info *ti,
 	ti->recipient = column_strdup(stmt, 5);
 	rc = 0;
 out:
+	release(st, stmt);
+	return rc;
+}
+
+int
+store_token_find(struct store *st, const char *jti, int64_t *tenant_id,
+    int64_t *generation, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1, step;
+
+	if (prepare(st, "SELECT tenant_id, generation FROM tokens WHERE "
+	    "jti = ?1", &stmt, err) == -1)
+		return -1;
+	sqlite3_bind_text(stmt, 1, jti, -1, SQLITE_STATIC);
+	step = sqlite3_step(stmt);
+	if (step == SQLITE_ROW) {
+		*tenant_id = sqlite3_column_int64(stmt, 0);
+		*generation = sqlite3_column_int64(stmt, 1);
+		rc = 1;
+	} else if (step == SQLITE_DONE)
+		rc = 0;
+	else
+		db_fail(st, err, "finding a token");
 	release(st, stmt);
 	return rc;
 }
@@ -1506,4 +1539,49 @@ store_outbox_free(struct outbox_entry *list, size_t n)
 	for (i = 0; i < n; i++)
 		store_outbox_entry_clear(&list[i]);
 	free(list);
+}
+
+/* ---- metrics ---- */
+
+int
+store_tally(struct store *st, enum store_tally what,
+    struct store_count **counts, size_t *n, struct err *err)
+{
+	static const char *const queries[] = {
+		[TALLY_TENANT_STATE] = "SELECT state, count(*) FROM tenants "
+		    "GROUP BY state ORDER BY state",
+		[TALLY_MAIL_STATUS] = "SELECT status, count(*) FROM outbox "
+		    "GROUP BY status ORDER BY status",
+		[TALLY_REPLY_OUTCOME] = "SELECT outcome, count(*) FROM inbound "
+		    "GROUP BY outcome ORDER BY outcome",
+	};
+	sqlite3_stmt *stmt = NULL;
+	int step;
+
+	*counts = NULL;
+	*n = 0;
+	if (prepare(st, queries[what], &stmt, err) == -1)
+		return -1;
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		*counts = xrealloc(*counts, (*n + 1) * sizeof **counts);
+		(*counts)[*n].key = column_strdup(stmt, 0);
+		(*counts)[*n].n = sqlite3_column_int64(stmt, 1);
+		(*n)++;
+	}
+	release(st, stmt);
+	if (step != SQLITE_DONE) {
+		store_counts_free(*counts, *n);
+		*counts = NULL;
+		*n = 0;
+		return db_fail(st, err, "counting");
+	}
+	return 0;
+}
+
+void
+store_counts_free(struct store_count *counts, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(counts[i].key);
+	free(counts);
 }

@@ -181,18 +181,34 @@ tmpl_set_new(const char *dir)
 	return set;
 }
 
-void
-tmpl_set_free(struct tmpl_set *set)
+static void
+drop_cache(struct tmpl_set *set)
 {
 	size_t i;
 
-	if (set == NULL)
-		return;
 	for (i = 0; i < set->ncache; i++) {
 		free(set->cache[i].name);
 		xmlFreeDoc(set->cache[i].doc);
 	}
 	free(set->cache);
+	set->cache = NULL;
+	set->ncache = 0;
+}
+
+void
+tmpl_set_reload(struct tmpl_set *set)
+{
+	pthread_mutex_lock(&set->lock);
+	drop_cache(set);
+	pthread_mutex_unlock(&set->lock);
+}
+
+void
+tmpl_set_free(struct tmpl_set *set)
+{
+	if (set == NULL)
+		return;
+	drop_cache(set);
 	pthread_mutex_destroy(&set->lock);
 	free(set->dir);
 	free(set);
@@ -412,6 +428,12 @@ render_element(xmlNodePtr n, const struct tmpl_vars *vars, struct render *r,
 			xmlSetProp(n, (const xmlChar *)"href",
 			    (const xmlChar *)lookup(vars, v));
 		xmlUnsetProp(n, (const xmlChar *)"data-href");
+		xmlFree(v);
+	}
+	if ((v = attr(n, "data-value")) != NULL) {
+		xmlSetProp(n, (const xmlChar *)"value",
+		    (const xmlChar *)lookup(vars, v));
+		xmlUnsetProp(n, (const xmlChar *)"data-value");
 		xmlFree(v);
 	}
 	if ((v = attr(n, "data-mailto")) != NULL) {
@@ -852,34 +874,61 @@ wrap_in_layout(struct tmpl_set *set, htmlDocPtr *doc, const char *subject,
 	return 0;
 }
 
-int
-tmpl_render(struct tmpl_set *set, const char *name,
-    const struct tmpl_vars *vars, struct tmpl_out *out, struct err *err)
+/* Copies template name, fills it with vars and puts it in its layout. */
+static htmlDocPtr
+fill(struct tmpl_set *set, const char *name, const struct tmpl_vars *vars,
+    char **subject, struct err *err)
 {
 	struct render r = { 0 };
 	htmlDocPtr doc;
-	int rc = -1;
 
-	memset(out, 0, sizeof *out);
-	doc = template_copy(set, name, err);
-	if (doc == NULL)
-		return -1;
-	out->subject = take_subject(doc, vars);
-	if (wrap_in_layout(set, &doc, out->subject, err) == -1)
-		goto out;
-	r.subject = out->subject;
+	*subject = NULL;
+	if ((doc = template_copy(set, name, err)) == NULL)
+		return NULL;
+	*subject = take_subject(doc, vars);
+	if (wrap_in_layout(set, &doc, *subject, err) == -1)
+		goto fail;
+	r.subject = *subject;
 	render_children((xmlNodePtr)doc, vars, &r, 0);
 	if (r.too_deep) {
 		err_set(err, ERR_RUNTIME, "template %s: elements nested more "
 		    "than %d deep", name, NESTING_MAX);
-		goto out;
+		goto fail;
 	}
-	if (dump_html(doc, &out->html, &out->html_len) == -1 ||
-	    out->html_len > TMPL_OUTPUT_MAX) {
+	return doc;
+fail:
+	free(*subject);
+	*subject = NULL;
+	xmlFreeDoc(doc);
+	return NULL;
+}
+
+static int
+dump_checked(htmlDocPtr doc, const char *name, char **html, size_t *len,
+    struct err *err)
+{
+	if (dump_html(doc, html, len) == -1 || *len > TMPL_OUTPUT_MAX) {
+		free(*html);
+		*html = NULL;
 		err_set(err, ERR_RUNTIME, "template %s: output empty or over %d "
 		    "bytes", name, TMPL_OUTPUT_MAX);
-		goto out;
+		return -1;
 	}
+	return 0;
+}
+
+int
+tmpl_render(struct tmpl_set *set, const char *name,
+    const struct tmpl_vars *vars, struct tmpl_out *out, struct err *err)
+{
+	htmlDocPtr doc;
+	int rc = -1;
+
+	memset(out, 0, sizeof *out);
+	if ((doc = fill(set, name, vars, &out->subject, err)) == NULL)
+		return -1;
+	if (dump_checked(doc, name, &out->html, &out->html_len, err) == -1)
+		goto out;
 	out->text = text_of(doc);
 	if (strlen(out->text) > TMPL_OUTPUT_MAX) {
 		err_set(err, ERR_RUNTIME, "template %s: text over %d bytes",
@@ -890,6 +939,24 @@ tmpl_render(struct tmpl_set *set, const char *name,
 out:
 	if (rc == -1)
 		tmpl_out_clear(out);
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+int
+tmpl_render_page(struct tmpl_set *set, const char *name,
+    const struct tmpl_vars *vars, char **html, size_t *len, struct err *err)
+{
+	htmlDocPtr doc;
+	char *title;
+	int rc;
+
+	*html = NULL;
+	*len = 0;
+	if ((doc = fill(set, name, vars, &title, err)) == NULL)
+		return -1;
+	rc = dump_checked(doc, name, html, len, err);
+	free(title);
 	xmlFreeDoc(doc);
 	return rc;
 }

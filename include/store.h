@@ -73,6 +73,9 @@ int	 store_begin(struct store *, struct err *);
 int	 store_commit(struct store *, struct err *);
 /* Safe to call when no transaction is open. */
 void	 store_rollback(struct store *);
+/* BEGIN (deferred): one consistent snapshot for several reads; end it
+ * with store_rollback. */
+int	 store_begin_read(struct store *, struct err *);
 /* 1 when the database answers a trivial query. */
 int	 store_ping(struct store *);
 
@@ -124,6 +127,10 @@ int	 store_tenant_transition(struct store *, const struct tenant *,
 int	 store_token_get(struct store *, int64_t tenant_id, struct token_info *,
 	    struct err *);
 void	 store_token_clear(struct token_info *);
+/* Finds the token with this jti: 1 with its tenant and generation,
+ * 0 when no token has it, -1 for the database. */
+int	 store_token_find(struct store *, const char *jti, int64_t *tenant_id,
+	    int64_t *generation, struct err *);
 /* Records an issued token. */
 int	 store_token_add(struct store *, int64_t tenant_id, int64_t generation,
 	    const char *jti, const char *recipient, const char *token,
@@ -218,5 +225,22 @@ int	 store_outbox_failed(struct store *, int64_t id, const char *error,
 	    struct err *);
 void	 store_outbox_entry_clear(struct outbox_entry *);
 void	 store_outbox_free(struct outbox_entry *, size_t);
+
+/* How many rows share each value of a column, for the metrics. */
+enum store_tally {
+	TALLY_TENANT_STATE,	/* tenants by state */
+	TALLY_MAIL_STATUS,	/* outbox by status */
+	TALLY_REPLY_OUTCOME,	/* inbound messages by outcome */
+};
+
+struct store_count {
+	char	*key;
+	int64_t	 n;
+};
+
+/* Fills *counts (free with store_counts_free), ordered by key. */
+int	 store_tally(struct store *, enum store_tally,
+	    struct store_count **counts, size_t *n, struct err *);
+void	 store_counts_free(struct store_count *, size_t);
 
 #endif

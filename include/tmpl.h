@@ -6,6 +6,7 @@
  * go in through attributes, never by pasting text:
  *   data-var="x"      the element's content becomes the text of x
  *   data-href="x"     href becomes x (http, https or mailto only)
+ *   data-value="x"    the value attribute becomes x (form fields)
  *   data-mailto="W"   href becomes a mailto: link to the reply address
  *                     (var reply_to) with subject "Re: <subject>" and W
  *                     as the first line of the body
@@ -49,6 +50,9 @@ struct tmpl_vars *tmpl_vars_item(struct tmpl_vars *, const char *list);
  */
 struct tmpl_set *tmpl_set_new(const char *dir);
 void	 tmpl_set_free(struct tmpl_set *);
+/* Forgets every template read, so the next use reads them again
+ * (SIGHUP); renders already running keep their copies. */
+void	 tmpl_set_reload(struct tmpl_set *);
 
 /* 1 when NAME.html exists and parses, else 0 with the reason in err. */
 int	 tmpl_check(struct tmpl_set *, const char *name, struct err *);
@@ -68,5 +72,10 @@ struct tmpl_out {
 int	 tmpl_render(struct tmpl_set *, const char *name,
 	    const struct tmpl_vars *, struct tmpl_out *, struct err *);
 void	 tmpl_out_clear(struct tmpl_out *);
+
+/* Renders a web page: the HTML alone, no subject and no text part.
+ * *html is the caller's; same errors as tmpl_render. */
+int	 tmpl_render_page(struct tmpl_set *, const char *name,
+	    const struct tmpl_vars *, char **html, size_t *len, struct err *);
 
 #endif

@@ -1,0 +1,383 @@
+/* listener.c: libmicrohttpd glue for web.c. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <microhttpd.h>
+
+#include "listener.h"
+#include "log.h"
+
+/* Sent with every answer, errors included (SPEC §5). */
+static const char *const security_headers[][2] = {
+	{ "Content-Security-Policy", "default-src 'none'; style-src "
+	    "'unsafe-inline'; img-src 'self'; form-action 'self'; "
+	    "base-uri 'none'; frame-ancestors 'none'" },
+	{ "Referrer-Policy", "no-referrer" },
+	{ "Cache-Control", "no-store" },
+	{ "X-Content-Type-Options", "nosniff" },
+	{ "X-Frame-Options", "DENY" },
+};
+
+/* Database connections, one per request in flight. */
+struct pool {
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 freed;
+	struct store	*st[LISTENER_THREADS];
+	int		 busy[LISTENER_THREADS];
+};
+
+struct listener {
+	struct MHD_Daemon	*daemon;
+	struct web		*web;
+	struct pool		 pool;
+	unsigned		 port;
+	int			 stopping;
+};
+
+/* One request, from its first callback to its completion. */
+struct request {
+	struct MHD_PostProcessor *pp;
+	struct buf		  token;
+	struct buf		  plan;
+	int			  has_token, has_plan;
+	int			  malformed;
+	int			  not_form;	/* a POST body of another type */
+	size_t			  body_len;
+};
+
+/* ---- the connection pool ---- */
+
+static int
+pool_open(struct pool *p, const char *path, struct err *err)
+{
+	size_t i;
+
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->freed, NULL);
+	for (i = 0; i < LISTENER_THREADS; i++)
+		if (store_open(path, &p->st[i], err) == -1)
+			return -1;
+	return 0;
+}
+
+static void
+pool_close(struct pool *p)
+{
+	size_t i;
+
+	for (i = 0; i < LISTENER_THREADS; i++)
+		store_close(p->st[i]);
+	pthread_cond_destroy(&p->freed);
+	pthread_mutex_destroy(&p->lock);
+}
+
+static size_t
+pool_take(struct pool *p)
+{
+	size_t i;
+
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		for (i = 0; i < LISTENER_THREADS; i++)
+			if (!p->busy[i]) {
+				p->busy[i] = 1;
+				pthread_mutex_unlock(&p->lock);
+				return i;
+			}
+		pthread_cond_wait(&p->freed, &p->lock);
+	}
+}
+
+static void
+pool_give(struct pool *p, size_t i)
+{
+	pthread_mutex_lock(&p->lock);
+	p->busy[i] = 0;
+	pthread_cond_signal(&p->freed);
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* ---- parameters ---- */
+
+/* Appends a piece of a parameter's value; a second value of the same
+ * name, a NUL or an overlong value makes the request malformed. */
+static void
+param_piece(struct request *rq, struct buf *b, int *seen, uint64_t off,
+    const char *data, size_t size)
+{
+	if (off == 0 && *seen)
+		rq->malformed = 1;
+	*seen = 1;
+	if (memchr(data, '\0', size) != NULL ||
+	    b->len + size > WEB_PARAM_MAX)
+		rq->malformed = 1;
+	else if (size > 0)
+		buf_append(b, data, size);
+}
+
+static enum MHD_Result
+form_field(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *filename, const char *content_type,
+    const char *transfer_encoding, const char *data, uint64_t off,
+    size_t size)
+{
+	struct request *rq = cls;
+
+	(void)kind, (void)filename, (void)content_type;
+	(void)transfer_encoding;
+	if (strcmp(key, "token") == 0)
+		param_piece(rq, &rq->token, &rq->has_token, off, data, size);
+	else if (strcmp(key, "plan") == 0)
+		param_piece(rq, &rq->plan, &rq->has_plan, off, data, size);
+	return MHD_YES;
+}
+
+static enum MHD_Result
+query_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+    size_t key_len, const char *value, size_t value_len)
+{
+	struct request *rq = cls;
+
+	(void)kind;
+	if (key_len == 5 && memcmp(key, "token", 5) == 0)
+		param_piece(rq, &rq->token, &rq->has_token, 0,
+		    value ? value : "", value ? value_len : 0);
+	return MHD_YES;
+}
+
+/* ---- answers ---- */
+
+static enum MHD_Result
+send_answer(struct listener *l, struct MHD_Connection *conn,
+    const struct web_response *res)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ok;
+	size_t i;
+
+	r = MHD_create_response_from_buffer(res->len, res->body,
+	    MHD_RESPMEM_MUST_COPY);
+	if (r == NULL)
+		return MHD_NO;
+	ok = MHD_add_response_header(r, "Content-Type", res->type);
+	for (i = 0; i < sizeof security_headers / sizeof *security_headers;
+	    i++)
+		ok &= MHD_add_response_header(r, security_headers[i][0],
+		    security_headers[i][1]);
+	/* MHD refuses a value with CR or LF; then nothing is sent. */
+	if (res->location != NULL)
+		ok &= MHD_add_response_header(r, "Location", res->location);
+	if (res->allow != NULL)
+		ok &= MHD_add_response_header(r, "Allow", res->allow);
+	if (ok == MHD_YES)
+		ok = MHD_queue_response(conn, res->status, r);
+	MHD_destroy_response(r);
+	if (ok == MHD_YES)
+		web_count(l->web, res->status);
+	return ok;
+}
+
+/* An answer the listener makes without web.c: a short plain text. */
+static enum MHD_Result
+send_plain(struct listener *l, struct MHD_Connection *conn, unsigned status,
+    const char *text)
+{
+	struct web_response res = { 0 };
+
+	res.status = status;
+	res.type = "text/plain; charset=utf-8";
+	res.body = (char *)(uintptr_t)text;
+	res.len = strlen(text);
+	return send_answer(l, conn, &res);
+}
+
+static enum MHD_Result
+respond(struct listener *l, struct MHD_Connection *conn, const char *method,
+    const char *url, struct request *rq)
+{
+	struct web_request req = { 0 };
+	struct web_response res;
+	enum MHD_Result ok;
+	size_t slot;
+
+	if (rq->body_len > WEB_BODY_MAX)
+		return send_plain(l, conn, 413, "Request body too large.\n");
+	if (rq->not_form)
+		return send_plain(l, conn, 415, "Send the form as "
+		    "application/x-www-form-urlencoded.\n");
+	if (!web_wants_form(method, url))
+		MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND,
+		    query_arg, rq);
+	req.method = method;
+	req.path = url;
+	req.token = rq->has_token ? (rq->token.data ? rq->token.data : "") :
+	    NULL;
+	req.plan = rq->has_plan ? (rq->plan.data ? rq->plan.data : "") : NULL;
+	req.malformed = rq->malformed;
+	slot = pool_take(&l->pool);
+	web_handle(l->web, l->pool.st[slot], &req, (int64_t)time(NULL), &res);
+	pool_give(&l->pool, slot);
+	if (res.status >= 500)
+		log_error("listener", "%s %s answered %u", method, url,
+		    res.status);
+	ok = send_answer(l, conn, &res);
+	web_response_clear(&res);
+	return ok;
+}
+
+static enum MHD_Result
+answer(void *cls, struct MHD_Connection *conn, const char *url,
+    const char *method, const char *version, const char *upload_data,
+    size_t *upload_data_size, void **con_cls)
+{
+	struct listener *l = cls;
+	struct request *rq = *con_cls;
+
+	(void)version;
+	if (__atomic_load_n(&l->stopping, __ATOMIC_ACQUIRE))
+		return MHD_NO;
+	if (rq == NULL) {
+		rq = xcalloc(1, sizeof *rq);
+		*con_cls = rq;
+		if (web_wants_form(method, url) && (rq->pp =
+		    MHD_create_post_processor(conn, 4096, form_field,
+		    rq)) == NULL)
+			rq->not_form = 1;
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0) {
+		/* Counted before anything is kept: the body limit is ours,
+		 * libmicrohttpd has none. */
+		rq->body_len += *upload_data_size;
+		if (rq->body_len <= WEB_BODY_MAX && rq->pp != NULL)
+			MHD_post_process(rq->pp, upload_data,
+			    *upload_data_size);
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	return respond(l, conn, method, url, rq);
+}
+
+static void
+completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct request *rq = *con_cls;
+
+	(void)cls, (void)conn, (void)toe;
+	if (rq == NULL)
+		return;
+	if (rq->pp != NULL)
+		MHD_destroy_post_processor(rq->pp);
+	buf_clear(&rq->token);
+	buf_clear(&rq->plan);
+	free(rq);
+	*con_cls = NULL;
+}
+
+/* ---- starting and stopping ---- */
+
+static int
+local_address(const struct config *cfg, struct sockaddr_storage *ss,
+    socklen_t *len, struct err *err)
+{
+	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof *ss);
+	if (inet_pton(AF_INET, cfg->listen_address, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons((uint16_t)cfg->listen_port);
+		*len = sizeof *in4;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, cfg->listen_address, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)cfg->listen_port);
+		*len = sizeof *in6;
+		return 0;
+	}
+	err_set(err, ERR_RUNTIME, "[listener] address %s is not an IP address",
+	    cfg->listen_address);
+	return -1;
+}
+
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char line[512];
+
+	(void)cls;
+	vsnprintf(line, sizeof line, fmt, ap);
+	log_warn("listener", "%s", line);
+}
+
+struct listener *
+listener_start(const struct config *cfg, struct web *web, struct err *err)
+{
+	struct listener *l;
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	const union MHD_DaemonInfo *info;
+	unsigned per_address;
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+
+	if (local_address(cfg, &ss, &sslen, err) == -1)
+		return NULL;
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	l = xcalloc(1, sizeof *l);
+	l->web = web;
+	if (pool_open(&l->pool, cfg->database, err) == -1)
+		goto fail;
+	per_address = cfg->max_connections > 1 ?
+	    (unsigned)cfg->max_connections / 2 : 1;
+	l->daemon = MHD_start_daemon(flags, (uint16_t)cfg->listen_port, NULL,
+	    NULL, answer, l,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, l,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)LISTENER_THREADS,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)LISTENER_IDLE_SECONDS,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)LISTENER_HEADER_MAX,
+	    MHD_OPTION_NOTIFY_COMPLETED, completed, l,
+	    MHD_OPTION_END);
+	if (l->daemon == NULL) {
+		err_set(err, ERR_RUNTIME, "cannot listen on %s:%d (taken, or "
+		    "not an address of this host)", cfg->listen_address,
+		    cfg->listen_port);
+		goto fail;
+	}
+	info = MHD_get_daemon_info(l->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	l->port = info != NULL ? info->port : (unsigned)cfg->listen_port;
+	return l;
+fail:
+	pool_close(&l->pool);
+	free(l);
+	return NULL;
+}
+
+unsigned
+listener_port(const struct listener *l)
+{
+	return l->port;
+}
+
+void
+listener_stop(struct listener *l)
+{
+	if (l == NULL)
+		return;
+	__atomic_store_n(&l->stopping, 1, __ATOMIC_RELEASE);
+	MHD_stop_daemon(l->daemon);
+	pool_close(&l->pool);
+	free(l);
+}

@@ -1,0 +1,194 @@
+/* page.c: the listener's pages, from templates. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "fsm.h"
+#include "page.h"
+#include "workload.h"
+
+static int
+render(struct tmpl_set *set, const char *name, struct tmpl_vars *v,
+    struct page *p, struct err *err)
+{
+	int rc;
+
+	rc = tmpl_render_page(set, name, v, &p->html, &p->len, err);
+	tmpl_vars_free(v);
+	return rc;
+}
+
+static void
+set_time(struct tmpl_vars *v, const char *name, int64_t t)
+{
+	char stamp[TIMESTAMP_STR_LEN];
+
+	timestamp_format((time_t)t, stamp);
+	tmpl_vars_setf(v, name, "%.10s %.5s UTC", stamp, stamp + 11);
+}
+
+static void
+set_date(struct tmpl_vars *v, const char *name, int32_t day)
+{
+	char s[DATE_STR_LEN];
+
+	date_format(day, s);
+	tmpl_vars_set(v, name, day == DATE_NONE ? "" : s);
+}
+
+static struct tmpl_vars *
+tenant_vars(const struct tenant *t)
+{
+	struct tmpl_vars *v, *item;
+	char *workloads;
+	int w;
+
+	v = tmpl_vars_new();
+	tmpl_vars_set(v, "customer", t->name);
+	tmpl_vars_set(v, "customer_admin", t->customer_admin);
+	tmpl_vars_set(v, "edition", t->edition);
+	workloads = workloads_format(t->workloads, ", ");
+	tmpl_vars_set(v, "workloads", workloads);
+	free(workloads);
+	for (w = 0; w < WORKLOAD_COUNT; w++) {
+		if (!(t->workloads & WORKLOAD_BIT(w)))
+			continue;
+		item = tmpl_vars_item(v, "licences");
+		tmpl_vars_set(item, "workload", workload_title(w));
+		set_date(item, "expires", t->expires[w]);
+		set_date(item, "after", t->after[w]);
+		tmpl_vars_set(item, "after_set",
+		    t->after[w] == DATE_NONE ? "" : "yes");
+	}
+	return v;
+}
+
+int
+page_form(struct tmpl_set *set, const struct page_form *f, struct page *p,
+    struct err *err)
+{
+	struct tmpl_vars *v, *item;
+	char *products;
+	size_t i;
+
+	memset(p, 0, sizeof *p);
+	v = tenant_vars(f->tenant);
+	tmpl_vars_set(v, "token", f->token);
+	tmpl_vars_set(v, "message", f->message);
+	tmpl_vars_set(v, "has_plans", f->nplans > 0 ? "yes" : "");
+	set_time(v, "link_expires", f->expires_at);
+	for (i = 0; i < f->nplans; i++) {
+		item = tmpl_vars_item(v, "plans");
+		tmpl_vars_setf(item, "plan_id", "%lld",
+		    (long long)f->plans[i].id);
+		tmpl_vars_set(item, "plan_name", f->plans[i].name);
+		products = workloads_format(f->plans[i].products, ", ");
+		tmpl_vars_set(item, "plan_products", products);
+		free(products);
+	}
+	return render(set, "page_verify", v, p, err);
+}
+
+/* What each state means to the MSP admin looking at the link. */
+static void
+set_state_text(struct tmpl_vars *v, enum tenant_state s)
+{
+	static const struct {
+		const char	*title;
+		const char	*text;
+	} texts[STATE_COUNT] = {
+		[STATE_NEW] = { "Not started", "The migration has not started." },
+		[STATE_BLOCKED] = { "Blocked", "The migration is blocked until "
+		    "support fixes the tenant's details." },
+		[STATE_AWAITING_APPROVAL] = { "Awaiting approval", "The "
+		    "customer admin has been asked to approve again." },
+		[STATE_AWAITING_VERIFICATION] = { "Awaiting your confirmation",
+		    "Pick a service plan and confirm." },
+		[STATE_FINALIZING] = { "Confirmed, being finalized", "You "
+		    "confirmed the plan. Support finalizes the hybrid "
+		    "migration; you will get a mail when it is done." },
+		[STATE_COMPLETED] = { "Completed", "The customer is now a tenant "
+		    "of your Managed Services Console." },
+		[STATE_REJECTED] = { "Rejected", "The customer admin rejected the "
+		    "migration." },
+		[STATE_TOKEN_EXPIRED] = { "Link expired", "Contact support to "
+		    "re-trigger the approval." },
+		[STATE_CANCELLED] = { "Cancelled", "Support cancelled the "
+		    "migration." },
+	};
+
+	if ((unsigned)s >= STATE_COUNT)
+		s = STATE_NEW;
+	tmpl_vars_set(v, "state_title", texts[s].title);
+	tmpl_vars_set(v, "state_text", texts[s].text);
+}
+
+int
+page_status(struct tmpl_set *set, const struct page_status *s,
+    struct page *p, struct err *err)
+{
+	struct tmpl_vars *v, *item;
+	size_t i;
+
+	memset(p, 0, sizeof *p);
+	v = tenant_vars(s->tenant);
+	set_state_text(v, s->tenant->state);
+	tmpl_vars_set(v, "plan", s->plan);
+	for (i = 0; i < s->nhistory; i++) {
+		item = tmpl_vars_item(v, "timeline");
+		set_time(item, "at", s->history[i].at);
+		tmpl_vars_setf(item, "what", "%s → %s",
+		    fsm_state_name(s->history[i].from),
+		    fsm_state_name(s->history[i].to));
+	}
+	return render(set, "page_status", v, p, err);
+}
+
+int
+page_gone(struct tmpl_set *set, const struct access *a, const char *support,
+    struct page *p, struct err *err)
+{
+	struct tmpl_vars *v;
+
+	memset(p, 0, sizeof *p);
+	v = tmpl_vars_new();
+	tmpl_vars_set(v, "support", support);
+	tmpl_vars_setf(v, "support_mailto", "mailto:%s", support);
+	if (a->status == ACCESS_SUPERSEDED) {
+		tmpl_vars_set(v, "title", "This link was replaced");
+		if (a->current.issued_at != 0) {
+			tmpl_vars_set(v, "superseded", "yes");
+			set_time(v, "newer_at", a->current.issued_at);
+			tmpl_vars_set(v, "newer_to", a->current.recipient);
+		} else
+			tmpl_vars_set(v, "superseded_no_link", "yes");
+	} else {
+		tmpl_vars_set(v, "title", "This link has expired");
+		tmpl_vars_set(v, "expired", "yes");
+		/* The sweep may have ended it before the token's exp. */
+		set_time(v, "expired_at", a->tenant.state ==
+		    STATE_TOKEN_EXPIRED && a->tenant.state_since < a->claims.exp ?
+		    a->tenant.state_since : a->claims.exp);
+	}
+	return render(set, "page_gone", v, p, err);
+}
+
+int
+page_message(struct tmpl_set *set, const char *title, const char *text,
+    struct page *p, struct err *err)
+{
+	struct tmpl_vars *v;
+
+	memset(p, 0, sizeof *p);
+	v = tmpl_vars_new();
+	tmpl_vars_set(v, "title", title);
+	tmpl_vars_set(v, "text", text);
+	return render(set, "page_message", v, p, err);
+}
+
+void
+page_clear(struct page *p)
+{
+	free(p->html);
+	memset(p, 0, sizeof *p);
+}

@@ -1,0 +1,365 @@
+/* run.c: the agent's threads and signals. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "inbox.h"
+#include "listener.h"
+#include "log.h"
+#include "outbox.h"
+#include "run.h"
+#include "sweep.h"
+#include "transport.h"
+#include "web.h"
+
+struct agent {
+	const struct compose_ctx *mail;
+	struct web		  web;
+	struct listener		 *listener;
+	pthread_mutex_t		  lock;
+	pthread_cond_t		  wake;		/* deliverer: work or stop */
+	int			  queued;	/* a transition queued mail */
+	volatile sig_atomic_t	  stop;
+	pthread_t		  deliverer, reader;
+};
+
+/* ---- lines of the batch commands, as log lines ---- */
+
+struct log_sink {
+	const char	*component;
+	struct buf	 line;
+};
+
+static ssize_t
+sink_write(void *cookie, const char *data, size_t size)
+{
+	struct log_sink *s = cookie;
+	const char *nl;
+	size_t left = size;
+
+	while (left > 0) {
+		nl = memchr(data, '\n', left);
+		buf_append(&s->line, data, nl ? (size_t)(nl - data) : left);
+		if (nl == NULL)
+			break;
+		log_info(s->component, "%s", s->line.data ? s->line.data : "");
+		buf_clear(&s->line);
+		left -= (size_t)(nl - data) + 1;
+		data = nl + 1;
+	}
+	return (ssize_t)size;
+}
+
+static int
+sink_close(void *cookie)
+{
+	struct log_sink *s = cookie;
+
+	if (s->line.len > 0)
+		log_info(s->component, "%s", s->line.data);
+	buf_clear(&s->line);
+	free(s);
+	return 0;
+}
+
+/* A stream whose lines become log lines of component. */
+static FILE *
+log_stream(const char *component)
+{
+	static const cookie_io_functions_t io = { .write = sink_write,
+	    .close = sink_close };
+	struct log_sink *s;
+	FILE *fp;
+
+	s = xcalloc(1, sizeof *s);
+	s->component = component;
+	if ((fp = fopencookie(s, "w", io)) == NULL) {
+		free(s);
+		return NULL;
+	}
+	setvbuf(fp, NULL, _IOLBF, 0);
+	return fp;
+}
+
+/* ---- outages ---- */
+
+/* A server's state, so an outage is logged once and retried with
+ * growing pauses. */
+struct outage {
+	const char	*component;
+	int		 down;
+	int		 backoff;	/* seconds before the next try */
+};
+
+static int
+outage_failed(struct outage *o, const char *why)
+{
+	if (!o->down)
+		log_warn(o->component, "server unavailable, retrying with "
+		    "backoff: %s", why);
+	o->down = 1;
+	o->backoff = o->backoff == 0 ? RUN_BACKOFF_FIRST :
+	    o->backoff * 2 > RUN_BACKOFF_MAX ? RUN_BACKOFF_MAX :
+	    o->backoff * 2;
+	return o->backoff;
+}
+
+static void
+outage_ok(struct outage *o)
+{
+	if (o->down)
+		log_info(o->component, "server reachable again");
+	o->down = 0;
+	o->backoff = 0;
+}
+
+/* ---- waking ---- */
+
+static void
+wake_deliverer(void *arg)
+{
+	struct agent *a = arg;
+
+	pthread_mutex_lock(&a->lock);
+	a->queued = 1;
+	pthread_cond_signal(&a->wake);
+	pthread_mutex_unlock(&a->lock);
+}
+
+/* Sleeps up to seconds, or until woken or stopped. */
+static void
+deliverer_sleep(struct agent *a, int seconds)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += seconds;
+	pthread_mutex_lock(&a->lock);
+	while (!a->queued && !a->stop)
+		if (pthread_cond_timedwait(&a->wake, &a->lock, &until) ==
+		    ETIMEDOUT)
+			break;
+	a->queued = 0;
+	pthread_mutex_unlock(&a->lock);
+}
+
+/* ---- the deliverer ---- */
+
+static void *
+deliverer_main(void *arg)
+{
+	struct agent *a = arg;
+	struct outage o = { .component = "outbox" };
+	struct outbox_report rep;
+	struct store *st = NULL;
+	struct err err;
+	FILE *log;
+	int pause;
+
+	log = log_stream("outbox");
+	if (store_open(a->mail->cfg->database, &st, &err) == -1) {
+		log_error("outbox", "%s", err.msg);
+		goto out;
+	}
+	while (!a->stop) {
+		pause = RUN_DELIVER_SECONDS;
+		if (outbox_flush(st, a->mail, 0, (int64_t)time(NULL), log, &rep,
+		    &err) == -1)
+			log_error("outbox", "%s", err.msg);
+		else if (rep.down)
+			pause = outage_failed(&o, rep.down_reason);
+		else
+			outage_ok(&o);
+		deliverer_sleep(a, pause);
+	}
+out:
+	store_close(st);
+	if (log != NULL)
+		fclose(log);
+	return NULL;
+}
+
+/* ---- the inbox reader ---- */
+
+/* Waits up to seconds for the stop flag, a second at a time. */
+static void
+reader_sleep(struct agent *a, int seconds)
+{
+	struct timespec second = { 1, 0 };
+
+	while (seconds-- > 0 && !a->stop)
+		nanosleep(&second, NULL);
+}
+
+static void *
+reader_main(void *arg)
+{
+	struct agent *a = arg;
+	const struct config *cfg = a->mail->cfg;
+	struct outage o = { .component = "inbox" };
+	struct inbox_report rep;
+	struct reader *in = NULL;
+	struct store *st = NULL;
+	struct err err;
+	FILE *log;
+	int pause;
+
+	log = log_stream("inbox");
+	if (store_open(cfg->database, &st, &err) == -1) {
+		log_error("inbox", "%s", err.msg);
+		goto out;
+	}
+	while (!a->stop) {
+		pause = cfg->poll_seconds;
+		if (in == NULL && (in = reader_new(cfg, &err)) == NULL)
+			pause = outage_failed(&o, err.msg);
+		else if (inbox_poll(st, a->mail, in, (int64_t)time(NULL), log,
+		    &rep, &err) == -1) {
+			/* Start afresh: the next pass reconnects. */
+			in->close(in);
+			in = NULL;
+			pause = outage_failed(&o, err.msg);
+		} else {
+			outage_ok(&o);
+			if (rep.acted > 0)
+				wake_deliverer(a);
+		}
+		reader_sleep(a, pause);
+	}
+out:
+	if (in != NULL)
+		in->close(in);
+	store_close(st);
+	if (log != NULL)
+		fclose(log);
+	return NULL;
+}
+
+/* ---- the main thread ---- */
+
+static void
+sweep_once(struct agent *a, struct store *st, FILE *log)
+{
+	struct sweep_report rep;
+	struct err err;
+
+	if (sweep_run(st, a->mail, (int64_t)time(NULL), log, &rep, &err) ==
+	    -1) {
+		log_error("timer", "%s", err.msg);
+		return;
+	}
+	if (rep.expired + rep.verification_reminders +
+	    rep.approval_reminders > 0)
+		wake_deliverer(a);
+}
+
+static void
+reload(struct agent *a)
+{
+	struct err err;
+
+	tmpl_set_reload(a->mail->templates);
+	if (log_reopen(&err) == -1)
+		log_error("agent", "%s", err.msg);
+	log_info("agent", "reloaded templates, reopened the log");
+}
+
+/* Waits for signals, sweeping on time, until told to stop. */
+static void
+serve(struct agent *a, const sigset_t *signals, struct store *st)
+{
+	struct timespec tick = { RUN_SWEEP_SECONDS, 0 };
+	FILE *log = log_stream("timer");
+	int sig;
+
+	sweep_once(a, st, log);
+	for (;;) {
+		sig = sigtimedwait(signals, NULL, &tick);
+		if (sig == SIGHUP)
+			reload(a);
+		else if (sig == SIGTERM || sig == SIGINT) {
+			log_info("agent", "stopping on signal %d", sig);
+			break;
+		} else if (sig == -1 && errno == EAGAIN)
+			sweep_once(a, st, log);
+	}
+	if (log != NULL)
+		fclose(log);
+}
+
+static int
+start_threads(struct agent *a, struct err *err)
+{
+	if (pthread_create(&a->deliverer, NULL, deliverer_main, a) != 0) {
+		err_set(err, ERR_RUNTIME, "cannot start a thread");
+		return -1;
+	}
+	if (pthread_create(&a->reader, NULL, reader_main, a) != 0) {
+		err_set(err, ERR_RUNTIME, "cannot start a thread");
+		a->stop = 1;
+		wake_deliverer(a);
+		pthread_join(a->deliverer, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+stop_threads(struct agent *a)
+{
+	a->stop = 1;
+	wake_deliverer(a);
+	listener_stop(a->listener);
+	a->listener = NULL;
+	pthread_join(a->reader, NULL);
+	pthread_join(a->deliverer, NULL);
+}
+
+int
+run_agent(const struct compose_ctx *mail, struct err *err)
+{
+	struct agent a;
+	struct store *st = NULL;
+	sigset_t signals;
+	int rc = -1;
+
+	memset(&a, 0, sizeof a);
+	a.mail = mail;
+	a.web.mail = mail;
+	a.web.queued = wake_deliverer;
+	a.web.queued_arg = &a;
+	pthread_mutex_init(&a.lock, NULL);
+	pthread_cond_init(&a.wake, NULL);
+	/* Blocked before any thread starts, so every thread inherits the
+	 * mask and only sigtimedwait in serve() sees them. */
+	sigemptyset(&signals);
+	sigaddset(&signals, SIGTERM);
+	sigaddset(&signals, SIGINT);
+	sigaddset(&signals, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &signals, NULL);
+	if (store_open(mail->cfg->database, &st, err) == -1)
+		goto out;
+	if ((a.listener = listener_start(mail->cfg, &a.web, err)) == NULL)
+		goto out;
+	if (start_threads(&a, err) == -1) {
+		listener_stop(a.listener);
+		goto out;
+	}
+	log_info("agent", "listening on http://%s:%u/ base_url=%s inbound=%s "
+	    "outbound=%s", mail->cfg->listen_address,
+	    listener_port(a.listener), mail->cfg->base_url, mail->cfg->in_url,
+	    mail->cfg->out_url);
+	serve(&a, &signals, st);
+	stop_threads(&a);
+	log_info("agent", "stopped");
+	rc = 0;
+out:
+	store_close(st);
+	pthread_cond_destroy(&a.wake);
+	pthread_mutex_destroy(&a.lock);
+	return rc;
+}

@@ -1,0 +1,36 @@
+/*
+ * listener.h: the HTTP listener of SPEC §5 on libmicrohttpd.  Only the
+ * plumbing lives here — sockets, limits, headers, form decoding; what
+ * each request gets is decided by web.c.
+ *
+ * Limits, so that a flood or a slow client cannot stop the agent:
+ * [listener] max_connections in all, half of them from one address,
+ * LISTENER_IDLE_SECONDS of silence, LISTENER_HEADER_MAX bytes of
+ * request line and headers (else 431), WEB_BODY_MAX bytes of body
+ * (else 413).
+ */
+#ifndef MSCAGENT_LISTENER_H
+#define MSCAGENT_LISTENER_H
+
+#include "config.h"
+#include "web.h"
+
+#define LISTENER_IDLE_SECONDS	10
+#define LISTENER_HEADER_MAX	(32 * 1024)
+#define LISTENER_THREADS	2	/* one per core of a small host */
+
+struct listener;
+
+/*
+ * Opens a database connection per thread and starts listening on
+ * [listener] address:port.  web must outlive the listener.  Returns the
+ * listener, or NULL with ERR_RUNTIME (port taken, address not local...).
+ */
+struct listener *listener_start(const struct config *, struct web *,
+	    struct err *);
+/* The port listened on (the one chosen when the config says 0). */
+unsigned listener_port(const struct listener *);
+/* Stops taking connections, lets running requests end, frees it all. */
+void	 listener_stop(struct listener *);
+
+#endif
