@@ -235,15 +235,21 @@ check_templates(struct cli *cli)
 	char *line;
 	int k, failed = 0;
 
+	static const char *const frames[] = { "layout", "page_layout",
+	    "page_verify", "page_status", "page_gone", "page_message" };
+	size_t i;
+
 	set = tmpl_set_new(cli->cfg.templates);
-	if (!tmpl_check(set, "layout", &err))
-		failed += check_line(0, "templates", err.msg);
+	for (i = 0; i < sizeof frames / sizeof frames[0]; i++)
+		if (!tmpl_check(set, frames[i], &err))
+			failed += check_line(0, "templates", err.msg);
 	for (k = 0; k < MAIL_KIND_COUNT; k++)
 		if (!tmpl_check(set, fsm_mail_kind_name(k), &err))
 			failed += check_line(0, "templates", err.msg);
 	tmpl_set_free(set);
 	if (failed == 0) {
-		line = xasprintf("%d mail templates in %s", MAIL_KIND_COUNT,
+		line = xasprintf("%d mail and %zu page templates in %s",
+		    MAIL_KIND_COUNT, sizeof frames / sizeof frames[0] - 1,
 		    cli->cfg.templates);
 		check_line(1, "templates", line);
 		free(line);

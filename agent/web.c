@@ -6,6 +6,7 @@
 
 #include "access.h"
 #include "fsm.h"
+#include "log.h"
 #include "page.h"
 #include "util.h"
 #include "view.h"
@@ -256,6 +257,9 @@ confirm(struct call *c, const struct access *a)
 	ev.plan = plan;
 	if (workflow_fire(c->st, c->web->mail, a->tenant.id, &ev, c->now,
 	    &out, &c->err) == 0) {
+		log_info("web", "tenant %lld: %s -> %s (plan %s, %zu mails "
+		    "queued)", (long long)a->tenant.id, fsm_state_name(out.from),
+		    fsm_state_name(out.to), plan, out.nmails);
 		workflow_outcome_clear(&out);
 		if (c->web->queued != NULL)
 			c->web->queued(c->web->queued_arg);
@@ -419,7 +423,7 @@ metrics(struct call *c)
 	static const char *const statuses[] = { "failed", "queued", "sent" };
 	const char *states[STATE_COUNT];
 	struct buf b = { 0 };
-	char code[8];
+	char code[16];
 	uint64_t n;
 	int i, rc = -1;
 

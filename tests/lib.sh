@@ -7,7 +7,9 @@ set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 T=$(mktemp -d "${TMPDIR:-/tmp}/mscagent-test.XXXXXX")
 _stack=
+AGENT_PID=
 _cleanup() {
+	[ -z "$AGENT_PID" ] || kill -KILL "$AGENT_PID" 2>/dev/null
 	[ -z "$_stack" ] || bash "$TOP/tests/mailstack.sh" stop "$_stack" \
 	    >/dev/null 2>&1
 	rm -rf "$T"
@@ -145,4 +147,63 @@ agent_later() {		# offset (e.g. +31d) args...
 	    2>"$T/stderr")
 	rc=$?
 	err=$(cat "$T/stderr")
+}
+
+# A TCP port nobody listens on now.
+free_port() {
+	"$PY" -S -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Starts `mscagent run` in the background on a free port (base_url to
+# match), logging to $T/run.log, and waits until /healthz answers.
+start_agent() {
+	PORT=$(free_port)
+	BASE=http://127.0.0.1:$PORT
+	set_conf listener port "$PORT"
+	set_conf agent base_url "$BASE"
+	"$MSCAGENT" -c "$T/agent.conf" run >>"$T/run.log" 2>&1 &
+	AGENT_PID=$!
+	for _ in $(seq 100); do
+		curl -fs "$BASE/healthz" >/dev/null 2>&1 && return 0
+		kill -0 "$AGENT_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	not_ok "the agent starts" "$(cat "$T/run.log")"
+	exit 1
+}
+
+# SIGTERM, then waits for the exit: sets $rc and $stop_ms.
+stop_agent() {
+	local t0
+	t0=$(date +%s%N)
+	kill -TERM "$AGENT_PID"
+	wait "$AGENT_PID"
+	rc=$?
+	stop_ms=$((($(date +%s%N) - t0) / 1000000))
+	AGENT_PID=
+}
+
+# An HTTP request with curl: sets $status, $headers and $body.
+http() {		# method url [curl args...]
+	local method=$1 url=$2
+	shift 2
+	status=$(curl -s -X "$method" -o "$T/body" -D "$T/headers" \
+	    -w '%{http_code}' "$@" "$url")
+	headers=$(tr -d '\r' <"$T/headers")
+	body=$(cat "$T/body")
+}
+
+# The files a Maildir folder received, oldest first.
+files_in() {		# maildir
+	find "$1/new" -type f 2>/dev/null | sort
+}
+
+# The verification link in a delivered mail's text part.
+mail_link() {		# file
+	"$PY" -S -c 'import sys, re, email, email.policy
+m = email.message_from_binary_file(open(sys.argv[1], "rb"),
+    policy=email.policy.default)
+t = m.get_body(("plain",)).get_content()
+print(re.search(r"https?://[^\s>]+/verify\?token=[^\s>]+", t).group(0))' "$1"
 }

@@ -30,10 +30,6 @@ m = email.message_from_binary_file(open(sys.argv[1], "rb"),
 print(eval(sys.argv[2]))' "$1" "$2"
 }
 
-files_in() {		# maildir
-	find "$1/new" -type f 2>/dev/null | sort
-}
-
 agent plan add All --edition enterprise --products hybrid,m365,gws,endpoints
 name='Müller & Söhne — 株式会社 🚀'
 agent tenant add --name "$name" --customer-admin 'it+tag@mueller.test' \

@@ -1,0 +1,255 @@
+#!/usr/bin/env bash
+# The listener of a running `mscagent run`, over real HTTP (curl, which
+# is libcurl): every route and answer code of SPEC §5, the security
+# headers on every answer, GET/HEAD changing nothing, concurrent POSTs
+# making one transition, the body limit, hostile names shown as text,
+# expired and superseded links, connection limits and a clean SIGTERM.
+. "$(dirname "$0")/../lib.sh"
+make_config
+set_conf listener max_connections 16
+agent init
+
+# Every answer carries the headers of SPEC §5.
+expect_headers() {	# what
+	local h missing=
+	for h in "Content-Security-Policy: default-src 'none'" \
+	    "Referrer-Policy: no-referrer" "Cache-Control: no-store" \
+	    "X-Content-Type-Options: nosniff" "X-Frame-Options: DENY"; do
+		printf '%s\n' "$headers" | grep -qiF "$h" || missing="$missing [$h]"
+	done
+	if [ -z "$missing" ]; then ok "$1: security headers"
+	else not_ok "$1: security headers" "missing:$missing" "$headers"; fi
+}
+
+expect_status() {	# what wanted
+	expect_eq "$1: $2" "$status" "$2"
+	expect_headers "$1"
+}
+
+state_of() {		# id
+	agent tenant show "$1" --json
+	json_get "$out" 'd["state"]'
+}
+
+agent plan add Std --edition enterprise --products m365,endpoints
+std=$out
+agent plan add Small --edition business --products m365
+small=$out
+agent plan add Full --edition enterprise --products hybrid,m365,gws,endpoints
+full=$out
+agent tenant add --name '<img src=x onerror=alert(1)> & Söhne' \
+    --customer-admin it@cust.test --msp-admin ops@msp.test \
+    --workloads m365,endpoints --edition enterprise --license m365=2027-03-01
+id=$out
+agent start "$id"
+agent approve "$id"
+agent flush
+link=$(mail_link "$(files_in "$T/var/mail/ops@msp.test" | tail -1)")
+token=${link#*token=}
+start_agent
+link=$BASE/verify?token=$token
+
+# ---- reading never changes anything ----
+http GET "$link"
+expect_status "GET /verify with the link" 200
+expect_match "UTF-8 HTML" "$headers" "Content-Type: text/html; charset=utf-8"
+expect_match "the name is shown as text" "$body" \
+    "&lt;img src=x onerror=alert\(1\)&gt; &amp; Söhne"
+expect_no_match "no <img> element" "$body" "<img"
+expect_no_match "no script at all" "$body" "<script"
+expect_match "the licence expiry is listed" "$body" "2027-03-01"
+expect_match "eligible plans are radio buttons" "$body" \
+    "type=\"radio\" name=\"plan\" required value=\"$std\""
+expect_match "a plan covering more products is eligible" "$body" \
+    "value=\"$full\""
+expect_no_match "a plan of another edition is not" "$body" "value=\"$small\""
+expect_no_match "none is preselected" "$body" "checked"
+expect_match "the form posts to verify" "$body" 'method="post" action="verify"'
+http HEAD "$link" -I
+expect_status "HEAD /verify" 200
+for _ in 1 2 3 4 5; do curl -s -o /dev/null "$link"; done
+expect_eq "GET and HEAD leave the tenant waiting" "$(state_of "$id")" \
+    awaiting_verification
+
+http GET "$BASE/api/getDetails?token=$token"
+expect_status "GET /api/getDetails" 200
+expect_match "JSON" "$headers" "Content-Type: application/json"
+expect_eq "details: tenant, state, plans" \
+    "$(json_get "$body" '[d["tenant"]["id"], d["tenant"]["state"], d["tenant"]["restricted"], [p["name"] for p in d["eligible_plans"]]]')" \
+    "[$id, 'awaiting_verification', True, ['Std', 'Full']]"
+expect_eq "details name the licences" \
+    "$(json_get "$body" 'd["tenant"]["licenses"]["m365"]["expires"]')" 2027-03-01
+
+# ---- refused links ----
+http GET "$BASE/verify"
+expect_status "no token" 403
+http GET "$BASE/verify?token=${token%?}x"
+expect_status "a changed signature" 403
+expect_no_match "403 says nothing about why" "$body" "signature|jti|expired"
+http GET "$BASE/verify?token=$token&token=$token"
+expect_status "the token twice" 403
+http GET "$BASE/verify?token=$token%00"
+expect_status "a token cut by NUL" 403
+http GET "$BASE/verify?token=$(head -c 9000 /dev/zero | tr '\0' a)"
+expect_status "a token over 8 KiB" 403
+http GET "$BASE/api/getDetails?token=nope"
+expect_status "getDetails with a bad token" 403
+expect_eq "as JSON" "$body" '{"error":"forbidden"}'
+
+# ---- bad requests ----
+http POST "$BASE/verify" --data-binary @<(head -c 17000 /dev/zero | tr '\0' a)
+expect_status "a body over 16 KiB" 413
+http POST "$BASE/verify" -H 'Content-Type: application/json' -d '{"token":1}'
+expect_status "a JSON body" 415
+http PUT "$BASE/verify"
+expect_status "PUT /verify" 405
+expect_match "405 says what is allowed" "$headers" "Allow: GET, HEAD, POST"
+http POST "$BASE/healthz"
+expect_status "POST /healthz" 405
+http GET "$BASE/nothing/here"
+expect_status "an unknown path" 404
+http GET "$BASE/verify/../healthz" --path-as-is
+expect_status "dot segments are not resolved" 404
+http GET "$BASE/verify" -H "X-Big: $(head -c 40000 /dev/zero | tr '\0' a)"
+expect_eq "headers over 32 KiB: 431" "$status" 431
+
+# ---- confirming ----
+http POST "$BASE/verify" -d "token=$token"
+expect_status "POST without a plan" 422
+expect_match "the page again, with a message" "$body" \
+    'role="alert".*Pick one of the service plans'
+http POST "$BASE/verify" -d "token=$token&plan=$small"
+expect_status "POST with a plan of another edition" 422
+expect_match "says the plan cannot be chosen" "$body" "cannot be chosen"
+http POST "$BASE/verify" -d "token=$token&plan=Std"
+expect_status "a plan by name, not id" 422
+http POST "$BASE/verify" -d "token=$token&plan=$std&plan=$full"
+expect_status "two plans" 403
+expect_eq "refused POSTs change nothing" "$(state_of "$id")" \
+    awaiting_verification
+
+# Eight POSTs at once: one transition, one set of mails.
+for i in 1 2 3 4 5 6 7 8; do
+	curl -s -o /dev/null -w '%{http_code} %{redirect_url}\n' \
+	    -d "token=$token&plan=$std" "$BASE/verify" >"$T/post.$i" &
+done
+wait_posts() { local p; for p in $(jobs -p); do [ "$p" = "$AGENT_PID" ] || wait "$p"; done; }
+wait_posts
+expect_eq "every concurrent POST got 303 to the page" \
+    "$(cat "$T"/post.* | sort -u)" "303 $link"
+expect_eq "the tenant completed" "$(state_of "$id")" completed
+agent tenant show "$id" --json
+expect_eq "one transition in the history" \
+    "$(json_get "$out" 'sum(1 for h in d["history"] if h["from"] == "awaiting_verification")')" 1
+expect_eq "one completion mail" \
+    "$(json_get "$out" 'sum(1 for m in d["mails"] if m["kind"] == "completed")')" 1
+expect_eq "the history names the web" \
+    "$(json_get "$out" '[h["actor"] for h in d["history"]][-1]')" web
+for _ in $(seq 50); do
+	[ -n "$(files_in "$T/var/mail/ops@msp.test" | sed -n 2p)" ] && break
+	sleep 0.1
+done
+expect_eq "the running agent delivered the completion at once" \
+    "$(files_in "$T/var/mail/ops@msp.test" | grep -c .)" 2
+http GET "$link"
+expect_status "GET after confirming: the status page" 200
+expect_match "status: completed" "$body" "Status: <strong>Completed</strong>"
+expect_match "with the plan" "$body" ">Std<"
+expect_match "and the timeline" "$body" "awaiting_verification → completed"
+http POST "$BASE/verify" -d "token=$token&plan=$std"
+expect_status "a later POST" 303
+
+# ---- expiry and retrigger ----
+agent tenant add --name Later --customer-admin it@later.test \
+    --msp-admin ops@later.test --workloads m365 --edition enterprise
+id2=$out
+agent start "$id2"
+agent approve "$id2"
+agent flush
+old=$(mail_link "$(files_in "$T/var/mail/ops@later.test" | tail -1)")
+old=$BASE/verify?token=${old#*token=}
+agent_later +31d sweep
+expect_match "31 days on, the sweep expires the link" "$out" "1 expired"
+http GET "$old"
+expect_status "the expired link" 410
+expect_match "says when and whom to ask" "$body" \
+    "expired on <strong>[0-9-]+ [0-9:]+ UTC</strong>.*contact support"
+http POST "$BASE/verify" -d "token=${old#*token=}&plan=$std"
+expect_status "POST with the expired link" 410
+http GET "$BASE/api/getDetails?token=${old#*token=}"
+expect_eq "getDetails: 410 expired" "$status $body" '410 {"error":"expired"}'
+agent retrigger "$id2"
+http GET "$old"
+expect_status "the old link after a retrigger" 410
+expect_match "says a new approval was started" "$body" \
+    "newer approval was started"
+agent approve "$id2"
+agent flush
+new=$(mail_link "$(files_in "$T/var/mail/ops@later.test" | tail -1)")
+new=$BASE/verify?token=${new#*token=}
+expect_no_match "the new approval sent a new link" "$new" "${old#*token=}"
+http GET "$old"
+expect_status "the old link after the new one" 410
+expect_match "says a newer link went to the MSP admin" "$body" \
+    "newer link was sent on <strong>[0-9-]+ [0-9:]+ UTC</strong> to <strong>ops@later.test</strong>"
+http GET "$new"
+expect_status "the new link" 200
+expect_match "shows the form" "$body" 'name="plan"'
+
+# ---- metrics and health ----
+http GET "$BASE/metrics"
+expect_status "GET /metrics" 200
+expect_match "Prometheus text" "$headers" "Content-Type: text/plain; version=0.0.4"
+expect_match "HELP" "$body" "^# HELP mscagent_tenants "
+expect_match "TYPE" "$body" "^# TYPE mscagent_tenants gauge$"
+expect_match "tenants by state" "$body" 'mscagent_tenants\{state="completed"\} 1'
+expect_match "mails by status" "$body" 'mscagent_mails\{status="sent"\} [0-9]+'
+expect_match "requests by status" "$body" \
+    'mscagent_http_requests_total\{code="403"\} [0-9]+'
+bad=$(printf '%s\n' "$body" | grep -v '^#' | grep -Ev '^[a-z_]+\{[a-z_]+="[^"]*"\} [0-9]+$')
+expect_eq "every sample is name{label=\"value\"} number" "$bad" ""
+http GET "$BASE/healthz"
+expect_status "GET /healthz" 200
+expect_eq "says ok" "$body" '{"status":"ok"}'
+
+# ---- floods and slow clients ----
+# 16 connections in all, 8 from one address: the 9th idle one is
+# closed at once, and the agent still answers when they are gone.
+"$PY" -S - "$PORT" >"$T/flood" <<'PYEOF'
+import socket, sys
+port = int(sys.argv[1])
+socks = [socket.create_connection(("127.0.0.1", port)) for _ in range(9)]
+socks[-1].settimeout(3)
+try:
+    print("closed" if socks[-1].recv(1) == b"" else "open")
+except (socket.timeout, ConnectionResetError):
+    print("open" if isinstance(sys.exc_info()[1], socket.timeout) else "closed")
+PYEOF
+expect_eq "one address gets half the connections" "$(cat "$T/flood")" closed
+http GET "$BASE/healthz"
+expect_eq "and the agent answers once they are gone" "$status" 200
+"$PY" -S - "$PORT" >"$T/slow" <<'PYEOF'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+s.settimeout(30)
+t = time.monotonic()
+data = s.recv(1)
+print("closed after %d s" % round(time.monotonic() - t) if data == b"" else "answered")
+PYEOF
+expect_match "a client that stops sending is cut off" "$(cat "$T/slow")" \
+    "closed after ([5-9]|1[0-9]|2[0-5]) s"
+
+# ---- signals ----
+kill -HUP "$AGENT_PID"
+sleep 0.3
+http GET "$BASE/healthz"
+expect_eq "SIGHUP: still serving" "$status" 200
+expect_match "SIGHUP reloads the templates" "$(cat "$T/run.log")" \
+    "reloaded templates"
+stop_agent
+expect_eq "SIGTERM: exit 0" "$rc" 0
+check "SIGTERM: gone within 5 s ($stop_ms ms)" test "$stop_ms" -lt 5000
+expect_match "log lines are time level component message" \
+    "$(grep ' agent ' "$T/run.log" | head -1)" \
+    "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z info agent "
