@@ -2,6 +2,8 @@
 #
 #   make            install missing build packages, build build/mscagent
 #   make test       the same, then an ASan+UBSan build and every test
+#   make run        the same as make, then starts the agent on the shipped
+#                   config (maildir transports under var/, no server)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make clean
 #
@@ -55,7 +57,7 @@ else
 Q = @
 endif
 
-.PHONY: all deps test-deps binary test test-build install clean
+.PHONY: all deps test-deps binary test test-build run install clean
 
 all: deps
 	$(Q)$(MAKE) --no-print-directory binary
@@ -117,6 +119,12 @@ test-build: build/mscagent build/asan/mscagent $(UNIT_BINS)
 test: test-deps
 	$(Q)$(MAKE) --no-print-directory test-build
 	$(Q)tests/run.sh
+
+# The shipped config keeps everything under var/ and needs no server;
+# init is idempotent (it never touches an existing key or database).
+run: all
+	$(Q)build/mscagent -c conf/agent.conf init
+	$(Q)exec build/mscagent -c conf/agent.conf run
 
 # The installed config keeps state in STATEDIR and finds the templates
 # in SHAREDIR; an existing config is never overwritten.

@@ -1,4 +1,7 @@
 /* outbox.c: deliver queued mails once each, with retries and backoff. */
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -129,6 +132,31 @@ deliver_batch(struct store *st, const struct compose_ctx *ctx,
 	return 0;
 }
 
+static int
+process_alive(int64_t pid)
+{
+	return pid <= INT32_MAX && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+}
+
+/* Mails a deliverer held when it was killed go out now, not when its
+ * lease ends. */
+static int
+release_orphans(struct store *st, int64_t now, FILE *log, struct err *err)
+{
+	int64_t *in_doubt;
+	size_t n, i;
+
+	if (store_outbox_release_orphans(st, now, process_alive, &in_doubt, &n,
+	    err) == -1)
+		return -1;
+	for (i = 0; log != NULL && i < n; i++)
+		fprintf(log, "mail %lld: in doubt, the process sending it died; "
+		    "sending it again under the same Message-ID\n",
+		    (long long)in_doubt[i]);
+	free(in_doubt);
+	return 0;
+}
+
 int
 outbox_flush(struct store *st, const struct compose_ctx *ctx, int all,
     int64_t now, FILE *log, struct outbox_report *rep, struct err *err)
@@ -140,6 +168,8 @@ outbox_flush(struct store *st, const struct compose_ctx *ctx, int all,
 	int rc = -1;
 
 	memset(rep, 0, sizeof *rep);
+	if (release_orphans(st, now, log, err) == -1)
+		return -1;
 	/* In id order from where the last batch ended: each mail is
 	 * considered once per flush, even one released for a retry. */
 	while (!rep->down) {

@@ -130,11 +130,12 @@ wake_deliverer(void *arg)
 	pthread_mutex_unlock(&a->lock);
 }
 
-/* Sleeps up to seconds, or until woken or stopped. */
-static void
+/* Sleeps up to seconds, or until woken or stopped; 1 when woken. */
+static int
 deliverer_sleep(struct agent *a, int seconds)
 {
 	struct timespec until;
+	int woken;
 
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += seconds;
@@ -143,12 +144,19 @@ deliverer_sleep(struct agent *a, int seconds)
 		if (pthread_cond_timedwait(&a->wake, &a->lock, &until) ==
 		    ETIMEDOUT)
 			break;
+	woken = a->queued;
 	a->queued = 0;
 	pthread_mutex_unlock(&a->lock);
+	return woken;
 }
 
 /* ---- the deliverer ---- */
 
+/*
+ * Delivers after a transition of this process (woken), one of another
+ * process such as the CLI (the database changed), when a retry may be
+ * due (RUN_DELIVER_SECONDS) or after an outage's pause.
+ */
 static void *
 deliverer_main(void *arg)
 {
@@ -157,8 +165,9 @@ deliverer_main(void *arg)
 	struct outbox_report rep;
 	struct store *st = NULL;
 	struct err err;
+	int64_t seen = -1, version;
+	int waited = 0, pause = 0;
 	FILE *log;
-	int pause;
 
 	log = log_stream("outbox");
 	if (store_open(a->mail->cfg->database, &st, &err) == -1) {
@@ -166,15 +175,24 @@ deliverer_main(void *arg)
 		goto out;
 	}
 	while (!a->stop) {
-		pause = RUN_DELIVER_SECONDS;
-		if (outbox_flush(st, a->mail, 0, (int64_t)time(NULL), log, &rep,
-		    &err) == -1)
-			log_error("outbox", "%s", err.msg);
-		else if (rep.down)
-			pause = outage_failed(&o, rep.down_reason);
+		version = store_data_version(st);
+		if (waited >= pause || (version != seen && !o.down)) {
+			pause = RUN_DELIVER_SECONDS;
+			if (outbox_flush(st, a->mail, 0, (int64_t)time(NULL), log,
+			    &rep, &err) == -1)
+				log_error("outbox", "%s", err.msg);
+			else if (rep.down)
+				pause = outage_failed(&o, rep.down_reason);
+			else
+				outage_ok(&o);
+			/* What this flush committed is not news. */
+			seen = store_data_version(st);
+			waited = 0;
+		}
+		if (deliverer_sleep(a, 1))
+			waited = pause;		/* woken: go now */
 		else
-			outage_ok(&o);
-		deliverer_sleep(a, pause);
+			waited++;
 	}
 out:
 	store_close(st);

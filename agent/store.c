@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -88,7 +89,8 @@ static const char *const migrations[] = {
 	"  generation INTEGER NOT NULL,"
 	"  subject TEXT,"
 	"  sent_at INTEGER,"
-	"  lease_until INTEGER NOT NULL DEFAULT 0"
+	"  lease_until INTEGER NOT NULL DEFAULT 0,"
+	"  claimed_by INTEGER NOT NULL DEFAULT 0"	/* pid of the holder */
 	") STRICT;"
 	"CREATE INDEX outbox_by_tenant ON outbox(tenant_id, id);"
 	"CREATE INDEX outbox_due ON outbox(status, next_attempt_at);"
@@ -372,6 +374,21 @@ store_rollback(struct store *st)
 	if (st->in_tx)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	st->in_tx = 0;
+}
+
+int64_t
+store_data_version(struct store *st)
+{
+	sqlite3_stmt *stmt = NULL;
+	struct err err;
+	int64_t v = -1;
+
+	if (prepare(st, "PRAGMA data_version", &stmt, &err) == -1)
+		return -1;
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		v = sqlite3_column_int64(stmt, 0);
+	release(st, stmt);
+	return v;
 }
 
 int
@@ -1447,13 +1464,14 @@ store_outbox_claim(struct store *st, int64_t now, int all, int64_t after_id,
 		goto out;
 	while (*n > limit)
 		store_outbox_entry_clear(&(*entries)[--(*n)]);
-	if (prepare(st, "UPDATE outbox SET lease_until = ?2 WHERE id = ?1",
-	    &stmt, err) == -1)
+	if (prepare(st, "UPDATE outbox SET lease_until = ?2, claimed_by = ?3 "
+	    "WHERE id = ?1", &stmt, err) == -1)
 		goto out;
 	for (i = 0; i < *n; i++) {
 		sqlite3_reset(stmt);
 		sqlite3_bind_int64(stmt, 1, (*entries)[i].id);
 		sqlite3_bind_int64(stmt, 2, now + lease);
+		sqlite3_bind_int64(stmt, 3, (int64_t)getpid());
 		if (step_done(st, stmt, err) == -1)
 			goto out;
 	}
@@ -1466,6 +1484,96 @@ out:
 		*entries = NULL;
 		*n = 0;
 	}
+	return rc;
+}
+
+/* The processes holding claims at now. */
+static int
+claim_holders(struct store *st, int64_t now, int64_t **pids, size_t *n,
+    struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int step;
+
+	*pids = NULL;
+	*n = 0;
+	if (prepare(st, "SELECT DISTINCT claimed_by FROM outbox WHERE status = "
+	    "'queued' AND lease_until > ?1 AND claimed_by > 0", &stmt,
+	    err) == -1)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, now);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		*pids = xrealloc(*pids, (*n + 1) * sizeof **pids);
+		(*pids)[(*n)++] = sqlite3_column_int64(stmt, 0);
+	}
+	release(st, stmt);
+	return step == SQLITE_DONE ? 0 : db_fail(st, err, "reading claims");
+}
+
+/* Frees pid's claims; *first is the lowest mail id it held (0: none). */
+static int
+release_claims(struct store *st, int64_t pid, int64_t *first,
+    struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+
+	if (prepare(st, "SELECT min(id) FROM outbox WHERE status = 'queued' "
+	    "AND claimed_by = ?1", &stmt, err) == -1)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, pid);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		db_fail(st, err, "reading claims");
+		goto out;
+	}
+	*first = sqlite3_column_int64(stmt, 0);
+	release(st, stmt);
+	stmt = NULL;
+	if (prepare(st, "UPDATE outbox SET lease_until = 0, claimed_by = 0 "
+	    "WHERE status = 'queued' AND claimed_by = ?1", &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, pid);
+	rc = step_done(st, stmt, err);
+out:
+	release(st, stmt);
+	return rc;
+}
+
+int
+store_outbox_release_orphans(struct store *st, int64_t now,
+    int (*alive)(int64_t pid), int64_t **in_doubt, size_t *n,
+    struct err *err)
+{
+	int64_t *pids = NULL, first;
+	size_t npids = 0, i;
+	int rc = -1;
+
+	*in_doubt = NULL;
+	*n = 0;
+	if (store_begin(st, err) == -1)
+		return -1;
+	if (claim_holders(st, now, &pids, &npids, err) == -1)
+		goto out;
+	for (i = 0; i < npids; i++) {
+		if (alive(pids[i]))
+			continue;
+		if (release_claims(st, pids[i], &first, err) == -1)
+			goto out;
+		if (first > 0) {
+			*in_doubt = xrealloc(*in_doubt,
+			    (*n + 1) * sizeof **in_doubt);
+			(*in_doubt)[(*n)++] = first;
+		}
+	}
+	rc = store_commit(st, err);
+out:
+	if (rc == -1) {
+		store_rollback(st);
+		free(*in_doubt);
+		*in_doubt = NULL;
+		*n = 0;
+	}
+	free(pids);
 	return rc;
 }
 

@@ -76,6 +76,9 @@ void	 store_rollback(struct store *);
 /* BEGIN (deferred): one consistent snapshot for several reads; end it
  * with store_rollback. */
 int	 store_begin_read(struct store *, struct err *);
+/* A number that changes when another connection commits (SQLite's
+ * data_version): cheap enough to ask every second.  -1 on failure. */
+int64_t	 store_data_version(struct store *);
 /* 1 when the database answers a trivial query. */
 int	 store_ping(struct store *);
 
@@ -225,6 +228,17 @@ int	 store_outbox_failed(struct store *, int64_t id, const char *error,
 	    struct err *);
 void	 store_outbox_entry_clear(struct outbox_entry *);
 void	 store_outbox_free(struct outbox_entry *, size_t);
+/*
+ * Frees the claims of processes that died holding them (alive(pid) says
+ * 0), so their mails go out now rather than when the lease ends.  A
+ * deliverer sends its claimed mails in id order and records each before
+ * the next, so only the lowest unsent id of each dead holder may have
+ * reached the server already: those ids are put in *in_doubt (caller
+ * frees).  They are sent again under the same Message-ID.
+ */
+int	 store_outbox_release_orphans(struct store *, int64_t now,
+	    int (*alive)(int64_t pid), int64_t **in_doubt, size_t *n,
+	    struct err *);
 
 /* How many rows share each value of a column, for the metrics. */
 enum store_tally {

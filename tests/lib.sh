@@ -12,7 +12,8 @@ _cleanup() {
 	[ -z "$AGENT_PID" ] || kill -KILL "$AGENT_PID" 2>/dev/null
 	[ -z "$_stack" ] || bash "$TOP/tests/mailstack.sh" stop "$_stack" \
 	    >/dev/null 2>&1
-	rm -rf "$T"
+	# KEEP_TEST_DIR=1 keeps the folder, to look at after a failure.
+	[ -n "${KEEP_TEST_DIR:-}" ] && echo "# kept $T" || rm -rf "$T"
 }
 trap _cleanup EXIT
 trap 'exit 1' INT TERM HUP
