@@ -924,7 +924,7 @@ cmd_flush(struct cli *cli, int argc, char **argv)
 	}
 	if (optind != argc)
 		return usage_error(cli, "flush takes no arguments");
-	if (outbox_flush(cli->st, &cli->mail, all, cli->now, stdout, &rep,
+	if (outbox_flush(cli->st, &cli->mail, all, cli->now, NULL, stdout, &rep,
 	    &cli->err) == -1)
 		return -1;
 	printf("flush: %zu sent, %zu to retry, %zu failed, %zu waiting\n",

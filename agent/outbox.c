@@ -99,7 +99,8 @@ record(struct store *st, const struct compose_ctx *ctx,
 static int
 deliver_batch(struct store *st, const struct compose_ctx *ctx,
     struct sender *out, struct outbox_entry *batch, size_t n, int64_t now,
-    FILE *log, struct outbox_report *rep, struct err *err)
+    const volatile sig_atomic_t *stop, FILE *log, struct outbox_report *rep,
+    struct err *err)
 {
 	char reply[TRANSPORT_REPLY_MAX];
 	enum send_status status;
@@ -107,7 +108,7 @@ deliver_batch(struct store *st, const struct compose_ctx *ctx,
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (rep->down) {
+		if (rep->down || (stop != NULL && *stop)) {
 			/* Not tried: released for the next pass, as it was. */
 			rep->waiting++;
 			if (store_outbox_retry(st, batch[i].id,
@@ -159,7 +160,8 @@ release_orphans(struct store *st, int64_t now, FILE *log, struct err *err)
 
 int
 outbox_flush(struct store *st, const struct compose_ctx *ctx, int all,
-    int64_t now, FILE *log, struct outbox_report *rep, struct err *err)
+    int64_t now, const volatile sig_atomic_t *stop, FILE *log,
+    struct outbox_report *rep, struct err *err)
 {
 	struct outbox_entry *batch = NULL;
 	struct sender *out = NULL;
@@ -172,7 +174,7 @@ outbox_flush(struct store *st, const struct compose_ctx *ctx, int all,
 		return -1;
 	/* In id order from where the last batch ended: each mail is
 	 * considered once per flush, even one released for a retry. */
-	while (!rep->down) {
+	while (!rep->down && (stop == NULL || !*stop)) {
 		if (store_outbox_claim(st, now, all, after_id, OUTBOX_LEASE,
 		    OUTBOX_BATCH, &batch, &n, err) == -1)
 			goto out;
@@ -181,7 +183,7 @@ outbox_flush(struct store *st, const struct compose_ctx *ctx, int all,
 		after_id = batch[n - 1].id;
 		if (out == NULL && (out = sender_new(ctx->cfg, err)) == NULL)
 			goto out;
-		if (deliver_batch(st, ctx, out, batch, n, now, log, rep,
+		if (deliver_batch(st, ctx, out, batch, n, now, stop, log, rep,
 		    err) == -1)
 			goto out;
 		store_outbox_free(batch, n);

@@ -1,5 +1,6 @@
 /* run.c: the agent's threads and signals. */
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -178,8 +179,8 @@ deliverer_main(void *arg)
 		version = store_data_version(st);
 		if (waited >= pause || (version != seen && !o.down)) {
 			pause = RUN_DELIVER_SECONDS;
-			if (outbox_flush(st, a->mail, 0, (int64_t)time(NULL), log,
-			    &rep, &err) == -1)
+			if (outbox_flush(st, a->mail, 0, (int64_t)time(NULL),
+			    &a->stop, log, &rep, &err) == -1)
 				log_error("outbox", "%s", err.msg);
 			else if (rep.down)
 				pause = outage_failed(&o, rep.down_reason);
@@ -189,8 +190,10 @@ deliverer_main(void *arg)
 			seen = store_data_version(st);
 			waited = 0;
 		}
-		if (deliverer_sleep(a, 1))
-			waited = pause;		/* woken: go now */
+		/* Woken by a transition: go now, unless the server is down;
+		 * then only the backoff decides, however busy the agent. */
+		if (deliverer_sleep(a, 1) && !o.down)
+			waited = pause;
 		else
 			waited++;
 	}
@@ -275,6 +278,14 @@ sweep_once(struct agent *a, struct store *st, FILE *log)
 		wake_deliverer(a);
 }
 
+/* A quiet minute: give back what bursts of work left in malloc's
+ * free lists, so the idle agent stays small. */
+static void
+tidy(void)
+{
+	malloc_trim(0);
+}
+
 static void
 reload(struct agent *a)
 {
@@ -302,8 +313,10 @@ serve(struct agent *a, const sigset_t *signals, struct store *st)
 		else if (sig == SIGTERM || sig == SIGINT) {
 			log_info("agent", "stopping on signal %d", sig);
 			break;
-		} else if (sig == -1 && errno == EAGAIN)
+		} else if (sig == -1 && errno == EAGAIN) {
 			sweep_once(a, st, log);
+			tidy();
+		}
 	}
 	if (log != NULL)
 		fclose(log);
@@ -345,6 +358,8 @@ run_agent(const struct compose_ctx *mail, struct err *err)
 	sigset_t signals;
 	int rc = -1;
 
+	/* Each thread would get its own malloc arena, and keep it. */
+	mallopt(M_ARENA_MAX, 2);
 	memset(&a, 0, sizeof a);
 	a.mail = mail;
 	a.web.mail = mail;

@@ -314,7 +314,10 @@ store_open(const char *path, struct store **out, struct err *err)
 	sqlite3_extended_result_codes(st->db, 1);
 	if (exec(st, "PRAGMA foreign_keys = ON;"
 	    "PRAGMA journal_mode = WAL;"
-	    "PRAGMA synchronous = NORMAL;", err) == -1) {
+	    "PRAGMA synchronous = NORMAL;"
+	    /* 1 MiB of page cache per connection, not 2: the agent keeps
+	     * several open, and the operating system caches the file too. */
+	    "PRAGMA cache_size = -1024;", err) == -1) {
 		err_prefix(err, "%s", path);
 		goto fail;
 	}

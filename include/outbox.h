@@ -13,6 +13,7 @@
 #ifndef MSCAGENT_OUTBOX_H
 #define MSCAGENT_OUTBOX_H
 
+#include <signal.h>
 #include <stdio.h>
 
 #include "compose.h"
@@ -35,11 +36,14 @@ struct outbox_report {
 /*
  * Delivers what is due at now (with all, every queued mail, also those
  * waiting for a retry), writing one line per mail to log (NULL: none).
+ * When *stop becomes non-zero (stop may be NULL), the mail being sent is
+ * finished and recorded, and the rest are let go for the next pass.
  * Returns 0 with *report filled, even when the server was down (see
  * report->down); -1 only for a database or configuration failure.
  */
 int	 outbox_flush(struct store *, const struct compose_ctx *, int all,
-	    int64_t now, FILE *log, struct outbox_report *, struct err *);
+	    int64_t now, const volatile sig_atomic_t *stop, FILE *log,
+	    struct outbox_report *, struct err *);
 
 /* Seconds to wait after the given number of attempts. */
 int64_t	 outbox_backoff(int attempts);
