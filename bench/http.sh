@@ -6,7 +6,8 @@
 # (2 workers) serves the same bytes, with the same headers, from a
 # static file on the same machine in the same run.  wrk drives each with
 # CONNS keep-alive connections for SECONDS seconds after a short warm-up;
-# prints both req/s, both p99 latencies and the ratio.
+# prints both req/s, both p99 latencies and the ratio, and the CPU time
+# each server spent per request (less swayed by other load on the host).
 #
 #   bench/http.sh [SECONDS [CONNS]]       (10 s, 64 connections)
 #
@@ -97,32 +98,50 @@ then
 	exit 1
 fi
 
-# Requests/s and p99 (ms) of one wrk run; fails on errors or non-200s.
-measure() {		# name url
-	local f=$T/wrk.$1
-	wrk -t2 -c"$conns" -d2s "$2" >/dev/null
-	wrk -t2 -c"$conns" -d"${seconds}s" --latency "$2" >"$f"
+# CPU time (clock ticks, user and system) of the processes so far.
+cpu_ticks() {		# pid...
+	local p t=0
+	for p in "$@"; do
+		t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat")))
+	done
+	echo "$t"
+}
+
+# Requests/s, p99 (ms) and CPU microseconds per request of one wrk run;
+# fails on errors or non-200s.
+measure() {		# name url pid...
+	local f=$T/wrk.$1 url=$2 c0 c1
+	shift 2
+	wrk -t2 -c"$conns" -d2s "$url" >/dev/null
+	c0=$(cpu_ticks "$@")
+	wrk -t2 -c"$conns" -d"${seconds}s" --latency "$url" >"$f"
+	c1=$(cpu_ticks "$@")
 	if grep -Eq 'Non-2xx|Socket errors' "$f"; then
-		echo "bench: $1 had errors:" >&2
+		echo "bench: $f had errors:" >&2
 		cat "$f" >&2
 		exit 1
 	fi
-	awk '/^Requests\/sec:/ { rps = $2 }
+	awk -v ticks=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" '
+	    / requests in / { n = $1 }
+	    /^Requests\/sec:/ { rps = $2 }
 	    $1 == "99%" {
 		v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v)
 		p99 = u == "us" ? v / 1000 : u == "s" ? v * 1000 : v
 	    }
-	    END { printf "%.0f %.2f\n", rps, p99 }' "$f"
+	    END { printf "%.0f %.2f %.0f\n", rps, p99, ticks / hz * 1e6 / n }' "$f"
 }
 
 size=$(wc -c <"$T/www/verify.html")
-read -r a_rps a_p99 <<<"$(measure mscagent "$BASE$path")"
-read -r n_rps n_p99 <<<"$(measure nginx "http://127.0.0.1:$nport$path")"
-awk -v ar="$a_rps" -v ap="$a_p99" -v nr="$n_rps" -v np="$n_p99" \
-    -v c="$conns" -v s="$seconds" -v size="$size" 'BEGIN {
-	printf "GET /verify?token=… (%d bytes), %d connections, %d s, wrk -t2\n", size, c, s
-	printf "mscagent run:  %8.0f req/s   p99 %6.2f ms\n", ar, ap
-	printf "nginx (file):  %8.0f req/s   p99 %6.2f ms\n", nr, np
+read -r a_rps a_p99 a_cpu <<<"$(measure mscagent "$BASE$path" "$AGENT_PID")"
+read -r n_rps n_p99 n_cpu <<<"$(measure nginx "http://127.0.0.1:$nport$path" \
+    "$nginx_pid" $(ps -o pid= --ppid "$nginx_pid"))"
+awk -v ar="$a_rps" -v ap="$a_p99" -v ac="$a_cpu" -v nr="$n_rps" \
+    -v np="$n_p99" -v nc="$n_cpu" -v c="$conns" -v s="$seconds" \
+    -v size="$size" -v load="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN {
+	printf "GET /verify?token=… (%d bytes), %d connections, %d s, " \
+	    "wrk -t2, load average %s\n", size, c, s, load
+	printf "mscagent run:  %8.0f req/s   p99 %6.2f ms   CPU %4d us/req\n", ar, ap, ac
+	printf "nginx (file):  %8.0f req/s   p99 %6.2f ms   CPU %4d us/req\n", nr, np, nc
 	printf "ratio:         %8.2f of nginx'"'"'s req/s (target >= 0.25), p99 target < 10 ms\n", ar / nr
 }'
 stop_agent
