@@ -28,9 +28,19 @@ stop_browser() {
 	    quit >/dev/null 2>&1
 	WD_SESSION=
 	kill -TERM "$WD_PID" 2>/dev/null
-	wait "$WD_PID" 2>/dev/null
+	for _ in $(seq 50); do
+		running "$WD_PID" || break
+		sleep 0.1
+	done
 	kill -KILL -- "-$WD_PID" 2>/dev/null
+	wait "$WD_PID" 2>/dev/null
 	WD_PID=
+}
+
+# Whether the process runs (a zombie has ended).
+running() {		# pid
+	local s
+	s=$(ps -o stat= -p "$1") && [ "${s#Z}" == "$s" ]
 }
 trap 'stop_browser; _cleanup' EXIT
 
