@@ -27,6 +27,8 @@ DEB_BUILD	= build-essential pkg-config ca-certificates libetpan-dev \
 		  libcmocka-dev
 # What the tests run besides the build (the mail stack installs its own).
 DEB_TEST	= faketime python3 valgrind
+# The browser test (tests/integration/browser.sh): headless Chromium.
+DEB_TEST	+= chromium chromium-driver
 
 WARN		= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 		  -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wformat=2 \

@@ -41,11 +41,22 @@ struct tmpl_cached {
 	htmlDocPtr	 doc;
 };
 
+/* A template already put in its layout, with its subject pattern taken
+ * out: what each rendering copies and fills. */
+struct tmpl_ready {
+	char		*name;
+	htmlDocPtr	 doc;
+	char		*subject;	/* <meta name="subject">, or NULL */
+	int		 in_layout;
+};
+
 struct tmpl_set {
 	char			*dir;
 	pthread_mutex_t		 lock;
 	struct tmpl_cached	*cache;
 	size_t			 ncache;
+	struct tmpl_ready	*ready;
+	size_t			 nready;
 };
 
 /* ---- variables ---- */
@@ -193,6 +204,14 @@ drop_cache(struct tmpl_set *set)
 	free(set->cache);
 	set->cache = NULL;
 	set->ncache = 0;
+	for (i = 0; i < set->nready; i++) {
+		free(set->ready[i].name);
+		xmlFreeDoc(set->ready[i].doc);
+		free(set->ready[i].subject);
+	}
+	free(set->ready);
+	set->ready = NULL;
+	set->nready = 0;
 }
 
 void
@@ -273,11 +292,12 @@ parse_template(const char *dir, const char *name, struct err *err)
 	return doc;
 }
 
-/* A private copy of the parsed template, to fill. */
+/* The parsed template, read on first use; the caller holds set->lock
+ * and copies it before changing anything. */
 static htmlDocPtr
-template_copy(struct tmpl_set *set, const char *name, struct err *err)
+parsed_template(struct tmpl_set *set, const char *name, struct err *err)
 {
-	htmlDocPtr doc = NULL, parsed;
+	htmlDocPtr parsed;
 	size_t i;
 
 	if (!valid_name(name)) {
@@ -285,19 +305,29 @@ template_copy(struct tmpl_set *set, const char *name, struct err *err)
 		    name);
 		return NULL;
 	}
-	pthread_mutex_lock(&set->lock);
 	for (i = 0; i < set->ncache; i++)
 		if (strcmp(set->cache[i].name, name) == 0)
-			doc = xmlCopyDoc(set->cache[i].doc, 1);
-	if (doc == NULL && (parsed = parse_template(set->dir, name,
-	    err)) != NULL) {
-		set->cache = xrealloc(set->cache,
-		    (set->ncache + 1) * sizeof *set->cache);
-		set->cache[set->ncache].name = xstrdup(name);
-		set->cache[set->ncache].doc = parsed;
-		set->ncache++;
-		doc = xmlCopyDoc(parsed, 1);
-	}
+			return set->cache[i].doc;
+	if ((parsed = parse_template(set->dir, name, err)) == NULL)
+		return NULL;
+	set->cache = xrealloc(set->cache,
+	    (set->ncache + 1) * sizeof *set->cache);
+	set->cache[set->ncache].name = xstrdup(name);
+	set->cache[set->ncache].doc = parsed;
+	set->ncache++;
+	return parsed;
+}
+
+/* A private copy of the parsed template, to fill. */
+static htmlDocPtr
+template_copy(struct tmpl_set *set, const char *name, struct err *err)
+{
+	htmlDocPtr doc;
+
+	pthread_mutex_lock(&set->lock);
+	doc = parsed_template(set, name, err);
+	if (doc != NULL)
+		doc = xmlCopyDoc(doc, 1);
 	pthread_mutex_unlock(&set->lock);
 	return doc;
 }
@@ -574,34 +604,30 @@ expand_subject(const char *pattern, const struct tmpl_vars *vars)
 	return buf_release(&b);
 }
 
-/* Takes the subject out of <meta name="subject"> and puts it in <title>. */
+/* Takes <meta name="subject"> out of doc: its pattern, or NULL. */
 static char *
-take_subject(htmlDocPtr doc, const struct tmpl_vars *vars)
+take_subject(htmlDocPtr doc)
 {
-	xmlNodePtr n, title;
-	char *name, *content, *subject = NULL;
+	xmlNodePtr n;
+	char *name, *content, *pattern = NULL;
 
-	for (n = find_element(doc->children, "meta"); n != NULL && !subject;
+	for (n = find_element(doc->children, "meta"); n != NULL;
 	    n = n->next) {
 		if (!is_element(n, "meta"))
 			continue;
 		name = attr(n, "name");
 		content = attr(n, "content");
 		if (name && content && strcmp(name, "subject") == 0)
-			subject = expand_subject(content, vars);
+			pattern = xstrdup(content);
 		xmlFree(name);
 		xmlFree(content);
-		if (subject) {
+		if (pattern) {
 			xmlUnlinkNode(n);
 			xmlFreeNode(n);
 			break;
 		}
 	}
-	if (subject == NULL)
-		return xstrdup("");
-	if ((title = find_element(doc->children, "title")) != NULL)
-		set_text(title, subject);
-	return subject;
+	return pattern;
 }
 
 /* ---- the text part ---- */
@@ -840,23 +866,24 @@ dump_html(htmlDocPtr doc, char **html, size_t *len)
 /*
  * A template whose <body> says data-layout="NAME" is only the content:
  * it goes into the element of NAME.html marked data-slot, so that every
- * mail shares one frame and one set of styles.
+ * mail shares one frame and one set of styles.  Returns 1 when doc was
+ * put in a layout, 0 when it has none; the caller holds set->lock.
  */
 static int
-wrap_in_layout(struct tmpl_set *set, htmlDocPtr *doc, const char *subject,
-    struct err *err)
+wrap_in_layout(struct tmpl_set *set, htmlDocPtr *doc, struct err *err)
 {
 	htmlDocPtr outer;
-	xmlNodePtr body, slot, n, title;
+	xmlNodePtr body, slot, n;
 	char *layout;
 
 	body = find_element((*doc)->children, "body");
 	if (body == NULL || (layout = attr(body, "data-layout")) == NULL)
 		return 0;
-	outer = template_copy(set, layout, err);
+	outer = parsed_template(set, layout, err);
 	xmlFree(layout);
 	if (outer == NULL)
 		return -1;
+	outer = xmlCopyDoc(outer, 1);
 	slot = find_slot(outer->children);
 	if (slot == NULL) {
 		err_set(err, ERR_RUNTIME, "layout template has no data-slot");
@@ -866,28 +893,96 @@ wrap_in_layout(struct tmpl_set *set, htmlDocPtr *doc, const char *subject,
 	xmlUnsetProp(slot, (const xmlChar *)"data-slot");
 	for (n = body->children; n != NULL; n = n->next)
 		xmlAddChild(slot, xmlDocCopyNode(n, outer, 1));
-	if (*subject != '\0' &&
-	    (title = find_element(outer->children, "title")) != NULL)
-		set_text(title, subject);
 	xmlFreeDoc(*doc);
 	*doc = outer;
-	return 0;
+	return 1;
 }
 
-/* Copies template name, fills it with vars and puts it in its layout. */
+/* Template name in its layout, made once and kept with the parsed
+ * templates; the caller holds set->lock. */
+static struct tmpl_ready *
+ready_template(struct tmpl_set *set, const char *name, struct err *err)
+{
+	struct tmpl_ready *r;
+	htmlDocPtr doc;
+	char *subject;
+	size_t i;
+	int wrapped;
+
+	for (i = 0; i < set->nready; i++)
+		if (strcmp(set->ready[i].name, name) == 0)
+			return &set->ready[i];
+	if ((doc = parsed_template(set, name, err)) == NULL)
+		return NULL;
+	doc = xmlCopyDoc(doc, 1);
+	subject = take_subject(doc);
+	if ((wrapped = wrap_in_layout(set, &doc, err)) == -1) {
+		free(subject);
+		xmlFreeDoc(doc);
+		return NULL;
+	}
+	set->ready = xrealloc(set->ready, (set->nready + 1) *
+	    sizeof *set->ready);
+	r = &set->ready[set->nready++];
+	r->name = xstrdup(name);
+	r->doc = doc;
+	r->subject = subject;
+	r->in_layout = wrapped;
+	return r;
+}
+
+/* A copy of template name in its layout, and its subject pattern. */
+static htmlDocPtr
+ready_copy(struct tmpl_set *set, const char *name, char **pattern,
+    int *in_layout, struct err *err)
+{
+	struct tmpl_ready *r;
+	htmlDocPtr doc = NULL;
+
+	*pattern = NULL;
+	pthread_mutex_lock(&set->lock);
+	if ((r = ready_template(set, name, err)) != NULL) {
+		doc = xmlCopyDoc(r->doc, 1);
+		*pattern = r->subject ? xstrdup(r->subject) : NULL;
+		*in_layout = r->in_layout;
+	}
+	pthread_mutex_unlock(&set->lock);
+	return doc;
+}
+
+/* The subject from its pattern, also put in <title>: a layout's title
+ * is kept when the subject is empty. */
+static char *
+set_subject(htmlDocPtr doc, const char *pattern, int in_layout,
+    const struct tmpl_vars *vars)
+{
+	xmlNodePtr title;
+	char *subject;
+
+	if (pattern == NULL)
+		return xstrdup("");
+	subject = expand_subject(pattern, vars);
+	if ((!in_layout || *subject != '\0') &&
+	    (title = find_element(doc->children, "title")) != NULL)
+		set_text(title, subject);
+	return subject;
+}
+
+/* Copies template name in its layout and fills it with vars. */
 static htmlDocPtr
 fill(struct tmpl_set *set, const char *name, const struct tmpl_vars *vars,
     char **subject, struct err *err)
 {
 	struct render r = { 0 };
 	htmlDocPtr doc;
+	char *pattern;
+	int in_layout;
 
 	*subject = NULL;
-	if ((doc = template_copy(set, name, err)) == NULL)
+	if ((doc = ready_copy(set, name, &pattern, &in_layout, err)) == NULL)
 		return NULL;
-	*subject = take_subject(doc, vars);
-	if (wrap_in_layout(set, &doc, *subject, err) == -1)
-		goto fail;
+	*subject = set_subject(doc, pattern, in_layout, vars);
+	free(pattern);
 	r.subject = *subject;
 	render_children((xmlNodePtr)doc, vars, &r, 0);
 	if (r.too_deep) {

@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# The verification link in a real browser: headless Chromium driven over
+# chromedriver's W3C WebDriver API (tests/browser.py).  Opens the link
+# from the mail, picks a plan, confirms and lands on the status page; an
+# expired link shows the expiry page.  Checks what the browser itself
+# sees: the rendered text, the HTTP status of each page, its own form
+# validation, the width on a phone and the console (CSP violations show
+# there).  Screenshots go to build/test-artifacts/.
+. "$(dirname "$0")/../lib.sh"
+
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null
+then
+	ok "# SKIP chromium and chromedriver are not installed"
+	exit 0
+fi
+
+ART=$TOP/build/test-artifacts
+mkdir -p "$ART"
+WD_PID=
+WD_SESSION=
+
+# Ends the session (Chromium exits), then chromedriver; chromedriver
+# runs in a process group of its own, so whatever is left of the
+# browser goes with it.
+stop_browser() {
+	[ -n "$WD_PID" ] || return 0
+	[ -z "$WD_SESSION" ] || timeout 30 "$PY" -S "$TOP/tests/browser.py" \
+	    quit >/dev/null 2>&1
+	WD_SESSION=
+	kill -TERM "$WD_PID" 2>/dev/null
+	for _ in $(seq 50); do
+		running "$WD_PID" || break
+		sleep 0.1
+	done
+	kill -KILL -- "-$WD_PID" 2>/dev/null
+	wait "$WD_PID" 2>/dev/null
+	WD_PID=
+}
+
+# Whether the process runs (a zombie has ended).
+running() {		# pid
+	local s
+	s=$(ps -o stat= -p "$1") && [ "${s#Z}" == "$s" ]
+}
+trap 'stop_browser; _cleanup' EXIT
+
+# chromedriver on a free port, and a session with a fresh profile.
+start_browser() {
+	local port
+	port=$(free_port)
+	export WEBDRIVER=http://127.0.0.1:$port
+	setsid chromedriver --port="$port" --log-path="$T/chromedriver.log" \
+	    >/dev/null 2>&1 &
+	WD_PID=$!
+	for _ in $(seq 100); do
+		curl -fs "$WEBDRIVER/status" 2>/dev/null | grep -q '"ready":true' &&
+		    break
+		sleep 0.1
+	done
+	mkdir -p "$T/profile"
+	if ! WD_SESSION=$(br new "$T/profile" 2>"$T/br.err"); then
+		not_ok "Chromium starts" "$(cat "$T/br.err")" \
+		    "$(tail -5 "$T/chromedriver.log")"
+		exit 1
+	fi
+	export WD_SESSION
+}
+
+# One WebDriver command (tests/browser.py): its answer on stdout.
+br() {
+	"$PY" -S "$TOP/tests/browser.py" "$@"
+}
+
+# The HTTP status of the page on screen, as the browser received it.
+page_status() {
+	br js "return performance.getEntriesByType('navigation')[0].responseStatus"
+}
+
+# The console since the last call, without what the test expects there.
+# Chromium asks for /favicon.ico on its own and logs the 404 it gets.
+console() {		# [extended-regex of expected lines]
+	br log | grep -Ev -- "/favicon\.ico - Failed to load resource: .*404" |
+	    grep -Ev -- "${1:-^$}"
+}
+
+# Waits until the page on screen has the URL.
+wait_url() {		# url
+	local u
+	for _ in $(seq 50); do
+		u=$(br url) && [ "$u" == "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+state_of() {		# id
+	agent tenant show "$1" --json
+	json_get "$out" 'd["state"]'
+}
+
+make_config
+agent init
+agent plan add Std --edition enterprise --products m365,endpoints
+std=$out
+agent plan add Small --edition business --products m365
+agent plan add Full --edition enterprise --products hybrid,m365,gws,endpoints
+full=$out
+name='Müller & <Söhne> GmbH'
+agent tenant add --name "$name" --customer-admin it@cust.test \
+    --msp-admin ops@msp.test --workloads m365,endpoints \
+    --edition enterprise --license m365=2027-03-01
+id=$out
+agent start "$id"
+agent approve "$id"
+agent flush
+link=$(mail_link "$(files_in "$T/var/mail/ops@msp.test" | tail -1)")
+token=${link#*token=}
+start_agent
+link=$BASE/verify?token=$token
+start_browser
+ok "Chromium runs headless under chromedriver"
+
+# ---- the verification page ----
+br size 1024 900
+br go "$link"
+expect_eq "the link opens with 200" "$(page_status)" 200
+expect_eq "the heading names the customer, as text" "$(br text h1)" \
+    "Confirm the migration of $name"
+expect_match "the licence expiry is shown" "$(br text main)" \
+    "licensed until 2027-03-01"
+expect_eq "two plans to pick from" "$(br count 'input[type=radio][name=plan]')" 2
+expect_eq "the plans by name" \
+    "$(br js 'return [...document.querySelectorAll("label strong")].map(e => e.textContent).join(",")')" \
+    '"Std,Full"'
+expect_eq "none is selected" \
+    "$(br js 'return document.querySelectorAll("input[name=plan]:checked").length')" 0
+br shot "$ART/browser-verify.png"
+expect_eq "no console errors or CSP violations" "$(console)" ""
+
+br size 390 844
+expect_eq "the viewport is a phone's: 390 px" \
+    "$(br js 'return window.innerWidth')" 390
+# Scripts sent over WebDriver run although the page's CSP forbids any.
+expect_eq "no horizontal scroll at 390 px" \
+    "$(br js 'return document.documentElement.scrollWidth <= 390')" true
+br shot "$ART/browser-verify-phone.png"
+br size 1024 900
+
+# ---- confirming ----
+br click 'button[type=submit]'
+sleep 0.3
+expect_eq "confirm without a plan: the browser's own check stops it" \
+    "$(br js 'return document.querySelector("input[name=plan]").validity.valueMissing')" \
+    true
+expect_eq "and the tenant still waits" "$(state_of "$id")" \
+    awaiting_verification
+br click "input[name=plan][value=\"$std\"]"
+expect_eq "clicking a plan selects it" \
+    "$(br selected "input[name=plan][value=\"$std\"]")" true
+br click 'button[type=submit]'
+if wait_url "$link"; then
+	ok "confirm lands on GET /verify?token=…"
+else
+	not_ok "confirm lands on GET /verify?token=…" "at $(br url)"
+fi
+expect_eq "the status page came with 200" "$(page_status)" 200
+expect_eq "the status page says Completed" "$(br text 'main p strong')" \
+    Completed
+expect_match "with the plan and the timeline" "$(br text main | tr '\n' ' ')" \
+    "Service plan Std .*awaiting_verification → completed"
+expect_eq "the tenant completed" "$(state_of "$id")" completed
+br shot "$ART/browser-status.png"
+expect_eq "no console errors or CSP violations" "$(console)" ""
+
+# ---- an expired link ----
+agent tenant add --name Later --customer-admin it@later.test \
+    --msp-admin ops@later.test --workloads m365 --edition enterprise
+id2=$out
+agent start "$id2"
+agent approve "$id2"
+agent flush
+old=$(mail_link "$(files_in "$T/var/mail/ops@later.test" | tail -1)")
+old=$BASE/verify?token=${old#*token=}
+agent_later +31d sweep
+expect_match "31 days on, the sweep expires the link" "$out" "1 expired"
+br go "$old"
+expect_eq "the expired link: 410" "$(page_status)" 410
+expect_eq "the expiry page's heading" "$(br text h1)" "This link has expired"
+expect_match "says to contact support" "$(br text main)" \
+    "contact support to re-trigger the approval: support@example.test"
+expect_eq "support is a mailto link" "$(br attr 'main a' href)" \
+    mailto:support@example.test
+br shot "$ART/browser-expired.png"
+# Chromium reports the 410 of the page itself; nothing else may be there.
+expect_eq "no other console errors" \
+    "$(console 'Failed to load resource: .*status of 410')" ""
+
+check "screenshots saved" test -s "$ART/browser-verify.png" -a \
+    -s "$ART/browser-verify-phone.png" -a -s "$ART/browser-status.png" -a \
+    -s "$ART/browser-expired.png"
+group=$WD_PID
+stop_browser
+check "chromedriver and Chromium are gone" test -z \
+    "$(ps -eo pgid=,stat= | awk -v g="$group" '$1 == g && $2 !~ /^Z/')"
+stop_agent
+expect_eq "the agent stops cleanly" "$rc" 0
