@@ -90,37 +90,50 @@ page_form(struct tmpl_set *set, const struct page_form *f, struct page *p,
 }
 
 /* What each state means to the MSP admin looking at the link. */
-static void
-set_state_text(struct tmpl_vars *v, enum tenant_state s)
-{
-	static const struct {
-		const char	*title;
-		const char	*text;
-	} texts[STATE_COUNT] = {
-		[STATE_NEW] = { "Not started", "The migration has not started." },
-		[STATE_BLOCKED] = { "Blocked", "The migration is blocked until "
-		    "support fixes the tenant's details." },
-		[STATE_AWAITING_APPROVAL] = { "Awaiting approval", "The "
-		    "customer admin has been asked to approve again." },
-		[STATE_AWAITING_VERIFICATION] = { "Awaiting your confirmation",
-		    "Pick a service plan and confirm." },
-		[STATE_FINALIZING] = { "Confirmed, being finalized", "You "
-		    "confirmed the plan. Support finalizes the hybrid "
-		    "migration; you will get a mail when it is done." },
-		[STATE_COMPLETED] = { "Completed", "The customer is now a tenant "
-		    "of your Managed Services Console." },
-		[STATE_REJECTED] = { "Rejected", "The customer admin rejected the "
-		    "migration." },
-		[STATE_TOKEN_EXPIRED] = { "Link expired", "Contact support to "
-		    "re-trigger the approval." },
-		[STATE_CANCELLED] = { "Cancelled", "Support cancelled the "
-		    "migration." },
-	};
+static const struct {
+	const char	*title;
+	const char	*text;
+} state_texts[STATE_COUNT] = {
+	[STATE_NEW] = { "Registered", "The migration has not started." },
+	[STATE_BLOCKED] = { "Blocked", "The migration is blocked until "
+	    "support fixes the tenant's details." },
+	[STATE_AWAITING_APPROVAL] = { "Awaiting approval", "The customer "
+	    "admin has been asked to approve again." },
+	[STATE_AWAITING_VERIFICATION] = { "Approved, awaiting your "
+	    "confirmation", "Pick a service plan and confirm." },
+	[STATE_FINALIZING] = { "Confirmed, being finalized", "You confirmed "
+	    "the plan. Support finalizes the hybrid migration; you will get "
+	    "a mail when it is done." },
+	[STATE_COMPLETED] = { "Completed", "The customer is now a tenant of "
+	    "your Managed Services Console." },
+	[STATE_REJECTED] = { "Rejected", "The customer admin rejected the "
+	    "migration." },
+	[STATE_TOKEN_EXPIRED] = { "Link expired", "Contact support to "
+	    "re-trigger the approval." },
+	[STATE_CANCELLED] = { "Cancelled", "Support cancelled the "
+	    "migration." },
+};
 
-	if ((unsigned)s >= STATE_COUNT)
-		s = STATE_NEW;
-	tmpl_vars_set(v, "state_title", texts[s].title);
-	tmpl_vars_set(v, "state_text", texts[s].text);
+static const char *
+state_title(enum tenant_state s)
+{
+	return (unsigned)s < STATE_COUNT ? state_texts[s].title : "?";
+}
+
+/* Who moved the tenant, in words. */
+static const char *
+actor_words(const char *actor)
+{
+	static const char *const words[][2] = {
+		{ "cli", "by support" }, { "mail", "by mail" },
+		{ "web", "on this page" }, { "timer", "on time" },
+	};
+	size_t i;
+
+	for (i = 0; actor != NULL && i < sizeof words / sizeof words[0]; i++)
+		if (strcmp(actor, words[i][0]) == 0)
+			return words[i][1];
+	return "";
 }
 
 int
@@ -132,14 +145,16 @@ page_status(struct tmpl_set *set, const struct page_status *s,
 
 	memset(p, 0, sizeof *p);
 	v = tenant_vars(s->tenant);
-	set_state_text(v, s->tenant->state);
+	tmpl_vars_set(v, "state_title", state_title(s->tenant->state));
+	tmpl_vars_set(v, "state_text", (unsigned)s->tenant->state < STATE_COUNT ?
+	    state_texts[s->tenant->state].text : "");
 	tmpl_vars_set(v, "plan", s->plan);
 	for (i = 0; i < s->nhistory; i++) {
 		item = tmpl_vars_item(v, "timeline");
 		set_time(item, "at", s->history[i].at);
-		tmpl_vars_setf(item, "what", "%s → %s",
-		    fsm_state_name(s->history[i].from),
-		    fsm_state_name(s->history[i].to));
+		tmpl_vars_setf(item, "what", "%s %s",
+		    state_title(s->history[i].to),
+		    actor_words(s->history[i].actor));
 	}
 	return render(set, "page_status", v, p, err);
 }

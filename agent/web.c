@@ -358,6 +358,14 @@ healthz(struct call *c)
 	return 0;
 }
 
+/* Browsers ask for it on every page; there is none, and no error. */
+static int
+favicon(struct call *c)
+{
+	set_body(c->res, 204, "image/x-icon", NULL, 0);
+	return 0;
+}
+
 /* ---- metrics ---- */
 
 /* A label value in Prometheus' text format: \, " and newline escaped. */
@@ -476,6 +484,7 @@ static const struct route routes[] = {
 	{ "/api/getDetails", "GET, HEAD", get_details, NULL },
 	{ "/healthz", "GET, HEAD", healthz, NULL },
 	{ "/metrics", "GET, HEAD", metrics, NULL },
+	{ "/favicon.ico", "GET, HEAD", favicon, NULL },
 };
 
 static const struct route *

@@ -159,8 +159,9 @@ agent tenant list --json
 expect_eq "every history: new, approval, verification, completed" \
     "$(pyj "$out" 'len(d)')" "$N"
 bad=0
+# Read with the release build: 200 sanitized start-ups take minutes.
 for id in $(pyj "$out" '" ".join(str(t["id"]) for t in d)'); do
-	agent tenant show "$id" --json
+	out=$("$TOP/build/mscagent" -c "$T/agent.conf" tenant show "$id" --json)
 	h=$(json_get "$out" '" ".join(x["to"] for x in d["history"])')
 	m=$(json_get "$out" '" ".join(sorted(x["kind"] + ":" + x["status"] for x in d["mails"]))')
 	if [ "$h" != "new awaiting_approval awaiting_verification completed" ] ||
