@@ -183,6 +183,26 @@ answered_text(const struct outbox_entry *o)
 	return text;
 }
 
+/*
+ * Reads the reply; the mail it answers is parsed only when the reply
+ * has text enough to end in a copy of it, which is rare and dear.
+ */
+static void
+read_reply(struct reading *r, const struct reply_keywords *kw,
+    struct reply_verdict *v)
+{
+	const char *text = r->m.text ? r->m.text : "";
+	char *answered;
+
+	reply_read(text, NULL, kw, v);
+	if (!reply_may_hold_copy(v->own_text) ||
+	    (answered = answered_text(&r->mail)) == NULL)
+		return;
+	reply_verdict_clear(v);
+	reply_read(text, answered, kw, v);
+	free(answered);
+}
+
 static int
 act(struct reading *r, struct err *err)
 {
@@ -193,13 +213,11 @@ act(struct reading *r, struct err *err)
 	struct workflow_event ev = { 0 };
 	struct workflow_outcome out;
 	struct inbound_note note = { 0 };
-	char *answered, *text;
+	char *text;
 	int from_support, may, rc = -1;
 
 	from_support = is_support(cfg, r->m.from);
-	answered = answered_text(&r->mail);
-	reply_read(r->m.text ? r->m.text : "", answered, &kw, &v);
-	free(answered);
+	read_reply(r, &kw, &v);
 	ev.event = event_for(v.command, from_support);
 	text = text_printable(v.own_text ? v.own_text : "", 120);
 	buf_printf(&r->why, "; read %s: %s; text: \"%s\"",
