@@ -601,6 +601,58 @@ out:
 	return rc;
 }
 
+/* 1 when the stored value is the date d (NULL for none). */
+static int
+same_date(const unsigned char *stored, int32_t d)
+{
+	char day[DATE_STR_LEN];
+
+	if (d == DATE_NONE)
+		return stored == NULL;
+	date_format(d, day);
+	return stored != NULL && strcmp((const char *)stored, day) == 0;
+}
+
+/* *same = 1 when the rows stored are the ones licences_write writes. */
+static int
+licences_same(struct store *st, const struct tenant *t, int *same,
+    struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	const char *name;
+	unsigned int want = 0, seen = 0;
+	int rc = -1, step, w;
+
+	*same = 1;
+	for (w = 0; w < WORKLOAD_COUNT; w++)
+		if ((t->workloads & WORKLOAD_BIT(w)) ||
+		    t->expires[w] != DATE_NONE)
+			want |= 1u << w;
+	if (prepare(st, "SELECT workload, expires, after_migration "
+	    "FROM licences WHERE tenant_id = ?1", &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, t->id);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		name = (const char *)sqlite3_column_text(stmt, 0);
+		w = name ? workload_from_name(name) : -1;
+		if (w < 0 || (seen & (1u << w)) ||
+		    !same_date(sqlite3_column_text(stmt, 1), t->expires[w]) ||
+		    !same_date(sqlite3_column_text(stmt, 2), t->after[w]))
+			*same = 0;
+		else
+			seen |= 1u << w;
+	}
+	if (step != SQLITE_DONE) {
+		db_fail(st, err, "reading licences");
+		goto out;
+	}
+	*same = *same && seen == want;
+	rc = 0;
+out:
+	release(st, stmt);
+	return rc;
+}
+
 static int
 licences_read(struct store *st, struct tenant *t, struct err *err)
 {
@@ -857,7 +909,7 @@ store_tenant_transition(struct store *st, const struct tenant *t,
 {
 	sqlite3_stmt *stmt = NULL;
 	char *reasons = NULL;
-	int rc = -1;
+	int rc = -1, same;
 
 	if (prepare(st, "UPDATE tenants SET state = ?2, plan_id = ?3, "
 	    "generation = ?4, blocked_reasons = ?5, state_since = ?6 "
@@ -882,7 +934,11 @@ store_tenant_transition(struct store *st, const struct tenant *t,
 		    (long long)t->id, fsm_state_name(expected));
 		goto out;
 	}
-	rc = licences_write(st, t, err);
+	/* Most transitions leave the licences as they are: rewriting
+	 * them would add pages to every commit for nothing. */
+	if (licences_same(st, t, &same, err) == -1)
+		goto out;
+	rc = same ? 0 : licences_write(st, t, err);
 out:
 	free(reasons);
 	release(st, stmt);

@@ -230,6 +230,87 @@ test_transition_is_guarded(void **state)
 	tenant_clear(&t);
 }
 
+/* How a transition changes the licences, if at all. */
+struct licence_row {
+	const char	*name;
+	int		 workload;
+	unsigned int	 workloads;	/* 0: as the sample has them */
+	const char	*expires;	/* NULL: unchanged, "": none */
+	const char	*after;		/* NULL: unchanged */
+	int		 rows;		/* licence rows stored after it */
+};
+
+static const struct licence_row licence_rows[] = {
+	{ "unchanged", WORKLOAD_M365, 0, NULL, NULL, 2 },
+	{ "after migration set", WORKLOAD_M365, 0, NULL, "2028-01-01", 2 },
+	{ "expiry moved", WORKLOAD_ENDPOINTS, 0, "2032-02-02", NULL, 2 },
+	{ "expiry dropped, workload kept", WORKLOAD_M365, 0, "", NULL, 2 },
+	{ "workload and expiry dropped", WORKLOAD_M365,
+	  WORKLOAD_BIT(WORKLOAD_ENDPOINTS), "", NULL, 1 },
+	{ "workload added without dates", WORKLOAD_GWS,
+	  WORKLOAD_BIT(WORKLOAD_M365) | WORKLOAD_BIT(WORKLOAD_ENDPOINTS) |
+	  WORKLOAD_BIT(WORKLOAD_GWS), NULL, NULL, 3 },
+	{ "expiry for no workload", WORKLOAD_HYBRID, 0, "2029-09-09", NULL, 3 },
+};
+
+static int
+licence_count(const char *path, int64_t id)
+{
+	char sql[96];
+
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM licences WHERE "
+	    "tenant_id = %lld", (long long)id);
+	return pragma_int(path, sql);
+}
+
+static void
+change_licence(struct tenant *t, const struct licence_row *r)
+{
+	if (r->workloads != 0)
+		t->workloads = r->workloads;
+	if (r->expires != NULL && *r->expires == '\0')
+		t->expires[r->workload] = DATE_NONE;
+	else if (r->expires != NULL)
+		assert_int_equal(date_parse(r->expires,
+		    &t->expires[r->workload]), 0);
+	if (r->after != NULL)
+		assert_int_equal(date_parse(r->after, &t->after[r->workload]),
+		    0);
+}
+
+/* A transition stores the licences it is given, changed or not. */
+static void
+test_transition_licences(void **state)
+{
+	struct fixture *f = *state;
+	const struct licence_row *r;
+	struct tenant t, back;
+	struct err err;
+	int64_t id;
+	size_t i;
+	int w;
+
+	for (i = 0; i < sizeof licence_rows / sizeof licence_rows[0]; i++) {
+		r = &licence_rows[i];
+		id = add_tenant(f->st, r->name);
+		assert_int_equal(store_tenant_get(f->st, id, &t, &err), 0);
+		change_licence(&t, r);
+		t.state = STATE_AWAITING_APPROVAL;
+		assert_int_equal(store_begin(f->st, &err), 0);
+		assert_int_equal(store_tenant_transition(f->st, &t, STATE_NEW,
+		    2000, &err), 0);
+		assert_int_equal(store_commit(f->st, &err), 0);
+		assert_int_equal(store_tenant_get(f->st, id, &back, &err), 0);
+		for (w = 0; w < WORKLOAD_COUNT; w++) {
+			assert_int_equal(back.expires[w], t.expires[w]);
+			assert_int_equal(back.after[w], t.after[w]);
+		}
+		assert_int_equal(licence_count(f->path, id), r->rows);
+		tenant_clear(&back);
+		tenant_clear(&t);
+	}
+}
+
 static void
 test_rollback_leaves_nothing(void **state)
 {
@@ -362,6 +443,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tenant_round_trip,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transition_is_guarded,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transition_licences,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollback_leaves_nothing,
 		    setup, teardown),
