@@ -41,11 +41,22 @@ struct tmpl_cached {
 	htmlDocPtr	 doc;
 };
 
+/* A template ready to fill: its subject pattern taken out and, when it
+ * names a layout, its body already in the layout's slot. */
+struct tmpl_ready {
+	char		*name;
+	htmlDocPtr	 doc;
+	char		*subject;	/* the pattern; NULL: none */
+	int		 layout;	/* it went into a layout */
+};
+
 struct tmpl_set {
 	char			*dir;
 	pthread_mutex_t		 lock;
-	struct tmpl_cached	*cache;
+	struct tmpl_cached	*cache;		/* each file as parsed */
 	size_t			 ncache;
+	struct tmpl_ready	*ready;
+	size_t			 nready;
 };
 
 /* ---- variables ---- */
@@ -193,6 +204,12 @@ tmpl_set_free(struct tmpl_set *set)
 		xmlFreeDoc(set->cache[i].doc);
 	}
 	free(set->cache);
+	for (i = 0; i < set->nready; i++) {
+		free(set->ready[i].name);
+		xmlFreeDoc(set->ready[i].doc);
+		free(set->ready[i].subject);
+	}
+	free(set->ready);
 	pthread_mutex_destroy(&set->lock);
 	free(set->dir);
 	free(set);
@@ -257,11 +274,11 @@ parse_template(const char *dir, const char *name, struct err *err)
 	return doc;
 }
 
-/* A private copy of the parsed template, to fill. */
+/* A private copy of the parsed template; the lock is held. */
 static htmlDocPtr
-template_copy(struct tmpl_set *set, const char *name, struct err *err)
+copy_locked(struct tmpl_set *set, const char *name, struct err *err)
 {
-	htmlDocPtr doc = NULL, parsed;
+	htmlDocPtr parsed;
 	size_t i;
 
 	if (!valid_name(name)) {
@@ -269,19 +286,26 @@ template_copy(struct tmpl_set *set, const char *name, struct err *err)
 		    name);
 		return NULL;
 	}
-	pthread_mutex_lock(&set->lock);
 	for (i = 0; i < set->ncache; i++)
 		if (strcmp(set->cache[i].name, name) == 0)
-			doc = xmlCopyDoc(set->cache[i].doc, 1);
-	if (doc == NULL && (parsed = parse_template(set->dir, name,
-	    err)) != NULL) {
-		set->cache = xrealloc(set->cache,
-		    (set->ncache + 1) * sizeof *set->cache);
-		set->cache[set->ncache].name = xstrdup(name);
-		set->cache[set->ncache].doc = parsed;
-		set->ncache++;
-		doc = xmlCopyDoc(parsed, 1);
-	}
+			return xmlCopyDoc(set->cache[i].doc, 1);
+	if ((parsed = parse_template(set->dir, name, err)) == NULL)
+		return NULL;
+	set->cache = xrealloc(set->cache,
+	    (set->ncache + 1) * sizeof *set->cache);
+	set->cache[set->ncache].name = xstrdup(name);
+	set->cache[set->ncache].doc = parsed;
+	set->ncache++;
+	return xmlCopyDoc(parsed, 1);
+}
+
+static htmlDocPtr
+template_copy(struct tmpl_set *set, const char *name, struct err *err)
+{
+	htmlDocPtr doc;
+
+	pthread_mutex_lock(&set->lock);
+	doc = copy_locked(set, name, err);
 	pthread_mutex_unlock(&set->lock);
 	return doc;
 }
@@ -552,11 +576,11 @@ expand_subject(const char *pattern, const struct tmpl_vars *vars)
 	return buf_release(&b);
 }
 
-/* Takes the subject out of <meta name="subject"> and puts it in <title>. */
+/* Takes <meta name="subject"> out; returns its pattern, or NULL. */
 static char *
-take_subject(htmlDocPtr doc, const struct tmpl_vars *vars)
+take_subject(htmlDocPtr doc)
 {
-	xmlNodePtr n, title;
+	xmlNodePtr n;
 	char *name, *content, *subject = NULL;
 
 	for (n = find_element(doc->children, "meta"); n != NULL && !subject;
@@ -566,7 +590,7 @@ take_subject(htmlDocPtr doc, const struct tmpl_vars *vars)
 		name = attr(n, "name");
 		content = attr(n, "content");
 		if (name && content && strcmp(name, "subject") == 0)
-			subject = expand_subject(content, vars);
+			subject = xstrdup(content);
 		xmlFree(name);
 		xmlFree(content);
 		if (subject) {
@@ -575,10 +599,6 @@ take_subject(htmlDocPtr doc, const struct tmpl_vars *vars)
 			break;
 		}
 	}
-	if (subject == NULL)
-		return xstrdup("");
-	if ((title = find_element(doc->children, "title")) != NULL)
-		set_text(title, subject);
 	return subject;
 }
 
@@ -818,20 +838,20 @@ dump_html(htmlDocPtr doc, char **html, size_t *len)
 /*
  * A template whose <body> says data-layout="NAME" is only the content:
  * it goes into the element of NAME.html marked data-slot, so that every
- * mail shares one frame and one set of styles.
+ * mail shares one frame and one set of styles.  Returns 1 when it went
+ * into a layout, 0 when it has none; the lock is held.
  */
 static int
-wrap_in_layout(struct tmpl_set *set, htmlDocPtr *doc, const char *subject,
-    struct err *err)
+wrap_in_layout(struct tmpl_set *set, htmlDocPtr *doc, struct err *err)
 {
 	htmlDocPtr outer;
-	xmlNodePtr body, slot, n, title;
+	xmlNodePtr body, slot, n;
 	char *layout;
 
 	body = find_element((*doc)->children, "body");
 	if (body == NULL || (layout = attr(body, "data-layout")) == NULL)
 		return 0;
-	outer = template_copy(set, layout, err);
+	outer = copy_locked(set, layout, err);
 	xmlFree(layout);
 	if (outer == NULL)
 		return -1;
@@ -844,12 +864,66 @@ wrap_in_layout(struct tmpl_set *set, htmlDocPtr *doc, const char *subject,
 	xmlUnsetProp(slot, (const xmlChar *)"data-slot");
 	for (n = body->children; n != NULL; n = n->next)
 		xmlAddChild(slot, xmlDocCopyNode(n, outer, 1));
-	if (*subject != '\0' &&
-	    (title = find_element(outer->children, "title")) != NULL)
-		set_text(title, subject);
 	xmlFreeDoc(*doc);
 	*doc = outer;
-	return 0;
+	return 1;
+}
+
+/*
+ * The template name ready to fill, prepared once: the subject taken
+ * out, the layout put around it.  The lock is held.
+ */
+static const struct tmpl_ready *
+ready_locked(struct tmpl_set *set, const char *name, struct err *err)
+{
+	struct tmpl_ready ready;
+	size_t i;
+
+	for (i = 0; i < set->nready; i++)
+		if (strcmp(set->ready[i].name, name) == 0)
+			return &set->ready[i];
+	ready.doc = copy_locked(set, name, err);
+	if (ready.doc == NULL)
+		return NULL;
+	ready.subject = take_subject(ready.doc);
+	if ((ready.layout = wrap_in_layout(set, &ready.doc, err)) == -1) {
+		xmlFreeDoc(ready.doc);
+		free(ready.subject);
+		return NULL;
+	}
+	ready.name = xstrdup(name);
+	set->ready = xrealloc(set->ready, (set->nready + 1) *
+	    sizeof *set->ready);
+	set->ready[set->nready] = ready;
+	return &set->ready[set->nready++];
+}
+
+/* A copy of the prepared template to fill, and its subject filled in
+ * (also in <title>). */
+static htmlDocPtr
+ready_copy(struct tmpl_set *set, const char *name,
+    const struct tmpl_vars *vars, char **subject, struct err *err)
+{
+	const struct tmpl_ready *ready;
+	htmlDocPtr doc = NULL;
+	xmlNodePtr title;
+	char *pattern = NULL;
+	int layout = 0;
+
+	pthread_mutex_lock(&set->lock);
+	if ((ready = ready_locked(set, name, err)) != NULL) {
+		doc = xmlCopyDoc(ready->doc, 1);
+		pattern = ready->subject ? xstrdup(ready->subject) : NULL;
+		layout = ready->layout;
+	}
+	pthread_mutex_unlock(&set->lock);
+	*subject = pattern ? expand_subject(pattern, vars) : xstrdup("");
+	/* A layout keeps its own title when the subject is empty. */
+	if (doc != NULL && pattern != NULL && (!layout || **subject != '\0') &&
+	    (title = find_element(doc->children, "title")) != NULL)
+		set_text(title, *subject);
+	free(pattern);
+	return doc;
 }
 
 int
@@ -861,12 +935,11 @@ tmpl_render(struct tmpl_set *set, const char *name,
 	int rc = -1;
 
 	memset(out, 0, sizeof *out);
-	doc = template_copy(set, name, err);
-	if (doc == NULL)
+	doc = ready_copy(set, name, vars, &out->subject, err);
+	if (doc == NULL) {
+		tmpl_out_clear(out);
 		return -1;
-	out->subject = take_subject(doc, vars);
-	if (wrap_in_layout(set, &doc, out->subject, err) == -1)
-		goto out;
+	}
 	r.subject = out->subject;
 	render_children((xmlNodePtr)doc, vars, &r, 0);
 	if (r.too_deep) {
