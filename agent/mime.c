@@ -419,16 +419,22 @@ qp_risky_start(const char *s)
  * a space or tab before a line break ("a \n" came back as "a  \r\n").
  * Lines end in CRLF and take at most QP_LINE_MAX bytes.
  */
-/* Bytes at s that go out as they are, up to a line break. */
+/* Bytes at s that go out as they are, up to a line break: what
+ * qp_must_encode and line_break let through. */
 static size_t
 qp_plain_run(const char *s)
 {
-	size_t n = 0;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
 
-	while (s[n] != '\0' && line_break(s + n) == 0 &&
-	    !qp_must_encode(s + n))
-		n++;
-	return n;
+	for (n = 0; ; n++) {
+		if (p[n] > 0x20 && p[n] < 0x7f && p[n] != '=')
+			continue;
+		if ((p[n] == ' ' || p[n] == '\t') && p[n + 1] != '\0' &&
+		    p[n + 1] != '\r' && p[n + 1] != '\n')
+			continue;
+		return n;
+	}
 }
 
 static void
