@@ -1101,6 +1101,56 @@ out:
 }
 
 int
+store_mailbox_get(struct store *st, const char *mailbox, uint32_t *uidvalidity,
+    uint32_t *last_uid, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1, step;
+
+	*uidvalidity = *last_uid = 0;
+	if (prepare(st, "SELECT uidvalidity, last_uid FROM mailbox_state "
+	    "WHERE mailbox = ?1", &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_text(stmt, 1, mailbox, -1, SQLITE_TRANSIENT);
+	step = sqlite3_step(stmt);
+	if (step == SQLITE_ROW) {
+		*uidvalidity = (uint32_t)sqlite3_column_int64(stmt, 0);
+		*last_uid = (uint32_t)sqlite3_column_int64(stmt, 1);
+	} else if (step != SQLITE_DONE) {
+		db_fail(st, err, "reading the mailbox state");
+		goto out;
+	}
+	rc = 0;
+out:
+	release(st, stmt);
+	return rc;
+}
+
+int
+store_mailbox_set(struct store *st, const char *mailbox, uint32_t uidvalidity,
+    uint32_t last_uid, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+
+	if (prepare(st, "INSERT INTO mailbox_state (mailbox, uidvalidity, "
+	    "last_uid) VALUES (?1, ?2, ?3) ON CONFLICT (mailbox) DO UPDATE "
+	    "SET last_uid = CASE WHEN uidvalidity = excluded.uidvalidity "
+	    "THEN max(last_uid, excluded.last_uid) ELSE excluded.last_uid "
+	    "END, uidvalidity = excluded.uidvalidity", &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_text(stmt, 1, mailbox, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 2, uidvalidity);
+	sqlite3_bind_int64(stmt, 3, last_uid);
+	if (step_done(st, stmt, err) == -1)
+		goto out;
+	rc = 0;
+out:
+	release(st, stmt);
+	return rc;
+}
+
+int
 store_inbound_add(struct store *st, const struct inbound_note *note,
     int64_t now, struct err *err)
 {

@@ -162,6 +162,16 @@ int	 store_inbound_seen(struct store *, const char *message_id,
 /* Records a handled message; ERR_STATE when it was recorded before. */
 int	 store_inbound_add(struct store *, const struct inbound_note *,
 	    int64_t now, struct err *);
+/*
+ * Where the inbox reader stands in a mailbox (keyed by its URL): the
+ * IMAP UIDVALIDITY and the highest UID done with; zeros when none is
+ * kept.  Set keeps the higher last_uid under the same UIDVALIDITY (two
+ * readers never move it back) and starts afresh under a new one.
+ */
+int	 store_mailbox_get(struct store *, const char *mailbox,
+	    uint32_t *uidvalidity, uint32_t *last_uid, struct err *);
+int	 store_mailbox_set(struct store *, const char *mailbox,
+	    uint32_t uidvalidity, uint32_t last_uid, struct err *);
 /* The outbox mail with that Message-ID (without <>); *id = 0: none. */
 int	 store_outbox_find(struct store *, const char *message_id, int64_t *id,
 	    struct err *);

@@ -311,6 +311,49 @@ test_transition_licences(void **state)
 	}
 }
 
+/* Each row sets a mark, then reads back what is kept. */
+struct mark_row {
+	const char	*mailbox;
+	uint32_t	 validity, last;	/* set */
+	uint32_t	 want_validity, want_last;
+};
+
+static const struct mark_row mark_rows[] = {
+	{ "imap://a@h:143/INBOX", 7, 5, 7, 5 },
+	{ "imap://a@h:143/INBOX", 7, 3, 7, 5 },	/* never back */
+	{ "imap://a@h:143/INBOX", 7, 9, 7, 9 },
+	{ "imap://a@h:143/INBOX", 8, 2, 8, 2 },	/* a new mailbox */
+	{ "imap://a@h:143/INBOX", 7, 50, 7, 50 },
+	{ "imap://b@h:143/INBOX", 7, 1, 7, 1 },	/* another account */
+	{ "imap://a@h:143/INBOX", 7, UINT32_MAX, 7, UINT32_MAX },
+};
+
+static void
+test_mailbox_mark(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t v, last;
+	struct err err;
+	size_t i;
+
+	assert_int_equal(store_mailbox_get(f->st, "imap://none@h/INBOX", &v,
+	    &last, &err), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(last, 0);
+	for (i = 0; i < sizeof mark_rows / sizeof mark_rows[0]; i++) {
+		assert_int_equal(store_mailbox_set(f->st, mark_rows[i].mailbox,
+		    mark_rows[i].validity, mark_rows[i].last, &err), 0);
+		assert_int_equal(store_mailbox_get(f->st, mark_rows[i].mailbox,
+		    &v, &last, &err), 0);
+		assert_int_equal(v, mark_rows[i].want_validity);
+		assert_int_equal(last, mark_rows[i].want_last);
+	}
+	/* The other account's mark is its own. */
+	assert_int_equal(store_mailbox_get(f->st, "imap://b@h:143/INBOX", &v,
+	    &last, &err), 0);
+	assert_int_equal(last, 1);
+}
+
 static void
 test_rollback_leaves_nothing(void **state)
 {
@@ -446,6 +489,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transition_licences,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mailbox_mark, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_rollback_leaves_nothing,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_and_outbox,
