@@ -418,11 +418,27 @@ acted(const char *outcome)
 	    strcmp(outcome, "finalize") == 0 || strcmp(outcome, "bounce") == 0;
 }
 
+/* Keeps where the reader stands, when it moved since last kept. */
+static int
+save_mark(struct store *st, struct reader *in, struct reader_mark *kept,
+    struct err *err)
+{
+	if (in->mark_key == NULL ||
+	    (in->mark.uidvalidity == kept->uidvalidity &&
+	    in->mark.last_uid == kept->last_uid))
+		return 0;
+	if (store_mailbox_set(st, in->mark_key, in->mark.uidvalidity,
+	    in->mark.last_uid, err) == -1)
+		return -1;
+	*kept = in->mark;
+	return 0;
+}
+
 /* One batch: handle each, then move the committed ones. */
 static int
 poll_batch(struct store *st, const struct compose_ctx *ctx, struct reader *in,
     int64_t now, FILE *log, struct inbox_report *rep, size_t *got,
-    struct err *err)
+    struct reader_mark *kept, struct err *err)
 {
 	struct inbox_result res;
 	struct inmsg *msgs = NULL;
@@ -444,7 +460,8 @@ poll_batch(struct store *st, const struct compose_ctx *ctx, struct reader *in,
 	}
 	/* Moved only once committed: a crash before this leaves them in
 	 * the inbox, and the next pass finds them handled and moves them. */
-	if (in->done(in, msgs, i, i < n ? NULL : err) == -1)
+	if (in->done(in, msgs, i, i < n ? NULL : err) == -1 ||
+	    save_mark(st, in, kept, i < n ? NULL : err) == -1)
 		goto out;
 	*got = n;
 	rc = i < n ? -1 : 0;
@@ -457,11 +474,20 @@ int
 inbox_poll(struct store *st, const struct compose_ctx *ctx, struct reader *in,
     int64_t now, FILE *log, struct inbox_report *rep, struct err *err)
 {
+	struct reader_mark kept = { 0, 0 };
 	size_t got;
 
 	memset(rep, 0, sizeof *rep);
+	/* Start where the last run, of this process or another, left. */
+	if (in->mark_key != NULL) {
+		if (store_mailbox_get(st, in->mark_key, &kept.uidvalidity,
+		    &kept.last_uid, err) == -1)
+			return -1;
+		in->mark = kept;
+	}
 	do {
-		if (poll_batch(st, ctx, in, now, log, rep, &got, err) == -1)
+		if (poll_batch(st, ctx, in, now, log, rep, &got, &kept,
+		    err) == -1)
 			return -1;
 	} while (got == INBOX_BATCH);
 	return 0;
