@@ -542,22 +542,20 @@ stopped(const volatile sig_atomic_t *stop)
 	return stop != NULL && *stop != 0;
 }
 
-static time_t
-monotonic(void)
+static int64_t
+monotonic_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Sleeps up to seconds, a slice at a time; 0 either way. */
+/* Sleeps until end, a slice at a time; 0 either way. */
 static int
-sleep_wait(int seconds, const volatile sig_atomic_t *stop)
+sleep_wait(int64_t end, const volatile sig_atomic_t *stop)
 {
-	time_t end = monotonic() + seconds;
-
-	while (!stopped(stop) && monotonic() < end)
+	while (!stopped(stop) && monotonic_ms() < end)
 		poll(NULL, 0, WAIT_SLICE_MS);
 	return 0;
 }
@@ -587,17 +585,17 @@ server_spoke(struct imap_reader *r, int ms)
  * when the connection is gone.
  */
 static int
-idle_once(struct imap_reader *r, time_t end, const volatile sig_atomic_t *stop,
+idle_once(struct imap_reader *r, int64_t end, const volatile sig_atomic_t *stop,
     struct err *err)
 {
-	time_t until = monotonic() + IMAP_IDLE_RENEW;
+	int64_t until = monotonic_ms() + IMAP_IDLE_RENEW * 1000;
 	int rc, spoke = 0;
 
 	if (until > end)
 		until = end;
 	if ((rc = mailimap_idle(r->s)) != MAILIMAP_NO_ERROR)
 		return imap_fail(r, "IDLE", rc, err);
-	while (!spoke && !stopped(stop) && monotonic() < until)
+	while (!spoke && !stopped(stop) && monotonic_ms() < until)
 		spoke = server_spoke(r, WAIT_SLICE_MS);
 	/* DONE reads what the server said, or finds it gone. */
 	if ((rc = mailimap_idle_done(r->s)) != MAILIMAP_NO_ERROR)
@@ -610,14 +608,14 @@ imap_wait(struct reader *base, int seconds, const volatile sig_atomic_t *stop,
     struct err *err)
 {
 	struct imap_reader *r = (struct imap_reader *)base;
-	time_t end = monotonic() + seconds;
+	int64_t end = monotonic_ms() + (int64_t)seconds * 1000;
 	int rc = 0;
 
 	if (r->s == NULL && connect_session(r, err) == -1)
 		return -1;
 	if (!r->cfg->idle || !mailimap_has_idle(r->s))
-		return sleep_wait(seconds, stop);
-	while (rc == 0 && !stopped(stop) && monotonic() < end)
+		return sleep_wait(end, stop);
+	while (rc == 0 && !stopped(stop) && monotonic_ms() < end)
 		rc = idle_once(r, end, stop, err);
 	return rc;
 }

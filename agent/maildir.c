@@ -356,6 +356,15 @@ maildir_done(struct reader *base, const struct inmsg *msgs, size_t n,
 
 #define WAIT_SLICE_MS	250	/* how often new/ and *stop are looked at */
 
+static int64_t
+monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* 1 when new/ holds a message; a folder not made yet holds none. */
 static int
 has_new(const char *dir)
@@ -381,19 +390,15 @@ maildir_wait(struct reader *base, int seconds,
     const volatile sig_atomic_t *stop, struct err *err)
 {
 	struct maildir_reader *r = (struct maildir_reader *)base;
-	struct timespec now;
-	time_t end;
+	int64_t end = monotonic_ms() + (int64_t)seconds * 1000;
 
 	(void)err;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	end = now.tv_sec + seconds;
 	for (;;) {
 		if (stop != NULL && *stop)
 			return 0;
 		if (has_new(r->dir))
 			return 1;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec >= end)
+		if (monotonic_ms() >= end)
 			return 0;
 		poll(NULL, 0, WAIT_SLICE_MS);
 	}

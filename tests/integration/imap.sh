@@ -168,6 +168,25 @@ expect_match "a message after the mark is still read" "$out" \
     "poll: 1 read, 0 acted on, 1 seen before"
 set_conf inbound url "imap://127.0.0.1:$MAILSTACK_IMAP_PORT/INBOX"
 
+# ---- waiting in IDLE, and a server restart (tests/unit/test_imap.c) ----
+expect_rc_of() {	# rc description
+	if [ "$1" = 0 ]; then ok "$2"; else
+		not_ok "$2" "exit code $1" "$(cat "$T/test_imap.out")"; fi
+}
+MSCAGENT_TEST_IMAP_CONF=$T/agent.conf \
+MSCAGENT_TEST_APPEND="'$PY' '$TOP/tests/mailbox.py' $MAILSTACK_IMAP_PORT \
+mscagent --append '$T/v2.eml' >/dev/null" \
+MSCAGENT_TEST_RESTART="bash '$TOP/tests/mailstack.sh' stop '$_stack' \
+>/dev/null 2>&1 && MAILSTACK_TLS=1 bash '$TOP/tests/mailstack.sh' start \
+'$_stack' >/dev/null 2>&1" \
+    "$TOP/build/asan/tests/test_imap" >"$T/test_imap.out" 2>&1
+expect_rc_of $? "IDLE: a wait ends on new mail, on time, on stop, and on a \
+restart, after which fetch connects again"
+expect_match "none of it was skipped" "$(cat "$T/test_imap.out")" \
+    "PASSED  \] 4 test"
+agent poll
+expect_rc "poll works after the restart" 0
+
 # ---- TLS ----
 set_conf inbound starttls required
 agent poll
