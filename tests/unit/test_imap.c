@@ -243,6 +243,14 @@ test_live_restart(void **state)
 	run_later(&append);
 	assert_int_equal(append.rc, 0);
 	assert_int_equal(drain(l->in), 1);
+	/* A restart between two fetches: the kept session is found dead
+	 * and made again within the one fetch. */
+	restart.ms = 0;
+	run_later(&restart);
+	assert_int_equal(restart.rc, 0);
+	run_later(&append);
+	assert_int_equal(append.rc, 0);
+	assert_int_equal(drain(l->in), 1);
 }
 
 int
