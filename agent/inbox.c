@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "addr.h"
 #include "inbox.h"
@@ -362,6 +363,15 @@ decide(struct reading *r, struct err *err)
 	return act(r, err);
 }
 
+static double
+seconds_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 int
 inbox_handle(struct store *st, const struct compose_ctx *ctx, const char *raw,
     size_t len, int64_t now, struct inbox_result *res, struct err *err)
@@ -369,6 +379,7 @@ inbox_handle(struct store *st, const struct compose_ctx *ctx, const char *raw,
 	const struct config *cfg = ctx->cfg;
 	struct reading r;
 	struct err perr;
+	double start = seconds_now();
 	int parsed, seen, rc = -1;
 
 	memset(&r, 0, sizeof r);
@@ -385,6 +396,7 @@ inbox_handle(struct store *st, const struct compose_ctx *ctx, const char *raw,
 	if (store_inbound_seen(st, parsed && r.m.message_id ?
 	    r.m.message_id : "", r.digest, &seen, err) == -1)
 		goto out;
+	res->parse_seconds = seconds_now() - start;
 	if (seen) {
 		res->duplicate = 1;
 		snprintf(res->outcome, sizeof res->outcome, "duplicate");
@@ -440,17 +452,26 @@ poll_batch(struct store *st, const struct compose_ctx *ctx, struct reader *in,
     int64_t now, FILE *log, struct inbox_report *rep, size_t *got,
     struct reader_mark *kept, struct err *err)
 {
+	struct inbox_times *t = &rep->times;
 	struct inbox_result res;
 	struct inmsg *msgs = NULL;
 	size_t n = 0, i;
+	double start = seconds_now(), commit;
 	int rc = -1;
 
 	if (in->fetch(in, INBOX_BATCH, INMAIL_SIZE_MAX, &msgs, &n, err) == -1)
 		return -1;
+	t->fetch += seconds_now() - start;
 	for (i = 0; i < n; i++) {
+		start = seconds_now();
+		commit = store_commit_seconds(st);
 		if (inbox_handle(st, ctx, msgs[i].raw, msgs[i].len, now, &res,
 		    err) == -1)
 			break;	/* not committed: it stays for the next pass */
+		commit = store_commit_seconds(st) - commit;
+		t->parse += res.parse_seconds;
+		t->commit += commit;
+		t->decide += seconds_now() - start - res.parse_seconds - commit;
 		if (log != NULL)
 			fprintf(log, "message %s: %s%s%s\n", msgs[i].name,
 			    res.outcome, res.detail[0] ? ": " : "", res.detail);
@@ -458,11 +479,15 @@ poll_batch(struct store *st, const struct compose_ctx *ctx, struct reader *in,
 		rep->duplicates += res.duplicate;
 		rep->acted += acted(res.outcome);
 	}
-	/* Moved only once committed: a crash before this leaves them in
-	 * the inbox, and the next pass finds them handled and moves them. */
-	if (in->done(in, msgs, i, i < n ? NULL : err) == -1 ||
+	/* Moved only once committed, and durable: a crash before this
+	 * leaves them in the inbox, and the next pass finds them handled
+	 * and moves them. */
+	start = seconds_now();
+	if ((i > 0 && store_sync(st, i < n ? NULL : err) == -1) ||
+	    in->done(in, msgs, i, i < n ? NULL : err) == -1 ||
 	    save_mark(st, in, kept, i < n ? NULL : err) == -1)
 		goto out;
+	t->move += seconds_now() - start;
 	*got = n;
 	rc = i < n ? -1 : 0;
 out:

@@ -1,7 +1,11 @@
 /* store.c: the SQLite database: schema, transactions and every query. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -25,6 +29,7 @@ struct store {
 	sqlite3			*db;
 	int			 in_tx;
 	struct cached_stmt	 cache[STORE_STMT_CACHE];
+	double			 commit_seconds;
 };
 
 /*
@@ -346,15 +351,70 @@ store_begin(struct store *st, struct err *err)
 	return 0;
 }
 
+static double
+seconds_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 int
 store_commit(struct store *st, struct err *err)
 {
-	if (exec(st, "COMMIT", err) == -1) {
+	double start = seconds_now();
+	int rc;
+
+	rc = exec(st, "COMMIT", err);
+	st->commit_seconds += seconds_now() - start;
+	if (rc == -1) {
 		store_rollback(st);
 		return -1;
 	}
 	st->in_tx = 0;
 	return 0;
+}
+
+double
+store_commit_seconds(const struct store *st)
+{
+	return st->commit_seconds;
+}
+
+/* fdatasync of the log file itself: a checkpoint syncs it only when it
+ * can copy something, which a reader's old snapshot may prevent. */
+static int
+sync_wal(struct store *st, struct err *err)
+{
+	const char *db = sqlite3_db_filename(st->db, "main");
+	char *wal;
+	int fd, rc = 0;
+
+	if (db == NULL || *db == '\0')
+		return 0;	/* in memory */
+	wal = xasprintf("%s-wal", db);
+	fd = open(wal, O_RDONLY | O_CLOEXEC);
+	if (fd == -1 && errno != ENOENT)
+		rc = -1;
+	if (fd != -1 && fdatasync(fd) == -1)
+		rc = -1;
+	if (rc == -1)
+		err_set(err, ERR_RUNTIME, "database: cannot sync %s: %s", wal,
+		    strerror(errno));
+	if (fd != -1)
+		close(fd);
+	free(wal);
+	return rc;
+}
+
+int
+store_sync(struct store *st, struct err *err)
+{
+	/* Passive: never waits for readers, and syncs the log first. */
+	sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+	    NULL, NULL);
+	return sync_wal(st, err);
 }
 
 void

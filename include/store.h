@@ -73,6 +73,17 @@ int	 store_begin(struct store *, struct err *);
 int	 store_commit(struct store *, struct err *);
 /* Safe to call when no transaction is open. */
 void	 store_rollback(struct store *);
+/*
+ * A commit survives the agent's crash at once, but a power cut only once
+ * the log is synced (synchronous = NORMAL, which spares an fsync per
+ * commit).  Before acting outside the database on what was committed,
+ * such as moving the handled mail on the server, store_sync makes every
+ * commit so far durable, and folds the log into the database when no
+ * reader holds it.
+ */
+int	 store_sync(struct store *, struct err *);
+/* Seconds spent in COMMIT on this connection, for time reports. */
+double	 store_commit_seconds(const struct store *);
 /* 1 when the database answers a trivial query. */
 int	 store_ping(struct store *);
 

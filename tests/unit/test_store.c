@@ -354,6 +354,34 @@ test_mailbox_mark(void **state)
 	assert_int_equal(last, 1);
 }
 
+/* After store_sync the log holds nothing a checkpoint could still copy. */
+static void
+test_sync(void **state)
+{
+	struct fixture *f = *state;
+	sqlite3 *db;
+	sqlite3_stmt *stmt;
+	struct err err;
+	double before;
+
+	assert_int_equal(store_sync(f->st, &err), 0);	/* nothing new */
+	add_tenant(f->st, "Synced");
+	before = store_commit_seconds(f->st);
+	assert_int_equal(store_begin(f->st, &err), 0);
+	assert_int_equal(store_commit(f->st, &err), 0);
+	assert_true(store_commit_seconds(f->st) > before);
+	assert_int_equal(store_sync(f->st, &err), 0);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA wal_checkpoint(PASSIVE)",
+	    -1, &stmt, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(stmt, 0), 0);	/* not busy */
+	assert_int_equal(sqlite3_column_int(stmt, 1),
+	    sqlite3_column_int(stmt, 2));	/* all copied already */
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+}
+
 static void
 test_rollback_leaves_nothing(void **state)
 {
@@ -491,6 +519,7 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mailbox_mark, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_sync, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollback_leaves_nothing,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_and_outbox,
