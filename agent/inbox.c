@@ -73,7 +73,7 @@ try_key(struct reading *r, const char *key, struct err *err)
 
 	if (replykey_parse(key, &id) == -1)
 		return 0;
-	if (store_outbox_get(r->st, id, &o, err) == -1)
+	if (store_outbox_head(r->st, id, &o, err) == -1)
 		return err->kind == ERR_INPUT ? 0 : -1;
 	if (!replykey_check(keys->reply, keys->reply_len, key, o.tenant_id,
 	    o.id, o.recipient, o.generation)) {
@@ -114,7 +114,7 @@ match(struct reading *r, struct err *err)
 		}
 		if (store_outbox_find(r->st, ref, &id, err) == -1)
 			return -1;
-		if (id > 0 && store_outbox_get(r->st, id, &r->mail, err) == 0) {
+		if (id > 0 && store_outbox_head(r->st, id, &r->mail, err) == 0) {
 			r->matched_by = "thread";
 			return 1;
 		}
@@ -169,18 +169,22 @@ may_clarify(struct reading *r, struct err *err)
 
 /* The text part of the mail being answered, to cut a copy of it. */
 static char *
-answered_text(const struct outbox_entry *o)
+answered_text(struct store *st, int64_t id)
 {
+	struct outbox_entry o;
 	struct inmail sent;
 	enum inmail_auth auth;
 	struct err err;
 	char *text = NULL;
 
-	if (o->message == NULL || inmail_parse(o->message, o->message_len,
-	    NULL, &sent, &auth, &err) == -1)
+	if (store_outbox_get(st, id, &o, &err) == -1)
 		return NULL;
-	text = sent.text ? xstrdup(sent.text) : NULL;
-	inmail_clear(&sent);
+	if (o.message != NULL && inmail_parse(o.message, o.message_len, NULL,
+	    &sent, &auth, &err) == 0) {
+		text = sent.text ? xstrdup(sent.text) : NULL;
+		inmail_clear(&sent);
+	}
+	store_outbox_entry_clear(&o);
 	return text;
 }
 
@@ -197,7 +201,7 @@ read_reply(struct reading *r, const struct reply_keywords *kw,
 
 	reply_read(text, NULL, kw, v);
 	if (!reply_may_hold_copy(v->own_text) ||
-	    (answered = answered_text(&r->mail)) == NULL)
+	    (answered = answered_text(r->st, r->mail.id)) == NULL)
 		return;
 	reply_verdict_clear(v);
 	reply_read(text, answered, kw, v);
@@ -324,7 +328,7 @@ match_bounce(struct reading *r, struct err *err)
 		if (store_outbox_find(r->st, id, &mail, err) == -1)
 			return -1;
 		if (mail > 0)
-			return store_outbox_get(r->st, mail, &r->mail, err) == 0 ?
+			return store_outbox_head(r->st, mail, &r->mail, err) == 0 ?
 			    1 : -1;
 	}
 	return match(r, err);

@@ -1482,16 +1482,17 @@ store_outbox_list(struct store *st, int64_t tenant_id,
 	    "WHERE tenant_id = ?1 ORDER BY id", tenant_id, 0, 0, entries, n, err);
 }
 
-int
-store_outbox_get(struct store *st, int64_t id, struct outbox_entry *o,
-    struct err *err)
+static int
+outbox_one(struct store *st, int64_t id, int with_message,
+    struct outbox_entry *o, struct err *err)
 {
 	struct outbox_entry *list;
 	size_t n;
 
-	if (outbox_query(st, "SELECT " OUTBOX_COLUMNS ", message FROM "
-	    OUTBOX_WITH_MESSAGE "WHERE id = ?1", id, 0, 1, &list, &n,
-	    err) == -1)
+	if (outbox_query(st, with_message ? "SELECT " OUTBOX_COLUMNS
+	    ", message FROM " OUTBOX_WITH_MESSAGE "WHERE id = ?1" :
+	    "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE id = ?1", id, 0,
+	    with_message, &list, &n, err) == -1)
 		return -1;
 	if (n == 0) {
 		free(list);
@@ -1501,6 +1502,20 @@ store_outbox_get(struct store *st, int64_t id, struct outbox_entry *o,
 	*o = list[0];
 	free(list);
 	return 0;
+}
+
+int
+store_outbox_get(struct store *st, int64_t id, struct outbox_entry *o,
+    struct err *err)
+{
+	return outbox_one(st, id, 1, o, err);
+}
+
+int
+store_outbox_head(struct store *st, int64_t id, struct outbox_entry *o,
+    struct err *err)
+{
+	return outbox_one(st, id, 0, o, err);
 }
 
 int

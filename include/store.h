@@ -210,6 +210,9 @@ int	 store_outbox_set_message(struct store *, int64_t id,
 /* One mail with its message; free with store_outbox_entry_clear. */
 int	 store_outbox_get(struct store *, int64_t id, struct outbox_entry *,
 	    struct err *);
+/* The same without the message, which is most of its bytes. */
+int	 store_outbox_head(struct store *, int64_t id, struct outbox_entry *,
+	    struct err *);
 /* Oldest first, without messages; free with store_outbox_free. */
 int	 store_outbox_list(struct store *, int64_t tenant_id,
 	    struct outbox_entry **, size_t *n, struct err *);

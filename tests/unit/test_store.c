@@ -404,7 +404,7 @@ test_history_and_outbox(void **state)
 {
 	struct fixture *f = *state;
 	struct history_entry *h;
-	struct outbox_entry *o;
+	struct outbox_entry *o, one;
 	struct err err;
 	size_t n;
 	int64_t id, mail;
@@ -433,6 +433,21 @@ test_history_and_outbox(void **state)
 	assert_int_equal(o[0].attempts, 0);
 	assert_null(o[0].message);	/* lists leave the bytes out */
 	store_outbox_free(o, n);
+
+	/* One mail, with and without its bytes. */
+	assert_int_equal(store_outbox_get(f->st, mail, &one, &err), 0);
+	assert_int_equal(one.message_len, 10);
+	assert_memory_equal(one.message, "raw\r\nbytes", 10);
+	store_outbox_entry_clear(&one);
+	assert_int_equal(store_outbox_head(f->st, mail, &one, &err), 0);
+	assert_int_equal(one.id, mail);
+	assert_string_equal(one.message_id, "m1@x.test");
+	assert_string_equal(one.recipient, "admin@customer.test");
+	assert_null(one.message);
+	assert_int_equal(one.message_len, 0);
+	store_outbox_entry_clear(&one);
+	assert_int_equal(store_outbox_head(f->st, mail + 1, &one, &err), -1);
+	assert_int_equal(err.kind, ERR_INPUT);
 }
 
 static int
