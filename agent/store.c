@@ -1377,30 +1377,56 @@ store_history_free(struct history_entry *list, size_t n)
 /* ---- outbox ---- */
 
 int
-store_outbox_add(struct store *st, int64_t tenant_id, enum mail_kind kind,
-    const char *recipient, int64_t generation, int64_t now, int64_t *id,
-    struct err *err)
+store_outbox_next_id(struct store *st, int64_t *id, struct err *err)
 {
 	sqlite3_stmt *stmt = NULL;
 	int rc = -1;
 
-	if (prepare(st, "INSERT INTO outbox (tenant_id, kind, recipient, "
-	    "generation, created_at, next_attempt_at) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?5)", &stmt, err) == -1)
+	if (prepare(st, "SELECT coalesce(max(id), 0) + 1 FROM outbox", &stmt,
+	    err) == -1)
 		goto out;
-	sqlite3_bind_int64(stmt, 1, tenant_id);
-	sqlite3_bind_text(stmt, 2, fsm_mail_kind_name(kind), -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, recipient, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(stmt, 4, generation);
-	sqlite3_bind_int64(stmt, 5, now);
-	if (step_done(st, stmt, err) == -1)
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		db_fail(st, err, "reading the outbox");
 		goto out;
-	if (id != NULL)
-		*id = sqlite3_last_insert_rowid(st->db);
+	}
+	*id = sqlite3_column_int64(stmt, 0);
 	rc = 0;
 out:
 	release(st, stmt);
+	return rc;
+}
+
+int
+store_outbox_queue(struct store *st, const struct outbox_new *o,
+    struct err *err)
+{
+	sqlite3_stmt *row = NULL, *body = NULL;
+	int rc = -1;
+
+	if (prepare(st, "INSERT INTO outbox (id, tenant_id, kind, recipient, "
+	    "generation, created_at, next_attempt_at, message_id, subject) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8)", &row, err) == -1 ||
+	    prepare(st, "INSERT INTO outbox_messages (outbox_id, message) "
+	    "VALUES (?1, ?2)", &body, err) == -1)
+		goto out;
+	sqlite3_bind_int64(row, 1, o->id);
+	sqlite3_bind_int64(row, 2, o->tenant_id);
+	sqlite3_bind_text(row, 3, fsm_mail_kind_name(o->kind), -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(row, 4, o->recipient, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(row, 5, o->generation);
+	sqlite3_bind_int64(row, 6, o->now);
+	sqlite3_bind_text(row, 7, o->message_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(row, 8, o->subject, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(body, 1, o->id);
+	sqlite3_bind_blob(body, 2, o->message, (int)o->message_len,
+	    SQLITE_TRANSIENT);
+	if (step_done(st, row, err) == -1 || step_done(st, body, err) == -1)
+		goto out;
+	rc = 0;
+out:
+	release(st, row);
+	release(st, body);
 	return rc;
 }
 
@@ -1516,32 +1542,6 @@ store_outbox_head(struct store *st, int64_t id, struct outbox_entry *o,
     struct err *err)
 {
 	return outbox_one(st, id, 0, o, err);
-}
-
-int
-store_outbox_set_message(struct store *st, int64_t id, const char *message_id,
-    const char *subject, const char *message, size_t len, struct err *err)
-{
-	sqlite3_stmt *stmt = NULL, *body = NULL;
-	int rc = -1;
-
-	if (prepare(st, "UPDATE outbox SET message_id = ?2, subject = ?3 "
-	    "WHERE id = ?1", &stmt, err) == -1 ||
-	    prepare(st, "INSERT INTO outbox_messages (outbox_id, message) "
-	    "VALUES (?1, ?2)", &body, err) == -1)
-		goto out;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_text(stmt, 2, message_id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 3, subject, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(body, 1, id);
-	sqlite3_bind_blob(body, 2, message, (int)len, SQLITE_TRANSIENT);
-	if (step_done(st, stmt, err) == -1 || step_done(st, body, err) == -1)
-		goto out;
-	rc = 0;
-out:
-	release(st, stmt);
-	release(st, body);
-	return rc;
 }
 
 int

@@ -399,6 +399,28 @@ test_rollback_leaves_nothing(void **state)
 	store_rollback(f->st);	/* harmless without a transaction */
 }
 
+static int
+queue_mail_rc(struct store *st, int64_t mail, int64_t tenant,
+    const char *message_id)
+{
+	struct outbox_new o = {
+		.id = mail, .tenant_id = tenant, .kind = MAIL_APPROVAL_REQUEST,
+		.recipient = "admin@customer.test", .generation = 1, .now = 7,
+		.message_id = message_id, .subject = "Subject",
+		.message = "raw\r\nbytes", .message_len = 10,
+	};
+	struct err err;
+
+	return store_outbox_queue(st, &o, &err);
+}
+
+static void
+queue_mail(struct store *st, int64_t mail, int64_t tenant,
+    const char *message_id)
+{
+	assert_int_equal(queue_mail_rc(st, mail, tenant, message_id), 0);
+}
+
 static void
 test_history_and_outbox(void **state)
 {
@@ -420,11 +442,15 @@ test_history_and_outbox(void **state)
 	assert_string_equal(h[1].detail, "");
 	store_history_free(h, n);
 
-	assert_int_equal(store_outbox_add(f->st, id, MAIL_APPROVAL_REQUEST,
-	    "admin@customer.test", 1, 7, &mail, &err), 0);
-	assert_int_equal(store_outbox_set_message(f->st, mail, "m1@x.test",
-	    "Subject", "raw\r\nbytes", 10, &err), 0);
-	assert_true(mail > 0);
+	assert_int_equal(store_outbox_next_id(f->st, &mail, &err), 0);
+	assert_int_equal(mail, 1);
+	queue_mail(f->st, mail, id, "m1@x.test");
+	assert_int_equal(store_outbox_next_id(f->st, &mail, &err), 0);
+	assert_int_equal(mail, 2);
+	mail = 1;
+	/* An id taken is refused, and so is a Message-ID. */
+	assert_int_equal(queue_mail_rc(f->st, 1, id, "m2@x.test"), -1);
+	assert_int_equal(queue_mail_rc(f->st, 2, id, "m1@x.test"), -1);
 	assert_int_equal(store_outbox_list(f->st, id, &o, &n, &err), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(o[0].kind, MAIL_APPROVAL_REQUEST);
