@@ -971,6 +971,12 @@ cmd_poll(struct cli *cli, int argc, char **argv)
 	in->close(in);
 	printf("poll: %zu read, %zu acted on, %zu seen before\n", rep.handled,
 	    rep.acted, rep.duplicates);
+	/* Where the time went, for measuring (bench/poll.sh). */
+	if (getenv("MSCAGENT_PROFILE") != NULL)
+		fprintf(stderr, "poll: fetch %.3f s, parse %.3f s, decide %.3f "
+		    "s, commit %.3f s, move %.3f s\n", rep.times.fetch,
+		    rep.times.parse, rep.times.decide, rep.times.commit,
+		    rep.times.move);
 	return rc;
 }
 

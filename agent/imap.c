@@ -1,7 +1,10 @@
 /* imap.c: the IMAP reader, through libetpan, with the certificate checked. */
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
@@ -12,6 +15,8 @@
 
 #define IMAP_TIMEOUT	30	/* seconds for connect and every reply */
 #define IMAP_CHAIN_MAX	16	/* certificates looked at */
+#define IMAP_IDLE_RENEW	(10 * 60)	/* RFC 2177: well before 29 min */
+#define WAIT_SLICE_MS	500	/* how often a wait looks at *stop */
 
 struct imap_reader {
 	struct reader		 base;	/* first: the reader is cast to this */
@@ -20,7 +25,11 @@ struct imap_reader {
 	uint16_t		 port;
 	int			 implicit_tls;
 	char			*mailbox;
+	char			*key;	/* the mark's: user, server, mailbox */
 	mailimap		*s;	/* NULL until connected */
+	uint32_t		 fetched_validity;	/* of the last fetch */
+	uint32_t		 hole;	/* lowest UID it asked for and did
+					   not get; 0: none */
 };
 
 /* imap://host[:port][/MAILBOX] or imaps://...; the config checked it. */
@@ -265,36 +274,118 @@ take_fetched(clist *fetched, size_t max, size_t max_size,
 	}
 }
 
-/* The first max UIDs in the mailbox, as a set; NULL when it is empty. */
+/* The UIDVALIDITY of the selected mailbox; 0 when the server gave none. */
+static uint32_t
+uidvalidity(const struct imap_reader *r)
+{
+	return r->s->imap_selection_info != NULL ?
+	    r->s->imap_selection_info->sel_uidvalidity : 0;
+}
+
+/*
+ * A session that answers: the one kept when a NOOP goes through (it also
+ * shows what arrived meanwhile), else a new one, once.
+ */
 static int
-first_uids(struct imap_reader *r, size_t max, struct mailimap_set **set,
+live_session(struct imap_reader *r, struct err *err)
+{
+	if (r->s != NULL) {
+		if (mailimap_noop(r->s) == MAILIMAP_NO_ERROR)
+			return 0;
+		/* Dropped (a server restart, an idle timeout): afresh. */
+		mailimap_free(r->s);
+		r->s = NULL;
+	}
+	return connect_session(r, err);
+}
+
+/*
+ * A mailbox with another UIDVALIDITY than the mark's is another mailbox
+ * (deleted and made again, restored): its UIDs say nothing about what
+ * was done, so the mark starts again from the first message.
+ */
+static void
+follow_validity(struct imap_reader *r)
+{
+	struct reader_mark *m = &r->base.mark;
+	uint32_t v = uidvalidity(r);
+
+	if (m->uidvalidity != v) {
+		m->uidvalidity = v;
+		m->last_uid = 0;
+	}
+	r->fetched_validity = v;
+}
+
+static int
+by_uid(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The first max UIDs after the mark, ascending; *n = 0: none. */
+static int
+new_uids(struct imap_reader *r, size_t max, uint32_t **uids, size_t *n,
     struct err *err)
 {
-	struct mailimap_search_key *all;
+	uint32_t after = r->base.mark.last_uid;
+	struct mailimap_search_key *key;
 	clist *found = NULL;
 	clistiter *it;
-	size_t n = 0;
 	int rc;
 
-	*set = NULL;
-	all = mailimap_search_key_new_all();
-	rc = mailimap_uid_search(r->s, NULL, all, &found);
-	mailimap_search_key_free(all);
+	*uids = NULL;
+	*n = 0;
+	if (after == UINT32_MAX)
+		return 0;
+	key = mailimap_search_key_new_uid(mailimap_set_new_interval(after + 1,
+	    0));
+	rc = mailimap_uid_search(r->s, NULL, key, &found);
+	mailimap_search_key_free(key);
 	if (rc != MAILIMAP_NO_ERROR)
 		return imap_fail(r, "UID SEARCH", rc, err);
-	for (it = clist_begin(found); it && n < max; it = clist_next(it), n++) {
-		if (*set == NULL)
-			*set = mailimap_set_new_empty();
-		mailimap_set_add_single(*set, *(uint32_t *)clist_content(it));
-	}
+	*uids = xcalloc(clist_count(found) + 1, sizeof **uids);
+	/* "UID n:*" always matches the last message, even below n. */
+	for (it = clist_begin(found); it != NULL; it = clist_next(it))
+		if (*(uint32_t *)clist_content(it) > after)
+			(*uids)[(*n)++] = *(uint32_t *)clist_content(it);
 	mailimap_search_result_free(found);
+	qsort(*uids, *n, sizeof **uids, by_uid);
+	if (*n > max)
+		*n = max;
+	return 0;
+}
+
+static int
+msg_by_uid(const void *a, const void *b)
+{
+	const struct inmsg *x = a, *y = b;
+
+	return by_uid(&x->uid, &y->uid);
+}
+
+/* The lowest UID asked for that did not come back; 0: all came. */
+static uint32_t
+first_missing(const uint32_t *uids, size_t nuids, const struct inmsg *msgs,
+    size_t n)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < nuids; i++) {
+		while (j < n && msgs[j].uid < uids[i])
+			j++;
+		if (j == n || msgs[j].uid != uids[i])
+			return uids[i];
+	}
 	return 0;
 }
 
 /*
- * Everything still in the mailbox is unhandled (handled mail is moved),
- * so a pass takes the first max messages there; a message left behind
- * by a crash is found handled and only moved.
+ * Handled mail is moved away, and the mark is past what was done, so a
+ * pass reads the first max messages after the mark; a message left
+ * behind by a crash is found handled and only moved.
  */
 static int
 imap_fetch(struct reader *base, size_t max, size_t max_size,
@@ -302,22 +393,28 @@ imap_fetch(struct reader *base, size_t max, size_t max_size,
 {
 	struct imap_reader *r = (struct imap_reader *)base;
 	struct mailimap_fetch_type *ft;
-	struct mailimap_set *set = NULL;
+	struct mailimap_set *set;
 	clist *fetched = NULL;
-	size_t count = 0;
+	uint32_t *uids = NULL;
+	size_t nuids, count = 0, i;
 	int rc;
 
 	*msgs = NULL;
 	*n = 0;
-	if (r->s == NULL && connect_session(r, err) == -1)
+	if (live_session(r, err) == -1)
 		return -1;
-	/* See what arrived since the last pass. */
-	if ((rc = mailimap_noop(r->s)) != MAILIMAP_NO_ERROR)
-		return imap_fail(r, "NOOP", rc, err);
-	if (first_uids(r, max, &set, err) == -1)
-		return -1;
-	if (set == NULL)
+	follow_validity(r);
+	if (max == 0)
 		return 0;
+	if (new_uids(r, max, &uids, &nuids, err) == -1)
+		return -1;
+	if (nuids == 0) {
+		free(uids);
+		return 0;
+	}
+	set = mailimap_set_new_empty();
+	for (i = 0; i < nuids; i++)
+		mailimap_set_add_single(set, uids[i]);
 	ft = mailimap_fetch_type_new_fetch_att_list_empty();
 	mailimap_fetch_type_new_fetch_att_list_add(ft,
 	    mailimap_fetch_att_new_uid());
@@ -327,11 +424,17 @@ imap_fetch(struct reader *base, size_t max, size_t max_size,
 	rc = mailimap_uid_fetch(r->s, set, ft, &fetched);
 	mailimap_set_free(set);
 	mailimap_fetch_type_free(ft);
-	if (rc != MAILIMAP_NO_ERROR)
+	if (rc != MAILIMAP_NO_ERROR) {
+		free(uids);
 		return imap_fail(r, "UID FETCH", rc, err);
+	}
 	*msgs = xcalloc(clist_count(fetched) + 1, sizeof **msgs);
 	take_fetched(fetched, max, max_size, *msgs, &count);
 	mailimap_fetch_list_free(fetched);
+	/* Oldest first, whatever order the server answered in. */
+	qsort(*msgs, count, sizeof **msgs, msg_by_uid);
+	r->hole = first_missing(uids, nuids, *msgs, count);
+	free(uids);
 	*n = count;
 	return 0;
 }
@@ -376,6 +479,19 @@ move_set(struct imap_reader *r, struct mailimap_set *set, struct err *err)
 	return rc == MAILIMAP_NO_ERROR ? 0 : imap_fail(r, "EXPUNGE", rc, err);
 }
 
+/* Past the first n of the last fetch, but never past a message it
+ * asked for and did not get. */
+static void
+advance_mark(struct imap_reader *r, const struct inmsg *msgs, size_t n)
+{
+	uint32_t last = msgs[n - 1].uid;
+
+	if (r->hole != 0 && r->hole <= last)
+		last = r->hole - 1;
+	if (last > r->base.mark.last_uid)
+		r->base.mark.last_uid = last;
+}
+
 /* \Seen, then moved to processed_folder, all in one set. */
 static int
 imap_done(struct reader *base, const struct inmsg *msgs, size_t n,
@@ -388,8 +504,18 @@ imap_done(struct reader *base, const struct inmsg *msgs, size_t n,
 	size_t i;
 	int rc;
 
-	if (n == 0 || r->s == NULL)
+	if (n == 0)
 		return 0;
+	if (r->s == NULL && connect_session(r, err) == -1)
+		return -1;
+	/* UIDs are only names within one UIDVALIDITY. */
+	if (uidvalidity(r) != r->fetched_validity) {
+		err_set(err, ERR_RUNTIME, "IMAP %s: mailbox %s changed "
+		    "(UIDVALIDITY %u, was %u): its messages are read again",
+		    r->host, r->mailbox, (unsigned)uidvalidity(r),
+		    (unsigned)r->fetched_validity);
+		return -1;
+	}
 	set = mailimap_set_new_empty();
 	for (i = 0; i < n; i++)
 		mailimap_set_add_single(set, msgs[i].uid);
@@ -403,6 +529,94 @@ imap_done(struct reader *base, const struct inmsg *msgs, size_t n,
 	else
 		rc = move_set(r, set, err);
 	mailimap_set_free(set);
+	if (rc == 0)
+		advance_mark(r, msgs, n);
+	return rc;
+}
+
+/* ---- waiting ---- */
+
+static int
+stopped(const volatile sig_atomic_t *stop)
+{
+	return stop != NULL && *stop != 0;
+}
+
+static int64_t
+monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Sleeps until end, a slice at a time; 0 either way. */
+static int
+sleep_wait(int64_t end, const volatile sig_atomic_t *stop)
+{
+	while (!stopped(stop) && monotonic_ms() < end)
+		poll(NULL, 0, WAIT_SLICE_MS);
+	return 0;
+}
+
+/*
+ * 1 when the server said something within ms: on the socket, or read
+ * already into libetpan's buffer with the IDLE continuation.
+ */
+static int
+server_spoke(struct imap_reader *r, int ms)
+{
+	struct pollfd pfd;
+
+	if (r->s->imap_stream != NULL && r->s->imap_stream->read_buffer_len > 0)
+		return 1;
+	pfd.fd = mailimap_idle_get_fd(r->s);
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	if (poll(&pfd, 1, ms) == -1)
+		return errno != EINTR;	/* IDLE DONE tells what is wrong */
+	return pfd.revents != 0;	/* data, hang-up or error alike */
+}
+
+/*
+ * One IDLE, until the server speaks, end passes (or the renewal time),
+ * or *stop; then DONE.  Returns 1 when the server spoke, 0 when not, -1
+ * when the connection is gone.
+ */
+static int
+idle_once(struct imap_reader *r, int64_t end, const volatile sig_atomic_t *stop,
+    struct err *err)
+{
+	int64_t until = monotonic_ms() + IMAP_IDLE_RENEW * 1000;
+	int rc, spoke = 0;
+
+	if (until > end)
+		until = end;
+	if ((rc = mailimap_idle(r->s)) != MAILIMAP_NO_ERROR)
+		return imap_fail(r, "IDLE", rc, err);
+	while (!spoke && !stopped(stop) && monotonic_ms() < until)
+		spoke = server_spoke(r, WAIT_SLICE_MS);
+	/* DONE reads what the server said, or finds it gone. */
+	if ((rc = mailimap_idle_done(r->s)) != MAILIMAP_NO_ERROR)
+		return imap_fail(r, "IDLE (connection lost)", rc, err);
+	return spoke;
+}
+
+static int
+imap_wait(struct reader *base, int seconds, const volatile sig_atomic_t *stop,
+    struct err *err)
+{
+	struct imap_reader *r = (struct imap_reader *)base;
+	int64_t end = monotonic_ms() + (int64_t)seconds * 1000;
+	int rc = 0;
+
+	if (r->s == NULL && connect_session(r, err) == -1)
+		return -1;
+	if (!r->cfg->idle || !mailimap_has_idle(r->s))
+		return sleep_wait(end, stop);
+	while (rc == 0 && !stopped(stop) && monotonic_ms() < end)
+		rc = idle_once(r, end, stop, err);
 	return rc;
 }
 
@@ -414,6 +628,7 @@ imap_close(struct reader *base)
 	disconnect(r);
 	free(r->host);
 	free(r->mailbox);
+	free(r->key);
 	free(r);
 }
 
@@ -425,11 +640,17 @@ imap_reader_new(const struct config *cfg, struct err *err)
 	r = xcalloc(1, sizeof *r);
 	r->base.fetch = imap_fetch;
 	r->base.done = imap_done;
+	r->base.wait = imap_wait;
 	r->base.close = imap_close;
 	r->cfg = cfg;
 	if (parse_url(r, cfg->in_url, err) == -1) {
 		imap_close(&r->base);
 		return NULL;
 	}
+	/* The user is part of the name: two accounts' INBOXes on one
+	 * server may even share a UIDVALIDITY. */
+	r->key = xasprintf("imap://%s@%s:%u/%s", cfg->in_username ?
+	    cfg->in_username : "", r->host, (unsigned)r->port, r->mailbox);
+	r->base.mark_key = r->key;
 	return &r->base;
 }

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "addr.h"
 #include "inbox.h"
@@ -72,7 +73,7 @@ try_key(struct reading *r, const char *key, struct err *err)
 
 	if (replykey_parse(key, &id) == -1)
 		return 0;
-	if (store_outbox_get(r->st, id, &o, err) == -1)
+	if (store_outbox_head(r->st, id, &o, err) == -1)
 		return err->kind == ERR_INPUT ? 0 : -1;
 	if (!replykey_check(keys->reply, keys->reply_len, key, o.tenant_id,
 	    o.id, o.recipient, o.generation)) {
@@ -113,7 +114,7 @@ match(struct reading *r, struct err *err)
 		}
 		if (store_outbox_find(r->st, ref, &id, err) == -1)
 			return -1;
-		if (id > 0 && store_outbox_get(r->st, id, &r->mail, err) == 0) {
+		if (id > 0 && store_outbox_head(r->st, id, &r->mail, err) == 0) {
 			r->matched_by = "thread";
 			return 1;
 		}
@@ -168,19 +169,43 @@ may_clarify(struct reading *r, struct err *err)
 
 /* The text part of the mail being answered, to cut a copy of it. */
 static char *
-answered_text(const struct outbox_entry *o)
+answered_text(struct store *st, int64_t id)
 {
+	struct outbox_entry o;
 	struct inmail sent;
 	enum inmail_auth auth;
 	struct err err;
 	char *text = NULL;
 
-	if (o->message == NULL || inmail_parse(o->message, o->message_len,
-	    NULL, &sent, &auth, &err) == -1)
+	if (store_outbox_get(st, id, &o, &err) == -1)
 		return NULL;
-	text = sent.text ? xstrdup(sent.text) : NULL;
-	inmail_clear(&sent);
+	if (o.message != NULL && inmail_parse(o.message, o.message_len, NULL,
+	    &sent, &auth, &err) == 0) {
+		text = sent.text ? xstrdup(sent.text) : NULL;
+		inmail_clear(&sent);
+	}
+	store_outbox_entry_clear(&o);
 	return text;
+}
+
+/*
+ * Reads the reply; the mail it answers is parsed only when the reply
+ * has text enough to end in a copy of it, which is rare and dear.
+ */
+static void
+read_reply(struct reading *r, const struct reply_keywords *kw,
+    struct reply_verdict *v)
+{
+	const char *text = r->m.text ? r->m.text : "";
+	char *answered;
+
+	reply_read(text, NULL, kw, v);
+	if (!reply_may_hold_copy(v->own_text) ||
+	    (answered = answered_text(r->st, r->mail.id)) == NULL)
+		return;
+	reply_verdict_clear(v);
+	reply_read(text, answered, kw, v);
+	free(answered);
 }
 
 static int
@@ -193,13 +218,11 @@ act(struct reading *r, struct err *err)
 	struct workflow_event ev = { 0 };
 	struct workflow_outcome out;
 	struct inbound_note note = { 0 };
-	char *answered, *text;
+	char *text;
 	int from_support, may, rc = -1;
 
 	from_support = is_support(cfg, r->m.from);
-	answered = answered_text(&r->mail);
-	reply_read(r->m.text ? r->m.text : "", answered, &kw, &v);
-	free(answered);
+	read_reply(r, &kw, &v);
 	ev.event = event_for(v.command, from_support);
 	text = text_printable(v.own_text ? v.own_text : "", 120);
 	buf_printf(&r->why, "; read %s: %s; text: \"%s\"",
@@ -305,7 +328,7 @@ match_bounce(struct reading *r, struct err *err)
 		if (store_outbox_find(r->st, id, &mail, err) == -1)
 			return -1;
 		if (mail > 0)
-			return store_outbox_get(r->st, mail, &r->mail, err) == 0 ?
+			return store_outbox_head(r->st, mail, &r->mail, err) == 0 ?
 			    1 : -1;
 	}
 	return match(r, err);
@@ -344,6 +367,15 @@ decide(struct reading *r, struct err *err)
 	return act(r, err);
 }
 
+static double
+seconds_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 int
 inbox_handle(struct store *st, const struct compose_ctx *ctx, const char *raw,
     size_t len, int64_t now, struct inbox_result *res, struct err *err)
@@ -351,6 +383,7 @@ inbox_handle(struct store *st, const struct compose_ctx *ctx, const char *raw,
 	const struct config *cfg = ctx->cfg;
 	struct reading r;
 	struct err perr;
+	double start = seconds_now();
 	int parsed, seen, rc = -1;
 
 	memset(&r, 0, sizeof r);
@@ -367,6 +400,7 @@ inbox_handle(struct store *st, const struct compose_ctx *ctx, const char *raw,
 	if (store_inbound_seen(st, parsed && r.m.message_id ?
 	    r.m.message_id : "", r.digest, &seen, err) == -1)
 		goto out;
+	res->parse_seconds = seconds_now() - start;
 	if (seen) {
 		res->duplicate = 1;
 		snprintf(res->outcome, sizeof res->outcome, "duplicate");
@@ -400,23 +434,48 @@ acted(const char *outcome)
 	    strcmp(outcome, "finalize") == 0 || strcmp(outcome, "bounce") == 0;
 }
 
+/* Keeps where the reader stands, when it moved since last kept. */
+static int
+save_mark(struct store *st, struct reader *in, struct reader_mark *kept,
+    struct err *err)
+{
+	if (in->mark_key == NULL ||
+	    (in->mark.uidvalidity == kept->uidvalidity &&
+	    in->mark.last_uid == kept->last_uid))
+		return 0;
+	if (store_mailbox_set(st, in->mark_key, in->mark.uidvalidity,
+	    in->mark.last_uid, err) == -1)
+		return -1;
+	*kept = in->mark;
+	return 0;
+}
+
 /* One batch: handle each, then move the committed ones. */
 static int
 poll_batch(struct store *st, const struct compose_ctx *ctx, struct reader *in,
     int64_t now, FILE *log, struct inbox_report *rep, size_t *got,
-    struct err *err)
+    struct reader_mark *kept, struct err *err)
 {
+	struct inbox_times *t = &rep->times;
 	struct inbox_result res;
 	struct inmsg *msgs = NULL;
 	size_t n = 0, i;
+	double start = seconds_now(), commit;
 	int rc = -1;
 
 	if (in->fetch(in, INBOX_BATCH, INMAIL_SIZE_MAX, &msgs, &n, err) == -1)
 		return -1;
+	t->fetch += seconds_now() - start;
 	for (i = 0; i < n; i++) {
+		start = seconds_now();
+		commit = store_commit_seconds(st);
 		if (inbox_handle(st, ctx, msgs[i].raw, msgs[i].len, now, &res,
 		    err) == -1)
 			break;	/* not committed: it stays for the next pass */
+		commit = store_commit_seconds(st) - commit;
+		t->parse += res.parse_seconds;
+		t->commit += commit;
+		t->decide += seconds_now() - start - res.parse_seconds - commit;
 		if (log != NULL)
 			fprintf(log, "message %s: %s%s%s\n", msgs[i].name,
 			    res.outcome, res.detail[0] ? ": " : "", res.detail);
@@ -424,10 +483,15 @@ poll_batch(struct store *st, const struct compose_ctx *ctx, struct reader *in,
 		rep->duplicates += res.duplicate;
 		rep->acted += acted(res.outcome);
 	}
-	/* Moved only once committed: a crash before this leaves them in
-	 * the inbox, and the next pass finds them handled and moves them. */
-	if (in->done(in, msgs, i, i < n ? NULL : err) == -1)
+	/* Moved only once committed, and durable: a crash before this
+	 * leaves them in the inbox, and the next pass finds them handled
+	 * and moves them. */
+	start = seconds_now();
+	if ((i > 0 && store_sync(st, i < n ? NULL : err) == -1) ||
+	    in->done(in, msgs, i, i < n ? NULL : err) == -1 ||
+	    save_mark(st, in, kept, i < n ? NULL : err) == -1)
 		goto out;
+	t->move += seconds_now() - start;
 	*got = n;
 	rc = i < n ? -1 : 0;
 out:
@@ -439,11 +503,20 @@ int
 inbox_poll(struct store *st, const struct compose_ctx *ctx, struct reader *in,
     int64_t now, FILE *log, struct inbox_report *rep, struct err *err)
 {
+	struct reader_mark kept = { 0, 0 };
 	size_t got;
 
 	memset(rep, 0, sizeof *rep);
+	/* Start where the last run, of this process or another, left. */
+	if (in->mark_key != NULL) {
+		if (store_mailbox_get(st, in->mark_key, &kept.uidvalidity,
+		    &kept.last_uid, err) == -1)
+			return -1;
+		in->mark = kept;
+	}
 	do {
-		if (poll_batch(st, ctx, in, now, log, rep, &got, err) == -1)
+		if (poll_batch(st, ctx, in, now, log, rep, &got, &kept,
+		    err) == -1)
 			return -1;
 	} while (got == INBOX_BATCH);
 	return 0;

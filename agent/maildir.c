@@ -7,9 +7,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <gnutls/crypto.h>
@@ -352,6 +354,56 @@ maildir_done(struct reader *base, const struct inmsg *msgs, size_t n,
 	return rc;
 }
 
+#define WAIT_SLICE_MS	250	/* how often new/ and *stop are looked at */
+
+static int64_t
+monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* 1 when new/ holds a message; a folder not made yet holds none. */
+static int
+has_new(const char *dir)
+{
+	struct dirent *e;
+	char *path;
+	DIR *d;
+	int found = 0;
+
+	path = xasprintf("%s/new", dir);
+	d = opendir(path);
+	free(path);
+	if (d == NULL)
+		return 0;
+	while (!found && (e = readdir(d)) != NULL)
+		found = e->d_name[0] != '.';
+	closedir(d);
+	return found;
+}
+
+static int
+maildir_wait(struct reader *base, int seconds,
+    const volatile sig_atomic_t *stop, struct err *err)
+{
+	struct maildir_reader *r = (struct maildir_reader *)base;
+	int64_t end = monotonic_ms() + (int64_t)seconds * 1000;
+
+	(void)err;
+	for (;;) {
+		if (stop != NULL && *stop)
+			return 0;
+		if (has_new(r->dir))
+			return 1;
+		if (monotonic_ms() >= end)
+			return 0;
+		poll(NULL, 0, WAIT_SLICE_MS);
+	}
+}
+
 static void
 maildir_reader_close(struct reader *base)
 {
@@ -370,6 +422,7 @@ maildir_reader_new(const char *dir, struct err *err)
 	r = xcalloc(1, sizeof *r);
 	r->base.fetch = maildir_fetch;
 	r->base.done = maildir_done;
+	r->base.wait = maildir_wait;
 	r->base.close = maildir_reader_close;
 	r->dir = xstrdup(dir);
 	return &r->base;

@@ -419,11 +419,30 @@ qp_risky_start(const char *s)
  * a space or tab before a line break ("a \n" came back as "a  \r\n").
  * Lines end in CRLF and take at most QP_LINE_MAX bytes.
  */
+/* Bytes at s that go out as they are, up to a line break: what
+ * qp_must_encode and line_break let through. */
+static size_t
+qp_plain_run(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
+
+	for (n = 0; ; n++) {
+		if (p[n] > 0x20 && p[n] < 0x7f && p[n] != '=')
+			continue;
+		if ((p[n] == ' ' || p[n] == '\t') && p[n + 1] != '\0' &&
+		    p[n + 1] != '\r' && p[n + 1] != '\n')
+			continue;
+		return n;
+	}
+}
+
 static void
 qp_encode(struct buf *out, const char *s)
 {
-	char hex[4];
-	size_t col = 0, brk;
+	static const char digits[] = "0123456789ABCDEF";
+	char hex[3];
+	size_t col = 0, brk, n;
 	int enc;
 
 	while (*s != '\0') {
@@ -434,6 +453,18 @@ qp_encode(struct buf *out, const char *s)
 			s += brk;
 			continue;
 		}
+		/* Plain bytes that fit on the line go in one piece. */
+		if (col > 0 || !qp_risky_start(s)) {
+			n = qp_plain_run(s);
+			if (n > QP_LINE_MAX - 1 - col)
+				n = QP_LINE_MAX - 1 - col;
+			if (n > 0) {
+				buf_append(out, s, n);
+				col += n;
+				s += n;
+				continue;
+			}
+		}
 		enc = qp_must_encode(s);
 		if (col + (enc ? 3 : 1) > QP_LINE_MAX - 1) {
 			buf_puts(out, "=\r\n");
@@ -442,7 +473,9 @@ qp_encode(struct buf *out, const char *s)
 		if (col == 0 && qp_risky_start(s))
 			enc = 1;
 		if (enc) {
-			snprintf(hex, sizeof hex, "=%02X", (unsigned char)*s);
+			hex[0] = '=';
+			hex[1] = digits[(unsigned char)*s >> 4];
+			hex[2] = digits[(unsigned char)*s & 0x0f];
 			buf_append(out, hex, 3);
 			col += 3;
 		} else {

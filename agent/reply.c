@@ -199,10 +199,14 @@ space_len(const char *s)
 		"\xc2\xa0", "\xe2\x80\xaf", "\xe2\x80\x87", "\xe2\x80\x8b",
 		"\xef\xbb\xbf", NULL
 	};
+	unsigned char c = (unsigned char)*s;
 	size_t i;
 
-	if (*s == ' ' || *s == '\t')
+	if (c == ' ' || c == '\t')
 		return 1;
+	/* Every wide space starts with one of these bytes. */
+	if (c != 0xc2 && c != 0xe2 && c != 0xef)
+		return 0;
 	for (i = 0; wide[i] != NULL; i++)
 		if (strncmp(s, wide[i], strlen(wide[i])) == 0)
 			return strlen(wide[i]);
@@ -273,6 +277,19 @@ append_clean(struct buf *b, const char *s, size_t avail)
 	return n;
 }
 
+/* Bytes at s that stay as they are: printable ASCII, LF and tab. */
+static size_t
+plain_run(const char *s, size_t avail)
+{
+	size_t n;
+
+	for (n = 0; n < avail; n++)
+		if ((s[n] < 0x20 || s[n] > 0x7e) && s[n] != '\n' &&
+		    s[n] != '\t')
+			break;
+	return n;
+}
+
 /*
  * The first REPLY_TEXT_MAX bytes of text with LF line ends, malformed
  * UTF-8 as U+FFFD and control characters as spaces.  Caller frees.
@@ -281,7 +298,7 @@ static char *
 prepare(const char *text)
 {
 	struct buf b = { 0 };
-	size_t len, i;
+	size_t len, i, n;
 
 	len = strlen(text);
 	if (len > REPLY_TEXT_MAX) {
@@ -289,8 +306,13 @@ prepare(const char *text)
 		while (len > 0 && ((unsigned char)text[len] & 0xc0) == 0x80)
 			len--;
 	}
-	for (i = 0; i < len; )
-		i += append_clean(&b, text + i, len - i);
+	for (i = 0; i < len; ) {
+		n = plain_run(text + i, len - i);
+		buf_append(&b, text + i, n);
+		i += n;
+		if (i < len)
+			i += append_clean(&b, text + i, len - i);
+	}
 	/* U+FFFD is longer than the byte it replaces. */
 	if (b.len > REPLY_TEXT_MAX) {
 		b.len = REPLY_TEXT_MAX;
@@ -686,6 +708,11 @@ copy_cut(const struct lines *l, size_t cut, const char *answered)
 	for (i = 0; i < cut; i++)
 		if (!l->quoted[i])
 			words_add(&r, l->v[i], strlen(l->v[i]), i);
+	/* Too few words to hold a copy: the answered mail is not read. */
+	if (r.n < COPY_MIN_WORDS) {
+		free(r.v);
+		return cut;
+	}
 	lines_split(&a, answered);
 	answered_words(&a, &w);
 	first = copy_start(&r, &w);
@@ -739,6 +766,27 @@ reply_own_text(const char *text, const char *answered)
 	own = join_own(&l, cut);
 	lines_clear(&l);
 	return own;
+}
+
+int
+reply_may_hold_copy(const char *own_text)
+{
+	struct words w = { 0 };
+	const char *line, *end;
+	size_t n;
+
+	/* Counted as copy_cut counts them: line by line. */
+	for (line = own_text; w.n < COPY_MIN_WORDS; line = end + 1) {
+		end = strchr(line, '\n');
+		if (end == NULL)
+			end = line + strlen(line);
+		words_add(&w, line, (size_t)(end - line), 0);
+		if (*end == '\0')
+			break;
+	}
+	n = w.n;
+	free(w.v);
+	return n >= COPY_MIN_WORDS;
 }
 
 /* ---- the command ---- */

@@ -227,7 +227,6 @@ reader_main(void *arg)
 	struct store *st = NULL;
 	struct err err;
 	FILE *log;
-	int pause;
 
 	log = log_stream("inbox");
 	if (store_open(cfg->database, &st, &err) == -1) {
@@ -235,21 +234,25 @@ reader_main(void *arg)
 		goto out;
 	}
 	while (!a->stop) {
-		pause = cfg->poll_seconds;
-		if (in == NULL && (in = reader_new(cfg, &err)) == NULL)
-			pause = outage_failed(&o, err.msg);
-		else if (inbox_poll(st, a->mail, in, (int64_t)time(NULL), log,
-		    &rep, &err) == -1) {
+		if (in == NULL && (in = reader_new(cfg, &err)) == NULL) {
+			reader_sleep(a, outage_failed(&o, err.msg));
+			continue;
+		}
+		if (inbox_poll(st, a->mail, in, (int64_t)time(NULL), log, &rep,
+		    &err) == -1) {
 			/* Start afresh: the next pass reconnects. */
 			in->close(in);
 			in = NULL;
-			pause = outage_failed(&o, err.msg);
-		} else {
-			outage_ok(&o);
-			if (rep.acted > 0)
-				wake_deliverer(a);
+			reader_sleep(a, outage_failed(&o, err.msg));
+			continue;
 		}
-		reader_sleep(a, pause);
+		outage_ok(&o);
+		if (rep.acted > 0)
+			wake_deliverer(a);
+		/* IDLE, or a look at new/, until mail may be there; a dropped
+		 * connection is made again by the next fetch. */
+		if (in->wait(in, cfg->poll_seconds, &a->stop, &err) == -1)
+			log_info("inbox", "%s; reconnecting", err.msg);
 	}
 out:
 	if (in != NULL)

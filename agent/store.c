@@ -1,7 +1,10 @@
 /* store.c: the SQLite database: schema, transactions and every query. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -26,6 +29,7 @@ struct store {
 	sqlite3			*db;
 	int			 in_tx;
 	struct cached_stmt	 cache[STORE_STMT_CACHE];
+	double			 commit_seconds;
 };
 
 /*
@@ -351,6 +355,15 @@ store_begin(struct store *st, struct err *err)
 	return 0;
 }
 
+static double
+seconds_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 int
 store_begin_read(struct store *st, struct err *err)
 {
@@ -363,12 +376,58 @@ store_begin_read(struct store *st, struct err *err)
 int
 store_commit(struct store *st, struct err *err)
 {
-	if (exec(st, "COMMIT", err) == -1) {
+	double start = seconds_now();
+	int rc;
+
+	rc = exec(st, "COMMIT", err);
+	st->commit_seconds += seconds_now() - start;
+	if (rc == -1) {
 		store_rollback(st);
 		return -1;
 	}
 	st->in_tx = 0;
 	return 0;
+}
+
+double
+store_commit_seconds(const struct store *st)
+{
+	return st->commit_seconds;
+}
+
+/* fdatasync of the log file itself: a checkpoint syncs it only when it
+ * can copy something, which a reader's old snapshot may prevent. */
+static int
+sync_wal(struct store *st, struct err *err)
+{
+	const char *db = sqlite3_db_filename(st->db, "main");
+	char *wal;
+	int fd, rc = 0;
+
+	if (db == NULL || *db == '\0')
+		return 0;	/* in memory */
+	wal = xasprintf("%s-wal", db);
+	fd = open(wal, O_RDONLY | O_CLOEXEC);
+	if (fd == -1 && errno != ENOENT)
+		rc = -1;
+	if (fd != -1 && fdatasync(fd) == -1)
+		rc = -1;
+	if (rc == -1)
+		err_set(err, ERR_RUNTIME, "database: cannot sync %s: %s", wal,
+		    strerror(errno));
+	if (fd != -1)
+		close(fd);
+	free(wal);
+	return rc;
+}
+
+int
+store_sync(struct store *st, struct err *err)
+{
+	/* Passive: never waits for readers, and syncs the log first. */
+	sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+	    NULL, NULL);
+	return sync_wal(st, err);
 }
 
 void
@@ -630,6 +689,58 @@ out:
 	return rc;
 }
 
+/* 1 when the stored value is the date d (NULL for none). */
+static int
+same_date(const unsigned char *stored, int32_t d)
+{
+	char day[DATE_STR_LEN];
+
+	if (d == DATE_NONE)
+		return stored == NULL;
+	date_format(d, day);
+	return stored != NULL && strcmp((const char *)stored, day) == 0;
+}
+
+/* *same = 1 when the rows stored are the ones licences_write writes. */
+static int
+licences_same(struct store *st, const struct tenant *t, int *same,
+    struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	const char *name;
+	unsigned int want = 0, seen = 0;
+	int rc = -1, step, w;
+
+	*same = 1;
+	for (w = 0; w < WORKLOAD_COUNT; w++)
+		if ((t->workloads & WORKLOAD_BIT(w)) ||
+		    t->expires[w] != DATE_NONE)
+			want |= 1u << w;
+	if (prepare(st, "SELECT workload, expires, after_migration "
+	    "FROM licences WHERE tenant_id = ?1", &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, t->id);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		name = (const char *)sqlite3_column_text(stmt, 0);
+		w = name ? workload_from_name(name) : -1;
+		if (w < 0 || (seen & (1u << w)) ||
+		    !same_date(sqlite3_column_text(stmt, 1), t->expires[w]) ||
+		    !same_date(sqlite3_column_text(stmt, 2), t->after[w]))
+			*same = 0;
+		else
+			seen |= 1u << w;
+	}
+	if (step != SQLITE_DONE) {
+		db_fail(st, err, "reading licences");
+		goto out;
+	}
+	*same = *same && seen == want;
+	rc = 0;
+out:
+	release(st, stmt);
+	return rc;
+}
+
 static int
 licences_read(struct store *st, struct tenant *t, struct err *err)
 {
@@ -886,7 +997,7 @@ store_tenant_transition(struct store *st, const struct tenant *t,
 {
 	sqlite3_stmt *stmt = NULL;
 	char *reasons = NULL;
-	int rc = -1;
+	int rc = -1, same;
 
 	if (prepare(st, "UPDATE tenants SET state = ?2, plan_id = ?3, "
 	    "generation = ?4, blocked_reasons = ?5, state_since = ?6 "
@@ -911,7 +1022,11 @@ store_tenant_transition(struct store *st, const struct tenant *t,
 		    (long long)t->id, fsm_state_name(expected));
 		goto out;
 	}
-	rc = licences_write(st, t, err);
+	/* Most transitions leave the licences as they are: rewriting
+	 * them would add pages to every commit for nothing. */
+	if (licences_same(st, t, &same, err) == -1)
+		goto out;
+	rc = same ? 0 : licences_write(st, t, err);
 out:
 	free(reasons);
 	release(st, stmt);
@@ -1098,6 +1213,56 @@ out:
 }
 
 int
+store_mailbox_get(struct store *st, const char *mailbox, uint32_t *uidvalidity,
+    uint32_t *last_uid, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1, step;
+
+	*uidvalidity = *last_uid = 0;
+	if (prepare(st, "SELECT uidvalidity, last_uid FROM mailbox_state "
+	    "WHERE mailbox = ?1", &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_text(stmt, 1, mailbox, -1, SQLITE_TRANSIENT);
+	step = sqlite3_step(stmt);
+	if (step == SQLITE_ROW) {
+		*uidvalidity = (uint32_t)sqlite3_column_int64(stmt, 0);
+		*last_uid = (uint32_t)sqlite3_column_int64(stmt, 1);
+	} else if (step != SQLITE_DONE) {
+		db_fail(st, err, "reading the mailbox state");
+		goto out;
+	}
+	rc = 0;
+out:
+	release(st, stmt);
+	return rc;
+}
+
+int
+store_mailbox_set(struct store *st, const char *mailbox, uint32_t uidvalidity,
+    uint32_t last_uid, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+
+	if (prepare(st, "INSERT INTO mailbox_state (mailbox, uidvalidity, "
+	    "last_uid) VALUES (?1, ?2, ?3) ON CONFLICT (mailbox) DO UPDATE "
+	    "SET last_uid = CASE WHEN uidvalidity = excluded.uidvalidity "
+	    "THEN max(last_uid, excluded.last_uid) ELSE excluded.last_uid "
+	    "END, uidvalidity = excluded.uidvalidity", &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_text(stmt, 1, mailbox, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 2, uidvalidity);
+	sqlite3_bind_int64(stmt, 3, last_uid);
+	if (step_done(st, stmt, err) == -1)
+		goto out;
+	rc = 0;
+out:
+	release(st, stmt);
+	return rc;
+}
+
+int
 store_inbound_add(struct store *st, const struct inbound_note *note,
     int64_t now, struct err *err)
 {
@@ -1264,30 +1429,56 @@ store_history_free(struct history_entry *list, size_t n)
 /* ---- outbox ---- */
 
 int
-store_outbox_add(struct store *st, int64_t tenant_id, enum mail_kind kind,
-    const char *recipient, int64_t generation, int64_t now, int64_t *id,
-    struct err *err)
+store_outbox_next_id(struct store *st, int64_t *id, struct err *err)
 {
 	sqlite3_stmt *stmt = NULL;
 	int rc = -1;
 
-	if (prepare(st, "INSERT INTO outbox (tenant_id, kind, recipient, "
-	    "generation, created_at, next_attempt_at) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?5)", &stmt, err) == -1)
+	if (prepare(st, "SELECT coalesce(max(id), 0) + 1 FROM outbox", &stmt,
+	    err) == -1)
 		goto out;
-	sqlite3_bind_int64(stmt, 1, tenant_id);
-	sqlite3_bind_text(stmt, 2, fsm_mail_kind_name(kind), -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, recipient, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(stmt, 4, generation);
-	sqlite3_bind_int64(stmt, 5, now);
-	if (step_done(st, stmt, err) == -1)
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		db_fail(st, err, "reading the outbox");
 		goto out;
-	if (id != NULL)
-		*id = sqlite3_last_insert_rowid(st->db);
+	}
+	*id = sqlite3_column_int64(stmt, 0);
 	rc = 0;
 out:
 	release(st, stmt);
+	return rc;
+}
+
+int
+store_outbox_queue(struct store *st, const struct outbox_new *o,
+    struct err *err)
+{
+	sqlite3_stmt *row = NULL, *body = NULL;
+	int rc = -1;
+
+	if (prepare(st, "INSERT INTO outbox (id, tenant_id, kind, recipient, "
+	    "generation, created_at, next_attempt_at, message_id, subject) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8)", &row, err) == -1 ||
+	    prepare(st, "INSERT INTO outbox_messages (outbox_id, message) "
+	    "VALUES (?1, ?2)", &body, err) == -1)
+		goto out;
+	sqlite3_bind_int64(row, 1, o->id);
+	sqlite3_bind_int64(row, 2, o->tenant_id);
+	sqlite3_bind_text(row, 3, fsm_mail_kind_name(o->kind), -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(row, 4, o->recipient, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(row, 5, o->generation);
+	sqlite3_bind_int64(row, 6, o->now);
+	sqlite3_bind_text(row, 7, o->message_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(row, 8, o->subject, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(body, 1, o->id);
+	sqlite3_bind_blob(body, 2, o->message, (int)o->message_len,
+	    SQLITE_TRANSIENT);
+	if (step_done(st, row, err) == -1 || step_done(st, body, err) == -1)
+		goto out;
+	rc = 0;
+out:
+	release(st, row);
+	release(st, body);
 	return rc;
 }
 
@@ -1369,16 +1560,17 @@ store_outbox_list(struct store *st, int64_t tenant_id,
 	    "WHERE tenant_id = ?1 ORDER BY id", tenant_id, 0, 0, entries, n, err);
 }
 
-int
-store_outbox_get(struct store *st, int64_t id, struct outbox_entry *o,
-    struct err *err)
+static int
+outbox_one(struct store *st, int64_t id, int with_message,
+    struct outbox_entry *o, struct err *err)
 {
 	struct outbox_entry *list;
 	size_t n;
 
-	if (outbox_query(st, "SELECT " OUTBOX_COLUMNS ", message FROM "
-	    OUTBOX_WITH_MESSAGE "WHERE id = ?1", id, 0, 1, &list, &n,
-	    err) == -1)
+	if (outbox_query(st, with_message ? "SELECT " OUTBOX_COLUMNS
+	    ", message FROM " OUTBOX_WITH_MESSAGE "WHERE id = ?1" :
+	    "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE id = ?1", id, 0,
+	    with_message, &list, &n, err) == -1)
 		return -1;
 	if (n == 0) {
 		free(list);
@@ -1391,29 +1583,17 @@ store_outbox_get(struct store *st, int64_t id, struct outbox_entry *o,
 }
 
 int
-store_outbox_set_message(struct store *st, int64_t id, const char *message_id,
-    const char *subject, const char *message, size_t len, struct err *err)
+store_outbox_get(struct store *st, int64_t id, struct outbox_entry *o,
+    struct err *err)
 {
-	sqlite3_stmt *stmt = NULL, *body = NULL;
-	int rc = -1;
+	return outbox_one(st, id, 1, o, err);
+}
 
-	if (prepare(st, "UPDATE outbox SET message_id = ?2, subject = ?3 "
-	    "WHERE id = ?1", &stmt, err) == -1 ||
-	    prepare(st, "INSERT INTO outbox_messages (outbox_id, message) "
-	    "VALUES (?1, ?2)", &body, err) == -1)
-		goto out;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_text(stmt, 2, message_id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 3, subject, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(body, 1, id);
-	sqlite3_bind_blob(body, 2, message, (int)len, SQLITE_TRANSIENT);
-	if (step_done(st, stmt, err) == -1 || step_done(st, body, err) == -1)
-		goto out;
-	rc = 0;
-out:
-	release(st, stmt);
-	release(st, body);
-	return rc;
+int
+store_outbox_head(struct store *st, int64_t id, struct outbox_entry *o,
+    struct err *err)
+{
+	return outbox_one(st, id, 0, o, err);
 }
 
 int

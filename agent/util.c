@@ -269,6 +269,11 @@ utf8_valid(const char *s, size_t len)
 	size_t n;
 
 	while (len > 0) {
+		if (*p < 0x80) {	/* ASCII, the common case */
+			p++;
+			len--;
+			continue;
+		}
 		n = utf8_decode(p, len, &cp);
 		if (n == 0)
 			return 0;

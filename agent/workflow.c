@@ -91,14 +91,17 @@ queue_one(struct transition *tr, enum mail_kind kind, enum mail_role role,
 {
 	struct compose_input in;
 	struct composed mail;
+	struct outbox_new row;
 	struct strvec thread = { 0 };
 	int64_t id;
 	int rc = -1;
 
 	memset(&in, 0, sizeof in);
 	memset(&mail, 0, sizeof mail);
-	if (store_outbox_add(tr->st, tr->t.id, kind, to, tr->t.generation,
-	    tr->now, &id, err) == -1 ||
+	memset(&row, 0, sizeof row);
+	/* Composed first, under the id it will have: the row then goes in
+	 * whole, with its Message-ID. */
+	if (store_outbox_next_id(tr->st, &id, err) == -1 ||
 	    store_outbox_thread(tr->st, tr->t.id, to, id, &thread, err) == -1)
 		goto out;
 	in.tenant = &tr->t;
@@ -116,9 +119,19 @@ queue_one(struct transition *tr, enum mail_kind kind, enum mail_role role,
 	in.failed_reason = reason;
 	in.reason = reason;
 	in.reply_from = tr->ev->sender;
-	if (compose_mail(tr->ctx, &in, &mail, err) == -1 ||
-	    store_outbox_set_message(tr->st, id, mail.message_id, mail.subject,
-	    mail.message, mail.len, err) == -1)
+	if (compose_mail(tr->ctx, &in, &mail, err) == -1)
+		goto out;
+	row.id = id;
+	row.tenant_id = tr->t.id;
+	row.kind = kind;
+	row.recipient = to;
+	row.generation = tr->t.generation;
+	row.now = tr->now;
+	row.message_id = mail.message_id;
+	row.subject = mail.subject;
+	row.message = mail.message;
+	row.message_len = mail.len;
+	if (store_outbox_queue(tr->st, &row, err) == -1)
 		goto out;
 	buf_printf(&tr->detail, "%s %s to %s", tr->nmails ? "," : "; mails:",
 	    fsm_mail_kind_name(kind), to);

@@ -6,8 +6,8 @@
 # IMAP mailbox in a real Dovecot.  One `mscagent poll` reads them all over
 # IMAP, decides, commits, queues a verification mail and a receipt per
 # reply, and moves them; `doveadm fetch text all` dumps the same mailbox
-# in the same run.  Prints both times, the ratio and the replies per
-# second.
+# in the same run.  Prints both times, the ratio, the replies per
+# second, and where the poll's time went (MSCAGENT_PROFILE).
 #
 #   bench/poll.sh [COUNT]      (as root: the mail stack needs it)
 set -eu
@@ -75,9 +75,11 @@ now() { date +%s.%N; }
 t0=$(now)
 $doveadm fetch -u mscagent text all >/dev/null
 t1=$(now)
-${POLL_PREFIX:-} "$agent" -c "$work/agent.conf" poll >"$work/poll.out"
+MSCAGENT_PROFILE=1 ${POLL_PREFIX:-} "$agent" -c "$work/agent.conf" poll \
+    >"$work/poll.out" 2>"$work/poll.err"
 t2=$(now)
 tail -1 "$work/poll.out"
+grep '^poll: fetch' "$work/poll.err" || cat "$work/poll.err"
 awk -v a="$t0" -v b="$t1" -v c="$t2" -v n="$count" 'BEGIN {
 	dove = b - a; agent = c - b
 	printf "doveadm fetch text all: %.3f s\n", dove

@@ -27,6 +27,7 @@ struct inbox_result {
 	char	outcome[32];	/* approve, reject, unclear, auto_reply, ... */
 	char	detail[512];	/* one line for the log */
 	int	duplicate;	/* handled before: only move it */
+	double	parse_seconds;	/* of the time it took, for inbox_times */
 };
 
 /*
@@ -40,18 +41,28 @@ int	 inbox_handle(struct store *, const struct compose_ctx *,
 
 #define INBOX_BATCH	500	/* messages read in one pass */
 
+/* Where a pass spent its time, in seconds (MSCAGENT_PROFILE). */
+struct inbox_times {
+	double	 fetch;		/* reading from the mailbox */
+	double	 parse;		/* digest, MIME, seen before? */
+	double	 decide;	/* match, read, act, compose, but for: */
+	double	 commit;
+	double	 move;		/* sync, flag and move, keep the mark */
+};
+
 struct inbox_report {
-	size_t	 handled;
-	size_t	 duplicates;
-	size_t	 acted;		/* a state changed */
+	size_t			 handled;
+	size_t			 duplicates;
+	size_t			 acted;		/* a state changed */
+	struct inbox_times	 times;
 };
 
 /*
  * One pass over the inbox: reads what is new, handles each message (a
- * line to log for each, NULL: none), then marks the handled ones seen
- * and moves them, after their outcomes are committed.  Returns 0, or -1
- * when the mailbox or the database fails (what was not committed stays
- * in the inbox for the next pass).
+ * line to log for each, NULL: none), then makes the commits durable,
+ * marks the handled ones seen and moves them.  Returns 0, or -1 when the
+ * mailbox or the database fails (what was not committed stays in the
+ * inbox for the next pass).
  */
 int	 inbox_poll(struct store *, const struct compose_ctx *,
 	    struct reader *, int64_t now, FILE *log, struct inbox_report *,

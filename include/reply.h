@@ -55,6 +55,14 @@ void	 reply_read(const char *text, const char *answered,
 /* Cuts the quoted parts; returns the own text, caller frees. */
 char	*reply_own_text(const char *text, const char *answered);
 
+/*
+ * 1 when own text (as cut without the answered mail) has words enough
+ * to end in a copy of the answered mail; 0 means that reading the reply
+ * again with the answered text would change nothing, so that text need
+ * not be looked up.
+ */
+int	 reply_may_hold_copy(const char *own_text);
+
 void	 reply_verdict_clear(struct reply_verdict *);
 const char *reply_command_name(enum reply_command);
 

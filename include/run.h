@@ -1,8 +1,8 @@
 /*
  * run.h: `mscagent run`, the agent as one process (SPEC §2).
  *
- * Three threads besides the listener's: the inbox reader (IDLE or a
- * poll every poll_seconds), the deliverer (right after a transition and
+ * Three threads besides the listener's: the inbox reader (IDLE, or a
+ * look every poll_seconds; new/ of a Maildir is watched each second), the deliverer (right after a transition and
  * when a retry is due) and the main thread, which waits for signals and
  * runs the sweep every RUN_SWEEP_SECONDS.  SIGTERM and SIGINT stop the
  * taking of new work, let what is in flight finish and return;

@@ -6,7 +6,7 @@
  * timeout, foreign keys on) and binds every value.  A state change is
  * made in one BEGIN IMMEDIATE transaction by workflow.c: store_begin,
  * reads, store_tenant_transition (guarded by the state the caller saw),
- * store_history_add, store_outbox_add, store_commit.  One connection per
+ * store_history_add, store_outbox_queue, store_commit.  One connection per
  * thread; a struct store is not shared.
  *
  * Errors: a missing row is ERR_INPUT ("no tenant 7"), a lost race is
@@ -79,6 +79,17 @@ int	 store_begin_read(struct store *, struct err *);
 /* A number that changes when another connection commits (SQLite's
  * data_version): cheap enough to ask every second.  -1 on failure. */
 int64_t	 store_data_version(struct store *);
+/*
+ * A commit survives the agent's crash at once, but a power cut only once
+ * the log is synced (synchronous = NORMAL, which spares an fsync per
+ * commit).  Before acting outside the database on what was committed,
+ * such as moving the handled mail on the server, store_sync makes every
+ * commit so far durable, and folds the log into the database when no
+ * reader holds it.
+ */
+int	 store_sync(struct store *, struct err *);
+/* Seconds spent in COMMIT on this connection, for time reports. */
+double	 store_commit_seconds(const struct store *);
 /* 1 when the database answers a trivial query. */
 int	 store_ping(struct store *);
 
@@ -172,6 +183,16 @@ int	 store_inbound_seen(struct store *, const char *message_id,
 /* Records a handled message; ERR_STATE when it was recorded before. */
 int	 store_inbound_add(struct store *, const struct inbound_note *,
 	    int64_t now, struct err *);
+/*
+ * Where the inbox reader stands in a mailbox (keyed by its URL): the
+ * IMAP UIDVALIDITY and the highest UID done with; zeros when none is
+ * kept.  Set keeps the higher last_uid under the same UIDVALIDITY (two
+ * readers never move it back) and starts afresh under a new one.
+ */
+int	 store_mailbox_get(struct store *, const char *mailbox,
+	    uint32_t *uidvalidity, uint32_t *last_uid, struct err *);
+int	 store_mailbox_set(struct store *, const char *mailbox,
+	    uint32_t uidvalidity, uint32_t last_uid, struct err *);
 /* The outbox mail with that Message-ID (without <>); *id = 0: none. */
 int	 store_outbox_find(struct store *, const char *message_id, int64_t *id,
 	    struct err *);
@@ -188,16 +209,36 @@ int	 store_history_list(struct store *, int64_t tenant_id,
 	    struct history_entry **, size_t *n, struct err *);
 void	 store_history_free(struct history_entry *, size_t);
 
-/* Queues one mail of kind to recipient; its message comes with
- * store_outbox_set_message in the same transaction. */
-int	 store_outbox_add(struct store *, int64_t tenant_id, enum mail_kind,
-	    const char *recipient, int64_t generation, int64_t now, int64_t *id,
+/*
+ * The id the next queued mail gets (the one after the highest, as SQLite
+ * itself picks), so that it can be composed, its reply key and
+ * Message-ID made from the id, before it is queued.  Meaningful only
+ * inside the transaction that queues it, which holds the write lock.
+ */
+int	 store_outbox_next_id(struct store *, int64_t *id, struct err *);
+/* A composed mail to queue. */
+struct outbox_new {
+	int64_t		 id;		/* from store_outbox_next_id */
+	int64_t		 tenant_id;
+	enum mail_kind	 kind;
+	const char	*recipient;
+	int64_t		 generation;	/* the tenant's */
+	int64_t		 now;		/* queued, and first due */
+	const char	*message_id;	/* without <> */
+	const char	*subject;
+	const char	*message;	/* the RFC 5322 bytes */
+	size_t		 message_len;
+};
+
+/* Queues one mail: the row and its message go in whole, so no index
+ * entry is made twice. */
+int	 store_outbox_queue(struct store *, const struct outbox_new *,
 	    struct err *);
-int	 store_outbox_set_message(struct store *, int64_t id,
-	    const char *message_id, const char *subject, const char *message,
-	    size_t len, struct err *);
 /* One mail with its message; free with store_outbox_entry_clear. */
 int	 store_outbox_get(struct store *, int64_t id, struct outbox_entry *,
+	    struct err *);
+/* The same without the message, which is most of its bytes. */
+int	 store_outbox_head(struct store *, int64_t id, struct outbox_entry *,
 	    struct err *);
 /* Oldest first, without messages; free with store_outbox_free. */
 int	 store_outbox_list(struct store *, int64_t tenant_id,

@@ -6,6 +6,7 @@
 #ifndef MSCAGENT_TRANSPORT_H
 #define MSCAGENT_TRANSPORT_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,19 +44,50 @@ struct inmsg {
 	uint32_t uid;		/* IMAP UID; 0 for Maildir */
 };
 
+/*
+ * Where a reader stands in its mailbox, kept by its user between runs
+ * (an IMAP reader has one; a Maildir reader none): the mailbox's
+ * UIDVALIDITY and the highest UID such that every message up to it is
+ * done with.  When the server's UIDVALIDITY differs from the one kept,
+ * the reader starts again from the first message: handled ones are
+ * recognized (inbound records) and only moved.
+ */
+struct reader_mark {
+	uint32_t	uidvalidity;	/* 0: none yet */
+	uint32_t	last_uid;
+};
+
 struct reader {
 	/*
 	 * Reads what is new, oldest first, up to max messages.  A message
 	 * over max_size bytes is cut there (the parser refuses it).  Fills
 	 * *msgs (free with inmsg_free).  Returns 0, or -1 when the mailbox
-	 * cannot be read.
+	 * cannot be read.  A connection found dropped is made again, once
+	 * per call; the caller waits before it tries again.
 	 */
 	int	(*fetch)(struct reader *, size_t max, size_t max_size,
 		    struct inmsg **msgs, size_t *n, struct err *);
-	/* Marks handled messages seen and moves them out of the way. */
+	/*
+	 * Marks handled messages seen and moves them out of the way: the
+	 * first n of the last fetch, in its order.  Moves the mark past
+	 * them.
+	 */
 	int	(*done)(struct reader *, const struct inmsg *, size_t,
 		    struct err *);
+	/*
+	 * Waits until the mailbox may have new mail or `seconds` pass, or
+	 * *stop becomes non-zero.  IMAP: IDLE when the server offers it and
+	 * [inbound] idle = yes (re-issued at least every 10 minutes), else
+	 * sleep; Maildir: polls the new/ folder.  Returns 1: look now, 0:
+	 * timeout/stop, -1: connection lost (err says why; the next fetch
+	 * reconnects).
+	 */
+	int	(*wait)(struct reader *, int seconds,
+		    const volatile sig_atomic_t *stop, struct err *);
 	void	(*close)(struct reader *);
+	/* The mailbox the mark belongs to (its URL); NULL: no mark. */
+	const char		*mark_key;
+	struct reader_mark	 mark;
 };
 
 void	 inmsg_free(struct inmsg *, size_t);

@@ -119,6 +119,74 @@ check "and arrives in the customer admin's mailbox" wait_for admin1 3
 expect_eq "Unklar GmbH is still awaiting approval" "$(state_of "$u")" \
     awaiting_approval
 
+# ---- a mailbox made anew (another UIDVALIDITY) is read from its start ----
+doveadm() { command doveadm -c "$_stack/dovecot.conf" "$@"; }
+validity() { doveadm -f flow mailbox status -u mscagent uidvalidity Replies |
+    sed 's/.*uidvalidity=//'; }
+set_conf inbound url "imap://127.0.0.1:$MAILSTACK_IMAP_PORT/Replies"
+doveadm mailbox create -u mscagent Replies
+for v in 1 2; do
+	agent tenant add --name "Neu $v GmbH" --customer-admin \
+	    "admin1+v$v@example.test" --msp-admin msp1@example.test \
+	    --workloads m365 --edition enterprise
+	eval "v$v=\$out"
+	agent start "$out"
+done
+agent flush
+check "both requests arrive" wait_for admin1 5
+rm -rf "$T/got" && mkdir -p "$T/got"
+mailbox admin1 --save "$T/got" >/dev/null
+for v in 1 2; do
+	"$PY" "$TOP/tests/reply.py" "$(grep -l "Neu $v GmbH" "$T/got"/*.eml |
+	    head -1)" "admin1+v$v@example.test" APPROVE >"$T/v$v.eml"
+done
+mailbox mscagent --folder Replies --append "$T/v1.eml" >/dev/null
+agent poll
+expect_match "the first reply is read from Replies" "$out" "approve"
+old_validity=$(validity)
+doveadm mailbox delete -u mscagent Replies
+doveadm mailbox create -u mscagent Replies
+[ "$(validity)" != "$old_validity" ] ||
+	doveadm mailbox update -u mscagent --uid-validity \
+	    $((old_validity + 1)) Replies
+check "Replies has another UIDVALIDITY" test "$(validity)" != "$old_validity"
+# The new reply takes UID 1 again, below the UID already done with.
+mailbox mscagent --folder Replies --append "$T/v2.eml" >/dev/null
+mailbox mscagent --folder Replies --append "$T/v1.eml" >/dev/null
+agent poll
+expect_match "after the change the mailbox is read from its start" "$out" \
+    "poll: 2 read, 1 acted on, 1 seen before"
+expect_eq "the new reply is acted on" "$(state_of "$v2")" \
+    awaiting_verification
+agent tenant show "$v1" --json
+expect_eq "the old one is not acted on twice" \
+    "$(json_get "$out" 'sum(m["kind"] == "verification" for m in d["mails"])')" 1
+expect_eq "and Replies is empty" "$(count mscagent Replies)" 0
+mailbox mscagent --folder Replies --append "$T/v1.eml" >/dev/null
+agent poll
+expect_match "a message after the mark is still read" "$out" \
+    "poll: 1 read, 0 acted on, 1 seen before"
+set_conf inbound url "imap://127.0.0.1:$MAILSTACK_IMAP_PORT/INBOX"
+
+# ---- waiting in IDLE, and a server restart (tests/unit/test_imap.c) ----
+expect_rc_of() {	# rc description
+	if [ "$1" = 0 ]; then ok "$2"; else
+		not_ok "$2" "exit code $1" "$(cat "$T/test_imap.out")"; fi
+}
+MSCAGENT_TEST_IMAP_CONF=$T/agent.conf \
+MSCAGENT_TEST_APPEND="'$PY' '$TOP/tests/mailbox.py' $MAILSTACK_IMAP_PORT \
+mscagent --append '$T/v2.eml' >/dev/null" \
+MSCAGENT_TEST_RESTART="bash '$TOP/tests/mailstack.sh' stop '$_stack' \
+>/dev/null 2>&1 && MAILSTACK_TLS=1 bash '$TOP/tests/mailstack.sh' start \
+'$_stack' >/dev/null 2>&1" \
+    "$TOP/build/asan/tests/test_imap" >"$T/test_imap.out" 2>&1
+expect_rc_of $? "IDLE: a wait ends on new mail, on time, on stop, and on a \
+restart, after which fetch connects again"
+expect_match "none of it was skipped" "$(cat "$T/test_imap.out")" \
+    "PASSED  \] 4 test"
+agent poll
+expect_rc "poll works after the restart" 0
+
 # ---- TLS ----
 set_conf inbound starttls required
 agent poll

@@ -99,6 +99,17 @@ agent poll
 agent flush
 expect_match "a second unclear reply within the hour gets no second one" \
     "$out" "flush: 0 sent"
+# A client that pastes the request below the reply without marking it.
+orig=$("$PY" -S -c 'import email, email.policy, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"),
+    policy=email.policy.default)
+print(m.get_body(("plain",)).get_content())' "$req")
+reply "$req" it@mueller.test "Sorry, which tenant is this about?
+
+$orig"
+agent poll
+expect_match "the pasted copy of the request is not read as the reply's text" \
+    "$out" 'text: "Sorry, which tenant is this about\?"'
 
 # ---- APPROVE, once ----
 

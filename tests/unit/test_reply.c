@@ -603,6 +603,83 @@ test_one_megabyte(void **state)
 	free(text);
 }
 
+struct copy_row {
+	const char	*own;
+	int		 want;
+};
+
+static const struct copy_row copy_rows[] = {
+	{ "", 0 },
+	{ "APPROVE", 0 },
+	{ "one two three four five", 0 },
+	{ "one two three four five six", 1 },
+	{ "one two three\nfour five six", 1 },
+	{ "one two three\n\nfour five", 0 },
+	{ "  one\xc2\xa0two \t three  ", 0 },
+	{ "a\xc2\xa0" "b\xc2\xa0" "c\xe2\x80\x8b" "d e f", 1 },
+	{ "glued\nlines\ncount\nas\nwords\nalone", 1 },
+	{ "\n\n\n\n\n\n\n", 0 },
+};
+
+static void
+test_may_hold_copy(void **state)
+{
+	size_t i;
+	int failed = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof copy_rows / sizeof copy_rows[0]; i++)
+		if (reply_may_hold_copy(copy_rows[i].own) != copy_rows[i].want) {
+			print_error("\"%s\": want %d\n", copy_rows[i].own,
+			    copy_rows[i].want);
+			failed++;
+		}
+	assert_int_equal(failed, 0);
+}
+
+/* Where the predicate says no, the answered text changes nothing. */
+static int
+copy_check(const char *text, const char *answered)
+{
+	char *alone, *with;
+	int ok;
+
+	alone = reply_own_text(text, NULL);
+	with = reply_own_text(text, answered);
+	ok = reply_may_hold_copy(alone) || strcmp(alone, with) == 0;
+	if (!ok)
+		print_error("\"%s\": \"%s\" without the answered mail, "
+		    "\"%s\" with it\n", text, alone, with);
+	free(alone);
+	free(with);
+	return ok;
+}
+
+static void
+test_may_hold_copy_rows(void **state)
+{
+	static const char *const short_replies[] = {
+		"APPROVE\n" ANSWERED, "APPROVE", "REJECT\nno",
+		"REJECT\ncontact your provider.", "reply REJECT or contact",
+		"\n\nREJECT  or contact your\n", "APPROVE\n\n" GMAIL_ATTR
+		"> " ANSWERED,
+	};
+	size_t i;
+	int failed = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++)
+		if (rows[i].answered != NULL)
+			failed += !copy_check(rows[i].text, rows[i].answered);
+	for (i = 0; i < sizeof own_rows / sizeof own_rows[0]; i++)
+		if (own_rows[i].answered != NULL)
+			failed += !copy_check(own_rows[i].text,
+			    own_rows[i].answered);
+	for (i = 0; i < sizeof short_replies / sizeof short_replies[0]; i++)
+		failed += !copy_check(short_replies[i], ANSWERED);
+	assert_int_equal(failed, 0);
+}
+
 /* The worst case for finding a copy: every word is the same. */
 static void
 test_copy_search_bounded(void **state)
@@ -729,6 +806,8 @@ main(void)
 		cmocka_unit_test(test_text_limit),
 		cmocka_unit_test(test_one_megabyte),
 		cmocka_unit_test(test_copy_search_bounded),
+		cmocka_unit_test(test_may_hold_copy),
+		cmocka_unit_test(test_may_hold_copy_rows),
 		cmocka_unit_test(test_html_replies),
 		cmocka_unit_test(test_random_bytes),
 	};

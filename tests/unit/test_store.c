@@ -230,6 +230,158 @@ test_transition_is_guarded(void **state)
 	tenant_clear(&t);
 }
 
+/* How a transition changes the licences, if at all. */
+struct licence_row {
+	const char	*name;
+	int		 workload;
+	unsigned int	 workloads;	/* 0: as the sample has them */
+	const char	*expires;	/* NULL: unchanged, "": none */
+	const char	*after;		/* NULL: unchanged */
+	int		 rows;		/* licence rows stored after it */
+};
+
+static const struct licence_row licence_rows[] = {
+	{ "unchanged", WORKLOAD_M365, 0, NULL, NULL, 2 },
+	{ "after migration set", WORKLOAD_M365, 0, NULL, "2028-01-01", 2 },
+	{ "expiry moved", WORKLOAD_ENDPOINTS, 0, "2032-02-02", NULL, 2 },
+	{ "expiry dropped, workload kept", WORKLOAD_M365, 0, "", NULL, 2 },
+	{ "workload and expiry dropped", WORKLOAD_M365,
+	  WORKLOAD_BIT(WORKLOAD_ENDPOINTS), "", NULL, 1 },
+	{ "workload added without dates", WORKLOAD_GWS,
+	  WORKLOAD_BIT(WORKLOAD_M365) | WORKLOAD_BIT(WORKLOAD_ENDPOINTS) |
+	  WORKLOAD_BIT(WORKLOAD_GWS), NULL, NULL, 3 },
+	{ "expiry for no workload", WORKLOAD_HYBRID, 0, "2029-09-09", NULL, 3 },
+};
+
+static int
+licence_count(const char *path, int64_t id)
+{
+	char sql[96];
+
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM licences WHERE "
+	    "tenant_id = %lld", (long long)id);
+	return pragma_int(path, sql);
+}
+
+static void
+change_licence(struct tenant *t, const struct licence_row *r)
+{
+	if (r->workloads != 0)
+		t->workloads = r->workloads;
+	if (r->expires != NULL && *r->expires == '\0')
+		t->expires[r->workload] = DATE_NONE;
+	else if (r->expires != NULL)
+		assert_int_equal(date_parse(r->expires,
+		    &t->expires[r->workload]), 0);
+	if (r->after != NULL)
+		assert_int_equal(date_parse(r->after, &t->after[r->workload]),
+		    0);
+}
+
+/* A transition stores the licences it is given, changed or not. */
+static void
+test_transition_licences(void **state)
+{
+	struct fixture *f = *state;
+	const struct licence_row *r;
+	struct tenant t, back;
+	struct err err;
+	int64_t id;
+	size_t i;
+	int w;
+
+	for (i = 0; i < sizeof licence_rows / sizeof licence_rows[0]; i++) {
+		r = &licence_rows[i];
+		id = add_tenant(f->st, r->name);
+		assert_int_equal(store_tenant_get(f->st, id, &t, &err), 0);
+		change_licence(&t, r);
+		t.state = STATE_AWAITING_APPROVAL;
+		assert_int_equal(store_begin(f->st, &err), 0);
+		assert_int_equal(store_tenant_transition(f->st, &t, STATE_NEW,
+		    2000, &err), 0);
+		assert_int_equal(store_commit(f->st, &err), 0);
+		assert_int_equal(store_tenant_get(f->st, id, &back, &err), 0);
+		for (w = 0; w < WORKLOAD_COUNT; w++) {
+			assert_int_equal(back.expires[w], t.expires[w]);
+			assert_int_equal(back.after[w], t.after[w]);
+		}
+		assert_int_equal(licence_count(f->path, id), r->rows);
+		tenant_clear(&back);
+		tenant_clear(&t);
+	}
+}
+
+/* Each row sets a mark, then reads back what is kept. */
+struct mark_row {
+	const char	*mailbox;
+	uint32_t	 validity, last;	/* set */
+	uint32_t	 want_validity, want_last;
+};
+
+static const struct mark_row mark_rows[] = {
+	{ "imap://a@h:143/INBOX", 7, 5, 7, 5 },
+	{ "imap://a@h:143/INBOX", 7, 3, 7, 5 },	/* never back */
+	{ "imap://a@h:143/INBOX", 7, 9, 7, 9 },
+	{ "imap://a@h:143/INBOX", 8, 2, 8, 2 },	/* a new mailbox */
+	{ "imap://a@h:143/INBOX", 7, 50, 7, 50 },
+	{ "imap://b@h:143/INBOX", 7, 1, 7, 1 },	/* another account */
+	{ "imap://a@h:143/INBOX", 7, UINT32_MAX, 7, UINT32_MAX },
+};
+
+static void
+test_mailbox_mark(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t v, last;
+	struct err err;
+	size_t i;
+
+	assert_int_equal(store_mailbox_get(f->st, "imap://none@h/INBOX", &v,
+	    &last, &err), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(last, 0);
+	for (i = 0; i < sizeof mark_rows / sizeof mark_rows[0]; i++) {
+		assert_int_equal(store_mailbox_set(f->st, mark_rows[i].mailbox,
+		    mark_rows[i].validity, mark_rows[i].last, &err), 0);
+		assert_int_equal(store_mailbox_get(f->st, mark_rows[i].mailbox,
+		    &v, &last, &err), 0);
+		assert_int_equal(v, mark_rows[i].want_validity);
+		assert_int_equal(last, mark_rows[i].want_last);
+	}
+	/* The other account's mark is its own. */
+	assert_int_equal(store_mailbox_get(f->st, "imap://b@h:143/INBOX", &v,
+	    &last, &err), 0);
+	assert_int_equal(last, 1);
+}
+
+/* After store_sync the log holds nothing a checkpoint could still copy. */
+static void
+test_sync(void **state)
+{
+	struct fixture *f = *state;
+	sqlite3 *db;
+	sqlite3_stmt *stmt;
+	struct err err;
+	double before;
+
+	assert_int_equal(store_sync(f->st, &err), 0);	/* nothing new */
+	add_tenant(f->st, "Synced");
+	before = store_commit_seconds(f->st);
+	assert_int_equal(store_begin(f->st, &err), 0);
+	assert_int_equal(store_commit(f->st, &err), 0);
+	assert_true(store_commit_seconds(f->st) > before);
+	assert_int_equal(store_sync(f->st, &err), 0);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA wal_checkpoint(PASSIVE)",
+	    -1, &stmt, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(stmt, 0), 0);	/* not busy */
+	assert_int_equal(sqlite3_column_int(stmt, 1),
+	    sqlite3_column_int(stmt, 2));	/* all copied already */
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+}
+
 static void
 test_rollback_leaves_nothing(void **state)
 {
@@ -247,12 +399,34 @@ test_rollback_leaves_nothing(void **state)
 	store_rollback(f->st);	/* harmless without a transaction */
 }
 
+static int
+queue_mail_rc(struct store *st, int64_t mail, int64_t tenant,
+    const char *message_id)
+{
+	struct outbox_new o = {
+		.id = mail, .tenant_id = tenant, .kind = MAIL_APPROVAL_REQUEST,
+		.recipient = "admin@customer.test", .generation = 1, .now = 7,
+		.message_id = message_id, .subject = "Subject",
+		.message = "raw\r\nbytes", .message_len = 10,
+	};
+	struct err err;
+
+	return store_outbox_queue(st, &o, &err);
+}
+
+static void
+queue_mail(struct store *st, int64_t mail, int64_t tenant,
+    const char *message_id)
+{
+	assert_int_equal(queue_mail_rc(st, mail, tenant, message_id), 0);
+}
+
 static void
 test_history_and_outbox(void **state)
 {
 	struct fixture *f = *state;
 	struct history_entry *h;
-	struct outbox_entry *o;
+	struct outbox_entry *o, one;
 	struct err err;
 	size_t n;
 	int64_t id, mail;
@@ -268,11 +442,15 @@ test_history_and_outbox(void **state)
 	assert_string_equal(h[1].detail, "");
 	store_history_free(h, n);
 
-	assert_int_equal(store_outbox_add(f->st, id, MAIL_APPROVAL_REQUEST,
-	    "admin@customer.test", 1, 7, &mail, &err), 0);
-	assert_int_equal(store_outbox_set_message(f->st, mail, "m1@x.test",
-	    "Subject", "raw\r\nbytes", 10, &err), 0);
-	assert_true(mail > 0);
+	assert_int_equal(store_outbox_next_id(f->st, &mail, &err), 0);
+	assert_int_equal(mail, 1);
+	queue_mail(f->st, mail, id, "m1@x.test");
+	assert_int_equal(store_outbox_next_id(f->st, &mail, &err), 0);
+	assert_int_equal(mail, 2);
+	mail = 1;
+	/* An id taken is refused, and so is a Message-ID. */
+	assert_int_equal(queue_mail_rc(f->st, 1, id, "m2@x.test"), -1);
+	assert_int_equal(queue_mail_rc(f->st, 2, id, "m1@x.test"), -1);
 	assert_int_equal(store_outbox_list(f->st, id, &o, &n, &err), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(o[0].kind, MAIL_APPROVAL_REQUEST);
@@ -281,6 +459,21 @@ test_history_and_outbox(void **state)
 	assert_int_equal(o[0].attempts, 0);
 	assert_null(o[0].message);	/* lists leave the bytes out */
 	store_outbox_free(o, n);
+
+	/* One mail, with and without its bytes. */
+	assert_int_equal(store_outbox_get(f->st, mail, &one, &err), 0);
+	assert_int_equal(one.message_len, 10);
+	assert_memory_equal(one.message, "raw\r\nbytes", 10);
+	store_outbox_entry_clear(&one);
+	assert_int_equal(store_outbox_head(f->st, mail, &one, &err), 0);
+	assert_int_equal(one.id, mail);
+	assert_string_equal(one.message_id, "m1@x.test");
+	assert_string_equal(one.recipient, "admin@customer.test");
+	assert_null(one.message);
+	assert_int_equal(one.message_len, 0);
+	store_outbox_entry_clear(&one);
+	assert_int_equal(store_outbox_head(f->st, mail + 1, &one, &err), -1);
+	assert_int_equal(err.kind, ERR_INPUT);
 }
 
 static int
@@ -363,6 +556,11 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transition_is_guarded,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transition_licences,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mailbox_mark, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_sync, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollback_leaves_nothing,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_and_outbox,
