@@ -4,7 +4,7 @@
 #   make test       the same, then an ASan+UBSan build and every test
 #   make run        the same as make, then starts the agent on the shipped
 #                   config (maildir transports under var/, no server)
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (also UNITDIR, the systemd unit's)
 #   make clean
 #
 # V=1 shows the commands.
@@ -142,6 +142,19 @@ install: all
 	        -e 's|\.\./mailtemplates|$(SHAREDIR)/mailtemplates|' \
 	        conf/agent.conf >$(DESTDIR)$(SYSCONFDIR)/mscagent/agent.conf
 	chmod 0640 $(DESTDIR)$(SYSCONFDIR)/mscagent/agent.conf
+
+# The systemd unit, with the same paths as the installed config.
+UNITDIR		?= $(PREFIX)/lib/systemd/system
+
+.PHONY: install-unit
+install: install-unit
+install-unit:
+	install -d $(DESTDIR)$(UNITDIR)
+	sed -e 's|/usr/local/bin/|$(BINDIR)/|g' \
+	    -e 's|/usr/local/etc/|$(SYSCONFDIR)/|g' \
+	    -e 's|/var/lib/mscagent|$(STATEDIR)|g' \
+	    conf/mscagent.service >$(DESTDIR)$(UNITDIR)/mscagent.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/mscagent.service
 
 clean:
 	rm -rf build
