@@ -4,6 +4,7 @@
 #   make test       the same, then an ASan+UBSan build and every test
 #   make run        the same as make, then starts the agent on the shipped
 #                   config (maildir transports under var/, no server)
+#   make valgrind   unit and maildir tests under valgrind's memcheck
 #   make install    PREFIX=/usr/local DESTDIR= (also UNITDIR, the systemd unit's)
 #   make clean
 #
@@ -155,6 +156,30 @@ install-unit:
 	    -e 's|/var/lib/mscagent|$(STATEDIR)|g' \
 	    conf/mscagent.service >$(DESTDIR)$(UNITDIR)/mscagent.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/mscagent.service
+
+# make valgrind: the unit programs, built without sanitizers against the
+# release objects, and the integration scripts that need no mail server
+# (smtp.sh and imap.sh start Postfix and Dovecot), with every process
+# under valgrind's memcheck (tests/valgrind.sh, tests/valgrind.supp).
+LIB_OBJS	= $(LIB_SRCS:agent/%.c=build/obj/%.o)
+VG_UNIT_BINS	= $(UNIT_SRCS:tests/unit/%.c=build/vg/tests/%)
+VG_INTEGRATION	= cli import inbound outbox race
+
+.PHONY: valgrind
+valgrind: test-deps
+	$(Q)$(MAKE) --no-print-directory build/mscagent $(VG_UNIT_BINS)
+	$(Q)UNIT_DIR=build/vg/tests UNIT_WRAP=tests/valgrind.sh \
+	    LOG_DIR=build/vg/logs VG_LOGS=build/vg/reports \
+	    MSCAGENT=$(CURDIR)/tests/valgrind-agent.sh \
+	    INTEGRATION="$(VG_INTEGRATION:%=tests/integration/%.sh)" \
+	    tests/run.sh
+
+build/vg/tests/%: tests/unit/%.c $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (valgrind)"
+	$(Q)$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes \
+	    $(shell $(PKG_CONFIG) --cflags cmocka) -o $@ $< $(LIB_OBJS) \
+	    $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
 clean:
 	rm -rf build
