@@ -349,6 +349,6 @@ out:
 		*count = 0;
 	}
 	csv_free(csv);
-	fclose(fp);
+	(void)fclose(fp);	/* read only: nothing to lose */
 	return rc;
 }

@@ -178,7 +178,7 @@ keyfile_read_password(const char *path, struct err *err)
 		return NULL;
 	}
 	n = fread(buf, 1, sizeof buf, fp);
-	fclose(fp);
+	(void)fclose(fp);	/* read only: nothing to lose */
 	if (n > KEYFILE_PASSWORD_MAX) {
 		err_set(err, ERR_RUNTIME, "password file %s: longer than %d "
 		    "bytes", path, KEYFILE_PASSWORD_MAX);

@@ -221,14 +221,15 @@ format_time(char *s, size_t n)
 {
 	struct timespec ts;
 	struct tm tm;
-	char date[24];
-	int len;
+	size_t len;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
-	len = snprintf(s, n, "%s.%03ldZ", date, ts.tv_nsec / 1000000);
-	return len > 0 ? (size_t)len : 0;
+	len = strftime(s, n, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (len == 0)
+		return 0;
+	return len + (size_t)snprintf(s + len, n - len, ".%03ldZ",
+	    ts.tv_nsec / 1000000);
 }
 
 static void
@@ -267,10 +268,10 @@ log_msg(enum log_level level, const char *component, const char *fmt, ...)
 		/* The whole message fits, with room for the newline. */
 		len = head + sanitize(line + head, len + (size_t)n - head);
 	} else {
-		len = cut_boundary(line, sizeof line - 1 - strlen(CUT_MARK));
+		len = cut_boundary(line, sizeof line - sizeof CUT_MARK);
 		len = head + sanitize(line + head, len - head);
-		memcpy(line + len, CUT_MARK, strlen(CUT_MARK));
-		len += strlen(CUT_MARK);
+		memcpy(line + len, CUT_MARK, sizeof CUT_MARK - 1);
+		len += sizeof CUT_MARK - 1;
 	}
 	line[len++] = '\n';
 	write_line(line, len);
@@ -318,7 +319,7 @@ escape_char(const unsigned char *p, size_t len, char *out, size_t *used)
 	}
 	if (cp == '\n' || cp == '\r' || cp == '\t') {
 		out[0] = '\\';
-		out[1] = cp == '\n' ? 'n' : cp == '\r' ? 'r' : 't';
+		out[1] = (char)(cp == '\n' ? 'n' : cp == '\r' ? 'r' : 't');
 		return 2;
 	}
 	return (size_t)snprintf(out, 7, "\\u%04X", (unsigned)cp);

@@ -999,6 +999,12 @@ read_line(const char *line, const struct reply_keywords *kw,
 	size_t len;
 
 	words_add(&w, line, strlen(line), 0);
+	/* first_line gives a line that does not start with white space, so
+	 * there is a word; the guard keeps it so if that ever changes. */
+	if (w.n == 0) {
+		v->why = xstrdup("no text of its own");
+		goto out;
+	}
 	if (has_question_mark(line)) {
 		v->why = xstrdup("a question mark on the first line");
 		goto out;

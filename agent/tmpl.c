@@ -153,6 +153,7 @@ tmpl_vars_item(struct tmpl_vars *v, const char *list)
 	}
 	item = tmpl_vars_new();
 	item->parent = v;
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
 	l->items = xrealloc(l->items, (l->n + 1) * sizeof *l->items);
 	l->items[l->n++] = item;
 	return item;
@@ -257,7 +258,7 @@ read_file(const char *path, size_t *len, struct err *err)
 	}
 	data = xmalloc(TMPL_FILE_MAX + 1);
 	*len = fread(data, 1, TMPL_FILE_MAX + 1, fp);
-	fclose(fp);
+	(void)fclose(fp);	/* read only: nothing to lose */
 	if (*len > TMPL_FILE_MAX) {
 		err_set(err, ERR_RUNTIME, "template %s: larger than %d bytes",
 		    path, TMPL_FILE_MAX);

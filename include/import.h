@@ -37,7 +37,7 @@ typedef void import_progress_fn(size_t rows, void *arg);
  * (NAME): what", and err holds a summary.
  */
 int	 import_csv(struct store *, const char *path, int64_t now,
-	    import_progress_fn *, void *progress_arg, size_t *count,
+	    import_progress_fn *progress, void *progress_arg, size_t *count,
 	    int64_t *first_id, struct strvec *problems, struct err *);
 
 #endif

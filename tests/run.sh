@@ -8,8 +8,18 @@ cd "$(dirname "$0")/.."
 export MSCAGENT="${MSCAGENT:-$PWD/build/asan/mscagent}"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
-log_dir=build/test-logs
+log_dir=${LOG_DIR:-build/test-logs}
 mkdir -p "$log_dir"
+
+# make valgrind runs other unit programs (UNIT_DIR), each under a wrapper
+# (UNIT_WRAP), and only the scripts in INTEGRATION.  With VG_LOGS set,
+# every process of a test leaves its valgrind report in a folder of its
+# own there, and a test with any report fails whatever its exit status.
+UNIT_DIR=${UNIT_DIR:-build/asan/tests}
+UNIT_WRAP=${UNIT_WRAP:-}
+INTEGRATION=${INTEGRATION:-$(echo tests/integration/*.sh)}
+VG_LOGS=${VG_LOGS:-}
+[ -z "$VG_LOGS" ] || [[ $VG_LOGS == /* ]] || VG_LOGS=$PWD/$VG_LOGS
 
 passed=0
 failed=0
@@ -43,26 +53,52 @@ count_tap() {		# name logfile status
 	printf '%-40s %4d passed %4d failed\n' "$1" "$p" "$f"
 }
 
-for t in build/asan/tests/test_*; do
+vg_start() {		# test-name
+	[ -n "$VG_LOGS" ] || return 0
+	export VG_TEST_LOGS=$VG_LOGS/$1
+	rm -rf "$VG_TEST_LOGS"
+	mkdir -p "$VG_TEST_LOGS"
+}
+
+vg_check() {		# status: sets $status to it, or to 99 when valgrind
+			# reported anything
+	status=$1
+	if [ -n "$VG_LOGS" ] &&
+	    [ -n "$(find "$VG_TEST_LOGS" -type f -size +0c)" ]; then
+		vg_failed+=("$VG_TEST_LOGS")
+		status=99
+	fi
+}
+vg_failed=()
+
+for t in "$UNIT_DIR"/test_*; do
 	[ -x "$t" ] || continue
 	name=unit/$(basename "$t")
 	log=$log_dir/$(basename "$t").log
-	"$t" >"$log" 2>&1
-	count_cmocka "$name" "$log" $?
+	vg_start "$(basename "$t")"
+	$UNIT_WRAP "$t" >"$log" 2>&1
+	vg_check $?
+	count_cmocka "$name" "$log" "$status"
 done
 
-for t in tests/integration/*.sh; do
+for t in $INTEGRATION; do
 	[ -e "$t" ] || continue
 	name=integration/$(basename "$t" .sh)
 	log=$log_dir/$(basename "$t" .sh).log
+	vg_start "$(basename "$t" .sh)"
 	bash "$t" >"$log" 2>&1
-	count_tap "$name" "$log" $?
+	vg_check $?
+	count_tap "$name" "$log" "$status"
 done
 
 for f in "${failures[@]+"${failures[@]}"}"; do
 	echo "FAILED: $f"
 	grep -E '^not ok|^\[  FAILED|ERROR|runtime error|Sanitizer' \
 	    "${f##*see }" | sed 's/)$//' | head -20
+done
+for d in "${vg_failed[@]+"${vg_failed[@]}"}"; do
+	echo "VALGRIND: $d"
+	find "$d" -type f -size +0c -exec cat {} + | head -40
 done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -554,3 +554,23 @@ rc=$?
 err=$(cat "$T/stderr")
 expect_match "a missing config file is named" "$rc $err" \
     "^[12] mscagent: .*no-such\.conf"
+
+# Output that cannot be written is a failure, not a silent cut list; a
+# reader that stops early (| head) is not.
+if [ -w /dev/full ]; then
+	"$MSCAGENT" -c "$T/agent.conf" tenant list >/dev/full 2>"$T/stderr"
+	rc=$? out= err=$(cat "$T/stderr")
+	expect_refusal "a full disk under stdout exits 2" 2
+	expect_match "and says the output was not written" "$err" \
+	    "cannot write the output"
+else
+	echo "ok $((++_n)) # SKIP no writable /dev/full"
+	echo "ok $((++_n)) # SKIP no writable /dev/full"
+fi
+got=$("$PY" -S -c 'import os, subprocess, sys
+r, w = os.pipe()
+os.close(r)
+p = subprocess.run(sys.argv[1:], stdout=w, stderr=subprocess.PIPE)
+print("%d:%s" % (p.returncode, p.stderr.decode().strip()))' \
+    "$MSCAGENT" -c "$T/agent.conf" tenant list)
+expect_eq "a reader that went away (EPIPE) is no error" "$got" "0:"
