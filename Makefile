@@ -24,7 +24,7 @@ DEB_BUILD	= build-essential pkg-config ca-certificates libetpan-dev \
 		  libmicrohttpd-dev libjansson-dev libinih-dev libgnutls28-dev \
 		  libcmocka-dev
 # What the tests run besides the build (the mail stack installs its own).
-DEB_TEST	= faketime python3 valgrind
+DEB_TEST	= faketime python3 valgrind clang libclang-rt-14-dev
 
 WARN		= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 		  -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wformat=2 \
@@ -135,5 +135,7 @@ install: all
 
 clean:
 	rm -rf build
+
+include tests/fuzz/fuzz.mk
 
 -include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d)
