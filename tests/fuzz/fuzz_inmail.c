@@ -23,6 +23,15 @@ static const char answered[] =
     "If you did not expect this mail, reply REJECT or contact your "
     "provider.\n";
 
+/* A value fit to log and show: UTF-8 without control characters. */
+static int
+printable(const char *s, size_t max)
+{
+	struct err err;
+
+	return s != NULL && text_check("value", s, max, 1, &err) == 0;
+}
+
 /* What inmail.h promises of a parsed message. */
 static void
 check_message(const struct inmail *m, enum inmail_auth auth)
@@ -30,18 +39,19 @@ check_message(const struct inmail *m, enum inmail_auth auth)
 	size_t i;
 
 	fuzz_require(m->message_id != NULL, "a Message-ID, maybe \"\"");
-	fuzz_require(m->subject != NULL && strchr(m->subject, '\n') == NULL &&
-	    utf8_valid(m->subject, strlen(m->subject)),
-	    "the subject is one line of UTF-8");
-	fuzz_require(m->text != NULL && utf8_valid(m->text, strlen(m->text)),
-	    "the text is UTF-8");
+	fuzz_require(printable(m->subject, INMAIL_HEADER_MAX + 6),
+	    "the subject is one printable line");
+	fuzz_require(m->text != NULL && utf8_valid(m->text, strlen(m->text)) &&
+	    strchr(m->text, '\r') == NULL, "the text is UTF-8 with LF ends");
 	fuzz_require(m->from == NULL || addr_valid(m->from, NULL, 0),
 	    "From is an addr-spec");
 	for (i = 0; i < m->to.n; i++)
 		fuzz_require(addr_valid(m->to.v[i], NULL, 0),
 		    "To and Cc are addr-specs");
-	fuzz_require(!m->auto_reply || m->auto_reason != NULL,
-	    "an auto-reply says why");
+	fuzz_require(!m->auto_reply || printable(m->auto_reason, 1024),
+	    "an auto-reply says why, printably");
+	fuzz_require(m->dsn_status == NULL || printable(m->dsn_status, 1024),
+	    "a bounce's status is printable");
 	fuzz_require(strlen(m->digest) == 64, "a SHA-256 digest");
 	fuzz_require(auth == INMAIL_AUTH_NONE || auth == INMAIL_AUTH_PASS ||
 	    auth == INMAIL_AUTH_FAIL, "a known verdict");
@@ -108,8 +118,13 @@ read_reply(const struct inmail *m)
 	reply_read(m->text, answered, &kw, &v);
 	fuzz_require(v.own_text != NULL && v.line != NULL && v.why != NULL,
 	    "a verdict is whole");
-	fuzz_require(utf8_valid(v.own_text, strlen(v.own_text)),
-	    "the own text is UTF-8");
+	fuzz_require(utf8_valid(v.own_text, strlen(v.own_text)) &&
+	    strchr(v.own_text, '\r') == NULL, "the own text is UTF-8, LF");
+	fuzz_require(*v.own_text != '\n' && (*v.own_text == '\0' ||
+	    v.own_text[strlen(v.own_text) - 1] != '\n'),
+	    "no blank line around the own text");
+	fuzz_require(strchr(v.line, '\n') == NULL, "the line is one line");
+	fuzz_require(printable(v.why, 1024), "why is printable");
 	fuzz_require(strlen(v.own_text) <= REPLY_TEXT_MAX,
 	    "the own text is capped");
 	fuzz_require(v.command >= REPLY_UNCLEAR && v.command <= REPLY_FINALIZE,
@@ -117,6 +132,7 @@ read_reply(const struct inmail *m)
 	fuzz_require(v.command == REPLY_UNCLEAR || *v.line != '\0',
 	    "a command comes from a line");
 	shown = text_printable(v.own_text, 120);
+	fuzz_require(printable(shown, 120 + 6), "text_printable's promise");
 	free(shown);
 	reply_verdict_clear(&v);
 }
