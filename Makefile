@@ -28,7 +28,7 @@ DEB_BUILD	= build-essential pkg-config ca-certificates libetpan-dev \
 		  libmicrohttpd-dev libjansson-dev libinih-dev libgnutls28-dev \
 		  libcmocka-dev
 # What the tests run besides the build (the mail stack installs its own).
-DEB_TEST	= faketime python3 valgrind
+DEB_TEST	= faketime python3 valgrind clang libclang-rt-14-dev
 # The browser test (tests/integration/browser.sh): headless Chromium.
 DEB_TEST	+= chromium chromium-driver
 
@@ -206,5 +206,7 @@ lint: lint-deps
 
 clean:
 	rm -rf build
+
+include tests/fuzz/fuzz.mk
 
 -include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d)

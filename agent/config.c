@@ -1072,27 +1072,45 @@ parse_text(struct parse_state *st, struct err *err)
 }
 
 int
-config_load(const char *path, struct config *cfg, struct err *err)
+config_parse(const char *path, const char *text, size_t len,
+    struct config *cfg, struct err *err)
 {
 	struct parse_state *st = NULL;
-	struct buf text = { 0 };
 	int rc = -1;
 
 	memset(cfg, 0, sizeof *cfg);
-	if (read_file(path, &text, err) == -1)
-		goto out;
+	if (len > CONFIG_FILE_MAX) {
+		err_set(err, ERR_INPUT, "%s: larger than %d bytes", path,
+		    CONFIG_FILE_MAX);
+		return -1;
+	}
 	if (set_location(cfg, path, err) == -1)
 		goto out;
 	st = xcalloc(1, sizeof *st);
 	st->path = path;
 	st->cfg = cfg;
-	st->text = text.data ? text.data : "";
-	st->text_len = text.len;
+	st->text = text != NULL ? text : "";
+	st->text_len = text != NULL ? len : 0;
 	rc = parse_text(st, err);
 out:
 	if (rc == -1)
 		config_free(cfg);
 	free(st);
+	return rc;
+}
+
+int
+config_load(const char *path, struct config *cfg, struct err *err)
+{
+	struct buf text = { 0 };
+	int rc;
+
+	memset(cfg, 0, sizeof *cfg);
+	if (read_file(path, &text, err) == -1) {
+		buf_clear(&text);
+		return -1;
+	}
+	rc = config_parse(path, text.data, text.len, cfg, err);
 	buf_clear(&text);
 	return rc;
 }

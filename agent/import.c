@@ -253,7 +253,10 @@ add_row(struct store *st, const struct tenant *t, const char *path,
 	return rc;
 }
 
-/* Reads every row; stops adding at the first problem but keeps checking. */
+/*
+ * Reads every row; stops adding at the first problem but keeps checking.
+ * Without a store (st NULL) it only checks.
+ */
 static int
 import_rows(struct store *st, struct csv_reader *csv, const char *path,
     int64_t now, import_progress_fn *progress, void *progress_arg,
@@ -265,7 +268,7 @@ import_rows(struct store *st, struct csv_reader *csv, const char *path,
 	struct tenant t;
 	struct err row_err;
 	size_t line, rows = 0;
-	int64_t id;
+	int64_t id = 0;
 	int rc;
 
 	rc = csv_next(csv, &fields, &line, err);
@@ -289,7 +292,7 @@ import_rows(struct store *st, struct csv_reader *csv, const char *path,
 		if (read_row(&fields, &lay, &t, &row_err) == -1)
 			strvec_pushf(problems, "%s:%zu: %s", path, line,
 			    row_err.msg);
-		else if (problems->n == 0 &&
+		else if (problems->n == 0 && st != NULL &&
 		    add_row(st, &t, path, line, now, &id, err) == -1) {
 			tenant_clear(&t);
 			strvec_clear(&fields);
@@ -350,5 +353,23 @@ out:
 	}
 	csv_free(csv);
 	(void)fclose(fp);	/* read only: nothing to lose */
+	return rc;
+}
+
+int
+import_check(FILE *fp, const char *name, size_t *rows,
+    struct strvec *problems, struct err *err)
+{
+	struct csv_reader *csv;
+	int64_t first_id;
+	int rc;
+
+	*rows = 0;
+	csv = csv_open(fp);
+	rc = import_rows(NULL, csv, name, 0, NULL, NULL, rows, &first_id,
+	    problems, err);
+	csv_free(csv);
+	if (rc == -1)
+		*rows = 0;
 	return rc;
 }

@@ -89,6 +89,14 @@ struct config {
 int	 config_load(const char *path, struct config *cfg, struct err *);
 
 /*
+ * The same for a file's text already in memory (len bytes, NUL bytes
+ * and all), read as if it were the file at path: messages name path,
+ * and relative paths resolve against its folder, which must exist.
+ */
+int	 config_parse(const char *path, const char *text, size_t len,
+	    struct config *cfg, struct err *);
+
+/*
  * Picks the config file the CLI uses: the -c argument when given, else
  * conf/agent.conf when it exists, else $MSCAGENT_CONF.  Returns a borrowed
  * string, or NULL with an error when none applies.

@@ -6,6 +6,7 @@
 #define MSCAGENT_IMPORT_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "store.h"
 
@@ -39,5 +40,13 @@ typedef void import_progress_fn(size_t rows, void *arg);
 int	 import_csv(struct store *, const char *path, int64_t now,
 	    import_progress_fn *progress, void *progress_arg, size_t *count,
 	    int64_t *first_id, struct strvec *problems, struct err *);
+
+/*
+ * Checks a CSV import read from fp exactly as import_csv does, writing
+ * nothing anywhere: name stands for the file in problems.  Sets *rows
+ * to the rows that would be imported (0 on failure).
+ */
+int	 import_check(FILE *fp, const char *name, size_t *rows,
+	    struct strvec *problems, struct err *);
 
 #endif

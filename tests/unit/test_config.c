@@ -950,6 +950,57 @@ test_unreadable(void **state)
 	buf_clear(&b);
 }
 
+/* The text in memory reads as the same file would: paths, NULs, size. */
+static void
+test_parse_buffer(void **state)
+{
+	static const char text[] = "[agent]\ndatabase = db/a.db\n"
+	    "[tokens]\nttl_days = 9\n";
+	static const char nul[] = "[agent]\nlog_level = info\0x\n";
+	struct config cfg;
+	struct err err = { 0 };
+	struct buf b = { 0 };
+	char *path;
+	size_t n;
+
+	(void)state;
+	path = xasprintf("%s/mem.conf", tmp);
+	if (config_parse(path, text, sizeof text - 1, &cfg, &err) == -1)
+		fail_msg("%s", err.msg);
+	assert_string_equal(cfg.path, path);
+	assert_path(cfg.database, tmp, "db/a.db");
+	assert_int_equal(cfg.ttl_days, 9);
+	config_free(&cfg);
+
+	assert_int_equal(config_parse(path, NULL, 0, &cfg, &err), 0);
+	assert_int_equal(cfg.ttl_days, 30);
+	config_free(&cfg);
+
+	assert_int_equal(config_parse(path, nul, sizeof nul - 1, &cfg, &err),
+	    -1);
+	assert_zeroed(&cfg);
+	assert_non_null(strstr(err.msg, "mem.conf:2: the line contains a "
+	    "NUL byte"));
+
+	for (n = 0; n < 65536 / 8; n++)
+		buf_puts(&b, "#567890\n");
+	assert_int_equal(config_parse(path, b.data, b.len, &cfg, &err), 0);
+	config_free(&cfg);
+	buf_puts(&b, "\n");
+	assert_int_equal(config_parse(path, b.data, b.len, &cfg, &err), -1);
+	assert_zeroed(&cfg);
+	assert_non_null(strstr(err.msg, "larger than 65536 bytes"));
+	buf_clear(&b);
+	free(path);
+
+	path = xasprintf("%s/no-such-folder/mem.conf", tmp);
+	assert_int_equal(config_parse(path, text, sizeof text - 1, &cfg,
+	    &err), -1);
+	assert_zeroed(&cfg);
+	assert_int_equal(err.kind, ERR_RUNTIME);
+	free(path);
+}
+
 static void
 expect_locate(const char *arg, const char *want)
 {
@@ -1035,6 +1086,7 @@ main(void)
 		cmocka_unit_test(test_int_bounds),
 		cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_unreadable),
+		cmocka_unit_test(test_parse_buffer),
 		cmocka_unit_test(test_locate),
 		cmocka_unit_test(test_free_and_names),
 	};

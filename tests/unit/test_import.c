@@ -690,6 +690,60 @@ test_csv_progress(void **state)
 	assert_int_equal(tenant_count(f), 1200);
 }
 
+/* import_check reads as import_csv does, and needs no store. */
+struct check_row {
+	const char	*text;
+	int		 rc;
+	size_t		 rows;
+	size_t		 problems;
+	const char	*first;		/* start of problems.v[0], or NULL */
+};
+
+static const struct check_row check_rows[] = {
+	{ good_csv, 0, 3, 0, NULL },
+	{ "", -1, 0, 1, "mem.csv:1: the file is empty" },
+	{ HEADER, -1, 0, 0, NULL },
+	{ "name,colour\n", -1, 0, 1, "mem.csv:1: column 2: unknown column" },
+	{ HEADER "A,a@x.test,m@x.test,m365,std,,\n"
+	    "B,a@x.test,m@x.test,teams,std,,\n", -1, 0, 1,
+	    "mem.csv:3: column 4 (workloads): " },
+	{ HEADER "A,a@x.test,m@x.test,m365,std,,\n\"B", -1, 0, 1,
+	    "mem.csv:3: character 1: quoted field not closed" },
+};
+
+static void
+test_check(void **state)
+{
+	const struct check_row *r;
+	struct strvec problems = { 0 };
+	struct err err;
+	size_t i, rows;
+	FILE *fp;
+
+	(void)state;
+	for (i = 0; i < NROWS(check_rows); i++) {
+		r = &check_rows[i];
+		print_message("row %zu\n", i);
+		fp = tmpfile();
+		assert_non_null(fp);
+		assert_int_equal(fwrite(r->text, 1, strlen(r->text), fp),
+		    strlen(r->text));
+		rewind(fp);
+		rows = 99;
+		assert_int_equal(import_check(fp, "mem.csv", &rows, &problems,
+		    &err), r->rc);
+		fclose(fp);
+		assert_int_equal(rows, r->rows);
+		assert_int_equal(problems.n, r->problems);
+		if (r->first != NULL)
+			assert_memory_equal(problems.v[0], r->first,
+			    strlen(r->first));
+		if (r->rc == -1)
+			assert_int_equal(err.kind, ERR_INPUT);
+		strvec_clear(&problems);
+	}
+}
+
 #define T(fn)	cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int
@@ -699,6 +753,7 @@ main(void)
 		cmocka_unit_test(test_licences),
 		cmocka_unit_test(test_licences_keep_others),
 		cmocka_unit_test(test_bool),
+		cmocka_unit_test(test_check),
 		T(test_csv_good),
 		T(test_csv_first_id),
 		T(test_csv_optional_columns),
