@@ -309,6 +309,8 @@ local_address(const struct config *cfg, struct sockaddr_storage *ss,
 	return -1;
 }
 
+static void mhd_log(void *, const char *, va_list) PRINTF_LIKE(2, 0);
+
 static void
 mhd_log(void *cls, const char *fmt, va_list ap)
 {
