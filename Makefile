@@ -164,7 +164,7 @@ install-unit:
 # under valgrind's memcheck (tests/valgrind.sh, tests/valgrind.supp).
 LIB_OBJS	= $(LIB_SRCS:agent/%.c=build/obj/%.o)
 VG_UNIT_BINS	= $(UNIT_SRCS:tests/unit/%.c=build/vg/tests/%)
-VG_INTEGRATION	= cli import inbound outbox race
+VG_INTEGRATION	= cli import inbound listener outbox race
 
 .PHONY: valgrind
 valgrind: test-deps
@@ -185,8 +185,10 @@ build/vg/tests/%: tests/unit/%.c $(LIB_OBJS)
 # make lint: cppcheck, then clang-tidy (checks in .clang-tidy), over
 # agent/*.c with the build's own flags; any finding fails.  A finding
 # that is wrong at its place is silenced there, with the reason.
-# clang-tidy 14 runs once per file: given several, its analyzer takes
-# every va_start after the first file's for uninitialised.
+# cppcheck's readdirCalled is off: it asks for readdir_r, which glibc
+# deprecated (2.24) because readdir on a stream of one's own is
+# thread-safe.  clang-tidy 14 runs once per file: given several, its
+# analyzer takes every va_start after the first file's for uninitialised.
 LINT_CFLAGS	= -std=c11 -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS)
 
 .PHONY: lint lint-deps
@@ -195,7 +197,7 @@ lint: lint-deps
 	@echo "  CPPCHECK agent/*.c"
 	$(Q)cppcheck -q --std=c11 -D_GNU_SOURCE -Iinclude --library=posix \
 	    --enable=warning,performance,portability --error-exitcode=1 \
-	    --inline-suppr $(SRCS)
+	    --inline-suppr --suppress=readdirCalled $(SRCS)
 	@echo "  TIDY    agent/*.c"
 	@mkdir -p build
 	$(Q)fail=0; for f in $(SRCS); do \

@@ -1006,7 +1006,7 @@ cmd_run(struct cli *cli, int argc, char **argv)
 	    cli->cfg.listen_address, cli->cfg.listen_port);
 	printf("mscagent: mail out to %s, replies read from %s\n",
 	    mail_place(cli->cfg.out_url), mail_place(cli->cfg.in_url));
-	fflush(stdout);
+	(void)fflush(stdout);	/* main checks stdout at exit */
 	if (run_agent(&cli->mail, &cli->err) == -1)
 		return -1;
 	log_close();

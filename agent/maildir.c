@@ -267,9 +267,6 @@ list_new(const char *dir, struct strvec *names, struct err *err)
 		free(path);
 		return -1;
 	}
-	/* readdir_r is deprecated (glibc 2.24); readdir on a stream of our
-	 * own is thread-safe. */
-	/* cppcheck-suppress readdirCalled */
 	while ((e = readdir(d)) != NULL)
 		if (e->d_name[0] != '.')
 			strvec_push(names, e->d_name);

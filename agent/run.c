@@ -82,7 +82,7 @@ log_stream(const char *component)
 		free(s);
 		return NULL;
 	}
-	setvbuf(fp, NULL, _IOLBF, 0);
+	(void)setvbuf(fp, NULL, _IOLBF, 0);	/* no buffer: cannot fail */
 	return fp;
 }
 
@@ -200,7 +200,7 @@ deliverer_main(void *arg)
 out:
 	store_close(st);
 	if (log != NULL)
-		fclose(log);
+		(void)fclose(log);	/* into the log: nowhere to report */
 	return NULL;
 }
 
@@ -259,7 +259,7 @@ out:
 		in->close(in);
 	store_close(st);
 	if (log != NULL)
-		fclose(log);
+		(void)fclose(log);	/* into the log: nowhere to report */
 	return NULL;
 }
 
@@ -322,7 +322,7 @@ serve(struct agent *a, const sigset_t *signals, struct store *st)
 		}
 	}
 	if (log != NULL)
-		fclose(log);
+		(void)fclose(log);	/* into the log: nowhere to report */
 }
 
 static int

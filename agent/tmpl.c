@@ -153,7 +153,7 @@ tmpl_vars_item(struct tmpl_vars *v, const char *list)
 	}
 	item = tmpl_vars_new();
 	item->parent = v;
-	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): items are pointers */
 	l->items = xrealloc(l->items, (l->n + 1) * sizeof *l->items);
 	l->items[l->n++] = item;
 	return item;

@@ -242,7 +242,10 @@ expect_match "a client that stops sending is cut off" "$(cat "$T/slow")" \
 
 # ---- signals ----
 kill -HUP "$AGENT_PID"
-sleep 0.3
+for _ in $(seq 100); do
+	grep -q "reloaded templates" "$T/run.log" && break
+	sleep 0.1
+done
 http GET "$BASE/healthz"
 expect_eq "SIGHUP: still serving" "$status" 200
 expect_match "SIGHUP reloads the templates" "$(cat "$T/run.log")" \
