@@ -505,6 +505,7 @@ inbox_poll(struct store *st, const struct compose_ctx *ctx, struct reader *in,
 {
 	struct reader_mark kept = { 0, 0 };
 	size_t got;
+	int rc;
 
 	memset(rep, 0, sizeof *rep);
 	/* Start where the last run, of this process or another, left. */
@@ -514,10 +515,11 @@ inbox_poll(struct store *st, const struct compose_ctx *ctx, struct reader *in,
 			return -1;
 		in->mark = kept;
 	}
-	do {
-		if (poll_batch(st, ctx, in, now, log, rep, &got, &kept,
-		    err) == -1)
-			return -1;
-	} while (got == INBOX_BATCH);
-	return 0;
+	/* Each batch ends in store_sync, a checkpoint of its own. */
+	store_autocheckpoint(st, 0);
+	do
+		rc = poll_batch(st, ctx, in, now, log, rep, &got, &kept, err);
+	while (rc == 0 && got == INBOX_BATCH);
+	store_autocheckpoint(st, 1);
+	return rc;
 }

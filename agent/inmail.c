@@ -1149,12 +1149,16 @@ read_auth(const struct mailimf_fields *fields, const char *authserv_id,
 void
 inmail_digest(const char *raw, size_t len, char hex[65])
 {
+	static const char digits[] = "0123456789abcdef";
 	unsigned char d[32];
 	size_t i;
 
 	gnutls_hash_fast(GNUTLS_DIG_SHA256, raw, len, d);
-	for (i = 0; i < sizeof d; i++)
-		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	for (i = 0; i < sizeof d; i++) {
+		hex[2 * i] = digits[d[i] >> 4];
+		hex[2 * i + 1] = digits[d[i] & 0x0f];
+	}
+	hex[2 * sizeof d] = '\0';
 }
 
 static void

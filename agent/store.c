@@ -18,6 +18,7 @@
  * is known by the address of its SQL text, which is always a literal.
  */
 #define STORE_STMT_CACHE 64
+#define STORE_AUTOCHECKPOINT 1000	/* pages; SQLite's default */
 
 struct cached_stmt {
 	const char	*sql;
@@ -387,6 +388,12 @@ store_commit(struct store *st, struct err *err)
 	}
 	st->in_tx = 0;
 	return 0;
+}
+
+void
+store_autocheckpoint(struct store *st, int on)
+{
+	sqlite3_wal_autocheckpoint(st->db, on ? STORE_AUTOCHECKPOINT : 0);
 }
 
 double

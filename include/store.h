@@ -88,6 +88,14 @@ int64_t	 store_data_version(struct store *);
  * reader holds it.
  */
 int	 store_sync(struct store *, struct err *);
+/*
+ * Automatic checkpoints (each a copy of the log into the database and two
+ * fsyncs, every thousand pages of log) off (0) or on (1).  A pass that
+ * commits many small transactions and calls store_sync after each batch
+ * turns them off meanwhile: its own checkpoints then copy each page once
+ * per batch.
+ */
+void	 store_autocheckpoint(struct store *, int on);
 /* Seconds spent in COMMIT on this connection, for time reports. */
 double	 store_commit_seconds(const struct store *);
 /* 1 when the database answers a trivial query. */
