@@ -2,12 +2,12 @@
 # The fuzz targets (tests/fuzz, docs/security.md): every seed and every
 # past finding replayed through the gcc ASan+UBSan build of each target;
 # then, when clang with libFuzzer is installed, each target built and
-# fuzzed FUZZ_SECONDS (default 20) seconds from its seeds.  Any crash,
+# fuzzed FUZZ_SECONDS (default 10) seconds from its seeds.  Any crash,
 # leak, sanitizer report or broken invariant fails.
 . "$(dirname "$0")/../lib.sh"
 cd "$TOP" || exit 1
 
-seconds=${FUZZ_SECONDS:-20}
+seconds=${FUZZ_SECONDS:-10}
 targets=$(ls tests/fuzz/fuzz_*.c | sed 's|.*/fuzz_\(.*\)\.c|\1|')
 
 for name in $targets; do
