@@ -43,7 +43,7 @@ if ! probe; then
 	ok "libFuzzer runs # SKIP ${FUZZ_CC:-clang} with libFuzzer not found"
 	exit 0
 fi
-if out=$(make --no-print-directory fuzz-build 2>&1); then
+if out=$(make --no-print-directory -j2 fuzz-build 2>&1); then
 	ok "the libFuzzer targets build"
 else
 	not_ok "the libFuzzer targets build" "$(printf '%s\n' "$out" | tail -25)"
