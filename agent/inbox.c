@@ -208,6 +208,36 @@ read_reply(struct reading *r, const struct reply_keywords *kw,
 	free(answered);
 }
 
+/*
+ * Whether this reply may still act: it must answer a mail of the
+ * tenant's current generation (a retrigger ends every earlier exchange,
+ * as it ends every earlier link), and only the tenant's customer admin
+ * approves or rejects, whichever of our mails they answer.  Returns 1,
+ * 0 when the reply was recorded as not allowed, -1 for the database.
+ */
+static int
+standing(struct reading *r, enum fsm_event event, struct err *err)
+{
+	struct tenant t;
+	int rc = 1;
+
+	if (store_tenant_get(r->st, r->mail.tenant_id, &t, err) == -1)
+		return -1;
+	if (r->mail.generation != t.generation) {
+		buf_printf(&r->why, "; not applied: it answers a mail of an "
+		    "earlier approval (generation %lld, now %lld)",
+		    (long long)r->mail.generation, (long long)t.generation);
+		rc = record(r, "stale", err) == -1 ? -1 : 0;
+	} else if ((event == EVENT_APPROVE || event == EVENT_REJECT) &&
+	    !addr_equal(r->m.from, t.customer_admin)) {
+		buf_printf(&r->why, "; not applied: only the customer admin "
+		    "%s approves or rejects", t.customer_admin);
+		rc = record(r, "not_allowed", err) == -1 ? -1 : 0;
+	}
+	tenant_clear(&t);
+	return rc;
+}
+
 static int
 act(struct reading *r, struct err *err)
 {
@@ -228,6 +258,10 @@ act(struct reading *r, struct err *err)
 	buf_printf(&r->why, "; read %s: %s; text: \"%s\"",
 	    reply_command_name(v.command), v.why ? v.why : "", text);
 	free(text);
+	if ((may = standing(r, ev.event, err)) <= 0) {
+		rc = may;
+		goto out;
+	}
 	if (ev.event == EVENT_UNCLEAR) {
 		if ((may = may_clarify(r, err)) == -1)
 			goto out;

@@ -242,3 +242,38 @@ reply "$(latest after@after.test "Approval needed")" after@after.test "APPROVE"
 agent poll
 expect_eq "the agent keeps going: the next reply is read" \
     "$(state_of "$after")" awaiting_verification
+
+# A retrigger ends every earlier exchange: neither the MSP admin's APPROVE
+# to the rejection notice nor the customer admin's APPROVE to the first
+# request may approve the new round; a reply to the new request does.
+agent tenant add --name "Second Go" --customer-admin cust@second.test \
+    --msp-admin ops@second.test --workloads m365 --edition enterprise
+sg=$out
+agent start "$sg"
+agent flush
+first=$(latest cust@second.test "Approval needed")
+reply "$first" cust@second.test "REJECT"
+agent poll
+expect_eq "rejected by the customer admin" "$(state_of "$sg")" rejected
+agent flush
+notice=$(latest ops@second.test "Rejected")
+check "the MSP admin got the rejection notice" test -n "$notice"
+agent retrigger "$sg"
+agent flush
+reply "$notice" ops@second.test "APPROVE"
+agent poll
+expect_match "the MSP admin's APPROVE to the old notice is stale" "$out" \
+    "stale: .*earlier approval"
+reply "$first" cust@second.test "APPROVE"
+agent poll
+expect_match "the customer's APPROVE to the first request is stale" "$out" \
+    "stale: .*earlier approval"
+expect_eq "neither approved the new round" "$(state_of "$sg")" \
+    awaiting_approval
+reply "$(latest cust@second.test "Approval needed")" cust@second.test "APPROVE"
+agent poll
+expect_eq "the reply to the new request approves" "$(state_of "$sg")" \
+    awaiting_verification
+agent tenant show "$sg" --json
+expect_eq "both stale replies are in the history, unapplied" \
+    "$(json_get "$out" 'sum(1 for h in d["history"] if "earlier approval" in (h["detail"] or ""))')" 2
