@@ -484,6 +484,52 @@ save_mark(struct store *st, struct reader *in, struct reader_mark *kept,
 	return 0;
 }
 
+/*
+ * Handles msgs in one transaction, each message a step of its own, and
+ * returns how many were handled (the rest stay for the next pass).
+ */
+static size_t
+handle_all(struct store *st, const struct compose_ctx *ctx,
+    const struct inmsg *msgs, size_t n, int64_t now,
+    struct inbox_result *res, struct inbox_times *t, struct err *err)
+{
+	double start;
+	size_t i;
+
+	if (store_batch_begin(st, err) == -1)
+		return 0;
+	for (i = 0; i < n; i++) {
+		start = seconds_now();
+		if (inbox_handle(st, ctx, msgs[i].raw, msgs[i].len, now,
+		    &res[i], err) == -1)
+			break;
+		t->parse += res[i].parse_seconds;
+		t->decide += seconds_now() - start - res[i].parse_seconds;
+	}
+	start = seconds_now();
+	if (store_batch_commit(st, i < n ? NULL : err) == -1)
+		i = 0;
+	t->commit += seconds_now() - start;
+	return i;
+}
+
+static void
+report(const struct inmsg *msgs, const struct inbox_result *res, size_t n,
+    FILE *log, struct inbox_report *rep)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (log != NULL)
+			fprintf(log, "message %s: %s%s%s\n", msgs[i].name,
+			    res[i].outcome, res[i].detail[0] ? ": " : "",
+			    res[i].detail);
+		rep->handled++;
+		rep->duplicates += res[i].duplicate;
+		rep->acted += acted(res[i].outcome);
+	}
+}
+
 /* One batch: handle each, then move the committed ones. */
 static int
 poll_batch(struct store *st, const struct compose_ctx *ctx, struct reader *in,
@@ -491,44 +537,31 @@ poll_batch(struct store *st, const struct compose_ctx *ctx, struct reader *in,
     struct reader_mark *kept, struct err *err)
 {
 	struct inbox_times *t = &rep->times;
-	struct inbox_result res;
+	struct inbox_result *res = NULL;
 	struct inmsg *msgs = NULL;
-	size_t n = 0, i;
-	double start = seconds_now(), commit;
+	size_t n = 0, done;
+	double start = seconds_now();
 	int rc = -1;
 
 	if (in->fetch(in, INBOX_BATCH, INMAIL_SIZE_MAX, &msgs, &n, err) == -1)
 		return -1;
 	t->fetch += seconds_now() - start;
-	for (i = 0; i < n; i++) {
-		start = seconds_now();
-		commit = store_commit_seconds(st);
-		if (inbox_handle(st, ctx, msgs[i].raw, msgs[i].len, now, &res,
-		    err) == -1)
-			break;	/* not committed: it stays for the next pass */
-		commit = store_commit_seconds(st) - commit;
-		t->parse += res.parse_seconds;
-		t->commit += commit;
-		t->decide += seconds_now() - start - res.parse_seconds - commit;
-		if (log != NULL)
-			fprintf(log, "message %s: %s%s%s\n", msgs[i].name,
-			    res.outcome, res.detail[0] ? ": " : "", res.detail);
-		rep->handled++;
-		rep->duplicates += res.duplicate;
-		rep->acted += acted(res.outcome);
-	}
+	res = xcalloc(n + 1, sizeof *res);
+	done = handle_all(st, ctx, msgs, n, now, res, t, err);
+	report(msgs, res, done, log, rep);
 	/* Moved only once committed, and durable: a crash before this
 	 * leaves them in the inbox, and the next pass finds them handled
 	 * and moves them. */
 	start = seconds_now();
-	if ((i > 0 && store_sync(st, i < n ? NULL : err) == -1) ||
-	    in->done(in, msgs, i, i < n ? NULL : err) == -1 ||
-	    save_mark(st, in, kept, i < n ? NULL : err) == -1)
+	if ((done > 0 && store_sync(st, done < n ? NULL : err) == -1) ||
+	    in->done(in, msgs, done, done < n ? NULL : err) == -1 ||
+	    save_mark(st, in, kept, done < n ? NULL : err) == -1)
 		goto out;
 	t->move += seconds_now() - start;
 	*got = n;
-	rc = i < n ? -1 : 0;
+	rc = done < n ? -1 : 0;
 out:
+	free(res);
 	inmsg_free(msgs, n);
 	return rc;
 }
@@ -549,11 +582,11 @@ inbox_poll(struct store *st, const struct compose_ctx *ctx, struct reader *in,
 			return -1;
 		in->mark = kept;
 	}
-	/* Each batch ends in store_sync, a checkpoint of its own. */
 	store_autocheckpoint(st, 0);
 	do
 		rc = poll_batch(st, ctx, in, now, log, rep, &got, &kept, err);
 	while (rc == 0 && got == INBOX_BATCH);
+	store_checkpoint(st);
 	store_autocheckpoint(st, 1);
 	return rc;
 }

@@ -19,6 +19,10 @@
  */
 #define STORE_STMT_CACHE 64
 #define STORE_AUTOCHECKPOINT 1000	/* pages; SQLite's default */
+#define STORE_CACHE_KIB	"-1024"		/* negative: KiB, not pages */
+/* A batch's changed pages stay in memory until its commit, rather than
+ * spilling to the log half-made and being written again. */
+#define STORE_BATCH_CACHE_KIB	"-65536"
 
 struct cached_stmt {
 	const char	*sql;
@@ -29,8 +33,8 @@ struct cached_stmt {
 struct store {
 	sqlite3			*db;
 	int			 in_tx;
+	int			 in_batch;	/* store_begin makes savepoints */
 	struct cached_stmt	 cache[STORE_STMT_CACHE];
-	double			 commit_seconds;
 };
 
 /*
@@ -322,7 +326,9 @@ store_open(const char *path, struct store **out, struct err *err)
 	    "PRAGMA synchronous = NORMAL;"
 	    /* 1 MiB of page cache per connection, not 2: the agent keeps
 	     * several open, and the operating system caches the file too. */
-	    "PRAGMA cache_size = -1024;", err) == -1) {
+	    "PRAGMA cache_size = " STORE_CACHE_KIB ";"
+	    /* A batch's savepoints journal in memory, not in a file. */
+	    "PRAGMA temp_store = MEMORY;", err) == -1) {
 		err_prefix(err, "%s", path);
 		goto fail;
 	}
@@ -350,19 +356,11 @@ store_close(struct store *st)
 int
 store_begin(struct store *st, struct err *err)
 {
-	if (exec(st, "BEGIN IMMEDIATE", err) == -1)
+	if (exec(st, st->in_batch ? "SAVEPOINT step" : "BEGIN IMMEDIATE",
+	    err) == -1)
 		return -1;
 	st->in_tx = 1;
 	return 0;
-}
-
-static double
-seconds_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 int
@@ -377,17 +375,36 @@ store_begin_read(struct store *st, struct err *err)
 int
 store_commit(struct store *st, struct err *err)
 {
-	double start = seconds_now();
-	int rc;
-
-	rc = exec(st, "COMMIT", err);
-	st->commit_seconds += seconds_now() - start;
-	if (rc == -1) {
+	if (exec(st, st->in_batch ? "RELEASE step" : "COMMIT", err) == -1) {
 		store_rollback(st);
 		return -1;
 	}
 	st->in_tx = 0;
 	return 0;
+}
+
+int
+store_batch_begin(struct store *st, struct err *err)
+{
+	if (exec(st, "PRAGMA cache_size = " STORE_BATCH_CACHE_KIB ";"
+	    "BEGIN IMMEDIATE", err) == -1)
+		return -1;
+	st->in_batch = 1;
+	return 0;
+}
+
+int
+store_batch_commit(struct store *st, struct err *err)
+{
+	int rc;
+
+	store_rollback(st);	/* a step left open is not part of it */
+	st->in_batch = 0;
+	if ((rc = exec(st, "COMMIT", err)) == -1)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_exec(st->db, "PRAGMA cache_size = " STORE_CACHE_KIB, NULL,
+	    NULL, NULL);
+	return rc;
 }
 
 void
@@ -396,14 +413,8 @@ store_autocheckpoint(struct store *st, int on)
 	sqlite3_wal_autocheckpoint(st->db, on ? STORE_AUTOCHECKPOINT : 0);
 }
 
-double
-store_commit_seconds(const struct store *st)
-{
-	return st->commit_seconds;
-}
-
-/* fdatasync of the log file itself: a checkpoint syncs it only when it
- * can copy something, which a reader's old snapshot may prevent. */
+/* fdatasync of the log itself, which holds every commit: cheaper than
+ * a checkpoint, which also copies pages and syncs the database. */
 static int
 sync_wal(struct store *st, struct err *err)
 {
@@ -431,17 +442,24 @@ sync_wal(struct store *st, struct err *err)
 int
 store_sync(struct store *st, struct err *err)
 {
-	/* Passive: never waits for readers, and syncs the log first. */
+	return sync_wal(st, err);
+}
+
+void
+store_checkpoint(struct store *st)
+{
+	/* Passive: never waits for readers. */
 	sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
 	    NULL, NULL);
-	return sync_wal(st, err);
 }
 
 void
 store_rollback(struct store *st)
 {
 	if (st->in_tx)
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_exec(st->db, st->in_batch ?
+		    "ROLLBACK TO step; RELEASE step" : "ROLLBACK", NULL, NULL,
+		    NULL);
 	st->in_tx = 0;
 }
 

@@ -73,6 +73,15 @@ int	 store_begin(struct store *, struct err *);
 int	 store_commit(struct store *, struct err *);
 /* Safe to call when no transaction is open. */
 void	 store_rollback(struct store *);
+/*
+ * One transaction for many state changes: between these, store_begin,
+ * store_commit and store_rollback make, release and undo a savepoint, so
+ * each change still stands or falls whole, while the log gets the pages
+ * they share once.  store_batch_commit commits every released change
+ * (one left open is undone); on failure nothing of the batch is kept.
+ */
+int	 store_batch_begin(struct store *, struct err *);
+int	 store_batch_commit(struct store *, struct err *);
 /* BEGIN (deferred): one consistent snapshot for several reads; end it
  * with store_rollback. */
 int	 store_begin_read(struct store *, struct err *);
@@ -84,20 +93,18 @@ int64_t	 store_data_version(struct store *);
  * the log is synced (synchronous = NORMAL, which spares an fsync per
  * commit).  Before acting outside the database on what was committed,
  * such as moving the handled mail on the server, store_sync makes every
- * commit so far durable, and folds the log into the database when no
- * reader holds it.
+ * commit so far durable.
  */
 int	 store_sync(struct store *, struct err *);
 /*
  * Automatic checkpoints (each a copy of the log into the database and two
  * fsyncs, every thousand pages of log) off (0) or on (1).  A pass that
- * commits many small transactions and calls store_sync after each batch
- * turns them off meanwhile: its own checkpoints then copy each page once
- * per batch.
+ * commits many batches turns them off meanwhile and ends with one
+ * store_checkpoint, a passive one that never waits for readers, so each
+ * page is copied once per pass.
  */
 void	 store_autocheckpoint(struct store *, int on);
-/* Seconds spent in COMMIT on this connection, for time reports. */
-double	 store_commit_seconds(const struct store *);
+void	 store_checkpoint(struct store *);
 /* 1 when the database answers a trivial query. */
 int	 store_ping(struct store *);
 
