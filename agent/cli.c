@@ -303,7 +303,7 @@ check_servers(struct cli *cli)
 	if ((in = reader_new(&cli->cfg, &err)) == NULL)
 		return failed + check_line(0, "inbound", err.msg);
 	/* Reading nothing still connects, checks TLS and logs in. */
-	ok = in->fetch(in, 0, 0, &msgs, &n, &err) == 0;
+	ok = in->fetch(in, NULL, 0, 0, 0, &msgs, &n, &err) == 0;
 	if (ok)
 		inmsg_free(msgs, n);
 	line = xasprintf("%s: %s", cli->cfg.in_url, ok ? "reachable" : err.msg);

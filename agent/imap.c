@@ -325,12 +325,11 @@ by_uid(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The first max UIDs after the mark, ascending; *n = 0: none. */
+/* The first max UIDs after the mark and after, ascending; *n = 0: none. */
 static int
-new_uids(struct imap_reader *r, size_t max, uint32_t **uids, size_t *n,
-    struct err *err)
+new_uids(struct imap_reader *r, uint32_t after, size_t max, uint32_t **uids,
+    size_t *n, struct err *err)
 {
-	uint32_t after = r->base.mark.last_uid;
 	struct mailimap_search_key *key;
 	clist *found = NULL;
 	clistiter *it;
@@ -388,14 +387,15 @@ first_missing(const uint32_t *uids, size_t nuids, const struct inmsg *msgs,
  * behind by a crash is found handled and only moved.
  */
 static int
-imap_fetch(struct reader *base, size_t max, size_t max_size,
-    struct inmsg **msgs, size_t *n, struct err *err)
+imap_fetch(struct reader *base, const struct inmsg *pending, size_t npending,
+    size_t max, size_t max_size, struct inmsg **msgs, size_t *n,
+    struct err *err)
 {
 	struct imap_reader *r = (struct imap_reader *)base;
 	struct mailimap_fetch_type *ft;
 	struct mailimap_set *set;
 	clist *fetched = NULL;
-	uint32_t *uids = NULL;
+	uint32_t *uids = NULL, after, hole;
 	size_t nuids, count = 0, i;
 	int rc;
 
@@ -406,7 +406,12 @@ imap_fetch(struct reader *base, size_t max, size_t max_size,
 	follow_validity(r);
 	if (max == 0)
 		return 0;
-	if (new_uids(r, max, &uids, &nuids, err) == -1)
+	after = r->base.mark.last_uid;
+	if (npending == 0)
+		r->hole = 0;	/* read from the mark: holes are asked again */
+	else if (pending[npending - 1].uid > after)
+		after = pending[npending - 1].uid;
+	if (new_uids(r, after, max, &uids, &nuids, err) == -1)
 		return -1;
 	if (nuids == 0) {
 		free(uids);
@@ -433,7 +438,10 @@ imap_fetch(struct reader *base, size_t max, size_t max_size,
 	mailimap_fetch_list_free(fetched);
 	/* Oldest first, whatever order the server answered in. */
 	qsort(*msgs, count, sizeof **msgs, msg_by_uid);
-	r->hole = first_missing(uids, nuids, *msgs, count);
+	/* The mark stops below the lowest hole until it is asked again. */
+	hole = first_missing(uids, nuids, *msgs, count);
+	if (r->hole == 0 || (hole != 0 && hole < r->hole))
+		r->hole = hole;
 	free(uids);
 	*n = count;
 	return 0;

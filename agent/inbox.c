@@ -1,4 +1,5 @@
 /* inbox.c: match a reply to the mail it answers, check its sender, act once. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -484,44 +485,93 @@ save_mark(struct store *st, struct reader *in, struct reader_mark *kept,
 	return 0;
 }
 
-/*
- * Handles msgs in one transaction, each message a step of its own, and
- * returns how many were handled (the rest stay for the next pass).
- */
-static size_t
-handle_all(struct store *st, const struct compose_ctx *ctx,
-    const struct inmsg *msgs, size_t n, int64_t now,
-    struct inbox_result *res, struct inbox_times *t, struct err *err)
+/* A batch read from the inbox, and how far handling it got. */
+struct batch {
+	struct inmsg		*msgs;
+	size_t			 n;
+	size_t			 handled;	/* the first ones, committed */
+	struct inbox_result	*res;
+};
+
+static void
+batch_clear(struct batch *b)
 {
+	inmsg_free(b->msgs, b->n);
+	free(b->res);
+	memset(b, 0, sizeof *b);
+}
+
+/* Reads the next batch, past the one still pending (NULL: none). */
+static int
+fetch_batch(struct reader *in, const struct batch *pending, struct batch *b,
+    struct inbox_times *t, struct err *err)
+{
+	double start = seconds_now();
+
+	if (in->fetch(in, pending ? pending->msgs : NULL, pending ?
+	    pending->n : 0, INBOX_BATCH, INMAIL_SIZE_MAX, &b->msgs, &b->n,
+	    err) == -1)
+		return -1;
+	b->res = xcalloc(b->n + 1, sizeof *b->res);
+	t->fetch += seconds_now() - start;
+	return 0;
+}
+
+/*
+ * Handles a batch in one transaction, each message a step of its own:
+ * those after one that fails stay for the next pass (err says why).
+ */
+static void
+handle_batch(struct store *st, const struct compose_ctx *ctx,
+    struct batch *b, int64_t now, struct inbox_times *t, struct err *err)
+{
+	struct inbox_result *res = b->res;
 	double start;
 	size_t i;
 
 	if (store_batch_begin(st, err) == -1)
-		return 0;
-	for (i = 0; i < n; i++) {
+		return;
+	for (i = 0; i < b->n; i++) {
 		start = seconds_now();
-		if (inbox_handle(st, ctx, msgs[i].raw, msgs[i].len, now,
+		if (inbox_handle(st, ctx, b->msgs[i].raw, b->msgs[i].len, now,
 		    &res[i], err) == -1)
 			break;
 		t->parse += res[i].parse_seconds;
 		t->decide += seconds_now() - start - res[i].parse_seconds;
 	}
 	start = seconds_now();
-	if (store_batch_commit(st, i < n ? NULL : err) == -1)
-		i = 0;
+	if (store_batch_commit(st, i < b->n ? NULL : err) == 0)
+		b->handled = i;
 	t->commit += seconds_now() - start;
-	return i;
+}
+
+/*
+ * Moved only once committed and durable: a crash before this leaves
+ * them in the inbox, and the next pass finds them handled and moves
+ * them.
+ */
+static int
+move_batch(struct store *st, struct reader *in, const struct batch *b,
+    struct inbox_times *t, struct err *err)
+{
+	double start = seconds_now();
+
+	if (b->handled > 0 && (store_sync(st, err) == -1 ||
+	    in->done(in, b->msgs, b->handled, err) == -1))
+		return -1;
+	t->move += seconds_now() - start;
+	return 0;
 }
 
 static void
-report(const struct inmsg *msgs, const struct inbox_result *res, size_t n,
-    FILE *log, struct inbox_report *rep)
+report(const struct batch *b, FILE *log, struct inbox_report *rep)
 {
+	const struct inbox_result *res = b->res;
 	size_t i;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < b->handled; i++) {
 		if (log != NULL)
-			fprintf(log, "message %s: %s%s%s\n", msgs[i].name,
+			fprintf(log, "message %s: %s%s%s\n", b->msgs[i].name,
 			    res[i].outcome, res[i].detail[0] ? ": " : "",
 			    res[i].detail);
 		rep->handled++;
@@ -530,40 +580,69 @@ report(const struct inmsg *msgs, const struct inbox_result *res, size_t n,
 	}
 }
 
-/* One batch: handle each, then move the committed ones. */
-static int
-poll_batch(struct store *st, const struct compose_ctx *ctx, struct reader *in,
-    int64_t now, FILE *log, struct inbox_report *rep, size_t *got,
-    struct reader_mark *kept, struct err *err)
-{
-	struct inbox_times *t = &rep->times;
-	struct inbox_result *res = NULL;
-	struct inmsg *msgs = NULL;
-	size_t n = 0, done;
-	double start = seconds_now();
-	int rc = -1;
+/*
+ * The reader's share of a round, done by a thread of its own while the
+ * inbox handles a batch, so that the mail server works meanwhile: the
+ * batch before is made durable and moved, and the one after is read.
+ * The reader and this struct belong to that thread until it is joined;
+ * of the store it only uses store_sync.
+ */
+struct reader_step {
+	struct store		*st;
+	struct reader		*in;
+	const struct batch	*moved;		/* handled before */
+	const struct batch	*pending;	/* being handled now */
+	int			 read_next;
+	struct batch		 next;
+	struct inbox_times	 times;
+	struct err		 err;
+	int			 rc;
+	pthread_t		 thread;
+	int			 threaded;
+};
 
-	if (in->fetch(in, INBOX_BATCH, INMAIL_SIZE_MAX, &msgs, &n, err) == -1)
-		return -1;
-	t->fetch += seconds_now() - start;
-	res = xcalloc(n + 1, sizeof *res);
-	done = handle_all(st, ctx, msgs, n, now, res, t, err);
-	report(msgs, res, done, log, rep);
-	/* Moved only once committed, and durable: a crash before this
-	 * leaves them in the inbox, and the next pass finds them handled
-	 * and moves them. */
-	start = seconds_now();
-	if ((done > 0 && store_sync(st, done < n ? NULL : err) == -1) ||
-	    in->done(in, msgs, done, done < n ? NULL : err) == -1 ||
-	    save_mark(st, in, kept, done < n ? NULL : err) == -1)
-		goto out;
-	t->move += seconds_now() - start;
-	*got = n;
-	rc = done < n ? -1 : 0;
-out:
-	free(res);
-	inmsg_free(msgs, n);
-	return rc;
+static void *
+reader_step_run(void *arg)
+{
+	struct reader_step *s = arg;
+
+	s->rc = move_batch(s->st, s->in, s->moved, &s->times, &s->err);
+	if (s->rc == 0 && s->read_next)
+		s->rc = fetch_batch(s->in, s->pending, &s->next, &s->times,
+		    &s->err);
+	return NULL;
+}
+
+static void
+reader_step_start(struct reader_step *s, struct store *st, struct reader *in,
+    const struct batch *moved, const struct batch *pending)
+{
+	memset(s, 0, sizeof *s);
+	s->st = st;
+	s->in = in;
+	s->moved = moved;
+	s->pending = pending;
+	s->read_next = pending->n == INBOX_BATCH;
+	/* Without a thread the same work is only not overlapped. */
+	s->threaded = pthread_create(&s->thread, NULL, reader_step_run, s) ==
+	    0;
+	if (!s->threaded)
+		reader_step_run(s);
+}
+
+static int
+reader_step_finish(struct reader_step *s, struct inbox_times *t,
+    struct err *err)
+{
+	if (s->threaded)
+		pthread_join(s->thread, NULL);
+	t->fetch += s->times.fetch;
+	t->move += s->times.move;
+	if (s->rc == -1) {
+		*err = s->err;
+		batch_clear(&s->next);
+	}
+	return s->rc;
 }
 
 int
@@ -571,8 +650,9 @@ inbox_poll(struct store *st, const struct compose_ctx *ctx, struct reader *in,
     int64_t now, FILE *log, struct inbox_report *rep, struct err *err)
 {
 	struct reader_mark kept = { 0, 0 };
-	size_t got;
-	int rc;
+	struct batch moved = { 0 }, cur = { 0 };
+	struct reader_step step;
+	int rc = -1, stopped;
 
 	memset(rep, 0, sizeof *rep);
 	/* Start where the last run, of this process or another, left. */
@@ -583,10 +663,33 @@ inbox_poll(struct store *st, const struct compose_ctx *ctx, struct reader *in,
 		in->mark = kept;
 	}
 	store_autocheckpoint(st, 0);
-	do
-		rc = poll_batch(st, ctx, in, now, log, rep, &got, &kept, err);
-	while (rc == 0 && got == INBOX_BATCH);
+	if (fetch_batch(in, NULL, &cur, &rep->times, err) == -1)
+		goto out;
+	/* Each round handles one batch while the reader moves the one
+	 * before and reads the one after. */
+	while (cur.n > 0) {
+		reader_step_start(&step, st, in, &moved, &cur);
+		handle_batch(st, ctx, &cur, now, &rep->times, err);
+		report(&cur, log, rep);
+		if (reader_step_finish(&step, &rep->times, err) == -1 ||
+		    save_mark(st, in, &kept, err) == -1)
+			goto out;	/* nothing after what failed moves */
+		batch_clear(&moved);
+		moved = cur;
+		cur = step.next;
+		if (moved.handled < moved.n)
+			break;	/* err says why */
+	}
+	batch_clear(&cur);	/* read past a failure: the next pass */
+	stopped = moved.handled < moved.n;
+	if (move_batch(st, in, &moved, &rep->times, stopped ? NULL : err) ==
+	    -1 || save_mark(st, in, &kept, stopped ? NULL : err) == -1)
+		goto out;
+	rc = stopped ? -1 : 0;
+out:
 	store_checkpoint(st);
 	store_autocheckpoint(st, 1);
+	batch_clear(&moved);
+	batch_clear(&cur);
 	return rc;
 }

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -277,25 +278,46 @@ list_new(const char *dir, struct strvec *names, struct err *err)
 	return 0;
 }
 
+/* The first max bytes of path, in a buffer its size rather than max's:
+ * a batch holds hundreds. */
 static char *
 read_upto(const char *path, size_t max, size_t *len)
 {
+	struct stat sb;
 	FILE *fp;
 	char *data;
+	size_t size = max;
 
 	fp = fopen(path, "rb");
 	if (fp == NULL)
 		return NULL;
-	data = xmalloc(max + 1);
-	*len = fread(data, 1, max, fp);
+	if (fstat(fileno(fp), &sb) == 0 && (uintmax_t)sb.st_size < size)
+		size = (size_t)sb.st_size;
+	data = xmalloc(size + 1);
+	*len = fread(data, 1, size, fp);
 	(void)fclose(fp);	/* read only: nothing to lose */
 	data[*len] = '\0';
 	return data;
 }
 
 static int
-maildir_fetch(struct reader *base, size_t max, size_t max_size,
-    struct inmsg **msgs, size_t *n, struct err *err)
+by_msg_name(const void *key, const void *msg)
+{
+	return strcmp(key, ((const struct inmsg *)msg)->name);
+}
+
+/* 1 when name is one of the pending messages (sorted by name). */
+static int
+is_pending(const char *name, const struct inmsg *pending, size_t npending)
+{
+	return npending > 0 && bsearch(name, pending, npending,
+	    sizeof *pending, by_msg_name) != NULL;
+}
+
+static int
+maildir_fetch(struct reader *base, const struct inmsg *pending,
+    size_t npending, size_t max, size_t max_size, struct inmsg **msgs,
+    size_t *n, struct err *err)
 {
 	struct maildir_reader *r = (struct maildir_reader *)base;
 	struct strvec names = { 0 };
@@ -315,6 +337,8 @@ maildir_fetch(struct reader *base, size_t max, size_t max_size,
 	}
 	list = xcalloc(names.n ? names.n : 1, sizeof *list);
 	for (i = 0; i < names.n && count < max; i++) {
+		if (is_pending(names.v[i], pending, npending))
+			continue;
 		path = xasprintf("%s/new/%s", r->dir, names.v[i]);
 		/* One more byte than allowed shows that it was cut. */
 		list[count].raw = read_upto(path, max_size + 1,

@@ -34,6 +34,7 @@ struct store {
 	sqlite3			*db;
 	int			 in_tx;
 	int			 in_batch;	/* store_begin makes savepoints */
+	char			*log_path;	/* the WAL file; NULL: in memory */
 	struct cached_stmt	 cache[STORE_STMT_CACHE];
 };
 
@@ -310,6 +311,7 @@ int
 store_open(const char *path, struct store **out, struct err *err)
 {
 	struct store *st;
+	const char *db;
 
 	*out = NULL;
 	st = xcalloc(1, sizeof *st);
@@ -334,6 +336,9 @@ store_open(const char *path, struct store **out, struct err *err)
 	}
 	if (migrate(st, err) == -1)
 		goto fail;
+	db = sqlite3_db_filename(st->db, "main");
+	if (db != NULL && *db != '\0')
+		st->log_path = xasprintf("%s-wal", db);
 	*out = st;
 	return 0;
 fail:
@@ -350,6 +355,7 @@ store_close(struct store *st)
 	for (size_t i = 0; i < STORE_STMT_CACHE; i++)
 		sqlite3_finalize(st->cache[i].stmt);
 	sqlite3_close_v2(st->db);
+	free(st->log_path);
 	free(st);
 }
 
@@ -414,35 +420,26 @@ store_autocheckpoint(struct store *st, int on)
 }
 
 /* fdatasync of the log itself, which holds every commit: cheaper than
- * a checkpoint, which also copies pages and syncs the database. */
-static int
-sync_wal(struct store *st, struct err *err)
+ * a checkpoint, which also copies pages and syncs the database.  Only
+ * the path kept at open is used, never the connection. */
+int
+store_sync(struct store *st, struct err *err)
 {
-	const char *db = sqlite3_db_filename(st->db, "main");
-	char *wal;
 	int fd, rc = 0;
 
-	if (db == NULL || *db == '\0')
+	if (st->log_path == NULL)
 		return 0;	/* in memory */
-	wal = xasprintf("%s-wal", db);
-	fd = open(wal, O_RDONLY | O_CLOEXEC);
+	fd = open(st->log_path, O_RDONLY | O_CLOEXEC);
 	if (fd == -1 && errno != ENOENT)
 		rc = -1;
 	if (fd != -1 && fdatasync(fd) == -1)
 		rc = -1;
 	if (rc == -1)
-		err_set(err, ERR_RUNTIME, "database: cannot sync %s: %s", wal,
-		    strerror(errno));
+		err_set(err, ERR_RUNTIME, "database: cannot sync %s: %s",
+		    st->log_path, strerror(errno));
 	if (fd != -1)
 		close(fd);
-	free(wal);
 	return rc;
-}
-
-int
-store_sync(struct store *st, struct err *err)
-{
-	return sync_wal(st, err);
 }
 
 void

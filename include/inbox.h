@@ -39,7 +39,7 @@ int	 inbox_handle(struct store *, const struct compose_ctx *,
 	    const char *raw, size_t len, int64_t now, struct inbox_result *,
 	    struct err *);
 
-#define INBOX_BATCH	500	/* messages read in one pass */
+#define INBOX_BATCH	500	/* messages read and committed at once */
 
 /* Where a pass spent its time, in seconds (MSCAGENT_PROFILE). */
 struct inbox_times {
@@ -60,9 +60,11 @@ struct inbox_report {
 /*
  * One pass over the inbox: reads what is new, handles each message (a
  * line to log for each, NULL: none), then makes the commits durable,
- * marks the handled ones seen and moves them.  Returns 0, or -1 when the
- * mailbox or the database fails (what was not committed stays in the
- * inbox for the next pass).
+ * marks the handled ones seen and moves them.  It goes by batches, each
+ * one transaction; while one is handled, a thread of the pass moves the
+ * one before and reads the one after.  Returns 0, or -1 when the mailbox
+ * or the database fails (what was not committed stays in the inbox for
+ * the next pass).
  */
 int	 inbox_poll(struct store *, const struct compose_ctx *,
 	    struct reader *, int64_t now, FILE *log, struct inbox_report *,

@@ -93,7 +93,8 @@ int64_t	 store_data_version(struct store *);
  * the log is synced (synchronous = NORMAL, which spares an fsync per
  * commit).  Before acting outside the database on what was committed,
  * such as moving the handled mail on the server, store_sync makes every
- * commit so far durable.
+ * commit so far durable.  It syncs a file and touches no connection state,
+ * so another thread may call it while this one goes on.
  */
 int	 store_sync(struct store *, struct err *);
 /*

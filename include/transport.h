@@ -59,18 +59,22 @@ struct reader_mark {
 
 struct reader {
 	/*
-	 * Reads what is new, oldest first, up to max messages.  A message
-	 * over max_size bytes is cut there (the parser refuses it).  Fills
+	 * Reads what is new, oldest first, up to max messages, past the
+	 * pending ones: what an earlier fetch returned and done has not
+	 * yet moved (NULL, 0: none, read from the mark), so that the next
+	 * batch can be read while one is being handled.  A message over
+	 * max_size bytes is cut there (the parser refuses it).  Fills
 	 * *msgs (free with inmsg_free).  Returns 0, or -1 when the mailbox
 	 * cannot be read.  A connection found dropped is made again, once
 	 * per call; the caller waits before it tries again.
 	 */
-	int	(*fetch)(struct reader *, size_t max, size_t max_size,
+	int	(*fetch)(struct reader *, const struct inmsg *pending,
+		    size_t npending, size_t max, size_t max_size,
 		    struct inmsg **msgs, size_t *n, struct err *);
 	/*
 	 * Marks handled messages seen and moves them out of the way: the
-	 * first n of the last fetch, in its order.  Moves the mark past
-	 * them.
+	 * first n of one fetch, in its order, fetches done in the order
+	 * they were made.  Moves the mark past them.
 	 */
 	int	(*done)(struct reader *, const struct inmsg *, size_t,
 		    struct err *);

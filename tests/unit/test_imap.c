@@ -105,7 +105,7 @@ test_no_server(void **state)
 	assert_true(now() - start < 10.0);
 	assert_int_equal(err.kind, ERR_RUNTIME);
 	assert_non_null(strstr(err.msg, "127.0.0.1:1"));
-	assert_int_equal(in->fetch(in, 10, 1024, &msgs, &n, &err), -1);
+	assert_int_equal(in->fetch(in, NULL, 0, 10, 1024, &msgs, &n, &err), -1);
 	assert_non_null(strstr(err.msg, "connect"));
 	in->close(in);
 }
@@ -176,7 +176,7 @@ drain(struct reader *in)
 	struct err err;
 	size_t n;
 
-	if (in->fetch(in, 100, 1024 * 1024, &msgs, &n, &err) == -1)
+	if (in->fetch(in, NULL, 0, 100, 1024 * 1024, &msgs, &n, &err) == -1)
 		fail_msg("fetch: %s", err.msg);
 	if (n > 0 && in->done(in, msgs, n, &err) == -1)
 		fail_msg("done: %s", err.msg);

@@ -132,13 +132,50 @@ test_wait_sees_mail(void **state)
 	assert_int_equal(f->in->wait(f->in, 20, NULL, &err), 1);
 	assert_true(now() - start < 1.0);
 	/* Once done with, new/ is empty and the wait times out. */
-	assert_int_equal(f->in->fetch(f->in, 10, 1024, &msgs, &n, &err), 0);
+	assert_int_equal(f->in->fetch(f->in, NULL, 0, 10, 1024, &msgs, &n,
+	    &err), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(f->in->done(f->in, msgs, n, &err), 0);
 	inmsg_free(msgs, n);
 	assert_int_equal(f->in->wait(f->in, 0, NULL, &err), 0);
 	/* A Maildir reader keeps no mark. */
 	assert_null(f->in->mark_key);
+}
+
+/* A fetch past pending messages skips them, whatever their order in
+ * new/, and the first n of either fetch can be done. */
+static void
+test_fetch_past_pending(void **state)
+{
+	struct fixture *f = *state;
+	struct inmsg *first, *second, *third;
+	size_t n1, n2, n3;
+	struct err err;
+
+	deliver(f->dir, "1700000001.a.test");
+	deliver(f->dir, "1700000003.c.test");
+	deliver(f->dir, "1700000004.d.test");
+	assert_int_equal(f->in->fetch(f->in, NULL, 0, 2, 1024, &first, &n1,
+	    &err), 0);
+	assert_int_equal(n1, 2);
+	assert_string_equal(first[1].name, "1700000003.c.test");
+	/* One arrives that sorts among the pending ones. */
+	deliver(f->dir, "1700000002.b.test");
+	assert_int_equal(f->in->fetch(f->in, first, n1, 10, 1024, &second,
+	    &n2, &err), 0);
+	assert_int_equal(n2, 2);
+	assert_string_equal(second[0].name, "1700000002.b.test");
+	assert_string_equal(second[1].name, "1700000004.d.test");
+	assert_int_equal(f->in->done(f->in, first, n1, &err), 0);
+	assert_int_equal(f->in->done(f->in, second, 1, &err), 0);
+	/* Read from the start again: only the one not done. */
+	assert_int_equal(f->in->fetch(f->in, NULL, 0, 10, 1024, &third, &n3,
+	    &err), 0);
+	assert_int_equal(n3, 1);
+	assert_string_equal(third[0].name, "1700000004.d.test");
+	inmsg_free(first, n1);
+	inmsg_free(second, n2);
+	inmsg_free(third, n3);
 }
 
 static void
@@ -168,6 +205,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_wait_timeout, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_wait_sees_mail, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_fetch_past_pending, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_wait_stops, setup,
 		    teardown),
