@@ -411,15 +411,36 @@ seconds_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int
-inbox_handle(struct store *st, const struct compose_ctx *ctx, const char *raw,
-    size_t len, int64_t now, struct inbox_result *res, struct err *err)
+void
+inbox_parse(const struct config *cfg, const char *raw, size_t len,
+    struct inbox_parsed *p)
 {
-	const struct config *cfg = ctx->cfg;
-	struct reading r;
-	struct err perr;
 	double start = seconds_now();
-	int parsed, seen, rc = -1;
+
+	memset(p, 0, sizeof *p);
+	p->ok = inmail_parse(raw, len, cfg->require_auth_results ?
+	    cfg->trusted_authserv_id : NULL, &p->m, &p->auth, &p->why) == 0;
+	if (p->ok)
+		memcpy(p->digest, p->m.digest, sizeof p->digest);
+	else
+		inmail_digest(raw, len, p->digest);
+	p->seconds = seconds_now() - start;
+}
+
+void
+inbox_parsed_clear(struct inbox_parsed *p)
+{
+	inmail_clear(&p->m);
+}
+
+int
+inbox_handle(struct store *st, const struct compose_ctx *ctx,
+    struct inbox_parsed *p, int64_t now, struct inbox_result *res,
+    struct err *err)
+{
+	struct reading r;
+	double start = seconds_now();
+	int seen, rc = -1;
 
 	memset(&r, 0, sizeof r);
 	memset(res, 0, sizeof *res);
@@ -427,21 +448,22 @@ inbox_handle(struct store *st, const struct compose_ctx *ctx, const char *raw,
 	r.ctx = ctx;
 	r.now = now;
 	r.res = res;
-	inmail_digest(raw, len, r.digest);
-	parsed = inmail_parse(raw, len, cfg->require_auth_results ?
-	    cfg->trusted_authserv_id : NULL, &r.m, &r.auth, &perr) == 0;
+	r.m = p->m;	/* taken: p keeps nothing to free */
+	memset(&p->m, 0, sizeof p->m);
+	r.auth = p->auth;
+	memcpy(r.digest, p->digest, sizeof r.digest);
 	/* Handled before (we died between the commit and the move): only
 	 * move it.  Server-made Message-IDs repeat, hence the digest. */
-	if (store_inbound_seen(st, parsed && r.m.message_id ?
+	if (store_inbound_seen(st, p->ok && r.m.message_id ?
 	    r.m.message_id : "", r.digest, &seen, err) == -1)
 		goto out;
-	res->parse_seconds = seconds_now() - start;
+	res->parse_seconds = p->seconds + seconds_now() - start;
 	if (seen) {
 		res->duplicate = 1;
 		snprintf(res->outcome, sizeof res->outcome, "duplicate");
 		rc = 0;
-	} else if (!parsed) {
-		buf_printf(&r.why, "set aside: %s", perr.msg);
+	} else if (!p->ok) {
+		buf_printf(&r.why, "set aside: %s", p->why.msg);
 		rc = record(&r, "refused", err);
 	} else
 		rc = decide(&r, err);
@@ -489,6 +511,7 @@ save_mark(struct store *st, struct reader *in, struct reader_mark *kept,
 struct batch {
 	struct inmsg		*msgs;
 	size_t			 n;
+	struct inbox_parsed	*parsed;
 	size_t			 handled;	/* the first ones, committed */
 	struct inbox_result	*res;
 };
@@ -496,24 +519,36 @@ struct batch {
 static void
 batch_clear(struct batch *b)
 {
+	size_t i;
+
+	for (i = 0; b->parsed != NULL && i < b->n; i++)
+		inbox_parsed_clear(&b->parsed[i]);
+	free(b->parsed);
 	inmsg_free(b->msgs, b->n);
 	free(b->res);
 	memset(b, 0, sizeof *b);
 }
 
-/* Reads the next batch, past the one still pending (NULL: none). */
+/* Reads and parses the next batch, past the one still pending (NULL:
+ * none). */
 static int
-fetch_batch(struct reader *in, const struct batch *pending, struct batch *b,
-    struct inbox_times *t, struct err *err)
+fetch_batch(struct reader *in, const struct config *cfg,
+    const struct batch *pending, struct batch *b, struct inbox_times *t,
+    struct err *err)
 {
 	double start = seconds_now();
+	size_t i;
 
 	if (in->fetch(in, pending ? pending->msgs : NULL, pending ?
 	    pending->n : 0, INBOX_BATCH, INMAIL_SIZE_MAX, &b->msgs, &b->n,
 	    err) == -1)
 		return -1;
-	b->res = xcalloc(b->n + 1, sizeof *b->res);
 	t->fetch += seconds_now() - start;
+	b->res = xcalloc(b->n + 1, sizeof *b->res);
+	b->parsed = xcalloc(b->n + 1, sizeof *b->parsed);
+	for (i = 0; i < b->n; i++)
+		inbox_parse(cfg, b->msgs[i].raw, b->msgs[i].len,
+		    &b->parsed[i]);
 	return 0;
 }
 
@@ -533,8 +568,8 @@ handle_batch(struct store *st, const struct compose_ctx *ctx,
 		return;
 	for (i = 0; i < b->n; i++) {
 		start = seconds_now();
-		if (inbox_handle(st, ctx, b->msgs[i].raw, b->msgs[i].len, now,
-		    &res[i], err) == -1)
+		if (inbox_handle(st, ctx, &b->parsed[i], now, &res[i],
+		    err) == -1)
 			break;
 		t->parse += res[i].parse_seconds;
 		t->decide += seconds_now() - start - res[i].parse_seconds;
@@ -590,6 +625,7 @@ report(const struct batch *b, FILE *log, struct inbox_report *rep)
 struct reader_step {
 	struct store		*st;
 	struct reader		*in;
+	const struct config	*cfg;
 	const struct batch	*moved;		/* handled before */
 	const struct batch	*pending;	/* being handled now */
 	int			 read_next;
@@ -608,18 +644,20 @@ reader_step_run(void *arg)
 
 	s->rc = move_batch(s->st, s->in, s->moved, &s->times, &s->err);
 	if (s->rc == 0 && s->read_next)
-		s->rc = fetch_batch(s->in, s->pending, &s->next, &s->times,
-		    &s->err);
+		s->rc = fetch_batch(s->in, s->cfg, s->pending, &s->next,
+		    &s->times, &s->err);
 	return NULL;
 }
 
 static void
 reader_step_start(struct reader_step *s, struct store *st, struct reader *in,
-    const struct batch *moved, const struct batch *pending)
+    const struct config *cfg, const struct batch *moved,
+    const struct batch *pending)
 {
 	memset(s, 0, sizeof *s);
 	s->st = st;
 	s->in = in;
+	s->cfg = cfg;
 	s->moved = moved;
 	s->pending = pending;
 	s->read_next = pending->n == INBOX_BATCH;
@@ -662,13 +700,13 @@ inbox_poll(struct store *st, const struct compose_ctx *ctx, struct reader *in,
 			return -1;
 		in->mark = kept;
 	}
-	store_autocheckpoint(st, 0);
-	if (fetch_batch(in, NULL, &cur, &rep->times, err) == -1)
+	store_bulk(st, 1);
+	if (fetch_batch(in, ctx->cfg, NULL, &cur, &rep->times, err) == -1)
 		goto out;
 	/* Each round handles one batch while the reader moves the one
 	 * before and reads the one after. */
 	while (cur.n > 0) {
-		reader_step_start(&step, st, in, &moved, &cur);
+		reader_step_start(&step, st, in, ctx->cfg, &moved, &cur);
 		handle_batch(st, ctx, &cur, now, &rep->times, err);
 		report(&cur, log, rep);
 		if (reader_step_finish(&step, &rep->times, err) == -1 ||
@@ -688,7 +726,7 @@ inbox_poll(struct store *st, const struct compose_ctx *ctx, struct reader *in,
 	rc = stopped ? -1 : 0;
 out:
 	store_checkpoint(st);
-	store_autocheckpoint(st, 1);
+	store_bulk(st, 0);
 	batch_clear(&moved);
 	batch_clear(&cur);
 	return rc;

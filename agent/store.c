@@ -20,9 +20,10 @@
 #define STORE_STMT_CACHE 64
 #define STORE_AUTOCHECKPOINT 1000	/* pages; SQLite's default */
 #define STORE_CACHE_KIB	"-1024"		/* negative: KiB, not pages */
-/* A batch's changed pages stay in memory until its commit, rather than
- * spilling to the log half-made and being written again. */
-#define STORE_BATCH_CACHE_KIB	"-65536"
+/* In bulk, a batch's changed pages stay in memory until its commit,
+ * rather than spilling to the log half-made, and the pages the batches
+ * share are read once per pass. */
+#define STORE_BULK_CACHE_KIB	"-65536"
 
 struct cached_stmt {
 	const char	*sql;
@@ -392,8 +393,7 @@ store_commit(struct store *st, struct err *err)
 int
 store_batch_begin(struct store *st, struct err *err)
 {
-	if (exec(st, "PRAGMA cache_size = " STORE_BATCH_CACHE_KIB ";"
-	    "BEGIN IMMEDIATE", err) == -1)
+	if (exec(st, "BEGIN IMMEDIATE", err) == -1)
 		return -1;
 	st->in_batch = 1;
 	return 0;
@@ -408,15 +408,16 @@ store_batch_commit(struct store *st, struct err *err)
 	st->in_batch = 0;
 	if ((rc = exec(st, "COMMIT", err)) == -1)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-	sqlite3_exec(st->db, "PRAGMA cache_size = " STORE_CACHE_KIB, NULL,
-	    NULL, NULL);
 	return rc;
 }
 
 void
-store_autocheckpoint(struct store *st, int on)
+store_bulk(struct store *st, int on)
 {
-	sqlite3_wal_autocheckpoint(st->db, on ? STORE_AUTOCHECKPOINT : 0);
+	sqlite3_wal_autocheckpoint(st->db, on ? 0 : STORE_AUTOCHECKPOINT);
+	/* Lowering the size gives the pages back at once. */
+	sqlite3_exec(st->db, on ? "PRAGMA cache_size = " STORE_BULK_CACHE_KIB :
+	    "PRAGMA cache_size = " STORE_CACHE_KIB, NULL, NULL, NULL);
 }
 
 /* fdatasync of the log itself, which holds every commit: cheaper than

@@ -140,28 +140,26 @@ make_jti(char jti[TOKEN_JTI_LEN + 1], struct err *err)
 	return 0;
 }
 
-/* The payload as JSON text (caller frees), or NULL. */
-static char *
-claims_json(const struct token_claims *c)
+/* The claims go in one by one: a JSON text would only be parsed again.
+ * libjwt takes integers as long, 64 bits on the LP64 systems built for. */
+static int
+add_claims(jwt_t *jwt, const struct token_claims *c)
 {
 	char sub[32];
-	json_t *obj;
-	char *text;
 
 	snprintf(sub, sizeof sub, "%lld", (long long)c->sub);
-	obj = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:I, s:I}",
-	    "iss", c->iss, "aud", TOKEN_AUDIENCE, "sub", sub,
-	    "email", c->email, "gen", (json_int_t)c->gen, "jti", c->jti,
-	    "iat", (json_int_t)c->iat, "exp", (json_int_t)c->exp);
-	if (obj == NULL)
-		return NULL;
-	text = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(obj);
-	return text;
+	return jwt_add_grant(jwt, "iss", c->iss) == 0 &&
+	    jwt_add_grant(jwt, "aud", TOKEN_AUDIENCE) == 0 &&
+	    jwt_add_grant(jwt, "sub", sub) == 0 &&
+	    jwt_add_grant(jwt, "email", c->email) == 0 &&
+	    jwt_add_grant_int(jwt, "gen", (long)c->gen) == 0 &&
+	    jwt_add_grant(jwt, "jti", c->jti) == 0 &&
+	    jwt_add_grant_int(jwt, "iat", (long)c->iat) == 0 &&
+	    jwt_add_grant_int(jwt, "exp", (long)c->exp) == 0 ? 0 : -1;
 }
 
 static char *
-sign(const struct token_key *k, const char *payload)
+sign(const struct token_key *k, const struct token_claims *c)
 {
 	jwt_t *jwt = NULL;
 	char *token = NULL;
@@ -170,7 +168,7 @@ sign(const struct token_key *k, const char *payload)
 		return NULL;
 	if (jwt_set_alg(jwt, JWT_ALG_HS256, k->key, (int)k->len) == 0 &&
 	    jwt_add_header(jwt, "kid", k->kid) == 0 &&
-	    jwt_add_grants_json(jwt, payload) == 0)
+	    add_claims(jwt, c) == 0)
 		token = jwt_encode_str(jwt);
 	jwt_free(jwt);
 	return token;
@@ -181,7 +179,6 @@ token_issue(const struct token_keyring *kr, const char *issuer, int64_t sub,
     int64_t gen, const char *email, int64_t now, int ttl_days,
     struct token_claims *claims, char **token, struct err *err)
 {
-	char *payload = NULL;
 	int rc = -1;
 
 	*token = NULL;
@@ -198,16 +195,13 @@ token_issue(const struct token_keyring *kr, const char *issuer, int64_t sub,
 	claims->gen = gen;
 	claims->iat = now;
 	claims->exp = now + (int64_t)ttl_days * DAY_SECONDS;
-	payload = claims_json(claims);
-	if (payload != NULL)
-		*token = sign(&kr->keys[0], payload);
+	*token = sign(&kr->keys[0], claims);
 	if (*token == NULL) {
 		err_set(err, ERR_RUNTIME, "token: libjwt cannot sign");
 		goto out;
 	}
 	rc = 0;
 out:
-	free(payload);
 	if (rc == -1)
 		memset(claims, 0, sizeof *claims);
 	return rc;

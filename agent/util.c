@@ -395,7 +395,19 @@ text_printable(const char *s, size_t max)
 	uint32_t cp;
 
 	len = strlen(s);
+	buf_reserve(&b, len < max ? len : max);
+	b.data[0] = '\0';
 	while (len > 0 && b.len < max) {
+		/* Printable ASCII, most of any text, goes in runs. */
+		for (n = 0; n < len && n < max - b.len && p[n] >= 0x20 &&
+		    p[n] < 0x7f; n++)
+			;
+		if (n > 0) {
+			buf_append(&b, (const char *)p, n);
+			p += n;
+			len -= n;
+			continue;
+		}
 		n = utf8_decode(p, len, &cp);
 		if (n == 0) {
 			buf_puts(&b, "?");

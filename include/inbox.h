@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 #include "compose.h"
+#include "inmail.h"
 #include "store.h"
 #include "transport.h"
 
@@ -31,12 +32,30 @@ struct inbox_result {
 };
 
 /*
- * Handles one raw message.  Returns 0 with *res filled — also for mail
- * that is refused or ignored, which is recorded as handled — or -1 for
- * a database failure, after which the message must stay in the inbox.
+ * A message parsed, before the database is asked anything: the part a
+ * pass does for the next batch while it handles this one.
+ */
+struct inbox_parsed {
+	struct inmail		 m;
+	enum inmail_auth	 auth;
+	int			 ok;	/* 0: refused, why says why */
+	struct err		 why;
+	char			 digest[65];
+	double			 seconds;
+};
+
+void	 inbox_parse(const struct config *, const char *raw, size_t len,
+	    struct inbox_parsed *);
+void	 inbox_parsed_clear(struct inbox_parsed *);
+
+/*
+ * Handles one parsed message, taking what it holds.  Returns 0 with *res
+ * filled — also for mail that is refused or ignored, which is recorded
+ * as handled — or -1 for a database failure, after which the message
+ * must stay in the inbox.
  */
 int	 inbox_handle(struct store *, const struct compose_ctx *,
-	    const char *raw, size_t len, int64_t now, struct inbox_result *,
+	    struct inbox_parsed *, int64_t now, struct inbox_result *,
 	    struct err *);
 
 #define INBOX_BATCH	500	/* messages read and committed at once */

@@ -98,13 +98,14 @@ int64_t	 store_data_version(struct store *);
  */
 int	 store_sync(struct store *, struct err *);
 /*
- * Automatic checkpoints (each a copy of the log into the database and two
- * fsyncs, every thousand pages of log) off (0) or on (1).  A pass that
- * commits many batches turns them off meanwhile and ends with one
- * store_checkpoint, a passive one that never waits for readers, so each
- * page is copied once per pass.
+ * Bulk work on (1) or off (0).  On: a page cache of 64 MiB, so that a
+ * batch never spills and the pages batches share are read once, and no
+ * automatic checkpoints (each a copy of the log into the database and two
+ * fsyncs, every thousand pages of log).  A pass of many batches ends with
+ * one store_checkpoint, a passive one that never waits for readers, so
+ * each page is copied once per pass; off gives the cache back.
  */
-void	 store_autocheckpoint(struct store *, int on);
+void	 store_bulk(struct store *, int on);
 void	 store_checkpoint(struct store *);
 /* 1 when the database answers a trivial query. */
 int	 store_ping(struct store *);

@@ -471,6 +471,40 @@ sign(int v)
 	return (v > 0) - (v < 0);
 }
 
+/* Whatever goes in, valid printable UTF-8 comes out, cut at max bytes
+ * (a character is never split) with "..." when something was left. */
+static void
+test_text_printable(void **state)
+{
+	static const struct {
+		const char	*in;
+		size_t		 max;
+		const char	*out;
+	} rows[] = {
+		{ "plain text", 64, "plain text" },
+		{ "", 64, "" },
+		{ "tab\there\r\nnext", 64, "tab here  next" },
+		{ "del\x7f and C1 \xc2\x85", 64, "del  and C1  " },
+		{ "M\xc3\xbcller & S\xc3\xb6hne", 64, "M\xc3\xbcller & S\xc3\xb6hne" },
+		{ "bad \xff\xfe bytes", 64, "bad ?? bytes" },
+		{ "cut \xc3", 64, "cut ?" },
+		{ "0123456789", 10, "0123456789" },	/* exactly max */
+		{ "0123456789x", 10, "0123456789..." },	/* max + 1 */
+		{ "abc\xc3\xa9" "def", 4, "abc\xc3\xa9..." },	/* whole char */
+		{ "\xe6\x97\xa5\xe6\x9c\xac", 3, "\xe6\x97\xa5..." },
+	};
+	size_t i;
+	char *out;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		out = text_printable(rows[i].in, rows[i].max);
+		assert_string_equal(out, rows[i].out);
+		assert_true(utf8_valid(out, strlen(out)));
+		free(out);
+	}
+}
+
 static void
 test_ascii_casecmp(void **state)
 {
@@ -505,6 +539,7 @@ main(void)
 		cmocka_unit_test(test_utf8_width),
 		cmocka_unit_test(test_text_check),
 		cmocka_unit_test(test_text_check_long),
+		cmocka_unit_test(test_text_printable),
 		cmocka_unit_test(test_ascii_casecmp),
 	};
 
