@@ -27,7 +27,28 @@ struct config_key {
 	char	*path;		/* absolute */
 };
 
-#define CONFIG_KEYS_MAX 8
+/*
+ * Limits on the file.  A line is measured before inih sees it: inih reads
+ * into a fixed buffer of 200 bytes and silently splits a longer line in
+ * two, which would cut a value short and read its tail as a key of its
+ * own, so CONFIG_LINE_MAX (not counting the line end) stays below that.
+ * 64 KiB is a hundred times the shipped file.
+ */
+#define CONFIG_LINE_MAX		192
+#define CONFIG_FILE_MAX		(64 * 1024)
+
+/* Limits on values; a longer line is refused first, so these only hold
+ * what one line cannot already stop. */
+#define CONFIG_KEYS_MAX		8	/* token keys: as many as a keyring
+					   holds (TOKEN_KEYS_MAX) */
+#define CONFIG_KID_MAX		64	/* a key id: TOKEN_KID_MAX */
+#define CONFIG_ADDR_MAX		254	/* an address: RFC 5321's path less
+					   the brackets (longer than a line
+					   can hold: a backstop) */
+#define CONFIG_ADDRS_MAX	16	/* support addresses: a team, not a
+					   mailing list */
+#define CONFIG_KEYWORDS_MAX	16	/* extra keywords of each kind */
+#define CONFIG_KEYWORD_MAX	32	/* bytes of one: REPLY_KEYWORD_MAX */
 
 struct config {
 	char			*path;		/* the file read, absolute */
