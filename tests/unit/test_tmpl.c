@@ -1252,6 +1252,28 @@ test_output_size_exact(void **state)
 	free(want);
 }
 
+/* A value of TMPL_VALUE_MAX bytes is shown whole; a longer one is cut
+ * there and marked "...". */
+static void
+test_value_limit(void **state)
+{
+	struct held *h = *state;
+	size_t base;
+	char sub[128];
+
+	scratch_open(h, sub, sizeof sub);
+	scratch_file(sub, "items.html", items_html, 0, "");
+	use_set(h, sub);
+	assert_int_equal(render_items(h, 0, 0, 0), 0);
+	base = h->out.html_len;
+	assert_int_equal(render_items(h, 0, 0, TMPL_VALUE_MAX), 0);
+	assert_int_equal(h->out.html_len, base + TMPL_VALUE_MAX);
+	assert_null(strstr(h->out.html, "a..."));
+	assert_int_equal(render_items(h, 0, 0, TMPL_VALUE_MAX + 1), 0);
+	assert_int_equal(h->out.html_len, base + TMPL_VALUE_MAX + 3);
+	assert_non_null(strstr(h->out.html, "a..."));
+}
+
 /* Elements TMPL_NESTING_MAX deep, html included, render; one more
  * level is refused with the limit. */
 static void
@@ -1915,6 +1937,7 @@ main(void)
 		T(test_file_size),
 		T(test_output_size),
 		T(test_output_size_exact),
+		T(test_value_limit),
 		T(test_nesting_limit),
 		T(test_check),
 		T(test_deep_template),
