@@ -388,7 +388,7 @@ uri_escape(const char *s)
 /* What filling one document needs besides the variables. */
 struct render {
 	const char	*subject;	/* for mailto: buttons */
-	int		 too_deep;	/* elements nested past TMPL_NESTING_MAX */
+	int		 too_deep;	/* past TMPL_NESTING_MAX */
 };
 
 static void
