@@ -5,7 +5,6 @@
 
 #include "addr.h"
 
-#define LABEL_MAX	63
 #define LITERAL_MAX	64	/* longer than any IPv4 or IPv6 text form */
 
 /* Where addr_valid writes its reason; buf may be NULL. */
@@ -239,9 +238,9 @@ is_label_char(unsigned char c)
 static int
 check_label(const char *s, size_t len, struct reason *r)
 {
-	if (len > LABEL_MAX)
+	if (len > ADDR_LABEL_MAX)
 		return fail(r, "a domain label is longer than %d bytes",
-		    LABEL_MAX);
+		    ADDR_LABEL_MAX);
 	if (s[0] == '-')
 		return fail(r, "the domain label '%.*s' starts with '-'",
 		    (int)len, s);

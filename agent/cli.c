@@ -1,4 +1,6 @@
 /* cli.c: the command table of SPEC §2 and one handler per command. */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -260,6 +262,7 @@ check_templates(struct cli *cli)
 static int
 check_database(struct cli *cli)
 {
+	struct stat sb;
 	struct err err;
 	char *line;
 
@@ -273,6 +276,16 @@ check_database(struct cli *cli)
 	if (store_open(cli->cfg.database, &cli->st, &err) == -1 ||
 	    !store_ping(cli->st))
 		return check_line(0, "database", err.msg);
+	if (stat(cli->cfg.database, &sb) == 0 &&
+	    (sb.st_mode & (S_IRWXG | S_IRWXO))) {
+		/* It holds every live link (SPEC §4). */
+		line = xasprintf("%s: mode %03o lets group or others read it; "
+		    "run chmod 600 %s", cli->cfg.database,
+		    (unsigned)(sb.st_mode & 0777), cli->cfg.database);
+		check_line(0, "database", line);
+		free(line);
+		return 1;
+	}
 	line = xasprintf("%s (schema %d)", cli->cfg.database,
 	    STORE_SCHEMA_VERSION);
 	check_line(1, "database", line);
@@ -313,22 +326,49 @@ check_servers(struct cli *cli)
 	return failed;
 }
 
+/* Reads a password file as the transports will: private, not too long. */
+static int
+password_ok(const char *user, const char *path, struct err *err)
+{
+	char *password;
+
+	if (user == NULL)
+		return 1;
+	password = keyfile_read_password(path, err);
+	if (password == NULL)
+		return 0;
+	explicit_bzero(password, strlen(password));
+	free(password);
+	return 1;
+}
+
+/* The keys and the mail server passwords: one line for all secrets. */
+static int
+check_secrets(struct cli *cli)
+{
+	const struct config *cfg = &cli->cfg;
+	struct keyring keys;
+	struct err err;
+	int ok;
+
+	ok = keyring_load(cfg, &keys, &err) == 0 &&
+	    password_ok(cfg->out_username, cfg->out_password_file, &err) &&
+	    password_ok(cfg->in_username, cfg->in_password_file, &err);
+	keyring_clear(&keys);
+	return check_line(ok, "keys", ok ? "present, private, long enough" :
+	    err.msg);
+}
+
 static int
 cmd_check(struct cli *cli, int argc, char **argv)
 {
-	struct keyring keys;
-	struct err err;
 	int failed = 0;
 
 	(void)argv;
 	if (argc != 1)
 		return usage_error(cli, "check takes no arguments");
 	check_line(1, "config", cli->cfg.path);
-	if (keyring_load(&cli->cfg, &keys, &err) == -1)
-		failed += check_line(0, "keys", err.msg);
-	else
-		check_line(1, "keys", "present, private, long enough");
-	keyring_clear(&keys);
+	failed += check_secrets(cli);
 	failed += check_templates(cli);
 	failed += check_database(cli);
 	failed += check_servers(cli);

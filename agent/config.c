@@ -1,5 +1,6 @@
 /* config.c: reads and checks the agent's INI configuration (SPEC §6). */
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -10,20 +11,6 @@
 #include <ini.h>
 
 #include "config.h"
-
-/*
- * The longest line, not counting its end (LF or CR LF).  inih reads into
- * a fixed buffer of 200 bytes and silently splits a longer line in two,
- * which would cut a value short and read its tail as a key of its own;
- * so every line is measured before inih sees it.
- */
-#define CONFIG_LINE_MAX		192
-#define CONFIG_FILE_MAX		(64 * 1024)
-#define CONFIG_KID_MAX		64
-#define CONFIG_ADDR_MAX		254
-#define CONFIG_ADDRS_MAX	16
-#define CONFIG_KEYWORDS_MAX	16
-#define CONFIG_KEYWORD_MAX	32
 
 #define CONFIG_DEFAULT_KID	"k1"
 
@@ -929,6 +916,57 @@ line_of(const struct parse_state *st, const char *section, const char *name)
 	return st->seen[def_index(section, name)];
 }
 
+/*
+ * 1 when the host of a checked imap:// or smtp:// URL is this machine:
+ * 127.0.0.0/8, ::1 or localhost, where a clear-text login never leaves
+ * it.
+ */
+static int
+url_is_loopback(const char *url)
+{
+	const char *host = strstr(url, "://") + 3;
+	struct in_addr a4;
+	struct in6_addr a6;
+	char name[INET6_ADDRSTRLEN];
+	size_t len;
+
+	if (*host == '[') {
+		host++;
+		len = strcspn(host, "]");
+	} else
+		len = strcspn(host, ":/");
+	if (len >= sizeof name)
+		return 0;
+	memcpy(name, host, len);
+	name[len] = '\0';
+	if (ascii_casecmp(name, "localhost") == 0)
+		return 1;
+	if (inet_pton(AF_INET, name, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return inet_pton(AF_INET6, name, &a6) == 1 &&
+	    IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
+/*
+ * starttls = off with a username on a plain URL sends the IMAP password
+ * in clear (libcurl refuses to log in to SMTP without TLS, so there the
+ * setting cannot hold): allowed only to a server on this host.
+ */
+static void
+check_clear_login(struct parse_state *st, const char *section,
+    const char *url, enum starttls_mode mode, const char *username,
+    const char *plain, const char *tls)
+{
+	if (username == NULL || mode != STARTTLS_OFF ||
+	    strncmp(url, plain, strlen(plain)) != 0 || url_is_loopback(url))
+		return;
+	/* off is never the default: the file has the line. */
+	st->lineno = line_of(st, section, "starttls");
+	fail(st, "[%s] starttls: off with a username is only for a server "
+	    "on this host (127.0.0.0/8, ::1, localhost); use %s or "
+	    "starttls = required", section, tls);
+}
+
 /* The rules that tie one key to another, checked once all are known. */
 static void
 cross_check(struct parse_state *st)
@@ -949,6 +987,10 @@ cross_check(struct parse_state *st)
 	if (cfg->in_username != NULL && cfg->in_password_file == NULL)
 		fail_at(st, line_of(st, "inbound", "username"),
 		    "[inbound] password_file: needed when username is set");
+	check_clear_login(st, "inbound", cfg->in_url, cfg->in_starttls,
+	    cfg->in_username, "imap://", "imaps://");
+	check_clear_login(st, "outbound", cfg->out_url, cfg->out_starttls,
+	    cfg->out_username, "smtp://", "smtps://");
 	if (cfg->remind_days >= cfg->ttl_days) {
 		line = line_of(st, "tokens", "remind_days");
 		st->lineno = line ? line : line_of(st, "tokens", "ttl_days");

@@ -283,8 +283,8 @@ import_rows(struct store *st, struct csv_reader *csv, const char *path,
 	}
 	while ((rc = csv_next(csv, &fields, &line, &row_err)) == 1) {
 		if (++rows > IMPORT_ROWS_MAX) {
-			err_set(&row_err, ERR_INPUT, "more than %d rows",
-			    IMPORT_ROWS_MAX);
+			err_set(&row_err, ERR_INPUT, "%zu: more than %d rows",
+			    line, IMPORT_ROWS_MAX);
 			rc = -1;
 			break;
 		}

@@ -11,14 +11,6 @@
 #include "html.h"
 #include "inmail.h"
 
-/*
- * libetpan parses comments and nested MIME parts recursively: 200,000
- * '(' in one header, or 100,000 nested multiparts, overflow the stack
- * (checked with libetpan 1.9.4).  The raw bytes are checked for both
- * before libetpan sees them.
- */
-#define COMMENT_DEPTH_MAX	64	/* '(' open in one header field */
-#define ID_MAX			512	/* bytes of one Message-ID */
 #define VALUE_SHOWN_MAX		200	/* bytes of a value shown */
 #define SUBJECT_MAX		INMAIL_HEADER_MAX
 
@@ -116,9 +108,9 @@ nesting_ok(const char *raw, size_t len, int count_types, struct err *err)
 			    "header fields", INMAIL_PARTS_MAX);
 			return -1;
 		}
-		if (depth > COMMENT_DEPTH_MAX) {
+		if (depth > INMAIL_COMMENT_DEPTH_MAX) {
 			err_set(err, ERR_INPUT, "parentheses nested more than "
-			    "%d deep", COMMENT_DEPTH_MAX);
+			    "%d deep", INMAIL_COMMENT_DEPTH_MAX);
 			return -1;
 		}
 	}
@@ -620,7 +612,7 @@ id_ok(const char *id)
 	const unsigned char *p;
 	size_t len = strlen(id);
 
-	if (len == 0 || len > ID_MAX || !utf8_valid(id, len))
+	if (len == 0 || len > INMAIL_ID_MAX || !utf8_valid(id, len))
 		return 0;
 	for (p = (const unsigned char *)id; *p != '\0'; p++)
 		if (*p <= ' ' || *p == 0x7f || *p == '<' || *p == '>')
@@ -1225,6 +1217,12 @@ inmail_parse(const char *raw, size_t len, const char *authserv_id,
 		goto out;
 	fields = mime->mm_data.mm_message.mm_fields;
 	read_headers(m, fields);
+	if (m->to.n > INMAIL_RCPTS_MAX) {
+		err_set(err, ERR_INPUT, "more than %d addresses in To and Cc",
+		    INMAIL_RCPTS_MAX);
+		inmail_clear(m);
+		goto out;
+	}
 	m->text = body_text(&w);
 	read_report(m, mime->mm_data.mm_message.mm_msg_mime);
 	*auth = read_auth(fields, authserv_id, m->from);

@@ -24,7 +24,7 @@ mkdir_parents(const char *path, struct err *err)
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir(copy, 0755) == -1 && errno != EEXIST) {
+		if (mkdir(copy, 0700) == -1 && errno != EEXIST) {
 			err_set(err, ERR_RUNTIME, "cannot create %s: %s", copy,
 			    strerror(errno));
 			rc = -1;
@@ -96,34 +96,59 @@ out:
 	return rc;
 }
 
+/*
+ * Opens a secret file for reading: a regular file, not a symlink (a
+ * link could point anywhere the agent may read), and neither readable
+ * nor writable by group or others.  what names it in errors ("key
+ * file") and hint follows the reason a file cannot be opened.
+ * Returns the descriptor and fills *size, or returns -1.
+ */
+static int
+open_private(const char *path, const char *what, const char *hint,
+    off_t *size, struct err *err)
+{
+	struct stat sb;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd == -1) {
+		err_set(err, ERR_RUNTIME, "%s %s: %s%s", what, path,
+		    strerror(errno), hint);
+		return -1;
+	}
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		err_set(err, ERR_RUNTIME, "%s %s: not a regular file", what,
+		    path);
+		goto fail;
+	}
+	if (sb.st_mode & (S_IRWXG | S_IRWXO)) {
+		err_set(err, ERR_RUNTIME, "%s %s: mode %03o lets group or "
+		    "others read it; run chmod 600 %s", what, path,
+		    (unsigned)(sb.st_mode & 0777), path);
+		goto fail;
+	}
+	*size = sb.st_size;
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
 int
 keyfile_read(const char *path, unsigned char *key, size_t *len,
     struct err *err)
 {
-	struct stat sb;
+	off_t size;
 	ssize_t n;
 	int fd, rc = -1;
 
 	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd == -1) {
-		err_set(err, ERR_RUNTIME, "key file %s: %s (run 'mscagent "
-		    "init' to create it)", path, strerror(errno));
+	fd = open_private(path, "key file", " (run 'mscagent init' to create "
+	    "it)", &size, err);
+	if (fd == -1)
 		return -1;
-	}
-	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
-		err_set(err, ERR_RUNTIME, "key file %s: not a regular file",
-		    path);
-		goto out;
-	}
-	if (sb.st_mode & (S_IRWXG | S_IRWXO)) {
-		err_set(err, ERR_RUNTIME, "key file %s: mode %03o lets group "
-		    "or others read it; run chmod 600 %s",
-		    path, (unsigned)(sb.st_mode & 0777), path);
-		goto out;
-	}
 	n = read(fd, key, KEYFILE_MAX_BYTES);
-	if (n < KEYFILE_MIN_BYTES || (size_t)sb.st_size > KEYFILE_MAX_BYTES) {
+	if (n < KEYFILE_MIN_BYTES || size > KEYFILE_MAX_BYTES) {
 		err_set(err, ERR_RUNTIME, "key file %s: must hold %d to %d "
 		    "bytes", path, KEYFILE_MIN_BYTES, KEYFILE_MAX_BYTES);
 		goto out;
@@ -167,25 +192,31 @@ keyring_clear(struct keyring *ring)
 char *
 keyfile_read_password(const char *path, struct err *err)
 {
-	char buf[KEYFILE_PASSWORD_MAX + 1];
-	FILE *fp;
-	size_t n;
+	char buf[KEYFILE_PASSWORD_MAX + 1], *password = NULL;
+	off_t size;
+	ssize_t n;
+	int fd;
 
-	fp = fopen(path, "r");
-	if (fp == NULL) {
+	fd = open_private(path, "password file", "", &size, err);
+	if (fd == -1)
+		return NULL;
+	n = read(fd, buf, sizeof buf);
+	close(fd);
+	if (n == -1) {
 		err_set(err, ERR_RUNTIME, "password file %s: %s", path,
 		    strerror(errno));
-		return NULL;
+		goto out;
 	}
-	n = fread(buf, 1, sizeof buf, fp);
-	(void)fclose(fp);	/* read only: nothing to lose */
-	if (n > KEYFILE_PASSWORD_MAX) {
+	if (n > KEYFILE_PASSWORD_MAX || size > KEYFILE_PASSWORD_MAX) {
 		err_set(err, ERR_RUNTIME, "password file %s: longer than %d "
 		    "bytes", path, KEYFILE_PASSWORD_MAX);
-		return NULL;
+		goto out;
 	}
 	/* An editor's final newline is not part of the password. */
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
 		n--;
-	return xstrndup(buf, n);
+	password = xstrndup(buf, (size_t)n);
+out:
+	explicit_bzero(buf, sizeof buf);
+	return password;
 }

@@ -41,8 +41,10 @@ struct listener {
 	int			 stopping;
 };
 
-/* One request, from its first callback to its completion. */
+/* One request, from its request line to its completion. */
 struct request {
+	size_t			  uri_len;	/* as sent */
+	int			  started;	/* answer() has seen it */
 	struct MHD_PostProcessor *pp;
 	struct buf		  token;
 	struct buf		  plan;
@@ -235,6 +237,51 @@ respond(struct listener *l, struct MHD_Connection *conn, const char *method,
 	return ok;
 }
 
+/* The request line as sent, before libmicrohttpd splits off the query:
+ * its length is kept in the request, made here. */
+static void *
+request_line(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct request *rq;
+
+	(void)cls, (void)conn;
+	rq = xcalloc(1, sizeof *rq);
+	rq->uri_len = strlen(uri);
+	return rq;
+}
+
+static enum MHD_Result
+count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+    size_t key_len, const char *value, size_t value_len)
+{
+	size_t *n = cls;
+
+	(void)kind, (void)key, (void)value;
+	*n += key_len + value_len + 4;	/* ": " and CRLF */
+	return MHD_YES;
+}
+
+/* The request line and headers are in: checks them, readies the form. */
+static enum MHD_Result
+start(struct listener *l, struct MHD_Connection *conn, const char *method,
+    const char *url, struct request *rq)
+{
+	size_t headers = 0;
+
+	rq->started = 1;
+	if (rq->uri_len > LISTENER_URI_MAX)
+		return send_plain(l, conn, 414, "Request URI too long.\n");
+	MHD_get_connection_values_n(conn, MHD_HEADER_KIND, count_header,
+	    &headers);
+	if (headers > LISTENER_HEADER_MAX)
+		return send_plain(l, conn, 431, "Request headers too large.\n");
+	if (web_wants_form(method, url) && (rq->pp =
+	    MHD_create_post_processor(conn, LISTENER_POST_BUFFER, form_field,
+	    rq)) == NULL)
+		rq->not_form = 1;
+	return MHD_YES;
+}
+
 static enum MHD_Result
 answer(void *cls, struct MHD_Connection *conn, const char *url,
     const char *method, const char *version, const char *upload_data,
@@ -246,15 +293,12 @@ answer(void *cls, struct MHD_Connection *conn, const char *url,
 	(void)version;
 	if (__atomic_load_n(&l->stopping, __ATOMIC_ACQUIRE))
 		return MHD_NO;
-	if (rq == NULL) {
+	if (rq == NULL) {	/* request_line() is always called first */
 		rq = xcalloc(1, sizeof *rq);
 		*con_cls = rq;
-		if (web_wants_form(method, url) && (rq->pp =
-		    MHD_create_post_processor(conn, 4096, form_field,
-		    rq)) == NULL)
-			rq->not_form = 1;
-		return MHD_YES;
 	}
+	if (!rq->started)
+		return start(l, conn, method, url, rq);
 	if (*upload_data_size > 0) {
 		/* Counted before anything is kept: the body limit is ours,
 		 * libmicrohttpd has none. */
@@ -352,7 +396,8 @@ listener_start(const struct config *cfg, struct web *web, struct err *err)
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)LISTENER_IDLE_SECONDS,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)LISTENER_HEADER_MAX,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)LISTENER_MEMORY_MAX,
+	    MHD_OPTION_URI_LOG_CALLBACK, request_line, l,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed, l,
 	    MHD_OPTION_END);
 	if (l->daemon == NULL) {

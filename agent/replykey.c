@@ -79,7 +79,7 @@ replykey_parse(const char *key, int64_t *mail)
 	size_t i;
 
 	dot = strchr(key, '.');
-	if (dot == NULL || dot == key || dot - key > 18)
+	if (dot == NULL || dot == key || dot - key > REPLYKEY_ID_DIGITS_MAX)
 		return -1;
 	for (p = key; p < dot; p++) {
 		if (*p < '0' || *p > '9')

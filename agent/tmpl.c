@@ -15,7 +15,6 @@
 #define TEXT_WIDTH	72
 #define LABEL_WIDTH	20	/* the first cell of a table row, in text */
 #define CELL_WIDTH	12	/* the others */
-#define NESTING_MAX	64	/* template elements inside each other */
 
 struct tmpl_var {
 	char	*name;
@@ -389,7 +388,7 @@ uri_escape(const char *s)
 /* What filling one document needs besides the variables. */
 struct render {
 	const char	*subject;	/* for mailto: buttons */
-	int		 too_deep;	/* elements nested past NESTING_MAX */
+	int		 too_deep;	/* past TMPL_NESTING_MAX */
 };
 
 static void
@@ -506,7 +505,7 @@ render_children(xmlNodePtr parent, const struct tmpl_vars *vars,
 	xmlNodePtr n, next;
 	char *list;
 
-	if (depth > NESTING_MAX) {
+	if (depth > TMPL_NESTING_MAX) {
 		r->too_deep = 1;
 		return;
 	}
@@ -777,7 +776,7 @@ text_node(struct text *t, xmlNodePtr n, int depth)
 {
 	const char *name;
 
-	if (depth > NESTING_MAX)
+	if (depth > TMPL_NESTING_MAX)
 		return;
 	if (n->type == XML_TEXT_NODE) {
 		text_words(t, (const char *)n->content);
@@ -988,7 +987,7 @@ fill(struct tmpl_set *set, const char *name, const struct tmpl_vars *vars,
 	render_children((xmlNodePtr)doc, vars, &r, 0);
 	if (r.too_deep) {
 		err_set(err, ERR_RUNTIME, "template %s: elements nested more "
-		    "than %d deep", name, NESTING_MAX);
+		    "than %d deep", name, TMPL_NESTING_MAX);
 		goto fail;
 	}
 	return doc;

@@ -8,9 +8,11 @@
 
 #include "util.h"
 
+/* RFC 5321 §4.5.3.1: the sizes every server must take, and no more. */
 #define ADDR_LOCAL_MAX	64
 #define ADDR_DOMAIN_MAX	255
-#define ADDR_MAX	254
+#define ADDR_LABEL_MAX	63	/* RFC 1035 */
+#define ADDR_MAX	254	/* a path of 256 less its brackets */
 
 /*
  * Checks that s is one addr-spec: a dot-atom or quoted-string local part

@@ -27,7 +27,30 @@ struct config_key {
 	char	*path;		/* absolute */
 };
 
-#define CONFIG_KEYS_MAX 8
+/*
+ * Limits on the file.  A line is measured before inih sees it: inih reads
+ * into a fixed buffer of 200 bytes and silently splits a longer line in
+ * two, which would cut a value short and read its tail as a key of its
+ * own, so CONFIG_LINE_MAX (not counting the line end) stays below that.
+ * 64 KiB is some fourteen times the shipped file, comments and all.
+ */
+#define CONFIG_LINE_MAX		192
+#define CONFIG_FILE_MAX		(64 * 1024)
+
+/*
+ * Limits on values; a longer line is refused first, so these only hold
+ * what one line cannot already stop.  Token keys: as many as a keyring
+ * holds (TOKEN_KEYS_MAX), key ids as long as it takes (TOKEN_KID_MAX).
+ * An address: RFC 5321's path less its brackets (longer than a line can
+ * hold, so a backstop).  Support addresses: a team, not a mailing list.
+ * A keyword: as long as the reader takes (REPLY_KEYWORD_MAX).
+ */
+#define CONFIG_KEYS_MAX		8
+#define CONFIG_KID_MAX		64
+#define CONFIG_ADDR_MAX		254
+#define CONFIG_ADDRS_MAX	16
+#define CONFIG_KEYWORDS_MAX	16	/* extra keywords of each kind */
+#define CONFIG_KEYWORD_MAX	32
 
 struct config {
 	char			*path;		/* the file read, absolute */

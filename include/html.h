@@ -10,8 +10,11 @@
 
 #include <stddef.h>
 
-#define HTML_INPUT_MAX	(4 * 1024 * 1024)	/* bytes parsed */
-#define HTML_DEPTH_MAX	256			/* elements walked deep */
+#define HTML_INPUT_MAX	(4 * 1024 * 1024)	/* bytes parsed: a mail's
+						   whole HTML, far above */
+#define HTML_DEPTH_MAX	256			/* elements walked deep,
+						   html the first: what
+						   libxml2 2.9 parses */
 
 /* Converts UTF-8 HTML to text; caller frees.  Never fails: what cannot
  * be parsed gives "". */

@@ -10,7 +10,8 @@
 
 #include "store.h"
 
-#define IMPORT_ROWS_MAX		100000
+#define IMPORT_ROWS_MAX		100000	/* an MSP's customers many times
+					   over; the import is one transaction */
 #define IMPORT_ERRORS_MAX	20	/* reported before giving up */
 
 /*

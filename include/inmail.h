@@ -4,8 +4,11 @@
  *
  * Limits: INMAIL_SIZE_MAX bytes, INMAIL_DEPTH_MAX levels of nested
  * multiparts, INMAIL_PARTS_MAX parts, INMAIL_HEADER_MAX bytes in one
- * header line.  A message over a limit, or that does not parse, is
- * refused with the reason, and nothing else.
+ * header field, INMAIL_COMMENT_DEPTH_MAX nested comments in one field,
+ * INMAIL_RCPTS_MAX addresses in To and Cc.  A message over a limit, or
+ * that does not parse, is refused with the reason, and nothing else.
+ * Ids over INMAIL_ID_MAX bytes are dropped; of more than INMAIL_REFS_MAX
+ * References the newest are kept.
  */
 #ifndef MSCAGENT_INMAIL_H
 #define MSCAGENT_INMAIL_H
@@ -14,11 +17,28 @@
 
 #include "util.h"
 
-#define INMAIL_SIZE_MAX		(10 * 1024 * 1024)
-#define INMAIL_DEPTH_MAX	16
-#define INMAIL_PARTS_MAX	256
-#define INMAIL_HEADER_MAX	(64 * 1024)
-#define INMAIL_REFS_MAX		64
+#define INMAIL_SIZE_MAX		(10 * 1024 * 1024) /* a reply with a
+					   screenshot; the agent wants text */
+#define INMAIL_DEPTH_MAX	16	/* multiparts in multiparts: mail
+					   clients nest 3 or 4 */
+#define INMAIL_PARTS_MAX	256	/* parts, and Content-Type fields */
+#define INMAIL_HEADER_MAX	(64 * 1024) /* one field with its folded
+					   lines: 65 times RFC 5322's line */
+#define INMAIL_REFS_MAX		64	/* References kept, the newest: a
+					   thread of the agent's is shorter */
+/*
+ * libetpan parses comments and nested MIME parts recursively: 200,000
+ * '(' in one header, or 100,000 nested multiparts, overflow the stack
+ * (checked with libetpan 1.9.4).  The raw bytes are checked for both
+ * before libetpan sees them.
+ */
+#define INMAIL_COMMENT_DEPTH_MAX 64	/* '(' open in one header field */
+#define INMAIL_ID_MAX		512	/* bytes of one Message-ID: twice
+					   RFC 5322's line, a longer one is
+					   no id of ours */
+#define INMAIL_RCPTS_MAX	100	/* addresses in To and Cc: RFC 5321
+					   servers must take 100, and a reply
+					   to the agent names a handful */
 
 enum inmail_auth {
 	INMAIL_AUTH_NONE = 0,	/* no header from the trusted authserv-id */

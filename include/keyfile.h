@@ -1,7 +1,8 @@
 /*
  * keyfile.h: the secret files of the agent (the reply-key secret and the
- * token keys, SPEC §4): made with GnuTLS's random generator, mode 0600,
- * and refused when group or others can read them.
+ * token keys, SPEC §4, and the mail server passwords): keys made with
+ * GnuTLS's random generator, mode 0600; every one refused when it is a
+ * symlink, not a regular file, or open to group or others.
  */
 #ifndef MSCAGENT_KEYFILE_H
 #define MSCAGENT_KEYFILE_H
@@ -12,9 +13,10 @@
 #include "token.h"
 #include "util.h"
 
-#define KEYFILE_NEW_BYTES	32
-#define KEYFILE_MIN_BYTES	32
-#define KEYFILE_MAX_BYTES	1024
+#define KEYFILE_NEW_BYTES	32	/* 256 bits, HMAC-SHA256's block half */
+#define KEYFILE_MIN_BYTES	32	/* TOKEN_KEY_MIN: no weaker key */
+#define KEYFILE_MAX_BYTES	1024	/* TOKEN_KEY_MAX: a key, not a file
+					   read by mistake */
 
 /*
  * Creates a key file of KEYFILE_NEW_BYTES random bytes at path, with its
@@ -31,13 +33,17 @@ int	 keyfile_create(const char *path, int *created, struct err *);
 int	 keyfile_read(const char *path, unsigned char *key, size_t *len,
 	    struct err *);
 
-/* Creates every missing folder of path's parent (like mkdir -p). */
+/* Creates every missing folder of path's parent (like mkdir -p), mode
+ * 0700: each holds secrets (keys, the database, mail with links). */
 int	 mkdir_parents(const char *path, struct err *);
 
-#define KEYFILE_PASSWORD_MAX	1024
+#define KEYFILE_PASSWORD_MAX	1024	/* bytes of a password file, its
+					   line break included: far above
+					   any server's limit */
 
 /* A mail server password: the file's content without a final line
- * break.  Caller frees (and should wipe). */
+ * break; the file as private as a key file, at most
+ * KEYFILE_PASSWORD_MAX bytes.  Caller frees (and should wipe). */
 char	*keyfile_read_password(const char *path, struct err *);
 
 /* Every secret the agent signs with, read once at start. */

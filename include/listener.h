@@ -5,9 +5,10 @@
  *
  * Limits, so that a flood or a slow client cannot stop the agent:
  * [listener] max_connections in all, half of them from one address,
- * LISTENER_IDLE_SECONDS of silence, LISTENER_HEADER_MAX bytes of
- * request line and headers (else 431), WEB_BODY_MAX bytes of body
- * (else 413).
+ * LISTENER_IDLE_SECONDS of silence, LISTENER_URI_MAX bytes of request
+ * target (else 414), LISTENER_HEADER_MAX bytes of header fields (else
+ * 431), WEB_BODY_MAX bytes of body (else 413), WEB_PARAM_MAX bytes of a
+ * parameter (else the request is malformed: 403).
  */
 #ifndef MSCAGENT_LISTENER_H
 #define MSCAGENT_LISTENER_H
@@ -16,8 +17,23 @@
 #include "web.h"
 
 #define LISTENER_IDLE_SECONDS	10
-#define LISTENER_HEADER_MAX	(32 * 1024)
 #define LISTENER_THREADS	2	/* one per core of a small host */
+
+/* The path and query string as sent: a link is "/verify?token=" and a
+ * token of at most WEB_PARAM_MAX bytes, with room for what a mail
+ * scanner adds. */
+#define LISTENER_URI_MAX	(10 * 1024)
+/* Header fields, each counted as "Name: value" CRLF: browsers send 1 or
+ * 2 KiB, the common servers take 8 to 16 KiB per line. */
+#define LISTENER_HEADER_MAX	(32 * 1024)
+/*
+ * libmicrohttpd's memory for one connection: the request target and the
+ * headers at their limits and its own bookkeeping, so that the limits
+ * above, not a full pool, answer an oversized request.
+ */
+#define LISTENER_MEMORY_MAX	(64 * 1024)
+#define LISTENER_POST_BUFFER	4096	/* libmicrohttpd's form decoder: its
+					   own pieces, not a limit */
 
 struct listener;
 

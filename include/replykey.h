@@ -16,8 +16,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define REPLYKEY_MAX	48	/* with the NUL */
+#define REPLYKEY_ID_DIGITS_MAX 18	/* of the mail id: any 18 digits
+					   fit an int64_t */
 #define REPLYKEY_MAC_HEX 20
+#define REPLYKEY_MAX	48	/* with the NUL; more than the longest
+				   key, 18 + 1 + 20 bytes */
 
 /* Writes the key into out (REPLYKEY_MAX bytes).  Returns 0, or -1 when
  * the secret is empty or HMAC fails. */

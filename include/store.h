@@ -61,9 +61,9 @@ struct token_info {
 };
 
 /*
- * Opens (creating when missing) the database at path and brings its
- * schema to STORE_SCHEMA_VERSION.  A database newer than this binary is
- * refused.  Caller frees with store_close.
+ * Opens (creating when missing, mode 0600) the database at path and
+ * brings its schema to STORE_SCHEMA_VERSION.  A database newer than
+ * this binary is refused.  Caller frees with store_close.
  */
 int	 store_open(const char *path, struct store **, struct err *);
 void	 store_close(struct store *);

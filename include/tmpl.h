@@ -27,9 +27,12 @@
 #include "util.h"
 
 #define TMPL_FILE_MAX	(256 * 1024)	/* bytes of one template */
-#define TMPL_OUTPUT_MAX	(512 * 1024)	/* bytes of one rendered part */
+#define TMPL_OUTPUT_MAX	(512 * 1024)	/* bytes of one rendered part,
+					   under MIME_BODY_MAX */
 #define TMPL_NAME_MAX	64
 #define TMPL_VALUE_MAX	(64 * 1024)	/* bytes of one value */
+#define TMPL_NESTING_MAX 64		/* elements inside each other, html
+					   included: the walks recurse */
 
 struct tmpl_vars;
 struct tmpl_set;

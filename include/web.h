@@ -17,8 +17,11 @@
 #include "compose.h"
 #include "store.h"
 
-#define WEB_BODY_MAX		(16 * 1024)	/* bytes of a request body */
-#define WEB_PARAM_MAX		TOKEN_MAX_LEN	/* bytes of one parameter */
+#define WEB_BODY_MAX		(16 * 1024)	/* bytes of a request body: the
+						   form holds a token and a
+						   plan id */
+#define WEB_PARAM_MAX		TOKEN_MAX_LEN	/* bytes of one parameter:
+						   the longest is the token */
 #define WEB_STATUS_MAX		600
 
 struct web {

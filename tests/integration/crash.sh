@@ -18,6 +18,7 @@ set_conf inbound username mscagent
 set_conf inbound poll_seconds 5
 set_conf listener max_connections 64
 printf 'secret\n' >"$T/imap.pw"
+chmod 600 "$T/imap.pw"
 set_conf inbound password_file "$T/imap.pw"
 agent init
 agent plan add SaaS --edition enterprise --products m365,endpoints

@@ -14,6 +14,7 @@ set_conf inbound starttls off
 set_conf inbound username mscagent
 set_conf inbound poll_seconds 5
 printf 'secret\n' >"$T/imap.pw"
+chmod 600 "$T/imap.pw"
 set_conf inbound password_file "$T/imap.pw"
 agent init
 

@@ -14,6 +14,7 @@ set_conf inbound url "imap://127.0.0.1:$MAILSTACK_IMAP_PORT/INBOX"
 set_conf inbound starttls off
 set_conf inbound username mscagent
 printf 'secret\n' >"$T/imap.pw"
+chmod 600 "$T/imap.pw"
 set_conf inbound password_file "$T/imap.pw"
 agent init
 

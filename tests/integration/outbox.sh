@@ -21,6 +21,39 @@ agent check
 expect_rc "a token key readable by others fails the check" 2
 expect_match "and says chmod" "$out" "FAIL +keys .*chmod 600"
 chmod 0600 "$T/var/token.key"
+expect_eq "init made the database private (0600)" \
+    "$(stat -c %a "$T/var/agent.db")" 600
+chmod 0644 "$T/var/agent.db"
+agent check
+expect_rc "a database readable by others fails the check" 2
+expect_match "and says chmod" "$out" "FAIL +database .*mode 644.*chmod 600"
+chmod 0600 "$T/var/agent.db"
+printf 'secret\n' >"$T/smtp.pw"
+chmod 0640 "$T/smtp.pw"
+set_conf outbound username agent
+set_conf outbound password_file "$T/smtp.pw"
+agent check
+expect_rc "a password file readable by the group fails the check" 2
+expect_match "and names it" "$out" "FAIL +keys +password file .*smtp.pw: mode 640"
+chmod 0600 "$T/smtp.pw"
+agent check
+expect_rc "a private password file passes" 0
+set_conf outbound username ""
+set_conf outbound password_file ""
+# Folders init creates hold secrets: only the agent's user enters them.
+cp "$T/agent.conf" "$T/fresh.conf"
+"$PY" -S - "$T/fresh.conf" "$T/fresh" <<'PYEOF'
+import re, sys
+path, top = sys.argv[1:]
+text = open(path).read()
+text = re.sub(r"(?m)^database = .*$", "database = %s/db/agent.db" % top, text)
+text = re.sub(r"(?m)^reply_key_file = .*$", "reply_key_file = %s/keys/reply.key" % top, text)
+open(path, "w").write(text)
+PYEOF
+"$MSCAGENT" -c "$T/fresh.conf" init >/dev/null
+expect_eq "init makes the database's and the keys' folders 0700" \
+    "$(stat -c %a "$T/fresh/db" "$T/fresh/keys" "$T/fresh/db/agent.db" | tr '\n' ' ')" \
+    "700 700 600 "
 
 # Prints header or part facts of one delivered message file.
 mailfact() {		# file python-expression-on-m

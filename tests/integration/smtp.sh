@@ -274,6 +274,7 @@ set_conf outbound url "smtp://127.0.0.1:$MAILSTACK_SMTP_PORT"
 set_conf outbound starttls required
 set_conf outbound username mscagent
 printf 'wrong\n' >"$T/smtp.pw"
+chmod 600 "$T/smtp.pw"
 set_conf outbound password_file "$T/smtp.pw"
 agent flush
 expect_rc "a wrong password: the server refuses, the mail stays queued" 2

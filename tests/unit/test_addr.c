@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -194,7 +195,7 @@ repeat(char c, size_t n)
 	return s;
 }
 
-/* local@domain, where domain is labels of at most 63 bytes, total len. */
+/* A domain of len bytes, labels of ADDR_LABEL_MAX bytes between dots. */
 static char *
 make_domain(size_t len)
 {
@@ -202,7 +203,7 @@ make_domain(size_t len)
 	size_t i;
 
 	s = repeat('d', len);
-	for (i = 63; i < len - 1; i += 64)
+	for (i = ADDR_LABEL_MAX; i < len - 1; i += ADDR_LABEL_MAX + 1)
 		s[i] = '.';
 	return s;
 }
@@ -223,57 +224,71 @@ check_address(const char *local, const char *domain, char *why, size_t len)
 	return ok;
 }
 
+/* The reason a check gives: "<what> is longer than <limit> bytes". */
+static void
+assert_why(const char *why, const char *what, int limit)
+{
+	char want[128];
+
+	snprintf(want, sizeof want, "%s is longer than %d bytes", what,
+	    limit);
+	assert_string_equal(why, want);
+}
+
+/* Each length limit at the limit and one past it. */
 static void
 test_limits(void **state)
 {
-	char *l64, *l65, *lab63, *lab64, *q64, *q65, *d189, *d190, *d255;
-	char *d256;
+	/* The longest domain that fits the whole address's limit. */
+	const size_t dmax = ADDR_MAX - ADDR_LOCAL_MAX - 1;
+	char *lmax, *lover, *labmax, *labover, *qmax, *qover, *dfit, *dpast;
+	char *dmaxd, *dover;
 	char why[128];
 
 	(void)state;
-	l64 = repeat('l', 64);
-	l65 = repeat('l', 65);
-	q64 = repeat(' ', 64);
-	q64[0] = q64[63] = '"';
-	q65 = repeat(' ', 65);
-	q65[0] = q65[64] = '"';
-	lab63 = repeat('x', 63 + 5);
-	memcpy(lab63 + 63, ".test", 5);
-	lab64 = repeat('x', 64 + 5);
-	memcpy(lab64 + 64, ".test", 5);
-	d189 = make_domain(189);
-	d190 = make_domain(190);
-	d255 = make_domain(255);
-	d256 = make_domain(256);
+	lmax = repeat('l', ADDR_LOCAL_MAX);
+	lover = repeat('l', ADDR_LOCAL_MAX + 1);
+	qmax = repeat(' ', ADDR_LOCAL_MAX);
+	qmax[0] = qmax[ADDR_LOCAL_MAX - 1] = '"';
+	qover = repeat(' ', ADDR_LOCAL_MAX + 1);
+	qover[0] = qover[ADDR_LOCAL_MAX] = '"';
+	labmax = repeat('x', ADDR_LABEL_MAX + 5);
+	memcpy(labmax + ADDR_LABEL_MAX, ".test", 5);
+	labover = repeat('x', ADDR_LABEL_MAX + 1 + 5);
+	memcpy(labover + ADDR_LABEL_MAX + 1, ".test", 5);
+	dfit = make_domain(dmax);
+	dpast = make_domain(dmax + 1);
+	dmaxd = make_domain(ADDR_DOMAIN_MAX);
+	dover = make_domain(ADDR_DOMAIN_MAX + 1);
 
-	assert_int_equal(check_address(l64, "x.test", why, sizeof why), 1);
-	assert_int_equal(check_address(l65, "x.test", why, sizeof why), 0);
-	assert_string_equal(why, "the local part is longer than 64 bytes");
-	assert_int_equal(check_address(q64, "x.test", why, sizeof why), 1);
-	assert_int_equal(check_address(q65, "x.test", why, sizeof why), 0);
-	assert_string_equal(why, "the local part is longer than 64 bytes");
-	assert_int_equal(check_address("a", lab63, why, sizeof why), 1);
-	assert_int_equal(check_address("a", lab64, why, sizeof why), 0);
-	assert_string_equal(why, "a domain label is longer than 63 bytes");
-	/* 64 + 1 + 189 = 254 bytes: the most an address may have. */
-	assert_int_equal(check_address(l64, d189, why, sizeof why), 1);
-	assert_int_equal(check_address(l64, d190, why, sizeof why), 0);
-	assert_string_equal(why, "the address is longer than 254 bytes");
-	assert_int_equal(check_address("a", d255, why, sizeof why), 0);
-	assert_string_equal(why, "the address is longer than 254 bytes");
-	assert_int_equal(check_address("a", d256, why, sizeof why), 0);
-	assert_string_equal(why, "the domain is longer than 255 bytes");
+	assert_int_equal(check_address(lmax, "x.test", why, sizeof why), 1);
+	assert_int_equal(check_address(lover, "x.test", why, sizeof why), 0);
+	assert_why(why, "the local part", ADDR_LOCAL_MAX);
+	assert_int_equal(check_address(qmax, "x.test", why, sizeof why), 1);
+	assert_int_equal(check_address(qover, "x.test", why, sizeof why), 0);
+	assert_why(why, "the local part", ADDR_LOCAL_MAX);
+	assert_int_equal(check_address("a", labmax, why, sizeof why), 1);
+	assert_int_equal(check_address("a", labover, why, sizeof why), 0);
+	assert_why(why, "a domain label", ADDR_LABEL_MAX);
+	/* The longest local part and domain that fit in ADDR_MAX. */
+	assert_int_equal(check_address(lmax, dfit, why, sizeof why), 1);
+	assert_int_equal(check_address(lmax, dpast, why, sizeof why), 0);
+	assert_why(why, "the address", ADDR_MAX);
+	assert_int_equal(check_address("a", dmaxd, why, sizeof why), 0);
+	assert_why(why, "the address", ADDR_MAX);
+	assert_int_equal(check_address("a", dover, why, sizeof why), 0);
+	assert_why(why, "the domain", ADDR_DOMAIN_MAX);
 
-	free(l64);
-	free(l65);
-	free(q64);
-	free(q65);
-	free(lab63);
-	free(lab64);
-	free(d189);
-	free(d190);
-	free(d255);
-	free(d256);
+	free(lmax);
+	free(lover);
+	free(qmax);
+	free(qover);
+	free(labmax);
+	free(labover);
+	free(dfit);
+	free(dpast);
+	free(dmaxd);
+	free(dover);
 }
 
 /* A long hostile string is refused quickly and without overflow. */

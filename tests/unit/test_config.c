@@ -801,6 +801,78 @@ test_bad_values(void **state)
 	}
 }
 
+/*
+ * starttls = off with a username: a clear-text login, allowed only to
+ * this host.  "pw" is in the test folder (the file is not read here).
+ */
+static void
+test_clear_login(void **state)
+{
+	static const struct {
+		const char	*section;
+		const char	*url;
+		const char	*starttls;
+		const char	*username;	/* "": none */
+		int		 ok;
+	} rows[] = {
+		{ "inbound", "imap://mail.example.test/INBOX", "off", "a", 0 },
+		{ "inbound", "imap://192.0.2.7:143", "off", "a", 0 },
+		{ "inbound", "imap://[2001:db8::1]/INBOX", "off", "a", 0 },
+		{ "inbound", "imap://128.0.0.1/INBOX", "off", "a", 0 },
+		{ "inbound", "imap://localhost.example.test", "off", "a", 0 },
+		{ "inbound", "imap://127.0.0.1:1143/INBOX", "off", "a", 1 },
+		{ "inbound", "imap://127.255.0.9/INBOX", "off", "a", 1 },
+		{ "inbound", "imap://[::1]:1143/INBOX", "off", "a", 1 },
+		{ "inbound", "imap://localhost/INBOX", "off", "a", 1 },
+		{ "inbound", "imap://LocalHost:143", "off", "a", 1 },
+		{ "inbound", "imap://mail.example.test", "required", "a", 1 },
+		{ "inbound", "imap://mail.example.test", "optional", "a", 1 },
+		{ "inbound", "imaps://mail.example.test", "off", "a", 1 },
+		{ "inbound", "imap://mail.example.test", "off", "", 1 },
+		{ "outbound", "smtp://relay.example.test:587", "off", "a", 0 },
+		{ "outbound", "smtp://[2001:db8::25]", "off", "a", 0 },
+		{ "outbound", "smtp://127.0.0.1:2525", "off", "a", 1 },
+		{ "outbound", "smtp://[::1]:2525", "off", "a", 1 },
+		{ "outbound", "smtp://localhost:2525", "off", "a", 1 },
+		{ "outbound", "smtp://relay.example.test", "required", "a", 1 },
+		{ "outbound", "smtps://relay.example.test", "off", "a", 1 },
+		{ "outbound", "smtp://relay.example.test", "off", "", 1 },
+	};
+	struct config cfg;
+	struct err err = { 0 };
+	char *text, *path, *what;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		text = xasprintf("[%s]\nurl = %s\nstarttls = %s\n"
+		    "username = %s\npassword_file = pw\n", rows[i].section,
+		    rows[i].url, rows[i].starttls, rows[i].username);
+		if (!rows[i].ok) {
+			what = xasprintf("use %s or starttls = required",
+			    strcmp(rows[i].section, "inbound") == 0 ?
+			    "imaps://" : "smtps://");
+			expect_error(rows[i].url, text, 0, 3, "starttls: off "
+			    "with a username is only for a server on this "
+			    "host", what);
+			free(what);
+			free(text);
+			continue;
+		}
+		path = write_file("login.conf", text, 0);
+		if (config_load(path, &cfg, &err) == -1)
+			fail_msg("%s: %s", rows[i].url, err.msg);
+		config_free(&cfg);
+		free(path);
+		free(text);
+	}
+	/* The error names the starttls line, wherever it is. */
+	expect_error("starttls last", "[inbound]\n"
+	    "username = a\nurl = imap://mail.example.test\n"
+	    "password_file = pw\n\nstarttls = off\n", 0, 6,
+	    "[inbound] starttls", "imaps://");
+}
+
 /* Every number at min-1, min, min+1, max-1, max and max+1. */
 static void
 test_int_bounds(void **state)
@@ -866,26 +938,26 @@ test_long_lines(void **state)
 	struct config cfg;
 	struct err err = { 0 };
 	struct buf b = { 0 };
-	char *path;
+	char *path, *what;
 	size_t n;
 
 	(void)state;
-	/* "issuer = " is 9 bytes: 192 in all is the longest line. */
+	what = xasprintf("longer than %d bytes", CONFIG_LINE_MAX);
+	/* "issuer = " is 9 bytes: CONFIG_LINE_MAX in all is the longest. */
 	buf_puts(&b, "[tokens]\nissuer = ");
-	for (n = 9; n < 192; n++)
+	for (n = 9; n < CONFIG_LINE_MAX; n++)
 		buf_puts(&b, "x");
 	buf_puts(&b, "\r\n");
 	path = write_file("long.conf", b.data, 0);
 	if (config_load(path, &cfg, &err) == -1)
-		fail_msg("192 bytes: %s", err.msg);
-	assert_int_equal(strlen(cfg.issuer), 183);
+		fail_msg("%d bytes: %s", CONFIG_LINE_MAX, err.msg);
+	assert_int_equal(strlen(cfg.issuer), CONFIG_LINE_MAX - 9);
 	config_free(&cfg);
 	free(path);
 
 	b.len -= 2;
 	buf_puts(&b, "y\n");
-	expect_error("193 bytes", b.data, 0, 2, "[tokens] issuer",
-	    "longer than 192 bytes");
+	expect_error("one byte more", b.data, 0, 2, "[tokens] issuer", what);
 
 	/* A tail that looks like a key must not be read as one. */
 	buf_clear(&b);
@@ -893,23 +965,105 @@ test_long_lines(void **state)
 	for (n = 0; n < 300; n++)
 		buf_puts(&b, "d");
 	buf_puts(&b, "database = /tmp/evil.db\n");
-	expect_error("split line", b.data, 0, 2, "[agent] templates",
-	    "longer than 192 bytes");
+	expect_error("split line", b.data, 0, 2, "[agent] templates", what);
 
 	buf_clear(&b);
 	buf_puts(&b, "[agent]\n\n# ");
 	for (n = 0; n < 10000; n++)
 		buf_puts(&b, "\xc3\xa9");
 	buf_puts(&b, "\nfoo = 1\n");
-	expect_error("long comment", b.data, 0, 3, "", "longer than 192");
+	expect_error("long comment", b.data, 0, 3, "", what);
 
 	buf_clear(&b);
 	buf_puts(&b, "[");
 	for (n = 0; n < 250; n++)
 		buf_puts(&b, "s");
 	buf_puts(&b, "]\n");
-	expect_error("long section", b.data, 0, 1, "", "longer than 192");
+	expect_error("long section", b.data, 0, 1, "", what);
 	buf_clear(&b);
+	free(what);
+}
+
+/* A list of n items "<prefix><i>", comma separated. */
+static char *
+list_of(size_t n, const char *prefix, const char *suffix)
+{
+	struct buf b = { 0 };
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "%s%s%zu%s", i ? "," : "", prefix, i, suffix);
+	return buf_release(&b);
+}
+
+/* Text "<head><value>\n" for values at a limit and one past it. */
+static void
+expect_limit(const char *head, const char *at, const char *over,
+    const char *key, const char *what)
+{
+	struct config cfg;
+	struct err err = { 0 };
+	char *text, *path;
+
+	text = xasprintf("%s%s\n", head, at);
+	path = write_file("limit.conf", text, 0);
+	if (config_load(path, &cfg, &err) == -1)
+		fail_msg("%s at the limit: %s", key, err.msg);
+	config_free(&cfg);
+	free(path);
+	free(text);
+	text = xasprintf("%s%s\n", head, over);
+	expect_error(key, text, 0, 2, key, what);
+	free(text);
+}
+
+/* Each limit on a value, at the limit and one past it. */
+static void
+test_value_limits(void **state)
+{
+	static const struct {
+		const char	*head;
+		const char	*key;
+		int		 max;
+		const char	*prefix, *suffix; /* list items; NULL: one
+						     word of max bytes */
+		const char	*before, *after;  /* the error: "before
+						     max after" */
+	} rows[] = {
+		{ "[agent]\nsupport_addresses = ", "support_addresses",
+		  CONFIG_ADDRS_MAX, "s", "@x.co", "more than", "addresses" },
+		{ "[inbound]\nkeywords_approve = ", "keywords_approve",
+		  CONFIG_KEYWORDS_MAX, "k", "", "more than", "keywords" },
+		{ "[tokens]\nkeys = ", "[tokens] keys", CONFIG_KEYS_MAX, "k",
+		  ":/a", "more than", "keys" },
+		{ "[tokens]\nkeys = ", "[tokens] keys", CONFIG_KID_MAX, NULL,
+		  ":/a", "1 to", "of" },
+		{ "[inbound]\nkeywords_reject = ", "keywords_reject",
+		  CONFIG_KEYWORD_MAX, NULL, "", "longer than", "bytes" },
+	};
+	char *at, *over, *what;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		if (rows[i].prefix != NULL) {
+			at = list_of(rows[i].max, rows[i].prefix,
+			    rows[i].suffix);
+			over = list_of(rows[i].max + 1, rows[i].prefix,
+			    rows[i].suffix);
+		} else {
+			at = xasprintf("%0*d%s", rows[i].max, 0,
+			    rows[i].suffix);
+			over = xasprintf("%0*d%s", rows[i].max + 1, 0,
+			    rows[i].suffix);
+		}
+		what = xasprintf("%s %d %s", rows[i].before, rows[i].max,
+		    rows[i].after);
+		expect_limit(rows[i].head, at, over, rows[i].key, what);
+		free(what);
+		free(over);
+		free(at);
+	}
 }
 
 static void
@@ -945,7 +1099,7 @@ test_unreadable(void **state)
 	path = write_file("huge.conf", b.data, 0);
 	assert_int_equal(config_load(path, &cfg, &err), -1);
 	assert_zeroed(&cfg);
-	assert_non_null(strstr(err.msg, "larger than 65536 bytes"));
+	assert_non_null(strstr(err.msg, "larger than"));
 	free(path);
 	buf_clear(&b);
 }
@@ -960,7 +1114,7 @@ test_parse_buffer(void **state)
 	struct config cfg;
 	struct err err = { 0 };
 	struct buf b = { 0 };
-	char *path;
+	char *path, *file, *want;
 	size_t n;
 
 	(void)state;
@@ -982,14 +1136,30 @@ test_parse_buffer(void **state)
 	assert_non_null(strstr(err.msg, "mem.conf:2: the line contains a "
 	    "NUL byte"));
 
-	for (n = 0; n < 65536 / 8; n++)
+	/* CONFIG_FILE_MAX bytes, in memory and in a file; then one more. */
+	for (n = 0; n < CONFIG_FILE_MAX / 8; n++)
 		buf_puts(&b, "#567890\n");
+	assert_int_equal(b.len, CONFIG_FILE_MAX);
 	assert_int_equal(config_parse(path, b.data, b.len, &cfg, &err), 0);
 	config_free(&cfg);
+	file = write_file("max.conf", b.data, b.len);
+	if (config_load(file, &cfg, &err) == -1)
+		fail_msg("%s", err.msg);
+	config_free(&cfg);
+	free(file);
 	buf_puts(&b, "\n");
+	want = xasprintf("larger than %d bytes", CONFIG_FILE_MAX);
 	assert_int_equal(config_parse(path, b.data, b.len, &cfg, &err), -1);
 	assert_zeroed(&cfg);
-	assert_non_null(strstr(err.msg, "larger than 65536 bytes"));
+	assert_int_equal(err.kind, ERR_INPUT);
+	assert_non_null(strstr(err.msg, want));
+	file = write_file("max.conf", b.data, b.len);
+	assert_int_equal(config_load(file, &cfg, &err), -1);
+	assert_zeroed(&cfg);
+	assert_int_equal(err.kind, ERR_INPUT);
+	assert_non_null(strstr(err.msg, want));
+	free(file);
+	free(want);
 	buf_clear(&b);
 	free(path);
 
@@ -1084,7 +1254,9 @@ main(void)
 		cmocka_unit_test(test_bools),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_int_bounds),
+		cmocka_unit_test(test_clear_login),
 		cmocka_unit_test(test_long_lines),
+		cmocka_unit_test(test_value_limits),
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_parse_buffer),
 		cmocka_unit_test(test_locate),

@@ -230,6 +230,30 @@ test_deep_nesting(void **state)
 	free(html);
 }
 
+/* Text in the HTML_DEPTH_MAX-th element, html the first, is read; one
+ * level deeper it is not (libxml2 itself gives up one level later). */
+static void
+test_depth_limit(void **state)
+{
+	char *divs, *html, *got;
+
+	(void)state;
+	divs = nested("<div>", "</div>", HTML_DEPTH_MAX - 2, "X");
+	html = xasprintf("<html><body>%s</body></html>", divs);
+	got = html_to_text(html, strlen(html));
+	assert_string_equal(got, "X");
+	free(got);
+	free(html);
+	free(divs);
+	divs = nested("<div>", "</div>", HTML_DEPTH_MAX - 1, "X");
+	html = xasprintf("<html><body>%s</body></html>", divs);
+	got = html_to_text(html, strlen(html));
+	assert_string_equal(got, "");
+	free(got);
+	free(html);
+	free(divs);
+}
+
 static void
 test_deep_quotes_stay_quoted(void **state)
 {
@@ -333,6 +357,7 @@ main(void)
 		cmocka_unit_test(test_len_is_respected),
 		cmocka_unit_test(test_embedded_nul),
 		cmocka_unit_test(test_deep_nesting),
+		cmocka_unit_test(test_depth_limit),
 		cmocka_unit_test(test_deep_quotes_stay_quoted),
 		cmocka_unit_test(test_input_limit),
 		cmocka_unit_test(test_output_bounded),

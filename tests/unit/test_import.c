@@ -619,6 +619,45 @@ test_csv_too_many_problems(void **state)
 	assert_int_equal(tenant_count(f), 0);
 }
 
+/* IMPORT_ROWS_MAX rows are read; one more stops the import, naming the
+ * line (header and blank lines do not count). */
+static void
+test_rows_limit(void **state)
+{
+	struct strvec problems = { 0 };
+	struct err err;
+	size_t rows;
+	char *want;
+	FILE *fp;
+	int i;
+
+	(void)state;
+	fp = tmpfile();
+	assert_non_null(fp);
+	fputs(HEADER "\n", fp);
+	for (i = 0; i < IMPORT_ROWS_MAX; i++)
+		fprintf(fp, "T%d,a@x.test,m@x.test,m365,std,,\n", i);
+	rewind(fp);
+	assert_int_equal(import_check(fp, "max.csv", &rows, &problems, &err),
+	    0);
+	assert_int_equal(rows, IMPORT_ROWS_MAX);
+	assert_int_equal(problems.n, 0);
+	fseek(fp, 0, SEEK_END);
+	fputs("One More,a@x.test,m@x.test,m365,std,,\n", fp);
+	rewind(fp);
+	assert_int_equal(import_check(fp, "max.csv", &rows, &problems, &err),
+	    -1);
+	assert_int_equal(rows, 0);
+	assert_int_equal(err.kind, ERR_INPUT);
+	assert_int_equal(problems.n, 1);
+	want = xasprintf("max.csv:%d: more than %d rows", IMPORT_ROWS_MAX + 3,
+	    IMPORT_ROWS_MAX);
+	assert_string_equal(problems.v[0], want);
+	free(want);
+	strvec_clear(&problems);
+	fclose(fp);
+}
+
 /* A failed import leaves earlier tenants and a usable store. */
 static void
 test_csv_rollback_keeps_store(void **state)
@@ -754,6 +793,7 @@ main(void)
 		cmocka_unit_test(test_licences_keep_others),
 		cmocka_unit_test(test_bool),
 		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_rows_limit),
 		T(test_csv_good),
 		T(test_csv_first_id),
 		T(test_csv_optional_columns),

@@ -174,8 +174,8 @@ static void
 test_id_length(void **state)
 {
 	(void)state;
-	check_id_length(512, 1);	/* ID_MAX in inmail.c */
-	check_id_length(513, 0);
+	check_id_length(INMAIL_ID_MAX, 1);
+	check_id_length(INMAIL_ID_MAX + 1, 0);
 }
 
 /* n References; the newest INMAIL_REFS_MAX are kept, oldest first. */
@@ -262,6 +262,55 @@ test_addresses(void **state)
 		free(raw);
 		inmail_clear(&m);
 	}
+}
+
+/* n addresses, half in To and half in Cc, one a group member. */
+static char *
+many_recipients(int n)
+{
+	struct buf b = { 0 };
+	int i;
+
+	buf_puts(&b, "From: a@b.test\r\nTo: team: r0@x.test;");
+	for (i = 1; i < n / 2; i++)
+		buf_printf(&b, ",\r\n r%d@x.test", i);
+	buf_puts(&b, "\r\nCc: ");
+	for (i = n / 2; i < n; i++)
+		buf_printf(&b, "%s\"R %d\" <r%d@x.test>", i > n / 2 ?
+		    ",\r\n " : "", i, i);
+	buf_puts(&b, "\r\n\r\nAPPROVE\r\n");
+	return buf_release(&b);
+}
+
+static void
+test_recipients_limit(void **state)
+{
+	struct inmail m;
+	char *raw, *last;
+
+	(void)state;
+	raw = many_recipients(INMAIL_RCPTS_MAX);
+	parse_ok(raw, &m);
+	assert_int_equal(m.to.n, INMAIL_RCPTS_MAX);
+	last = xasprintf("r%d@x.test", INMAIL_RCPTS_MAX - 1);
+	assert_string_equal(m.to.v[INMAIL_RCPTS_MAX - 1], last);
+	free(last);
+	inmail_clear(&m);
+	free(raw);
+	raw = many_recipients(INMAIL_RCPTS_MAX + 1);
+	last = xasprintf("more than %d addresses in To and Cc",
+	    INMAIL_RCPTS_MAX);
+	parse_refused(raw, strlen(raw), last);
+	free(last);
+	free(raw);
+	/* Addresses that are not addr-specs are dropped, not counted. */
+	raw = many_recipients(INMAIL_RCPTS_MAX);
+	last = strstr(raw, "\r\nCc: ");
+	memcpy(last + 2, "Xx", 2);
+	parse_ok(raw, &m);
+	assert_int_equal(m.to.n, INMAIL_RCPTS_MAX / 2);
+	inmail_clear(&m);
+	free(raw);
 }
 
 /* ---- subject ---- */
@@ -1271,15 +1320,15 @@ test_comment_depth(void **state)
 	char *raw;
 
 	(void)state;
-	raw = deep_comment(64, "");
+	raw = deep_comment(INMAIL_COMMENT_DEPTH_MAX, "");
 	parse_ok(raw, &m);
 	assert_string_equal(m.from, "jane@customer.test");
 	inmail_clear(&m);
 	free(raw);
-	raw = deep_comment(65, "");
+	raw = deep_comment(INMAIL_COMMENT_DEPTH_MAX + 1, "");
 	parse_refused(raw, strlen(raw), "parentheses");
 	free(raw);
-	raw = deep_comment(65, "\r\n ");
+	raw = deep_comment(INMAIL_COMMENT_DEPTH_MAX + 1, "\r\n ");
 	parse_refused(raw, strlen(raw), "parentheses");
 	free(raw);
 	raw = deep_comment(300000, "");
@@ -1449,6 +1498,7 @@ main(void)
 		cmocka_unit_test(test_ids),
 		cmocka_unit_test(test_id_length),
 		cmocka_unit_test(test_references_cap),
+		cmocka_unit_test(test_recipients_limit),
 		cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_subject),
 		cmocka_unit_test(test_subject_hostile),

@@ -1,4 +1,5 @@
-/* test_keyfile.c: creating and reading key files, and mkdir_parents. */
+/* test_keyfile.c: creating and reading key and password files, and
+ * mkdir_parents. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -393,6 +394,115 @@ test_read_symlink(void **state)
 	free(target);
 }
 
+/* Writes text to path with mode exactly. */
+static void
+write_text(const char *path, const char *text, size_t len, mode_t mode)
+{
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	assert_int_equal(fchmod(fd, mode), 0);
+	assert_int_equal(close(fd), 0);
+}
+
+/* A password file is held to the modes of a key file. */
+static void
+test_password_mode(void **state)
+{
+	struct err err;
+	char *path, *pw;
+	size_t i;
+
+	path = path_in(state, "mode.pw");
+	for (i = 0; i < NROWS(mode_rows); i++) {
+		print_message("mode %03o\n", (unsigned)mode_rows[i].mode);
+		write_text(path, "secret\n", 7, mode_rows[i].mode);
+		err_clear(&err);
+		pw = keyfile_read_password(path, &err);
+		if (mode_rows[i].rc == 0) {
+			assert_non_null(pw);
+			assert_string_equal(pw, "secret");
+			free(pw);
+			continue;
+		}
+		assert_null(pw);
+		assert_int_equal(err.kind, ERR_RUNTIME);
+		assert_non_null(strstr(err.msg, "password file"));
+		assert_non_null(strstr(err.msg, "chmod 600"));
+		assert_non_null(strstr(err.msg, path));
+	}
+	free(path);
+}
+
+/* KEYFILE_PASSWORD_MAX bytes, line break included, and one more. */
+static void
+test_password_size(void **state)
+{
+	char text[KEYFILE_PASSWORD_MAX + 1], *path, *pw, *want;
+	struct err err;
+
+	path = path_in(state, "size.pw");
+	memset(text, 'p', sizeof text);
+	text[KEYFILE_PASSWORD_MAX - 1] = '\n';
+	write_text(path, text, KEYFILE_PASSWORD_MAX, 0600);
+	pw = keyfile_read_password(path, &err);
+	assert_non_null(pw);
+	assert_int_equal(strlen(pw), KEYFILE_PASSWORD_MAX - 1);
+	free(pw);
+	text[KEYFILE_PASSWORD_MAX - 1] = 'p';
+	write_text(path, text, KEYFILE_PASSWORD_MAX, 0600);
+	pw = keyfile_read_password(path, &err);
+	assert_non_null(pw);
+	assert_int_equal(strlen(pw), KEYFILE_PASSWORD_MAX);
+	free(pw);
+	write_text(path, text, KEYFILE_PASSWORD_MAX + 1, 0600);
+	err_clear(&err);
+	assert_null(keyfile_read_password(path, &err));
+	assert_int_equal(err.kind, ERR_RUNTIME);
+	want = xasprintf("password file %s: longer than %d bytes", path,
+	    KEYFILE_PASSWORD_MAX);
+	assert_string_equal(err.msg, want);
+	free(want);
+	free(path);
+}
+
+/* Missing, a folder, a symlink to a good file: each refused, named. */
+static void
+test_password_not_a_file(void **state)
+{
+	char *target, *link, *dir, *absent, *pw;
+	const char *bad[3];
+	struct err err;
+	size_t i;
+
+	target = path_in(state, "real.pw");
+	link = path_in(state, "link.pw");
+	dir = path_in(state, "dir.pw");
+	absent = path_in(state, "absent.pw");
+	write_text(target, "secret", 6, 0600);
+	assert_int_equal(symlink(target, link), 0);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	pw = keyfile_read_password(target, &err);
+	assert_non_null(pw);
+	assert_string_equal(pw, "secret");
+	free(pw);
+	bad[0] = link;
+	bad[1] = dir;
+	bad[2] = absent;
+	for (i = 0; i < NROWS(bad); i++) {
+		err_clear(&err);
+		assert_null(keyfile_read_password(bad[i], &err));
+		assert_int_equal(err.kind, ERR_RUNTIME);
+		assert_non_null(strstr(err.msg, bad[i]));
+	}
+	free(absent);
+	free(dir);
+	free(link);
+	free(target);
+}
+
 struct parents_row {
 	const char	*path;		/* inside the fixture's folder */
 	const char	*made;		/* a folder that must exist after */
@@ -416,8 +526,10 @@ test_mkdir_parents(void **state)
 	struct stat sb;
 	struct err err;
 	char *path, *made, *not_made;
+	mode_t mask;
 	size_t i;
 
+	mask = umask(022);
 	for (i = 0; i < NROWS(parents_rows); i++) {
 		r = &parents_rows[i];
 		print_message("%s\n", r->path);
@@ -426,6 +538,10 @@ test_mkdir_parents(void **state)
 		not_made = xasprintf("%s/%s", f->dir, r->not_made);
 		assert_int_equal(mkdir_parents(path, &err), 0);
 		assert_true(is_dir(made));
+		/* Private, though the umask would let others in. */
+		assert_int_equal(stat(made, &sb), 0);
+		if (r->made[0] != '\0')
+			assert_int_equal(sb.st_mode & 0777, 0700);
 		if (r->not_made[0] != '\0')
 			assert_int_equal(lstat(not_made, &sb), -1);
 		/* Twice is fine. */
@@ -434,6 +550,7 @@ test_mkdir_parents(void **state)
 		free(made);
 		free(path);
 	}
+	umask(mask);
 }
 
 static void
@@ -470,6 +587,9 @@ main(void)
 		T(test_read_missing),
 		T(test_read_directory),
 		T(test_read_symlink),
+		T(test_password_mode),
+		T(test_password_size),
+		T(test_password_not_a_file),
 		T(test_mkdir_parents),
 		T(test_mkdir_parents_blocked),
 	};

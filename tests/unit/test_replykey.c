@@ -99,6 +99,40 @@ test_parse_refuses_junk(void **state)
 	assert_int_equal(replykey_parse("42.0123456789abcdef0123", &mail), 0);
 }
 
+/* A mail id of REPLYKEY_ID_DIGITS_MAX digits is read; one more is not,
+ * in a key, an address or a Message-ID. */
+static void
+test_id_digits_limit(void **state)
+{
+	static const char mac[] = "0123456789abcdef0123";
+	char digits[REPLYKEY_ID_DIGITS_MAX + 2], found[REPLYKEY_MAX];
+	char *key, *addr, *id;
+	int64_t mail;
+	int over;
+
+	(void)state;
+	for (over = 0; over <= 1; over++) {
+		memset(digits, '9', REPLYKEY_ID_DIGITS_MAX + over);
+		digits[REPLYKEY_ID_DIGITS_MAX + over] = '\0';
+		key = xasprintf("%s.%s", digits, mac);
+		addr = xasprintf("agent+%s@example.test", key);
+		id = xasprintf("%s.00112233445566778899aabbccddeeff@x.test",
+		    key);
+		assert_int_equal(replykey_parse(key, &mail), over ? -1 : 0);
+		assert_int_equal(replykey_from_address(addr, found),
+		    over ? -1 : 0);
+		assert_int_equal(replykey_from_message_id(id, found),
+		    over ? -1 : 0);
+		if (!over) {
+			assert_int_equal(mail, 999999999999999999LL);
+			assert_string_equal(found, key);
+		}
+		free(id);
+		free(addr);
+		free(key);
+	}
+}
+
 static void
 test_found_in_addresses(void **state)
 {
@@ -158,6 +192,7 @@ main(void)
 		cmocka_unit_test(test_make_and_check),
 		cmocka_unit_test(test_one_changed_character_is_refused),
 		cmocka_unit_test(test_parse_refuses_junk),
+		cmocka_unit_test(test_id_digits_limit),
 		cmocka_unit_test(test_found_in_addresses),
 		cmocka_unit_test(test_found_in_message_ids),
 	};

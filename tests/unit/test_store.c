@@ -9,6 +9,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <sys/stat.h>
+
 #include <sqlite3.h>
 
 #include "date.h"
@@ -129,6 +131,36 @@ test_open_failure(void **state)
 	assert_null(st);
 	assert_int_equal(err.kind, ERR_RUNTIME);
 	assert_non_null(strstr(err.msg, "/nonexistent/dir/agent.db"));
+}
+
+/* A new database and its WAL are private whatever the umask; an
+ * existing file keeps its mode. */
+static void
+test_new_file_private(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st;
+	struct stat sb;
+	struct err err;
+	char path[128], wal[136];
+	mode_t mask;
+
+	snprintf(path, sizeof path, "%s/new.db", f->dir);
+	snprintf(wal, sizeof wal, "%s-wal", path);
+	mask = umask(022);
+	assert_int_equal(store_open(path, &st, &err), 0);
+	add_tenant(st, "Private Ltd");
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(stat(wal, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	store_close(st);
+	assert_int_equal(chmod(path, 0640), 0);
+	assert_int_equal(store_open(path, &st, &err), 0);
+	store_close(st);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0640);
+	umask(mask);
 }
 
 static void
@@ -587,6 +619,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_schema_and_pragmas,
 		    setup, teardown),
 		cmocka_unit_test(test_open_failure),
+		cmocka_unit_test_setup_teardown(test_new_file_private,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plans, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tenant_round_trip,
 		    setup, teardown),

@@ -1195,6 +1195,122 @@ test_output_size(void **state)
 	assert_true(h->out.html_len < TMPL_OUTPUT_MAX);
 }
 
+/* The one-item-per-value template of the exact size tests. */
+static const char items_html[] = "<html><body><ul><li data-each=\"items\" "
+    "data-var=\"v\"></li></ul></body></html>";
+
+/* Renders items_html with n values of len bytes and a last of last. */
+static int
+render_items(struct held *h, size_t n, size_t len, size_t last)
+{
+	struct err err;
+	char *v;
+	size_t i;
+
+	new_vars(h);
+	v = xmalloc(len > last ? len + 1 : last + 1);
+	for (i = 0; i <= n; i++) {
+		memset(v, 'a', i < n ? len : last);
+		v[i < n ? len : last] = '\0';
+		tmpl_vars_set(tmpl_vars_item(h->vars, "items"), "v", v);
+	}
+	free(v);
+	tmpl_out_clear(&h->out);
+	return tmpl_render(h->set, "items", h->vars, &h->out, &err);
+}
+
+/* An HTML part of exactly TMPL_OUTPUT_MAX bytes renders; one more is
+ * refused, not cut. */
+static void
+test_output_size_exact(void **state)
+{
+	struct held *h = *state;
+	size_t n = TMPL_OUTPUT_MAX / TMPL_VALUE_MAX, base, step, last;
+	char sub[128], *want;
+	struct err err;
+
+	scratch_open(h, sub, sizeof sub);
+	scratch_file(sub, "items.html", items_html, 0, "");
+	use_set(h, sub);
+	/* What n full values and an empty last one make, and what one
+	 * byte of value adds. */
+	assert_int_equal(render_items(h, n - 1, TMPL_VALUE_MAX, 0), 0);
+	base = h->out.html_len;
+	assert_int_equal(render_items(h, n - 1, TMPL_VALUE_MAX, 1), 0);
+	step = h->out.html_len - base;
+	assert_int_equal(step, 1);
+	last = TMPL_OUTPUT_MAX - base;
+	assert_true(last > 0 && last <= TMPL_VALUE_MAX);
+	assert_int_equal(render_items(h, n - 1, TMPL_VALUE_MAX, last), 0);
+	assert_int_equal(h->out.html_len, TMPL_OUTPUT_MAX);
+	assert_true(strlen(h->out.text) < TMPL_OUTPUT_MAX);
+	assert_int_equal(render_items(h, n - 1, TMPL_VALUE_MAX, last + 1),
+	    -1);
+	render_refused(h, "items", &err);
+	want = xasprintf("over %d bytes", TMPL_OUTPUT_MAX);
+	assert_non_null(strstr(err.msg, want));
+	free(want);
+}
+
+/* A value of TMPL_VALUE_MAX bytes is shown whole; a longer one is cut
+ * there and marked "...". */
+static void
+test_value_limit(void **state)
+{
+	struct held *h = *state;
+	size_t base;
+	char sub[128];
+
+	scratch_open(h, sub, sizeof sub);
+	scratch_file(sub, "items.html", items_html, 0, "");
+	use_set(h, sub);
+	assert_int_equal(render_items(h, 0, 0, 0), 0);
+	base = h->out.html_len;
+	assert_int_equal(render_items(h, 0, 0, TMPL_VALUE_MAX), 0);
+	assert_int_equal(h->out.html_len, base + TMPL_VALUE_MAX);
+	assert_null(strstr(h->out.html, "a..."));
+	assert_int_equal(render_items(h, 0, 0, TMPL_VALUE_MAX + 1), 0);
+	assert_int_equal(h->out.html_len, base + TMPL_VALUE_MAX + 3);
+	assert_non_null(strstr(h->out.html, "a..."));
+}
+
+/* Elements TMPL_NESTING_MAX deep, html included, render; one more
+ * level is refused with the limit. */
+static void
+test_nesting_limit(void **state)
+{
+	struct held *h = *state;
+	struct buf b = { 0 };
+	char sub[128], *want;
+	struct err err;
+	int divs, i;
+
+	scratch_open(h, sub, sizeof sub);
+	for (divs = TMPL_NESTING_MAX - 3; divs <= TMPL_NESTING_MAX - 2;
+	    divs++) {
+		buf_clear(&b);
+		buf_puts(&b, "<html><body>");
+		for (i = 0; i < divs; i++)
+			buf_puts(&b, "<div>");
+		buf_puts(&b, "<p id=\"x\" data-var=\"x\">X</p>");
+		for (i = 0; i < divs; i++)
+			buf_puts(&b, "</div>");
+		buf_puts(&b, "</body></html>");
+		scratch_file(sub, divs == TMPL_NESTING_MAX - 3 ? "at.html" :
+		    "over.html", b.data, 0, "");
+	}
+	buf_clear(&b);
+	use_set(h, sub);
+	tmpl_vars_set(new_vars(h), "x", "VALUE");
+	render(h, "at");
+	parse(h);
+	assert_id_content(h->doc, "x", "VALUE");
+	render_refused(h, "over", &err);
+	want = xasprintf("nested more than %d deep", TMPL_NESTING_MAX);
+	assert_non_null(strstr(err.msg, want));
+	free(want);
+}
+
 struct check_case {
 	const char	*dir;
 	const char	*name;
@@ -1820,6 +1936,9 @@ main(void)
 		T(test_invalid_names),
 		T(test_file_size),
 		T(test_output_size),
+		T(test_output_size_exact),
+		T(test_value_limit),
+		T(test_nesting_limit),
 		T(test_check),
 		T(test_deep_template),
 		T(test_text),
