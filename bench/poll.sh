@@ -28,6 +28,7 @@ bash tests/mailstack.sh start "$work/stack" >/dev/null
 
 mkdir -p "$work/var"
 printf 'secret\n' >"$work/imap.pw"
+chmod 600 "$work/imap.pw"
 sed -e "s|@VAR@|$work/var|g" -e "s|@TOP@|$top|g" \
     -e "s|^url = maildir:$work/var/mail/mscagent@example.test$|url = imap://127.0.0.1:$MAILSTACK_IMAP_PORT/INBOX|" \
     -e "/^\[inbound\]/,/^\[/s|^starttls = required|starttls = off|" \
