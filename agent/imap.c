@@ -357,6 +357,80 @@ new_uids(struct imap_reader *r, uint32_t after, size_t max, uint32_t **uids,
 	return 0;
 }
 
+/* The size the server gives each of the n messages of uids, in order;
+ * 0 where it gave none. */
+static int
+sizes_of(struct imap_reader *r, const uint32_t *uids, size_t n,
+    uint32_t *sizes, struct err *err)
+{
+	struct mailimap_fetch_type *ft;
+	struct mailimap_set *set;
+	clist *fetched = NULL;
+	clistiter *it, *a;
+	uint32_t uid, size;
+	uint32_t *at;
+	size_t i;
+	int rc;
+
+	set = mailimap_set_new_empty();
+	for (i = 0; i < n; i++)
+		mailimap_set_add_single(set, uids[i]);
+	ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	mailimap_fetch_type_new_fetch_att_list_add(ft,
+	    mailimap_fetch_att_new_uid());
+	mailimap_fetch_type_new_fetch_att_list_add(ft,
+	    mailimap_fetch_att_new_rfc822_size());
+	rc = mailimap_uid_fetch(r->s, set, ft, &fetched);
+	mailimap_set_free(set);
+	mailimap_fetch_type_free(ft);
+	if (rc != MAILIMAP_NO_ERROR)
+		return imap_fail(r, "UID FETCH", rc, err);
+	memset(sizes, 0, n * sizeof *sizes);
+	for (it = clist_begin(fetched); it != NULL; it = clist_next(it)) {
+		struct mailimap_msg_att *msg = clist_content(it);
+
+		uid = size = 0;
+		for (a = clist_begin(msg->att_list); a; a = clist_next(a)) {
+			struct mailimap_msg_att_item *item = clist_content(a);
+			struct mailimap_msg_att_static *st;
+
+			if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC)
+				continue;
+			st = item->att_data.att_static;
+			if (st->att_type == MAILIMAP_MSG_ATT_UID)
+				uid = st->att_data.att_uid;
+			else if (st->att_type == MAILIMAP_MSG_ATT_RFC822_SIZE)
+				size = st->att_data.att_rfc822_size;
+		}
+		at = bsearch(&uid, uids, n, sizeof *uids, by_uid);
+		if (at != NULL)
+			sizes[at - uids] = size;
+	}
+	mailimap_fetch_list_free(fetched);
+	return 0;
+}
+
+/* Keeps the first UIDs whose messages fit in fetch_bytes (each counted
+ * up to the size it is cut at), and always the first. */
+static int
+fit_fetch_bytes(struct imap_reader *r, const uint32_t *uids, size_t *n,
+    size_t max_size, struct err *err)
+{
+	uint32_t *sizes;
+	size_t i, bytes = 0;
+
+	sizes = xcalloc(*n, sizeof *sizes);
+	if (sizes_of(r, uids, *n, sizes, err) == -1) {
+		free(sizes);
+		return -1;
+	}
+	for (i = 0; i < *n && (i == 0 || bytes < r->base.fetch_bytes); i++)
+		bytes += sizes[i] < max_size + 1 ? sizes[i] : max_size + 1;
+	*n = i;
+	free(sizes);
+	return 0;
+}
+
 static int
 msg_by_uid(const void *a, const void *b)
 {
@@ -417,15 +491,21 @@ imap_fetch(struct reader *base, const struct inmsg *pending, size_t npending,
 		free(uids);
 		return 0;
 	}
+	if (fit_fetch_bytes(r, uids, &nuids, max_size, err) == -1) {
+		free(uids);
+		return -1;
+	}
 	set = mailimap_set_new_empty();
 	for (i = 0; i < nuids; i++)
 		mailimap_set_add_single(set, uids[i]);
 	ft = mailimap_fetch_type_new_fetch_att_list_empty();
 	mailimap_fetch_type_new_fetch_att_list_add(ft,
 	    mailimap_fetch_att_new_uid());
-	/* BODY.PEEK[]: reading does not set \Seen; done() does. */
+	/* BODY.PEEK[]: reading does not set \Seen; done() does.  Only one
+	 * byte past max_size comes over: enough to show it was cut. */
 	mailimap_fetch_type_new_fetch_att_list_add(ft,
-	    mailimap_fetch_att_new_body_peek_section(mailimap_section_new(NULL)));
+	    mailimap_fetch_att_new_body_peek_section_partial(
+	    mailimap_section_new(NULL), 0, (uint32_t)max_size + 1));
 	rc = mailimap_uid_fetch(r->s, set, ft, &fetched);
 	mailimap_set_free(set);
 	mailimap_fetch_type_free(ft);
@@ -650,6 +730,7 @@ imap_reader_new(const struct config *cfg, struct err *err)
 	r->base.done = imap_done;
 	r->base.wait = imap_wait;
 	r->base.close = imap_close;
+	r->base.fetch_bytes = READER_FETCH_BYTES;
 	r->cfg = cfg;
 	if (parse_url(r, cfg->in_url, err) == -1) {
 		imap_close(&r->base);

@@ -323,7 +323,7 @@ maildir_fetch(struct reader *base, const struct inmsg *pending,
 	struct strvec names = { 0 };
 	struct inmsg *list = NULL;
 	char *path;
-	size_t i, count = 0;
+	size_t i, count = 0, bytes = 0;
 
 	*msgs = NULL;
 	*n = 0;
@@ -336,7 +336,8 @@ maildir_fetch(struct reader *base, const struct inmsg *pending,
 		return -1;
 	}
 	list = xcalloc(names.n ? names.n : 1, sizeof *list);
-	for (i = 0; i < names.n && count < max; i++) {
+	for (i = 0; i < names.n && count < max &&
+	    (count == 0 || bytes < r->base.fetch_bytes); i++) {
 		if (is_pending(names.v[i], pending, npending))
 			continue;
 		path = xasprintf("%s/new/%s", r->dir, names.v[i]);
@@ -346,6 +347,7 @@ maildir_fetch(struct reader *base, const struct inmsg *pending,
 		free(path);
 		if (list[count].raw == NULL)
 			continue;	/* gone meanwhile */
+		bytes += list[count].len;
 		list[count++].name = xstrdup(names.v[i]);
 	}
 	strvec_clear(&names);
@@ -448,6 +450,7 @@ maildir_reader_new(const char *dir, struct err *err)
 	r->base.done = maildir_done;
 	r->base.wait = maildir_wait;
 	r->base.close = maildir_reader_close;
+	r->base.fetch_bytes = READER_FETCH_BYTES;
 	r->dir = xstrdup(dir);
 	return &r->base;
 }

@@ -59,7 +59,8 @@ struct reader_mark {
 
 struct reader {
 	/*
-	 * Reads what is new, oldest first, up to max messages, past the
+	 * Reads what is new, oldest first, up to max messages (and, after
+	 * the first, no more once they hold fetch_bytes), past the
 	 * pending ones: what an earlier fetch returned and done has not
 	 * yet moved (NULL, 0: none, read from the mark), so that the next
 	 * batch can be read while one is being handled.  A message over
@@ -92,7 +93,15 @@ struct reader {
 	/* The mailbox the mark belongs to (its URL); NULL: no mark. */
 	const char		*mark_key;
 	struct reader_mark	 mark;
+	size_t			 fetch_bytes;	/* READER_FETCH_BYTES */
 };
+
+/*
+ * What one fetch may hold, whatever the message count: a pass holds two
+ * batches, so its memory stays under twice this even when the inbox is
+ * full of mail at the size limit.
+ */
+#define READER_FETCH_BYTES	((size_t)64 << 20)
 
 void	 inmsg_free(struct inmsg *, size_t);
 

@@ -97,6 +97,25 @@ agent poll
 expect_match "poll knows it was handled and only moves it" "$out" "duplicate"
 expect_eq "and the inbox is empty again" "$(count mscagent)" 0
 
+# ---- over the size limit: only the first 10 MiB and a byte come over ----
+"$PY" - "$T/big.eml" <<'PYEOF'
+import sys
+open(sys.argv[1], "wb").write(b"From: someone@elsewhere.test\r\n"
+    b"Subject: big\r\n\r\n" + (b"A" * 998 + b"\r\n") * (11 << 10))
+PYEOF
+mailbox mscagent --append "$T/big.eml" >/dev/null
+check "an 11 MiB message waits in the inbox" wait_for mscagent 1
+agent poll
+expect_match "it is set aside as too large, cut at the limit plus one" \
+    "$out" "refused: set aside: the message has 10485761 bytes, more than"
+expect_eq "and moved out of the inbox" "$(count mscagent)" 0
+# The last session that fetched a body is the poll's: it asked for the
+# limit and one byte more, not the whole message.
+sent=$(grep 'imap(mscagent@.*body_count=1 ' "$_stack/log/dovecot.log" |
+    tail -1 | sed -n 's/.*body_bytes=\([0-9]*\).*/\1/p')
+expect_eq "Dovecot sent the poll 10 MiB and one byte of it" "$sent" \
+    $(((10 << 20) + 1))
+
 # ---- an unclear reply: one clarification, over the real servers ----
 agent tenant add --name "Unklar GmbH" --customer-admin admin1+u@example.test \
     --msp-admin msp1@example.test --workloads gws --edition enterprise
@@ -182,9 +201,10 @@ MSCAGENT_TEST_RESTART="bash '$TOP/tests/mailstack.sh' stop '$_stack' \
 '$_stack' >/dev/null 2>&1" \
     "$TOP/build/asan/tests/test_imap" >"$T/test_imap.out" 2>&1
 expect_rc_of $? "IDLE: a wait ends on new mail, on time, on stop, and on a \
-restart, after which fetch connects again"
+restart, after which fetch connects again; a fetch reads past pending \
+messages and stops at its byte budget"
 expect_match "none of it was skipped" "$(cat "$T/test_imap.out")" \
-    "PASSED  \] 4 test"
+    "PASSED  \] 5 test"
 agent poll
 expect_rc "poll works after the restart" 0
 

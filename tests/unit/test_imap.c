@@ -253,6 +253,40 @@ test_live_restart(void **state)
 	assert_int_equal(drain(l->in), 1);
 }
 
+/* A fetch past pending messages reads the ones after them, and stops
+ * at fetch_bytes but always takes one. */
+static void
+test_live_pending(void **state)
+{
+	struct live *l = *state;
+	struct later append = { "MSCAGENT_TEST_APPEND", 0, -1 };
+	struct inmsg *first, *second;
+	struct err err;
+	size_t n1, n2, i;
+
+	if (l == NULL)
+		skip();
+	drain(l->in);
+	for (i = 0; i < 3; i++) {
+		run_later(&append);
+		assert_int_equal(append.rc, 0);
+	}
+	l->in->fetch_bytes = 1;
+	assert_int_equal(l->in->fetch(l->in, NULL, 0, 100, 1024 * 1024,
+	    &first, &n1, &err), 0);
+	assert_int_equal(n1, 1);
+	assert_int_equal(l->in->fetch(l->in, first, n1, 100, 1024 * 1024,
+	    &second, &n2, &err), 0);
+	assert_int_equal(n2, 1);
+	assert_true(second[0].uid > first[0].uid);
+	assert_int_equal(l->in->done(l->in, first, n1, &err), 0);
+	assert_int_equal(l->in->done(l->in, second, n2, &err), 0);
+	inmsg_free(first, n1);
+	inmsg_free(second, n2);
+	l->in->fetch_bytes = READER_FETCH_BYTES;
+	assert_int_equal(drain(l->in), 1);
+}
+
 int
 main(void)
 {
@@ -262,6 +296,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_live_wait, live_setup,
 		    live_teardown),
 		cmocka_unit_test_setup_teardown(test_live_restart, live_setup,
+		    live_teardown),
+		cmocka_unit_test_setup_teardown(test_live_pending, live_setup,
 		    live_teardown),
 	};
 

@@ -178,6 +178,42 @@ test_fetch_past_pending(void **state)
 	inmsg_free(third, n3);
 }
 
+/* A fetch stops once it holds fetch_bytes, but always takes one. */
+static void
+test_fetch_bytes(void **state)
+{
+	struct fixture *f = *state;
+	static const char *names[] = { "1700000001.a.test",
+	    "1700000002.b.test", "1700000003.c.test" };
+	struct inmsg *msgs;
+	struct err err;
+	size_t n, i, one;
+
+	for (i = 0; i < 3; i++)
+		deliver(f->dir, names[i]);
+	f->in->fetch_bytes = 1;
+	assert_int_equal(f->in->fetch(f->in, NULL, 0, 10, 1024, &msgs, &n,
+	    &err), 0);
+	assert_int_equal(n, 1);
+	one = msgs[0].len;
+	inmsg_free(msgs, n);
+	f->in->fetch_bytes = one + 1;	/* two: the second starts below */
+	assert_int_equal(f->in->fetch(f->in, NULL, 0, 10, 1024, &msgs, &n,
+	    &err), 0);
+	assert_int_equal(n, 2);
+	inmsg_free(msgs, n);
+	f->in->fetch_bytes = 2 * one;	/* two hold it exactly */
+	assert_int_equal(f->in->fetch(f->in, NULL, 0, 10, 1024, &msgs, &n,
+	    &err), 0);
+	assert_int_equal(n, 2);
+	inmsg_free(msgs, n);
+	f->in->fetch_bytes = READER_FETCH_BYTES;
+	assert_int_equal(f->in->fetch(f->in, NULL, 0, 10, 1024, &msgs, &n,
+	    &err), 0);
+	assert_int_equal(n, 3);
+	inmsg_free(msgs, n);
+}
+
 static void
 test_wait_stops(void **state)
 {
@@ -207,6 +243,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_wait_sees_mail, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_fetch_past_pending, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_fetch_bytes, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_wait_stops, setup,
 		    teardown),
