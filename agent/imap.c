@@ -231,46 +231,48 @@ fail:
 	return -1;
 }
 
+/* The item of type (MAILIMAP_MSG_ATT_UID, ...) the server sent for a
+ * message, or NULL. */
+static struct mailimap_msg_att_static *
+msg_item(struct mailimap_msg_att *msg, int type)
+{
+	struct mailimap_msg_att_item *item;
+	clistiter *a;
+
+	for (a = clist_begin(msg->att_list); a != NULL; a = clist_next(a)) {
+		item = clist_content(a);
+		if (item->att_type == MAILIMAP_MSG_ATT_ITEM_STATIC &&
+		    item->att_data.att_static->att_type == type)
+			return item->att_data.att_static;
+	}
+	return NULL;
+}
+
 /* Collects UID and body of each fetched message. */
 static void
 take_fetched(clist *fetched, size_t max, size_t max_size,
     struct inmsg *list, size_t *count)
 {
-	clistiter *it, *a;
+	struct mailimap_msg_att_static *uid, *body;
+	struct mailimap_msg_att_body_section *sec;
+	struct inmsg *m;
+	clistiter *it;
 
 	for (it = clist_begin(fetched); it && *count < max;
 	    it = clist_next(it)) {
-		struct mailimap_msg_att *msg = clist_content(it);
-		struct inmsg *m = &list[*count];
-
-		memset(m, 0, sizeof *m);
-		for (a = clist_begin(msg->att_list); a; a = clist_next(a)) {
-			struct mailimap_msg_att_item *item = clist_content(a);
-			struct mailimap_msg_att_static *st;
-
-			if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC)
-				continue;
-			st = item->att_data.att_static;
-			if (st->att_type == MAILIMAP_MSG_ATT_UID)
-				m->uid = st->att_data.att_uid;
-			else if (st->att_type == MAILIMAP_MSG_ATT_BODY_SECTION &&
-			    st->att_data.att_body_section->sec_body_part) {
-				size_t len = st->att_data.att_body_section->
-				    sec_length;
-
-				if (len > max_size + 1)
-					len = max_size + 1;
-				m->raw = xstrndup(st->att_data.att_body_section->
-				    sec_body_part, len);
-				m->len = len;
-			}
-		}
-		if (m->raw == NULL || m->uid == 0) {
-			free(m->raw);
+		uid = msg_item(clist_content(it), MAILIMAP_MSG_ATT_UID);
+		body = msg_item(clist_content(it),
+		    MAILIMAP_MSG_ATT_BODY_SECTION);
+		if (uid == NULL || uid->att_data.att_uid == 0 || body == NULL ||
+		    body->att_data.att_body_section->sec_body_part == NULL)
 			continue;
-		}
+		sec = body->att_data.att_body_section;
+		m = &list[(*count)++];
+		m->uid = uid->att_data.att_uid;
+		m->len = sec->sec_length < max_size + 1 ? sec->sec_length :
+		    max_size + 1;
+		m->raw = xstrndup(sec->sec_body_part, m->len);
 		m->name = xasprintf("uid %u", (unsigned)m->uid);
-		(*count)++;
 	}
 }
 
@@ -357,18 +359,14 @@ new_uids(struct imap_reader *r, uint32_t after, size_t max, uint32_t **uids,
 	return 0;
 }
 
-/* The size the server gives each of the n messages of uids, in order;
- * 0 where it gave none. */
+/* UID FETCH of the UID and what, for n uids; *fetched is the server's
+ * answer (free with mailimap_fetch_list_free). */
 static int
-sizes_of(struct imap_reader *r, const uint32_t *uids, size_t n,
-    uint32_t *sizes, struct err *err)
+fetch_uids(struct imap_reader *r, const uint32_t *uids, size_t n,
+    struct mailimap_fetch_att *what, clist **fetched, struct err *err)
 {
 	struct mailimap_fetch_type *ft;
 	struct mailimap_set *set;
-	clist *fetched = NULL;
-	clistiter *it, *a;
-	uint32_t uid, size;
-	uint32_t *at;
 	size_t i;
 	int rc;
 
@@ -378,33 +376,38 @@ sizes_of(struct imap_reader *r, const uint32_t *uids, size_t n,
 	ft = mailimap_fetch_type_new_fetch_att_list_empty();
 	mailimap_fetch_type_new_fetch_att_list_add(ft,
 	    mailimap_fetch_att_new_uid());
-	mailimap_fetch_type_new_fetch_att_list_add(ft,
-	    mailimap_fetch_att_new_rfc822_size());
-	rc = mailimap_uid_fetch(r->s, set, ft, &fetched);
+	mailimap_fetch_type_new_fetch_att_list_add(ft, what);
+	rc = mailimap_uid_fetch(r->s, set, ft, fetched);
 	mailimap_set_free(set);
 	mailimap_fetch_type_free(ft);
-	if (rc != MAILIMAP_NO_ERROR)
-		return imap_fail(r, "UID FETCH", rc, err);
+	return rc == MAILIMAP_NO_ERROR ? 0 : imap_fail(r, "UID FETCH", rc, err);
+}
+
+/* The size the server gives each of the n messages of uids, in order;
+ * 0 where it gave none. */
+static int
+sizes_of(struct imap_reader *r, const uint32_t *uids, size_t n,
+    uint32_t *sizes, struct err *err)
+{
+	struct mailimap_msg_att_static *uid, *size;
+	clist *fetched = NULL;
+	clistiter *it;
+	uint32_t *at;
+
+	if (fetch_uids(r, uids, n, mailimap_fetch_att_new_rfc822_size(),
+	    &fetched, err) == -1)
+		return -1;
 	memset(sizes, 0, n * sizeof *sizes);
 	for (it = clist_begin(fetched); it != NULL; it = clist_next(it)) {
-		struct mailimap_msg_att *msg = clist_content(it);
-
-		uid = size = 0;
-		for (a = clist_begin(msg->att_list); a; a = clist_next(a)) {
-			struct mailimap_msg_att_item *item = clist_content(a);
-			struct mailimap_msg_att_static *st;
-
-			if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC)
-				continue;
-			st = item->att_data.att_static;
-			if (st->att_type == MAILIMAP_MSG_ATT_UID)
-				uid = st->att_data.att_uid;
-			else if (st->att_type == MAILIMAP_MSG_ATT_RFC822_SIZE)
-				size = st->att_data.att_rfc822_size;
-		}
-		at = bsearch(&uid, uids, n, sizeof *uids, by_uid);
+		uid = msg_item(clist_content(it), MAILIMAP_MSG_ATT_UID);
+		size = msg_item(clist_content(it),
+		    MAILIMAP_MSG_ATT_RFC822_SIZE);
+		if (uid == NULL || size == NULL)
+			continue;
+		at = bsearch(&uid->att_data.att_uid, uids, n, sizeof *uids,
+		    by_uid);
 		if (at != NULL)
-			sizes[at - uids] = size;
+			sizes[at - uids] = size->att_data.att_rfc822_size;
 	}
 	mailimap_fetch_list_free(fetched);
 	return 0;
@@ -466,12 +469,9 @@ imap_fetch(struct reader *base, const struct inmsg *pending, size_t npending,
     struct err *err)
 {
 	struct imap_reader *r = (struct imap_reader *)base;
-	struct mailimap_fetch_type *ft;
-	struct mailimap_set *set;
 	clist *fetched = NULL;
 	uint32_t *uids = NULL, after, hole;
-	size_t nuids, count = 0, i;
-	int rc;
+	size_t nuids, count = 0;
 
 	*msgs = NULL;
 	*n = 0;
@@ -495,23 +495,14 @@ imap_fetch(struct reader *base, const struct inmsg *pending, size_t npending,
 		free(uids);
 		return -1;
 	}
-	set = mailimap_set_new_empty();
-	for (i = 0; i < nuids; i++)
-		mailimap_set_add_single(set, uids[i]);
-	ft = mailimap_fetch_type_new_fetch_att_list_empty();
-	mailimap_fetch_type_new_fetch_att_list_add(ft,
-	    mailimap_fetch_att_new_uid());
 	/* BODY.PEEK[]: reading does not set \Seen; done() does.  Only one
 	 * byte past max_size comes over: enough to show it was cut. */
-	mailimap_fetch_type_new_fetch_att_list_add(ft,
+	if (fetch_uids(r, uids, nuids,
 	    mailimap_fetch_att_new_body_peek_section_partial(
-	    mailimap_section_new(NULL), 0, (uint32_t)max_size + 1));
-	rc = mailimap_uid_fetch(r->s, set, ft, &fetched);
-	mailimap_set_free(set);
-	mailimap_fetch_type_free(ft);
-	if (rc != MAILIMAP_NO_ERROR) {
+	    mailimap_section_new(NULL), 0, (uint32_t)max_size + 1), &fetched,
+	    err) == -1) {
 		free(uids);
-		return imap_fail(r, "UID FETCH", rc, err);
+		return -1;
 	}
 	*msgs = xcalloc(clist_count(fetched) + 1, sizeof **msgs);
 	take_fetched(fetched, max, max_size, *msgs, &count);

@@ -11,16 +11,13 @@
 #include "access.h"
 #include "workflow.h"
 
+#include "agent_fixture.h"
+
 #define NOW	1796126400	/* 2026-12-01T12:00:00Z */
 #define DAY	86400
 
 struct fixture {
-	char		 dir[64];
-	char		 path[96];
-	struct store	*st;
-	struct config	 cfg;
-	struct keyring	 keys;
-	struct compose_ctx ctx;
+	struct agent_fixture ag;
 	int64_t		 a, b;		/* two tenants with links */
 };
 
@@ -37,7 +34,7 @@ add_tenant(struct fixture *f, const char *name)
 	t.msp_admin = strdup("msp@provider.test");
 	t.edition = strdup("enterprise");
 	t.workloads = WORKLOAD_BIT(WORKLOAD_M365);
-	assert_int_equal(store_tenant_add(f->st, &t, 0, &id, &err), 0);
+	assert_int_equal(store_tenant_add(f->ag.st, &t, 0, &id, &err), 0);
 	tenant_clear(&t);
 	return id;
 }
@@ -49,7 +46,7 @@ fire(struct fixture *f, int64_t id, enum fsm_event event, int64_t at)
 	struct workflow_outcome out;
 	struct err err;
 
-	assert_int_equal(workflow_fire(f->st, &f->ctx, id, &ev, at, &out, &err),
+	assert_int_equal(workflow_fire(f->ag.st, &f->ag.ctx, id, &ev, at, &out, &err),
 	    0);
 	workflow_outcome_clear(&out);
 }
@@ -62,7 +59,7 @@ link_of(struct fixture *f, int64_t id)
 	struct err err;
 	char *token;
 
-	assert_int_equal(store_token_get(f->st, id, &ti, &err), 0);
+	assert_int_equal(store_token_get(f->ag.st, id, &ti, &err), 0);
 	assert_non_null(ti.token);
 	token = strdup(ti.token);
 	store_token_clear(&ti);
@@ -73,27 +70,8 @@ static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof *f);
-	struct err err;
 
-	strcpy(f->dir, "/tmp/test_access.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof f->path, "%s/agent.db", f->dir);
-	assert_int_equal(store_open(f->path, &f->st, &err), 0);
-	strvec_push(&f->cfg.support_addresses, "support@msp.test");
-	f->cfg.ttl_days = 30;
-	f->cfg.issuer = strdup("mscagent");
-	f->cfg.from = strdup("agent@msp.test");
-	f->cfg.reply_address = strdup("agent@msp.test");
-	f->cfg.base_url = strdup("https://agent.msp.test");
-	memset(f->keys.reply, 7, 32);
-	f->keys.reply_len = 32;
-	strcpy(f->keys.tokens.keys[0].kid, "k1");
-	memset(f->keys.tokens.keys[0].key, 9, 32);
-	f->keys.tokens.keys[0].len = 32;
-	f->keys.tokens.n = 1;
-	f->ctx.cfg = &f->cfg;
-	f->ctx.keys = &f->keys;
-	f->ctx.templates = tmpl_set_new("mailtemplates");
+	agent_fixture_open(&f->ag, "test_access");
 	f->a = add_tenant(f, "Alpha");
 	f->b = add_tenant(f, "Beta");
 	fire(f, f->a, EVENT_START, NOW);
@@ -108,13 +86,8 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
-	store_close(f->st);
-	tmpl_set_free(f->ctx.templates);
-	config_free(&f->cfg);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	agent_fixture_close(&f->ag);
 	free(f);
 	return 0;
 }
@@ -124,7 +97,7 @@ check(struct fixture *f, const char *token, int64_t at, struct access *a)
 {
 	struct err err;
 
-	assert_int_equal(access_check(f->st, &f->keys.tokens, "mscagent",
+	assert_int_equal(access_check(f->ag.st, &f->ag.keys.tokens, "mscagent",
 	    token, at, a, &err), 0);
 	return a->status;
 }
@@ -161,7 +134,7 @@ test_unknown_jti(void **state)
 	struct err err;
 	char *token;
 
-	assert_int_equal(token_issue(&f->keys.tokens, "mscagent", f->a, 1,
+	assert_int_equal(token_issue(&f->ag.keys.tokens, "mscagent", f->a, 1,
 	    "msp@provider.test", NOW, 30, &c, &token, &err), 0);
 	assert_int_equal(check(f, token, NOW + 1, &a), ACCESS_INVALID);
 	assert_null(a.tenant.name);
@@ -179,9 +152,9 @@ test_other_tenants_jti(void **state)
 	struct err err;
 	char *token;
 
-	assert_int_equal(token_issue(&f->keys.tokens, "mscagent", f->a, 1,
+	assert_int_equal(token_issue(&f->ag.keys.tokens, "mscagent", f->a, 1,
 	    "msp@provider.test", NOW, 30, &c, &token, &err), 0);
-	assert_int_equal(store_token_add(f->st, f->b, 1, c.jti, "x@y.test",
+	assert_int_equal(store_token_add(f->ag.st, f->b, 1, c.jti, "x@y.test",
 	    token, NOW, NOW + 30 * DAY, &err), 0);
 	assert_int_equal(check(f, token, NOW + 1, &a), ACCESS_INVALID);
 	access_clear(&a);
@@ -199,9 +172,9 @@ test_generation_mismatch(void **state)
 
 	/* Stored as generation 1, but the token says 2 (ahead of the
 	 * tenant): refused, not taken as current. */
-	assert_int_equal(token_issue(&f->keys.tokens, "mscagent", f->a, 2,
+	assert_int_equal(token_issue(&f->ag.keys.tokens, "mscagent", f->a, 2,
 	    "msp@provider.test", NOW, 30, &c, &token, &err), 0);
-	assert_int_equal(store_token_add(f->st, f->a, 1, c.jti, "x@y.test",
+	assert_int_equal(store_token_add(f->ag.st, f->a, 1, c.jti, "x@y.test",
 	    token, NOW, NOW + 30 * DAY, &err), 0);
 	assert_int_equal(check(f, token, NOW + 1, &a), ACCESS_INVALID);
 	access_clear(&a);

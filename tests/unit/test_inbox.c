@@ -16,17 +16,14 @@
 #include "inbox.h"
 #include "maildir.h"
 
+#include "agent_fixture.h"
+
 #define NOW	1796126400	/* 2026-12-01T12:00:00Z */
 #define COUNT	(2 * INBOX_BATCH + 1)	/* three batches, the last of one */
 
 struct fixture {
-	char		 dir[64];
-	char		 path[96];
-	char		 box[96];
-	struct store	*st;
-	struct config	 cfg;
-	struct keyring	 keys;
-	struct compose_ctx ctx;
+	struct agent_fixture ag;
+	char		 box[96];	/* the inbox, a Maildir */
 };
 
 static int
@@ -35,19 +32,9 @@ setup(void **state)
 	struct fixture *f = calloc(1, sizeof *f);
 	struct err err;
 
-	strcpy(f->dir, "/tmp/test_inbox.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof f->path, "%s/agent.db", f->dir);
-	snprintf(f->box, sizeof f->box, "%s/inbox", f->dir);
-	assert_int_equal(store_open(f->path, &f->st, &err), 0);
+	agent_fixture_open(&f->ag, "test_inbox");
+	snprintf(f->box, sizeof f->box, "%s/inbox", f->ag.dir);
 	assert_int_equal(maildir_create(f->box, &err), 0);
-	f->cfg.from = strdup("agent@msp.test");
-	f->cfg.reply_address = strdup("agent@msp.test");
-	memset(f->keys.reply, 7, 32);
-	f->keys.reply_len = 32;
-	f->ctx.cfg = &f->cfg;
-	f->ctx.keys = &f->keys;
-	f->ctx.templates = tmpl_set_new("mailtemplates");
 	*state = f;
 	return 0;
 }
@@ -56,13 +43,8 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
-	store_close(f->st);
-	tmpl_set_free(f->ctx.templates);
-	config_free(&f->cfg);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	agent_fixture_close(&f->ag);
 	free(f);
 	return 0;
 }
@@ -124,7 +106,7 @@ poll_once(struct fixture *f, struct inbox_report *rep, size_t *lines)
 	assert_non_null(in);
 	fp = open_memstream(&log, &loglen);
 	assert_non_null(fp);
-	if (inbox_poll(f->st, &f->ctx, in, NOW, fp, rep, &err) == -1)
+	if (inbox_poll(f->ag.st, &f->ag.ctx, in, NOW, fp, rep, &err) == -1)
 		fail_msg("poll: %s", err.msg);
 	fclose(fp);
 	*lines = lines_in(log);

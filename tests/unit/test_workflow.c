@@ -11,15 +11,12 @@
 #include "date.h"
 #include "workflow.h"
 
+#include "agent_fixture.h"
+
 #define NOW	1796126400	/* 2026-12-01T12:00:00Z */
 
 struct fixture {
-	char		 dir[64];
-	char		 path[96];
-	struct store	*st;
-	struct config	 cfg;
-	struct keyring	 keys;
-	struct compose_ctx ctx;
+	struct agent_fixture ag;
 	int64_t		 saas_plan;
 	int64_t		 full_plan;
 };
@@ -45,30 +42,11 @@ static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof *f);
-	struct err err;
 
-	strcpy(f->dir, "/tmp/test_workflow.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof f->path, "%s/agent.db", f->dir);
-	assert_int_equal(store_open(f->path, &f->st, &err), 0);
-	strvec_push(&f->cfg.support_addresses, "support@msp.test");
-	strvec_push(&f->cfg.support_addresses, "oncall@msp.test");
-	f->cfg.ttl_days = 30;
-	f->cfg.issuer = strdup("mscagent");
-	f->cfg.from = strdup("agent@msp.test");
-	f->cfg.reply_address = strdup("agent@msp.test");
-	f->cfg.base_url = strdup("https://agent.msp.test");
-	memset(f->keys.reply, 7, 32);
-	f->keys.reply_len = 32;
-	strcpy(f->keys.tokens.keys[0].kid, "k1");
-	memset(f->keys.tokens.keys[0].key, 9, 32);
-	f->keys.tokens.keys[0].len = 32;
-	f->keys.tokens.n = 1;
-	f->ctx.cfg = &f->cfg;
-	f->ctx.keys = &f->keys;
-	f->ctx.templates = tmpl_set_new("mailtemplates");
-	f->saas_plan = add_plan(f->st, "SaaS", WORKLOAD_SAAS);
-	f->full_plan = add_plan(f->st, "Full", WORKLOAD_ALL);
+	agent_fixture_open(&f->ag, "test_workflow");
+	strvec_push(&f->ag.cfg.support_addresses, "oncall@msp.test");
+	f->saas_plan = add_plan(f->ag.st, "SaaS", WORKLOAD_SAAS);
+	f->full_plan = add_plan(f->ag.st, "Full", WORKLOAD_ALL);
 	*state = f;
 	return 0;
 }
@@ -77,13 +55,8 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
-	store_close(f->st);
-	tmpl_set_free(f->ctx.templates);
-	config_free(&f->cfg);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	agent_fixture_close(&f->ag);
 	free(f);
 	return 0;
 }
@@ -109,7 +82,7 @@ add_tenant(struct fixture *f, unsigned workloads, const char *customer,
 		t.expires[WORKLOAD_ENDPOINTS] = date_from_civil(2031, 1, 1);
 	if (workloads & WORKLOAD_BIT(WORKLOAD_HYBRID))
 		t.expires[WORKLOAD_HYBRID] = date_from_civil(2028, 6, 30);
-	assert_int_equal(store_tenant_add(f->st, &t, 0, &id, &err), 0);
+	assert_int_equal(store_tenant_add(f->ag.st, &t, 0, &id, &err), 0);
 	tenant_clear(&t);
 	return id;
 }
@@ -123,7 +96,7 @@ fire(struct fixture *f, int64_t id, enum fsm_event event, const char *plan,
 	struct workflow_outcome out;
 	int rc;
 
-	rc = workflow_fire(f->st, &f->ctx, id, &ev, NOW, &out, err);
+	rc = workflow_fire(f->ag.st, &f->ag.ctx, id, &ev, NOW, &out, err);
 	workflow_outcome_clear(&out);
 	return rc;
 }
@@ -135,7 +108,7 @@ state_of(struct fixture *f, int64_t id)
 	struct err err;
 	enum tenant_state s;
 
-	assert_int_equal(store_tenant_get(f->st, id, &t, &err), 0);
+	assert_int_equal(store_tenant_get(f->ag.st, id, &t, &err), 0);
 	s = t.state;
 	tenant_clear(&t);
 	return s;
@@ -150,7 +123,7 @@ mails_of(struct fixture *f, int64_t id)
 	struct err err;
 	size_t n, i;
 
-	assert_int_equal(store_outbox_list(f->st, id, &o, &n, &err), 0);
+	assert_int_equal(store_outbox_list(f->ag.st, id, &o, &n, &err), 0);
 	for (i = 0; i < n; i++)
 		buf_printf(&b, "%s%s:%s", i ? "," : "",
 		    fsm_mail_kind_name(o[i].kind), o[i].recipient);
@@ -165,7 +138,7 @@ history_count(struct fixture *f, int64_t id)
 	struct err err;
 	size_t n;
 
-	assert_int_equal(store_history_list(f->st, id, &h, &n, &err), 0);
+	assert_int_equal(store_history_list(f->ag.st, id, &h, &n, &err), 0);
 	store_history_free(h, n);
 	return n;
 }
@@ -182,12 +155,12 @@ test_preflight_blocks_with_every_reason(void **state)
 	int64_t id;
 
 	id = add_tenant(f, 0, "no-at-sign", 1);
-	assert_int_equal(workflow_fire(f->st, &f->ctx, id, &ev, NOW, &out,
+	assert_int_equal(workflow_fire(f->ag.st, &f->ag.ctx, id, &ev, NOW, &out,
 	    &err), 0);
 	assert_int_equal(out.to, STATE_BLOCKED);
 	assert_int_equal(out.reasons.n, 3);
 	workflow_outcome_clear(&out);
-	assert_int_equal(store_tenant_get(f->st, id, &t, &err), 0);
+	assert_int_equal(store_tenant_get(f->ag.st, id, &t, &err), 0);
 	assert_int_equal(t.blocked_reasons.n, 3);
 	tenant_clear(&t);
 	mails = mails_of(f, id);
@@ -212,7 +185,7 @@ test_workflow2_to_completed(void **state)
 	assert_int_equal(fire(f, id, EVENT_START, NULL, &err), -1);
 	assert_int_equal(err.kind, ERR_STATE);
 	assert_int_equal(fire(f, id, EVENT_APPROVE, NULL, &err), 0);
-	assert_int_equal(store_token_get(f->st, id, &ti, &err), 0);
+	assert_int_equal(store_token_get(f->ag.st, id, &ti, &err), 0);
 	assert_int_equal(ti.issued_at, NOW);
 	assert_int_equal(ti.expires_at, NOW + 30 * 86400);
 	assert_string_equal(ti.recipient, "msp@provider.test");
@@ -225,7 +198,7 @@ test_workflow2_to_completed(void **state)
 	    "approval_receipt:admin@customer.test,"
 	    "completed:msp@provider.test");
 	free(mails);
-	assert_int_equal(store_tenant_get(f->st, id, &t, &err), 0);
+	assert_int_equal(store_tenant_get(f->ag.st, id, &t, &err), 0);
 	assert_int_equal(t.plan_id, f->saas_plan);
 	/* SPEC §1: completed 2026-12-01, capped three years later. */
 	assert_int_equal(t.after[WORKLOAD_M365], date_from_civil(2029, 12, 1));
@@ -285,7 +258,7 @@ test_reject_retrigger_and_unclear(void **state)
 	assert_int_equal(state_of(f, id), STATE_AWAITING_APPROVAL);
 	assert_int_equal(fire(f, id, EVENT_REJECT, NULL, &err), 0);
 	assert_int_equal(fire(f, id, EVENT_RETRIGGER, NULL, &err), 0);
-	assert_int_equal(store_token_get(f->st, id, &ti, &err), 0);
+	assert_int_equal(store_token_get(f->ag.st, id, &ti, &err), 0);
 	assert_int_equal(ti.generation, 2);
 	assert_int_equal(ti.issued_at, 0);
 	store_token_clear(&ti);

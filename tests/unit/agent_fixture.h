@@ -1,0 +1,62 @@
+/*
+ * agent_fixture.h: what the tests that move tenants through the workflow
+ * share: a real SQLite file in a folder of its own, a config, fixed keys
+ * and the shipped templates, together as a compose_ctx.  Included by one
+ * test program each, after cmocka.h.
+ */
+#ifndef MSCAGENT_AGENT_FIXTURE_H
+#define MSCAGENT_AGENT_FIXTURE_H
+
+#include "compose.h"
+#include "store.h"
+
+struct agent_fixture {
+	char		 dir[64];
+	char		 path[96];	/* the database */
+	struct store	*st;
+	struct config	 cfg;
+	struct keyring	 keys;
+	struct compose_ctx ctx;
+};
+
+/* Opens everything in a new folder /tmp/NAME.XXXXXX. */
+static void
+agent_fixture_open(struct agent_fixture *ag, const char *name)
+{
+	struct err err;
+
+	snprintf(ag->dir, sizeof ag->dir, "/tmp/%s.XXXXXX", name);
+	assert_non_null(mkdtemp(ag->dir));
+	snprintf(ag->path, sizeof ag->path, "%s/agent.db", ag->dir);
+	assert_int_equal(store_open(ag->path, &ag->st, &err), 0);
+	strvec_push(&ag->cfg.support_addresses, "support@msp.test");
+	ag->cfg.ttl_days = 30;
+	ag->cfg.issuer = strdup("mscagent");
+	ag->cfg.from = strdup("agent@msp.test");
+	ag->cfg.reply_address = strdup("agent@msp.test");
+	ag->cfg.base_url = strdup("https://agent.msp.test");
+	memset(ag->keys.reply, 7, 32);
+	ag->keys.reply_len = 32;
+	strcpy(ag->keys.tokens.keys[0].kid, "k1");
+	memset(ag->keys.tokens.keys[0].key, 9, 32);
+	ag->keys.tokens.keys[0].len = 32;
+	ag->keys.tokens.n = 1;
+	ag->ctx.cfg = &ag->cfg;
+	ag->ctx.keys = &ag->keys;
+	ag->ctx.templates = tmpl_set_new("mailtemplates");
+}
+
+/* Closes everything and removes the folder. */
+static void
+agent_fixture_close(struct agent_fixture *ag)
+{
+	char cmd[128];
+
+	store_close(ag->st);
+	tmpl_set_free(ag->ctx.templates);
+	config_free(&ag->cfg);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", ag->dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+#endif
