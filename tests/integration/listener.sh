@@ -263,19 +263,30 @@ expect_status "GET /healthz" 200
 expect_eq "says ok" "$body" '{"status":"ok"}'
 
 # ---- floods and slow clients ----
-# 16 connections in all, 8 from one address: the 9th idle one is
-# closed at once, and the agent still answers when they are gone.
+# 16 connections in all, 8 from one address: of 9 idle ones, one is
+# closed at once.  Which one is not fixed: the listener's two threads
+# accept side by side, so the 8th and the 9th can be taken in either
+# order.  Every socket is watched for 3 s, to see that only one goes.
 "$PY" -S - "$PORT" >"$T/flood" <<'PYEOF'
-import socket, sys
+import select, socket, sys, time
 port = int(sys.argv[1])
 socks = [socket.create_connection(("127.0.0.1", port)) for _ in range(9)]
-socks[-1].settimeout(3)
-try:
-    print("closed" if socks[-1].recv(1) == b"" else "open")
-except (socket.timeout, ConnectionResetError):
-    print("open" if isinstance(sys.exc_info()[1], socket.timeout) else "closed")
+closed = set()
+end = time.monotonic() + 3
+while time.monotonic() < end:
+    left = [s for s in socks if s not in closed]
+    ready, _, _ = select.select(left, [], [], max(0, end - time.monotonic()))
+    for s in ready:
+        try:
+            gone = s.recv(1) == b""
+        except ConnectionResetError:
+            gone = True
+        if gone:
+            closed.add(s)
+print("%d closed" % len(closed))
 PYEOF
-expect_eq "one address gets half the connections" "$(cat "$T/flood")" closed
+expect_eq "one address gets half the connections" "$(cat "$T/flood")" \
+    "1 closed"
 http GET "$BASE/healthz"
 expect_eq "and the agent answers once they are gone" "$status" 200
 "$PY" -S - "$PORT" >"$T/slow" <<'PYEOF'
