@@ -72,11 +72,11 @@ void	 log_msg(enum log_level, const char *component, const char *fmt, ...)
  * A value for "key=value": v itself when it is not empty and has no
  * space, '"', '=' or control character (those log_msg turns into spaces);
  * else a copy in buf (n bytes) between double quotes, with '"' and '\'
- * escaped by '\' and control characters written as \n, \r, \t or \uXXXX.
- * A copy that does not fit is cut where no escape or UTF-8 sequence is
- * split, and still ends in '"'.  NULL, "" and a buf shorter than 3 bytes
- * give two double quotes (a static string).  The result lives as long as
- * v or buf.
+ * escaped by '\' and control characters written as \n, \r, \t or \u
+ * and four hex digits.  A copy that does not fit is cut where no escape
+ * or UTF-8 sequence is split, and still ends in '"'.  NULL, "" and a buf
+ * shorter than 3 bytes give two double quotes (a static string).  The
+ * result lives as long as v or buf.
  */
 const char *log_quote(const char *v, char *buf, size_t n);
 

@@ -200,6 +200,21 @@ files_in() {		# maildir
 	find "$1/new" -type f 2>/dev/null | sort
 }
 
+# A tenant "Later" approved and mailed its link, then the sweep 31 days
+# on, which expires it: sets $id2 and $old, the link on $BASE.
+expired_link() {
+	agent tenant add --name Later --customer-admin it@later.test \
+	    --msp-admin ops@later.test --workloads m365 --edition enterprise
+	id2=$out
+	agent start "$id2"
+	agent approve "$id2"
+	agent flush
+	old=$(mail_link "$(files_in "$T/var/mail/ops@later.test" | tail -1)")
+	old=$BASE/verify?token=${old#*token=}
+	agent_later +31d sweep
+	expect_match "31 days on, the sweep expires the link" "$out" "1 expired"
+}
+
 # The verification link in a delivered mail's text part.
 mail_link() {		# file
 	"$PY" -S -c 'import sys, re, email, email.policy

@@ -210,16 +210,7 @@ http POST "$BASE/verify" -d "token=$token&plan=$std"
 expect_status "a later POST" 303
 
 # ---- expiry and retrigger ----
-agent tenant add --name Later --customer-admin it@later.test \
-    --msp-admin ops@later.test --workloads m365 --edition enterprise
-id2=$out
-agent start "$id2"
-agent approve "$id2"
-agent flush
-old=$(mail_link "$(files_in "$T/var/mail/ops@later.test" | tail -1)")
-old=$BASE/verify?token=${old#*token=}
-agent_later +31d sweep
-expect_match "31 days on, the sweep expires the link" "$out" "1 expired"
+expired_link
 http GET "$old"
 expect_status "the expired link" 410
 expect_match "says when and whom to ask" "$body" \

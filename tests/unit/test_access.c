@@ -123,19 +123,36 @@ test_current_link(void **state)
 	free(token);
 }
 
+/*
+ * A token signed with the right key for tenant sub in generation gen,
+ * whose jti the agent stored for tenant owner in generation stored_gen
+ * (owner 0: never stored).  Caller frees.
+ */
+static char *
+signed_token(struct fixture *f, int64_t sub, int64_t gen, int64_t owner,
+    int64_t stored_gen)
+{
+	struct token_claims c;
+	struct err err;
+	char *token;
+
+	assert_int_equal(token_issue(&f->ag.keys.tokens, "mscagent", sub, gen,
+	    "msp@provider.test", NOW, 30, &c, &token, &err), 0);
+	if (owner != 0)
+		assert_int_equal(store_token_add(f->ag.st, owner, stored_gen,
+		    c.jti, "x@y.test", token, NOW, NOW + 30 * DAY, &err), 0);
+	return token;
+}
+
 /* A token signed with the right key but never stored: a forgery by
  * someone holding the key, or a database restored from before. */
 static void
 test_unknown_jti(void **state)
 {
 	struct fixture *f = *state;
-	struct token_claims c;
 	struct access a;
-	struct err err;
-	char *token;
+	char *token = signed_token(f, f->a, 1, 0, 0);
 
-	assert_int_equal(token_issue(&f->ag.keys.tokens, "mscagent", f->a, 1,
-	    "msp@provider.test", NOW, 30, &c, &token, &err), 0);
 	assert_int_equal(check(f, token, NOW + 1, &a), ACCESS_INVALID);
 	assert_null(a.tenant.name);
 	access_clear(&a);
@@ -147,35 +164,23 @@ static void
 test_other_tenants_jti(void **state)
 {
 	struct fixture *f = *state;
-	struct token_claims c;
 	struct access a;
-	struct err err;
-	char *token;
+	char *token = signed_token(f, f->a, 1, f->b, 1);
 
-	assert_int_equal(token_issue(&f->ag.keys.tokens, "mscagent", f->a, 1,
-	    "msp@provider.test", NOW, 30, &c, &token, &err), 0);
-	assert_int_equal(store_token_add(f->ag.st, f->b, 1, c.jti, "x@y.test",
-	    token, NOW, NOW + 30 * DAY, &err), 0);
 	assert_int_equal(check(f, token, NOW + 1, &a), ACCESS_INVALID);
 	access_clear(&a);
 	free(token);
 }
 
+/* Stored as generation 1, but the token says 2 (ahead of the tenant):
+ * refused, not taken as current. */
 static void
 test_generation_mismatch(void **state)
 {
 	struct fixture *f = *state;
-	struct token_claims c;
 	struct access a;
-	struct err err;
-	char *token;
+	char *token = signed_token(f, f->a, 2, f->a, 1);
 
-	/* Stored as generation 1, but the token says 2 (ahead of the
-	 * tenant): refused, not taken as current. */
-	assert_int_equal(token_issue(&f->ag.keys.tokens, "mscagent", f->a, 2,
-	    "msp@provider.test", NOW, 30, &c, &token, &err), 0);
-	assert_int_equal(store_token_add(f->ag.st, f->a, 1, c.jti, "x@y.test",
-	    token, NOW, NOW + 30 * DAY, &err), 0);
 	assert_int_equal(check(f, token, NOW + 1, &a), ACCESS_INVALID);
 	access_clear(&a);
 	free(token);
