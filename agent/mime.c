@@ -419,22 +419,24 @@ qp_risky_start(const char *s)
  * a space or tab before a line break ("a \n" came back as "a  \r\n").
  * Lines end in CRLF and take at most QP_LINE_MAX bytes.
  */
-/* Bytes at s that go out as they are, up to a line break: what
- * qp_must_encode and line_break let through. */
+/* Bytes at s, at most max, that go out as they are, up to a line
+ * break: what qp_must_encode and line_break let through.  Bounded, as
+ * an HTML line may be far longer than the line it is cut into. */
 static size_t
-qp_plain_run(const char *s)
+qp_plain_run(const char *s, size_t max)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n;
 
-	for (n = 0; ; n++) {
+	for (n = 0; n < max; n++) {
 		if (p[n] > 0x20 && p[n] < 0x7f && p[n] != '=')
 			continue;
 		if ((p[n] == ' ' || p[n] == '\t') && p[n + 1] != '\0' &&
 		    p[n + 1] != '\r' && p[n + 1] != '\n')
 			continue;
-		return n;
+		break;
 	}
+	return n;
 }
 
 static void
@@ -455,9 +457,7 @@ qp_encode(struct buf *out, const char *s)
 		}
 		/* Plain bytes that fit on the line go in one piece. */
 		if (col > 0 || !qp_risky_start(s)) {
-			n = qp_plain_run(s);
-			if (n > QP_LINE_MAX - 1 - col)
-				n = QP_LINE_MAX - 1 - col;
+			n = qp_plain_run(s, QP_LINE_MAX - 1 - col);
 			if (n > 0) {
 				buf_append(out, s, n);
 				col += n;
