@@ -1014,9 +1014,9 @@ cmd_poll(struct cli *cli, int argc, char **argv)
 	/* Where the time went, for measuring (bench/poll.sh). */
 	if (getenv("MSCAGENT_PROFILE") != NULL)
 		fprintf(stderr, "poll: fetch %.3f s, parse %.3f s, decide %.3f "
-		    "s, commit %.3f s, move %.3f s\n", rep.times.fetch,
-		    rep.times.parse, rep.times.decide, rep.times.commit,
-		    rep.times.move);
+		    "s, compose %.3f s, commit %.3f s, move %.3f s\n",
+		    rep.times.fetch, rep.times.parse, rep.times.decide,
+		    rep.times.compose, rep.times.commit, rep.times.move);
 	return rc;
 }
 

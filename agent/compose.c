@@ -138,6 +138,20 @@ make_message_id(const struct config *cfg, const char *key)
 	return xasprintf("%s.%s@%s", key, random, at ? at + 1 : "localhost");
 }
 
+/* What compose_prepare decided, all owned: the input is not kept. */
+struct compose_job {
+	const struct compose_ctx *ctx;
+	enum mail_kind		 kind;
+	struct tmpl_vars	*vars;
+	char			*to;
+	char			*reply_to;
+	char			*message_id;
+	char			*subject;
+	char			*parent;	/* In-Reply-To, or NULL */
+	struct strvec		 refs;		/* References */
+	int64_t			 date;
+};
+
 /* In-Reply-To: the reply being answered, else the last mail to them. */
 static const char *
 parent_of(const struct compose_input *in)
@@ -149,80 +163,119 @@ parent_of(const struct compose_input *in)
 	return NULL;
 }
 
-static int
-build_message(const struct compose_ctx *ctx, const struct compose_input *in,
-    const struct tmpl_out *body, const char *reply_to,
+/* References: the thread and the reply answered; mime keeps the root
+ * and the newest when there are too many. */
+static void
+set_threading(struct compose_job *job, const struct compose_input *in)
+{
+	const char *parent = parent_of(in);
+	size_t i;
+
+	job->parent = parent ? xstrdup(parent) : NULL;
+	for (i = 0; in->thread != NULL && i < in->thread->n; i++)
+		strvec_push(&job->refs, in->thread->v[i]);
+	if (in->in_reply_to != NULL)
+		strvec_push(&job->refs, in->in_reply_to);
+}
+
+struct compose_job *
+compose_prepare(const struct compose_ctx *ctx, const struct compose_input *in,
     struct composed *out, struct err *err)
 {
+	struct compose_job *job;
+	char key[REPLYKEY_MAX];
+
+	memset(out, 0, sizeof *out);
+	if (replykey_make(ctx->keys->reply, ctx->keys->reply_len,
+	    in->tenant->id, in->mail_id, in->to, in->tenant->generation,
+	    key) == -1) {
+		err_set(err, ERR_RUNTIME, "cannot make a reply key");
+		return NULL;
+	}
+	job = xcalloc(1, sizeof *job);
+	job->ctx = ctx;
+	job->kind = in->kind;
+	job->to = xstrdup(in->to);
+	job->reply_to = replykey_address(ctx->cfg->reply_address, key);
+	job->vars = make_vars(in, ctx->cfg, job->reply_to);
+	job->message_id = make_message_id(ctx->cfg, key);
+	job->date = in->now;
+	set_threading(job, in);
+	if (tmpl_subject(ctx->templates, fsm_mail_kind_name(in->kind),
+	    job->vars, &job->subject, err) == -1) {
+		compose_job_free(job);
+		return NULL;
+	}
+	out->message_id = xstrdup(job->message_id);
+	out->subject = xstrdup(job->subject);
+	return job;
+}
+
+int
+compose_finish(const struct compose_job *job, struct composed *out,
+    struct err *err)
+{
+	const struct compose_ctx *ctx = job->ctx;
 	static const char *const extra[] = {
 		"Auto-Submitted", "auto-generated",
 		"X-Auto-Response-Suppress", "OOF, AutoReply",
 	};
+	struct tmpl_out body;
 	struct mime_mail m;
-	struct strvec refs = { 0 };
-	size_t i;
 	int rc;
 
-	/* References: the thread and the reply answered; mime keeps the
-	 * root and the newest when there are too many. */
-	for (i = 0; in->thread != NULL && i < in->thread->n; i++)
-		strvec_push(&refs, in->thread->v[i]);
-	if (in->in_reply_to != NULL)
-		strvec_push(&refs, in->in_reply_to);
+	if (tmpl_render(ctx->templates, fsm_mail_kind_name(job->kind),
+	    job->vars, &body, err) == -1)
+		return -1;
 	memset(&m, 0, sizeof m);
 	m.from_name = FROM_NAME;
 	m.from = ctx->cfg->from;
-	m.to = in->to;
-	m.reply_to = reply_to;
-	m.subject = body->subject;
-	m.message_id = out->message_id;
-	m.in_reply_to = parent_of(in);
-	m.references = (const char *const *)refs.v;
-	m.nreferences = refs.n;
-	m.date = in->now;
-	m.text = body->text;
-	m.html = body->html;
+	m.to = job->to;
+	m.reply_to = job->reply_to;
+	m.subject = job->subject;
+	m.message_id = job->message_id;
+	m.in_reply_to = job->parent;
+	m.references = (const char *const *)job->refs.v;
+	m.nreferences = job->refs.n;
+	m.date = job->date;
+	m.text = body.text;
+	m.html = body.html;
 	m.extra_headers = extra;
 	m.nextra = sizeof extra / sizeof extra[0] / 2;
 	rc = mime_compose(&m, &out->message, &out->len, err);
-	strvec_clear(&refs);
+	tmpl_out_clear(&body);
 	return rc;
+}
+
+void
+compose_job_free(struct compose_job *job)
+{
+	if (job == NULL)
+		return;
+	tmpl_vars_free(job->vars);
+	free(job->to);
+	free(job->reply_to);
+	free(job->message_id);
+	free(job->subject);
+	free(job->parent);
+	strvec_clear(&job->refs);
+	free(job);
 }
 
 int
 compose_mail(const struct compose_ctx *ctx, const struct compose_input *in,
     struct composed *out, struct err *err)
 {
-	struct tmpl_vars *vars = NULL;
-	struct tmpl_out body;
-	char key[REPLYKEY_MAX];
-	char *reply_to = NULL;
+	struct compose_job *job;
 	int rc = -1;
 
-	memset(out, 0, sizeof *out);
-	memset(&body, 0, sizeof body);
-	if (replykey_make(ctx->keys->reply, ctx->keys->reply_len,
-	    in->tenant->id, in->mail_id, in->to, in->tenant->generation,
-	    key) == -1) {
-		err_set(err, ERR_RUNTIME, "cannot make a reply key");
-		goto out;
-	}
-	reply_to = replykey_address(ctx->cfg->reply_address, key);
-	vars = make_vars(in, ctx->cfg, reply_to);
-	if (tmpl_render(ctx->templates, fsm_mail_kind_name(in->kind), vars,
-	    &body, err) == -1)
-		goto out;
-	out->message_id = make_message_id(ctx->cfg, key);
-	out->subject = xstrdup(body.subject);
-	if (build_message(ctx, in, &body, reply_to, out, err) == -1)
-		goto out;
-	rc = 0;
-out:
-	if (rc == -1)
+	if ((job = compose_prepare(ctx, in, out, err)) == NULL)
+		return -1;
+	if (compose_finish(job, out, err) == -1)
 		composed_clear(out);
-	tmpl_out_clear(&body);
-	tmpl_vars_free(vars);
-	free(reply_to);
+	else
+		rc = 0;
+	compose_job_free(job);
 	return rc;
 }
 

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "addr.h"
+#include "composer.h"
 #include "inbox.h"
 #include "inmail.h"
 #include "reply.h"
@@ -552,20 +553,16 @@ fetch_batch(struct reader *in, const struct config *cfg,
 	return 0;
 }
 
-/*
- * Handles a batch in one transaction, each message a step of its own:
- * those after one that fails stay for the next pass (err says why).
- */
-static void
-handle_batch(struct store *st, const struct compose_ctx *ctx,
+/* Handles b's messages in order, each a step of its own; returns how
+ * many went through (the first that fails stops it, err says why). */
+static size_t
+handle_steps(struct store *st, const struct compose_ctx *ctx,
     struct batch *b, int64_t now, struct inbox_times *t, struct err *err)
 {
 	struct inbox_result *res = b->res;
 	double start;
 	size_t i;
 
-	if (store_batch_begin(st, err) == -1)
-		return;
 	for (i = 0; i < b->n; i++) {
 		start = seconds_now();
 		if (inbox_handle(st, ctx, &b->parsed[i], now, &res[i],
@@ -574,9 +571,58 @@ handle_batch(struct store *st, const struct compose_ctx *ctx,
 		t->parse += res[i].parse_seconds;
 		t->decide += seconds_now() - start - res[i].parse_seconds;
 	}
+	return i;
+}
+
+/* Handling takes what parsing made: for a second try, parse again. */
+static void
+parse_again(struct batch *b, const struct config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		inbox_parsed_clear(&b->parsed[i]);
+		inbox_parse(cfg, b->msgs[i].raw, b->msgs[i].len,
+		    &b->parsed[i]);
+	}
+}
+
+/*
+ * Handles a batch in one transaction, each message a step of its own:
+ * those after one that fails stay for the next pass (err says why).
+ * The composer makes the messages of the mails queued meanwhile.
+ */
+static void
+handle_batch(struct store *st, const struct compose_ctx *ctx,
+    struct composer *later, struct batch *b, int64_t now,
+    struct inbox_times *t, struct err *err)
+{
+	struct compose_ctx deferred = *ctx;
+	struct err lost;
+	double start;
+	size_t n;
+
+	deferred.later = later;
+	if (store_batch_begin(st, err) == -1)
+		return;
+	n = handle_steps(st, &deferred, b, now, t, err);
 	start = seconds_now();
-	if (store_batch_commit(st, i < b->n ? NULL : err) == 0)
-		b->handled = i;
+	if (composer_store(later, st, &lost) == -1) {
+		/*
+		 * A message could not be made after its step was released.
+		 * The batch once more, each message made in its own step,
+		 * so that the one that fails stops the batch where it is.
+		 */
+		store_batch_rollback(st);
+		parse_again(b, ctx->cfg);
+		if (store_batch_begin(st, err) == -1)
+			return;
+		n = handle_steps(st, ctx, b, now, t, err);
+	}
+	t->compose += seconds_now() - start;
+	start = seconds_now();
+	if (store_batch_commit(st, n < b->n ? NULL : err) == 0)
+		b->handled = n;
 	t->commit += seconds_now() - start;
 }
 
@@ -690,6 +736,7 @@ inbox_poll(struct store *st, const struct compose_ctx *ctx, struct reader *in,
 	struct reader_mark kept = { 0, 0 };
 	struct batch moved = { 0 }, cur = { 0 };
 	struct reader_step step;
+	struct composer *later;
 	int rc = -1, stopped;
 
 	memset(rep, 0, sizeof *rep);
@@ -701,13 +748,14 @@ inbox_poll(struct store *st, const struct compose_ctx *ctx, struct reader *in,
 		in->mark = kept;
 	}
 	store_bulk(st, 1);
+	later = composer_new();
 	if (fetch_batch(in, ctx->cfg, NULL, &cur, &rep->times, err) == -1)
 		goto out;
 	/* Each round handles one batch while the reader moves the one
 	 * before and reads the one after. */
 	while (cur.n > 0) {
 		reader_step_start(&step, st, in, ctx->cfg, &moved, &cur);
-		handle_batch(st, ctx, &cur, now, &rep->times, err);
+		handle_batch(st, ctx, later, &cur, now, &rep->times, err);
 		report(&cur, log, rep);
 		if (reader_step_finish(&step, &rep->times, err) == -1 ||
 		    save_mark(st, in, &kept, err) == -1)
@@ -725,6 +773,7 @@ inbox_poll(struct store *st, const struct compose_ctx *ctx, struct reader *in,
 		goto out;
 	rc = stopped ? -1 : 0;
 out:
+	composer_free(later);
 	store_checkpoint(st);
 	store_bulk(st, 0);
 	batch_clear(&moved);

@@ -437,6 +437,15 @@ store_batch_commit(struct store *st, struct err *err)
 }
 
 void
+store_batch_rollback(struct store *st)
+{
+	store_rollback(st);
+	if (st->in_batch)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->in_batch = 0;
+}
+
+void
 store_bulk(struct store *st, int on)
 {
 	sqlite3_wal_autocheckpoint(st->db, on ? 0 : STORE_AUTOCHECKPOINT);
@@ -1500,14 +1509,12 @@ int
 store_outbox_queue(struct store *st, const struct outbox_new *o,
     struct err *err)
 {
-	sqlite3_stmt *row = NULL, *body = NULL;
+	sqlite3_stmt *row = NULL;
 	int rc = -1;
 
 	if (prepare(st, "INSERT INTO outbox (id, tenant_id, kind, recipient, "
 	    "generation, created_at, next_attempt_at, message_id, subject) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8)", &row, err) == -1 ||
-	    prepare(st, "INSERT INTO outbox_messages (outbox_id, message) "
-	    "VALUES (?1, ?2)", &body, err) == -1)
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8)", &row, err) == -1)
 		goto out;
 	sqlite3_bind_int64(row, 1, o->id);
 	sqlite3_bind_int64(row, 2, o->tenant_id);
@@ -1518,14 +1525,29 @@ store_outbox_queue(struct store *st, const struct outbox_new *o,
 	sqlite3_bind_int64(row, 6, o->now);
 	sqlite3_bind_text(row, 7, o->message_id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(row, 8, o->subject, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(body, 1, o->id);
-	sqlite3_bind_blob(body, 2, o->message, (int)o->message_len,
-	    SQLITE_TRANSIENT);
-	if (step_done(st, row, err) == -1 || step_done(st, body, err) == -1)
+	if (step_done(st, row, err) == -1 || (o->message != NULL &&
+	    store_outbox_message(st, o->id, o->message, o->message_len,
+	    err) == -1))
 		goto out;
 	rc = 0;
 out:
 	release(st, row);
+	return rc;
+}
+
+int
+store_outbox_message(struct store *st, int64_t id, const char *message,
+    size_t len, struct err *err)
+{
+	sqlite3_stmt *body = NULL;
+	int rc;
+
+	if (prepare(st, "INSERT INTO outbox_messages (outbox_id, message) "
+	    "VALUES (?1, ?2)", &body, err) == -1)
+		return -1;
+	sqlite3_bind_int64(body, 1, id);
+	sqlite3_bind_blob(body, 2, message, (int)len, SQLITE_STATIC);
+	rc = step_done(st, body, err);
 	release(st, body);
 	return rc;
 }

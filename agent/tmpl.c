@@ -968,6 +968,25 @@ set_subject(htmlDocPtr doc, const char *pattern, int in_layout,
 	return subject;
 }
 
+int
+tmpl_subject(struct tmpl_set *set, const char *name,
+    const struct tmpl_vars *vars, char **subject, struct err *err)
+{
+	struct tmpl_ready *r;
+	char *pattern = NULL;
+
+	*subject = NULL;
+	pthread_mutex_lock(&set->lock);
+	if ((r = ready_template(set, name, err)) != NULL && r->subject != NULL)
+		pattern = xstrdup(r->subject);
+	pthread_mutex_unlock(&set->lock);
+	if (r == NULL)
+		return -1;
+	*subject = pattern ? expand_subject(pattern, vars) : xstrdup("");
+	free(pattern);
+	return 0;
+}
+
 /* Copies template name in its layout and fills it with vars. */
 static htmlDocPtr
 fill(struct tmpl_set *set, const char *name, const struct tmpl_vars *vars,

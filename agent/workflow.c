@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "composer.h"
 #include "date.h"
 #include "licence.h"
 #include "token.h"
@@ -20,6 +21,7 @@ struct transition {
 	int64_t				 now;
 	struct buf			 detail;	/* for the history */
 	size_t				 nmails;
+	size_t				 later_mark;	/* composer's, at start */
 };
 
 static int
@@ -83,12 +85,15 @@ apply_actions(struct transition *tr, const struct fsm_result *res,
 	return 0;
 }
 
-/* Queues one mail: the outbox row, then its composed message. */
+/* Queues one mail: the outbox row, then its composed message, which a
+ * batch leaves to its composer. */
 static int
 queue_one(struct transition *tr, enum mail_kind kind, enum mail_role role,
     const char *to, const struct outbox_entry *failed, const char *reason,
     struct err *err)
 {
+	struct composer *later = tr->ctx->later;
+	struct compose_job *job = NULL;
 	struct compose_input in;
 	struct composed mail;
 	struct outbox_new row;
@@ -119,7 +124,9 @@ queue_one(struct transition *tr, enum mail_kind kind, enum mail_role role,
 	in.failed_reason = reason;
 	in.reason = reason;
 	in.reply_from = tr->ev->sender;
-	if (compose_mail(tr->ctx, &in, &mail, err) == -1)
+	if (later != NULL ?
+	    (job = compose_prepare(tr->ctx, &in, &mail, err)) == NULL :
+	    compose_mail(tr->ctx, &in, &mail, err) == -1)
 		goto out;
 	row.id = id;
 	row.tenant_id = tr->t.id;
@@ -133,11 +140,16 @@ queue_one(struct transition *tr, enum mail_kind kind, enum mail_role role,
 	row.message_len = mail.len;
 	if (store_outbox_queue(tr->st, &row, err) == -1)
 		goto out;
+	if (job != NULL) {
+		composer_add(later, id, job);
+		job = NULL;
+	}
 	buf_printf(&tr->detail, "%s %s to %s", tr->nmails ? "," : "; mails:",
 	    fsm_mail_kind_name(kind), to);
 	tr->nmails++;
 	rc = 0;
 out:
+	compose_job_free(job);
 	composed_clear(&mail);
 	strvec_clear(&thread);
 	return rc;
@@ -216,6 +228,17 @@ transition_init(struct transition *tr, struct store *st,
 	tr->ctx = ctx;
 	tr->ev = ev;
 	tr->now = now;
+	if (ctx->later != NULL)
+		tr->later_mark = composer_count(ctx->later);
+}
+
+/* Undoes the transition: its rows, and the messages left to make. */
+static void
+transition_undo(struct transition *tr)
+{
+	store_rollback(tr->st);
+	if (tr->ctx->later != NULL)
+		composer_undo(tr->ctx->later, tr->later_mark);
 }
 
 static void
@@ -308,7 +331,7 @@ workflow_fire(struct store *st, const struct compose_ctx *ctx, int64_t id,
 	rc = 0;
 out:
 	if (rc == -1) {
-		store_rollback(st);
+		transition_undo(&tr);
 		workflow_outcome_clear(out);
 	}
 	transition_clear(&tr);
@@ -349,7 +372,7 @@ workflow_delivery_failed(struct store *st, const struct compose_ctx *ctx,
 	rc = 0;
 out:
 	if (rc == -1)
-		store_rollback(st);
+		transition_undo(&tr);
 	store_outbox_entry_clear(&mail);
 	transition_clear(&tr);
 	return rc;
@@ -399,7 +422,7 @@ workflow_record(struct store *st, const struct compose_ctx *ctx,
 	rc = 0;
 out:
 	if (rc == -1)
-		store_rollback(st);
+		transition_undo(&tr);
 	transition_clear(&tr);
 	return rc;
 }

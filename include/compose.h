@@ -14,11 +14,16 @@
 #include "store.h"
 #include "tmpl.h"
 
+struct composer;
+
 /* What composing needs that does not change from mail to mail. */
 struct compose_ctx {
 	const struct config	*cfg;
 	const struct keyring	*keys;
 	struct tmpl_set		*templates;
+	/* Set only for the transaction of a batch (composer.h): the
+	 * workflow then leaves each mail's message to it. */
+	struct composer		*later;
 };
 
 /* One mail to compose; the pointers are borrowed. */
@@ -50,6 +55,22 @@ struct composed {
 int	 compose_mail(const struct compose_ctx *, const struct compose_input *,
 	    struct composed *out, struct err *);
 void	 composed_clear(struct composed *);
+
+/*
+ * compose_mail in two halves.  compose_prepare decides all the outbox
+ * row holds (reply key, Message-ID, subject: *out has them, not the
+ * message) and keeps the rest of what the mail needs, copied, in the
+ * job it returns (NULL on failure); the job borrows the context, which
+ * must outlive it.  compose_finish makes the message (out->message,
+ * out->len) from the job alone: it touches neither the store nor the
+ * input, and runs on any thread.
+ */
+struct compose_job;
+struct compose_job *compose_prepare(const struct compose_ctx *,
+	    const struct compose_input *, struct composed *out, struct err *);
+int	 compose_finish(const struct compose_job *, struct composed *out,
+	    struct err *);
+void	 compose_job_free(struct compose_job *);
 
 /* The verification link for a token: base_url/verify?token=T. Caller
  * frees. */

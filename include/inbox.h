@@ -65,6 +65,7 @@ struct inbox_times {
 	double	 fetch;		/* reading from the mailbox */
 	double	 parse;		/* digest, MIME, seen before? */
 	double	 decide;	/* match, read, act, compose, but for: */
+	double	 compose;	/* messages not made by the batch's end */
 	double	 commit;
 	double	 move;		/* sync, flag and move, keep the mark */
 };

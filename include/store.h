@@ -82,6 +82,8 @@ void	 store_rollback(struct store *);
  */
 int	 store_batch_begin(struct store *, struct err *);
 int	 store_batch_commit(struct store *, struct err *);
+/* Undoes the whole batch, released changes too. */
+void	 store_batch_rollback(struct store *);
 /* BEGIN (deferred): one consistent snapshot for several reads; end it
  * with store_rollback. */
 int	 store_begin_read(struct store *, struct err *);
@@ -243,14 +245,17 @@ struct outbox_new {
 	int64_t		 now;		/* queued, and first due */
 	const char	*message_id;	/* without <> */
 	const char	*subject;
-	const char	*message;	/* the RFC 5322 bytes */
+	const char	*message;	/* the RFC 5322 bytes; NULL: later */
 	size_t		 message_len;
 };
 
 /* Queues one mail: the row and its message go in whole, so no index
- * entry is made twice. */
+ * entry is made twice.  A mail queued without its message gets it from
+ * store_outbox_message in the same transaction (composer.h). */
 int	 store_outbox_queue(struct store *, const struct outbox_new *,
 	    struct err *);
+int	 store_outbox_message(struct store *, int64_t id, const char *message,
+	    size_t len, struct err *);
 /* One mail with its message; free with store_outbox_entry_clear. */
 int	 store_outbox_get(struct store *, int64_t id, struct outbox_entry *,
 	    struct err *);

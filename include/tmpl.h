@@ -76,6 +76,11 @@ int	 tmpl_render(struct tmpl_set *, const char *name,
 	    const struct tmpl_vars *, struct tmpl_out *, struct err *);
 void	 tmpl_out_clear(struct tmpl_out *);
 
+/* The subject tmpl_render would give, without rendering the rest:
+ * *subject is the caller's.  Same errors as tmpl_render. */
+int	 tmpl_subject(struct tmpl_set *, const char *name,
+	    const struct tmpl_vars *, char **subject, struct err *);
+
 /* Renders a web page: the HTML alone, no subject and no text part.
  * *html is the caller's; same errors as tmpl_render. */
 int	 tmpl_render_page(struct tmpl_set *, const char *name,

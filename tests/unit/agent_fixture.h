@@ -46,6 +46,32 @@ agent_fixture_open(struct agent_fixture *ag, const char *name)
 	ag->ctx.templates = tmpl_set_new("mailtemplates");
 }
 
+/*
+ * The shipped templates, but for NAME.html, which parses but nests past
+ * TMPL_NESTING_MAX: its subject is made, its body refused.  Caller frees.
+ */
+static inline struct tmpl_set *
+agent_fixture_broken(struct agent_fixture *ag, const char *name)
+{
+	char cmd[256], path[160];
+	FILE *fp;
+	int i;
+
+	snprintf(cmd, sizeof cmd, "cp -r mailtemplates %s/broken", ag->dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(path, sizeof path, "%s/broken/%s.html", ag->dir, name);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("<html><head><meta name=\"subject\" content=\"Deep\"></head>"
+	    "<body>", fp);
+	for (i = 0; i <= TMPL_NESTING_MAX; i++)
+		fputs("<div>", fp);
+	fputs("deep</body></html>", fp);
+	fclose(fp);
+	snprintf(path, sizeof path, "%s/broken", ag->dir);
+	return tmpl_set_new(path);
+}
+
 /* Closes everything and removes the folder. */
 static void
 agent_fixture_close(struct agent_fixture *ag)

@@ -15,6 +15,7 @@
 
 #include "inbox.h"
 #include "maildir.h"
+#include "workflow.h"
 
 #include "agent_fixture.h"
 
@@ -114,6 +115,68 @@ poll_once(struct fixture *f, struct inbox_report *rep, size_t *lines)
 	in->close(in);
 }
 
+/*
+ * A tenant waiting for approval from admin; reply_to gets the address
+ * its request asks to be answered at.
+ */
+static int64_t
+awaiting(struct fixture *f, const char *admin, char *reply_to, size_t size)
+{
+	struct workflow_event ev = { .event = EVENT_START, .actor = "test" };
+	struct workflow_outcome out;
+	struct outbox_entry *o, mail;
+	struct tenant t;
+	struct err err;
+	const char *at;
+	int64_t id;
+	size_t n;
+
+	tenant_init(&t);
+	t.name = strdup("Kunde GmbH");
+	t.customer_admin = strdup(admin);
+	t.msp_admin = strdup("msp@provider.test");
+	t.edition = strdup("enterprise");
+	t.workloads = WORKLOAD_BIT(WORKLOAD_GWS);
+	assert_int_equal(store_tenant_add(f->ag.st, &t, 0, &id, &err), 0);
+	tenant_clear(&t);
+	assert_int_equal(workflow_fire(f->ag.st, &f->ag.ctx, id, &ev, NOW,
+	    &out, &err), 0);
+	workflow_outcome_clear(&out);
+	assert_int_equal(store_outbox_list(f->ag.st, id, &o, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_outbox_get(f->ag.st, o[0].id, &mail, &err), 0);
+	at = strstr(mail.message, "\r\nReply-To: ");
+	assert_non_null(at);
+	at += strlen("\r\nReply-To: ");
+	snprintf(reply_to, size, "%.*s", (int)strcspn(at, "\r"), at);
+	store_outbox_entry_clear(&mail);
+	store_outbox_free(o, n);
+	return id;
+}
+
+/* The mails of tenant id as "kind,kind", each checked to have its
+ * message. */
+static char *
+mails_of(struct fixture *f, int64_t id)
+{
+	struct outbox_entry *o, mail;
+	struct buf b = { 0 };
+	struct err err;
+	size_t n, i;
+
+	assert_int_equal(store_outbox_list(f->ag.st, id, &o, &n, &err), 0);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(store_outbox_get(f->ag.st, o[i].id, &mail,
+		    &err), 0);
+		assert_non_null(mail.message);
+		store_outbox_entry_clear(&mail);
+		buf_printf(&b, "%s%s", i ? "," : "",
+		    fsm_mail_kind_name(o[i].kind));
+	}
+	store_outbox_free(o, n);
+	return buf_release(&b);
+}
+
 static void
 test_batches(void **state)
 {
@@ -159,12 +222,70 @@ test_seen_before(void **state)
 	assert_int_equal(files_in(f, "new"), 0);
 }
 
+/*
+ * A mail whose message cannot be made once its step was released: the
+ * batch is done again with each message made in its step, so the
+ * messages before it are kept and it stops the pass, nothing half done.
+ */
+static void
+test_made_too_late(void **state)
+{
+	struct fixture *f = *state;
+	struct tmpl_set *shipped = f->ag.ctx.templates;
+	struct inbox_report rep;
+	struct reader *in;
+	struct err err;
+	char reply_to[128], path[160], *mails;
+	int64_t id;
+	FILE *fp;
+
+	id = awaiting(f, "admin@customer.test", reply_to, sizeof reply_to);
+	deliver(f, "new", 0);	/* a stranger's: no mail */
+	snprintf(path, sizeof path, "%s/new/1700000001.000001.test", f->box);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fprintf(fp, "From: admin@customer.test\r\nTo: %s\r\n"
+	    "Message-ID: <r1@customer.test>\r\nSubject: Re: move\r\n\r\n"
+	    "APPROVE\r\n", reply_to);
+	fclose(fp);
+
+	f->ag.ctx.templates = agent_fixture_broken(&f->ag, "approval_receipt");
+	in = maildir_reader_new(f->box, &err);
+	assert_non_null(in);
+	assert_int_equal(inbox_poll(f->ag.st, &f->ag.ctx, in, NOW, NULL, &rep,
+	    &err), -1);
+	in->close(in);
+	assert_non_null(strstr(err.msg, "nested more than"));
+	assert_int_equal(rep.handled, 1);
+	assert_int_equal(files_in(f, "cur"), 1);
+	assert_int_equal(files_in(f, "new"), 1);
+	mails = mails_of(f, id);
+	assert_string_equal(mails, "approval_request");
+	free(mails);
+
+	/* Mended, the next pass acts on the reply. */
+	tmpl_set_free(f->ag.ctx.templates);
+	f->ag.ctx.templates = shipped;
+	in = maildir_reader_new(f->box, &err);
+	assert_non_null(in);
+	assert_int_equal(inbox_poll(f->ag.st, &f->ag.ctx, in, NOW, NULL, &rep,
+	    &err), 0);
+	in->close(in);
+	assert_int_equal(rep.acted, 1);
+	mails = mails_of(f, id);
+	assert_string_equal(mails, "approval_request,verification,"
+	    "approval_receipt");
+	free(mails);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_batches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_seen_before, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_made_too_late, setup,
 		    teardown),
 	};
 

@@ -1,0 +1,203 @@
+/* composer.c: a batch's messages, made on a second thread. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "composer.h"
+
+enum slot_state { SLOT_WAITING, SLOT_BUSY, SLOT_DONE, SLOT_FAILED };
+
+/* One message to make, and once made, the message or why not. */
+struct slot {
+	int64_t			 id;
+	struct compose_job	*job;
+	enum slot_state		 state;
+	int			 dropped;	/* undone while busy: whoever
+						   made it frees it */
+	struct composed		 mail;
+	struct err		 err;
+};
+
+struct composer {
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 work;		/* a job came, or stop */
+	pthread_cond_t		 done;		/* a busy slot finished */
+	struct slot		**slots;
+	size_t			 n, cap;
+	size_t			 next;		/* the first not taken */
+	int			 stop;
+	pthread_t		 thread;
+	int			 threaded;
+};
+
+static void
+slot_free(struct slot *s)
+{
+	compose_job_free(s->job);
+	composed_clear(&s->mail);
+	free(s);
+}
+
+/*
+ * Makes the next waiting message, if any; called and returns with the
+ * lock held.  The making itself runs unlocked, so the thread and the
+ * batch's own thread each make one at a time, side by side.
+ */
+static int
+make_next(struct composer *c)
+{
+	struct slot *s;
+	int rc;
+
+	if (c->next == c->n)
+		return 0;
+	s = c->slots[c->next++];
+	s->state = SLOT_BUSY;
+	pthread_mutex_unlock(&c->lock);
+	rc = compose_finish(s->job, &s->mail, &s->err);
+	pthread_mutex_lock(&c->lock);
+	s->state = rc == 0 ? SLOT_DONE : SLOT_FAILED;
+	if (s->dropped)
+		slot_free(s);
+	pthread_cond_broadcast(&c->done);
+	return 1;
+}
+
+static void *
+composer_run(void *arg)
+{
+	struct composer *c = arg;
+
+	pthread_mutex_lock(&c->lock);
+	while (!c->stop)
+		if (!make_next(c))
+			pthread_cond_wait(&c->work, &c->lock);
+	pthread_mutex_unlock(&c->lock);
+	return NULL;
+}
+
+struct composer *
+composer_new(void)
+{
+	struct composer *c;
+
+	c = xcalloc(1, sizeof *c);
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->work, NULL);
+	pthread_cond_init(&c->done, NULL);
+	c->threaded = pthread_create(&c->thread, NULL, composer_run, c) == 0;
+	return c;
+}
+
+/* Frees the slots from mark on; one being made is left to its maker. */
+static void
+drop_from(struct composer *c, size_t mark)
+{
+	size_t i;
+
+	for (i = mark; i < c->n; i++) {
+		if (c->slots[i]->state == SLOT_BUSY)
+			c->slots[i]->dropped = 1;
+		else
+			slot_free(c->slots[i]);
+	}
+	if (c->n > mark)
+		c->n = mark;
+	if (c->next > mark)
+		c->next = mark;
+}
+
+void
+composer_free(struct composer *c)
+{
+	if (c == NULL)
+		return;
+	pthread_mutex_lock(&c->lock);
+	c->stop = 1;
+	pthread_cond_signal(&c->work);
+	pthread_mutex_unlock(&c->lock);
+	if (c->threaded)
+		pthread_join(c->thread, NULL);
+	drop_from(c, 0);
+	free(c->slots);
+	pthread_cond_destroy(&c->done);
+	pthread_cond_destroy(&c->work);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+void
+composer_add(struct composer *c, int64_t id, struct compose_job *job)
+{
+	struct slot *s;
+
+	s = xcalloc(1, sizeof *s);
+	s->id = id;
+	s->job = job;
+	pthread_mutex_lock(&c->lock);
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 64;
+		c->slots = xrealloc(c->slots, c->cap * sizeof *c->slots);
+	}
+	c->slots[c->n++] = s;
+	pthread_cond_signal(&c->work);
+	pthread_mutex_unlock(&c->lock);
+}
+
+size_t
+composer_count(struct composer *c)
+{
+	size_t n;
+
+	pthread_mutex_lock(&c->lock);
+	n = c->n;
+	pthread_mutex_unlock(&c->lock);
+	return n;
+}
+
+void
+composer_undo(struct composer *c, size_t mark)
+{
+	pthread_mutex_lock(&c->lock);
+	drop_from(c, mark);
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* Makes what is left alongside the thread; returns once all are made. */
+static void
+make_all(struct composer *c)
+{
+	size_t i;
+
+	pthread_mutex_lock(&c->lock);
+	while (make_next(c))
+		;
+	for (i = 0; i < c->n; i++)
+		while (c->slots[i]->state == SLOT_BUSY)
+			pthread_cond_wait(&c->done, &c->lock);
+	pthread_mutex_unlock(&c->lock);
+}
+
+int
+composer_store(struct composer *c, struct store *st, struct err *err)
+{
+	struct slot *s;
+	size_t i;
+	int rc = 0;
+
+	make_all(c);
+	/* Only this thread touches the slots now: all are made. */
+	for (i = 0; rc == 0 && i < c->n; i++) {
+		s = c->slots[i];
+		if (s->state == SLOT_FAILED) {
+			*err = s->err;
+			rc = -1;
+		} else
+			rc = store_outbox_message(st, s->id, s->mail.message,
+			    s->mail.len, err);
+	}
+	pthread_mutex_lock(&c->lock);
+	drop_from(c, 0);
+	pthread_mutex_unlock(&c->lock);
+	return rc;
+}

@@ -1,0 +1,40 @@
+/*
+ * composer.h: the messages of a batch's mails, made on a second thread
+ * while the batch's decisions go on.
+ *
+ * Rendering a template and writing its MIME message is most of what a
+ * decision costs, and it needs neither the database nor the decision's
+ * state.  So inside a batch (store_batch_begin) the workflow queues a
+ * mail's outbox row at once, with its Message-ID and subject, and hands
+ * the rest to a composer; composer_store puts every message in before
+ * the batch commits, so a committed mail always has its message.
+ */
+#ifndef MSCAGENT_COMPOSER_H
+#define MSCAGENT_COMPOSER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "compose.h"
+
+struct composer;
+
+/* Starts the thread; without one, composer_store does all the work. */
+struct composer *composer_new(void);
+void	 composer_free(struct composer *);
+
+/* Takes job, the message of outbox row id: the composer owns it now. */
+void	 composer_add(struct composer *, int64_t id, struct compose_job *);
+/* How many jobs were added since the last composer_store: a mark. */
+size_t	 composer_count(struct composer *);
+/* Drops the jobs added after mark, whose rows a rollback undid. */
+void	 composer_undo(struct composer *, size_t mark);
+/*
+ * Composes what the thread has not taken, waits for the rest, and stores
+ * each message in the open transaction, in the order added; then starts
+ * empty.  Returns 0, or -1 when a message could not be made or stored
+ * (err), in which case the transaction must be rolled back.
+ */
+int	 composer_store(struct composer *, struct store *, struct err *);
+
+#endif
