@@ -349,7 +349,14 @@ store_open(const char *path, struct store **out, struct err *err)
 	}
 	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(st->db, 1);
-	if (exec(st, "PRAGMA foreign_keys = ON;"
+	/*
+	 * 16 KiB pages, for a new database only (an existing one keeps
+	 * its own): a queued mail of some 5 KB then fits in its row, not
+	 * in a page of its own with the rest spilled to a second, and the
+	 * log of a batch is a quarter as many frames.
+	 */
+	if (exec(st, "PRAGMA page_size = 16384;"
+	    "PRAGMA foreign_keys = ON;"
 	    "PRAGMA journal_mode = WAL;"
 	    "PRAGMA synchronous = NORMAL;"
 	    /* 1 MiB of page cache per connection, not 2: the agent keeps
