@@ -22,8 +22,9 @@
 #define STORE_CACHE_KIB	"-1024"		/* negative: KiB, not pages */
 /* In bulk, a batch's changed pages stay in memory until its commit,
  * rather than spilling to the log half-made, and the pages the batches
- * share are read once per pass. */
-#define STORE_BULK_CACHE_KIB	"-65536"
+ * share are read once per pass: a batch of 500 replies changes some
+ * 8 MB.  More only costs page faults to fill. */
+#define STORE_BULK_CACHE_KIB	"-16384"
 
 struct cached_stmt {
 	const char	*sql;

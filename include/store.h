@@ -100,7 +100,7 @@ int64_t	 store_data_version(struct store *);
  */
 int	 store_sync(struct store *, struct err *);
 /*
- * Bulk work on (1) or off (0).  On: a page cache of 64 MiB, so that a
+ * Bulk work on (1) or off (0).  On: a page cache of 16 MiB, so that a
  * batch never spills and the pages batches share are read once, and no
  * automatic checkpoints (each a copy of the log into the database and two
  * fsyncs, every thousand pages of log).  A pass of many batches ends with
