@@ -510,6 +510,7 @@ save_mark(struct store *st, struct reader *in, struct reader_mark *kept,
 
 /* A batch read from the inbox, and how far handling it got. */
 struct batch {
+	size_t			 asked;		/* at most this many */
 	struct inmsg		*msgs;
 	size_t			 n;
 	struct inbox_parsed	*parsed;
@@ -530,6 +531,19 @@ batch_clear(struct batch *b)
 	memset(b, 0, sizeof *b);
 }
 
+/*
+ * How many to ask for after a batch of asked.  The first is small, so
+ * that handling starts soon while the reader fetches the next; each
+ * after is four times larger, up to INBOX_BATCH.
+ */
+static size_t
+batch_after(size_t asked)
+{
+	if (asked == 0)
+		return INBOX_FIRST_BATCH;
+	return asked < INBOX_BATCH / 4 ? asked * 4 : INBOX_BATCH;
+}
+
 /* Reads and parses the next batch, past the one still pending (NULL:
  * none). */
 static int
@@ -540,8 +554,9 @@ fetch_batch(struct reader *in, const struct config *cfg,
 	double start = seconds_now();
 	size_t i;
 
+	b->asked = batch_after(pending ? pending->asked : 0);
 	if (in->fetch(in, pending ? pending->msgs : NULL, pending ?
-	    pending->n : 0, INBOX_BATCH, INMAIL_SIZE_MAX, &b->msgs, &b->n,
+	    pending->n : 0, b->asked, INMAIL_SIZE_MAX, &b->msgs, &b->n,
 	    err) == -1)
 		return -1;
 	t->fetch += seconds_now() - start;
@@ -706,7 +721,7 @@ reader_step_start(struct reader_step *s, struct store *st, struct reader *in,
 	s->cfg = cfg;
 	s->moved = moved;
 	s->pending = pending;
-	s->read_next = pending->n == INBOX_BATCH;
+	s->read_next = pending->n == pending->asked;
 	/* Without a thread the same work is only not overlapped. */
 	s->threaded = pthread_create(&s->thread, NULL, reader_step_run, s) ==
 	    0;
