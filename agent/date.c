@@ -1,5 +1,4 @@
 /* date.c: civil dates as day numbers, and UTC timestamps, by arithmetic. */
-#include <stdio.h>
 #include <string.h>
 
 #include "date.h"
@@ -97,6 +96,17 @@ date_parse(const char *s, int32_t *out)
 	return 0;
 }
 
+/* The low n decimal digits of v, zero-padded: a mail takes a dozen
+ * dates, and snprintf was most of what each cost. */
+static void
+put_digits(char *out, unsigned v, int n)
+{
+	while (n-- > 0) {
+		out[n] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
 /*
  * A day outside years 0-9999 (DATE_NONE among them) does not fit the
  * format; it is written as "0000-00-00", which no parser takes for a date,
@@ -112,9 +122,12 @@ date_format(int32_t days, char *out)
 		memcpy(out, "0000-00-00", DATE_STR_LEN);
 		return;
 	}
-	/* Unsigned and bounded, so the compiler can see that it fits. */
-	snprintf(out, DATE_STR_LEN, "%04u-%02u-%02u", (unsigned)year % 10000,
-	    (unsigned)month % 100, (unsigned)day % 100);
+	put_digits(out, (unsigned)year, 4);
+	out[4] = '-';
+	put_digits(out + 5, (unsigned)month, 2);
+	out[7] = '-';
+	put_digits(out + 8, (unsigned)day, 2);
+	out[10] = '\0';
 }
 
 int32_t
@@ -174,6 +187,12 @@ timestamp_format(time_t t, char *out)
 	m = (unsigned)(secs / 60 % 60);
 	s = (unsigned)(secs % 60);
 	date_format(days, date);
-	snprintf(out, TIMESTAMP_STR_LEN, "%.10sT%02u:%02u:%02uZ", date,
-	    h % 24, m % 60, s % 60);
+	memcpy(out, date, 10);
+	out[10] = 'T';
+	put_digits(out + 11, h, 2);
+	out[13] = ':';
+	put_digits(out + 14, m, 2);
+	out[16] = ':';
+	put_digits(out + 17, s, 2);
+	memcpy(out + 19, "Z", 2);
 }

@@ -30,7 +30,7 @@ struct tmpl_list {
 struct tmpl_vars {
 	const struct tmpl_vars	*parent;
 	struct tmpl_var		*vars;
-	size_t			 nvars;
+	size_t			 nvars, cap;
 	struct tmpl_list	*lists;
 	size_t			 nlists;
 };
@@ -102,7 +102,10 @@ tmpl_vars_set(struct tmpl_vars *v, const char *name, const char *value)
 			v->vars[i].value = clean;
 			return;
 		}
-	v->vars = xrealloc(v->vars, (v->nvars + 1) * sizeof *v->vars);
+	if (v->nvars == v->cap) {
+		v->cap = v->cap ? v->cap * 2 : 32;
+		v->vars = xrealloc(v->vars, v->cap * sizeof *v->vars);
+	}
 	v->vars[v->nvars].name = xstrdup(name);
 	v->vars[v->nvars].value = clean;
 	v->nvars++;

@@ -104,17 +104,21 @@ xstrndup(const char *s, size_t len)
 char *
 xvasprintf(const char *fmt, va_list ap)
 {
+	char small[256], *p;
 	va_list copy;
-	char *p;
 	int len;
 
+	/* Most strings fit on the stack: one formatting, not two. */
 	va_copy(copy, ap);
-	len = vsnprintf(NULL, 0, fmt, copy);
+	len = vsnprintf(small, sizeof small, fmt, copy);
 	va_end(copy);
 	if (len < 0)
 		oom();
 	p = xmalloc((size_t)len + 1);
-	vsnprintf(p, (size_t)len + 1, fmt, ap);
+	if ((size_t)len < sizeof small)
+		memcpy(p, small, (size_t)len + 1);
+	else
+		vsnprintf(p, (size_t)len + 1, fmt, ap);
 	return p;
 }
 

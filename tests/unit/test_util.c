@@ -229,6 +229,32 @@ test_xalloc(void **state)
 	free(s);
 }
 
+/* Formatted on the stack when it fits, else again on the heap: both
+ * sides of that edge, and far past it. */
+static void
+test_xasprintf_lengths(void **state)
+{
+	static const size_t lens[] = { 0, 254, 255, 256, 257, 10000 };
+	char *fill, *s;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+		fill = xmalloc(lens[i] + 1);
+		memset(fill, 'x', lens[i]);
+		fill[lens[i]] = '\0';
+		s = xasprintf("%s", fill);
+		assert_int_equal(strlen(s), lens[i]);
+		assert_string_equal(s, fill);
+		free(s);
+		s = xasprintf("<%s>", fill);
+		assert_int_equal(strlen(s), lens[i] + 2);
+		assert_int_equal(s[lens[i] + 1], '>');
+		free(s);
+		free(fill);
+	}
+}
+
 struct bytes_row {
 	const char	*s;
 	size_t		 len;
@@ -533,6 +559,7 @@ main(void)
 		cmocka_unit_test(test_buf),
 		cmocka_unit_test(test_buf_release_empty),
 		cmocka_unit_test(test_xalloc),
+		cmocka_unit_test(test_xasprintf_lengths),
 		cmocka_unit_test(test_utf8_valid),
 		cmocka_unit_test(test_utf8_valid_len),
 		cmocka_unit_test(test_utf8_length),
