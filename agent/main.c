@@ -9,6 +9,7 @@
 #include <libxml/parser.h>
 
 #include "cli.h"
+#include "store.h"
 #include "util.h"
 
 /*
@@ -56,6 +57,7 @@ main(int argc, char **argv)
 	/* Libraries that keep global state set it up before any thread. */
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	xmlInitParser();
+	store_init();
 	rc = cli_main(argc, argv);
 	xmlCleanupParser();
 	curl_global_cleanup();

@@ -66,6 +66,9 @@ struct token_info {
  * this binary is refused.  Caller frees with store_close.
  */
 int	 store_open(const char *path, struct store **, struct err *);
+/* SQLite's process-wide settings: once, before any store_open or
+ * thread. */
+void	 store_init(void);
 void	 store_close(struct store *);
 
 /* BEGIN IMMEDIATE: waits up to the busy timeout for other writers. */
