@@ -522,6 +522,8 @@ body_prepare(struct body *b, const char *text)
 {
 	struct buf out = { 0 };
 
+	/* Room for the text and its soft breaks and CRLFs, grown once. */
+	buf_reserve(&out, strlen(text) / 8 * 9 + 64);
 	if (mostly_non_ascii(text)) {
 		to_crlf(&out, text);
 		b->encoding = MAILMIME_MECHANISM_BASE64;

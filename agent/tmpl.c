@@ -441,6 +441,19 @@ keep_element(xmlNodePtr n, const struct tmpl_vars *vars)
 static void render_children(xmlNodePtr, const struct tmpl_vars *,
     struct render *, int);
 
+/* Whether n has a data-* attribute: most elements have none, and a
+ * look at each name once spares looking up every one of them. */
+static int
+has_data_attr(xmlNodePtr n)
+{
+	xmlAttrPtr a;
+
+	for (a = n->properties; a != NULL; a = a->next)
+		if (strncmp((const char *)a->name, "data-", 5) == 0)
+			return 1;
+	return 0;
+}
+
 /* Fills one element; returns 0 when it must be removed. */
 static int
 render_element(xmlNodePtr n, const struct tmpl_vars *vars, struct render *r,
@@ -448,6 +461,10 @@ render_element(xmlNodePtr n, const struct tmpl_vars *vars, struct render *r,
 {
 	char *v;
 
+	if (!has_data_attr(n)) {
+		render_children(n, vars, r, depth + 1);
+		return 1;
+	}
 	if (!keep_element(n, vars))
 		return 0;
 	if ((v = attr(n, "data-var")) != NULL) {
@@ -516,7 +533,7 @@ render_children(xmlNodePtr parent, const struct tmpl_vars *vars,
 		next = n->next;
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
-		if ((list = attr(n, "data-each")) != NULL) {
+		if (has_data_attr(n) && (list = attr(n, "data-each")) != NULL) {
 			render_each(n, list, vars, r, depth);
 			xmlFree(list);
 		} else if (!render_element(n, vars, r, depth)) {

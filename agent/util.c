@@ -169,7 +169,7 @@ strvec_clear(struct strvec *sv)
 	sv->n = sv->cap = 0;
 }
 
-static void
+void
 buf_reserve(struct buf *b, size_t extra)
 {
 	size_t want;
@@ -342,6 +342,12 @@ utf8_width_n(const char *s, size_t len)
 	uint32_t cp;
 
 	while (len > 0) {
+		if (*p < 0x80) {	/* ASCII, most of any text: one column */
+			width++;
+			p++;
+			len--;
+			continue;
+		}
 		n = utf8_decode(p, len, &cp);
 		if (n == 0) {
 			n = 1;

@@ -68,6 +68,8 @@ struct buf {
 	size_t	 cap;
 };
 
+/* Room for extra more bytes, so that appending them does not grow it. */
+void	 buf_reserve(struct buf *, size_t extra);
 void	 buf_append(struct buf *, const char *, size_t);
 void	 buf_puts(struct buf *, const char *);
 void	 buf_printf(struct buf *, const char *, ...) PRINTF_LIKE(2, 3);
