@@ -681,7 +681,7 @@ report(const struct batch *b, FILE *log, struct inbox_report *rep)
  * inbox handles a batch, so that the mail server works meanwhile: the
  * batch before is made durable and moved, and the one after is read.
  * The reader and this struct belong to that thread until it is joined;
- * of the store it only uses store_sync.
+ * of the store it only uses store_sync and store_checkpoint_aside.
  */
 struct reader_step {
 	struct store		*st;
@@ -707,6 +707,9 @@ reader_step_run(void *arg)
 	if (s->rc == 0 && s->read_next)
 		s->rc = fetch_batch(s->in, s->cfg, s->pending, &s->next,
 		    &s->times, &s->err);
+	/* The batches before into the database, so that the pass does not
+	 * end with copying all of them. */
+	store_checkpoint_aside(s->st);
 	return NULL;
 }
 

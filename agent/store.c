@@ -37,6 +37,8 @@ struct store {
 	int			 in_tx;
 	int			 in_batch;	/* store_begin makes savepoints */
 	char			*log_path;	/* the WAL file; NULL: in memory */
+	char			*path;		/* the database file, or NULL */
+	sqlite3			*aside;		/* store_checkpoint_aside's */
 	struct cached_stmt	 cache[STORE_STMT_CACHE];
 };
 
@@ -382,8 +384,10 @@ store_open(const char *path, struct store **out, struct err *err)
 	if (migrate(st, err) == -1)
 		goto fail;
 	db = sqlite3_db_filename(st->db, "main");
-	if (db != NULL && *db != '\0')
+	if (db != NULL && *db != '\0') {
 		st->log_path = xasprintf("%s-wal", db);
+		st->path = xstrdup(db);
+	}
 	*out = st;
 	return 0;
 fail:
@@ -400,7 +404,9 @@ store_close(struct store *st)
 	for (size_t i = 0; i < STORE_STMT_CACHE; i++)
 		sqlite3_finalize(st->cache[i].stmt);
 	sqlite3_close_v2(st->db);
+	sqlite3_close_v2(st->aside);
 	free(st->log_path);
+	free(st->path);
 	free(st);
 }
 
@@ -501,6 +507,24 @@ store_checkpoint(struct store *st)
 {
 	/* Passive: never waits for readers. */
 	sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+	    NULL, NULL);
+}
+
+void
+store_checkpoint_aside(struct store *st)
+{
+	if (st->path == NULL)
+		return;		/* in memory: no log */
+	/* A read finds the log: before one, a checkpoint does nothing. */
+	if (st->aside == NULL && (sqlite3_open_v2(st->path, &st->aside,
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+	    sqlite3_exec(st->aside, "PRAGMA schema_version", NULL, NULL,
+	    NULL) != SQLITE_OK)) {
+		sqlite3_close_v2(st->aside);
+		st->aside = NULL;
+		return;
+	}
+	sqlite3_wal_checkpoint_v2(st->aside, NULL, SQLITE_CHECKPOINT_PASSIVE,
 	    NULL, NULL);
 }
 

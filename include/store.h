@@ -112,6 +112,14 @@ int	 store_sync(struct store *, struct err *);
  */
 void	 store_bulk(struct store *, int on);
 void	 store_checkpoint(struct store *);
+/*
+ * The same from a connection of the store's own, opened on first use:
+ * it copies what is committed while this store's connection goes on
+ * writing, so another thread may call it, like store_sync (one thread
+ * at a time, and not once store_close runs).  Best effort: it never
+ * waits, and a failure only leaves the copying to the next checkpoint.
+ */
+void	 store_checkpoint_aside(struct store *);
 /* 1 when the database answers a trivial query. */
 int	 store_ping(struct store *);
 

@@ -1,4 +1,5 @@
 /* test_store.c: the SQLite store on a real database file. */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -450,6 +451,79 @@ test_batch(void **state)
 	assert_int_equal(tenants_outside(f->path), 3);
 }
 
+/* A batch rolled back takes its released steps with it. */
+static void
+test_batch_rollback(void **state)
+{
+	struct fixture *f = *state;
+	struct err err;
+
+	add_tenant(f->st, "Before");
+	assert_int_equal(store_batch_begin(f->st, &err), 0);
+	assert_int_equal(store_begin(f->st, &err), 0);
+	add_tenant(f->st, "Released");
+	assert_int_equal(store_commit(f->st, &err), 0);
+	assert_int_equal(store_begin(f->st, &err), 0);
+	add_tenant(f->st, "Open");
+	store_batch_rollback(f->st);
+	assert_int_equal(tenants_outside(f->path), 1);
+	/* And transactions are whole again. */
+	add_tenant(f->st, "After");
+	assert_int_equal(tenants_outside(f->path), 2);
+}
+
+static off_t
+file_size(const char *path)
+{
+	struct stat sb;
+
+	assert_int_equal(stat(path, &sb), 0);
+	return sb.st_size;
+}
+
+static void *
+checkpoint_aside(void *st)
+{
+	store_checkpoint_aside(st);
+	return NULL;
+}
+
+/* From another thread, while a batch is open: what was committed goes
+ * into the database file, and the batch goes on. */
+static void
+test_checkpoint_aside(void **state)
+{
+	struct fixture *f = *state;
+	struct err err;
+	pthread_t thread;
+	off_t before;
+	char name[32];
+	int i;
+
+	store_bulk(f->st, 1);
+	before = file_size(f->path);
+	assert_int_equal(store_batch_begin(f->st, &err), 0);
+	for (i = 0; i < 200; i++) {
+		snprintf(name, sizeof name, "Tenant %d", i);
+		assert_int_equal(store_begin(f->st, &err), 0);
+		add_tenant(f->st, name);
+		assert_int_equal(store_commit(f->st, &err), 0);
+	}
+	assert_int_equal(store_batch_commit(f->st, &err), 0);
+	assert_int_equal(file_size(f->path), before);	/* all in the log */
+	assert_int_equal(store_batch_begin(f->st, &err), 0);
+	assert_int_equal(store_begin(f->st, &err), 0);
+	add_tenant(f->st, "Meanwhile");
+	assert_int_equal(store_commit(f->st, &err), 0);
+	assert_int_equal(pthread_create(&thread, NULL, checkpoint_aside,
+	    f->st), 0);
+	assert_int_equal(pthread_join(thread, NULL), 0);
+	assert_true(file_size(f->path) > before);
+	assert_int_equal(store_batch_commit(f->st, &err), 0);
+	assert_int_equal(tenants_outside(f->path), 201);
+	store_bulk(f->st, 0);
+}
+
 static void
 test_rollback_leaves_nothing(void **state)
 {
@@ -632,6 +706,10 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_sync, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_rollback, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_checkpoint_aside, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_rollback_leaves_nothing,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_and_outbox,
