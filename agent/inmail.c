@@ -728,6 +728,10 @@ decode_subject(const char *raw)
 	size_t idx = 0;
 
 	raw_cs = utf8_valid(raw, strlen(raw)) ? "utf-8" : "windows-1252";
+	/* No encoded word and already UTF-8: nothing to decode, and
+	 * libetpan's decoder would open a converter for it all the same. */
+	if (strstr(raw, "=?") == NULL && strcmp(raw_cs, "utf-8") == 0)
+		return shown(raw, SUBJECT_MAX);
 	if (mailmime_encoded_phrase_parse(raw_cs, raw, strlen(raw), &idx,
 	    "utf-8", &out) != MAILIMF_NO_ERROR || out == NULL)
 		return shown(raw, SUBJECT_MAX);
