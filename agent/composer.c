@@ -137,6 +137,8 @@ composer_add(struct composer *c, int64_t id, struct compose_job *job)
 	pthread_mutex_lock(&c->lock);
 	if (c->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 64;
+		/* Pointers, so that a slot being made outlives its undoing.
+		 * NOLINTNEXTLINE(bugprone-sizeof-expression) */
 		c->slots = xrealloc(c->slots, c->cap * sizeof *c->slots);
 	}
 	c->slots[c->n++] = s;
