@@ -534,14 +534,15 @@ batch_clear(struct batch *b)
 /*
  * How many to ask for after a batch of asked.  The first is small, so
  * that handling starts soon while the reader fetches the next; each
- * after is four times larger, up to INBOX_BATCH.
+ * after is twice as large, up to INBOX_BATCH, so that reading the next
+ * takes about as long as handling this one.
  */
 static size_t
 batch_after(size_t asked)
 {
 	if (asked == 0)
 		return INBOX_FIRST_BATCH;
-	return asked < INBOX_BATCH / 4 ? asked * 4 : INBOX_BATCH;
+	return asked < INBOX_BATCH / 2 ? asked * 2 : INBOX_BATCH;
 }
 
 /* Reads and parses the next batch, past the one still pending (NULL:
@@ -681,7 +682,7 @@ report(const struct batch *b, FILE *log, struct inbox_report *rep)
  * inbox handles a batch, so that the mail server works meanwhile: the
  * batch before is made durable and moved, and the one after is read.
  * The reader and this struct belong to that thread until it is joined;
- * of the store it only uses store_sync and store_checkpoint_aside.
+ * of the store it only uses store_sync.
  */
 struct reader_step {
 	struct store		*st;
@@ -707,9 +708,6 @@ reader_step_run(void *arg)
 	if (s->rc == 0 && s->read_next)
 		s->rc = fetch_batch(s->in, s->cfg, s->pending, &s->next,
 		    &s->times, &s->err);
-	/* The batches before into the database, so that the pass does not
-	 * end with copying all of them. */
-	store_checkpoint_aside(s->st);
 	return NULL;
 }
 
@@ -747,6 +745,40 @@ reader_step_finish(struct reader_step *s, struct inbox_times *t,
 	return s->rc;
 }
 
+/*
+ * The log copied into the database beside the rounds, so that a pass
+ * does not end with copying all of it: started after each commit, on a
+ * thread of its own so that no round waits for it, and joined before
+ * the next one starts, a round later.
+ */
+struct aside {
+	struct store	*st;
+	pthread_t	 thread;
+	int		 running;
+};
+
+static void *
+aside_run(void *st)
+{
+	store_checkpoint_aside(st);
+	return NULL;
+}
+
+static void
+aside_join(struct aside *a)
+{
+	if (a->running)
+		pthread_join(a->thread, NULL);
+	a->running = 0;
+}
+
+static void
+aside_start(struct aside *a)
+{
+	aside_join(a);
+	a->running = pthread_create(&a->thread, NULL, aside_run, a->st) == 0;
+}
+
 int
 inbox_poll(struct store *st, const struct compose_ctx *ctx, struct reader *in,
     int64_t now, FILE *log, struct inbox_report *rep, struct err *err)
@@ -754,6 +786,7 @@ inbox_poll(struct store *st, const struct compose_ctx *ctx, struct reader *in,
 	struct reader_mark kept = { 0, 0 };
 	struct batch moved = { 0 }, cur = { 0 };
 	struct reader_step step;
+	struct aside aside = { st, 0, 0 };
 	struct composer *later;
 	int rc = -1, stopped;
 
@@ -774,6 +807,7 @@ inbox_poll(struct store *st, const struct compose_ctx *ctx, struct reader *in,
 	while (cur.n > 0) {
 		reader_step_start(&step, st, in, ctx->cfg, &moved, &cur);
 		handle_batch(st, ctx, later, &cur, now, &rep->times, err);
+		aside_start(&aside);
 		report(&cur, log, rep);
 		if (reader_step_finish(&step, &rep->times, err) == -1 ||
 		    save_mark(st, in, &kept, err) == -1)
@@ -792,6 +826,7 @@ inbox_poll(struct store *st, const struct compose_ctx *ctx, struct reader *in,
 	rc = stopped ? -1 : 0;
 out:
 	composer_free(later);
+	aside_join(&aside);
 	store_checkpoint(st);
 	store_bulk(st, 0);
 	batch_clear(&moved);

@@ -59,8 +59,8 @@ int	 inbox_handle(struct store *, const struct compose_ctx *,
 	    struct err *);
 
 #define INBOX_BATCH	500	/* messages read and committed at once */
-#define INBOX_FIRST_BATCH 32	/* the first batch of a pass, which grows
-				   fourfold up to INBOX_BATCH */
+#define INBOX_FIRST_BATCH 32	/* the first batch of a pass, which
+				   doubles up to INBOX_BATCH */
 
 /* Where a pass spent its time, in seconds (MSCAGENT_PROFILE). */
 struct inbox_times {

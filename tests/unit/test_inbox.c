@@ -20,9 +20,9 @@
 #include "agent_fixture.h"
 
 #define NOW	1796126400	/* 2026-12-01T12:00:00Z */
-/* Five batches: the first two growing (32 and 128), two full ones and
- * the last of one. */
-#define COUNT	(5 * INBOX_FIRST_BATCH + 2 * INBOX_BATCH + 1)
+/* Six batches: four growing (32, 64, 128, 256), a full one and the last
+ * of one. */
+#define COUNT	(15 * INBOX_FIRST_BATCH + INBOX_BATCH + 1)
 
 struct fixture {
 	struct agent_fixture ag;
