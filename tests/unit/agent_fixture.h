@@ -46,6 +46,27 @@ agent_fixture_open(struct agent_fixture *ag, const char *name)
 	ag->ctx.templates = tmpl_set_new("mailtemplates");
 }
 
+/* Adds a tenant with Google Workspace on the enterprise edition, the MSP
+ * admin msp@provider.test; returns its id. */
+static inline int64_t
+agent_fixture_tenant(struct agent_fixture *ag, const char *name,
+    const char *customer_admin)
+{
+	struct tenant t;
+	struct err err;
+	int64_t id;
+
+	tenant_init(&t);
+	t.name = strdup(name);
+	t.customer_admin = strdup(customer_admin);
+	t.msp_admin = strdup("msp@provider.test");
+	t.edition = strdup("enterprise");
+	t.workloads = WORKLOAD_BIT(WORKLOAD_GWS);
+	assert_int_equal(store_tenant_add(ag->st, &t, 0, &id, &err), 0);
+	tenant_clear(&t);
+	return id;
+}
+
 /*
  * The shipped templates, but for NAME.html, which parses but nests past
  * TMPL_NESTING_MAX: its subject is made, its body refused.  Caller frees.

@@ -54,20 +54,9 @@ static int64_t
 add_tenant(struct fixture *f, char letter)
 {
 	char name[] = "Kunde ?", admin[] = "?@customer.test";
-	struct tenant t;
-	struct err err;
-	int64_t id;
 
 	name[6] = admin[0] = letter;
-	tenant_init(&t);
-	t.name = strdup(name);
-	t.customer_admin = strdup(admin);
-	t.msp_admin = strdup("msp@provider.test");
-	t.edition = strdup("enterprise");
-	t.workloads = WORKLOAD_BIT(WORKLOAD_GWS);
-	assert_int_equal(store_tenant_add(f->ag.st, &t, 0, &id, &err), 0);
-	tenant_clear(&t);
-	return id;
+	return agent_fixture_tenant(&f->ag, name, admin);
 }
 
 static int

@@ -127,20 +127,12 @@ awaiting(struct fixture *f, const char *admin, char *reply_to, size_t size)
 	struct workflow_event ev = { .event = EVENT_START, .actor = "test" };
 	struct workflow_outcome out;
 	struct outbox_entry *o, mail;
-	struct tenant t;
 	struct err err;
 	const char *at;
 	int64_t id;
 	size_t n;
 
-	tenant_init(&t);
-	t.name = strdup("Kunde GmbH");
-	t.customer_admin = strdup(admin);
-	t.msp_admin = strdup("msp@provider.test");
-	t.edition = strdup("enterprise");
-	t.workloads = WORKLOAD_BIT(WORKLOAD_GWS);
-	assert_int_equal(store_tenant_add(f->ag.st, &t, 0, &id, &err), 0);
-	tenant_clear(&t);
+	id = agent_fixture_tenant(&f->ag, "Kunde GmbH", admin);
 	assert_int_equal(workflow_fire(f->ag.st, &f->ag.ctx, id, &ev, NOW,
 	    &out, &err), 0);
 	workflow_outcome_clear(&out);
