@@ -84,7 +84,9 @@ struct inbox_report {
  * line to log for each, NULL: none), then makes the commits durable,
  * marks the handled ones seen and moves them.  It goes by batches, each
  * one transaction; while one is handled, a thread of the pass moves the
- * one before and reads the one after.  Returns 0, or -1 when the mailbox
+ * one before and reads the one after, another makes the messages of the
+ * mails it queues (composer.h), and after each commit a third copies
+ * the log into the database.  Returns 0, or -1 when the mailbox
  * or the database fails (what was not committed stays in the inbox for
  * the next pass).
  */
