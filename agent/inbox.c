@@ -531,6 +531,19 @@ batch_clear(struct batch *b)
 	memset(b, 0, sizeof *b);
 }
 
+/* Parses every message of b, dropping what an earlier parse left. */
+static void
+parse_batch(struct batch *b, const struct config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		inbox_parsed_clear(&b->parsed[i]);
+		inbox_parse(cfg, b->msgs[i].raw, b->msgs[i].len,
+		    &b->parsed[i]);
+	}
+}
+
 /*
  * How many to ask for after a batch of asked.  The first is small, so
  * that handling starts soon while the reader fetches the next; each
@@ -553,7 +566,6 @@ fetch_batch(struct reader *in, const struct config *cfg,
     struct err *err)
 {
 	double start = seconds_now();
-	size_t i;
 
 	b->asked = batch_after(pending ? pending->asked : 0);
 	if (in->fetch(in, pending ? pending->msgs : NULL, pending ?
@@ -563,9 +575,7 @@ fetch_batch(struct reader *in, const struct config *cfg,
 	t->fetch += seconds_now() - start;
 	b->res = xcalloc(b->n + 1, sizeof *b->res);
 	b->parsed = xcalloc(b->n + 1, sizeof *b->parsed);
-	for (i = 0; i < b->n; i++)
-		inbox_parse(cfg, b->msgs[i].raw, b->msgs[i].len,
-		    &b->parsed[i]);
+	parse_batch(b, cfg);
 	return 0;
 }
 
@@ -588,19 +598,6 @@ handle_steps(struct store *st, const struct compose_ctx *ctx,
 		t->decide += seconds_now() - start - res[i].parse_seconds;
 	}
 	return i;
-}
-
-/* Handling takes what parsing made: for a second try, parse again. */
-static void
-parse_again(struct batch *b, const struct config *cfg)
-{
-	size_t i;
-
-	for (i = 0; i < b->n; i++) {
-		inbox_parsed_clear(&b->parsed[i]);
-		inbox_parse(cfg, b->msgs[i].raw, b->msgs[i].len,
-		    &b->parsed[i]);
-	}
 }
 
 /*
@@ -630,7 +627,7 @@ handle_batch(struct store *st, const struct compose_ctx *ctx,
 		 * so that the one that fails stops the batch where it is.
 		 */
 		store_batch_rollback(st);
-		parse_again(b, ctx->cfg);
+		parse_batch(b, ctx->cfg);	/* handling took the first */
 		if (store_batch_begin(st, err) == -1)
 			return;
 		n = handle_steps(st, ctx, b, now, t, err);

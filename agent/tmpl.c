@@ -461,10 +461,6 @@ render_element(xmlNodePtr n, const struct tmpl_vars *vars, struct render *r,
 {
 	char *v;
 
-	if (!has_data_attr(n)) {
-		render_children(n, vars, r, depth + 1);
-		return 1;
-	}
 	if (!keep_element(n, vars))
 		return 0;
 	if ((v = attr(n, "data-var")) != NULL) {
@@ -533,7 +529,9 @@ render_children(xmlNodePtr parent, const struct tmpl_vars *vars,
 		next = n->next;
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
-		if (has_data_attr(n) && (list = attr(n, "data-each")) != NULL) {
+		if (!has_data_attr(n))
+			render_children(n, vars, r, depth + 1);
+		else if ((list = attr(n, "data-each")) != NULL) {
 			render_each(n, list, vars, r, depth);
 			xmlFree(list);
 		} else if (!render_element(n, vars, r, depth)) {
@@ -597,7 +595,8 @@ append_one_line(struct buf *b, const char *s)
 	}
 }
 
-/* Expands {x} in the subject pattern; an unknown {x} is left as is. */
+/* Expands {x} in the subject pattern; an unknown {x} is left as is.  A
+ * template without a pattern has the subject "". */
 static char *
 expand_subject(const char *pattern, const struct tmpl_vars *vars)
 {
@@ -606,6 +605,8 @@ expand_subject(const char *pattern, const struct tmpl_vars *vars)
 	char name[TMPL_NAME_MAX + 1];
 	size_t len;
 
+	if (pattern == NULL)
+		return xstrdup("");
 	for (p = pattern; *p; p++) {
 		close = *p == '{' ? strchr(p, '}') : NULL;
 		len = close ? (size_t)(close - p - 1) : 0;
@@ -979,10 +980,8 @@ set_subject(htmlDocPtr doc, const char *pattern, int in_layout,
 	xmlNodePtr title;
 	char *subject;
 
-	if (pattern == NULL)
-		return xstrdup("");
 	subject = expand_subject(pattern, vars);
-	if ((!in_layout || *subject != '\0') &&
+	if (pattern != NULL && (!in_layout || *subject != '\0') &&
 	    (title = find_element(doc->children, "title")) != NULL)
 		set_text(title, subject);
 	return subject;
@@ -1002,7 +1001,7 @@ tmpl_subject(struct tmpl_set *set, const char *name,
 	pthread_mutex_unlock(&set->lock);
 	if (r == NULL)
 		return -1;
-	*subject = pattern ? expand_subject(pattern, vars) : xstrdup("");
+	*subject = expand_subject(pattern, vars);
 	free(pattern);
 	return 0;
 }

@@ -106,9 +106,11 @@ int	 store_sync(struct store *, struct err *);
  * Bulk work on (1) or off (0).  On: a page cache of 16 MiB, so that a
  * batch never spills and the pages batches share are read once, and no
  * automatic checkpoints (each a copy of the log into the database and two
- * fsyncs, every thousand pages of log).  A pass of many batches ends with
- * one store_checkpoint, a passive one that never waits for readers, so
- * each page is copied once per pass; off gives the cache back.
+ * fsyncs, every thousand pages of log).  A pass of many batches copies
+ * the log with passive checkpoints, which never wait for readers: along
+ * the way with store_checkpoint_aside and at its end with
+ * store_checkpoint, so each page is copied once; off gives the cache
+ * back.
  */
 void	 store_bulk(struct store *, int on);
 void	 store_checkpoint(struct store *);
