@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "authcmd.h"
 #include "cli.h"
 #include "config.h"
 #include "date.h"
@@ -60,6 +61,8 @@ static int cmd_flush(struct cli *, int, char **);
 static int cmd_sweep(struct cli *, int, char **);
 static int cmd_poll(struct cli *, int, char **);
 static int cmd_run(struct cli *, int, char **);
+static int cmd_auth_login(struct cli *, int, char **);
+static int cmd_auth_status(struct cli *, int, char **);
 
 static const struct command commands[] = {
 	{ NULL, "init", "init", cmd_init, 0 },
@@ -96,6 +99,10 @@ static const struct command commands[] = {
 	{ NULL, "sweep", "sweep", cmd_sweep, NEED_STORE | NEED_MAIL },
 	{ NULL, "poll", "poll", cmd_poll, NEED_STORE | NEED_MAIL },
 	{ NULL, "run", "run", cmd_run, NEED_STORE | NEED_MAIL },
+	{ "auth", "login", "auth login inbound|outbound (OAuth2 first sign-in)",
+	  cmd_auth_login, NEED_STORE },
+	{ "auth", "status", "auth status [--json]", cmd_auth_status,
+	  NEED_STORE },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -293,6 +300,31 @@ check_database(struct cli *cli)
 	return 0;
 }
 
+/* A token for each OAuth2 account, before its server is tried. */
+static int
+check_auth(struct cli *cli)
+{
+	static const enum mailauth_account accounts[] = {
+		MAILAUTH_OUTBOUND, MAILAUTH_INBOUND,
+	};
+	struct err err;
+	char *detail, *what;
+	size_t i;
+	int failed = 0, ok;
+
+	for (i = 0; i < 2; i++) {
+		if (mailauth_settings(&cli->cfg, accounts[i])->auth !=
+		    AUTH_OAUTH2)
+			continue;
+		what = xasprintf("%s-auth", mailauth_account_name(accounts[i]));
+		ok = authcmd_check(&cli->cfg, accounts[i], &detail, &err) == 0;
+		failed += check_line(ok, what, ok ? detail : err.msg);
+		free(detail);
+		free(what);
+	}
+	return failed;
+}
+
 static int
 check_servers(struct cli *cli)
 {
@@ -352,8 +384,10 @@ check_secrets(struct cli *cli)
 	int ok;
 
 	ok = keyring_load(cfg, &keys, &err) == 0 &&
-	    password_ok(cfg->out_username, cfg->out_password_file, &err) &&
-	    password_ok(cfg->in_username, cfg->in_password_file, &err);
+	    password_ok(cfg->out_oauth.auth == AUTH_PASSWORD ?
+	    cfg->out_username : NULL, cfg->out_password_file, &err) &&
+	    password_ok(cfg->in_oauth.auth == AUTH_PASSWORD ?
+	    cfg->in_username : NULL, cfg->in_password_file, &err);
 	keyring_clear(&keys);
 	return check_line(ok, "keys", ok ? "present, private, long enough" :
 	    err.msg);
@@ -371,6 +405,8 @@ cmd_check(struct cli *cli, int argc, char **argv)
 	failed += check_secrets(cli);
 	failed += check_templates(cli);
 	failed += check_database(cli);
+	if (cli->st != NULL)
+		failed += check_auth(cli);
 	failed += check_servers(cli);
 	if (failed > 0) {
 		err_set(&cli->err, ERR_RUNTIME, "check: %d problem%s", failed,
@@ -1051,6 +1087,32 @@ cmd_run(struct cli *cli, int argc, char **argv)
 		return -1;
 	log_close();
 	return 0;
+}
+
+/* ---- OAuth2 sign-in ---- */
+
+static int
+cmd_auth_login(struct cli *cli, int argc, char **argv)
+{
+	enum mailauth_account a;
+
+	if (argc != 2)
+		return usage_error(cli, "auth login takes one account");
+	if (authcmd_account(argv[1], &a, &cli->err) == -1)
+		return usage_error(cli, "%s", cli->err.msg);
+	return authcmd_login(cli->st, &cli->cfg, a, stdin, stdout, &cli->err);
+}
+
+static int
+cmd_auth_status(struct cli *cli, int argc, char **argv)
+{
+	int json;
+
+	if (json_flag(cli, argc, argv, &json, NULL) == -1)
+		return -1;
+	if (optind != argc)
+		return usage_error(cli, "auth status takes no arguments");
+	return authcmd_status(cli->st, &cli->cfg, json, stdout, &cli->err);
 }
 
 /* ---- dispatch ---- */

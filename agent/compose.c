@@ -95,6 +95,7 @@ set_kind_vars(struct tmpl_vars *v, const struct compose_input *in,
 	}
 	tmpl_vars_set(v, "reason", in->reason);
 	tmpl_vars_set(v, "reply_from", in->reply_from);
+	tmpl_vars_set(v, "account", in->account);
 	set_time(v, "asked_at", t->state_since);
 }
 

@@ -55,6 +55,39 @@ static const char *const starttls_names[] = {
 static const char *const log_level_names[] = {
 	"error", "warn", "info", "debug", NULL
 };
+static const char *const auth_names[] = { "password", "oauth2", NULL };
+static const char *const provider_names[] = {
+	"microsoft", "google", "custom", NULL
+};
+static const char *const grant_names[] = {
+	"refresh_token", "client_credentials", "jwt_bearer", NULL
+};
+static const char *const mechanism_names[] = { "xoauth2", "oauthbearer", NULL };
+
+/* The sign-in keys of [outbound] and [inbound], alike for both. */
+#define OAUTH_DEFS(section, f) \
+	{ section, "auth", CT_ENUM, OFF(f.auth), 0, 0, auth_names, 0, \
+	    "password" }, \
+	{ section, "oauth2_provider", CT_ENUM, OFF(f.provider), 0, 0, \
+	    provider_names, 0, "custom" }, \
+	{ section, "oauth2_tenant", CT_TOKEN, OFF(f.tenant), 0, 0, NULL, \
+	    CF_OPTIONAL, "" }, \
+	{ section, "oauth2_token_url", CT_TOKEN, OFF(f.token_url), 0, 0, \
+	    NULL, CF_OPTIONAL, "" }, \
+	{ section, "oauth2_device_url", CT_TOKEN, OFF(f.device_url), 0, 0, \
+	    NULL, CF_OPTIONAL, "" }, \
+	{ section, "oauth2_client_id", CT_TOKEN, OFF(f.client_id), 0, 0, \
+	    NULL, CF_OPTIONAL, "" }, \
+	{ section, "oauth2_client_secret_file", CT_PATH, \
+	    OFF(f.client_secret_file), 0, 0, NULL, CF_OPTIONAL, "" }, \
+	{ section, "oauth2_scope", CT_STRING, OFF(f.scope), 0, 0, NULL, \
+	    CF_OPTIONAL, "" }, \
+	{ section, "oauth2_grant", CT_ENUM, OFF(f.grant), 0, 0, grant_names, \
+	    0, "refresh_token" }, \
+	{ section, "oauth2_key_file", CT_PATH, OFF(f.key_file), 0, 0, NULL, \
+	    CF_OPTIONAL, "" }, \
+	{ section, "oauth2_mechanism", CT_ENUM, OFF(f.mechanism), 0, 0, \
+	    mechanism_names, 0, "xoauth2" }
 
 /*
  * Every key the agent knows, with its type, bounds and default.  A
@@ -99,6 +132,7 @@ static const struct config_def defs[] = {
 	    "8" },
 	{ "outbound", "tls_ca_file", CT_PATH, OFF(out_tls_ca_file), 0, 0, NULL,
 	    CF_OPTIONAL, "" },
+	OAUTH_DEFS("outbound", out_oauth),
 
 	{ "inbound", "url", CT_IN_URL, OFF(in_url), 0, 0, NULL, 0,
 	    "maildir:var/mail/mscagent@example.test" },
@@ -110,6 +144,7 @@ static const struct config_def defs[] = {
 	    NULL, CF_OPTIONAL, "" },
 	{ "inbound", "tls_ca_file", CT_PATH, OFF(in_tls_ca_file), 0, 0, NULL,
 	    CF_OPTIONAL, "" },
+	OAUTH_DEFS("inbound", in_oauth),
 	{ "inbound", "processed_folder", CT_STRING, OFF(processed_folder), 0, 0,
 	    NULL, 0, "Processed" },
 	{ "inbound", "idle", CT_BOOL, OFF(idle), 0, 0, NULL, 0, "yes" },
@@ -967,6 +1002,208 @@ check_clear_login(struct parse_state *st, const char *section,
 	    "starttls = required", section, tls);
 }
 
+/* ---- OAuth2 sign-in ---- */
+
+#define MS_LOGIN	"https://login.microsoftonline.com/"
+#define MS_SCOPE_APP	"https://outlook.office365.com/.default"
+#define MS_SCOPE_IMAP	"https://outlook.office.com/IMAP.AccessAsUser.All " \
+			"offline_access"
+#define MS_SCOPE_SMTP	"https://outlook.office.com/SMTP.Send offline_access"
+#define GOOGLE_TOKEN	"https://oauth2.googleapis.com/token"
+#define GOOGLE_SCOPE	"https://mail.google.com/"
+#define TENANT_MAX	128
+
+/* Fails at the line of section's key, or of its auth line when the key
+ * was not in the file (a preset or a missing key). */
+static void
+fail_oauth(struct parse_state *st, const char *section, const char *key,
+    const char *fmt, ...) PRINTF_LIKE(4, 5);
+
+static void
+fail_oauth(struct parse_state *st, const char *section, const char *key,
+    const char *fmt, ...)
+{
+	char msg[ERR_MSG_MAX];
+	va_list ap;
+	int line;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	line = line_of(st, section, key);
+	st->lineno = line ? line : line_of(st, section, "auth");
+	fail(st, "[%s] %s: %s", section, key, msg);
+}
+
+/* https://HOST[:PORT]/..., or http:// to this host alone: the client
+ * secret and the refresh token travel in it. */
+static int
+check_oauth_url(const char *url, struct err *err)
+{
+	const char *host, *end;
+
+	if (strncmp(url, "https://", 8) == 0)
+		host = url + 8;
+	else if (strncmp(url, "http://", 7) == 0)
+		host = url + 7;
+	else {
+		err_set(err, ERR_INPUT, "must start with https://");
+		return -1;
+	}
+	end = host + strcspn(host, "/?#");
+	if (strpbrk(url, " \t\"'<>\\`") != NULL ||
+	    check_authority(host, (size_t)(end - host), err) == -1) {
+		if (strpbrk(url, " \t\"'<>\\`") != NULL)
+			err_set(err, ERR_INPUT, "not a URL");
+		return -1;
+	}
+	if (host == url + 7 && !url_is_loopback(url)) {
+		err_set(err, ERR_INPUT, "must start with https:// (http:// "
+		    "only to this host: 127.0.0.0/8, ::1, localhost)");
+		return -1;
+	}
+	return 0;
+}
+
+/* A directory id or a domain: it goes into the preset URLs. */
+static int
+tenant_ok(const char *tenant)
+{
+	size_t i, len = strlen(tenant);
+
+	for (i = 0; i < len; i++)
+		if (!is_alnum(tenant[i]) && tenant[i] != '.' &&
+		    tenant[i] != '-')
+			return 0;
+	return len > 0 && len <= TENANT_MAX;
+}
+
+static void
+set_preset(char **field, char *value)
+{
+	if (*field == NULL)
+		*field = value;
+	else
+		free(value);
+}
+
+/* Fills the provider's token and device URLs and scope where the file
+ * left them out. */
+static void
+apply_presets(struct parse_state *st, const char *section,
+    struct config_oauth *o, int inbound)
+{
+	switch (o->provider) {
+	case OAUTH_MICROSOFT:
+		if (o->tenant == NULL || !tenant_ok(o->tenant)) {
+			if (o->tenant != NULL || o->token_url == NULL)
+				fail_oauth(st, section, "oauth2_tenant", "%s",
+				    o->tenant ? "must be a directory id or a "
+				    "domain" : "needed with oauth2_provider = "
+				    "microsoft (the directory id or domain)");
+			break;
+		}
+		set_preset(&o->token_url, xasprintf(MS_LOGIN "%s/oauth2/v2.0/"
+		    "token", o->tenant));
+		set_preset(&o->device_url, xasprintf(MS_LOGIN "%s/oauth2/v2.0/"
+		    "devicecode", o->tenant));
+		set_preset(&o->scope, xstrdup(o->grant ==
+		    GRANT_CLIENT_CREDENTIALS ? MS_SCOPE_APP : inbound ?
+		    MS_SCOPE_IMAP : MS_SCOPE_SMTP));
+		break;
+	case OAUTH_GOOGLE:
+		/* Google's device flow does not grant Gmail's scope. */
+		set_preset(&o->token_url, xstrdup(GOOGLE_TOKEN));
+		set_preset(&o->scope, xstrdup(GOOGLE_SCOPE));
+		break;
+	case OAUTH_CUSTOM:
+		if (o->token_url == NULL)
+			fail_oauth(st, section, "oauth2_token_url", "needed "
+			    "with oauth2_provider = custom");
+		if (o->scope == NULL)
+			fail_oauth(st, section, "oauth2_scope", "needed with "
+			    "oauth2_provider = custom");
+		break;
+	}
+}
+
+/* What each grant needs, and what only it may have. */
+static void
+check_grant(struct parse_state *st, const char *section,
+    struct config_oauth *o)
+{
+	if (o->key_file != NULL && line_of(st, section, "oauth2_grant") == 0)
+		o->grant = GRANT_JWT_BEARER;
+	if (o->grant == GRANT_JWT_BEARER && o->key_file == NULL)
+		fail_oauth(st, section, "oauth2_key_file", "needed with "
+		    "oauth2_grant = jwt_bearer (the service account's PEM key)");
+	if (o->grant != GRANT_JWT_BEARER && o->key_file != NULL)
+		fail_oauth(st, section, "oauth2_key_file", "only with "
+		    "oauth2_grant = jwt_bearer");
+	if (o->grant == GRANT_CLIENT_CREDENTIALS &&
+	    o->client_secret_file == NULL)
+		fail_oauth(st, section, "oauth2_client_secret_file", "needed "
+		    "with oauth2_grant = client_credentials");
+	if (o->grant == GRANT_JWT_BEARER && o->provider == OAUTH_MICROSOFT)
+		fail_oauth(st, section, "oauth2_grant", "jwt_bearer is for "
+		    "Google service accounts; Microsoft's app-only sign-in "
+		    "is client_credentials");
+	if (o->grant == GRANT_CLIENT_CREDENTIALS &&
+	    o->provider == OAUTH_GOOGLE)
+		fail_oauth(st, section, "oauth2_grant", "Google has no "
+		    "client_credentials for mail: use jwt_bearer with a "
+		    "service account, or refresh_token");
+}
+
+/* With auth = password, an oauth2_* key is a mistake worth saying. */
+static void
+check_no_oauth(struct parse_state *st, const char *section)
+{
+	size_t i;
+
+	for (i = 0; i < NDEFS && !st->failed; i++)
+		if (st->seen[i] != 0 && strcmp(defs[i].section, section) == 0 &&
+		    strncmp(defs[i].name, "oauth2_", 7) == 0) {
+			st->lineno = st->seen[i];
+			fail(st, "[%s] %s: only with auth = oauth2", section,
+			    defs[i].name);
+		}
+}
+
+static void
+check_oauth(struct parse_state *st, const char *section, const char *url,
+    const char *username, const char *password_file, struct config_oauth *o,
+    int inbound)
+{
+	struct err e;
+
+	if (o->auth != AUTH_OAUTH2) {
+		check_no_oauth(st, section);
+		return;
+	}
+	if (strncmp(url, "maildir:", 8) == 0)
+		fail_oauth(st, section, "auth", "oauth2 needs a mail server "
+		    "(url = %s://...)", inbound ? "imaps" : "smtps");
+	if (username == NULL)
+		fail_oauth(st, section, "username", "needed with auth = oauth2 "
+		    "(the mailbox address)");
+	if (password_file != NULL)
+		fail_oauth(st, section, "password_file", "not used with "
+		    "auth = oauth2; remove it");
+	if (o->client_id == NULL)
+		fail_oauth(st, section, "oauth2_client_id", "needed with "
+		    "auth = oauth2");
+	if (inbound && o->mechanism == MECH_OAUTHBEARER)
+		fail_oauth(st, section, "oauth2_mechanism", "IMAP signs in "
+		    "with xoauth2 only");
+	check_grant(st, section, o);
+	apply_presets(st, section, o, inbound);
+	if (o->token_url != NULL && check_oauth_url(o->token_url, &e) == -1)
+		fail_oauth(st, section, "oauth2_token_url", "%s", e.msg);
+	if (o->device_url != NULL && check_oauth_url(o->device_url, &e) == -1)
+		fail_oauth(st, section, "oauth2_device_url", "%s", e.msg);
+}
+
 /* The rules that tie one key to another, checked once all are known. */
 static void
 cross_check(struct parse_state *st)
@@ -981,10 +1218,16 @@ cross_check(struct parse_state *st)
 		    "[inbound] trusted_authserv_id: needed when "
 		    "require_auth_results = yes");
 	}
-	if (cfg->out_username != NULL && cfg->out_password_file == NULL)
+	check_oauth(st, "outbound", cfg->out_url, cfg->out_username,
+	    cfg->out_password_file, &cfg->out_oauth, 0);
+	check_oauth(st, "inbound", cfg->in_url, cfg->in_username,
+	    cfg->in_password_file, &cfg->in_oauth, 1);
+	if (cfg->out_username != NULL && cfg->out_password_file == NULL &&
+	    cfg->out_oauth.auth == AUTH_PASSWORD)
 		fail_at(st, line_of(st, "outbound", "username"),
 		    "[outbound] password_file: needed when username is set");
-	if (cfg->in_username != NULL && cfg->in_password_file == NULL)
+	if (cfg->in_username != NULL && cfg->in_password_file == NULL &&
+	    cfg->in_oauth.auth == AUTH_PASSWORD)
 		fail_at(st, line_of(st, "inbound", "username"),
 		    "[inbound] password_file: needed when username is set");
 	check_clear_login(st, "inbound", cfg->in_url, cfg->in_starttls,
@@ -1205,6 +1448,14 @@ config_free(struct config *cfg)
 	free(cfg->path);
 	free(cfg->dir);
 	memset(cfg, 0, sizeof *cfg);
+}
+
+const char *
+config_grant_name(enum oauth_grant grant)
+{
+	if ((int)grant < 0 || grant > GRANT_JWT_BEARER)
+		return "unknown";
+	return grant_names[grant];
 }
 
 const char *

@@ -120,6 +120,7 @@ static const char *mail_kind_names[MAIL_KIND_COUNT] = {
 	[MAIL_COMPLETED] = "completed",
 	[MAIL_DELIVERY_FAILED] = "delivery_failed",
 	[MAIL_UNEXPECTED_REPLY] = "unexpected_reply",
+	[MAIL_MAILBOX_AUTH_FAILED] = "mailbox_auth_failed",
 };
 
 static const char *role_names[] = {

@@ -11,6 +11,7 @@
 #include <libetpan/libetpan.h>
 
 #include "keyfile.h"
+#include "mailauth.h"
 #include "transport.h"
 
 #define IMAP_TIMEOUT	30	/* seconds for connect and every reply */
@@ -30,6 +31,11 @@ struct imap_reader {
 	uint32_t		 fetched_validity;	/* of the last fetch */
 	uint32_t		 hole;	/* lowest UID it asked for and did
 					   not get; 0: none */
+	struct mailauth		*auth;	/* auth = oauth2; else NULL */
+	int64_t			 session_until;	/* sign in again by then
+						   (monotonic ms); 0: never */
+	int			 token_refused;	/* the server ended the
+						   session for its token */
 };
 
 /* imap://host[:port][/MAILBOX] or imaps://...; the config checked it. */
@@ -138,9 +144,20 @@ disconnect(struct imap_reader *r)
 	r->s = NULL;
 }
 
+/* Exchange ends a session whose token expired, IDLE or not: "* BYE
+ * Session invalidated - AccessTokenExpired". */
+static void
+note_expiry(struct imap_reader *r)
+{
+	if (r->auth != NULL && r->s != NULL && r->s->imap_response != NULL &&
+	    strstr(r->s->imap_response, "AccessTokenExpired") != NULL)
+		r->token_refused = 1;
+}
+
 static int
 imap_fail(struct imap_reader *r, const char *what, int code, struct err *err)
 {
+	note_expiry(r);
 	err_set(err, ERR_RUNTIME, "IMAP %s:%u: %s failed (%d%s%s)", r->host,
 	    (unsigned)r->port, what, code, r->s && r->s->imap_response ? ": " :
 	    "", r->s && r->s->imap_response ? r->s->imap_response : "");
@@ -179,12 +196,55 @@ starttls(struct imap_reader *r, struct err *err)
 	return 1;
 }
 
+static int64_t
+monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * AUTHENTICATE XOAUTH2 with a fresh token.  A refusal, or a session the
+ * server ended for its token, gets one new token and one more try, not
+ * a loop.  The session is to end before the token does: ahead of it by
+ * the margin mailauth refreshes with.
+ */
+static int
+login_oauth2(struct imap_reader *r, struct err *err)
+{
+	int64_t expires_at, left;
+	const char *token;
+	int rc = MAILIMAP_ERROR_LOGIN, refused, tries;
+
+	refused = r->token_refused;
+	r->token_refused = 0;
+	for (tries = 0; tries < 2 && rc == MAILIMAP_ERROR_LOGIN; tries++) {
+		if (mailauth_token(r->auth, refused, &token, &expires_at,
+		    err) == -1)
+			return -1;
+		rc = mailimap_oauth2_authenticate(r->s, r->cfg->in_username,
+		    token);
+		refused = 1;
+	}
+	if (rc != MAILIMAP_NO_ERROR)
+		return imap_fail(r, "AUTHENTICATE XOAUTH2", rc, err);
+	left = expires_at - (int64_t)time(NULL);
+	left -= left / MAILAUTH_AHEAD_SHARE < MAILAUTH_AHEAD_MAX ?
+	    left / MAILAUTH_AHEAD_SHARE : MAILAUTH_AHEAD_MAX;
+	r->session_until = monotonic_ms() + (left > 1 ? left : 1) * 1000;
+	return 0;
+}
+
 static int
 login(struct imap_reader *r, struct err *err)
 {
 	char *password;
 	int rc;
 
+	if (r->auth != NULL)
+		return login_oauth2(r, err);
 	if (r->cfg->in_username == NULL)
 		return 0;
 	password = keyfile_read_password(r->cfg->in_password_file, err);
@@ -291,10 +351,15 @@ uidvalidity(const struct imap_reader *r)
 static int
 live_session(struct imap_reader *r, struct err *err)
 {
+	if (r->s != NULL && r->session_until != 0 &&
+	    monotonic_ms() >= r->session_until)
+		disconnect(r);	/* its token is about to end */
 	if (r->s != NULL) {
 		if (mailimap_noop(r->s) == MAILIMAP_NO_ERROR)
 			return 0;
-		/* Dropped (a server restart, an idle timeout): afresh. */
+		/* Dropped (a server restart, an idle timeout, a token
+		 * that expired): afresh. */
+		note_expiry(r);
 		mailimap_free(r->s);
 		r->s = NULL;
 	}
@@ -621,15 +686,6 @@ stopped(const volatile sig_atomic_t *stop)
 	return stop != NULL && *stop != 0;
 }
 
-static int64_t
-monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Sleeps until end, a slice at a time; 0 either way. */
 static int
 sleep_wait(int64_t end, const volatile sig_atomic_t *stop)
@@ -672,6 +728,9 @@ idle_once(struct imap_reader *r, int64_t end, const volatile sig_atomic_t *stop,
 
 	if (until > end)
 		until = end;
+	/* Out of IDLE before the token ends: the next look signs in anew. */
+	if (r->session_until != 0 && until > r->session_until)
+		until = r->session_until;
 	if ((rc = mailimap_idle(r->s)) != MAILIMAP_NO_ERROR)
 		return imap_fail(r, "IDLE", rc, err);
 	while (!spoke && !stopped(stop) && monotonic_ms() < until)
@@ -694,8 +753,11 @@ imap_wait(struct reader *base, int seconds, const volatile sig_atomic_t *stop,
 		return -1;
 	if (!r->cfg->idle || !mailimap_has_idle(r->s))
 		return sleep_wait(end, stop);
-	while (rc == 0 && !stopped(stop) && monotonic_ms() < end)
+	while (rc == 0 && !stopped(stop) && monotonic_ms() < end) {
+		if (r->session_until != 0 && monotonic_ms() >= r->session_until)
+			return 1;	/* look now, in a new session */
 		rc = idle_once(r, end, stop, err);
+	}
 	return rc;
 }
 
@@ -705,6 +767,7 @@ imap_close(struct reader *base)
 	struct imap_reader *r = (struct imap_reader *)base;
 
 	disconnect(r);
+	mailauth_free(r->auth);
 	free(r->host);
 	free(r->mailbox);
 	free(r->key);
@@ -723,7 +786,9 @@ imap_reader_new(const struct config *cfg, struct err *err)
 	r->base.close = imap_close;
 	r->base.fetch_bytes = READER_FETCH_BYTES;
 	r->cfg = cfg;
-	if (parse_url(r, cfg->in_url, err) == -1) {
+	if (parse_url(r, cfg->in_url, err) == -1 ||
+	    (cfg->in_oauth.auth == AUTH_OAUTH2 &&
+	    (r->auth = mailauth_new(cfg, MAILAUTH_INBOUND, err)) == NULL)) {
 		imap_close(&r->base);
 		return NULL;
 	}

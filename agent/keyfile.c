@@ -220,3 +220,37 @@ out:
 	explicit_bzero(buf, sizeof buf);
 	return password;
 }
+
+char *
+keyfile_read_secret(const char *path, const char *what, size_t max,
+    size_t *len, struct err *err)
+{
+	char *data;
+	off_t size;
+	ssize_t n;
+	int fd;
+
+	*len = 0;
+	fd = open_private(path, what, "", &size, err);
+	if (fd == -1)
+		return NULL;
+	if (size < 0 || (size_t)size > max) {
+		err_set(err, ERR_RUNTIME, "%s %s: longer than %zu bytes", what,
+		    path, max);
+		close(fd);
+		return NULL;
+	}
+	data = xmalloc(max + 1);
+	n = read(fd, data, max + 1);
+	close(fd);
+	if (n < 0 || (size_t)n > max) {
+		err_set(err, ERR_RUNTIME, "%s %s: %s", what, path, n < 0 ?
+		    strerror(errno) : "grew while read");
+		explicit_bzero(data, max + 1);
+		free(data);
+		return NULL;
+	}
+	data[n] = '\0';
+	*len = (size_t)n;
+	return data;
+}

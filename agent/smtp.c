@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 
 #include "keyfile.h"
+#include "mailauth.h"
 #include "transport.h"
 
 #define SMTP_CONNECT_TIMEOUT	15	/* seconds */
@@ -25,6 +26,8 @@ struct smtp_sender {
 	struct sender	 base;	/* first: the sender is cast to this */
 	CURL		*curl;
 	char		*password;
+	struct mailauth	*auth;		/* auth = oauth2; else NULL */
+	const char	*bearer;	/* the token curl holds, borrowed */
 	char		 errbuf[CURL_ERROR_SIZE];
 	char		 last_reply[TRANSPORT_REPLY_MAX];
 	char		 refusal[TRANSPORT_REPLY_MAX];	/* last 4xx/5xx */
@@ -94,6 +97,28 @@ server_down(CURLcode rc)
 	    rc == CURLE_SSL_CACERT_BADFILE;
 }
 
+/*
+ * Hands curl a fresh access token before a transfer (a kept connection
+ * is signed in already and does not use it).  refused: the server just
+ * turned down the last one, so a new one at once.
+ */
+static int
+set_bearer(struct smtp_sender *s, int refused, char *reply)
+{
+	int64_t expires_at;
+	struct err err;
+
+	if (s->auth == NULL)
+		return 0;
+	if (mailauth_token(s->auth, refused, &s->bearer, &expires_at,
+	    &err) == -1) {
+		snprintf(reply, TRANSPORT_REPLY_MAX, "%s", err.msg);
+		return -1;
+	}
+	curl_easy_setopt(s->curl, CURLOPT_XOAUTH2_BEARER, s->bearer);
+	return 0;
+}
+
 static CURLcode
 perform(struct smtp_sender *s, const char *message, size_t len)
 {
@@ -124,12 +149,22 @@ smtp_send(struct sender *base, const char *from, const char *rcpt,
 		    "plain addr-spec");
 		return SEND_FAILED;
 	}
+	if (set_bearer(s, 0, reply) == -1)
+		return SEND_DOWN;
 	mail_from = xasprintf("<%s>", from);
 	to = xasprintf("<%s>", rcpt);
 	rcpts = curl_slist_append(NULL, to);
 	curl_easy_setopt(s->curl, CURLOPT_MAIL_FROM, mail_from);
 	curl_easy_setopt(s->curl, CURLOPT_MAIL_RCPT, rcpts);
 	rc = perform(s, message, len);
+	if (rc == CURLE_LOGIN_DENIED && s->auth != NULL &&
+	    set_bearer(s, 1, reply) == 0) {
+		/* The server no longer takes the token: once with a new
+		 * one, on a new connection. */
+		curl_easy_setopt(s->curl, CURLOPT_FRESH_CONNECT, 1L);
+		rc = perform(s, message, len);
+		curl_easy_setopt(s->curl, CURLOPT_FRESH_CONNECT, 0L);
+	}
 	if (rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR) {
 		/* A kept connection the server had closed: once more, anew. */
 		curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
@@ -165,6 +200,8 @@ smtp_probe(struct sender *base, char *reply)
 	struct smtp_sender *s = (struct smtp_sender *)base;
 	CURLcode rc;
 
+	if (set_bearer(s, 0, reply) == -1)
+		return SEND_DOWN;
 	/* Up to and including AUTH, then nothing. */
 	curl_easy_setopt(s->curl, CURLOPT_CONNECT_ONLY, 1L);
 	rc = perform(s, "", 0);
@@ -185,6 +222,7 @@ smtp_close(struct sender *base)
 	struct smtp_sender *s = (struct smtp_sender *)base;
 
 	curl_easy_cleanup(s->curl);
+	mailauth_free(s->auth);
 	if (s->password != NULL) {
 		explicit_bzero(s->password, strlen(s->password));
 		free(s->password);
@@ -224,7 +262,19 @@ smtp_sender_new(const struct config *cfg, struct err *err)
 		free(s);
 		return NULL;
 	}
-	if (cfg->out_username != NULL) {
+	if (cfg->out_oauth.auth == AUTH_OAUTH2) {
+		s->auth = mailauth_new(cfg, MAILAUTH_OUTBOUND, err);
+		if (s->auth == NULL) {
+			smtp_close(&s->base);
+			return NULL;
+		}
+		/* No CURLOPT_SASL_IR: the token goes after the 334, for a
+		 * long one breaks the servers' command line limits. */
+		curl_easy_setopt(s->curl, CURLOPT_USERNAME, cfg->out_username);
+		curl_easy_setopt(s->curl, CURLOPT_LOGIN_OPTIONS,
+		    cfg->out_oauth.mechanism == MECH_OAUTHBEARER ?
+		    "AUTH=OAUTHBEARER" : "AUTH=XOAUTH2");
+	} else if (cfg->out_username != NULL) {
 		s->password = keyfile_read_password(cfg->out_password_file, err);
 		if (s->password == NULL) {
 			smtp_close(&s->base);

@@ -46,6 +46,11 @@ struct store {
  * Each entry upgrades the schema by one version; the index is the version
  * it produces minus one.  Never edit a shipped step: add one.
  */
+#define OUTBOX_ALL_COLUMNS \
+	"id, tenant_id, kind, recipient, status, message_id, attempts, " \
+	"last_error, created_at, next_attempt_at, generation, subject, " \
+	"sent_at, lease_until, claimed_by"
+
 static const char *const migrations[] = {
 	/* 1: plans, tenants, licences, history, outbox. */
 	"CREATE TABLE plans ("
@@ -141,6 +146,52 @@ static const char *const migrations[] = {
 	"  mailbox TEXT PRIMARY KEY,"
 	"  uidvalidity INTEGER NOT NULL,"
 	"  last_uid INTEGER NOT NULL"
+	") STRICT;",
+	/*
+	 * 2: a mail may be about no tenant (a mailbox that needs a new
+	 * sign-in), and the OAuth2 state of each mail account.  SQLite
+	 * cannot drop a NOT NULL, so the outbox is made anew; the store
+	 * migrates with foreign keys off, so its messages stay.
+	 */
+	"CREATE TABLE outbox_new ("
+	"  id INTEGER PRIMARY KEY,"
+	"  tenant_id INTEGER REFERENCES tenants(id) ON DELETE CASCADE,"
+	"  kind TEXT NOT NULL,"
+	"  recipient TEXT NOT NULL,"
+	"  status TEXT NOT NULL DEFAULT 'queued'"
+	"    CHECK (status IN ('queued', 'sent', 'failed')),"
+	"  message_id TEXT UNIQUE,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  last_error TEXT,"
+	"  created_at INTEGER NOT NULL,"
+	"  next_attempt_at INTEGER NOT NULL,"
+	"  generation INTEGER NOT NULL,"
+	"  subject TEXT,"
+	"  sent_at INTEGER,"
+	"  lease_until INTEGER NOT NULL DEFAULT 0,"
+	"  claimed_by INTEGER NOT NULL DEFAULT 0"
+	") STRICT;"
+	"INSERT INTO outbox_new (" OUTBOX_ALL_COLUMNS ") "
+	"  SELECT " OUTBOX_ALL_COLUMNS " FROM outbox;"
+	"DROP TABLE outbox;"
+	"ALTER TABLE outbox_new RENAME TO outbox;"
+	"CREATE INDEX outbox_by_tenant ON outbox(tenant_id, id);"
+	"CREATE INDEX outbox_due ON outbox(status, next_attempt_at);"
+	/* One row per account: [inbound] and [outbound]. */
+	"CREATE TABLE mail_auth ("
+	"  account TEXT PRIMARY KEY,"
+	"  identity TEXT NOT NULL,"
+	"  state TEXT NOT NULL,"
+	"  refresh_token TEXT,"
+	"  access_token TEXT,"
+	"  expires_at INTEGER NOT NULL DEFAULT 0,"
+	"  refreshed_at INTEGER NOT NULL DEFAULT 0,"
+	"  last_error TEXT,"
+	"  failures INTEGER NOT NULL DEFAULT 0,"
+	"  retry_at INTEGER NOT NULL DEFAULT 0,"
+	"  lease_until INTEGER NOT NULL DEFAULT 0,"
+	"  leased_by INTEGER NOT NULL DEFAULT 0,"
+	"  notified INTEGER NOT NULL DEFAULT 0"
 	") STRICT;",
 };
 
@@ -372,7 +423,6 @@ store_open(const char *path, struct store **out, struct err *err)
 	 * and shifted whole on an insert.
 	 */
 	if (exec(st, "PRAGMA page_size = 8192;"
-	    "PRAGMA foreign_keys = ON;"
 	    "PRAGMA journal_mode = WAL;"
 	    "PRAGMA synchronous = NORMAL;"
 	    /* 1 MiB of page cache per connection, not 2: the agent keeps
@@ -383,7 +433,10 @@ store_open(const char *path, struct store **out, struct err *err)
 		err_prefix(err, "%s", path);
 		goto fail;
 	}
-	if (migrate(st, err) == -1)
+	/* Foreign keys only once migrated: a step that makes a table
+	 * anew drops the old one, which would take its children along. */
+	if (migrate(st, err) == -1 ||
+	    exec(st, "PRAGMA foreign_keys = ON", err) == -1)
 		goto fail;
 	db = sqlite3_db_filename(st->db, "main");
 	if (db != NULL && *db != '\0') {
@@ -1562,7 +1615,10 @@ store_outbox_queue(struct store *st, const struct outbox_new *o,
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8)", &row, err) == -1)
 		goto out;
 	sqlite3_bind_int64(row, 1, o->id);
-	sqlite3_bind_int64(row, 2, o->tenant_id);
+	if (o->tenant_id != 0)
+		sqlite3_bind_int64(row, 2, o->tenant_id);
+	else
+		sqlite3_bind_null(row, 2);	/* about no tenant */
 	sqlite3_bind_text(row, 3, fsm_mail_kind_name(o->kind), -1,
 	    SQLITE_STATIC);
 	sqlite3_bind_text(row, 4, o->recipient, -1, SQLITE_TRANSIENT);
@@ -1945,6 +2001,102 @@ store_outbox_free(struct outbox_entry *list, size_t n)
 	for (i = 0; i < n; i++)
 		store_outbox_entry_clear(&list[i]);
 	free(list);
+}
+
+/* ---- mail accounts' sign-in ---- */
+
+#define AUTH_COLUMNS \
+	"account, identity, state, refresh_token, access_token, expires_at, " \
+	"refreshed_at, last_error, failures, retry_at, lease_until, " \
+	"leased_by, notified"
+
+int
+store_auth_get(struct store *st, const char *account,
+    struct mail_auth_row *a, int *found, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int step, rc = -1;
+
+	memset(a, 0, sizeof *a);
+	*found = 0;
+	if (prepare(st, "SELECT " AUTH_COLUMNS " FROM mail_auth "
+	    "WHERE account = ?1", &stmt, err) == -1)
+		return -1;
+	sqlite3_bind_text(stmt, 1, account, -1, SQLITE_TRANSIENT);
+	step = sqlite3_step(stmt);
+	if (step == SQLITE_ROW) {
+		a->account = column_strdup(stmt, 0);
+		a->identity = column_strdup(stmt, 1);
+		a->state = column_strdup(stmt, 2);
+		a->refresh_token = column_strdup(stmt, 3);
+		a->access_token = column_strdup(stmt, 4);
+		a->expires_at = sqlite3_column_int64(stmt, 5);
+		a->refreshed_at = sqlite3_column_int64(stmt, 6);
+		a->last_error = column_strdup(stmt, 7);
+		a->failures = sqlite3_column_int64(stmt, 8);
+		a->retry_at = sqlite3_column_int64(stmt, 9);
+		a->lease_until = sqlite3_column_int64(stmt, 10);
+		a->leased_by = sqlite3_column_int64(stmt, 11);
+		a->notified = sqlite3_column_int(stmt, 12);
+		*found = 1;
+		rc = 0;
+	} else if (step == SQLITE_DONE)
+		rc = 0;
+	else
+		db_fail(st, err, "reading a mail account's sign-in");
+	release(st, stmt);
+	return rc;
+}
+
+int
+store_auth_put(struct store *st, const struct mail_auth_row *a,
+    struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	if (prepare(st, "INSERT OR REPLACE INTO mail_auth (" AUTH_COLUMNS
+	    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+	    &stmt, err) == -1)
+		return -1;
+	sqlite3_bind_text(stmt, 1, a->account, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 2, a->identity, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 3, a->state, -1, SQLITE_TRANSIENT);
+	bind_text_or_null(stmt, 4, a->refresh_token);
+	bind_text_or_null(stmt, 5, a->access_token);
+	sqlite3_bind_int64(stmt, 6, a->expires_at);
+	sqlite3_bind_int64(stmt, 7, a->refreshed_at);
+	bind_text_or_null(stmt, 8, a->last_error);
+	sqlite3_bind_int64(stmt, 9, a->failures);
+	sqlite3_bind_int64(stmt, 10, a->retry_at);
+	sqlite3_bind_int64(stmt, 11, a->lease_until);
+	sqlite3_bind_int64(stmt, 12, a->leased_by);
+	sqlite3_bind_int(stmt, 13, a->notified);
+	rc = step_done(st, stmt, err);
+	release(st, stmt);
+	return rc;
+}
+
+/* Tokens are wiped, not just freed: the row is a secret. */
+static void
+free_secret(char *s)
+{
+	if (s != NULL) {
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
+}
+
+void
+store_auth_clear(struct mail_auth_row *a)
+{
+	free(a->account);
+	free(a->identity);
+	free(a->state);
+	free_secret(a->refresh_token);
+	free_secret(a->access_token);
+	free(a->last_error);
+	memset(a, 0, sizeof *a);
 }
 
 /* ---- metrics ---- */

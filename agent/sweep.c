@@ -76,5 +76,12 @@ sweep_run(struct store *st, const struct compose_ctx *ctx, int64_t now,
 	for (t = 0; t < sizeof timers / sizeof timers[0]; t++)
 		if (sweep_one(st, ctx, t, now, log, rep, err) == -1)
 			return -1;
+	if (workflow_auth_notice(st, ctx, now, &rep->auth_notices, err) == -1)
+		return -1;
+	if (log != NULL && rep->auth_notices > 0)
+		fprintf(log, "sweep: support told that %zu mail account%s "
+		    "need%s a new sign-in\n", rep->auth_notices,
+		    rep->auth_notices == 1 ? "" : "s",
+		    rep->auth_notices == 1 ? "s" : "");
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include "access.h"
 #include "fsm.h"
 #include "log.h"
+#include "mailauth.h"
 #include "page.h"
 #include "util.h"
 #include "view.h"
@@ -425,6 +426,36 @@ tally(struct call *c, struct buf *b, enum store_tally what,
 	return 0;
 }
 
+/* Each OAuth2 account's state: 1 for the one it is in, 0 for the rest. */
+static int
+auth_states(struct call *c, struct buf *b)
+{
+	static const char *const states[] = {
+		"ok", "needs_login", "needs_reauth", "error",
+	};
+	const struct config *cfg = c->web->mail->cfg;
+	struct mail_auth_row row;
+	const char *name;
+	size_t i;
+	int a;
+
+	family(b, "mscagent_mailbox_auth", "gauge", "Mail accounts signed in "
+	    "with OAuth2, by state.");
+	for (a = MAILAUTH_INBOUND; a <= MAILAUTH_OUTBOUND; a++) {
+		if (mailauth_settings(cfg, a)->auth != AUTH_OAUTH2)
+			continue;
+		if (mailauth_status(c->st, cfg, a, &row, &c->err) == -1)
+			return -1;
+		name = mailauth_account_name(a);
+		for (i = 0; i < sizeof states / sizeof states[0]; i++)
+			buf_printf(b, "mscagent_mailbox_auth{account=\"%s\","
+			    "state=\"%s\"} %d\n", name, states[i],
+			    strcmp(row.state, states[i]) == 0);
+		store_auth_clear(&row);
+	}
+	return 0;
+}
+
 static int
 metrics(struct call *c)
 {
@@ -451,6 +482,8 @@ metrics(struct call *c)
 	    "Inbound messages read, by outcome.");
 	if (tally(c, &b, TALLY_REPLY_OUTCOME, "mscagent_replies_total",
 	    "outcome", NULL, 0) == -1)
+		goto out;
+	if (auth_states(c, &b) == -1)
 		goto out;
 	family(&b, "mscagent_http_requests_total", "counter",
 	    "HTTP requests answered, by status code.");

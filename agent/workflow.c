@@ -5,6 +5,7 @@
 #include "composer.h"
 #include "date.h"
 #include "licence.h"
+#include "mailauth.h"
 #include "token.h"
 #include "workflow.h"
 
@@ -22,6 +23,7 @@ struct transition {
 	struct buf			 detail;	/* for the history */
 	size_t				 nmails;
 	size_t				 later_mark;	/* composer's, at start */
+	const char			*account;	/* a mail account's */
 };
 
 static int
@@ -124,6 +126,7 @@ queue_one(struct transition *tr, enum mail_kind kind, enum mail_role role,
 	in.failed_reason = reason;
 	in.reason = reason;
 	in.reply_from = tr->ev->sender;
+	in.account = tr->account;
 	if (later != NULL ?
 	    (job = compose_prepare(tr->ctx, &in, &mail, err)) == NULL :
 	    compose_mail(tr->ctx, &in, &mail, err) == -1)
@@ -354,8 +357,14 @@ workflow_delivery_failed(struct store *st, const struct compose_ctx *ctx,
 	if (store_begin(st, err) == -1)
 		goto out;
 	if (store_outbox_get(st, mail_id, &mail, err) == -1 ||
-	    store_outbox_failed(st, mail_id, reason, err) == -1 ||
-	    store_tenant_get(st, mail.tenant_id, &tr.t, err) == -1 ||
+	    store_outbox_failed(st, mail_id, reason, err) == -1)
+		goto out;
+	if (mail.tenant_id == 0) {
+		/* About no tenant (a notice to support): only marked. */
+		rc = store_commit(st, err);
+		goto out;
+	}
+	if (store_tenant_get(st, mail.tenant_id, &tr.t, err) == -1 ||
 	    load_context(&tr, err) == -1)
 		goto out;
 	buf_printf(&tr.detail, "delivery of %s to %s failed: %s",
@@ -446,4 +455,81 @@ void
 workflow_outcome_clear(struct workflow_outcome *out)
 {
 	strvec_clear(&out->reasons);
+}
+
+/* The outbound account can still send: a password, or signed in. */
+static int
+outbound_works(struct store *st, const struct config *cfg, struct err *err)
+{
+	struct mail_auth_row row;
+	int works;
+
+	if (cfg->out_oauth.auth != AUTH_OAUTH2)
+		return 1;
+	if (mailauth_status(st, cfg, MAILAUTH_OUTBOUND, &row, err) == -1)
+		return -1;
+	works = strcmp(row.state, "ok") == 0 || strcmp(row.state, "error") == 0;
+	store_auth_clear(&row);
+	return works;
+}
+
+/* One account: the mails and the mark in one transaction. */
+static int
+auth_notice(struct store *st, const struct compose_ctx *ctx,
+    enum mailauth_account a, int64_t now, int *told, struct err *err)
+{
+	const struct strvec *support = &ctx->cfg->support_addresses;
+	struct workflow_event ev = { 0 };
+	struct mail_auth_row row;
+	struct transition tr;
+	size_t i;
+	int works, rc = -1;
+
+	*told = 0;
+	memset(&row, 0, sizeof row);
+	transition_init(&tr, st, ctx, &ev, now);
+	tr.account = mailauth_account_name(a);
+	if (store_begin(st, err) == -1)
+		goto out;
+	if (mailauth_status(st, ctx->cfg, a, &row, err) == -1 ||
+	    (works = outbound_works(st, ctx->cfg, err)) == -1)
+		goto out;
+	if (strcmp(row.state, "needs_reauth") != 0 || row.notified ||
+	    !works) {
+		store_rollback(st);
+		rc = 0;
+		goto out;
+	}
+	for (i = 0; i < support->n; i++)
+		if (queue_one(&tr, MAIL_MAILBOX_AUTH_FAILED, ROLE_SUPPORT,
+		    support->v[i], NULL, row.last_error, err) == -1)
+			goto out;
+	row.notified = 1;
+	if (store_auth_put(st, &row, err) == -1 || store_commit(st, err) == -1)
+		goto out;
+	*told = 1;
+	rc = 0;
+out:
+	if (rc == -1)
+		transition_undo(&tr);
+	store_auth_clear(&row);
+	transition_clear(&tr);
+	return rc;
+}
+
+int
+workflow_auth_notice(struct store *st, const struct compose_ctx *ctx,
+    int64_t now, size_t *told, struct err *err)
+{
+	int a, one;
+
+	*told = 0;
+	for (a = MAILAUTH_INBOUND; a <= MAILAUTH_OUTBOUND; a++) {
+		if (mailauth_settings(ctx->cfg, a)->auth != AUTH_OAUTH2)
+			continue;
+		if (auth_notice(st, ctx, a, now, &one, err) == -1)
+			return -1;
+		*told += (size_t)one;
+	}
+	return 0;
 }

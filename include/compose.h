@@ -42,6 +42,7 @@ struct compose_input {
 	const char			*failed_reason;
 	const char			*reason;	/* for unexpected_reply */
 	const char			*reply_from;
+	const char			*account;	/* for mailbox_auth_failed */
 };
 
 struct composed {

@@ -21,6 +21,48 @@ enum starttls_mode {
 	STARTTLS_OFF,
 };
 
+/* How an [outbound] or [inbound] account signs in (SPEC §7). */
+enum mail_auth {
+	AUTH_PASSWORD,
+	AUTH_OAUTH2,
+};
+
+enum oauth_provider {
+	OAUTH_MICROSOFT,
+	OAUTH_GOOGLE,
+	OAUTH_CUSTOM,
+};
+
+enum oauth_grant {
+	GRANT_REFRESH_TOKEN,
+	GRANT_CLIENT_CREDENTIALS,
+	GRANT_JWT_BEARER,
+};
+
+enum oauth_mechanism {
+	MECH_XOAUTH2,
+	MECH_OAUTHBEARER,
+};
+
+/*
+ * An account's OAuth2 settings, with the provider's presets filled in
+ * once the file is read: token_url and scope are always set when auth
+ * is AUTH_OAUTH2, device_url when the provider has one.
+ */
+struct config_oauth {
+	enum mail_auth		 auth;
+	enum oauth_provider	 provider;
+	char			*tenant;
+	char			*token_url;	/* https://, or http:// to loopback */
+	char			*device_url;	/* NULL: none known */
+	char			*client_id;
+	char			*client_secret_file; /* NULL: a public client */
+	char			*scope;
+	enum oauth_grant	 grant;
+	char			*key_file;	/* jwt_bearer's PEM key */
+	enum oauth_mechanism	 mechanism;
+};
+
 /* One verification-token key: its id (the JWT "kid") and its file. */
 struct config_key {
 	char	*kid;
@@ -75,6 +117,7 @@ struct config {
 	char			*out_password_file;
 	int			 out_retry_max;
 	char			*out_tls_ca_file; /* NULL: system CAs */
+	struct config_oauth	 out_oauth;
 
 	/* [inbound] */
 	char			*in_url;	/* imap://, imaps:// or maildir:ABSPATH */
@@ -82,6 +125,7 @@ struct config {
 	char			*in_username;
 	char			*in_password_file;
 	char			*in_tls_ca_file;
+	struct config_oauth	 in_oauth;
 	char			*processed_folder;
 	int			 idle;
 	int			 poll_seconds;
@@ -129,5 +173,8 @@ const char *config_locate(const char *arg, struct err *);
 void	 config_free(struct config *);
 
 const char *config_log_level_name(enum log_level);
+
+/* "refresh_token", "client_credentials" or "jwt_bearer". */
+const char *config_grant_name(enum oauth_grant);
 
 #endif

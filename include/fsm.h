@@ -54,6 +54,8 @@ enum mail_kind {
 	MAIL_COMPLETED,
 	MAIL_DELIVERY_FAILED,
 	MAIL_UNEXPECTED_REPLY,	/* to support: a reply was ignored */
+	MAIL_MAILBOX_AUTH_FAILED, /* to support: about no tenant, a mail
+				   account needs a new OAuth2 sign-in */
 	MAIL_KIND_COUNT,
 };
 

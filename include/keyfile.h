@@ -46,6 +46,12 @@ int	 mkdir_parents(const char *path, struct err *);
  * KEYFILE_PASSWORD_MAX bytes.  Caller frees (and should wipe). */
 char	*keyfile_read_password(const char *path, struct err *);
 
+/* Any other secret file (what names it in errors): as private, at most
+ * max bytes, returned whole with its length and a NUL after it.
+ * Caller wipes and frees. */
+char	*keyfile_read_secret(const char *path, const char *what, size_t max,
+	    size_t *len, struct err *);
+
 /* Every secret the agent signs with, read once at start. */
 struct keyring {
 	unsigned char		reply[KEYFILE_MAX_BYTES];

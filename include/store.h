@@ -19,7 +19,7 @@
 
 #include "tenant.h"
 
-#define STORE_SCHEMA_VERSION	1
+#define STORE_SCHEMA_VERSION	2
 #define STORE_BUSY_TIMEOUT_MS	10000
 
 struct store;
@@ -317,6 +317,37 @@ int	 store_outbox_release_orphans(struct store *, int64_t now,
 	    struct err *);
 
 /* How many rows share each value of a column, for the metrics. */
+/*
+ * The OAuth2 state of one mail account ("inbound", "outbound"): what
+ * mailauth.c keeps between runs and shares between processes.  identity
+ * names whose tokens they are (token URL, client, user): tokens of
+ * another identity are never used.  A lease (lease_until, leased_by: a
+ * pid) says one process is asking the token endpoint.
+ */
+struct mail_auth_row {
+	char		*account;
+	char		*identity;
+	char		*state;		/* ok, needs_login, needs_reauth, error */
+	char		*refresh_token;	/* NULL: none */
+	char		*access_token;	/* NULL: none */
+	int64_t		 expires_at;	/* of the access token */
+	int64_t		 refreshed_at;	/* when it was obtained */
+	char		*last_error;	/* NULL: none */
+	int64_t		 failures;	/* temporary ones in a row */
+	int64_t		 retry_at;	/* not before, after a failure */
+	int64_t		 lease_until;
+	int64_t		 leased_by;
+	int		 notified;	/* support was told of needs_reauth */
+};
+
+/* *found = 0 and an empty row when the account has none yet. */
+int	 store_auth_get(struct store *, const char *account,
+	    struct mail_auth_row *, int *found, struct err *);
+/* Inserts or replaces the account's row whole. */
+int	 store_auth_put(struct store *, const struct mail_auth_row *,
+	    struct err *);
+void	 store_auth_clear(struct mail_auth_row *);
+
 enum store_tally {
 	TALLY_TENANT_STATE,	/* tenants by state */
 	TALLY_MAIL_STATUS,	/* outbox by status */

@@ -18,6 +18,7 @@ struct sweep_report {
 	size_t	 expired;
 	size_t	 approval_reminders;
 	size_t	 verification_reminders;
+	size_t	 auth_notices;	/* mail accounts support was told of */
 };
 
 /* Runs one sweep at now, writing one line per transition to log (NULL:

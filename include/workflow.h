@@ -77,6 +77,17 @@ int	 workflow_record(struct store *, const struct compose_ctx *,
 
 void	 workflow_outcome_clear(struct workflow_outcome *);
 
+/*
+ * Tells support, once, that a mail account needs a new OAuth2 sign-in
+ * (mailauth.h): for each account in needs_reauth and not yet told, one
+ * mailbox_auth_failed mail, about no tenant, to every support address,
+ * queued in the transaction that marks the account told.  Only while
+ * the outbound account can send; when it is the one refused, the log,
+ * check, auth status and /metrics say so.  *told: accounts told.
+ */
+int	 workflow_auth_notice(struct store *, const struct compose_ctx *,
+	    int64_t now, size_t *told, struct err *);
+
 /* One line per transition, like "tenant 7: a -> b (2 mails queued)". */
 void	 workflow_print(FILE *, int64_t id, const struct workflow_outcome *);
 
