@@ -1095,18 +1095,19 @@ apply_presets(struct parse_state *st, const char *section,
 {
 	switch (o->provider) {
 	case OAUTH_MICROSOFT:
-		if (o->tenant == NULL || !tenant_ok(o->tenant)) {
-			if (o->tenant != NULL || o->token_url == NULL)
-				fail_oauth(st, section, "oauth2_tenant", "%s",
-				    o->tenant ? "must be a directory id or a "
-				    "domain" : "needed with oauth2_provider = "
-				    "microsoft (the directory id or domain)");
-			break;
-		}
-		set_preset(&o->token_url, xasprintf(MS_LOGIN "%s/oauth2/v2.0/"
-		    "token", o->tenant));
-		set_preset(&o->device_url, xasprintf(MS_LOGIN "%s/oauth2/v2.0/"
-		    "devicecode", o->tenant));
+		/* The tenant fills the URLs; without one, both are given. */
+		if (o->tenant != NULL && !tenant_ok(o->tenant))
+			fail_oauth(st, section, "oauth2_tenant", "must be a "
+			    "directory id or a domain");
+		else if (o->tenant != NULL) {
+			set_preset(&o->token_url, xasprintf(MS_LOGIN "%s/oauth2/"
+			    "v2.0/token", o->tenant));
+			set_preset(&o->device_url, xasprintf(MS_LOGIN "%s/"
+			    "oauth2/v2.0/devicecode", o->tenant));
+		} else if (o->token_url == NULL)
+			fail_oauth(st, section, "oauth2_tenant", "needed with "
+			    "oauth2_provider = microsoft (the directory id or "
+			    "domain)");
 		set_preset(&o->scope, xstrdup(o->grant ==
 		    GRANT_CLIENT_CREDENTIALS ? MS_SCOPE_APP : inbound ?
 		    MS_SCOPE_IMAP : MS_SCOPE_SMTP));
@@ -1159,15 +1160,18 @@ check_grant(struct parse_state *st, const char *section,
 static void
 check_no_oauth(struct parse_state *st, const char *section)
 {
-	size_t i;
+	size_t i, first = NDEFS;
 
-	for (i = 0; i < NDEFS && !st->failed; i++)
+	/* The one nearest the top of the file, as every error. */
+	for (i = 0; i < NDEFS; i++)
 		if (st->seen[i] != 0 && strcmp(defs[i].section, section) == 0 &&
-		    strncmp(defs[i].name, "oauth2_", 7) == 0) {
-			st->lineno = st->seen[i];
-			fail(st, "[%s] %s: only with auth = oauth2", section,
-			    defs[i].name);
-		}
+		    strncmp(defs[i].name, "oauth2_", 7) == 0 &&
+		    (first == NDEFS || st->seen[i] < st->seen[first]))
+			first = i;
+	if (first == NDEFS)
+		return;
+	st->lineno = st->seen[first];
+	fail(st, "[%s] %s: only with auth = oauth2", section, defs[first].name);
 }
 
 static void

@@ -117,7 +117,7 @@ error_answer(long http_status, const char *body, size_t len, struct err *err)
 		code = member_string(root, "error", NULL);
 		desc = member_string(root, "error_description", NULL);
 	}
-	if (code == NULL) {
+	if (code == NULL || *code == '\0') {
 		err_set(err, ERR_RUNTIME, "HTTP %ld, no OAuth2 error code",
 		    http_status);
 		json_decref(root);
@@ -159,7 +159,8 @@ oauth_parse_token(long http_status, const char *body, size_t len,
 		return OAUTH_TEMPORARY;
 	access = member_string(root, "access_token", &alen);
 	refresh = member_string(root, "refresh_token", &rlen);
-	type = member_string(root, "token_type", NULL);
+	type = json_object_get(root, "token_type") == NULL ? "Bearer" :
+	    member_string(root, "token_type", NULL);
 	expires_in = member_seconds(root, "expires_in");
 	if (access == NULL || !token_ok(access, alen))
 		err_set(err, ERR_RUNTIME, "the answer has no usable "
@@ -168,7 +169,7 @@ oauth_parse_token(long http_status, const char *body, size_t len,
 	    (refresh == NULL || !token_ok(refresh, rlen)))
 		err_set(err, ERR_RUNTIME, "the answer's refresh_token is not "
 		    "a token");
-	else if (type != NULL && ascii_casecmp(type, "bearer") != 0)
+	else if (type == NULL || ascii_casecmp(type, "bearer") != 0)
 		err_set(err, ERR_RUNTIME, "token_type is not Bearer");
 	else if (expires_in < 0)
 		err_set(err, ERR_RUNTIME, "expires_in is not a number of "
@@ -227,8 +228,8 @@ oauth_parse_device(long http_status, const char *body, size_t len,
 	    strlen(dev->device_code))) {
 		oauth_device_clear(dev);
 		err_set(err, ERR_RUNTIME, "the device authorization answer "
-		    "lacks device_code, user_code, verification_uri or "
-		    "expires_in");
+		    "lacks a usable device_code, user_code, verification_uri, "
+		    "expires_in or interval");
 		return OAUTH_TEMPORARY;
 	}
 	if (dev->interval == 0)

@@ -120,19 +120,31 @@ mailbox() {		# user [mailbox.py options...]
 	"$PY" "$TOP/tests/mailbox.py" "$MAILSTACK_IMAP_PORT" "$@"
 }
 
-# Sets key = value in section of $T/agent.conf.
+# Sets key = value in section of $T/agent.conf, adding the key right
+# after the section's header when the file does not have it; with the
+# value "-", removes the key.
 set_conf() {		# section key value
 	"$PY" -S - "$T/agent.conf" "$1" "$2" "$3" <<'PYEOF'
 import sys
 path, section, key, value = sys.argv[1:]
-out, cur = [], None
+out, cur, done = [], None, False
+line_of = "%s = %s" % (key, value)
 for line in open(path, encoding="utf-8").read().split("\n"):
     s = line.strip()
     if s.startswith("["):
         cur = s.strip("[]")
-    elif cur == section and s.split("=")[0].strip() == key:
-        line = "%s = %s" % (key, value)
+        out.append(line)
+        if cur == section:
+            at = len(out)
+        continue
+    if cur == section and s.split("=")[0].strip() == key:
+        done = True
+        if value != "-":
+            out.append(line_of)
+        continue
     out.append(line)
+if not done and value != "-":
+    out.insert(at, line_of)
 open(path, "w", encoding="utf-8").write("\n".join(out))
 PYEOF
 }

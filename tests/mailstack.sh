@@ -7,13 +7,16 @@
 #   tests/mailstack.sh selftest DIR  send mail and read it back; ends with
 #                                    "selftest: N passed, N failed"
 #   tests/mailstack.sh pids DIR      "pid starttime" of each of its processes
+#   tests/mailstack.sh kick DIR USER end USER's IMAP sessions from the server
+#                                    side, as Exchange does when a token expires
 #
 # Postfix (smtpd on 127.0.0.1) accepts mail for any sane local part at the
 # test domains and hands it over LMTP to Dovecot, which keeps it as Maildir
 # in DIR/mail/<domain>/<user>/ and serves it over IMAP.  Mail for other
 # domains is refused (554), and there is no transport that could send mail
 # off the machine.  After start, DIR/mailstack.env holds the ports and
-# paths as "export VAR=value" lines for the tests to source.  Logs are in
+# paths as "export VAR=value" lines for the tests to source (with OAuth2,
+# MAILSTACK_OAUTH2=1 and the key file and issuer too).  Logs are in
 # DIR/log/.  Runs as root; DIR must be reachable by the users mail, postfix
 # and dovenull (so not under /root).  Maildirs survive a stop and start.
 #
@@ -29,6 +32,15 @@
 #                          default "mscagent admin1 msp1 support"
 #   MAILSTACK_PASSWORD     for entries without one, default "secret"
 #   MAILSTACK_NO_INSTALL=1 never run apt-get; fail if a package is missing
+#   MAILSTACK_OAUTH2_KEY_FILE=PATH  a file holding a raw HS256 secret: IMAP
+#                          and SMTP then also take XOAUTH2 and OAUTHBEARER
+#                          with a JWT signed by it (Dovecot checks it
+#                          locally): claims iss, sub, exp, and email = the
+#                          login user, who must be in the passwd users.
+#                          IMAP takes tokens up to about 6 KB (Dovecot's
+#                          login process caps a SASL answer at 8 KB)
+#   MAILSTACK_OAUTH2_ISSUER  the iss those tokens need, default
+#                          "https://issuer.test/"
 #
 # Forks are dear on some machines (25 ms each in a gVisor sandbox), so the
 # start path uses builtins where it can: that is most of its 0.5 s.
@@ -277,7 +289,9 @@ missing_packages() {	# sets MISSING
 	    swaks:/usr/bin/swaks curl:/usr/bin/curl; do
 		[ -x "${pf#*:}" ] || MISSING+=" ${pf%%:*}"
 	done
-	if [ "$TLS" = 1 ] && ! command -v openssl >/dev/null; then
+	# The selftest signs its OAuth2 tokens with openssl too.
+	if { [ "$TLS" = 1 ] || [ -n "${OAUTH2_KEY:-}" ]; } &&
+	    ! command -v openssl >/dev/null; then
 		MISSING+=" openssl"
 	fi
 	MISSING=${MISSING# }
@@ -352,11 +366,27 @@ valid_port() {
 	[[ $1 =~ ^[1-9][0-9]{0,4}$ ]] && [ "$1" -le 65535 ]
 }
 
-# Sets TLS, DOMAINS (array) and USERS (array of "user@domain:password").
+# Sets OAUTH2_KEY (an absolute path; empty: no OAuth2) and OAUTH2_ISSUER.
+read_oauth2_settings() {
+	OAUTH2_KEY=${MAILSTACK_OAUTH2_KEY_FILE:-}
+	OAUTH2_ISSUER=${MAILSTACK_OAUTH2_ISSUER:-https://issuer.test/}
+	[ -n "$OAUTH2_KEY" ] || return 0
+	[[ $OAUTH2_KEY == /* ]] || OAUTH2_KEY=$PWD/$OAUTH2_KEY
+	if [ ! -f "$OAUTH2_KEY" ] || [ ! -s "$OAUTH2_KEY" ] || [ ! -r "$OAUTH2_KEY" ]; then
+		die "MAILSTACK_OAUTH2_KEY_FILE: not a readable, non-empty file: $OAUTH2_KEY"
+	fi
+	# One issuer: Dovecot's "issuers" is a space-separated list.
+	[[ $OAUTH2_ISSUER =~ ^[[:graph:]]+$ ]] ||
+	    die "MAILSTACK_OAUTH2_ISSUER: empty, or has a space or a control character"
+}
+
+# Sets TLS, DOMAINS (array) and USERS (array of "user@domain:password"),
+# and the OAuth2 settings.
 read_settings() {
 	local d u name pw dom
 	TLS=${MAILSTACK_TLS:-0}
 	[ "$TLS" = 1 ] || TLS=0
+	read_oauth2_settings
 	DOMAINS=()
 	for d in ${MAILSTACK_DOMAINS:-example.test}; do
 		d=${d,,}
@@ -653,6 +683,29 @@ write_passwd() {
 	chown root:dovecot "$D/passwd" || die "cannot chown $D/passwd"
 }
 
+# Dovecot validates bearer JWTs itself (introspection_mode = local): the
+# HS256 key is looked up in a dict as shared/<azp>/<alg>/<kid>, "default"
+# standing for a missing azp or kid, and its value is the base64 of the
+# secret.  Without OAuth2 the files of an earlier start are removed.
+write_oauth2() {
+	local kd=$D/oauth2-keys
+	rm -rf "$kd" "$D/oauth2.conf.ext"
+	[ -n "$OAUTH2_KEY" ] || return 0
+	install -d -o root -g dovecot -m 0750 "$kd" "$kd/default" \
+	    "$kd/default/HS256" || die "cannot create $kd"
+	if ! (umask 027 && base64 -w0 <"$OAUTH2_KEY" >"$kd/default/HS256/default") ||
+	    ! chown root:dovecot "$kd/default/HS256/default"; then
+		die "cannot write the OAuth2 key into $kd"
+	fi
+	write_file "$D/oauth2.conf.ext" <<EOF
+# Written by tests/mailstack.sh at every start.
+introspection_mode = local
+local_validation_key_dict = fs:posix:prefix=$kd/
+username_attribute = email
+issuers = $OAUTH2_ISSUER
+EOF
+}
+
 # The regexp map only says which recipients exist (any sane local part at
 # the test domains): delivery is Dovecot's, over LMTP.  virtual(8) cannot
 # deliver through a regexp map (it refuses $1 substitution).
@@ -714,6 +767,9 @@ smtpd_sasl_auth_enable = yes
 smtpd_sasl_type = dovecot
 smtpd_sasl_path = $RUN_REAL/auth-postfix
 smtpd_sasl_security_options = noanonymous
+# An AUTH XOAUTH2 answer carries a whole bearer token (Microsoft's run to
+# several KB); the default of 2048 would cut it.
+line_length_limit = 16384
 smtpd_banner = \$myhostname ESMTP mailstack
 biff = no
 append_dot_mydomain = no
@@ -780,14 +836,43 @@ instance_name() {	# sets INSTANCE
 	INSTANCE=mailstack-$h
 }
 
+# Sets auth, passdb_mechs and oauth2: what OAuth2 adds to dovecot.conf.
+# The oauth2 passdb alone would let a valid token in for any address (the
+# static userdb has every user), so a second lookup in the passwd file,
+# without its password (noauthenticate), keeps token logins to the mailbox
+# users, as at a real provider.  auth_verbose logs why a token was refused.
+# "none" keeps lookups without a login (doveadm auth lookup) on passwd.
+dovecot_oauth2() {
+	auth='auth_mechanisms = plain login' passdb_mechs='' oauth2=
+	[ -n "$OAUTH2_KEY" ] || return 0
+	auth=$'auth_mechanisms = plain login xoauth2 oauthbearer\nauth_verbose = yes'
+	passdb_mechs=$'\n  mechanisms = plain login none'
+	oauth2="passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = $D/oauth2.conf.ext
+  result_success = continue-ok
+}
+passdb {
+  driver = passwd-file
+  mechanisms = xoauth2 oauthbearer
+  args = scheme=PLAIN username_format=%Lu $D/passwd
+  skip = unauthenticated
+  override_fields = noauthenticate
+  result_failure = return-fail
+  result_internalfail = return-fail
+}"
+}
+
 write_dovecot_conf() {
-	local ssl='ssl = no' mail_uid mail_gid
+	local ssl='ssl = no' mail_uid mail_gid auth passdb_mechs oauth2
 	# The user mail (uid 8 on Debian) owns the mail; the defaults refuse
 	# uids below 500.
 	user_ids mail
 	mail_uid=$USER_UID
 	mail_gid=$USER_GID
 	instance_name
+	dovecot_oauth2
 	if [ "$TLS" = 1 ]; then
 		ssl="ssl = yes
 ssl_cert = <$D/tls/server.pem
@@ -806,7 +891,7 @@ protocols = imap lmtp
 listen = 127.0.0.1
 $ssl
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+$auth
 auth_default_realm = ${DOMAINS[0]}
 auth_username_format = %Lu
 # Tests send wrong passwords on purpose: no delay after a failure, and no
@@ -824,8 +909,9 @@ first_valid_gid = $mail_gid
 mail_privileged_group =
 passdb {
   driver = passwd-file
-  args = scheme=PLAIN username_format=%Lu $D/passwd
+  args = scheme=PLAIN username_format=%Lu $D/passwd$passdb_mechs
 }
+$oauth2
 # Every recipient gets a mailbox; only passwd users can log in.
 userdb {
   driver = static
@@ -886,7 +972,8 @@ EOF
 }
 
 write_env() {
-	local text more
+	local text more oauth2=0
+	[ -z "$OAUTH2_KEY" ] || oauth2=1
 	printf -v text 'export %s=%q\n' \
 	    MAILSTACK_DIR "$D" \
 	    MAILSTACK_DOMAIN "${DOMAINS[0]}" \
@@ -894,12 +981,19 @@ write_env() {
 	    MAILSTACK_MAILDIR_ROOT "$D/mail" \
 	    MAILSTACK_SMTP_PORT "$SMTP_PORT" \
 	    MAILSTACK_IMAP_PORT "$IMAP_PORT" \
-	    MAILSTACK_TLS "$TLS"
+	    MAILSTACK_TLS "$TLS" \
+	    MAILSTACK_OAUTH2 "$oauth2"
 	if [ "$TLS" = 1 ]; then
 		printf -v more 'export %s=%q\n' \
 		    MAILSTACK_SMTPS_PORT "$SMTPS_PORT" \
 		    MAILSTACK_IMAPS_PORT "$IMAPS_PORT" \
 		    MAILSTACK_CA "$D/tls/ca.pem"
+		text+=$more
+	fi
+	if [ -n "$OAUTH2_KEY" ]; then
+		printf -v more 'export %s=%q\n' \
+		    MAILSTACK_OAUTH2_KEY_FILE "$OAUTH2_KEY" \
+		    MAILSTACK_OAUTH2_ISSUER "$OAUTH2_ISSUER"
 		text+=$more
 	fi
 	printf '%s' "$text" >"$ENVFILE.tmp" || die "cannot write $ENVFILE.tmp"
@@ -1011,6 +1105,7 @@ cmd_start() {
 	make_layout
 	[ "$TLS" = 0 ] || make_tls
 	write_passwd
+	write_oauth2
 	write_recipients
 	for ((try = 1; ; try++)); do
 		choose_ports
@@ -1098,7 +1193,107 @@ cmd_pids() {
 	done
 }
 
+# Ends USER's IMAP sessions: Dovecot's imap process says "* BYE Server
+# shutting down." and closes the connection, as Exchange ends a session
+# whose token expired.  The sessions are known by the full, lowercased
+# address, so a bare name gets the login realm.  Exits as doveadm does:
+# 0 when some session ended, 68 when USER had none.
+cmd_kick() {		# dir user
+	local user=${2,,}
+	set_paths "$1"
+	[ "$EUID" -eq 0 ] || die "kick needs root"
+	find_masters
+	[ -n "$DOVECOT_PID" ] || die "dovecot does not run in $D"
+	if [[ $user != *@* ]]; then
+		# shellcheck disable=SC1090
+		. "$ENVFILE" || die "cannot read $ENVFILE"
+		user+=@$MAILSTACK_DOMAIN
+	fi
+	doveadm -c "$DC_CONF" kick "$user"
+}
+
 # --- selftest ---------------------------------------------------------
+
+b64url() {		# stdin to base64url without padding
+	openssl base64 -A | tr '+/' '-_' | tr -d '='
+}
+
+# An HS256 JWT for EMAIL that expires in EXP_IN seconds, signed with the
+# stack's key, as the tests' token endpoint mints them: sets JWT.
+mint_jwt() {		# email exp-in
+	local now=${EPOCHREALTIME%.*} hex head body sig
+	hex=$(od -An -v -tx1 "$MAILSTACK_OAUTH2_KEY_FILE" | tr -d ' \n')
+	head=$(printf '{"alg":"HS256","typ":"JWT"}' | b64url)
+	body=$(printf '{"iss":"%s","sub":"%s","email":"%s","iat":%d,"exp":%d}' \
+	    "$MAILSTACK_OAUTH2_ISSUER" "$1" "$1" "$now" $((now + $2)) | b64url)
+	sig=$(printf '%s.%s' "$head" "$body" |
+	    openssl dgst -sha256 -mac HMAC -macopt "hexkey:$hex" -binary | b64url)
+	JWT=$head.$body.$sig
+}
+
+xoauth2_blob() {	# user token
+	printf 'user=%s\001auth=Bearer %s\001\001' "$1" "$2" | openssl base64 -A
+}
+
+# One XOAUTH2 exchange on a fresh connection, with the initial response
+# on the command line (a 4xx/NO comes after an error challenge, which the
+# client answers with an empty line).  Sets st_out to the final answer.
+sasl_xoauth2() {	# imap|smtp port user token
+	local fd line blob
+	blob=$(xoauth2_blob "$3" "$4")
+	st_out="no connection to 127.0.0.1:$2"
+	{ exec {fd}<>"/dev/tcp/127.0.0.1/$2"; } 2>/dev/null || return 1
+	read -r -t 10 line <&"$fd"
+	if [ "$1" = imap ]; then
+		printf 'a AUTHENTICATE XOAUTH2 %s\r\n' "$blob" >&"$fd"
+	else
+		printf 'EHLO selftest\r\n' >&"$fd"
+		while read -r -t 10 line <&"$fd" && [[ $line == 250-* ]]; do :; done
+		printf 'AUTH XOAUTH2 %s\r\n' "$blob" >&"$fd"
+	fi
+	read -r -t 10 line <&"$fd"
+	if [[ $line == '+ '* || $line == 334* ]]; then
+		printf '\r\n' >&"$fd"
+		read -r -t 10 line <&"$fd"
+	fi
+	st_out=${line%$'\r'}
+	printf 'QUIT\r\nz LOGOUT\r\n' 2>/dev/null 1>&"$fd"
+	exec {fd}>&-
+}
+
+st_xoauth2() {		# what imap|smtp port user token wanted-answer-prefix
+	local what=$1 want=$6
+	sasl_xoauth2 "$2" "$3" "$4" "$5"
+	if [[ $st_out == "$want"* ]]; then
+		st_ok "$what"
+	else
+		st_fail "$what" "wanted '$want...'" "$st_out"
+	fi
+}
+
+# Bearer tokens on IMAP (XOAUTH2, and OAUTHBEARER through curl, which
+# picks it) and SMTP; refused for another user, when expired and for an
+# address that is not a mailbox user.
+st_oauth2() {		# user other-user
+	local a=$1 b=$2 imap=$MAILSTACK_IMAP_PORT smtp=$MAILSTACK_SMTP_PORT
+	if [[ $st_ehlo == *"AUTH "*XOAUTH2* ]]; then
+		st_ok "SMTP offers AUTH XOAUTH2"
+	else
+		st_fail "SMTP offers AUTH XOAUTH2" "$st_ehlo"
+	fi
+	mint_jwt "$a" 600
+	st_xoauth2 "IMAP XOAUTH2 with $a's token" imap "$imap" "$a" "$JWT" 'a OK'
+	st_xoauth2 "SMTP AUTH XOAUTH2 with $a's token" smtp "$smtp" "$a" "$JWT" 235
+	st_imap_list "IMAP OAUTHBEARER (curl) with $a's token" \
+	    "imap://127.0.0.1:$imap/" "$a" "" --oauth2-bearer "$JWT"
+	st_xoauth2 "IMAP refuses $a's token for $b" imap "$imap" "$b" "$JWT" 'a NO'
+	st_xoauth2 "SMTP refuses $a's token for $b" smtp "$smtp" "$b" "$JWT" 535
+	mint_jwt "$a" -60
+	st_xoauth2 "IMAP refuses an expired token" imap "$imap" "$a" "$JWT" 'a NO'
+	mint_jwt "nobody-$$@$MAILSTACK_DOMAIN" 600
+	st_xoauth2 "IMAP refuses a token for an address not in passwd" imap \
+	    "$imap" "nobody-$$@$MAILSTACK_DOMAIN" "$JWT" 'a NO'
+}
 
 st_ok() {
 	st_pass=$((st_pass + 1))
@@ -1257,6 +1452,7 @@ cmd_selftest() {
 
 	st_check "smtp and imap greet" greet "$MAILSTACK_SMTP_PORT:220" "$MAILSTACK_IMAP_PORT:* OK"
 	st_send "swaks to $a without AUTH is queued" "$a" "$tok-plain"
+	st_ehlo=$st_out
 	if [[ $st_out == *"AUTH PLAIN LOGIN"* ]]; then
 		st_ok "AUTH PLAIN LOGIN is offered"
 	else
@@ -1306,6 +1502,7 @@ cmd_selftest() {
 		    "smtps://127.0.0.1:$MAILSTACK_SMTPS_PORT" --mail-from "x@$MAILSTACK_DOMAIN" \
 		    --mail-rcpt "$a" -T /dev/null
 	fi
+	[ "${MAILSTACK_OAUTH2:-0}" = 0 ] || st_oauth2 "$a" "$b"
 	echo "selftest: $st_pass passed, $st_failed failed"
 	[ $st_failed -eq 0 ]
 }
@@ -1313,11 +1510,16 @@ cmd_selftest() {
 # --- main -------------------------------------------------------------
 
 usage() {
-	echo "usage: $0 start|stop|status|selftest|pids DIR" >&2
+	echo "usage: $0 start|stop|status|selftest|pids DIR, or $0 kick DIR USER" >&2
 	exit 2
 }
 
-[ $# -eq 2 ] || usage
+if [ "${1:-}" = kick ]; then
+	[ $# -eq 3 ] || usage
+	[ -n "$3" ] || usage
+else
+	[ $# -eq 2 ] || usage
+fi
 [ -n "$2" ] || usage
 TLS=${MAILSTACK_TLS:-0}
 case $1 in
@@ -1326,5 +1528,6 @@ stop) cmd_stop "$2" ;;
 status) cmd_status "$2" ;;
 selftest) cmd_selftest "$2" ;;
 pids) cmd_pids "$2" ;;
+kick) cmd_kick "$2" "$3" ;;
 *) usage ;;
 esac

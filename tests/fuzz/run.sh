@@ -24,6 +24,7 @@ log=build/fuzz/$name.log
 case $name in
 inmail|html)	max_len=32768 ;;
 token)		max_len=9000 ;;	# TOKEN_MAX_LEN is 8192
+oauth)		max_len=17000 ;;	# OAUTH_TOKEN_MAX is 16384
 csv|config)	max_len=16384 ;;
 *)		max_len=4096 ;;
 esac

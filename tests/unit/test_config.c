@@ -873,6 +873,471 @@ test_clear_login(void **state)
 	    "[inbound] starttls", "imaps://");
 }
 
+/* ---- OAuth2 sign-in ---- */
+
+#define CLIENT		"00000000-1111-2222-3333-444444444444"
+#define MS_LOGIN	"https://login.microsoftonline.com/"
+#define MS_TENANT	"contoso.onmicrosoft.com"
+#define MS_SCOPE_IMAP	"https://outlook.office.com/IMAP.AccessAsUser.All " \
+			"offline_access"
+#define MS_SCOPE_SMTP	"https://outlook.office.com/SMTP.Send offline_access"
+#define MS_SCOPE_APP	"https://outlook.office365.com/.default"
+#define GOOGLE_TOKEN	"https://oauth2.googleapis.com/token"
+#define GOOGLE_SCOPE	"https://mail.google.com/"
+
+/*
+ * What an account with auth = oauth2 needs besides its provider's keys,
+ * on lines 1 to 5 (auth on line 4): the next line is 6.
+ */
+#define IN_OAUTH	"[inbound]\n" \
+			"url = imaps://outlook.office365.com/INBOX\n" \
+			"username = agent@contoso.example\nauth = oauth2\n" \
+			"oauth2_client_id = " CLIENT "\n"
+#define OUT_OAUTH	"[outbound]\nurl = smtp://smtp.office365.com:587\n" \
+			"username = agent@contoso.example\nauth = oauth2\n" \
+			"oauth2_client_id = " CLIENT "\n"
+#define MS		"oauth2_provider = microsoft\noauth2_tenant = " \
+			MS_TENANT "\n"
+#define GOOGLE		"oauth2_provider = google\n"
+
+/* secret and key: NULL for none, a relative path is in tmp. */
+struct oauth_case {
+	const char		*name;
+	const char		*text;
+	int			 inbound;
+	enum oauth_provider	 provider;
+	enum oauth_grant	 grant;
+	enum oauth_mechanism	 mechanism;
+	const char		*token_url;
+	const char		*device_url;	/* NULL: none */
+	const char		*scope;
+	const char		*secret;
+	const char		*key;
+};
+
+static const struct oauth_case oauth_cases[] = {
+	{ "microsoft, inbound", IN_OAUTH MS, 1, OAUTH_MICROSOFT,
+	    GRANT_REFRESH_TOKEN, MECH_XOAUTH2,
+	    MS_LOGIN MS_TENANT "/oauth2/v2.0/token",
+	    MS_LOGIN MS_TENANT "/oauth2/v2.0/devicecode", MS_SCOPE_IMAP, NULL,
+	    NULL },
+	{ "microsoft, outbound", OUT_OAUTH MS, 0, OAUTH_MICROSOFT,
+	    GRANT_REFRESH_TOKEN, MECH_XOAUTH2,
+	    MS_LOGIN MS_TENANT "/oauth2/v2.0/token",
+	    MS_LOGIN MS_TENANT "/oauth2/v2.0/devicecode", MS_SCOPE_SMTP, NULL,
+	    NULL },
+	{ "microsoft, a directory id", OUT_OAUTH "oauth2_provider = microsoft\n"
+	    "oauth2_tenant = 9188040d-6c67-4c5b-b112-36a304b66dad\n", 0,
+	    OAUTH_MICROSOFT, GRANT_REFRESH_TOKEN, MECH_XOAUTH2,
+	    MS_LOGIN "9188040d-6c67-4c5b-b112-36a304b66dad/oauth2/v2.0/token",
+	    MS_LOGIN "9188040d-6c67-4c5b-b112-36a304b66dad/oauth2/v2.0/"
+	    "devicecode", MS_SCOPE_SMTP, NULL, NULL },
+	{ "microsoft, a confidential client", IN_OAUTH MS
+	    "oauth2_client_secret_file = secret/client\n", 1, OAUTH_MICROSOFT,
+	    GRANT_REFRESH_TOKEN, MECH_XOAUTH2,
+	    MS_LOGIN MS_TENANT "/oauth2/v2.0/token",
+	    MS_LOGIN MS_TENANT "/oauth2/v2.0/devicecode", MS_SCOPE_IMAP,
+	    "secret/client", NULL },
+	{ "microsoft, app-only, inbound", IN_OAUTH MS
+	    "oauth2_grant = client_credentials\n"
+	    "oauth2_client_secret_file = secret/client\n", 1, OAUTH_MICROSOFT,
+	    GRANT_CLIENT_CREDENTIALS, MECH_XOAUTH2,
+	    MS_LOGIN MS_TENANT "/oauth2/v2.0/token",
+	    MS_LOGIN MS_TENANT "/oauth2/v2.0/devicecode", MS_SCOPE_APP,
+	    "secret/client", NULL },
+	{ "microsoft, app-only, outbound", OUT_OAUTH MS
+	    "oauth2_grant = client_credentials\n"
+	    "oauth2_client_secret_file = /etc/mscagent/out.secret\n", 0,
+	    OAUTH_MICROSOFT, GRANT_CLIENT_CREDENTIALS, MECH_XOAUTH2,
+	    MS_LOGIN MS_TENANT "/oauth2/v2.0/token",
+	    MS_LOGIN MS_TENANT "/oauth2/v2.0/devicecode", MS_SCOPE_APP,
+	    "/etc/mscagent/out.secret", NULL },
+	{ "microsoft, oauthbearer for SMTP", OUT_OAUTH MS
+	    "oauth2_mechanism = oauthbearer\n", 0, OAUTH_MICROSOFT,
+	    GRANT_REFRESH_TOKEN, MECH_OAUTHBEARER,
+	    MS_LOGIN MS_TENANT "/oauth2/v2.0/token",
+	    MS_LOGIN MS_TENANT "/oauth2/v2.0/devicecode", MS_SCOPE_SMTP, NULL,
+	    NULL },
+	{ "microsoft, scope given", IN_OAUTH MS "oauth2_scope = "
+	    "https://outlook.office.com/IMAP.AccessAsUser.All\n", 1,
+	    OAUTH_MICROSOFT, GRANT_REFRESH_TOKEN, MECH_XOAUTH2,
+	    MS_LOGIN MS_TENANT "/oauth2/v2.0/token",
+	    MS_LOGIN MS_TENANT "/oauth2/v2.0/devicecode",
+	    "https://outlook.office.com/IMAP.AccessAsUser.All", NULL, NULL },
+	{ "microsoft, URLs given", IN_OAUTH MS "oauth2_token_url = "
+	    "https://login.microsoftonline.us/c.example/oauth2/v2.0/token\n"
+	    "oauth2_device_url = https://login.microsoftonline.us/c.example/"
+	    "oauth2/v2.0/devicecode\n", 1, OAUTH_MICROSOFT,
+	    GRANT_REFRESH_TOKEN, MECH_XOAUTH2,
+	    "https://login.microsoftonline.us/c.example/oauth2/v2.0/token",
+	    "https://login.microsoftonline.us/c.example/oauth2/v2.0/devicecode",
+	    MS_SCOPE_IMAP, NULL, NULL },
+	{ "microsoft, token URL and scope given, no tenant", IN_OAUTH
+	    "oauth2_provider = microsoft\noauth2_token_url = "
+	    "https://login.example.test/t/token\noauth2_scope = imap\n", 1,
+	    OAUTH_MICROSOFT, GRANT_REFRESH_TOKEN, MECH_XOAUTH2,
+	    "https://login.example.test/t/token", NULL, "imap", NULL, NULL },
+	{ "google, inbound", IN_OAUTH GOOGLE, 1, OAUTH_GOOGLE,
+	    GRANT_REFRESH_TOKEN, MECH_XOAUTH2, GOOGLE_TOKEN, NULL, GOOGLE_SCOPE,
+	    NULL, NULL },
+	{ "google, outbound with a secret", OUT_OAUTH GOOGLE
+	    "oauth2_client_secret_file = google.secret\n", 0, OAUTH_GOOGLE,
+	    GRANT_REFRESH_TOKEN, MECH_XOAUTH2, GOOGLE_TOKEN, NULL, GOOGLE_SCOPE,
+	    "google.secret", NULL },
+	{ "google, a key file makes jwt_bearer", IN_OAUTH GOOGLE
+	    "oauth2_key_file = keys/sa.pem\n", 1, OAUTH_GOOGLE,
+	    GRANT_JWT_BEARER, MECH_XOAUTH2, GOOGLE_TOKEN, NULL, GOOGLE_SCOPE,
+	    NULL, "keys/sa.pem" },
+	{ "google, jwt_bearer named", OUT_OAUTH GOOGLE
+	    "oauth2_grant = jwt_bearer\noauth2_key_file = /k/sa.pem\n", 0,
+	    OAUTH_GOOGLE, GRANT_JWT_BEARER, MECH_XOAUTH2, GOOGLE_TOKEN, NULL,
+	    GOOGLE_SCOPE, NULL, "/k/sa.pem" },
+	{ "google, URL and scope given", IN_OAUTH GOOGLE
+	    "oauth2_token_url = https://oauth2.example.test/token\n"
+	    "oauth2_scope = https://mail.google.com/ email\n", 1, OAUTH_GOOGLE,
+	    GRANT_REFRESH_TOKEN, MECH_XOAUTH2,
+	    "https://oauth2.example.test/token", NULL,
+	    "https://mail.google.com/ email", NULL, NULL },
+	{ "custom", IN_OAUTH "oauth2_provider = custom\noauth2_token_url = "
+	    "https://idp.example.test/realms/m/protocol/openid-connect/token\n"
+	    "oauth2_device_url = https://idp.example.test:8443/device\n"
+	    "oauth2_scope = imap offline_access\n", 1, OAUTH_CUSTOM,
+	    GRANT_REFRESH_TOKEN, MECH_XOAUTH2,
+	    "https://idp.example.test/realms/m/protocol/openid-connect/token",
+	    "https://idp.example.test:8443/device", "imap offline_access", NULL,
+	    NULL },
+	{ "custom by default", OUT_OAUTH
+	    "oauth2_token_url = https://[2001:db8::1]/token\n"
+	    "oauth2_scope = smtp\n", 0, OAUTH_CUSTOM, GRANT_REFRESH_TOKEN,
+	    MECH_XOAUTH2, "https://[2001:db8::1]/token", NULL, "smtp", NULL,
+	    NULL },
+	{ "custom on 127.0.0.1", IN_OAUTH
+	    "oauth2_token_url = http://127.0.0.1:8080/token\n"
+	    "oauth2_device_url = http://[::1]:8080/device\n"
+	    "oauth2_scope = s\n", 1, OAUTH_CUSTOM, GRANT_REFRESH_TOKEN,
+	    MECH_XOAUTH2, "http://127.0.0.1:8080/token",
+	    "http://[::1]:8080/device", "s", NULL, NULL },
+	{ "custom on localhost", OUT_OAUTH
+	    "oauth2_token_url = http://LocalHost/token?x=1\n"
+	    "oauth2_scope = s\n", 0, OAUTH_CUSTOM, GRANT_REFRESH_TOKEN,
+	    MECH_XOAUTH2, "http://LocalHost/token?x=1", NULL, "s", NULL, NULL },
+	{ "custom, client_credentials", OUT_OAUTH
+	    "oauth2_token_url = https://idp.example.test/token\n"
+	    "oauth2_scope = s\noauth2_grant = client_credentials\n"
+	    "oauth2_client_secret_file = s.secret\n", 0, OAUTH_CUSTOM,
+	    GRANT_CLIENT_CREDENTIALS, MECH_XOAUTH2,
+	    "https://idp.example.test/token", NULL, "s", "s.secret", NULL },
+	{ "custom, jwt_bearer", IN_OAUTH
+	    "oauth2_token_url = https://idp.example.test/token\n"
+	    "oauth2_scope = s\noauth2_key_file = k.pem\n", 1, OAUTH_CUSTOM,
+	    GRANT_JWT_BEARER, MECH_XOAUTH2, "https://idp.example.test/token",
+	    NULL, "s", NULL, "k.pem" },
+	{ "names in any case", "[outbound]\nurl = smtps://smtp.gmail.com\n"
+	    "username = a@b.test\nauth = OAuth2\n"
+	    "oauth2_client_id = " CLIENT "\noauth2_provider = Google\n"
+	    "oauth2_grant = REFRESH_TOKEN\n"
+	    "oauth2_mechanism = OAuthBearer\n", 0, OAUTH_GOOGLE,
+	    GRANT_REFRESH_TOKEN, MECH_OAUTHBEARER, GOOGLE_TOKEN, NULL,
+	    GOOGLE_SCOPE, NULL, NULL },
+};
+
+static void
+assert_opt_string(const char *got, const char *want)
+{
+	if (want == NULL)
+		assert_null(got);
+	else {
+		assert_non_null(got);
+		assert_string_equal(got, want);
+	}
+}
+
+/* A path of the file: absolute as it is, else under tmp. */
+static void
+assert_opt_path(const char *got, const char *want)
+{
+	if (want == NULL || *want == '/')
+		assert_opt_string(got, want);
+	else
+		assert_path(got, tmp, want);
+}
+
+/* An account left to password sign-in: no OAuth2 setting at all. */
+static void
+assert_password(const struct config_oauth *o)
+{
+	assert_int_equal(o->auth, AUTH_PASSWORD);
+	assert_null(o->tenant);
+	assert_null(o->token_url);
+	assert_null(o->device_url);
+	assert_null(o->client_id);
+	assert_null(o->client_secret_file);
+	assert_null(o->scope);
+	assert_null(o->key_file);
+}
+
+static void
+check_oauth_case(const struct oauth_case *c)
+{
+	const struct config_oauth *o;
+	struct config cfg;
+	struct err err = { 0 };
+	char *path;
+
+	path = write_file("oauth.conf", c->text, 0);
+	if (config_load(path, &cfg, &err) == -1)
+		fail_msg("%s: %s", c->name, err.msg);
+	o = c->inbound ? &cfg.in_oauth : &cfg.out_oauth;
+	assert_int_equal(o->auth, AUTH_OAUTH2);
+	assert_int_equal(o->provider, c->provider);
+	assert_int_equal(o->grant, c->grant);
+	assert_int_equal(o->mechanism, c->mechanism);
+	assert_string_equal(o->client_id, CLIENT);
+	assert_opt_string(o->token_url, c->token_url);
+	assert_opt_string(o->device_url, c->device_url);
+	assert_opt_string(o->scope, c->scope);
+	assert_opt_path(o->client_secret_file, c->secret);
+	assert_opt_path(o->key_file, c->key);
+	/* The other account keeps its password sign-in. */
+	assert_password(c->inbound ? &cfg.out_oauth : &cfg.in_oauth);
+	config_free(&cfg);
+	assert_zeroed(&cfg);
+	free(path);
+}
+
+static void
+test_oauth_settings(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof oauth_cases / sizeof oauth_cases[0]; i++)
+		check_oauth_case(&oauth_cases[i]);
+}
+
+/* Both accounts at once, each with its own provider; and the default. */
+static void
+test_oauth_both_accounts(void **state)
+{
+	struct config cfg;
+	struct err err = { 0 };
+	char *path;
+
+	(void)state;
+	path = write_file("both.conf", IN_OAUTH MS OUT_OAUTH GOOGLE
+	    "oauth2_key_file = sa.pem\n", 0);
+	if (config_load(path, &cfg, &err) == -1)
+		fail_msg("%s", err.msg);
+	assert_int_equal(cfg.in_oauth.provider, OAUTH_MICROSOFT);
+	assert_string_equal(cfg.in_oauth.tenant, MS_TENANT);
+	assert_string_equal(cfg.in_oauth.scope, MS_SCOPE_IMAP);
+	assert_null(cfg.in_oauth.key_file);
+	assert_int_equal(cfg.out_oauth.provider, OAUTH_GOOGLE);
+	assert_null(cfg.out_oauth.tenant);
+	assert_int_equal(cfg.out_oauth.grant, GRANT_JWT_BEARER);
+	assert_string_equal(cfg.out_oauth.token_url, GOOGLE_TOKEN);
+	assert_path(cfg.out_oauth.key_file, tmp, "sa.pem");
+	/* Neither needs a password file. */
+	assert_null(cfg.in_password_file);
+	assert_null(cfg.out_password_file);
+	config_free(&cfg);
+	assert_zeroed(&cfg);
+	free(path);
+
+	path = write_file("none.conf", "[outbound]\nauth = password\n", 0);
+	if (config_load(path, &cfg, &err) == -1)
+		fail_msg("%s", err.msg);
+	assert_password(&cfg.out_oauth);
+	assert_password(&cfg.in_oauth);
+	assert_int_equal(cfg.out_oauth.grant, GRANT_REFRESH_TOKEN);
+	assert_int_equal(cfg.out_oauth.mechanism, MECH_XOAUTH2);
+	assert_int_equal(cfg.out_oauth.provider, OAUTH_CUSTOM);
+	config_free(&cfg);
+	free(path);
+
+	assert_string_equal(config_grant_name(GRANT_REFRESH_TOKEN),
+	    "refresh_token");
+	assert_string_equal(config_grant_name(GRANT_CLIENT_CREDENTIALS),
+	    "client_credentials");
+	assert_string_equal(config_grant_name(GRANT_JWT_BEARER), "jwt_bearer");
+	assert_string_equal(config_grant_name((enum oauth_grant)9), "unknown");
+}
+
+static const struct bad_case oauth_bad_cases[] = {
+	/* OAuth2 keys with a password sign-in. */
+	{ "client id with a password", "[inbound]\n"
+	    "url = imaps://mx.example.test\nusername = a@b.test\n"
+	    "password_file = pw\noauth2_client_id = " CLIENT "\n", 0, 5,
+	    "[inbound] oauth2_client_id", "only with auth = oauth2" },
+	{ "scope with auth = password", "[outbound]\nauth = password\n\n"
+	    "oauth2_scope = a b\n", 0, 4, "[outbound] oauth2_scope",
+	    "only with auth = oauth2" },
+	{ "mechanism with a password", "[outbound]\n"
+	    "oauth2_mechanism = xoauth2\n", 0, 2, "[outbound] oauth2_mechanism",
+	    "only with auth = oauth2" },
+	/* What auth = oauth2 needs. */
+	{ "oauth2 on maildir, inbound", "[inbound]\nusername = a@b.test\n"
+	    "auth = oauth2\noauth2_client_id = c\n" GOOGLE, 0, 3,
+	    "[inbound] auth",
+	    "oauth2 needs a mail server (url = imaps://...)" },
+	{ "oauth2 on maildir, outbound", "[outbound]\nurl = maildir:out\n"
+	    "username = a@b.test\n\nauth = oauth2\noauth2_client_id = c\n"
+	    GOOGLE, 0, 5, "[outbound] auth",
+	    "oauth2 needs a mail server (url = smtps://...)" },
+	{ "no username", "[inbound]\nurl = imaps://imap.gmail.com\n"
+	    "auth = oauth2\noauth2_client_id = c\n" GOOGLE, 0, 3,
+	    "[inbound] username", "needed with auth = oauth2 (the mailbox "
+	    "address)" },
+	{ "a password file", IN_OAUTH GOOGLE "password_file = pw\n", 0, 7,
+	    "[inbound] password_file",
+	    "not used with auth = oauth2; remove it" },
+	{ "no client id", "[outbound]\nurl = smtp://smtp.gmail.com:587\n"
+	    "username = a@b.test\n\nauth = oauth2\n" GOOGLE, 0, 5,
+	    "[outbound] oauth2_client_id", "needed with auth = oauth2" },
+	{ "empty client id", "[outbound]\nurl = smtp://smtp.gmail.com:587\n"
+	    "username = a@b.test\nauth = oauth2\noauth2_client_id =\n" GOOGLE,
+	    0, 5, "[outbound] oauth2_client_id", "needed with auth = oauth2" },
+	{ "client id with a blank", "[inbound]\noauth2_client_id = a b\n", 0, 2,
+	    "[inbound] oauth2_client_id", "must not contain blanks" },
+	{ "oauth2 in [agent]", "[agent]\nauth = oauth2\n", 0, 2, "[agent] auth",
+	    "unknown key" },
+	/* The token and device URLs. */
+	{ "http token URL", IN_OAUTH
+	    "oauth2_token_url = http://idp.example.test/token\n"
+	    "oauth2_scope = s\n", 0, 6, "[inbound] oauth2_token_url",
+	    "must start with https:// (http:// only to this host" },
+	{ "http to a name like loopback", IN_OAUTH
+	    "oauth2_token_url = http://127.0.0.1.example.test/token\n"
+	    "oauth2_scope = s\n", 0, 6, "[inbound] oauth2_token_url",
+	    "http:// only to this host" },
+	{ "http to localhost's namesake", OUT_OAUTH "oauth2_scope = s\n"
+	    "oauth2_token_url = http://localhost.example.test/token\n", 0, 7,
+	    "[outbound] oauth2_token_url", "http:// only to this host" },
+	{ "http to 128.0.0.1", IN_OAUTH "oauth2_scope = s\n"
+	    "oauth2_token_url = http://128.0.0.1/token\n", 0, 7,
+	    "oauth2_token_url", "http:// only to this host" },
+	{ "http device URL", IN_OAUTH MS
+	    "oauth2_device_url = http://login.example.test/device\n", 0, 8,
+	    "[inbound] oauth2_device_url", "http:// only to this host" },
+	{ "ftp token URL", IN_OAUTH
+	    "oauth2_token_url = ftp://idp.example.test/token\n"
+	    "oauth2_scope = s\n", 0, 6, "[inbound] oauth2_token_url",
+	    "must start with https://" },
+	{ "no scheme", IN_OAUTH GOOGLE
+	    "oauth2_token_url = oauth2.googleapis.com/token\n", 0, 7,
+	    "[inbound] oauth2_token_url", "must start with https://" },
+	{ "user in the token URL", IN_OAUTH
+	    "oauth2_token_url = https://client@idp.example.test/token\n"
+	    "oauth2_scope = s\n", 0, 6, "[inbound] oauth2_token_url",
+	    "no user name or password in the URL" },
+	{ "password in the token URL", OUT_OAUTH MS
+	    "oauth2_token_url = https://c:secret@login.example.test/token\n",
+	    0, 8, "[outbound] oauth2_token_url",
+	    "no user name or password in the URL" },
+	{ "quote in the token URL", IN_OAUTH
+	    "oauth2_token_url = https://idp.example.test/\"token\n"
+	    "oauth2_scope = s\n", 0, 6, "[inbound] oauth2_token_url",
+	    "not a URL" },
+	{ "blank in the token URL", IN_OAUTH
+	    "oauth2_token_url = https://idp.example.test/ token\n", 0, 6,
+	    "[inbound] oauth2_token_url", "must not contain blanks" },
+	{ "no host in the token URL", IN_OAUTH
+	    "oauth2_token_url = https:///token\noauth2_scope = s\n", 0, 6,
+	    "[inbound] oauth2_token_url", "no valid host name" },
+	{ "port 0 in the token URL", IN_OAUTH
+	    "oauth2_token_url = https://idp.example.test:0/token\n"
+	    "oauth2_scope = s\n", 0, 6, "[inbound] oauth2_token_url",
+	    "between 1 and 65535" },
+	/* Presets. */
+	{ "tenant with a slash", IN_OAUTH "oauth2_provider = microsoft\n"
+	    "oauth2_tenant = a/b\n", 0, 7, "[inbound] oauth2_tenant",
+	    "must be a directory id or a domain" },
+	{ "tenant with a query", OUT_OAUTH "oauth2_provider = microsoft\n"
+	    "oauth2_tenant = common?x=1\n", 0, 7, "[outbound] oauth2_tenant",
+	    "must be a directory id or a domain" },
+	{ "tenant too long", IN_OAUTH "oauth2_provider = microsoft\n"
+	    "oauth2_tenant = "
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "\n", 0, 7, "[inbound] oauth2_tenant",
+	    "must be a directory id or a domain" },
+	{ "tenant with a blank", IN_OAUTH "oauth2_provider = microsoft\n"
+	    "oauth2_tenant = a b\n", 0, 7, "[inbound] oauth2_tenant",
+	    "must not contain blanks" },
+	{ "microsoft without a tenant", IN_OAUTH
+	    "oauth2_provider = microsoft\n", 0, 4, "[inbound] oauth2_tenant",
+	    "needed with oauth2_provider = microsoft" },
+	{ "custom without a token URL", IN_OAUTH "oauth2_scope = s\n", 0, 4,
+	    "[inbound] oauth2_token_url",
+	    "needed with oauth2_provider = custom" },
+	{ "custom without a scope", OUT_OAUTH "oauth2_provider = custom\n"
+	    "oauth2_token_url = https://idp.example.test/token\n", 0, 4,
+	    "[outbound] oauth2_scope", "needed with oauth2_provider = custom" },
+	/* Grants. */
+	{ "jwt_bearer without a key", IN_OAUTH GOOGLE
+	    "oauth2_grant = jwt_bearer\n", 0, 4, "[inbound] oauth2_key_file",
+	    "needed with oauth2_grant = jwt_bearer" },
+	{ "a key with refresh_token", IN_OAUTH GOOGLE
+	    "oauth2_grant = refresh_token\noauth2_key_file = sa.pem\n", 0, 8,
+	    "[inbound] oauth2_key_file",
+	    "only with oauth2_grant = jwt_bearer" },
+	{ "a key with client_credentials", OUT_OAUTH MS
+	    "oauth2_grant = client_credentials\n"
+	    "oauth2_client_secret_file = s\noauth2_key_file = sa.pem\n", 0, 10,
+	    "[outbound] oauth2_key_file",
+	    "only with oauth2_grant = jwt_bearer" },
+	{ "client_credentials without a secret", IN_OAUTH MS
+	    "oauth2_grant = client_credentials\n", 0, 4,
+	    "[inbound] oauth2_client_secret_file",
+	    "needed with oauth2_grant = client_credentials" },
+	{ "jwt_bearer with microsoft", IN_OAUTH MS "oauth2_key_file = sa.pem\n"
+	    "oauth2_grant = jwt_bearer\n", 0, 9, "[inbound] oauth2_grant",
+	    "jwt_bearer is for Google service accounts" },
+	{ "a key with microsoft", OUT_OAUTH MS "oauth2_key_file = sa.pem\n", 0,
+	    4, "[outbound] oauth2_grant",
+	    "Microsoft's app-only sign-in is client_credentials" },
+	{ "client_credentials with google", OUT_OAUTH GOOGLE
+	    "oauth2_client_secret_file = s\n"
+	    "oauth2_grant = client_credentials\n", 0, 8,
+	    "[outbound] oauth2_grant", "Google has no client_credentials" },
+	{ "oauthbearer for IMAP", IN_OAUTH GOOGLE
+	    "oauth2_mechanism = oauthbearer\n", 0, 7,
+	    "[inbound] oauth2_mechanism", "IMAP signs in with xoauth2 only" },
+	/* Names. */
+	{ "unknown auth", "[outbound]\nauth = kerberos\n", 0, 2,
+	    "[outbound] auth", "must be one of: password, oauth2" },
+	{ "empty auth", "[inbound]\nauth =\n", 0, 2, "[inbound] auth",
+	    "needs a value" },
+	{ "unknown provider", IN_OAUTH "oauth2_provider = azure\n", 0, 6,
+	    "[inbound] oauth2_provider",
+	    "must be one of: microsoft, google, custom" },
+	{ "unknown grant", OUT_OAUTH "oauth2_grant = password\n", 0, 6,
+	    "[outbound] oauth2_grant",
+	    "must be one of: refresh_token, client_credentials, jwt_bearer" },
+	{ "device grant", OUT_OAUTH "oauth2_grant = device_code\n", 0, 6,
+	    "[outbound] oauth2_grant", "must be one of:" },
+	{ "unknown mechanism", OUT_OAUTH "oauth2_mechanism = plain\n", 0, 6,
+	    "[outbound] oauth2_mechanism",
+	    "must be one of: xoauth2, oauthbearer" },
+	{ "duplicate provider", IN_OAUTH GOOGLE GOOGLE, 0, 7,
+	    "[inbound] oauth2_provider", "duplicate key (first on line 6)" },
+};
+
+static void
+test_oauth_errors(void **state)
+{
+	const struct bad_case *c;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof oauth_bad_cases / sizeof oauth_bad_cases[0];
+	    i++) {
+		c = &oauth_bad_cases[i];
+		expect_error(c->name, c->text, c->len, c->line, c->key,
+		    c->what);
+	}
+}
+
 /* Every number at min-1, min, min+1, max-1, max and max+1. */
 static void
 test_int_bounds(void **state)
@@ -1255,6 +1720,9 @@ main(void)
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_int_bounds),
 		cmocka_unit_test(test_clear_login),
+		cmocka_unit_test(test_oauth_settings),
+		cmocka_unit_test(test_oauth_both_accounts),
+		cmocka_unit_test(test_oauth_errors),
 		cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_value_limits),
 		cmocka_unit_test(test_unreadable),

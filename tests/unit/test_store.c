@@ -686,6 +686,373 @@ test_token(void **state)
 	assert_int_equal(store_token_get(f->st, 999, &ti, &err), -1);
 }
 
+/* ---- mail accounts' sign-in ---- */
+
+static void
+assert_opt_string(const char *got, const char *want)
+{
+	if (want == NULL)
+		assert_null(got);
+	else {
+		assert_non_null(got);
+		assert_string_equal(got, want);
+	}
+}
+
+static void
+assert_auth_equal(const struct mail_auth_row *got,
+    const struct mail_auth_row *want)
+{
+	assert_opt_string(got->account, want->account);
+	assert_opt_string(got->identity, want->identity);
+	assert_opt_string(got->state, want->state);
+	assert_opt_string(got->refresh_token, want->refresh_token);
+	assert_opt_string(got->access_token, want->access_token);
+	assert_int_equal(got->expires_at, want->expires_at);
+	assert_int_equal(got->refreshed_at, want->refreshed_at);
+	assert_opt_string(got->last_error, want->last_error);
+	assert_int_equal(got->failures, want->failures);
+	assert_int_equal(got->retry_at, want->retry_at);
+	assert_int_equal(got->lease_until, want->lease_until);
+	assert_int_equal(got->leased_by, want->leased_by);
+	assert_int_equal(got->notified, want->notified);
+}
+
+static void
+assert_auth_empty(const struct mail_auth_row *a)
+{
+	static const struct mail_auth_row zero;
+
+	assert_memory_equal(a, &zero, sizeof zero);
+}
+
+static void
+test_auth_rows(void **state)
+{
+	struct fixture *f = *state;
+	char account[] = "inbound", other[] = "outbound",
+	    identity[] = "https://login.microsoftonline.com/contoso/oauth2/"
+	    "v2.0/token 00000000-1111 agent@contoso.example",
+	    ok[] = "ok", reauth[] = "needs_reauth",
+	    refresh[] = "0.AXEAx7ZkJ9yEPEmg1rXmvK2Xk-Ur7cDbIyFJl4TiYmR2",
+	    access[] = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.e30.c2ln",
+	    error[] = "invalid_grant: AADSTS70008: caf\xc3\xa9 \"'; --";
+	struct mail_auth_row full = {
+		.account = account, .identity = identity, .state = ok,
+		.refresh_token = refresh, .access_token = access,
+		.expires_at = INT64_C(1780003599),
+		.refreshed_at = INT64_C(1780000000), .last_error = error,
+		.failures = 3, .retry_at = INT64_C(1780000300),
+		.lease_until = INT64_C(1780000040),
+		.leased_by = INT64_C(1) << 40, .notified = 1,
+	};
+	struct mail_auth_row bare = {
+		.account = account, .identity = identity, .state = reauth,
+		.expires_at = INT64_MAX,
+	};
+	struct mail_auth_row got;
+	struct store *again;
+	struct err err;
+	int found = -1;
+
+	memset(&got, 0x5a, sizeof got);
+	assert_int_equal(store_auth_get(f->st, account, &got, &found, &err),
+	    0);
+	assert_int_equal(found, 0);
+	assert_auth_empty(&got);
+
+	assert_int_equal(store_auth_put(f->st, &full, &err), 0);
+	assert_int_equal(store_auth_get(f->st, account, &got, &found, &err),
+	    0);
+	assert_int_equal(found, 1);
+	assert_auth_equal(&got, &full);
+	store_auth_clear(&got);
+	assert_auth_empty(&got);
+	/* One row per account. */
+	assert_int_equal(store_auth_get(f->st, other, &got, &found, &err), 0);
+	assert_int_equal(found, 0);
+	assert_auth_empty(&got);
+
+	/* Putting again replaces the row whole, NULLs included. */
+	assert_int_equal(store_auth_put(f->st, &bare, &err), 0);
+	assert_int_equal(store_auth_get(f->st, account, &got, &found, &err),
+	    0);
+	assert_int_equal(found, 1);
+	assert_auth_equal(&got, &bare);
+	assert_null(got.refresh_token);
+	assert_null(got.access_token);
+	assert_null(got.last_error);
+	store_auth_clear(&got);
+	assert_int_equal(pragma_int(f->path, "SELECT count(*) FROM mail_auth"),
+	    1);
+
+	full.account = other;
+	assert_int_equal(store_auth_put(f->st, &full, &err), 0);
+	assert_int_equal(pragma_int(f->path, "SELECT count(*) FROM mail_auth"),
+	    2);
+
+	/* Another process, or the next run, reads the same rows. */
+	assert_int_equal(store_open(f->path, &again, &err), 0);
+	assert_int_equal(store_auth_get(again, account, &got, &found, &err), 0);
+	assert_int_equal(found, 1);
+	assert_auth_equal(&got, &bare);
+	store_auth_clear(&got);
+	assert_int_equal(store_auth_get(again, other, &got, &found, &err), 0);
+	assert_int_equal(found, 1);
+	assert_auth_equal(&got, &full);
+	store_auth_clear(&got);
+	store_close(again);
+
+	/* A row without its identity or state is refused, not half kept. */
+	bare.state = NULL;
+	assert_int_equal(store_auth_put(f->st, &bare, &err), -1);
+	assert_int_equal(err.kind, ERR_RUNTIME);
+	assert_int_equal(store_auth_get(f->st, account, &got, &found, &err),
+	    0);
+	assert_string_equal(got.state, reauth);
+	store_auth_clear(&got);
+	store_auth_clear(&got);		/* twice is harmless */
+	assert_auth_empty(&got);
+}
+
+/*
+ * Schema version 1 as it shipped: migrations[0] of store.c, copied so
+ * that an old database can be built here whatever the store does now.
+ */
+static const char schema_1[] =
+	"CREATE TABLE plans ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  edition TEXT NOT NULL,"
+	"  products TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL"
+	") STRICT;"
+	"CREATE TABLE tenants ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  customer_admin TEXT NOT NULL,"
+	"  msp_admin TEXT NOT NULL,"
+	"  workloads TEXT NOT NULL,"
+	"  edition TEXT NOT NULL,"
+	"  suspended INTEGER NOT NULL CHECK (suspended IN (0, 1)),"
+	"  state TEXT NOT NULL,"
+	"  plan_id INTEGER REFERENCES plans(id),"
+	"  generation INTEGER NOT NULL DEFAULT 1,"
+	"  blocked_reasons TEXT NOT NULL DEFAULT '',"
+	"  created_at INTEGER NOT NULL,"
+	"  state_since INTEGER NOT NULL"
+	") STRICT;"
+	"CREATE INDEX tenants_by_state ON tenants(state);"
+	"CREATE TABLE licences ("
+	"  tenant_id INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+	"  workload TEXT NOT NULL,"
+	"  expires TEXT,"
+	"  after_migration TEXT,"
+	"  PRIMARY KEY (tenant_id, workload)"
+	") STRICT;"
+	"CREATE TABLE history ("
+	"  id INTEGER PRIMARY KEY,"
+	"  tenant_id INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+	"  at INTEGER NOT NULL,"
+	"  from_state TEXT NOT NULL,"
+	"  to_state TEXT NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  detail TEXT NOT NULL"
+	") STRICT;"
+	"CREATE INDEX history_by_tenant ON history(tenant_id, id);"
+	"CREATE TABLE outbox ("
+	"  id INTEGER PRIMARY KEY,"
+	"  tenant_id INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+	"  kind TEXT NOT NULL,"
+	"  recipient TEXT NOT NULL,"
+	"  status TEXT NOT NULL DEFAULT 'queued'"
+	"    CHECK (status IN ('queued', 'sent', 'failed')),"
+	"  message_id TEXT UNIQUE,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  last_error TEXT,"
+	"  created_at INTEGER NOT NULL,"
+	"  next_attempt_at INTEGER NOT NULL,"
+	"  generation INTEGER NOT NULL,"
+	"  subject TEXT,"
+	"  sent_at INTEGER,"
+	"  lease_until INTEGER NOT NULL DEFAULT 0,"
+	"  claimed_by INTEGER NOT NULL DEFAULT 0"
+	") STRICT;"
+	"CREATE INDEX outbox_by_tenant ON outbox(tenant_id, id);"
+	"CREATE INDEX outbox_due ON outbox(status, next_attempt_at);"
+	"CREATE TABLE outbox_messages ("
+	"  outbox_id INTEGER PRIMARY KEY REFERENCES outbox(id) "
+	"    ON DELETE CASCADE,"
+	"  message BLOB NOT NULL"
+	") STRICT;"
+	"CREATE TABLE tokens ("
+	"  jti TEXT PRIMARY KEY,"
+	"  tenant_id INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+	"  generation INTEGER NOT NULL,"
+	"  recipient TEXT NOT NULL,"
+	"  token TEXT NOT NULL,"
+	"  issued_at INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL"
+	") STRICT;"
+	"CREATE INDEX tokens_by_tenant ON tokens(tenant_id, generation);"
+	"CREATE TABLE inbound ("
+	"  id INTEGER PRIMARY KEY,"
+	"  message_id TEXT NOT NULL,"
+	"  digest TEXT NOT NULL,"
+	"  received_at INTEGER NOT NULL,"
+	"  sender TEXT,"
+	"  tenant_id INTEGER REFERENCES tenants(id) ON DELETE SET NULL,"
+	"  outcome TEXT NOT NULL,"
+	"  detail TEXT NOT NULL,"
+	"  UNIQUE (message_id, digest)"
+	") STRICT;"
+	"CREATE INDEX inbound_by_sender ON inbound(sender, received_at);"
+	"CREATE TABLE mailbox_state ("
+	"  mailbox TEXT PRIMARY KEY,"
+	"  uidvalidity INTEGER NOT NULL,"
+	"  last_uid INTEGER NOT NULL"
+	") STRICT;";
+
+/* A tenant with a mail sent and one waiting to be retried, as a
+ * version 1 agent left them. */
+static const char rows_1[] =
+	"INSERT INTO plans VALUES (1, 'Enterprise SaaS', 'enterprise',"
+	"  'saas', 100);"
+	"INSERT INTO tenants (id, name, customer_admin, msp_admin, workloads,"
+	"  edition, suspended, state, plan_id, generation, created_at,"
+	"  state_since) VALUES (7, 'M\xc3\xbcller GmbH', 'it@mueller.example',"
+	"  'ops@msp.example', 'm365', 'enterprise', 0, 'awaiting_approval',"
+	"  1, 2, 100, 200);"
+	"INSERT INTO history (tenant_id, at, from_state, to_state, actor,"
+	"  detail) VALUES (7, 200, 'new', 'awaiting_approval', 'cli', '');"
+	"INSERT INTO outbox VALUES (1, 7, 'approval_request',"
+	"  'it@mueller.example', 'sent', 'm1@msp.example', 1, NULL, 150, 150,"
+	"  2, 'Please approve', 160, 0, 0);"
+	"INSERT INTO outbox VALUES (2, 7, 'approval_reminder',"
+	"  'it@mueller.example', 'queued', 'm2@msp.example', 2,"
+	"  '451 4.7.1 try later', 170, 500, 2, 'Reminder', NULL, 600, 4242);"
+	"INSERT INTO outbox_messages VALUES (1, CAST('first\r\nmail' AS BLOB));"
+	"INSERT INTO outbox_messages VALUES (2, X'7365636f6e640d0a00ff');"
+	"PRAGMA user_version = 1;";
+
+static void
+sql_exec(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	char *msg = NULL;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("%s", msg);
+	sqlite3_close(db);
+}
+
+/* Version 1 to 2: the outbox is made anew and keeps every row, its
+ * messages too; a mail may then be about no tenant. */
+static void
+test_migrate_from_1(void **state)
+{
+	struct fixture *f = *state;
+	struct outbox_entry o;
+	struct outbox_entry *list;
+	struct tenant t;
+	struct store *st;
+	struct err err;
+	char path[128], *sql;
+	int64_t id;
+	size_t n;
+
+	snprintf(path, sizeof path, "%s/v1.db", f->dir);
+	sql = xasprintf("%s%s", schema_1, rows_1);
+	sql_exec(path, sql);
+	free(sql);
+	assert_int_equal(pragma_int(path, "PRAGMA user_version"), 1);
+
+	assert_int_equal(store_open(path, &st, &err), 0);
+	assert_int_equal(pragma_int(path, "PRAGMA user_version"),
+	    STORE_SCHEMA_VERSION);
+	assert_int_equal(pragma_int(path, "SELECT count(*) FROM "
+	    "sqlite_master WHERE name = 'outbox_new'"), 0);
+	assert_int_equal(pragma_int(path, "SELECT count(*) FROM sqlite_master "
+	    "WHERE type = 'index' AND tbl_name = 'outbox' AND "
+	    "name IN ('outbox_by_tenant', 'outbox_due')"), 2);
+	assert_int_equal(pragma_int(path, "SELECT count(*) FROM "
+	    "pragma_foreign_key_check"), 0);
+	assert_int_equal(pragma_int(path, "SELECT count(*) FROM "
+	    "pragma_foreign_key_list('outbox_messages') "
+	    "WHERE \"table\" = 'outbox'"), 1);
+
+	/* Both mails, every column, and their messages. */
+	assert_int_equal(store_outbox_get(st, 1, &o, &err), 0);
+	assert_int_equal(o.tenant_id, 7);
+	assert_int_equal(o.kind, MAIL_APPROVAL_REQUEST);
+	assert_string_equal(o.status, "sent");
+	assert_string_equal(o.message_id, "m1@msp.example");
+	assert_int_equal(o.sent_at, 160);
+	assert_int_equal(o.message_len, 11);
+	assert_memory_equal(o.message, "first\r\nmail", 11);
+	store_outbox_entry_clear(&o);
+	assert_int_equal(store_outbox_get(st, 2, &o, &err), 0);
+	assert_int_equal(o.tenant_id, 7);
+	assert_int_equal(o.kind, MAIL_APPROVAL_REMINDER);
+	assert_string_equal(o.recipient, "it@mueller.example");
+	assert_string_equal(o.status, "queued");
+	assert_string_equal(o.message_id, "m2@msp.example");
+	assert_int_equal(o.attempts, 2);
+	assert_string_equal(o.last_error, "451 4.7.1 try later");
+	assert_int_equal(o.created_at, 170);
+	assert_int_equal(o.next_attempt_at, 500);
+	assert_int_equal(o.generation, 2);
+	assert_string_equal(o.subject, "Reminder");
+	assert_int_equal(o.sent_at, 0);
+	assert_int_equal(o.message_len, 10);
+	assert_memory_equal(o.message, "second\r\n\0\xff", 10);
+	store_outbox_entry_clear(&o);
+	assert_int_equal(pragma_int(path, "SELECT lease_until * 10000 + "
+	    "claimed_by FROM outbox WHERE id = 2"), 6004242);
+	assert_int_equal(store_outbox_list(st, 7, &list, &n, &err), 0);
+	assert_int_equal(n, 2);
+	store_outbox_free(list, n);
+	assert_int_equal(store_tenant_get(st, 7, &t, &err), 0);
+	assert_string_equal(t.name, "M\xc3\xbcller GmbH");
+	assert_int_equal(t.generation, 2);
+	tenant_clear(&t);
+
+	/* A mail about no tenant, such as a mailbox needing a sign-in. */
+	assert_int_equal(store_outbox_next_id(st, &id, &err), 0);
+	assert_int_equal(id, 3);
+	queue_mail(st, id, 0, "m3@msp.example");
+	assert_int_equal(store_outbox_get(st, id, &o, &err), 0);
+	assert_int_equal(o.tenant_id, 0);
+	assert_string_equal(o.message_id, "m3@msp.example");
+	assert_memory_equal(o.message, "raw\r\nbytes", 10);
+	store_outbox_entry_clear(&o);
+	assert_int_equal(pragma_int(path, "SELECT count(*) FROM outbox "
+	    "WHERE tenant_id IS NULL"), 1);
+	/* Foreign keys hold again once migrated: no mail for tenant 99. */
+	assert_int_equal(queue_mail_rc(st, 4, 99, "m4@msp.example"), -1);
+	assert_int_equal(pragma_int(path, "SELECT count(*) FROM outbox"), 3);
+
+	/* A tenant deleted takes its mails and their messages along, and
+	 * leaves the mail about no tenant. */
+	sql_exec(path, "PRAGMA foreign_keys = ON;"
+	    "DELETE FROM tenants WHERE id = 7;");
+	assert_int_equal(store_outbox_get(st, 1, &o, &err), -1);
+	assert_int_equal(err.kind, ERR_INPUT);
+	assert_int_equal(store_outbox_get(st, 2, &o, &err), -1);
+	assert_int_equal(pragma_int(path, "SELECT count(*) FROM "
+	    "outbox_messages"), 1);
+	assert_int_equal(store_outbox_get(st, 3, &o, &err), 0);
+	assert_int_equal(o.message_len, 10);
+	store_outbox_entry_clear(&o);
+	store_close(st);
+
+	/* Opening it again changes nothing. */
+	assert_int_equal(store_open(path, &st, &err), 0);
+	assert_int_equal(pragma_int(path, "SELECT count(*) FROM outbox"), 1);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -717,6 +1084,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_each_and_ids,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_token, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_auth_rows, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_from_1, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
