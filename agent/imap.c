@@ -231,8 +231,7 @@ login_oauth2(struct imap_reader *r, struct err *err)
 	if (rc != MAILIMAP_NO_ERROR)
 		return imap_fail(r, "AUTHENTICATE XOAUTH2", rc, err);
 	left = expires_at - (int64_t)time(NULL);
-	left -= left / MAILAUTH_AHEAD_SHARE < MAILAUTH_AHEAD_MAX ?
-	    left / MAILAUTH_AHEAD_SHARE : MAILAUTH_AHEAD_MAX;
+	left -= mailauth_margin(left);
 	r->session_until = monotonic_ms() + (left > 1 ? left : 1) * 1000;
 	return 0;
 }

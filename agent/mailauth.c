@@ -120,13 +120,9 @@ mailauth_free(struct mailauth *ma)
 	free(ma);
 }
 
-/* Refreshed this long before it expires: five minutes, or a fifth of
- * a shorter life. */
-static int64_t
-margin(const struct mail_auth_row *row)
+int64_t
+mailauth_margin(int64_t life)
 {
-	int64_t life = row->expires_at - row->refreshed_at;
-
 	life /= MAILAUTH_AHEAD_SHARE;
 	return life < MAILAUTH_AHEAD_MAX ? life : MAILAUTH_AHEAD_MAX;
 }
@@ -134,8 +130,8 @@ margin(const struct mail_auth_row *row)
 static int
 fresh(const struct mail_auth_row *row, int64_t now, const char *refused)
 {
-	return row->access_token != NULL &&
-	    row->expires_at - now > margin(row) &&
+	return row->access_token != NULL && row->expires_at - now >
+	    mailauth_margin(row->expires_at - row->refreshed_at) &&
 	    (refused == NULL || strcmp(row->access_token, refused) != 0);
 }
 

@@ -39,6 +39,10 @@ enum mailauth_account {
 
 struct mailauth;
 
+/* How long before its end a token of that life is replaced:
+ * MAILAUTH_AHEAD_MAX, or a share of a shorter life. */
+int64_t	 mailauth_margin(int64_t life);
+
 /* "inbound" or "outbound". */
 const char *mailauth_account_name(enum mailauth_account);
 /* The account's settings and mailbox address. */
