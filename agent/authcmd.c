@@ -34,7 +34,7 @@ when(int64_t t, char out[TIMESTAMP_STR_LEN + 4])
 	char stamp[TIMESTAMP_STR_LEN];
 
 	if (t == 0) {
-		strcpy(out, "-");
+		snprintf(out, TIMESTAMP_STR_LEN + 4, "-");
 		return;
 	}
 	timestamp_format((time_t)t, stamp);
@@ -76,7 +76,7 @@ device_login(const struct config_oauth *o, const char *user,
 		fprintf(out, "(%s)\n", dev.message);
 	fprintf(out, "Waiting for the sign-in (the code expires in %lld "
 	    "minutes)...\n", (long long)(dev.expires_in + 59) / 60);
-	fflush(out);
+	(void)fflush(out);
 	end = (int64_t)time(NULL) + dev.expires_in;
 	interval = dev.interval;
 	do {
@@ -120,7 +120,7 @@ read_refresh_token(FILE *in, struct oauth_token *tok, struct err *err)
 	    end[-1] == ' ' || end[-1] == '\t'))
 		end--;
 	*end = '\0';
-	for (i = 0; s[i] != '\0' && s[i] > ' ' && s[i] <= '~'; i++)
+	for (i = 0; s[i] > ' ' && s[i] <= '~'; i++)
 		continue;
 	if (s[i] != '\0' || i == 0 || i > OAUTH_TOKEN_MAX) {
 		err_set(err, ERR_INPUT, "standard input does not hold one "

@@ -65,29 +65,33 @@ static const char *const grant_names[] = {
 static const char *const mechanism_names[] = { "xoauth2", "oauthbearer", NULL };
 
 /* The sign-in keys of [outbound] and [inbound], alike for both. */
-#define OAUTH_DEFS(section, f) \
-	{ section, "auth", CT_ENUM, OFF(f.auth), 0, 0, auth_names, 0, \
-	    "password" }, \
-	{ section, "oauth2_provider", CT_ENUM, OFF(f.provider), 0, 0, \
-	    provider_names, 0, "custom" }, \
-	{ section, "oauth2_tenant", CT_TOKEN, OFF(f.tenant), 0, 0, NULL, \
-	    CF_OPTIONAL, "" }, \
-	{ section, "oauth2_token_url", CT_TOKEN, OFF(f.token_url), 0, 0, \
-	    NULL, CF_OPTIONAL, "" }, \
-	{ section, "oauth2_device_url", CT_TOKEN, OFF(f.device_url), 0, 0, \
-	    NULL, CF_OPTIONAL, "" }, \
-	{ section, "oauth2_client_id", CT_TOKEN, OFF(f.client_id), 0, 0, \
-	    NULL, CF_OPTIONAL, "" }, \
+#define OAUTH_OFF(base, field) \
+	((base) + offsetof(struct config_oauth, field))
+#define OAUTH_DEFS(section, base) \
+	{ section, "auth", CT_ENUM, OAUTH_OFF(base, auth), 0, 0, \
+	    auth_names, 0, "password" }, \
+	{ section, "oauth2_provider", CT_ENUM, OAUTH_OFF(base, provider), \
+	    0, 0, provider_names, 0, "custom" }, \
+	{ section, "oauth2_tenant", CT_TOKEN, OAUTH_OFF(base, tenant), \
+	    0, 0, NULL, CF_OPTIONAL, "" }, \
+	{ section, "oauth2_token_url", CT_TOKEN, \
+	    OAUTH_OFF(base, token_url), 0, 0, NULL, CF_OPTIONAL, "" }, \
+	{ section, "oauth2_device_url", CT_TOKEN, \
+	    OAUTH_OFF(base, device_url), 0, 0, NULL, CF_OPTIONAL, "" }, \
+	{ section, "oauth2_client_id", CT_TOKEN, \
+	    OAUTH_OFF(base, client_id), 0, 0, NULL, CF_OPTIONAL, "" }, \
 	{ section, "oauth2_client_secret_file", CT_PATH, \
-	    OFF(f.client_secret_file), 0, 0, NULL, CF_OPTIONAL, "" }, \
-	{ section, "oauth2_scope", CT_STRING, OFF(f.scope), 0, 0, NULL, \
-	    CF_OPTIONAL, "" }, \
-	{ section, "oauth2_grant", CT_ENUM, OFF(f.grant), 0, 0, grant_names, \
-	    0, "refresh_token" }, \
-	{ section, "oauth2_key_file", CT_PATH, OFF(f.key_file), 0, 0, NULL, \
-	    CF_OPTIONAL, "" }, \
-	{ section, "oauth2_mechanism", CT_ENUM, OFF(f.mechanism), 0, 0, \
-	    mechanism_names, 0, "xoauth2" }
+	    OAUTH_OFF(base, client_secret_file), 0, 0, NULL, CF_OPTIONAL, \
+	    "" }, \
+	{ section, "oauth2_scope", CT_STRING, OAUTH_OFF(base, scope), \
+	    0, 0, NULL, CF_OPTIONAL, "" }, \
+	{ section, "oauth2_grant", CT_ENUM, OAUTH_OFF(base, grant), 0, 0, \
+	    grant_names, 0, "refresh_token" }, \
+	{ section, "oauth2_key_file", CT_PATH, OAUTH_OFF(base, key_file), \
+	    0, 0, NULL, CF_OPTIONAL, "" }, \
+	{ section, "oauth2_mechanism", CT_ENUM, \
+	    OAUTH_OFF(base, mechanism), 0, 0, mechanism_names, 0, \
+	    "xoauth2" }
 
 /*
  * Every key the agent knows, with its type, bounds and default.  A
@@ -132,7 +136,7 @@ static const struct config_def defs[] = {
 	    "8" },
 	{ "outbound", "tls_ca_file", CT_PATH, OFF(out_tls_ca_file), 0, 0, NULL,
 	    CF_OPTIONAL, "" },
-	OAUTH_DEFS("outbound", out_oauth),
+	OAUTH_DEFS("outbound", OFF(out_oauth)),
 
 	{ "inbound", "url", CT_IN_URL, OFF(in_url), 0, 0, NULL, 0,
 	    "maildir:var/mail/mscagent@example.test" },
@@ -144,7 +148,7 @@ static const struct config_def defs[] = {
 	    NULL, CF_OPTIONAL, "" },
 	{ "inbound", "tls_ca_file", CT_PATH, OFF(in_tls_ca_file), 0, 0, NULL,
 	    CF_OPTIONAL, "" },
-	OAUTH_DEFS("inbound", in_oauth),
+	OAUTH_DEFS("inbound", OFF(in_oauth)),
 	{ "inbound", "processed_folder", CT_STRING, OFF(processed_folder), 0, 0,
 	    NULL, 0, "Processed" },
 	{ "inbound", "idle", CT_BOOL, OFF(idle), 0, 0, NULL, 0, "yes" },

@@ -474,12 +474,18 @@ oauth_device_poll(const struct config_oauth *o, const char *device_code,
 static char *
 base64url(const void *data, size_t len)
 {
-	gnutls_datum_t in = { (unsigned char *)(uintptr_t)data,
-	    (unsigned int)len }, out = { NULL, 0 };
+	gnutls_datum_t in, out = { NULL, 0 };
 	char *s;
 	size_t i, n = 0;
+	int rc;
 
-	if (gnutls_base64_encode2(&in, &out) != 0)
+	/* GnuTLS takes a datum of mutable bytes: a copy. */
+	in.data = xmalloc(len + 1);
+	in.size = (unsigned int)len;
+	memcpy(in.data, data, len);
+	rc = gnutls_base64_encode2(&in, &out);
+	free(in.data);
+	if (rc != 0)
 		return NULL;
 	s = xmalloc(out.size + 1);
 	for (i = 0; i < out.size; i++) {
@@ -487,7 +493,7 @@ base64url(const void *data, size_t len)
 
 		if (c == '=' || c == '\n' || c == '\r')
 			continue;
-		s[n++] = c == '+' ? '-' : c == '/' ? '_' : c;
+		s[n++] = (char)(c == '+' ? '-' : c == '/' ? '_' : c);
 	}
 	s[n] = '\0';
 	gnutls_free(out.data);
@@ -504,7 +510,7 @@ signing_input(const char *iss, const char *sub, const char *aud,
 
 	claims = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "iss", iss,
 	    "sub", sub, "aud", aud, "scope", scope, "iat", (json_int_t)now,
-	    "exp", (json_int_t)(now + OAUTH_ASSERTION_LIFETIME));
+	    "exp", (json_int_t)now + OAUTH_ASSERTION_LIFETIME);
 	json = claims ? json_dumps(claims, JSON_COMPACT) : NULL;
 	json_decref(claims);
 	if (json == NULL)
@@ -524,13 +530,15 @@ oauth_assertion(const char *pem, size_t pem_len, const char *iss,
     const char *sub, const char *aud, const char *scope, int64_t now,
     char **assertion, struct err *err)
 {
-	gnutls_datum_t key = { (unsigned char *)(uintptr_t)pem,
-	    (unsigned int)pem_len }, data, sig = { NULL, 0 };
+	gnutls_datum_t key, data, sig = { NULL, 0 };
 	gnutls_privkey_t pk = NULL;
 	char *input = NULL, *sig64 = NULL;
 	int rc = -1;
 
 	*assertion = NULL;
+	key.data = xmalloc(pem_len + 1);
+	key.size = (unsigned int)pem_len;
+	memcpy(key.data, pem, pem_len);
 	if (gnutls_privkey_init(&pk) != 0 ||
 	    gnutls_privkey_import_x509_raw(pk, &key, GNUTLS_X509_FMT_PEM,
 	    NULL, 0) != 0) {
@@ -557,6 +565,8 @@ oauth_assertion(const char *pem, size_t pem_len, const char *iss,
 	*assertion = xasprintf("%s.%s", input, sig64);
 	rc = 0;
 out:
+	explicit_bzero(key.data, pem_len);
+	free(key.data);
 	gnutls_free(sig.data);
 	gnutls_privkey_deinit(pk);
 	free(input);
