@@ -203,3 +203,32 @@ composer_store(struct composer *c, struct store *st, struct err *err)
 	pthread_mutex_unlock(&c->lock);
 	return rc;
 }
+
+int
+compose_for_outbox(const struct compose_ctx *ctx,
+    const struct compose_input *in, struct composed *out, struct err *err)
+{
+	struct compose_job *job;
+
+	if (ctx->composer == NULL)
+		return compose_mail(ctx, in, out, err);
+	if ((job = compose_prepare(ctx, in, out, err)) == NULL)
+		return -1;
+	/* Added before its row goes in: a row that fails undoes the
+	 * transaction, and the transaction's undo takes the job back. */
+	composer_add(ctx->composer, in->mail_id, job);
+	return 0;
+}
+
+size_t
+compose_mark(const struct compose_ctx *ctx)
+{
+	return ctx->composer != NULL ? composer_count(ctx->composer) : 0;
+}
+
+void
+compose_undo(const struct compose_ctx *ctx, size_t mark)
+{
+	if (ctx->composer != NULL)
+		composer_undo(ctx->composer, mark);
+}

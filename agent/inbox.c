@@ -607,7 +607,7 @@ handle_steps(struct store *st, const struct compose_ctx *ctx,
  */
 static void
 handle_batch(struct store *st, const struct compose_ctx *ctx,
-    struct composer *later, struct batch *b, int64_t now,
+    struct composer *composer, struct batch *b, int64_t now,
     struct inbox_times *t, struct err *err)
 {
 	struct compose_ctx deferred = *ctx;
@@ -615,12 +615,12 @@ handle_batch(struct store *st, const struct compose_ctx *ctx,
 	double start;
 	size_t n;
 
-	deferred.later = later;
+	deferred.composer = composer;
 	if (store_batch_begin(st, err) == -1)
 		return;
 	n = handle_steps(st, &deferred, b, now, t, err);
 	start = seconds_now();
-	if (composer_store(later, st, &lost) == -1) {
+	if (composer_store(composer, st, &lost) == -1) {
 		/*
 		 * A message could not be made after its step was released.
 		 * The batch once more, each message made in its own step,
@@ -784,7 +784,7 @@ inbox_poll(struct store *st, const struct compose_ctx *ctx, struct reader *in,
 	struct batch moved = { 0 }, cur = { 0 };
 	struct reader_step step;
 	struct aside aside = { st, 0, 0 };
-	struct composer *later;
+	struct composer *composer;
 	int rc = -1, stopped;
 
 	memset(rep, 0, sizeof *rep);
@@ -796,14 +796,14 @@ inbox_poll(struct store *st, const struct compose_ctx *ctx, struct reader *in,
 		in->mark = kept;
 	}
 	store_bulk(st, 1);
-	later = composer_new();
+	composer = composer_new();
 	if (fetch_batch(in, ctx->cfg, NULL, &cur, &rep->times, err) == -1)
 		goto out;
 	/* Each round handles one batch while the reader moves the one
 	 * before and reads the one after. */
 	while (cur.n > 0) {
 		reader_step_start(&step, st, in, ctx->cfg, &moved, &cur);
-		handle_batch(st, ctx, later, &cur, now, &rep->times, err);
+		handle_batch(st, ctx, composer, &cur, now, &rep->times, err);
 		aside_start(&aside);
 		report(&cur, log, rep);
 		if (reader_step_finish(&step, &rep->times, err) == -1 ||
@@ -822,7 +822,7 @@ inbox_poll(struct store *st, const struct compose_ctx *ctx, struct reader *in,
 		goto out;
 	rc = stopped ? -1 : 0;
 out:
-	composer_free(later);
+	composer_free(composer);
 	aside_join(&aside);
 	store_checkpoint(st);
 	store_bulk(st, 0);

@@ -22,7 +22,7 @@ struct transition {
 	int64_t				 now;
 	struct buf			 detail;	/* for the history */
 	size_t				 nmails;
-	size_t				 later_mark;	/* composer's, at start */
+	size_t				 compose_mark;	/* at its start */
 	const char			*account;	/* a mail account's */
 };
 
@@ -94,8 +94,6 @@ queue_one(struct transition *tr, enum mail_kind kind, enum mail_role role,
     const char *to, const struct outbox_entry *failed, const char *reason,
     struct err *err)
 {
-	struct composer *later = tr->ctx->later;
-	struct compose_job *job = NULL;
 	struct compose_input in;
 	struct composed mail;
 	struct outbox_new row;
@@ -127,9 +125,7 @@ queue_one(struct transition *tr, enum mail_kind kind, enum mail_role role,
 	in.reason = reason;
 	in.reply_from = tr->ev->sender;
 	in.account = tr->account;
-	if (later != NULL ?
-	    (job = compose_prepare(tr->ctx, &in, &mail, err)) == NULL :
-	    compose_mail(tr->ctx, &in, &mail, err) == -1)
+	if (compose_for_outbox(tr->ctx, &in, &mail, err) == -1)
 		goto out;
 	row.id = id;
 	row.tenant_id = tr->t.id;
@@ -143,16 +139,11 @@ queue_one(struct transition *tr, enum mail_kind kind, enum mail_role role,
 	row.message_len = mail.len;
 	if (store_outbox_queue(tr->st, &row, err) == -1)
 		goto out;
-	if (job != NULL) {
-		composer_add(later, id, job);
-		job = NULL;
-	}
 	buf_printf(&tr->detail, "%s %s to %s", tr->nmails ? "," : "; mails:",
 	    fsm_mail_kind_name(kind), to);
 	tr->nmails++;
 	rc = 0;
 out:
-	compose_job_free(job);
 	composed_clear(&mail);
 	strvec_clear(&thread);
 	return rc;
@@ -231,8 +222,7 @@ transition_init(struct transition *tr, struct store *st,
 	tr->ctx = ctx;
 	tr->ev = ev;
 	tr->now = now;
-	if (ctx->later != NULL)
-		tr->later_mark = composer_count(ctx->later);
+	tr->compose_mark = compose_mark(ctx);
 }
 
 /* Undoes the transition: its rows, and the messages left to make. */
@@ -240,8 +230,7 @@ static void
 transition_undo(struct transition *tr)
 {
 	store_rollback(tr->st);
-	if (tr->ctx->later != NULL)
-		composer_undo(tr->ctx->later, tr->later_mark);
+	compose_undo(tr->ctx, tr->compose_mark);
 }
 
 static void

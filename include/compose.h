@@ -21,9 +21,9 @@ struct compose_ctx {
 	const struct config	*cfg;
 	const struct keyring	*keys;
 	struct tmpl_set		*templates;
-	/* Set only for the transaction of a batch (composer.h): the
-	 * workflow then leaves each mail's message to it. */
-	struct composer		*later;
+	/* The batch's composer (composer.h), inside a batch's
+	 * transaction; NULL: each message is made at once. */
+	struct composer		*composer;
 };
 
 /* One mail to compose; the pointers are borrowed. */

@@ -37,4 +37,17 @@ void	 composer_undo(struct composer *, size_t mark);
  */
 int	 composer_store(struct composer *, struct store *, struct err *);
 
+/*
+ * The one way a mail is composed for its outbox row (in->mail_id): all
+ * of it at once, or, inside a batch (ctx->composer), what the row holds
+ * (out->message stays NULL) with the message left to the composer.
+ * Returns 0 with *out filled (free with composed_clear), or -1.
+ */
+int	 compose_for_outbox(const struct compose_ctx *,
+	    const struct compose_input *, struct composed *out, struct err *);
+/* Where the mails composed so far end (0 outside a batch), and undoing
+ * those composed after it, when their transaction is rolled back. */
+size_t	 compose_mark(const struct compose_ctx *);
+void	 compose_undo(const struct compose_ctx *, size_t mark);
+
 #endif

@@ -33,7 +33,7 @@ setup(void **state)
 	agent_fixture_open(&f->ag, "test_composer");
 	f->composer = composer_new();
 	f->later = f->ag.ctx;
-	f->later.later = f->composer;
+	f->later.composer = f->composer;
 	*state = f;
 	return 0;
 }
