@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "store_bulk.h"
 #include "store_impl.h"
 
 /* In bulk, a batch's changed pages stay in memory until its commit,

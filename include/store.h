@@ -7,7 +7,8 @@
  * made in one BEGIN IMMEDIATE transaction by workflow.c: store_begin,
  * reads, store_tenant_transition (guarded by the state the caller saw),
  * store_history_add, store_outbox_queue, store_commit.  One connection per
- * thread; a struct store is not shared.
+ * thread; a struct store is not shared.  A pass over many changes at once
+ * (the inbox's) adds the calls of store_bulk.h.
  *
  * Errors: a missing row is ERR_INPUT ("no tenant 7"), a lost race is
  * ERR_STATE, anything SQLite says is ERR_RUNTIME with its message.
@@ -76,52 +77,12 @@ int	 store_begin(struct store *, struct err *);
 int	 store_commit(struct store *, struct err *);
 /* Safe to call when no transaction is open. */
 void	 store_rollback(struct store *);
-/*
- * One transaction for many state changes: between these, store_begin,
- * store_commit and store_rollback make, release and undo a savepoint, so
- * each change still stands or falls whole, while the log gets the pages
- * they share once.  store_batch_commit commits every released change
- * (one left open is undone); on failure nothing of the batch is kept.
- */
-int	 store_batch_begin(struct store *, struct err *);
-int	 store_batch_commit(struct store *, struct err *);
-/* Undoes the whole batch, released changes too. */
-void	 store_batch_rollback(struct store *);
 /* BEGIN (deferred): one consistent snapshot for several reads; end it
  * with store_rollback. */
 int	 store_begin_read(struct store *, struct err *);
 /* A number that changes when another connection commits (SQLite's
  * data_version): cheap enough to ask every second.  -1 on failure. */
 int64_t	 store_data_version(struct store *);
-/*
- * A commit survives the agent's crash at once, but a power cut only once
- * the log is synced (synchronous = NORMAL, which spares an fsync per
- * commit).  Before acting outside the database on what was committed,
- * such as moving the handled mail on the server, store_sync makes every
- * commit so far durable.  It syncs a file and touches no connection state,
- * so another thread may call it while this one goes on.
- */
-int	 store_sync(struct store *, struct err *);
-/*
- * Bulk work on (1) or off (0).  On: a page cache of 16 MiB, so that a
- * batch never spills and the pages batches share are read once, and no
- * automatic checkpoints (each a copy of the log into the database and two
- * fsyncs, every thousand pages of log).  A pass of many batches copies
- * the log with passive checkpoints, which never wait for readers: along
- * the way with store_checkpoint_aside and at its end with
- * store_checkpoint, so each page is copied once; off gives the cache
- * back.
- */
-void	 store_bulk(struct store *, int on);
-void	 store_checkpoint(struct store *);
-/*
- * The same from a connection of the store's own, opened on first use:
- * it copies what is committed while this store's connection goes on
- * writing, so another thread may call it, like store_sync (one thread
- * at a time, and not once store_close runs).  Best effort: it never
- * waits, and a failure only leaves the copying to the next checkpoint.
- */
-void	 store_checkpoint_aside(struct store *);
 /* 1 when the database answers a trivial query. */
 int	 store_ping(struct store *);
 

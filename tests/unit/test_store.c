@@ -16,6 +16,7 @@
 
 #include "date.h"
 #include "store.h"
+#include "store_bulk.h"
 
 struct fixture {
 	char		 dir[64];
