@@ -273,6 +273,54 @@ db_exec(struct store *st, const char *sql, struct err *err)
 	return 0;
 }
 
+/* ---- lists of rows ---- */
+
+#define ROWS_FIRST	8	/* elements; the list doubles from there */
+
+int
+collect_rows(struct store *st, sqlite3_stmt *stmt, const struct row_kind *kind,
+    const char *what, void **list, size_t *n, struct err *err)
+{
+	char *rows = NULL;
+	size_t count = 0, cap = 0, i;
+	int step;
+
+	*list = NULL;
+	*n = 0;
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (count == cap) {
+			cap = cap == 0 ? ROWS_FIRST : cap * 2;
+			rows = xrealloc(rows, cap * kind->size);
+		}
+		memset(rows + count * kind->size, 0, kind->size);
+		/* Counted before it is filled: a half-made one is cleared. */
+		if (kind->fill(stmt, rows + count++ * kind->size, err) == -1)
+			goto fail;
+	}
+	if (step != SQLITE_DONE) {
+		db_fail(st, err, what);
+		goto fail;
+	}
+	*list = rows;
+	*n = count;
+	return 0;
+fail:
+	for (i = 0; kind->clear != NULL && i < count; i++)
+		kind->clear(rows + i * kind->size);
+	free(rows);
+	return -1;
+}
+
+static int
+int64_fill(sqlite3_stmt *stmt, void *elem, struct err *err)
+{
+	(void)err;
+	*(int64_t *)elem = sqlite3_column_int64(stmt, 0);
+	return 0;
+}
+
+const struct row_kind int64_rows = { sizeof(int64_t), int64_fill, NULL };
+
 static int
 user_version(struct store *st, int *version, struct err *err)
 {
@@ -490,6 +538,27 @@ store_ping(struct store *st)
 
 /* ---- metrics ---- */
 
+static int
+count_fill(sqlite3_stmt *stmt, void *elem, struct err *err)
+{
+	struct store_count *c = elem;
+
+	(void)err;
+	c->key = column_strdup(stmt, 0);
+	c->n = sqlite3_column_int64(stmt, 1);
+	return 0;
+}
+
+static void
+count_unfill(void *elem)
+{
+	free(((struct store_count *)elem)->key);
+}
+
+static const struct row_kind count_rows = {
+	sizeof(struct store_count), count_fill, count_unfill
+};
+
 int
 store_tally(struct store *st, enum store_tally what,
     struct store_count **counts, size_t *n, struct err *err)
@@ -503,26 +572,17 @@ store_tally(struct store *st, enum store_tally what,
 		    "GROUP BY outcome ORDER BY outcome",
 	};
 	sqlite3_stmt *stmt = NULL;
-	int step;
+	void *list = NULL;
+	int rc = -1;
 
-	*counts = NULL;
 	*n = 0;
 	if (prepare(st, queries[what], &stmt, err) == -1)
-		return -1;
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		*counts = xrealloc(*counts, (*n + 1) * sizeof **counts);
-		(*counts)[*n].key = column_strdup(stmt, 0);
-		(*counts)[*n].n = sqlite3_column_int64(stmt, 1);
-		(*n)++;
-	}
+		goto out;
+	rc = collect_rows(st, stmt, &count_rows, "counting", &list, n, err);
+out:
 	release(st, stmt);
-	if (step != SQLITE_DONE) {
-		store_counts_free(*counts, *n);
-		*counts = NULL;
-		*n = 0;
-		return db_fail(st, err, "counting");
-	}
-	return 0;
+	*counts = list;
+	return rc;
 }
 
 void

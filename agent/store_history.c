@@ -31,44 +31,53 @@ out:
 	return rc;
 }
 
+static int
+history_fill(sqlite3_stmt *stmt, void *elem, struct err *err)
+{
+	struct history_entry *h = elem;
+
+	(void)err;
+	h->at = sqlite3_column_int64(stmt, 0);
+	h->from = fsm_state_from_name(
+	    (const char *)sqlite3_column_text(stmt, 1));
+	h->to = fsm_state_from_name(
+	    (const char *)sqlite3_column_text(stmt, 2));
+	h->actor = column_strdup(stmt, 3);
+	h->detail = column_strdup(stmt, 4);
+	return 0;
+}
+
+static void
+history_unfill(void *elem)
+{
+	struct history_entry *h = elem;
+
+	free(h->actor);
+	free(h->detail);
+}
+
+static const struct row_kind history_rows = {
+	sizeof(struct history_entry), history_fill, history_unfill
+};
+
 int
 store_history_list(struct store *st, int64_t tenant_id,
     struct history_entry **entries, size_t *n, struct err *err)
 {
 	sqlite3_stmt *stmt = NULL;
-	struct history_entry *list = NULL, *h;
-	size_t count = 0;
-	int rc = -1, step;
+	void *list = NULL;
+	int rc = -1;
 
+	*n = 0;
 	if (prepare(st, "SELECT at, from_state, to_state, actor, detail "
 	    "FROM history WHERE tenant_id = ?1 ORDER BY id", &stmt, err) == -1)
 		goto out;
 	sqlite3_bind_int64(stmt, 1, tenant_id);
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		list = xrealloc(list, (count + 1) * sizeof *list);
-		h = &list[count++];
-		h->at = sqlite3_column_int64(stmt, 0);
-		h->from = fsm_state_from_name(
-		    (const char *)sqlite3_column_text(stmt, 1));
-		h->to = fsm_state_from_name(
-		    (const char *)sqlite3_column_text(stmt, 2));
-		h->actor = column_strdup(stmt, 3);
-		h->detail = column_strdup(stmt, 4);
-	}
-	if (step != SQLITE_DONE) {
-		db_fail(st, err, "reading the history");
-		goto out;
-	}
-	rc = 0;
+	rc = collect_rows(st, stmt, &history_rows, "reading the history",
+	    &list, n, err);
 out:
 	release(st, stmt);
-	if (rc == -1) {
-		store_history_free(list, count);
-		list = NULL;
-		count = 0;
-	}
 	*entries = list;
-	*n = count;
 	return rc;
 }
 
@@ -224,9 +233,9 @@ store_timer_due(struct store *st, enum store_timer timer, int64_t now,
     int64_t **ids, size_t *n, struct err *err)
 {
 	sqlite3_stmt *stmt = NULL;
+	void *list = NULL;
 	int rc = -1;
 
-	*ids = NULL;
 	*n = 0;
 	if (prepare(st, timer_sql[timer], &stmt, err) == -1)
 		goto out;
@@ -235,9 +244,11 @@ store_timer_due(struct store *st, enum store_timer timer, int64_t now,
 	sqlite3_bind_int(stmt, 2, approval_remind_days);
 	sqlite3_bind_int(stmt, 3, remind_days);
 	sqlite3_bind_int64(stmt, 4, tenant_id);
-	rc = collect_ids(st, stmt, "finding what is due", ids, n, err);
+	rc = collect_rows(st, stmt, &int64_rows, "finding what is due", &list,
+	    n, err);
 out:
 	release(st, stmt);
+	*ids = list;
 	return rc;
 }
 

@@ -87,10 +87,13 @@ store_outbox_message(struct store *st, int64_t id, const char *message,
 	"id, tenant_id, kind, recipient, status, message_id, attempts, " \
 	"last_error, created_at, generation, subject, next_attempt_at, sent_at"
 
-static void
-outbox_from_row(sqlite3_stmt *stmt, struct outbox_entry *o)
+/* Reads the columns of OUTBOX_COLUMNS, in that order. */
+static int
+outbox_fill(sqlite3_stmt *stmt, void *elem, struct err *err)
 {
-	memset(o, 0, sizeof *o);
+	struct outbox_entry *o = elem;
+
+	(void)err;
 	o->id = sqlite3_column_int64(stmt, 0);
 	o->tenant_id = sqlite3_column_int64(stmt, 1);
 	o->kind = fsm_mail_kind_from_name(
@@ -105,48 +108,59 @@ outbox_from_row(sqlite3_stmt *stmt, struct outbox_entry *o)
 	o->subject = column_strdup(stmt, 10);
 	o->next_attempt_at = sqlite3_column_int64(stmt, 11);
 	o->sent_at = sqlite3_column_int64(stmt, 12);
+	return 0;
 }
 
+/* The same and the message, the column after them. */
+static int
+outbox_fill_message(sqlite3_stmt *stmt, void *elem, struct err *err)
+{
+	struct outbox_entry *o = elem;
+	const void *blob;
+
+	outbox_fill(stmt, o, err);
+	blob = sqlite3_column_blob(stmt, 13);
+	if (blob != NULL) {
+		o->message_len = (size_t)sqlite3_column_bytes(stmt, 13);
+		o->message = xstrndup(blob, o->message_len);
+	}
+	return 0;
+}
+
+static void
+outbox_unfill(void *elem)
+{
+	store_outbox_entry_clear(elem);
+}
+
+static const struct row_kind outbox_rows = {
+	sizeof(struct outbox_entry), outbox_fill, outbox_unfill
+};
+static const struct row_kind outbox_rows_with_message = {
+	sizeof(struct outbox_entry), outbox_fill_message, outbox_unfill
+};
+
 /* Runs a query of OUTBOX_COLUMNS rows (and the message when
- * with_message) with one integer parameter. */
+ * with_message) with two integer parameters, ?1 and ?2. */
 static int
 outbox_query(struct store *st, const char *sql, int64_t param,
     int64_t param2, int with_message, struct outbox_entry **entries,
     size_t *n, struct err *err)
 {
 	sqlite3_stmt *stmt = NULL;
-	struct outbox_entry *list = NULL, *o;
-	size_t count = 0;
-	const void *blob;
-	int rc = -1, step;
+	void *list = NULL;
+	int rc = -1;
 
+	*n = 0;
 	if (prepare(st, sql, &stmt, err) == -1)
 		goto out;
 	sqlite3_bind_int64(stmt, 1, param);
 	sqlite3_bind_int64(stmt, 2, param2);	/* ignored when unused */
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		list = xrealloc(list, (count + 1) * sizeof *list);
-		o = &list[count++];
-		outbox_from_row(stmt, o);
-		if (with_message && (blob = sqlite3_column_blob(stmt, 13))) {
-			o->message_len = (size_t)sqlite3_column_bytes(stmt, 13);
-			o->message = xstrndup(blob, o->message_len);
-		}
-	}
-	if (step != SQLITE_DONE) {
-		db_fail(st, err, "reading the outbox");
-		goto out;
-	}
-	rc = 0;
+	rc = collect_rows(st, stmt, with_message ? &outbox_rows_with_message :
+	    &outbox_rows, "reading the outbox", &list, n, err);
 out:
 	release(st, stmt);
-	if (rc == -1) {
-		store_outbox_free(list, count);
-		list = NULL;
-		count = 0;
-	}
 	*entries = list;
-	*n = count;
 	return rc;
 }
 
@@ -274,21 +288,21 @@ claim_holders(struct store *st, int64_t now, int64_t **pids, size_t *n,
     struct err *err)
 {
 	sqlite3_stmt *stmt = NULL;
-	int step;
+	void *list = NULL;
+	int rc = -1;
 
-	*pids = NULL;
 	*n = 0;
 	if (prepare(st, "SELECT DISTINCT claimed_by FROM outbox WHERE status = "
 	    "'queued' AND lease_until > ?1 AND claimed_by > 0", &stmt,
 	    err) == -1)
-		return -1;
+		goto out;
 	sqlite3_bind_int64(stmt, 1, now);
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		*pids = xrealloc(*pids, (*n + 1) * sizeof **pids);
-		(*pids)[(*n)++] = sqlite3_column_int64(stmt, 0);
-	}
+	rc = collect_rows(st, stmt, &int64_rows, "reading claims", &list, n,
+	    err);
+out:
 	release(st, stmt);
-	return step == SQLITE_DONE ? 0 : db_fail(st, err, "reading claims");
+	*pids = list;
+	return rc;
 }
 
 /* Frees pid's claims; *first is the lowest mail id it held (0: none). */

@@ -61,37 +61,39 @@ plan_from_row(sqlite3_stmt *stmt, struct plan *p, struct err *err)
 	return 0;
 }
 
+static int
+plan_fill(sqlite3_stmt *stmt, void *p, struct err *err)
+{
+	return plan_from_row(stmt, p, err);
+}
+
+static void
+plan_unfill(void *p)
+{
+	plan_clear(p);
+}
+
+static const struct row_kind plan_rows = {
+	sizeof(struct plan), plan_fill, plan_unfill
+};
+
 int
 store_plan_list(struct store *st, struct plan **plans, size_t *n,
     struct err *err)
 {
 	sqlite3_stmt *stmt = NULL;
-	struct plan *list = NULL;
-	size_t count = 0;
-	int rc = -1, step;
+	void *list = NULL;
+	int rc = -1;
 
+	*n = 0;
 	if (prepare(st, "SELECT id, name, edition, products FROM plans "
 	    "ORDER BY id", &stmt, err) == -1)
 		goto out;
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		list = xrealloc(list, (count + 1) * sizeof *list);
-		if (plan_from_row(stmt, &list[count++], err) == -1)
-			goto out;
-	}
-	if (step != SQLITE_DONE) {
-		db_fail(st, err, "listing plans");
-		goto out;
-	}
-	rc = 0;
+	rc = collect_rows(st, stmt, &plan_rows, "listing plans", &list, n,
+	    err);
 out:
 	release(st, stmt);
-	if (rc == -1) {
-		store_plans_free(list, count);
-		list = NULL;
-		count = 0;
-	}
 	*plans = list;
-	*n = count;
 	return rc;
 }
 
@@ -496,36 +498,13 @@ out:
 }
 
 int
-collect_ids(struct store *st, sqlite3_stmt *stmt, const char *what,
-    int64_t **ids, size_t *n, struct err *err)
-{
-	int64_t *list = NULL;
-	size_t count = 0;
-	int step;
-
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		list = xrealloc(list, (count + 1) * sizeof *list);
-		list[count++] = sqlite3_column_int64(stmt, 0);
-	}
-	if (step != SQLITE_DONE) {
-		free(list);
-		*ids = NULL;
-		*n = 0;
-		return db_fail(st, err, what);
-	}
-	*ids = list;
-	*n = count;
-	return 0;
-}
-
-int
 store_tenant_ids(struct store *st, int state, int64_t **ids, size_t *n,
     struct err *err)
 {
 	sqlite3_stmt *stmt = NULL;
+	void *list = NULL;
 	int rc = -1;
 
-	*ids = NULL;
 	*n = 0;
 	if (prepare(st, state < 0 ?
 	    "SELECT id FROM tenants ORDER BY id" :
@@ -535,9 +514,11 @@ store_tenant_ids(struct store *st, int state, int64_t **ids, size_t *n,
 	if (state >= 0)
 		sqlite3_bind_text(stmt, 1, fsm_state_name(state), -1,
 		    SQLITE_STATIC);
-	rc = collect_ids(st, stmt, "listing tenants", ids, n, err);
+	rc = collect_rows(st, stmt, &int64_rows, "listing tenants", &list, n,
+	    err);
 out:
 	release(st, stmt);
+	*ids = list;
 	return rc;
 }
 

@@ -67,8 +67,29 @@ void	 bind_text_or_null(sqlite3_stmt *, int i, const char *);
 /* A row id, or SQL NULL for 0 (no plan, no tenant). */
 void	 bind_id_or_null(sqlite3_stmt *, int i, int64_t id);
 
-/* Steps a prepared query and collects its first column; caller frees. */
-int	 collect_ids(struct store *, sqlite3_stmt *, const char *what,
-	    int64_t **ids, size_t *n, struct err *);
+/*
+ * What a list of rows is made of: elements of size bytes, each filled
+ * from one row by fill (-1 with err set for a damaged row) and undone by
+ * clear (NULL: nothing to free), which must also take an element fill
+ * left half made or never touched (all zeros).
+ */
+struct row_kind {
+	size_t	  size;
+	int	(*fill)(sqlite3_stmt *, void *elem, struct err *);
+	void	(*clear)(void *elem);
+};
+
+/*
+ * Steps the bound statement to its end and fills *list with one element
+ * per row, in the query's order (NULL when none; caller clears each
+ * element, then frees the list).  On failure nothing is kept: *list is
+ * NULL, *n 0, and err says why (what names the query).  The caller
+ * still releases the statement.
+ */
+int	 collect_rows(struct store *, sqlite3_stmt *,
+	    const struct row_kind *, const char *what, void **list,
+	    size_t *n, struct err *);
+/* Rows whose first column is an integer (ids, holders): int64_t each. */
+extern const struct row_kind int64_rows;
 
 #endif

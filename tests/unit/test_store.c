@@ -205,6 +205,45 @@ test_plans(void **state)
 	assert_int_equal(err.kind, ERR_INPUT);
 }
 
+/* A list longer than the first allocation keeps every row in order;
+ * one damaged row fails the whole list and leaves nothing to free. */
+static void
+test_list_grows_and_fails_whole(void **state)
+{
+	struct fixture *f = *state;
+	char name[32], edition[] = "enterprise";
+	struct plan p = { 0 }, *list;
+	struct err err;
+	int64_t id;
+	size_t n, i;
+	sqlite3 *db;
+
+	p.name = name;
+	p.edition = edition;
+	p.products = WORKLOAD_SAAS;
+	for (i = 1; i <= 20; i++) {
+		snprintf(name, sizeof name, "plan %zu", i);
+		assert_int_equal(store_plan_add(f->st, &p, 1, &id, &err), 0);
+	}
+	assert_int_equal(store_plan_list(f->st, &list, &n, &err), 0);
+	assert_int_equal(n, 20);
+	for (i = 0; i < n; i++)
+		assert_int_equal(list[i].id, (int64_t)i + 1);
+	assert_string_equal(list[19].name, "plan 20");
+	store_plans_free(list, n);
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE plans SET products = "
+	    "'no such' WHERE id = 12", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	list = (struct plan *)&p;	/* must be overwritten */
+	assert_int_equal(store_plan_list(f->st, &list, &n, &err), -1);
+	assert_int_equal(err.kind, ERR_RUNTIME);
+	assert_non_null(strstr(err.msg, "plan 12"));
+	assert_null(list);
+	assert_int_equal(n, 0);
+}
+
 static void
 test_tenant_round_trip(void **state)
 {
@@ -1064,6 +1103,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_new_file_private,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plans, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_grows_and_fails_whole,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tenant_round_trip,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transition_is_guarded,
