@@ -2,7 +2,6 @@
  * delivery, recording how it went, and finding and counting them. */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "store_impl.h"
 
@@ -236,17 +235,13 @@ out:
 
 int
 store_outbox_claim(struct store *st, int64_t now, int all, int64_t after_id,
-    int64_t lease, size_t limit, struct outbox_entry **entries, size_t *n,
-    struct err *err)
+    int64_t lease, int64_t holder, size_t limit, struct outbox_entry **entries,
+    size_t *n, struct err *err)
 {
 	sqlite3_stmt *stmt = NULL;
 	size_t i;
 	int rc = -1;
 
-	*entries = NULL;
-	*n = 0;
-	if (store_begin(st, err) == -1)
-		return -1;
 	/* Queued mails nobody holds; without all, only those due. */
 	if (outbox_query(st, all ?
 	    "SELECT " OUTBOX_COLUMNS ", message FROM " OUTBOX_WITH_MESSAGE
@@ -256,7 +251,7 @@ store_outbox_claim(struct store *st, int64_t now, int all, int64_t after_id,
 	    "WHERE status = 'queued' AND id > ?2 AND next_attempt_at <= ?1 "
 	    "AND lease_until <= ?1 ORDER BY id LIMIT " STORE_CLAIM_LIMIT_SQL,
 	    now, after_id, 1, entries, n, err) == -1)
-		goto out;
+		return -1;
 	while (*n > limit)
 		store_outbox_entry_clear(&(*entries)[--(*n)]);
 	if (prepare(st, "UPDATE outbox SET lease_until = ?2, claimed_by = ?3 "
@@ -266,15 +261,14 @@ store_outbox_claim(struct store *st, int64_t now, int all, int64_t after_id,
 		sqlite3_reset(stmt);
 		sqlite3_bind_int64(stmt, 1, (*entries)[i].id);
 		sqlite3_bind_int64(stmt, 2, now + lease);
-		sqlite3_bind_int64(stmt, 3, (int64_t)getpid());
+		sqlite3_bind_int64(stmt, 3, holder);
 		if (step_done(st, stmt, err) == -1)
 			goto out;
 	}
-	rc = store_commit(st, err);
+	rc = 0;
 out:
 	release(st, stmt);
 	if (rc == -1) {
-		store_rollback(st);
 		store_outbox_free(*entries, *n);
 		*entries = NULL;
 		*n = 0;
@@ -282,10 +276,9 @@ out:
 	return rc;
 }
 
-/* The processes holding claims at now. */
-static int
-claim_holders(struct store *st, int64_t now, int64_t **pids, size_t *n,
-    struct err *err)
+int
+store_outbox_holders(struct store *st, int64_t now, int64_t **holders,
+    size_t *n, struct err *err)
 {
 	sqlite3_stmt *stmt = NULL;
 	void *list = NULL;
@@ -301,22 +294,22 @@ claim_holders(struct store *st, int64_t now, int64_t **pids, size_t *n,
 	    err);
 out:
 	release(st, stmt);
-	*pids = list;
+	*holders = list;
 	return rc;
 }
 
-/* Frees pid's claims; *first is the lowest mail id it held (0: none). */
-static int
-release_claims(struct store *st, int64_t pid, int64_t *first,
+int
+store_outbox_unclaim(struct store *st, int64_t holder, int64_t *first,
     struct err *err)
 {
 	sqlite3_stmt *stmt = NULL;
 	int rc = -1;
 
+	*first = 0;
 	if (prepare(st, "SELECT min(id) FROM outbox WHERE status = 'queued' "
 	    "AND claimed_by = ?1", &stmt, err) == -1)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, pid);
+	sqlite3_bind_int64(stmt, 1, holder);
 	if (sqlite3_step(stmt) != SQLITE_ROW) {
 		db_fail(st, err, "reading claims");
 		goto out;
@@ -327,48 +320,10 @@ release_claims(struct store *st, int64_t pid, int64_t *first,
 	if (prepare(st, "UPDATE outbox SET lease_until = 0, claimed_by = 0 "
 	    "WHERE status = 'queued' AND claimed_by = ?1", &stmt, err) == -1)
 		goto out;
-	sqlite3_bind_int64(stmt, 1, pid);
+	sqlite3_bind_int64(stmt, 1, holder);
 	rc = step_done(st, stmt, err);
 out:
 	release(st, stmt);
-	return rc;
-}
-
-int
-store_outbox_release_orphans(struct store *st, int64_t now,
-    int (*alive)(int64_t pid), int64_t **in_doubt, size_t *n,
-    struct err *err)
-{
-	int64_t *pids = NULL, first;
-	size_t npids = 0, i;
-	int rc = -1;
-
-	*in_doubt = NULL;
-	*n = 0;
-	if (store_begin(st, err) == -1)
-		return -1;
-	if (claim_holders(st, now, &pids, &npids, err) == -1)
-		goto out;
-	for (i = 0; i < npids; i++) {
-		if (alive(pids[i]))
-			continue;
-		if (release_claims(st, pids[i], &first, err) == -1)
-			goto out;
-		if (first > 0) {
-			*in_doubt = xrealloc(*in_doubt,
-			    (*n + 1) * sizeof **in_doubt);
-			(*in_doubt)[(*n)++] = first;
-		}
-	}
-	rc = store_commit(st, err);
-out:
-	if (rc == -1) {
-		store_rollback(st);
-		free(*in_doubt);
-		*in_doubt = NULL;
-		*n = 0;
-	}
-	free(pids);
 	return rc;
 }
 

@@ -7,8 +7,10 @@
  * made in one BEGIN IMMEDIATE transaction by workflow.c: store_begin,
  * reads, store_tenant_transition (guarded by the state the caller saw),
  * store_history_add, store_outbox_queue, store_commit.  One connection per
- * thread; a struct store is not shared.  A pass over many changes at once
- * (the inbox's) adds the calls of store_bulk.h.
+ * thread; a struct store is not shared.  Past store_open, no call opens
+ * a transaction of its own: each runs in the caller's, or alone when none
+ * is open.  A pass over many changes at once (the inbox's) adds the calls
+ * of store_bulk.h.
  *
  * Errors: a missing row is ERR_INPUT ("no tenant 7"), a lost race is
  * ERR_STATE, anything SQLite says is ERR_RUNTIME with its message.
@@ -246,14 +248,22 @@ int	 store_outbox_thread(struct store *, int64_t tenant_id,
 	    struct err *);
 /*
  * Takes up to limit (at most 100) queued mails above after_id, in id
- * order, that are due at now (all queued mails when all) and that no
- * other deliverer holds, and holds them for lease seconds, so two
- * deliverers never send the same mail.  Their messages are loaded.  Own
- * transaction.
+ * order, that are due at now (all queued mails when all) and that nobody
+ * holds, and holds them for holder (a non-zero number of the caller's
+ * choosing) until now + lease, so two deliverers never send the same
+ * mail.  Their messages are loaded.  Call it between store_begin and
+ * store_commit: the transaction makes taking them whole.
  */
 int	 store_outbox_claim(struct store *, int64_t now, int all,
-	    int64_t after_id, int64_t lease, size_t limit,
+	    int64_t after_id, int64_t lease, int64_t holder, size_t limit,
 	    struct outbox_entry **, size_t *n, struct err *);
+/* The holders of the claims still held at now; caller frees. */
+int	 store_outbox_holders(struct store *, int64_t now, int64_t **holders,
+	    size_t *n, struct err *);
+/* Lets go of every queued mail holder holds, so the next claim takes
+ * it; *first is the lowest id it held (0: none). */
+int	 store_outbox_unclaim(struct store *, int64_t holder, int64_t *first,
+	    struct err *);
 /* Delivery outcomes; each releases the hold. */
 int	 store_outbox_sent(struct store *, int64_t id, int64_t now,
 	    struct err *);
@@ -265,19 +275,7 @@ int	 store_outbox_failed(struct store *, int64_t id, const char *error,
 	    struct err *);
 void	 store_outbox_entry_clear(struct outbox_entry *);
 void	 store_outbox_free(struct outbox_entry *, size_t);
-/*
- * Frees the claims of processes that died holding them (alive(pid) says
- * 0), so their mails go out now rather than when the lease ends.  A
- * deliverer sends its claimed mails in id order and records each before
- * the next, so only the lowest unsent id of each dead holder may have
- * reached the server already: those ids are put in *in_doubt (caller
- * frees).  They are sent again under the same Message-ID.
- */
-int	 store_outbox_release_orphans(struct store *, int64_t now,
-	    int (*alive)(int64_t pid), int64_t **in_doubt, size_t *n,
-	    struct err *);
 
-/* How many rows share each value of a column, for the metrics. */
 /*
  * The OAuth2 state of one mail account ("inbound", "outbound"): what
  * mailauth.c keeps between runs and shares between processes.  identity
@@ -309,6 +307,7 @@ int	 store_auth_put(struct store *, const struct mail_auth_row *,
 	    struct err *);
 void	 store_auth_clear(struct mail_auth_row *);
 
+/* How many rows share each value of a column, for the metrics. */
 enum store_tally {
 	TALLY_TENANT_STATE,	/* tenants by state */
 	TALLY_MAIL_STATUS,	/* outbox by status */

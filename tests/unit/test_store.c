@@ -603,6 +603,60 @@ queue_mail(struct store *st, int64_t mail, int64_t tenant,
 	assert_int_equal(queue_mail_rc(st, mail, tenant, message_id), 0);
 }
 
+/*
+ * Claims: a held mail is not taken again until its holder lets go; the
+ * store only records holders, and says which still hold at a time and
+ * the lowest mail each held.
+ */
+static void
+test_claims(void **state)
+{
+	struct fixture *f = *state;
+	struct outbox_entry *got;
+	struct err err;
+	int64_t id, *holders, first;
+	size_t n;
+
+	id = add_tenant(f->st, "Claimed");
+	queue_mail(f->st, 1, id, "c1@x.test");
+	queue_mail(f->st, 2, id, "c2@x.test");
+	queue_mail(f->st, 3, id, "c3@x.test");
+
+	assert_int_equal(store_begin(f->st, &err), 0);
+	assert_int_equal(store_outbox_claim(f->st, 10, 0, 0, 60, 111, 2, &got,
+	    &n, &err), 0);
+	assert_int_equal(store_commit(f->st, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(got[0].id, 1);
+	assert_int_equal(got[1].id, 2);
+	assert_int_equal(got[1].message_len, 10);
+	store_outbox_free(got, n);
+	assert_int_equal(store_outbox_claim(f->st, 10, 1, 0, 60, 222, 100, &got,
+	    &n, &err), 0);
+	assert_int_equal(n, 1);		/* 1 and 2 are held */
+	assert_int_equal(got[0].id, 3);
+	store_outbox_free(got, n);
+
+	assert_int_equal(store_outbox_holders(f->st, 10, &holders, &n, &err),
+	    0);
+	assert_int_equal(n, 2);
+	free(holders);
+	assert_int_equal(store_outbox_holders(f->st, 70, &holders, &n, &err),
+	    0);
+	assert_int_equal(n, 0);		/* every lease has ended */
+	free(holders);
+
+	assert_int_equal(store_outbox_unclaim(f->st, 111, &first, &err), 0);
+	assert_int_equal(first, 1);
+	assert_int_equal(store_outbox_unclaim(f->st, 111, &first, &err), 0);
+	assert_int_equal(first, 0);	/* holds nothing any more */
+	assert_int_equal(store_outbox_claim(f->st, 10, 0, 0, 60, 333, 100, &got,
+	    &n, &err), 0);
+	assert_int_equal(n, 2);		/* 3 is still held */
+	assert_int_equal(got[1].id, 2);
+	store_outbox_free(got, n);
+}
+
 static void
 test_history_and_outbox(void **state)
 {
@@ -1123,6 +1177,7 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_and_outbox,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_claims, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_each_and_ids,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_token, setup, teardown),
