@@ -426,11 +426,11 @@ store_open(const char *path, struct store **out, struct err *err)
 	sqlite3_extended_result_codes(st->db, 1);
 	/*
 	 * 8 KiB pages, for a new database only (an existing one keeps its
-	 * own): a queued mail of some 5 KB then fits in its row, not in a
-	 * page of its own with the rest spilled to a second, and the log
-	 * of a batch has half as many frames.  Larger pages cost more CPU
-	 * than they save: each is copied whole into a savepoint's journal
-	 * and shifted whole on an insert.
+	 * own): a typical queued mail then fits in its row, not in a page
+	 * of its own with the rest spilled to a second, and the log of a
+	 * batch has fewer frames.  Larger pages cost more CPU than they
+	 * save: each is copied whole into a savepoint's journal and
+	 * shifted whole on an insert.  docs/performance.md has the sizes.
 	 */
 	if (db_exec(st, "PRAGMA page_size = 8192;"
 	    "PRAGMA journal_mode = WAL;"

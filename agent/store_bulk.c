@@ -10,7 +10,8 @@
 
 /* In bulk, a batch's changed pages stay in memory until its commit,
  * rather than spilling to the log half-made, and the pages the batches
- * share are read once per pass.  More only costs page faults to fill. */
+ * share are read once per pass: this holds a full batch's changes
+ * (docs/performance.md).  More only costs page faults to fill. */
 #define STORE_BULK_CACHE_KIB	"-16384"
 
 int

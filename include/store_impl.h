@@ -26,8 +26,9 @@
 
 /*
  * Prepared statements are kept for the connection's life: preparing one
- * costs more than running it.  A statement is known by the address of
- * its SQL text, which is always a literal.
+ * costs more than running it (docs/performance.md has the share of a
+ * reply's work).  A statement is known by the address of its SQL text,
+ * which is always a literal.
  */
 #define STORE_STMT_CACHE	64
 #define STORE_AUTOCHECKPOINT	1000	/* pages; SQLite's default */
