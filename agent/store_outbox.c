@@ -233,6 +233,8 @@ out:
 	return rc;
 }
 
+/* ---- claims ---- */
+
 int
 store_outbox_claim(struct store *st, int64_t now, int all, int64_t after_id,
     int64_t lease, int64_t holder, size_t limit, struct outbox_entry **entries,
@@ -327,6 +329,8 @@ out:
 	return rc;
 }
 
+/* ---- delivery outcomes ---- */
+
 /*
  * Runs one UPDATE on outbox row ?1 with values ?2 ?3 (integers) and ?4
  * (text); a statement that uses fewer simply ignores the rest.
@@ -399,6 +403,8 @@ store_outbox_free(struct outbox_entry *list, size_t n)
 	free(list);
 }
 
+
+/* ---- finding and counting ---- */
 
 int
 store_outbox_find(struct store *st, const char *message_id, int64_t *id,
