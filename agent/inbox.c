@@ -11,6 +11,7 @@
 #include "inmail.h"
 #include "reply.h"
 #include "replykey.h"
+#include "store_bulk.h"
 #include "workflow.h"
 
 #define HOUR	3600

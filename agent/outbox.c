@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "outbox.h"
 #include "replykey.h"
@@ -133,29 +134,78 @@ deliver_batch(struct store *st, const struct compose_ctx *ctx,
 	return 0;
 }
 
+/*
+ * A claimed mail is held by the process sending it, by pid, so that one
+ * held by a process that died can be told from one still being sent.
+ */
 static int
 process_alive(int64_t pid)
 {
 	return pid <= INT32_MAX && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
 }
 
-/* Mails a deliverer held when it was killed go out now, not when its
- * lease ends. */
+/* The next batch of due mails, held by this process, in a transaction
+ * of its own. */
+static int
+claim(struct store *st, int64_t now, int all, int64_t after_id,
+    struct outbox_entry **batch, size_t *n, struct err *err)
+{
+	*batch = NULL;
+	*n = 0;
+	if (store_begin(st, err) == -1)
+		return -1;
+	if (store_outbox_claim(st, now, all, after_id, OUTBOX_LEASE,
+	    (int64_t)getpid(), OUTBOX_BATCH, batch, n, err) == -1) {
+		store_rollback(st);
+		return -1;
+	}
+	if (store_commit(st, err) == -1) {
+		store_outbox_free(*batch, *n);
+		*batch = NULL;
+		*n = 0;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Mails a deliverer held when it was killed go out now, not when its
+ * lease ends.  A deliverer sends its claimed mails in id order and
+ * records each before the next, so only the lowest unsent id of each
+ * dead holder may have reached the server already: those are logged in
+ * doubt, and sent again under the same Message-ID.
+ */
 static int
 release_orphans(struct store *st, int64_t now, FILE *log, struct err *err)
 {
-	int64_t *in_doubt;
-	size_t n, i;
+	int64_t *holders = NULL, *in_doubt = NULL, first;
+	size_t nholders = 0, n = 0, i;
+	int rc = -1;
 
-	if (store_outbox_release_orphans(st, now, process_alive, &in_doubt, &n,
-	    err) == -1)
+	if (store_begin(st, err) == -1)
 		return -1;
-	for (i = 0; log != NULL && i < n; i++)
+	if (store_outbox_holders(st, now, &holders, &nholders, err) == -1)
+		goto out;
+	in_doubt = xcalloc(nholders + 1, sizeof *in_doubt);
+	for (i = 0; i < nholders; i++) {
+		if (process_alive(holders[i]))
+			continue;
+		if (store_outbox_unclaim(st, holders[i], &first, err) == -1)
+			goto out;
+		if (first > 0)
+			in_doubt[n++] = first;
+	}
+	rc = store_commit(st, err);
+	for (i = 0; rc == 0 && log != NULL && i < n; i++)
 		fprintf(log, "mail %lld: in doubt, the process sending it died; "
 		    "sending it again under the same Message-ID\n",
 		    (long long)in_doubt[i]);
+out:
+	if (rc == -1)
+		store_rollback(st);
+	free(holders);
 	free(in_doubt);
-	return 0;
+	return rc;
 }
 
 int
@@ -175,8 +225,7 @@ outbox_flush(struct store *st, const struct compose_ctx *ctx, int all,
 	/* In id order from where the last batch ended: each mail is
 	 * considered once per flush, even one released for a retry. */
 	while (!rep->down && (stop == NULL || !*stop)) {
-		if (store_outbox_claim(st, now, all, after_id, OUTBOX_LEASE,
-		    OUTBOX_BATCH, &batch, &n, err) == -1)
+		if (claim(st, now, all, after_id, &batch, &n, err) == -1)
 			goto out;
 		if (n == 0)
 			break;

@@ -7,7 +7,10 @@
  * made in one BEGIN IMMEDIATE transaction by workflow.c: store_begin,
  * reads, store_tenant_transition (guarded by the state the caller saw),
  * store_history_add, store_outbox_queue, store_commit.  One connection per
- * thread; a struct store is not shared.
+ * thread; a struct store is not shared.  Past store_open, no call opens
+ * a transaction of its own: each runs in the caller's, or alone when none
+ * is open.  A pass over many changes at once (the inbox's) adds the calls
+ * of store_bulk.h.
  *
  * Errors: a missing row is ERR_INPUT ("no tenant 7"), a lost race is
  * ERR_STATE, anything SQLite says is ERR_RUNTIME with its message.
@@ -76,52 +79,12 @@ int	 store_begin(struct store *, struct err *);
 int	 store_commit(struct store *, struct err *);
 /* Safe to call when no transaction is open. */
 void	 store_rollback(struct store *);
-/*
- * One transaction for many state changes: between these, store_begin,
- * store_commit and store_rollback make, release and undo a savepoint, so
- * each change still stands or falls whole, while the log gets the pages
- * they share once.  store_batch_commit commits every released change
- * (one left open is undone); on failure nothing of the batch is kept.
- */
-int	 store_batch_begin(struct store *, struct err *);
-int	 store_batch_commit(struct store *, struct err *);
-/* Undoes the whole batch, released changes too. */
-void	 store_batch_rollback(struct store *);
 /* BEGIN (deferred): one consistent snapshot for several reads; end it
  * with store_rollback. */
 int	 store_begin_read(struct store *, struct err *);
 /* A number that changes when another connection commits (SQLite's
  * data_version): cheap enough to ask every second.  -1 on failure. */
 int64_t	 store_data_version(struct store *);
-/*
- * A commit survives the agent's crash at once, but a power cut only once
- * the log is synced (synchronous = NORMAL, which spares an fsync per
- * commit).  Before acting outside the database on what was committed,
- * such as moving the handled mail on the server, store_sync makes every
- * commit so far durable.  It syncs a file and touches no connection state,
- * so another thread may call it while this one goes on.
- */
-int	 store_sync(struct store *, struct err *);
-/*
- * Bulk work on (1) or off (0).  On: a page cache of 16 MiB, so that a
- * batch never spills and the pages batches share are read once, and no
- * automatic checkpoints (each a copy of the log into the database and two
- * fsyncs, every thousand pages of log).  A pass of many batches copies
- * the log with passive checkpoints, which never wait for readers: along
- * the way with store_checkpoint_aside and at its end with
- * store_checkpoint, so each page is copied once; off gives the cache
- * back.
- */
-void	 store_bulk(struct store *, int on);
-void	 store_checkpoint(struct store *);
-/*
- * The same from a connection of the store's own, opened on first use:
- * it copies what is committed while this store's connection goes on
- * writing, so another thread may call it, like store_sync (one thread
- * at a time, and not once store_close runs).  Best effort: it never
- * waits, and a failure only leaves the copying to the next checkpoint.
- */
-void	 store_checkpoint_aside(struct store *);
 /* 1 when the database answers a trivial query. */
 int	 store_ping(struct store *);
 
@@ -285,14 +248,22 @@ int	 store_outbox_thread(struct store *, int64_t tenant_id,
 	    struct err *);
 /*
  * Takes up to limit (at most 100) queued mails above after_id, in id
- * order, that are due at now (all queued mails when all) and that no
- * other deliverer holds, and holds them for lease seconds, so two
- * deliverers never send the same mail.  Their messages are loaded.  Own
- * transaction.
+ * order, that are due at now (all queued mails when all) and that nobody
+ * holds, and holds them for holder (a non-zero number of the caller's
+ * choosing) until now + lease, so two deliverers never send the same
+ * mail.  Their messages are loaded.  Call it between store_begin and
+ * store_commit: the transaction makes taking them whole.
  */
 int	 store_outbox_claim(struct store *, int64_t now, int all,
-	    int64_t after_id, int64_t lease, size_t limit,
+	    int64_t after_id, int64_t lease, int64_t holder, size_t limit,
 	    struct outbox_entry **, size_t *n, struct err *);
+/* The holders of the claims still held at now; caller frees. */
+int	 store_outbox_holders(struct store *, int64_t now, int64_t **holders,
+	    size_t *n, struct err *);
+/* Lets go of every queued mail holder holds, so the next claim takes
+ * it; *first is the lowest id it held (0: none). */
+int	 store_outbox_unclaim(struct store *, int64_t holder, int64_t *first,
+	    struct err *);
 /* Delivery outcomes; each releases the hold. */
 int	 store_outbox_sent(struct store *, int64_t id, int64_t now,
 	    struct err *);
@@ -304,19 +275,7 @@ int	 store_outbox_failed(struct store *, int64_t id, const char *error,
 	    struct err *);
 void	 store_outbox_entry_clear(struct outbox_entry *);
 void	 store_outbox_free(struct outbox_entry *, size_t);
-/*
- * Frees the claims of processes that died holding them (alive(pid) says
- * 0), so their mails go out now rather than when the lease ends.  A
- * deliverer sends its claimed mails in id order and records each before
- * the next, so only the lowest unsent id of each dead holder may have
- * reached the server already: those ids are put in *in_doubt (caller
- * frees).  They are sent again under the same Message-ID.
- */
-int	 store_outbox_release_orphans(struct store *, int64_t now,
-	    int (*alive)(int64_t pid), int64_t **in_doubt, size_t *n,
-	    struct err *);
 
-/* How many rows share each value of a column, for the metrics. */
 /*
  * The OAuth2 state of one mail account ("inbound", "outbound"): what
  * mailauth.c keeps between runs and shares between processes.  identity
@@ -348,6 +307,7 @@ int	 store_auth_put(struct store *, const struct mail_auth_row *,
 	    struct err *);
 void	 store_auth_clear(struct mail_auth_row *);
 
+/* How many rows share each value of a column, for the metrics. */
 enum store_tally {
 	TALLY_TENANT_STATE,	/* tenants by state */
 	TALLY_MAIL_STATUS,	/* outbox by status */

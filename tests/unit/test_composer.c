@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "composer.h"
+#include "store_bulk.h"
 #include "workflow.h"
 
 #include "agent_fixture.h"

@@ -16,6 +16,7 @@
 
 #include "date.h"
 #include "store.h"
+#include "store_bulk.h"
 
 struct fixture {
 	char		 dir[64];
@@ -202,6 +203,45 @@ test_plans(void **state)
 	assert_int_equal(store_plan_find(f->st, "nope' OR '1'='1", &found,
 	    &err), -1);
 	assert_int_equal(err.kind, ERR_INPUT);
+}
+
+/* A list longer than the first allocation keeps every row in order;
+ * one damaged row fails the whole list and leaves nothing to free. */
+static void
+test_list_grows_and_fails_whole(void **state)
+{
+	struct fixture *f = *state;
+	char name[32], edition[] = "enterprise";
+	struct plan p = { 0 }, *list;
+	struct err err;
+	int64_t id;
+	size_t n, i;
+	sqlite3 *db;
+
+	p.name = name;
+	p.edition = edition;
+	p.products = WORKLOAD_SAAS;
+	for (i = 1; i <= 20; i++) {
+		snprintf(name, sizeof name, "plan %zu", i);
+		assert_int_equal(store_plan_add(f->st, &p, 1, &id, &err), 0);
+	}
+	assert_int_equal(store_plan_list(f->st, &list, &n, &err), 0);
+	assert_int_equal(n, 20);
+	for (i = 0; i < n; i++)
+		assert_int_equal(list[i].id, (int64_t)i + 1);
+	assert_string_equal(list[19].name, "plan 20");
+	store_plans_free(list, n);
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE plans SET products = "
+	    "'no such' WHERE id = 12", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	list = (struct plan *)&p;	/* must be overwritten */
+	assert_int_equal(store_plan_list(f->st, &list, &n, &err), -1);
+	assert_int_equal(err.kind, ERR_RUNTIME);
+	assert_non_null(strstr(err.msg, "plan 12"));
+	assert_null(list);
+	assert_int_equal(n, 0);
 }
 
 static void
@@ -561,6 +601,60 @@ queue_mail(struct store *st, int64_t mail, int64_t tenant,
     const char *message_id)
 {
 	assert_int_equal(queue_mail_rc(st, mail, tenant, message_id), 0);
+}
+
+/*
+ * Claims: a held mail is not taken again until its holder lets go; the
+ * store only records holders, and says which still hold at a time and
+ * the lowest mail each held.
+ */
+static void
+test_claims(void **state)
+{
+	struct fixture *f = *state;
+	struct outbox_entry *got;
+	struct err err;
+	int64_t id, *holders, first;
+	size_t n;
+
+	id = add_tenant(f->st, "Claimed");
+	queue_mail(f->st, 1, id, "c1@x.test");
+	queue_mail(f->st, 2, id, "c2@x.test");
+	queue_mail(f->st, 3, id, "c3@x.test");
+
+	assert_int_equal(store_begin(f->st, &err), 0);
+	assert_int_equal(store_outbox_claim(f->st, 10, 0, 0, 60, 111, 2, &got,
+	    &n, &err), 0);
+	assert_int_equal(store_commit(f->st, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(got[0].id, 1);
+	assert_int_equal(got[1].id, 2);
+	assert_int_equal(got[1].message_len, 10);
+	store_outbox_free(got, n);
+	assert_int_equal(store_outbox_claim(f->st, 10, 1, 0, 60, 222, 100, &got,
+	    &n, &err), 0);
+	assert_int_equal(n, 1);		/* 1 and 2 are held */
+	assert_int_equal(got[0].id, 3);
+	store_outbox_free(got, n);
+
+	assert_int_equal(store_outbox_holders(f->st, 10, &holders, &n, &err),
+	    0);
+	assert_int_equal(n, 2);
+	free(holders);
+	assert_int_equal(store_outbox_holders(f->st, 70, &holders, &n, &err),
+	    0);
+	assert_int_equal(n, 0);		/* every lease has ended */
+	free(holders);
+
+	assert_int_equal(store_outbox_unclaim(f->st, 111, &first, &err), 0);
+	assert_int_equal(first, 1);
+	assert_int_equal(store_outbox_unclaim(f->st, 111, &first, &err), 0);
+	assert_int_equal(first, 0);	/* holds nothing any more */
+	assert_int_equal(store_outbox_claim(f->st, 10, 0, 0, 60, 333, 100, &got,
+	    &n, &err), 0);
+	assert_int_equal(n, 2);		/* 3 is still held */
+	assert_int_equal(got[1].id, 2);
+	store_outbox_free(got, n);
 }
 
 static void
@@ -1063,6 +1157,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_new_file_private,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plans, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_grows_and_fails_whole,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tenant_round_trip,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transition_is_guarded,
@@ -1081,6 +1177,7 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_and_outbox,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_claims, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_each_and_ids,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_token, setup, teardown),

@@ -1,0 +1,214 @@
+/* store_inbound.c: what was read from the inbox (each message once,
+ * where the reader stands in a mailbox) and the mail accounts' sign-in. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_impl.h"
+
+/* ---- inbound ---- */
+
+int
+store_inbound_seen(struct store *st, const char *message_id,
+    const char *digest, int *seen, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1, step;
+
+	if (prepare(st, "SELECT 1 FROM inbound WHERE message_id = ?1 AND "
+	    "digest = ?2", &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_text(stmt, 1, message_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 2, digest, -1, SQLITE_TRANSIENT);
+	step = sqlite3_step(stmt);
+	if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		db_fail(st, err, "reading what was handled");
+		goto out;
+	}
+	*seen = step == SQLITE_ROW;
+	rc = 0;
+out:
+	release(st, stmt);
+	return rc;
+}
+
+int
+store_mailbox_get(struct store *st, const char *mailbox, uint32_t *uidvalidity,
+    uint32_t *last_uid, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1, step;
+
+	*uidvalidity = *last_uid = 0;
+	if (prepare(st, "SELECT uidvalidity, last_uid FROM mailbox_state "
+	    "WHERE mailbox = ?1", &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_text(stmt, 1, mailbox, -1, SQLITE_TRANSIENT);
+	step = sqlite3_step(stmt);
+	if (step == SQLITE_ROW) {
+		*uidvalidity = (uint32_t)sqlite3_column_int64(stmt, 0);
+		*last_uid = (uint32_t)sqlite3_column_int64(stmt, 1);
+	} else if (step != SQLITE_DONE) {
+		db_fail(st, err, "reading the mailbox state");
+		goto out;
+	}
+	rc = 0;
+out:
+	release(st, stmt);
+	return rc;
+}
+
+int
+store_mailbox_set(struct store *st, const char *mailbox, uint32_t uidvalidity,
+    uint32_t last_uid, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+
+	if (prepare(st, "INSERT INTO mailbox_state (mailbox, uidvalidity, "
+	    "last_uid) VALUES (?1, ?2, ?3) ON CONFLICT (mailbox) DO UPDATE "
+	    "SET last_uid = CASE WHEN uidvalidity = excluded.uidvalidity "
+	    "THEN max(last_uid, excluded.last_uid) ELSE excluded.last_uid "
+	    "END, uidvalidity = excluded.uidvalidity", &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_text(stmt, 1, mailbox, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 2, uidvalidity);
+	sqlite3_bind_int64(stmt, 3, last_uid);
+	if (step_done(st, stmt, err) == -1)
+		goto out;
+	rc = 0;
+out:
+	release(st, stmt);
+	return rc;
+}
+
+int
+store_inbound_add(struct store *st, const struct inbound_note *note,
+    int64_t now, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+
+	if (prepare(st, "INSERT INTO inbound (message_id, digest, received_at, "
+	    "sender, tenant_id, outcome, detail) VALUES (?1, ?2, ?3, ?4, ?5, "
+	    "?6, ?7)", &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_text(stmt, 1, note->message_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 2, note->digest, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 3, now);
+	bind_text_or_null(stmt, 4, note->sender);
+	bind_id_or_null(stmt, 5, note->tenant_id);
+	sqlite3_bind_text(stmt, 6, note->outcome, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 7, note->detail ? note->detail : "", -1,
+	    SQLITE_TRANSIENT);
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		if (sqlite3_extended_errcode(st->db) ==
+		    SQLITE_CONSTRAINT_UNIQUE)
+			err_set(err, ERR_STATE, "message %s was handled already",
+			    note->message_id);
+		else
+			db_fail(st, err, "recording a message");
+		goto out;
+	}
+	rc = 0;
+out:
+	release(st, stmt);
+	return rc;
+}
+
+
+/* ---- mail accounts' sign-in ---- */
+
+#define AUTH_COLUMNS \
+	"account, identity, state, refresh_token, access_token, expires_at, " \
+	"refreshed_at, last_error, failures, retry_at, lease_until, " \
+	"leased_by, notified"
+
+int
+store_auth_get(struct store *st, const char *account,
+    struct mail_auth_row *a, int *found, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int step, rc = -1;
+
+	memset(a, 0, sizeof *a);
+	*found = 0;
+	if (prepare(st, "SELECT " AUTH_COLUMNS " FROM mail_auth "
+	    "WHERE account = ?1", &stmt, err) == -1)
+		return -1;
+	sqlite3_bind_text(stmt, 1, account, -1, SQLITE_TRANSIENT);
+	step = sqlite3_step(stmt);
+	if (step == SQLITE_ROW) {
+		a->account = column_strdup(stmt, 0);
+		a->identity = column_strdup(stmt, 1);
+		a->state = column_strdup(stmt, 2);
+		a->refresh_token = column_strdup(stmt, 3);
+		a->access_token = column_strdup(stmt, 4);
+		a->expires_at = sqlite3_column_int64(stmt, 5);
+		a->refreshed_at = sqlite3_column_int64(stmt, 6);
+		a->last_error = column_strdup(stmt, 7);
+		a->failures = sqlite3_column_int64(stmt, 8);
+		a->retry_at = sqlite3_column_int64(stmt, 9);
+		a->lease_until = sqlite3_column_int64(stmt, 10);
+		a->leased_by = sqlite3_column_int64(stmt, 11);
+		a->notified = sqlite3_column_int(stmt, 12);
+		*found = 1;
+		rc = 0;
+	} else if (step == SQLITE_DONE)
+		rc = 0;
+	else
+		db_fail(st, err, "reading a mail account's sign-in");
+	release(st, stmt);
+	return rc;
+}
+
+int
+store_auth_put(struct store *st, const struct mail_auth_row *a,
+    struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	if (prepare(st, "INSERT OR REPLACE INTO mail_auth (" AUTH_COLUMNS
+	    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+	    &stmt, err) == -1)
+		return -1;
+	sqlite3_bind_text(stmt, 1, a->account, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 2, a->identity, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 3, a->state, -1, SQLITE_TRANSIENT);
+	bind_text_or_null(stmt, 4, a->refresh_token);
+	bind_text_or_null(stmt, 5, a->access_token);
+	sqlite3_bind_int64(stmt, 6, a->expires_at);
+	sqlite3_bind_int64(stmt, 7, a->refreshed_at);
+	bind_text_or_null(stmt, 8, a->last_error);
+	sqlite3_bind_int64(stmt, 9, a->failures);
+	sqlite3_bind_int64(stmt, 10, a->retry_at);
+	sqlite3_bind_int64(stmt, 11, a->lease_until);
+	sqlite3_bind_int64(stmt, 12, a->leased_by);
+	sqlite3_bind_int(stmt, 13, a->notified);
+	rc = step_done(st, stmt, err);
+	release(st, stmt);
+	return rc;
+}
+
+/* Tokens are wiped, not just freed: the row is a secret. */
+static void
+free_secret(char *s)
+{
+	if (s != NULL) {
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
+}
+
+void
+store_auth_clear(struct mail_auth_row *a)
+{
+	free(a->account);
+	free(a->identity);
+	free(a->state);
+	free_secret(a->refresh_token);
+	free_secret(a->access_token);
+	free(a->last_error);
+	memset(a, 0, sizeof *a);
+}
+

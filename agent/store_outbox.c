@@ -1,0 +1,459 @@
+/* store_outbox.c: the outbox: queueing mails, claiming them for
+ * delivery, recording how it went, and finding and counting them. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_impl.h"
+
+#define STORE_CLAIM_LIMIT_SQL "100"
+
+/* ---- outbox ---- */
+
+int
+store_outbox_next_id(struct store *st, int64_t *id, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+
+	if (prepare(st, "SELECT coalesce(max(id), 0) + 1 FROM outbox", &stmt,
+	    err) == -1)
+		goto out;
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		db_fail(st, err, "reading the outbox");
+		goto out;
+	}
+	*id = sqlite3_column_int64(stmt, 0);
+	rc = 0;
+out:
+	release(st, stmt);
+	return rc;
+}
+
+int
+store_outbox_queue(struct store *st, const struct outbox_new *o,
+    struct err *err)
+{
+	sqlite3_stmt *row = NULL;
+	int rc = -1;
+
+	if (prepare(st, "INSERT INTO outbox (id, tenant_id, kind, recipient, "
+	    "generation, created_at, next_attempt_at, message_id, subject) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8)", &row, err) == -1)
+		goto out;
+	sqlite3_bind_int64(row, 1, o->id);
+	if (o->tenant_id != 0)
+		sqlite3_bind_int64(row, 2, o->tenant_id);
+	else
+		sqlite3_bind_null(row, 2);	/* about no tenant */
+	sqlite3_bind_text(row, 3, fsm_mail_kind_name(o->kind), -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(row, 4, o->recipient, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(row, 5, o->generation);
+	sqlite3_bind_int64(row, 6, o->now);
+	sqlite3_bind_text(row, 7, o->message_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(row, 8, o->subject, -1, SQLITE_TRANSIENT);
+	if (step_done(st, row, err) == -1 || (o->message != NULL &&
+	    store_outbox_message(st, o->id, o->message, o->message_len,
+	    err) == -1))
+		goto out;
+	rc = 0;
+out:
+	release(st, row);
+	return rc;
+}
+
+int
+store_outbox_message(struct store *st, int64_t id, const char *message,
+    size_t len, struct err *err)
+{
+	sqlite3_stmt *body = NULL;
+	int rc;
+
+	if (prepare(st, "INSERT INTO outbox_messages (outbox_id, message) "
+	    "VALUES (?1, ?2)", &body, err) == -1)
+		return -1;
+	sqlite3_bind_int64(body, 1, id);
+	sqlite3_bind_blob(body, 2, message, (int)len, SQLITE_STATIC);
+	rc = step_done(st, body, err);
+	release(st, body);
+	return rc;
+}
+
+#define OUTBOX_WITH_MESSAGE \
+	"outbox LEFT JOIN outbox_messages ON outbox_id = outbox.id "
+
+#define OUTBOX_COLUMNS \
+	"id, tenant_id, kind, recipient, status, message_id, attempts, " \
+	"last_error, created_at, generation, subject, next_attempt_at, sent_at"
+
+/* Reads the columns of OUTBOX_COLUMNS, in that order. */
+static int
+outbox_fill(sqlite3_stmt *stmt, void *elem, struct err *err)
+{
+	struct outbox_entry *o = elem;
+
+	(void)err;
+	o->id = sqlite3_column_int64(stmt, 0);
+	o->tenant_id = sqlite3_column_int64(stmt, 1);
+	o->kind = fsm_mail_kind_from_name(
+	    (const char *)sqlite3_column_text(stmt, 2));
+	o->recipient = column_strdup(stmt, 3);
+	o->status = column_strdup(stmt, 4);
+	o->message_id = column_strdup(stmt, 5);
+	o->attempts = sqlite3_column_int(stmt, 6);
+	o->last_error = column_strdup(stmt, 7);
+	o->created_at = sqlite3_column_int64(stmt, 8);
+	o->generation = sqlite3_column_int64(stmt, 9);
+	o->subject = column_strdup(stmt, 10);
+	o->next_attempt_at = sqlite3_column_int64(stmt, 11);
+	o->sent_at = sqlite3_column_int64(stmt, 12);
+	return 0;
+}
+
+/* The same and the message, the column after them. */
+static int
+outbox_fill_message(sqlite3_stmt *stmt, void *elem, struct err *err)
+{
+	struct outbox_entry *o = elem;
+	const void *blob;
+
+	outbox_fill(stmt, o, err);
+	blob = sqlite3_column_blob(stmt, 13);
+	if (blob != NULL) {
+		o->message_len = (size_t)sqlite3_column_bytes(stmt, 13);
+		o->message = xstrndup(blob, o->message_len);
+	}
+	return 0;
+}
+
+static void
+outbox_unfill(void *elem)
+{
+	store_outbox_entry_clear(elem);
+}
+
+static const struct row_kind outbox_rows = {
+	sizeof(struct outbox_entry), outbox_fill, outbox_unfill
+};
+static const struct row_kind outbox_rows_with_message = {
+	sizeof(struct outbox_entry), outbox_fill_message, outbox_unfill
+};
+
+/* Runs a query of OUTBOX_COLUMNS rows (and the message when
+ * with_message) with two integer parameters, ?1 and ?2. */
+static int
+outbox_query(struct store *st, const char *sql, int64_t param,
+    int64_t param2, int with_message, struct outbox_entry **entries,
+    size_t *n, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	void *list = NULL;
+	int rc = -1;
+
+	*n = 0;
+	if (prepare(st, sql, &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, param);
+	sqlite3_bind_int64(stmt, 2, param2);	/* ignored when unused */
+	rc = collect_rows(st, stmt, with_message ? &outbox_rows_with_message :
+	    &outbox_rows, "reading the outbox", &list, n, err);
+out:
+	release(st, stmt);
+	*entries = list;
+	return rc;
+}
+
+int
+store_outbox_list(struct store *st, int64_t tenant_id,
+    struct outbox_entry **entries, size_t *n, struct err *err)
+{
+	return outbox_query(st, "SELECT " OUTBOX_COLUMNS " FROM outbox "
+	    "WHERE tenant_id = ?1 ORDER BY id", tenant_id, 0, 0, entries, n, err);
+}
+
+static int
+outbox_one(struct store *st, int64_t id, int with_message,
+    struct outbox_entry *o, struct err *err)
+{
+	struct outbox_entry *list;
+	size_t n;
+
+	if (outbox_query(st, with_message ? "SELECT " OUTBOX_COLUMNS
+	    ", message FROM " OUTBOX_WITH_MESSAGE "WHERE id = ?1" :
+	    "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE id = ?1", id, 0,
+	    with_message, &list, &n, err) == -1)
+		return -1;
+	if (n == 0) {
+		free(list);
+		err_set(err, ERR_INPUT, "no mail %lld", (long long)id);
+		return -1;
+	}
+	*o = list[0];
+	free(list);
+	return 0;
+}
+
+int
+store_outbox_get(struct store *st, int64_t id, struct outbox_entry *o,
+    struct err *err)
+{
+	return outbox_one(st, id, 1, o, err);
+}
+
+int
+store_outbox_head(struct store *st, int64_t id, struct outbox_entry *o,
+    struct err *err)
+{
+	return outbox_one(st, id, 0, o, err);
+}
+
+int
+store_outbox_thread(struct store *st, int64_t tenant_id, const char *recipient,
+    int64_t before_id, struct strvec *ids, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1, step;
+
+	if (prepare(st, "SELECT message_id FROM outbox WHERE tenant_id = ?1 "
+	    "AND recipient = ?2 AND id < ?3 AND message_id IS NOT NULL "
+	    "ORDER BY id", &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, tenant_id);
+	sqlite3_bind_text(stmt, 2, recipient, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 3, before_id);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
+		strvec_push(ids, (const char *)sqlite3_column_text(stmt, 0));
+	if (step != SQLITE_DONE) {
+		db_fail(st, err, "reading a thread");
+		goto out;
+	}
+	rc = 0;
+out:
+	release(st, stmt);
+	return rc;
+}
+
+/* ---- claims ---- */
+
+int
+store_outbox_claim(struct store *st, int64_t now, int all, int64_t after_id,
+    int64_t lease, int64_t holder, size_t limit, struct outbox_entry **entries,
+    size_t *n, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	size_t i;
+	int rc = -1;
+
+	/* Queued mails nobody holds; without all, only those due. */
+	if (outbox_query(st, all ?
+	    "SELECT " OUTBOX_COLUMNS ", message FROM " OUTBOX_WITH_MESSAGE
+	    "WHERE status = 'queued' AND id > ?2 AND lease_until <= ?1 "
+	    "ORDER BY id LIMIT " STORE_CLAIM_LIMIT_SQL :
+	    "SELECT " OUTBOX_COLUMNS ", message FROM " OUTBOX_WITH_MESSAGE
+	    "WHERE status = 'queued' AND id > ?2 AND next_attempt_at <= ?1 "
+	    "AND lease_until <= ?1 ORDER BY id LIMIT " STORE_CLAIM_LIMIT_SQL,
+	    now, after_id, 1, entries, n, err) == -1)
+		return -1;
+	while (*n > limit)
+		store_outbox_entry_clear(&(*entries)[--(*n)]);
+	if (prepare(st, "UPDATE outbox SET lease_until = ?2, claimed_by = ?3 "
+	    "WHERE id = ?1", &stmt, err) == -1)
+		goto out;
+	for (i = 0; i < *n; i++) {
+		sqlite3_reset(stmt);
+		sqlite3_bind_int64(stmt, 1, (*entries)[i].id);
+		sqlite3_bind_int64(stmt, 2, now + lease);
+		sqlite3_bind_int64(stmt, 3, holder);
+		if (step_done(st, stmt, err) == -1)
+			goto out;
+	}
+	rc = 0;
+out:
+	release(st, stmt);
+	if (rc == -1) {
+		store_outbox_free(*entries, *n);
+		*entries = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+int
+store_outbox_holders(struct store *st, int64_t now, int64_t **holders,
+    size_t *n, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	void *list = NULL;
+	int rc = -1;
+
+	*n = 0;
+	if (prepare(st, "SELECT DISTINCT claimed_by FROM outbox WHERE status = "
+	    "'queued' AND lease_until > ?1 AND claimed_by > 0", &stmt,
+	    err) == -1)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, now);
+	rc = collect_rows(st, stmt, &int64_rows, "reading claims", &list, n,
+	    err);
+out:
+	release(st, stmt);
+	*holders = list;
+	return rc;
+}
+
+int
+store_outbox_unclaim(struct store *st, int64_t holder, int64_t *first,
+    struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+
+	*first = 0;
+	if (prepare(st, "SELECT min(id) FROM outbox WHERE status = 'queued' "
+	    "AND claimed_by = ?1", &stmt, err) == -1)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, holder);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		db_fail(st, err, "reading claims");
+		goto out;
+	}
+	*first = sqlite3_column_int64(stmt, 0);
+	release(st, stmt);
+	stmt = NULL;
+	if (prepare(st, "UPDATE outbox SET lease_until = 0, claimed_by = 0 "
+	    "WHERE status = 'queued' AND claimed_by = ?1", &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, holder);
+	rc = step_done(st, stmt, err);
+out:
+	release(st, stmt);
+	return rc;
+}
+
+/* ---- delivery outcomes ---- */
+
+/*
+ * Runs one UPDATE on outbox row ?1 with values ?2 ?3 (integers) and ?4
+ * (text); a statement that uses fewer simply ignores the rest.
+ */
+static int
+outbox_update(struct store *st, const char *sql, int64_t id, int64_t a,
+    int64_t b, const char *text, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+
+	if (prepare(st, sql, &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, a);
+	sqlite3_bind_int64(stmt, 3, b);
+	bind_text_or_null(stmt, 4, text);
+	rc = step_done(st, stmt, err);
+out:
+	release(st, stmt);
+	return rc;
+}
+
+int
+store_outbox_sent(struct store *st, int64_t id, int64_t now, struct err *err)
+{
+	return outbox_update(st, "UPDATE outbox SET status = 'sent', "
+	    "attempts = attempts + 1, sent_at = ?2, last_error = NULL, "
+	    "lease_until = 0 WHERE id = ?1", id, now,
+	    0, NULL, err);
+}
+
+int
+store_outbox_retry(struct store *st, int64_t id, int64_t next_attempt_at,
+    int counted, const char *error, struct err *err)
+{
+	return outbox_update(st, "UPDATE outbox SET attempts = attempts + ?3, "
+	    "next_attempt_at = ?2, last_error = ?4, lease_until = 0 "
+	    "WHERE id = ?1", id, next_attempt_at, counted ? 1 : 0, error, err);
+}
+
+int
+store_outbox_failed(struct store *st, int64_t id, const char *error,
+    struct err *err)
+{
+	return outbox_update(st, "UPDATE outbox SET status = 'failed', "
+	    "attempts = attempts + 1, last_error = ?4, lease_until = 0 "
+	    "WHERE id = ?1", id, 0, 0, error, err);
+}
+
+void
+store_outbox_entry_clear(struct outbox_entry *o)
+{
+	free(o->recipient);
+	free(o->status);
+	free(o->message_id);
+	free(o->last_error);
+	free(o->subject);
+	free(o->message);
+	memset(o, 0, sizeof *o);
+}
+
+void
+store_outbox_free(struct outbox_entry *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		store_outbox_entry_clear(&list[i]);
+	free(list);
+}
+
+
+/* ---- finding and counting ---- */
+
+int
+store_outbox_find(struct store *st, const char *message_id, int64_t *id,
+    struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1, step;
+
+	*id = 0;
+	if (prepare(st, "SELECT id FROM outbox WHERE message_id = ?1", &stmt,
+	    err) == -1)
+		goto out;
+	sqlite3_bind_text(stmt, 1, message_id, -1, SQLITE_TRANSIENT);
+	step = sqlite3_step(stmt);
+	if (step == SQLITE_ROW)
+		*id = sqlite3_column_int64(stmt, 0);
+	else if (step != SQLITE_DONE) {
+		db_fail(st, err, "finding a mail");
+		goto out;
+	}
+	rc = 0;
+out:
+	release(st, stmt);
+	return rc;
+}
+
+int
+store_outbox_count(struct store *st, enum mail_kind kind, int64_t tenant_id,
+    const char *recipient, int64_t since, int *count, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+
+	if (prepare(st, "SELECT COUNT(*) FROM outbox WHERE kind = ?1 AND "
+	    "created_at >= ?2 AND (?3 = 0 OR tenant_id = ?3) AND "
+	    "(?4 IS NULL OR recipient = ?4)", &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_text(stmt, 1, fsm_mail_kind_name(kind), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, since);
+	sqlite3_bind_int64(stmt, 3, tenant_id);
+	bind_text_or_null(stmt, 4, recipient);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		db_fail(st, err, "counting mails");
+		goto out;
+	}
+	*count = sqlite3_column_int(stmt, 0);
+	rc = 0;
+out:
+	release(st, stmt);
+	return rc;
+}
+

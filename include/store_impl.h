@@ -1,0 +1,96 @@
+/*
+ * store_impl.h: what the store's own files share, and nobody else sees.
+ *
+ * The store is one module in several files, one per subject: store.c
+ * (opening, the schema, transactions, the statement cache, the metrics),
+ * store_bulk.c (one transaction for many changes, syncs and
+ * checkpoints), store_tenant.c (plans, tenants and their licences),
+ * store_history.c (history, verification tokens, timers),
+ * store_outbox.c (the outbox queue and its claims) and store_inbound.c
+ * (messages read, mailbox positions, the mail accounts' sign-in).  Only
+ * these include <sqlite3.h>; everyone else goes through store.h and
+ * store_bulk.h.
+ *
+ * A query prepares its statement with prepare (kept for the
+ * connection's life, so a statement is prepared once), binds, steps and
+ * hands it back with release in the same function.
+ */
+#ifndef MSCAGENT_STORE_IMPL_H
+#define MSCAGENT_STORE_IMPL_H
+
+#include <stddef.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+/*
+ * Prepared statements are kept for the connection's life: preparing one
+ * costs more than running it (docs/performance.md has the share of a
+ * reply's work).  A statement is known by the address of its SQL text,
+ * which is always a literal.
+ */
+#define STORE_STMT_CACHE	64
+#define STORE_AUTOCHECKPOINT	1000	/* pages; SQLite's default */
+#define STORE_CACHE_KIB		"-1024"	/* negative: KiB, not pages */
+
+struct cached_stmt {
+	const char	*sql;
+	sqlite3_stmt	*stmt;
+	int		 busy;	/* handed out, not yet released */
+};
+
+struct store {
+	sqlite3			*db;
+	int			 in_tx;
+	int			 in_batch;	/* store_begin makes savepoints */
+	char			*log_path;	/* the WAL file; NULL: in memory */
+	char			*path;		/* the database file, or NULL */
+	sqlite3			*aside;		/* store_checkpoint_aside's */
+	struct cached_stmt	 cache[STORE_STMT_CACHE];
+};
+
+/* Sets err to ERR_RUNTIME with what and SQLite's message; returns -1. */
+int	 db_fail(struct store *, struct err *, const char *what);
+/* Runs SQL that needs no parameters (pragmas, BEGIN, ...). */
+int	 db_exec(struct store *, const char *sql, struct err *);
+/* A kept statement for sql (a literal), or a new one when all 64 slots
+ * are taken; hand it back with release. */
+int	 prepare(struct store *, const char *sql, sqlite3_stmt **,
+	    struct err *);
+/* Done with a statement: a kept one is reset for next time; NULL-safe. */
+void	 release(struct store *, sqlite3_stmt *);
+/* Runs a statement that returns no rows. */
+int	 step_done(struct store *, sqlite3_stmt *, struct err *);
+/* A copy of a text column, or NULL for SQL NULL; caller frees. */
+char	*column_strdup(sqlite3_stmt *, int i);
+void	 bind_text_or_null(sqlite3_stmt *, int i, const char *);
+/* A row id, or SQL NULL for 0 (no plan, no tenant). */
+void	 bind_id_or_null(sqlite3_stmt *, int i, int64_t id);
+
+/*
+ * What a list of rows is made of: elements of size bytes, each filled
+ * from one row by fill (-1 with err set for a damaged row) and undone by
+ * clear (NULL: nothing to free), which must also take an element fill
+ * left half made or never touched (all zeros).
+ */
+struct row_kind {
+	size_t	  size;
+	int	(*fill)(sqlite3_stmt *, void *elem, struct err *);
+	void	(*clear)(void *elem);
+};
+
+/*
+ * Steps the bound statement to its end and fills *list with one element
+ * per row, in the query's order (NULL when none; caller clears each
+ * element, then frees the list).  On failure nothing is kept: *list is
+ * NULL, *n 0, and err says why (what names the query).  The caller
+ * still releases the statement.
+ */
+int	 collect_rows(struct store *, sqlite3_stmt *,
+	    const struct row_kind *, const char *what, void **list,
+	    size_t *n, struct err *);
+/* Rows whose first column is an integer (ids, holders): int64_t each. */
+extern const struct row_kind int64_rows;
+
+#endif
