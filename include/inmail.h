@@ -1,6 +1,8 @@
 /*
  * inmail.h: one incoming message, parsed with libetpan into what the
- * inbox decides on (SPEC §3).  Pure: bytes in, facts out.
+ * inbox decides on (SPEC §3).  Pure: bytes in, facts out.  What makes a
+ * mail automatic is autoreply.h's, bounces are bounce.h's, the verdict
+ * of Authentication-Results is authres.h's; inmail_parse asks them.
  *
  * Limits: INMAIL_SIZE_MAX bytes, INMAIL_DEPTH_MAX levels of nested
  * multiparts, INMAIL_PARTS_MAX parts, INMAIL_HEADER_MAX bytes in one

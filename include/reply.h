@@ -1,24 +1,15 @@
 /*
- * reply.h: what a person wrote in a reply, and the one command it holds
- * (SPEC §3).  Pure: text in, verdict out.
- *
- * The reply's own text is what is left after cutting every quoted part:
- * lines starting with '>', attribution lines ("On ... wrote:", also
- * wrapped over two or three lines, in English, German, French, Spanish,
- * Italian, Dutch and Portuguese), Outlook's "-----Original Message-----"
- * and header blocks of three or more "From:/Sent:/To:/Subject:" lines (in
- * the same languages), the "________________________________" separator,
- * a "-- " signature and everything after it, "Sent from my iPhone" /
- * "Get Outlook for iOS" lines, and any trailing block that repeats the
- * text of the mail being answered.  HTML replies are turned into text
- * first (html.h), with quoted parts marked as '>' lines.
+ * reply.h: the one command a reply holds (SPEC §3).  Pure: text in,
+ * verdict out.  The command is read from the reply's own text, what is
+ * left when its quoted parts are cut (quote.h).
  */
 #ifndef MSCAGENT_REPLY_H
 #define MSCAGENT_REPLY_H
 
+#include "quote.h"
 #include "util.h"
 
-#define REPLY_TEXT_MAX		(256 * 1024)	/* bytes of text looked at */
+#define REPLY_TEXT_MAX		QUOTE_TEXT_MAX	/* bytes of text looked at */
 #define REPLY_KEYWORD_MAX	32		/* bytes of one keyword */
 
 enum reply_command {
@@ -52,14 +43,11 @@ struct reply_verdict {
 void	 reply_read(const char *text, const char *answered,
 	    const struct reply_keywords *, struct reply_verdict *v);
 
-/* Cuts the quoted parts; returns the own text, caller frees. */
-char	*reply_own_text(const char *text, const char *answered);
-
 /*
- * 1 when own text (as cut without the answered mail) has words enough
- * to end in a copy of the answered mail; 0 means that reading the reply
- * again with the answered text would change nothing, so that text need
- * not be looked up.
+ * 1 when reading the reply again with the answered text could give
+ * another verdict: v->own_text (as read without it) has words enough to
+ * end in a copy of the answered mail (quote_may_hold_copy).  0 means
+ * the answered text need not be looked up.
  */
 int	 reply_may_hold_copy(const char *own_text);
 

@@ -1,8 +1,8 @@
-/* fuzz_html.c: an HTML mail body made text (html.c), then read as a reply. */
+/* fuzz_html.c: an HTML mail body made text (html.c), then cut as a reply. */
 #include "fuzz.h"
 
 #include "html.h"
-#include "reply.h"
+#include "quote.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -17,7 +17,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_require(len <= HTML_INPUT_MAX, "the text is capped");
 	fuzz_require(len == 0 || (text[len - 1] != '\n' &&
 	    text[len - 1] != ' '), "no line break or space at the end");
-	own = reply_own_text(text, NULL);
+	own = quote_own_text(text, NULL);
 	fuzz_require(utf8_valid(own, strlen(own)), "the own text is UTF-8");
 	free(own);
 	free(text);

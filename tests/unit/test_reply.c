@@ -428,7 +428,7 @@ test_own_text(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof own_rows / sizeof own_rows[0]; i++) {
-		got = reply_own_text(own_rows[i].text, own_rows[i].answered);
+		got = quote_own_text(own_rows[i].text, own_rows[i].answered);
 		if (strcmp(got, own_rows[i].want) != 0) {
 			print_error("%s: got \"%s\", want \"%s\"\n",
 			    own_rows[i].name, got, own_rows[i].want);
@@ -644,8 +644,8 @@ copy_check(const char *text, const char *answered)
 	char *alone, *with;
 	int ok;
 
-	alone = reply_own_text(text, NULL);
-	with = reply_own_text(text, answered);
+	alone = quote_own_text(text, NULL);
+	with = quote_own_text(text, answered);
 	ok = reply_may_hold_copy(alone) || strcmp(alone, with) == 0;
 	if (!ok)
 		print_error("\"%s\": \"%s\" without the answered mail, "
