@@ -1,6 +1,5 @@
 /* config.c: reads and checks the agent's INI configuration (SPEC §6). */
 #include <arpa/inet.h>
-#include <netinet/in.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -19,8 +18,8 @@ enum config_type {
 	CT_TOKEN,	/* text without blanks */
 	CT_PATH,	/* made absolute against the config's folder */
 	CT_BASE_URL,	/* http(s)://..., one trailing '/' dropped */
-	CT_OUT_URL,	/* smtp://, smtps://, maildir:PATH */
-	CT_IN_URL,	/* imap://, imaps://, maildir:PATH */
+	CT_OUT_URL,	/* smtp://, smtps://, maildir:PATH (url.h) */
+	CT_IN_URL,	/* imap://, imaps://, maildir:PATH (url.h) */
 	CT_ADDR,	/* one addr-spec */
 	CT_ADDR_LIST,	/* addr-specs separated by commas, at least one */
 	CT_WORDS,	/* keywords separated by commas, maybe none */
@@ -124,7 +123,7 @@ static const struct config_def defs[] = {
 	{ "agent", "log_file", CT_PATH, OFF(log_file), 0, 0, NULL, CF_OPTIONAL,
 	    "" },
 
-	{ "outbound", "url", CT_OUT_URL, OFF(out_url), 0, 0, NULL, 0,
+	{ "outbound", "url", CT_OUT_URL, OFF(outbound), 0, 0, NULL, 0,
 	    "maildir:var/mail" },
 	{ "outbound", "starttls", CT_ENUM, OFF(out_starttls), 0, 0,
 	    starttls_names, 0, "required" },
@@ -138,7 +137,7 @@ static const struct config_def defs[] = {
 	    CF_OPTIONAL, "" },
 	OAUTH_DEFS("outbound", OFF(out_oauth)),
 
-	{ "inbound", "url", CT_IN_URL, OFF(in_url), 0, 0, NULL, 0,
+	{ "inbound", "url", CT_IN_URL, OFF(inbound), 0, 0, NULL, 0,
 	    "maildir:var/mail/mscagent@example.test" },
 	{ "inbound", "starttls", CT_ENUM, OFF(in_starttls), 0, 0,
 	    starttls_names, 0, "required" },
@@ -231,6 +230,12 @@ field_int(struct config *cfg, const struct config_def *d)
 	return (int *)((char *)cfg + d->offset);
 }
 
+static struct url *
+field_url(struct config *cfg, const struct config_def *d)
+{
+	return (struct url *)((char *)cfg + d->offset);
+}
+
 static struct strvec *
 field_strvec(struct config *cfg, const struct config_def *d)
 {
@@ -267,7 +272,7 @@ is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-/* ASCII only: host names and key ids are not localised. */
+/* ASCII only: key ids and tenants are not localised. */
 static int
 is_alnum(char c)
 {
@@ -497,144 +502,6 @@ set_base_url(char **field, const char *value, struct err *err)
 }
 
 static int
-check_port(const char *p, size_t len, struct err *err)
-{
-	size_t i;
-	int port = 0;
-
-	for (i = 0; i < len; i++) {
-		if (p[i] < '0' || p[i] > '9' || i >= 5)
-			goto bad;
-		port = port * 10 + (p[i] - '0');
-	}
-	if (len > 0 && port >= 1 && port <= 65535)
-		return 0;
-bad:
-	err_set(err, ERR_INPUT, "the port must be a number between 1 and "
-	    "65535");
-	return -1;
-}
-
-/* Checks "host", "host:port", "[v6]" or "[v6]:port" (len bytes of s). */
-static int
-check_authority(const char *s, size_t len, struct err *err)
-{
-	char v6[INET6_ADDRSTRLEN], addr[16];
-	const char *close, *colon;
-	size_t i, hlen;
-
-	if (memchr(s, '@', len) != NULL) {
-		err_set(err, ERR_INPUT, "no user name or password in the URL: "
-		    "use username and password_file");
-		return -1;
-	}
-	if (len > 0 && s[0] == '[') {
-		close = memchr(s, ']', len);
-		hlen = close ? (size_t)(close - s - 1) : 0;
-		if (close == NULL || hlen == 0 || hlen >= sizeof v6)
-			goto bad_host;
-		memcpy(v6, s + 1, hlen);
-		v6[hlen] = '\0';
-		if (inet_pton(AF_INET6, v6, addr) != 1)
-			goto bad_host;
-		colon = close + 1;
-		if (colon == s + len)
-			return 0;
-		if (*colon != ':')
-			goto bad_host;
-		return check_port(colon + 1, len - (size_t)(colon + 1 - s),
-		    err);
-	}
-	colon = memchr(s, ':', len);
-	hlen = colon ? (size_t)(colon - s) : len;
-	if (hlen == 0)
-		goto bad_host;
-	for (i = 0; i < hlen; i++)
-		if (!is_alnum(s[i]) && s[i] != '.' && s[i] != '-')
-			goto bad_host;
-	if (colon == NULL)
-		return 0;
-	return check_port(colon + 1, len - hlen - 1, err);
-bad_host:
-	err_set(err, ERR_INPUT, "the URL has no valid host name");
-	return -1;
-}
-
-static int
-set_maildir_url(char **field, const char *dir, const char *path,
-    struct err *err)
-{
-	char *abs;
-
-	if (*path == '\0') {
-		err_set(err, ERR_INPUT, "maildir: needs a folder");
-		return -1;
-	}
-	abs = resolve_path(dir, path);
-	*field = xasprintf("maildir:%s", abs);
-	free(abs);
-	return 0;
-}
-
-static int
-set_out_url(char **field, const char *dir, const char *value,
-    struct err *err)
-{
-	const char *rest;
-
-	if (strncmp(value, "maildir:", 8) == 0)
-		return set_maildir_url(field, dir, value + 8, err);
-	if (strncmp(value, "smtp://", 7) == 0)
-		rest = value + 7;
-	else if (strncmp(value, "smtps://", 8) == 0)
-		rest = value + 8;
-	else {
-		err_set(err, ERR_INPUT, "must be smtp://HOST[:PORT], "
-		    "smtps://HOST[:PORT] or maildir:PATH");
-		return -1;
-	}
-	if (strchr(rest, '/') != NULL) {
-		err_set(err, ERR_INPUT, "an smtp URL has no path");
-		return -1;
-	}
-	if (check_authority(rest, strlen(rest), err) == -1)
-		return -1;
-	*field = xstrdup(value);
-	return 0;
-}
-
-/* The mailbox defaults to INBOX: "imap://host" reads "imap://host/INBOX". */
-static int
-set_in_url(char **field, const char *dir, const char *value,
-    struct err *err)
-{
-	const char *rest, *slash;
-	size_t alen;
-
-	if (strncmp(value, "maildir:", 8) == 0)
-		return set_maildir_url(field, dir, value + 8, err);
-	if (strncmp(value, "imap://", 7) == 0)
-		rest = value + 7;
-	else if (strncmp(value, "imaps://", 8) == 0)
-		rest = value + 8;
-	else {
-		err_set(err, ERR_INPUT, "must be imap://HOST[:PORT]/MAILBOX, "
-		    "imaps://HOST[:PORT]/MAILBOX or maildir:PATH");
-		return -1;
-	}
-	slash = strchr(rest, '/');
-	alen = slash ? (size_t)(slash - rest) : strlen(rest);
-	if (check_authority(rest, alen, err) == -1)
-		return -1;
-	if (slash == NULL || slash[1] == '\0')
-		*field = xasprintf("%.*s/INBOX", (int)(rest + alen - value),
-		    value);
-	else
-		*field = xstrdup(value);
-	return 0;
-}
-
-static int
 check_kid(const char *kid, size_t len, struct err *err)
 {
 	size_t i;
@@ -745,9 +612,11 @@ set_value(struct config *cfg, const struct config_def *d, const char *value,
 	case CT_BASE_URL:
 		return set_base_url(field_str(cfg, d), value, err);
 	case CT_OUT_URL:
-		return set_out_url(field_str(cfg, d), cfg->dir, value, err);
+		return url_parse(field_url(cfg, d), value, URL_OUTBOUND,
+		    cfg->dir, err);
 	case CT_IN_URL:
-		return set_in_url(field_str(cfg, d), cfg->dir, value, err);
+		return url_parse(field_url(cfg, d), value, URL_INBOUND,
+		    cfg->dir, err);
 	case CT_ADDR_LIST:
 		return set_addr_list(field_strvec(cfg, d), value, err);
 	case CT_WORDS:
@@ -956,48 +825,17 @@ line_of(const struct parse_state *st, const char *section, const char *name)
 }
 
 /*
- * 1 when the host of a checked imap:// or smtp:// URL is this machine:
- * 127.0.0.0/8, ::1 or localhost, where a clear-text login never leaves
- * it.
- */
-static int
-url_is_loopback(const char *url)
-{
-	const char *host = strstr(url, "://") + 3;
-	struct in_addr a4;
-	struct in6_addr a6;
-	char name[INET6_ADDRSTRLEN];
-	size_t len;
-
-	if (*host == '[') {
-		host++;
-		len = strcspn(host, "]");
-	} else
-		len = strcspn(host, ":/");
-	if (len >= sizeof name)
-		return 0;
-	memcpy(name, host, len);
-	name[len] = '\0';
-	if (ascii_casecmp(name, "localhost") == 0)
-		return 1;
-	if (inet_pton(AF_INET, name, &a4) == 1)
-		return (ntohl(a4.s_addr) >> 24) == 127;
-	return inet_pton(AF_INET6, name, &a6) == 1 &&
-	    IN6_IS_ADDR_LOOPBACK(&a6);
-}
-
-/*
  * starttls = off with a username on a plain URL sends the IMAP password
  * in clear (libcurl refuses to log in to SMTP without TLS, so there the
  * setting cannot hold): allowed only to a server on this host.
  */
 static void
 check_clear_login(struct parse_state *st, const char *section,
-    const char *url, enum starttls_mode mode, const char *username,
-    const char *plain, const char *tls)
+    const struct url *url, enum starttls_mode mode, const char *username,
+    enum url_scheme plain, const char *tls)
 {
-	if (username == NULL || mode != STARTTLS_OFF ||
-	    strncmp(url, plain, strlen(plain)) != 0 || url_is_loopback(url))
+	if (username == NULL || mode != STARTTLS_OFF || url->scheme != plain ||
+	    url_is_loopback(url))
 		return;
 	/* off is never the default: the file has the line. */
 	st->lineno = line_of(st, section, "starttls");
@@ -1042,26 +880,20 @@ fail_oauth(struct parse_state *st, const char *section, const char *key,
 /* https://HOST[:PORT]/..., or http:// to this host alone: the client
  * secret and the refresh token travel in it. */
 static int
-check_oauth_url(const char *url, struct err *err)
+check_oauth_url(const char *text, struct err *err)
 {
-	const char *host, *end;
+	struct url u;
+	int plain;
 
-	if (strncmp(url, "https://", 8) == 0)
-		host = url + 8;
-	else if (strncmp(url, "http://", 7) == 0)
-		host = url + 7;
-	else {
+	if (!url_has_scheme(text, URL_WEB)) {
 		err_set(err, ERR_INPUT, "must start with https://");
 		return -1;
 	}
-	end = host + strcspn(host, "/?#");
-	if (strpbrk(url, " \t\"'<>\\`") != NULL ||
-	    check_authority(host, (size_t)(end - host), err) == -1) {
-		if (strpbrk(url, " \t\"'<>\\`") != NULL)
-			err_set(err, ERR_INPUT, "not a URL");
+	if (url_parse(&u, text, URL_WEB, NULL, err) == -1)
 		return -1;
-	}
-	if (host == url + 7 && !url_is_loopback(url)) {
+	plain = u.scheme == URL_HTTP && !url_is_loopback(&u);
+	url_clear(&u);
+	if (plain) {
 		err_set(err, ERR_INPUT, "must start with https:// (http:// "
 		    "only to this host: 127.0.0.0/8, ::1, localhost)");
 		return -1;
@@ -1179,9 +1011,9 @@ check_no_oauth(struct parse_state *st, const char *section)
 }
 
 static void
-check_oauth(struct parse_state *st, const char *section, const char *url,
-    const char *username, const char *password_file, struct config_oauth *o,
-    int inbound)
+check_oauth(struct parse_state *st, const char *section,
+    const struct url *url, const char *username, const char *password_file,
+    struct config_oauth *o, int inbound)
 {
 	struct err e;
 
@@ -1189,7 +1021,7 @@ check_oauth(struct parse_state *st, const char *section, const char *url,
 		check_no_oauth(st, section);
 		return;
 	}
-	if (strncmp(url, "maildir:", 8) == 0)
+	if (url->scheme == URL_MAILDIR)
 		fail_oauth(st, section, "auth", "oauth2 needs a mail server "
 		    "(url = %s://...)", inbound ? "imaps" : "smtps");
 	if (username == NULL)
@@ -1226,9 +1058,9 @@ cross_check(struct parse_state *st)
 		    "[inbound] trusted_authserv_id: needed when "
 		    "require_auth_results = yes");
 	}
-	check_oauth(st, "outbound", cfg->out_url, cfg->out_username,
+	check_oauth(st, "outbound", &cfg->outbound, cfg->out_username,
 	    cfg->out_password_file, &cfg->out_oauth, 0);
-	check_oauth(st, "inbound", cfg->in_url, cfg->in_username,
+	check_oauth(st, "inbound", &cfg->inbound, cfg->in_username,
 	    cfg->in_password_file, &cfg->in_oauth, 1);
 	if (cfg->out_username != NULL && cfg->out_password_file == NULL &&
 	    cfg->out_oauth.auth == AUTH_PASSWORD)
@@ -1238,10 +1070,10 @@ cross_check(struct parse_state *st)
 	    cfg->in_oauth.auth == AUTH_PASSWORD)
 		fail_at(st, line_of(st, "inbound", "username"),
 		    "[inbound] password_file: needed when username is set");
-	check_clear_login(st, "inbound", cfg->in_url, cfg->in_starttls,
-	    cfg->in_username, "imap://", "imaps://");
-	check_clear_login(st, "outbound", cfg->out_url, cfg->out_starttls,
-	    cfg->out_username, "smtp://", "smtps://");
+	check_clear_login(st, "inbound", &cfg->inbound, cfg->in_starttls,
+	    cfg->in_username, URL_IMAP, "imaps://");
+	check_clear_login(st, "outbound", &cfg->outbound, cfg->out_starttls,
+	    cfg->out_username, URL_SMTP, "smtps://");
 	if (cfg->remind_days >= cfg->ttl_days) {
 		line = line_of(st, "tokens", "remind_days");
 		st->lineno = line ? line : line_of(st, "tokens", "ttl_days");
@@ -1385,6 +1217,10 @@ config_parse(const char *path, const char *text, size_t len,
 	st->text = text != NULL ? text : "";
 	st->text_len = text != NULL ? len : 0;
 	rc = parse_text(st, err);
+	if (rc == 0) {
+		cfg->out_url = cfg->outbound.text;
+		cfg->in_url = cfg->inbound.text;
+	}
 out:
 	if (rc == -1)
 		config_free(cfg);
@@ -1443,6 +1279,10 @@ config_free(struct config *cfg)
 		case CT_ENUM:
 		case CT_KEY_FILE:
 		case CT_KEYS:
+			break;
+		case CT_OUT_URL:
+		case CT_IN_URL:
+			url_clear(field_url(cfg, &defs[i]));
 			break;
 		default:
 			free(*field_str(cfg, &defs[i]));

@@ -13,6 +13,7 @@
 #define MSCAGENT_CONFIG_H
 
 #include "log.h"
+#include "url.h"
 #include "util.h"
 
 enum starttls_mode {
@@ -111,7 +112,8 @@ struct config {
 	char			*log_file;	/* NULL: stderr */
 
 	/* [outbound] */
-	char			*out_url;	/* smtp://, smtps:// or maildir:ABSPATH */
+	struct url		 outbound;	/* smtp://, smtps:// or maildir: */
+	const char		*out_url;	/* outbound.text, for messages */
 	enum starttls_mode	 out_starttls;
 	char			*out_username;	/* NULL: no AUTH */
 	char			*out_password_file;
@@ -120,7 +122,8 @@ struct config {
 	struct config_oauth	 out_oauth;
 
 	/* [inbound] */
-	char			*in_url;	/* imap://, imaps:// or maildir:ABSPATH */
+	struct url		 inbound;	/* imap://, imaps:// or maildir: */
+	const char		*in_url;	/* inbound.text, for messages */
 	enum starttls_mode	 in_starttls;
 	char			*in_username;
 	char			*in_password_file;

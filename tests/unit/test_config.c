@@ -332,6 +332,11 @@ test_relative_paths(void **state)
 	url = xasprintf("maildir:%s/out", sub);
 	assert_string_equal(cfg.out_url, url);
 	free(url);
+	/* The transports take the folder from the parsed URL. */
+	assert_int_equal(cfg.outbound.scheme, URL_MAILDIR);
+	assert_path(cfg.outbound.path, sub, "out");
+	assert_int_equal(cfg.inbound.scheme, URL_MAILDIR);
+	assert_string_equal(cfg.inbound.path, "/abs/in");
 	assert_string_equal(cfg.out_username, "u");
 	assert_path(cfg.out_password_file, sub, "secret/pw");
 	assert_string_equal(cfg.in_url, "maildir:/abs/in");
@@ -346,6 +351,34 @@ test_relative_paths(void **state)
 	config_free(&cfg);
 	assert_zeroed(&cfg);
 	free(sub);
+	free(path);
+}
+
+/* The mail servers' URLs, kept parsed beside their text. */
+static void
+test_url_parts(void **state)
+{
+	struct config cfg;
+	struct err err = { 0 };
+	char *path;
+
+	(void)state;
+	path = write_file("parts.conf", "[outbound]\n"
+	    "url = smtp://[2001:db8::25]:587\n[inbound]\n"
+	    "url = imaps://mail.example.test\n", 0);
+	if (config_load(path, &cfg, &err) == -1)
+		fail_msg("%s", err.msg);
+	assert_int_equal(cfg.outbound.scheme, URL_SMTP);
+	assert_string_equal(cfg.outbound.host, "2001:db8::25");
+	assert_int_equal(cfg.outbound.port, 587);
+	assert_string_equal(cfg.out_url, "smtp://[2001:db8::25]:587");
+	assert_int_equal(cfg.inbound.scheme, URL_IMAPS);
+	assert_string_equal(cfg.inbound.host, "mail.example.test");
+	assert_int_equal(cfg.inbound.port, 993);
+	assert_string_equal(cfg.inbound.path, "INBOX");
+	assert_string_equal(cfg.in_url, "imaps://mail.example.test/INBOX");
+	config_free(&cfg);
+	assert_zeroed(&cfg);
 	free(path);
 }
 
@@ -1715,6 +1748,7 @@ main(void)
 		cmocka_unit_test(test_integration_template),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_relative_paths),
+		cmocka_unit_test(test_url_parts),
 		cmocka_unit_test(test_good_values),
 		cmocka_unit_test(test_bools),
 		cmocka_unit_test(test_bad_values),
