@@ -1,6 +1,5 @@
 /* config.c: reads and checks the agent's INI configuration (SPEC §6). */
 #include <arpa/inet.h>
-#include <netinet/in.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -19,8 +18,8 @@ enum config_type {
 	CT_TOKEN,	/* text without blanks */
 	CT_PATH,	/* made absolute against the config's folder */
 	CT_BASE_URL,	/* http(s)://..., one trailing '/' dropped */
-	CT_OUT_URL,	/* smtp://, smtps://, maildir:PATH */
-	CT_IN_URL,	/* imap://, imaps://, maildir:PATH */
+	CT_OUT_URL,	/* smtp://, smtps://, maildir:PATH (url.h) */
+	CT_IN_URL,	/* imap://, imaps://, maildir:PATH (url.h) */
 	CT_ADDR,	/* one addr-spec */
 	CT_ADDR_LIST,	/* addr-specs separated by commas, at least one */
 	CT_WORDS,	/* keywords separated by commas, maybe none */
@@ -124,7 +123,7 @@ static const struct config_def defs[] = {
 	{ "agent", "log_file", CT_PATH, OFF(log_file), 0, 0, NULL, CF_OPTIONAL,
 	    "" },
 
-	{ "outbound", "url", CT_OUT_URL, OFF(out_url), 0, 0, NULL, 0,
+	{ "outbound", "url", CT_OUT_URL, OFF(outbound), 0, 0, NULL, 0,
 	    "maildir:var/mail" },
 	{ "outbound", "starttls", CT_ENUM, OFF(out_starttls), 0, 0,
 	    starttls_names, 0, "required" },
@@ -138,7 +137,7 @@ static const struct config_def defs[] = {
 	    CF_OPTIONAL, "" },
 	OAUTH_DEFS("outbound", OFF(out_oauth)),
 
-	{ "inbound", "url", CT_IN_URL, OFF(in_url), 0, 0, NULL, 0,
+	{ "inbound", "url", CT_IN_URL, OFF(inbound), 0, 0, NULL, 0,
 	    "maildir:var/mail/mscagent@example.test" },
 	{ "inbound", "starttls", CT_ENUM, OFF(in_starttls), 0, 0,
 	    starttls_names, 0, "required" },
@@ -186,6 +185,18 @@ static const struct config_def defs[] = {
 #define LINE_TOO_LONG	0x01
 #define LINE_BAD_TEXT	0x02
 
+/*
+ * Every error is reported, nearest the top of the file first.  The
+ * reader keeps the ERRORS_KEPT nearest the top and counts the rest: one
+ * struct err holds no more than a handful of lines anyway.
+ */
+#define ERRORS_KEPT	16
+
+struct config_error {
+	int	 line;			/* 0: the error has no line */
+	char	 msg[ERR_MSG_MAX];
+};
+
 struct parse_state {
 	const char	*path;		/* as given, for messages */
 	struct config	*cfg;
@@ -195,28 +206,57 @@ struct parse_state {
 	int		 lineno;	/* the line inih is handling */
 	int		 line_flags;	/* LINE_*; 0: reported */
 	char		 line_why[ERR_MSG_MAX];
+	int		 line_wants_pair; /* not blank, a comment or [section] */
+	int		 line_claimed;	/* inih handed its key = value over */
+	int		 bad_section;	/* the last [section] line was refused:
+					   its keys are not looked at */
 	int		 seen[NDEFS];	/* the line each key was on */
-	int		 failed;
-	int		 err_line;	/* 0: the error has no line */
-	char		 err_msg[ERR_MSG_MAX];
+	int		 refused[NDEFS]; /* 1: the key's value was refused */
+	struct config_error errors[ERRORS_KEPT]; /* by line */
+	size_t		 nkept;
+	size_t		 nerrors;	/* kept or not */
 };
 
 static void	 fail(struct parse_state *, const char *, ...)
 		    PRINTF_LIKE(2, 3);
 
-/* Keeps the first error only: the one nearest the top of the file. */
+/*
+ * Records an error at st->lineno, in line order after those already on
+ * that line; past ERRORS_KEPT the one furthest down is only counted.
+ */
 static void
 fail(struct parse_state *st, const char *fmt, ...)
 {
+	struct config_error *e;
 	va_list ap;
+	size_t pos;
 
-	if (st->failed)
+	st->nerrors++;
+	pos = st->nkept;
+	while (pos > 0 && st->errors[pos - 1].line > st->lineno)
+		pos--;
+	if (pos == ERRORS_KEPT)
 		return;
-	st->failed = 1;
-	st->err_line = st->lineno;
+	if (st->nkept < ERRORS_KEPT)
+		st->nkept++;
+	memmove(&st->errors[pos + 1], &st->errors[pos],
+	    (st->nkept - 1 - pos) * sizeof st->errors[0]);
+	e = &st->errors[pos];
+	e->line = st->lineno;
 	va_start(ap, fmt);
-	vsnprintf(st->err_msg, sizeof st->err_msg, fmt, ap);
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
 	va_end(ap);
+}
+
+static int
+failed_at(const struct parse_state *st, int line)
+{
+	size_t i;
+
+	for (i = 0; i < st->nkept; i++)
+		if (st->errors[i].line == line)
+			return 1;
+	return 0;
 }
 
 static char **
@@ -229,6 +269,12 @@ static int *
 field_int(struct config *cfg, const struct config_def *d)
 {
 	return (int *)((char *)cfg + d->offset);
+}
+
+static struct url *
+field_url(struct config *cfg, const struct config_def *d)
+{
+	return (struct url *)((char *)cfg + d->offset);
 }
 
 static struct strvec *
@@ -267,7 +313,7 @@ is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-/* ASCII only: host names and key ids are not localised. */
+/* ASCII only: key ids and tenants are not localised. */
 static int
 is_alnum(char c)
 {
@@ -497,144 +543,6 @@ set_base_url(char **field, const char *value, struct err *err)
 }
 
 static int
-check_port(const char *p, size_t len, struct err *err)
-{
-	size_t i;
-	int port = 0;
-
-	for (i = 0; i < len; i++) {
-		if (p[i] < '0' || p[i] > '9' || i >= 5)
-			goto bad;
-		port = port * 10 + (p[i] - '0');
-	}
-	if (len > 0 && port >= 1 && port <= 65535)
-		return 0;
-bad:
-	err_set(err, ERR_INPUT, "the port must be a number between 1 and "
-	    "65535");
-	return -1;
-}
-
-/* Checks "host", "host:port", "[v6]" or "[v6]:port" (len bytes of s). */
-static int
-check_authority(const char *s, size_t len, struct err *err)
-{
-	char v6[INET6_ADDRSTRLEN], addr[16];
-	const char *close, *colon;
-	size_t i, hlen;
-
-	if (memchr(s, '@', len) != NULL) {
-		err_set(err, ERR_INPUT, "no user name or password in the URL: "
-		    "use username and password_file");
-		return -1;
-	}
-	if (len > 0 && s[0] == '[') {
-		close = memchr(s, ']', len);
-		hlen = close ? (size_t)(close - s - 1) : 0;
-		if (close == NULL || hlen == 0 || hlen >= sizeof v6)
-			goto bad_host;
-		memcpy(v6, s + 1, hlen);
-		v6[hlen] = '\0';
-		if (inet_pton(AF_INET6, v6, addr) != 1)
-			goto bad_host;
-		colon = close + 1;
-		if (colon == s + len)
-			return 0;
-		if (*colon != ':')
-			goto bad_host;
-		return check_port(colon + 1, len - (size_t)(colon + 1 - s),
-		    err);
-	}
-	colon = memchr(s, ':', len);
-	hlen = colon ? (size_t)(colon - s) : len;
-	if (hlen == 0)
-		goto bad_host;
-	for (i = 0; i < hlen; i++)
-		if (!is_alnum(s[i]) && s[i] != '.' && s[i] != '-')
-			goto bad_host;
-	if (colon == NULL)
-		return 0;
-	return check_port(colon + 1, len - hlen - 1, err);
-bad_host:
-	err_set(err, ERR_INPUT, "the URL has no valid host name");
-	return -1;
-}
-
-static int
-set_maildir_url(char **field, const char *dir, const char *path,
-    struct err *err)
-{
-	char *abs;
-
-	if (*path == '\0') {
-		err_set(err, ERR_INPUT, "maildir: needs a folder");
-		return -1;
-	}
-	abs = resolve_path(dir, path);
-	*field = xasprintf("maildir:%s", abs);
-	free(abs);
-	return 0;
-}
-
-static int
-set_out_url(char **field, const char *dir, const char *value,
-    struct err *err)
-{
-	const char *rest;
-
-	if (strncmp(value, "maildir:", 8) == 0)
-		return set_maildir_url(field, dir, value + 8, err);
-	if (strncmp(value, "smtp://", 7) == 0)
-		rest = value + 7;
-	else if (strncmp(value, "smtps://", 8) == 0)
-		rest = value + 8;
-	else {
-		err_set(err, ERR_INPUT, "must be smtp://HOST[:PORT], "
-		    "smtps://HOST[:PORT] or maildir:PATH");
-		return -1;
-	}
-	if (strchr(rest, '/') != NULL) {
-		err_set(err, ERR_INPUT, "an smtp URL has no path");
-		return -1;
-	}
-	if (check_authority(rest, strlen(rest), err) == -1)
-		return -1;
-	*field = xstrdup(value);
-	return 0;
-}
-
-/* The mailbox defaults to INBOX: "imap://host" reads "imap://host/INBOX". */
-static int
-set_in_url(char **field, const char *dir, const char *value,
-    struct err *err)
-{
-	const char *rest, *slash;
-	size_t alen;
-
-	if (strncmp(value, "maildir:", 8) == 0)
-		return set_maildir_url(field, dir, value + 8, err);
-	if (strncmp(value, "imap://", 7) == 0)
-		rest = value + 7;
-	else if (strncmp(value, "imaps://", 8) == 0)
-		rest = value + 8;
-	else {
-		err_set(err, ERR_INPUT, "must be imap://HOST[:PORT]/MAILBOX, "
-		    "imaps://HOST[:PORT]/MAILBOX or maildir:PATH");
-		return -1;
-	}
-	slash = strchr(rest, '/');
-	alen = slash ? (size_t)(slash - rest) : strlen(rest);
-	if (check_authority(rest, alen, err) == -1)
-		return -1;
-	if (slash == NULL || slash[1] == '\0')
-		*field = xasprintf("%.*s/INBOX", (int)(rest + alen - value),
-		    value);
-	else
-		*field = xstrdup(value);
-	return 0;
-}
-
-static int
 check_kid(const char *kid, size_t len, struct err *err)
 {
 	size_t i;
@@ -745,9 +653,11 @@ set_value(struct config *cfg, const struct config_def *d, const char *value,
 	case CT_BASE_URL:
 		return set_base_url(field_str(cfg, d), value, err);
 	case CT_OUT_URL:
-		return set_out_url(field_str(cfg, d), cfg->dir, value, err);
+		return url_parse(field_url(cfg, d), value, URL_OUTBOUND,
+		    cfg->dir, err);
 	case CT_IN_URL:
-		return set_in_url(field_str(cfg, d), cfg->dir, value, err);
+		return url_parse(field_url(cfg, d), value, URL_INBOUND,
+		    cfg->dir, err);
 	case CT_ADDR_LIST:
 		return set_addr_list(field_strvec(cfg, d), value, err);
 	case CT_WORDS:
@@ -798,55 +708,65 @@ handle_pair(void *user, const char *section, const char *name,
 	struct err e;
 	int i;
 
-	if (st->failed)
-		return 0;
+	/* Errors are recorded, never returned: inih goes on either way, and
+	 * its own return then names only lines it could not read. */
+	st->line_claimed = 1;
 	if (text_check("the key name", name, CONFIG_LINE_MAX, 0, &e) == -1) {
 		if (st->line_flags == 0)
 			fail(st, "%s", e.msg);
-		return 0;
+		return 1;
 	}
 	if (st->line_flags & LINE_TOO_LONG) {
 		st->line_flags = 0;
 		fail(st, "[%s] %s: the line is longer than %d bytes", section,
 		    name, CONFIG_LINE_MAX);
-		return 0;
+		return 1;
 	}
 	if (text_check("the value", value, CONFIG_LINE_MAX, 1, &e) == -1) {
 		st->line_flags = 0;
 		fail(st, "[%s] %s: %s", section, name, e.msg);
-		return 0;
+		return 1;
 	}
 	if (st->line_flags != 0)
-		return 0;	/* the bad bytes are in a comment */
+		return 1;	/* the bad bytes are in a comment */
+	if (st->bad_section)
+		return 1;	/* its [section] line has the error */
 	if (*section == '\0') {
 		fail(st, "%s: the key is not in any [section]", name);
-		return 0;
+		return 1;
 	}
+	if (!section_known(section, strlen(section)))
+		return 1;	/* as bad_section, when inih took the line */
 	i = def_index(section, name);
 	if (i < 0) {
 		fail(st, "[%s] %s: unknown key", section, name);
-		return 0;
+		return 1;
 	}
 	d = &defs[i];
 	if (st->seen[i] != 0) {
 		fail(st, "[%s] %s: duplicate key (first on line %d)", section,
 		    name, st->seen[i]);
-		return 0;
+		return 1;
 	}
 	st->seen[i] = st->lineno;
 	if (keys_conflict(st, d)) {
+		st->refused[i] = 1;
 		fail(st, "[%s] %s: use either key_file or keys, not both",
 		    section, name);
-		return 0;
+		return 1;
 	}
 	if (set_value(st->cfg, d, value, &e) == -1) {
+		st->refused[i] = 1;
 		fail(st, "[%s] %s: %s", section, name, e.msg);
-		return 0;
 	}
 	return 1;
 }
 
-/* Reports what the reader found on a line no handler call claimed. */
+/*
+ * Reports what the reader found on a line no handler call claimed, and
+ * a line that should have been "key = value" and was not (inih's own
+ * return names only the first such line).
+ */
 static void
 settle_line(struct parse_state *st)
 {
@@ -854,23 +774,35 @@ settle_line(struct parse_state *st)
 		fail(st, "the line is longer than %d bytes", CONFIG_LINE_MAX);
 	else if (st->line_flags & LINE_BAD_TEXT)
 		fail(st, "%s", st->line_why);
+	else if (st->line_wants_pair && !st->line_claimed)
+		fail(st, "expected [section] or key = value");
 	st->line_flags = 0;
+	st->line_wants_pair = 0;
+	st->line_claimed = 0;
 }
 
-/* A "[name]" line: the name must be known, and nothing may follow. */
+/*
+ * A "[name]" line: the name must be known, and nothing may follow.  The
+ * keys below a refused one are not looked at: each would be one more
+ * error that only repeats this one.
+ */
 static void
 check_section(struct parse_state *st, const char *line, size_t len)
 {
 	const char *close, *p, *end = line + len;
 
 	close = memchr(line, ']', len);
-	if (close == NULL)
-		return;		/* inih reports the missing ']' */
+	st->bad_section = 1;
+	if (close == NULL) {
+		fail(st, "expected [section] or key = value");
+		return;
+	}
 	if (!section_known(line + 1, (size_t)(close - line - 1))) {
 		fail(st, "[%.*s]: unknown section", (int)(close - line - 1),
 		    line + 1);
 		return;
 	}
+	st->bad_section = 0;
 	for (p = close + 1; p < end && is_blank(*p); p++)
 		continue;
 	if (p < end && *p != ';' && *p != '#')
@@ -933,8 +865,12 @@ read_line(char *str, int num, void *stream)
 	check_line(st, line, len, room);
 	while (len > 0 && is_blank(*line))
 		line++, len--;
-	if (st->line_flags == 0 && len > 0 && *line == '[')
+	st->line_wants_pair = len > 0 && *line != ';' && *line != '#' &&
+	    *line != '[';
+	if (len > 0 && *line == '[' && st->line_flags == 0)
 		check_section(st, line, len);
+	else if (len > 0 && *line == '[')
+		st->bad_section = 1;	/* settle_line says why */
 	copy = len < room - 2 ? len : room - 2;
 	memcpy(str, line, copy);
 	str[copy] = '\n';
@@ -956,48 +892,17 @@ line_of(const struct parse_state *st, const char *section, const char *name)
 }
 
 /*
- * 1 when the host of a checked imap:// or smtp:// URL is this machine:
- * 127.0.0.0/8, ::1 or localhost, where a clear-text login never leaves
- * it.
- */
-static int
-url_is_loopback(const char *url)
-{
-	const char *host = strstr(url, "://") + 3;
-	struct in_addr a4;
-	struct in6_addr a6;
-	char name[INET6_ADDRSTRLEN];
-	size_t len;
-
-	if (*host == '[') {
-		host++;
-		len = strcspn(host, "]");
-	} else
-		len = strcspn(host, ":/");
-	if (len >= sizeof name)
-		return 0;
-	memcpy(name, host, len);
-	name[len] = '\0';
-	if (ascii_casecmp(name, "localhost") == 0)
-		return 1;
-	if (inet_pton(AF_INET, name, &a4) == 1)
-		return (ntohl(a4.s_addr) >> 24) == 127;
-	return inet_pton(AF_INET6, name, &a6) == 1 &&
-	    IN6_IS_ADDR_LOOPBACK(&a6);
-}
-
-/*
  * starttls = off with a username on a plain URL sends the IMAP password
  * in clear (libcurl refuses to log in to SMTP without TLS, so there the
  * setting cannot hold): allowed only to a server on this host.
  */
 static void
 check_clear_login(struct parse_state *st, const char *section,
-    const char *url, enum starttls_mode mode, const char *username,
-    const char *plain, const char *tls)
+    const struct url *url, enum starttls_mode mode, const char *username,
+    enum url_scheme plain, const char *tls)
 {
-	if (username == NULL || mode != STARTTLS_OFF ||
-	    strncmp(url, plain, strlen(plain)) != 0 || url_is_loopback(url))
+	if (username == NULL || mode != STARTTLS_OFF || url->scheme != plain ||
+	    url_is_loopback(url))
 		return;
 	/* off is never the default: the file has the line. */
 	st->lineno = line_of(st, section, "starttls");
@@ -1042,26 +947,20 @@ fail_oauth(struct parse_state *st, const char *section, const char *key,
 /* https://HOST[:PORT]/..., or http:// to this host alone: the client
  * secret and the refresh token travel in it. */
 static int
-check_oauth_url(const char *url, struct err *err)
+check_oauth_url(const char *text, struct err *err)
 {
-	const char *host, *end;
+	struct url u;
+	int plain;
 
-	if (strncmp(url, "https://", 8) == 0)
-		host = url + 8;
-	else if (strncmp(url, "http://", 7) == 0)
-		host = url + 7;
-	else {
+	if (!url_has_scheme(text, URL_WEB)) {
 		err_set(err, ERR_INPUT, "must start with https://");
 		return -1;
 	}
-	end = host + strcspn(host, "/?#");
-	if (strpbrk(url, " \t\"'<>\\`") != NULL ||
-	    check_authority(host, (size_t)(end - host), err) == -1) {
-		if (strpbrk(url, " \t\"'<>\\`") != NULL)
-			err_set(err, ERR_INPUT, "not a URL");
+	if (url_parse(&u, text, URL_WEB, NULL, err) == -1)
 		return -1;
-	}
-	if (host == url + 7 && !url_is_loopback(url)) {
+	plain = u.scheme == URL_HTTP && !url_is_loopback(&u);
+	url_clear(&u);
+	if (plain) {
 		err_set(err, ERR_INPUT, "must start with https:// (http:// "
 		    "only to this host: 127.0.0.0/8, ::1, localhost)");
 		return -1;
@@ -1160,28 +1059,26 @@ check_grant(struct parse_state *st, const char *section,
 		    "service account, or refresh_token");
 }
 
-/* With auth = password, an oauth2_* key is a mistake worth saying. */
+/* With auth = password, each oauth2_* key is a mistake worth saying. */
 static void
 check_no_oauth(struct parse_state *st, const char *section)
 {
-	size_t i, first = NDEFS;
+	size_t i;
 
-	/* The one nearest the top of the file, as every error. */
-	for (i = 0; i < NDEFS; i++)
-		if (st->seen[i] != 0 && strcmp(defs[i].section, section) == 0 &&
-		    strncmp(defs[i].name, "oauth2_", 7) == 0 &&
-		    (first == NDEFS || st->seen[i] < st->seen[first]))
-			first = i;
-	if (first == NDEFS)
-		return;
-	st->lineno = st->seen[first];
-	fail(st, "[%s] %s: only with auth = oauth2", section, defs[first].name);
+	for (i = 0; i < NDEFS; i++) {
+		if (st->seen[i] == 0 || strcmp(defs[i].section, section) != 0 ||
+		    strncmp(defs[i].name, "oauth2_", 7) != 0)
+			continue;
+		st->lineno = st->seen[i];
+		fail(st, "[%s] %s: only with auth = oauth2", section,
+		    defs[i].name);
+	}
 }
 
 static void
-check_oauth(struct parse_state *st, const char *section, const char *url,
-    const char *username, const char *password_file, struct config_oauth *o,
-    int inbound)
+check_oauth(struct parse_state *st, const char *section,
+    const struct url *url, const char *username, const char *password_file,
+    struct config_oauth *o, int inbound)
 {
 	struct err e;
 
@@ -1189,7 +1086,7 @@ check_oauth(struct parse_state *st, const char *section, const char *url,
 		check_no_oauth(st, section);
 		return;
 	}
-	if (strncmp(url, "maildir:", 8) == 0)
+	if (url->scheme == URL_MAILDIR)
 		fail_oauth(st, section, "auth", "oauth2 needs a mail server "
 		    "(url = %s://...)", inbound ? "imaps" : "smtps");
 	if (username == NULL)
@@ -1212,37 +1109,69 @@ check_oauth(struct parse_state *st, const char *section, const char *url,
 		fail_oauth(st, section, "oauth2_device_url", "%s", e.msg);
 }
 
-/* The rules that tie one key to another, checked once all are known. */
+/*
+ * 1 when no value of the section was refused.  The rules that tie its
+ * keys together would otherwise see a key as missing that the file has,
+ * and say the same error again in other words.
+ */
+static int
+section_ok(const struct parse_state *st, const char *section)
+{
+	size_t i;
+
+	for (i = 0; i < NDEFS; i++)
+		if (st->refused[i] && strcmp(defs[i].section, section) == 0)
+			return 0;
+	return 1;
+}
+
+/* Those of one mail account, [outbound] or [inbound]. */
+static void
+check_account(struct parse_state *st, const char *section, int inbound)
+{
+	struct config *cfg = st->cfg;
+	const struct url *url = inbound ? &cfg->inbound : &cfg->outbound;
+	const char *username = inbound ? cfg->in_username : cfg->out_username;
+	const char *password_file = inbound ? cfg->in_password_file :
+	    cfg->out_password_file;
+	struct config_oauth *o = inbound ? &cfg->in_oauth : &cfg->out_oauth;
+
+	check_oauth(st, section, url, username, password_file, o, inbound);
+	if (username != NULL && password_file == NULL &&
+	    o->auth == AUTH_PASSWORD) {
+		st->lineno = line_of(st, section, "username");
+		fail(st, "[%s] password_file: needed when username is set",
+		    section);
+	}
+	check_clear_login(st, section, url, inbound ? cfg->in_starttls :
+	    cfg->out_starttls, username, inbound ? URL_IMAP : URL_SMTP,
+	    inbound ? "imaps://" : "smtps://");
+}
+
+/*
+ * The rules that tie one key to another, checked once all are known,
+ * in each section whose values all read well.
+ */
 static void
 cross_check(struct parse_state *st)
 {
 	struct config *cfg = st->cfg;
 	int line;
 
-	if (cfg->require_auth_results && cfg->trusted_authserv_id == NULL) {
-		line = line_of(st, "inbound", "trusted_authserv_id");
-		fail_at(st, line ? line :
-		    line_of(st, "inbound", "require_auth_results"),
-		    "[inbound] trusted_authserv_id: needed when "
-		    "require_auth_results = yes");
+	if (section_ok(st, "outbound"))
+		check_account(st, "outbound", 0);
+	if (section_ok(st, "inbound")) {
+		check_account(st, "inbound", 1);
+		if (cfg->require_auth_results &&
+		    cfg->trusted_authserv_id == NULL) {
+			line = line_of(st, "inbound", "trusted_authserv_id");
+			fail_at(st, line ? line : line_of(st, "inbound",
+			    "require_auth_results"), "[inbound] "
+			    "trusted_authserv_id: needed when "
+			    "require_auth_results = yes");
+		}
 	}
-	check_oauth(st, "outbound", cfg->out_url, cfg->out_username,
-	    cfg->out_password_file, &cfg->out_oauth, 0);
-	check_oauth(st, "inbound", cfg->in_url, cfg->in_username,
-	    cfg->in_password_file, &cfg->in_oauth, 1);
-	if (cfg->out_username != NULL && cfg->out_password_file == NULL &&
-	    cfg->out_oauth.auth == AUTH_PASSWORD)
-		fail_at(st, line_of(st, "outbound", "username"),
-		    "[outbound] password_file: needed when username is set");
-	if (cfg->in_username != NULL && cfg->in_password_file == NULL &&
-	    cfg->in_oauth.auth == AUTH_PASSWORD)
-		fail_at(st, line_of(st, "inbound", "username"),
-		    "[inbound] password_file: needed when username is set");
-	check_clear_login(st, "inbound", cfg->in_url, cfg->in_starttls,
-	    cfg->in_username, "imap://", "imaps://");
-	check_clear_login(st, "outbound", cfg->out_url, cfg->out_starttls,
-	    cfg->out_username, "smtp://", "smtps://");
-	if (cfg->remind_days >= cfg->ttl_days) {
+	if (section_ok(st, "tokens") && cfg->remind_days >= cfg->ttl_days) {
 		line = line_of(st, "tokens", "remind_days");
 		st->lineno = line ? line : line_of(st, "tokens", "ttl_days");
 		fail(st, "[tokens] remind_days: must be less than ttl_days "
@@ -1257,7 +1186,7 @@ apply_defaults(struct parse_state *st)
 	size_t i;
 
 	st->lineno = 0;
-	for (i = 0; i < NDEFS && !st->failed; i++) {
+	for (i = 0; i < NDEFS; i++) {
 		if (st->seen[i] != 0 || defs[i].def == NULL)
 			continue;
 		if (defs[i].type == CT_KEY_FILE &&
@@ -1333,6 +1262,39 @@ set_location(struct config *cfg, const char *path, struct err *err)
 	return 0;
 }
 
+/*
+ * One line per error, nearest the top first: "FILE:LINE: what", or
+ * "FILE: what" without a line.  Those that do not fit in the message
+ * are counted on a last line, "FILE: and N more errors".
+ */
+static void
+report(const struct parse_state *st, struct err *err)
+{
+	struct buf b = { 0 };
+	char line[ERR_MSG_MAX];
+	size_t i, need, tail;
+
+	tail = strlen(st->path) + sizeof "\n: and 99999 more errors";
+	for (i = 0; i < st->nkept; i++) {
+		if (st->errors[i].line > 0)
+			snprintf(line, sizeof line, "%s:%d: %s", st->path,
+			    st->errors[i].line, st->errors[i].msg);
+		else
+			snprintf(line, sizeof line, "%s: %s", st->path,
+			    st->errors[i].msg);
+		need = b.len + (i > 0) + strlen(line) +
+		    (i + 1 < st->nerrors ? tail : 0);
+		if (i > 0 && need >= ERR_MSG_MAX)
+			break;
+		buf_printf(&b, "%s%s", i > 0 ? "\n" : "", line);
+	}
+	if (i < st->nerrors)
+		buf_printf(&b, "\n%s: and %zu more error%s", st->path,
+		    st->nerrors - i, st->nerrors - i == 1 ? "" : "s");
+	err_set(err, ERR_INPUT, "%s", b.data);
+	buf_clear(&b);
+}
+
 static int
 parse_text(struct parse_state *st, struct err *err)
 {
@@ -1344,23 +1306,16 @@ parse_text(struct parse_state *st, struct err *err)
 		err_set(err, ERR_RUNTIME, "%s: out of memory", st->path);
 		return -1;
 	}
-	if (rc > 0 && (!st->failed || rc < st->err_line)) {
-		st->failed = 0;
+	/* A line inih could not read that the reader did not foresee. */
+	if (rc > 0 && !failed_at(st, rc)) {
 		st->lineno = rc;
 		fail(st, "expected [section] or key = value");
 	}
-	if (!st->failed) {
-		apply_defaults(st);
-		if (!st->failed)
-			cross_check(st);
-	}
-	if (!st->failed)
+	apply_defaults(st);
+	cross_check(st);
+	if (st->nerrors == 0)
 		return 0;
-	if (st->err_line > 0)
-		err_set(err, ERR_INPUT, "%s:%d: %s", st->path, st->err_line,
-		    st->err_msg);
-	else
-		err_set(err, ERR_INPUT, "%s: %s", st->path, st->err_msg);
+	report(st, err);
 	return -1;
 }
 
@@ -1385,6 +1340,10 @@ config_parse(const char *path, const char *text, size_t len,
 	st->text = text != NULL ? text : "";
 	st->text_len = text != NULL ? len : 0;
 	rc = parse_text(st, err);
+	if (rc == 0) {
+		cfg->out_url = cfg->outbound.text;
+		cfg->in_url = cfg->inbound.text;
+	}
 out:
 	if (rc == -1)
 		config_free(cfg);
@@ -1443,6 +1402,10 @@ config_free(struct config *cfg)
 		case CT_ENUM:
 		case CT_KEY_FILE:
 		case CT_KEYS:
+			break;
+		case CT_OUT_URL:
+		case CT_IN_URL:
+			url_clear(field_url(cfg, &defs[i]));
 			break;
 		default:
 			free(*field_str(cfg, &defs[i]));

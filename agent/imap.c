@@ -22,7 +22,7 @@
 struct imap_reader {
 	struct reader		 base;	/* first: the reader is cast to this */
 	const struct config	*cfg;
-	char			*host;
+	char			*host;	/* copies of cfg's inbound URL */
 	uint16_t		 port;
 	int			 implicit_tls;
 	char			*mailbox;
@@ -37,44 +37,6 @@ struct imap_reader {
 	int			 token_refused;	/* the server ended the
 						   session for its token */
 };
-
-/* imap://host[:port][/MAILBOX] or imaps://...; the config checked it. */
-static int
-parse_url(struct imap_reader *r, const char *url, struct err *err)
-{
-	const char *p, *end, *slash;
-	long port;
-
-	r->implicit_tls = strncmp(url, "imaps://", 8) == 0;
-	p = url + (r->implicit_tls ? 8 : 7);
-	slash = strchr(p, '/');
-	end = slash ? slash : p + strlen(p);
-	if (*p == '[') {
-		const char *close = memchr(p, ']', (size_t)(end - p));
-
-		if (close == NULL)
-			goto bad;
-		r->host = xstrndup(p + 1, (size_t)(close - p - 1));
-		p = close + 1;
-	} else {
-		const char *colon = memchr(p, ':', (size_t)(end - p));
-
-		r->host = xstrndup(p, (size_t)((colon ? colon : end) - p));
-		p = colon ? colon : end;
-	}
-	port = r->implicit_tls ? 993 : 143;
-	if (*p == ':')
-		port = strtol(p + 1, NULL, 10);
-	if (port <= 0 || port > 65535 || *r->host == '\0')
-		goto bad;
-	r->port = (uint16_t)port;
-	r->mailbox = xstrdup(slash && slash[1] ? slash + 1 : "INBOX");
-	return 0;
-bad:
-	err_set(err, ERR_INPUT, "inbound url %s: not imap[s]://host[:port]/"
-	    "MAILBOX", url);
-	return -1;
-}
 
 static void
 set_sni(struct mailstream_ssl_context *ctx, void *host)
@@ -785,11 +747,24 @@ imap_reader_new(const struct config *cfg, struct err *err)
 	r->base.close = imap_close;
 	r->base.fetch_bytes = READER_FETCH_BYTES;
 	r->cfg = cfg;
-	if (parse_url(r, cfg->in_url, err) == -1 ||
-	    (cfg->in_oauth.auth == AUTH_OAUTH2 &&
-	    (r->auth = mailauth_new(cfg, MAILAUTH_INBOUND, err)) == NULL)) {
+	/* config.c parsed the URL: host and mailbox are never NULL here. */
+	if (cfg->inbound.scheme != URL_IMAP &&
+	    cfg->inbound.scheme != URL_IMAPS) {
+		err_set(err, ERR_INPUT, "[inbound] url: not imap:// or "
+		    "imaps://");
 		imap_close(&r->base);
 		return NULL;
+	}
+	r->host = xstrdup(cfg->inbound.host);
+	r->port = cfg->inbound.port;
+	r->implicit_tls = cfg->inbound.scheme == URL_IMAPS;
+	r->mailbox = xstrdup(cfg->inbound.path);
+	if (cfg->in_oauth.auth == AUTH_OAUTH2) {
+		r->auth = mailauth_new(cfg, MAILAUTH_INBOUND, err);
+		if (r->auth == NULL) {
+			imap_close(&r->base);
+			return NULL;
+		}
 	}
 	/* The user is part of the name: two accounts' INBOXes on one
 	 * server may even share a UIDVALIDITY. */

@@ -479,9 +479,17 @@ out:
 struct reader *
 reader_new(const struct config *cfg, struct err *err)
 {
-	if (strncmp(cfg->in_url, "maildir:", 8) == 0)
-		return maildir_reader_new(cfg->in_url + 8, err);
-	return imap_reader_new(cfg, err);
+	switch (cfg->inbound.scheme) {
+	case URL_MAILDIR:
+		return maildir_reader_new(cfg->inbound.path, err);
+	case URL_IMAP:
+	case URL_IMAPS:
+		return imap_reader_new(cfg, err);
+	default:
+		err_set(err, ERR_INPUT, "[inbound] url: not imap://, imaps:// "
+		    "or maildir:");
+		return NULL;
+	}
 }
 
 static int

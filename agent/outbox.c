@@ -14,9 +14,17 @@
 struct sender *
 sender_new(const struct config *cfg, struct err *err)
 {
-	if (strncmp(cfg->out_url, "maildir:", 8) == 0)
-		return maildir_sender_new(cfg->out_url + 8, err);
-	return smtp_sender_new(cfg, err);
+	switch (cfg->outbound.scheme) {
+	case URL_MAILDIR:
+		return maildir_sender_new(cfg->outbound.path, err);
+	case URL_SMTP:
+	case URL_SMTPS:
+		return smtp_sender_new(cfg, err);
+	default:
+		err_set(err, ERR_INPUT, "[outbound] url: not smtp://, smtps:// "
+		    "or maildir:");
+		return NULL;
+	}
 }
 
 int64_t

@@ -235,7 +235,7 @@ set_tls(struct smtp_sender *s, const struct config *cfg)
 {
 	/* smtps:// is TLS from the start; smtp:// upgrades as configured.
 	 * Never CURLUSESSL_TRY with a password: it would go in clear. */
-	if (strncmp(cfg->out_url, "smtp://", 7) == 0)
+	if (cfg->outbound.scheme == URL_SMTP)
 		curl_easy_setopt(s->curl, CURLOPT_USE_SSL,
 		    cfg->out_starttls == STARTTLS_REQUIRED ||
 		    cfg->out_username != NULL ? (long)CURLUSESSL_ALL :
@@ -283,7 +283,7 @@ smtp_sender_new(const struct config *cfg, struct err *err)
 		curl_easy_setopt(s->curl, CURLOPT_USERNAME, cfg->out_username);
 		curl_easy_setopt(s->curl, CURLOPT_PASSWORD, s->password);
 	}
-	curl_easy_setopt(s->curl, CURLOPT_URL, cfg->out_url);
+	curl_easy_setopt(s->curl, CURLOPT_URL, cfg->outbound.text);
 	set_tls(s, cfg);
 	curl_easy_setopt(s->curl, CURLOPT_UPLOAD, 1L);
 	curl_easy_setopt(s->curl, CURLOPT_READFUNCTION, read_upload);

@@ -13,6 +13,7 @@
 #define MSCAGENT_CONFIG_H
 
 #include "log.h"
+#include "url.h"
 #include "util.h"
 
 enum starttls_mode {
@@ -111,7 +112,8 @@ struct config {
 	char			*log_file;	/* NULL: stderr */
 
 	/* [outbound] */
-	char			*out_url;	/* smtp://, smtps:// or maildir:ABSPATH */
+	struct url		 outbound;	/* smtp://, smtps:// or maildir: */
+	const char		*out_url;	/* outbound.text, for messages */
 	enum starttls_mode	 out_starttls;
 	char			*out_username;	/* NULL: no AUTH */
 	char			*out_password_file;
@@ -120,7 +122,8 @@ struct config {
 	struct config_oauth	 out_oauth;
 
 	/* [inbound] */
-	char			*in_url;	/* imap://, imaps:// or maildir:ABSPATH */
+	struct url		 inbound;	/* imap://, imaps:// or maildir: */
+	const char		*in_url;	/* inbound.text, for messages */
 	enum starttls_mode	 in_starttls;
 	char			*in_username;
 	char			*in_password_file;
@@ -149,9 +152,15 @@ struct config {
 
 /*
  * Reads and checks the file at path.  On success fills *cfg (free it with
- * config_free) and returns 0; on failure returns -1 with a message like
- * "conf/agent.conf:12: [outbound] retry_max: not a number between 0 and 100"
- * and *cfg left empty.
+ * config_free) and returns 0; on failure returns -1 with *cfg left empty
+ * and every error in the message, one a line, nearest the top first:
+ *
+ *	conf/agent.conf:12: [outbound] retry_max: not a number between 0 and 100
+ *	conf/agent.conf:15: [inbound] idle: must be yes or no
+ *
+ * As many lines as ERR_MSG_MAX holds; the rest are counted on a last
+ * line, "conf/agent.conf: and 3 more errors".  The rules that tie keys
+ * together are checked only in a section whose values all read well.
  */
 int	 config_load(const char *path, struct config *cfg, struct err *);
 

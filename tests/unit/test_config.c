@@ -332,6 +332,11 @@ test_relative_paths(void **state)
 	url = xasprintf("maildir:%s/out", sub);
 	assert_string_equal(cfg.out_url, url);
 	free(url);
+	/* The transports take the folder from the parsed URL. */
+	assert_int_equal(cfg.outbound.scheme, URL_MAILDIR);
+	assert_path(cfg.outbound.path, sub, "out");
+	assert_int_equal(cfg.inbound.scheme, URL_MAILDIR);
+	assert_string_equal(cfg.inbound.path, "/abs/in");
 	assert_string_equal(cfg.out_username, "u");
 	assert_path(cfg.out_password_file, sub, "secret/pw");
 	assert_string_equal(cfg.in_url, "maildir:/abs/in");
@@ -346,6 +351,34 @@ test_relative_paths(void **state)
 	config_free(&cfg);
 	assert_zeroed(&cfg);
 	free(sub);
+	free(path);
+}
+
+/* The mail servers' URLs, kept parsed beside their text. */
+static void
+test_url_parts(void **state)
+{
+	struct config cfg;
+	struct err err = { 0 };
+	char *path;
+
+	(void)state;
+	path = write_file("parts.conf", "[outbound]\n"
+	    "url = smtp://[2001:db8::25]:587\n[inbound]\n"
+	    "url = imaps://mail.example.test\n", 0);
+	if (config_load(path, &cfg, &err) == -1)
+		fail_msg("%s", err.msg);
+	assert_int_equal(cfg.outbound.scheme, URL_SMTP);
+	assert_string_equal(cfg.outbound.host, "2001:db8::25");
+	assert_int_equal(cfg.outbound.port, 587);
+	assert_string_equal(cfg.out_url, "smtp://[2001:db8::25]:587");
+	assert_int_equal(cfg.inbound.scheme, URL_IMAPS);
+	assert_string_equal(cfg.inbound.host, "mail.example.test");
+	assert_int_equal(cfg.inbound.port, 993);
+	assert_string_equal(cfg.inbound.path, "INBOX");
+	assert_string_equal(cfg.in_url, "imaps://mail.example.test/INBOX");
+	config_free(&cfg);
+	assert_zeroed(&cfg);
 	free(path);
 }
 
@@ -597,8 +630,11 @@ static const struct bad_case bad_cases[] = {
 	    0, 4, "[agent] log_level", "duplicate key (first on line 2)" },
 	{ "duplicate over sections", "[agent]\nfrom = a@b.test\n[outbound]\n"
 	    "[agent]\nfrom = c@d.test\n", 0, 5, "from", "duplicate" },
-	{ "only the first error", "[agent]\nfoo = 1\nbar = 2\n", 0, 2, "foo",
+	{ "the first error first", "[agent]\nbar = 2\nfoo = 1\n", 0, 2, "bar",
 	    "unknown key" },
+	{ "a line error before a rule's", "[tokens]\nttl_days = 3\n"
+	    "[agent]\nfoo = 1\n", 0, 2, "[tokens] remind_days",
+	    "less than ttl_days (3)" },
 	{ "not a number", "[outbound]\nretry_max = abc\n", 0, 2,
 	    "[outbound] retry_max", "not a number between 0 and 100" },
 	{ "trailing junk", "[outbound]\nretry_max = 8x\n", 0, 2, "retry_max",
@@ -786,6 +822,135 @@ static const struct bad_case bad_cases[] = {
 	{ "unknown section after BOM", "\xef\xbb\xbf[nope]\n", 0, 1, "[nope]",
 	    "unknown section" },
 };
+
+/* Loads text from several.conf, expects exactly want's lines ("%s" is
+ * the file's path) and exit kind ERR_INPUT. */
+static void
+expect_errors(const char *text, const char *const *want, size_t n)
+{
+	struct config cfg;
+	struct err err = { 0 };
+	struct buf b = { 0 };
+	char *path;
+	size_t i;
+
+	path = write_file("several.conf", text, 0);
+	assert_int_equal(config_load(path, &cfg, &err), -1);
+	assert_zeroed(&cfg);
+	assert_int_equal(err.kind, ERR_INPUT);
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "%s%s:%s", i ? "\n" : "", path, want[i]);
+	assert_string_equal(err.msg, b.data);
+	buf_clear(&b);
+	free(path);
+}
+
+/* Every error at once, one a line, nearest the top first. */
+static void
+test_several_errors(void **state)
+{
+	static const char *const lines[] = {
+		"2: [agent] foo: unknown key",
+		"3: [agent] log_level: must be one of: error, warn, info, debug",
+		"4: expected [section] or key = value",
+		"6: [outbound] retry_max: not a number between 0 and 100",
+		"7: [bogus]: unknown section",
+	};
+	static const char *const rules[] = {
+		"2: [inbound] trusted_authserv_id: needed when "
+		    "require_auth_results = yes",
+		"3: [inbound] oauth2_scope: only with auth = oauth2",
+		"4: [inbound] oauth2_client_id: only with auth = oauth2",
+		"6: [tokens] issuer: needs a value",
+		"8: [outbound] password_file: needed when username is set",
+	};
+	/* A refused value keeps its section's rules quiet: the url's error
+	 * alone, not "password_file: needed" for the username too. */
+	static const char *const quiet[] = {
+		"2: [outbound] url: no user name or password in the URL: use "
+		    "username and password_file",
+		"5: [tokens] ttl_days: not a number between 1 and 365",
+	};
+	static const char *const unclosed[] = {
+		"1: expected [section] or key = value",
+		"4: [agent] x: unknown key",
+	};
+
+	(void)state;
+	/* The keys of an unknown section are not errors of their own. */
+	expect_errors("[agent]\nfoo = 1\nlog_level = loud\njunk\n"
+	    "[outbound]\nretry_max = 101\n[bogus]\nx = 1\ny = 2\n", lines,
+	    sizeof lines / sizeof lines[0]);
+	/* Rules between keys, and a value, in line order whatever the
+	 * order they are checked in. */
+	expect_errors("[inbound]\nrequire_auth_results = yes\n"
+	    "oauth2_scope = s\noauth2_client_id = c\n[tokens]\nissuer =\n"
+	    "[outbound]\nusername = u\n", rules,
+	    sizeof rules / sizeof rules[0]);
+	expect_errors("[outbound]\nurl = smtp://u@mail.test\nusername = u\n"
+	    "[tokens]\nttl_days = 0\nremind_days = 3\n", quiet,
+	    sizeof quiet / sizeof quiet[0]);
+	/* inih reads on in the last good section; the keys under a broken
+	 * [section] line are not looked at. */
+	expect_errors("[agent\nfrom = x\n[agent]\nx = 1\n", unclosed,
+	    sizeof unclosed / sizeof unclosed[0]);
+}
+
+/* More errors than one message holds: the first ones, then a count. */
+static void
+test_many_errors(void **state)
+{
+	struct config cfg;
+	struct err err = { 0 };
+	struct buf b = { 0 };
+	char *path, *want, *line, *next, *tail;
+	size_t i, n = 0, more;
+
+	(void)state;
+	buf_puts(&b, "[agent]\n");
+	for (i = 0; i < 500; i++)
+		buf_printf(&b, "unknown%zu = 1\n", i);
+	path = write_file("many.conf", b.data, 0);
+	assert_int_equal(config_load(path, &cfg, &err), -1);
+	assert_zeroed(&cfg);
+	assert_int_equal(err.kind, ERR_INPUT);
+	assert_true(strlen(err.msg) < ERR_MSG_MAX - 1);
+	for (line = err.msg; (next = strchr(line, '\n')) != NULL;
+	    line = next + 1) {
+		want = xasprintf("%s:%zu: [agent] unknown%zu: unknown key",
+		    path, n + 2, n);
+		assert_int_equal((size_t)(next - line), strlen(want));
+		assert_memory_equal(line, want, strlen(want));
+		free(want);
+		n++;
+	}
+	assert_true(n >= 2);
+	more = 500 - n;
+	tail = xasprintf("%s: and %zu more errors", path, more);
+	assert_string_equal(line, tail);
+	free(tail);
+	free(path);
+
+	/* One error more than were shown: the last needs no room for a
+	 * count, so it is shown too, or counted as "1 more error". */
+	buf_clear(&b);
+	buf_puts(&b, "[agent]\n");
+	for (i = 0; i <= n; i++)
+		buf_printf(&b, "unknown%zu = 1\n", i);
+	path = write_file("many.conf", b.data, 0);
+	assert_int_equal(config_load(path, &cfg, &err), -1);
+	tail = xasprintf("\n%s: and 1 more error", path);
+	want = xasprintf("%s:%zu: [agent] unknown%zu: unknown key", path,
+	    n + 2, n);
+	line = strrchr(err.msg, '\n');
+	assert_non_null(line);
+	if (strcmp(line, tail) != 0 && strcmp(line + 1, want) != 0)
+		fail_msg("%zu errors: %s", n + 1, err.msg);
+	free(want);
+	free(tail);
+	free(path);
+	buf_clear(&b);
+}
 
 static void
 test_bad_values(void **state)
@@ -1715,9 +1880,12 @@ main(void)
 		cmocka_unit_test(test_integration_template),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_relative_paths),
+		cmocka_unit_test(test_url_parts),
 		cmocka_unit_test(test_good_values),
 		cmocka_unit_test(test_bools),
 		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_several_errors),
+		cmocka_unit_test(test_many_errors),
 		cmocka_unit_test(test_int_bounds),
 		cmocka_unit_test(test_clear_login),
 		cmocka_unit_test(test_oauth_settings),

@@ -40,7 +40,7 @@ now(void)
 struct key_row {
 	const char	*url;
 	const char	*user;
-	const char	*key;	/* NULL: the URL is refused */
+	const char	*key;	/* NULL: url_parse refuses the URL */
 };
 
 static const struct key_row key_rows[] = {
@@ -66,19 +66,30 @@ test_mark_key(void **state)
 	(void)state;
 	for (i = 0; i < sizeof key_rows / sizeof key_rows[0]; i++) {
 		memset(&cfg, 0, sizeof cfg);
-		cfg.in_url = (char *)(uintptr_t)key_rows[i].url;
-		cfg.in_username = (char *)(uintptr_t)key_rows[i].user;
-		in = imap_reader_new(&cfg, &err);
-		if (key_rows[i].key == NULL) {
-			assert_null(in);
+		if (url_parse(&cfg.inbound, key_rows[i].url, URL_INBOUND, NULL,
+		    &err) == -1) {
+			assert_null(key_rows[i].key);
 			assert_int_equal(err.kind, ERR_INPUT);
 			continue;
 		}
+		assert_non_null(key_rows[i].key);
+		cfg.in_url = cfg.inbound.text;
+		cfg.in_username = (char *)(uintptr_t)key_rows[i].user;
+		in = imap_reader_new(&cfg, &err);
 		assert_non_null(in);
 		assert_string_equal(in->mark_key, key_rows[i].key);
 		assert_int_equal(in->mark.uidvalidity, 0);
 		in->close(in);
+		url_clear(&cfg.inbound);
 	}
+
+	/* A config without an imap URL gets no IMAP reader. */
+	memset(&cfg, 0, sizeof cfg);
+	assert_int_equal(url_parse(&cfg.inbound, "maildir:/m", URL_INBOUND,
+	    NULL, &err), 0);
+	assert_null(imap_reader_new(&cfg, &err));
+	assert_int_equal(err.kind, ERR_INPUT);
+	url_clear(&cfg.inbound);
 }
 
 /* A port nothing listens on: fetch and wait fail at once, and say so. */
@@ -95,7 +106,8 @@ test_no_server(void **state)
 
 	(void)state;
 	memset(&cfg, 0, sizeof cfg);
-	cfg.in_url = (char *)(uintptr_t)"imap://127.0.0.1:1/INBOX";
+	assert_int_equal(url_parse(&cfg.inbound, "imap://127.0.0.1:1/INBOX",
+	    URL_INBOUND, NULL, &err), 0);
 	cfg.in_starttls = STARTTLS_OFF;
 	cfg.idle = 1;
 	in = imap_reader_new(&cfg, &err);
@@ -108,6 +120,7 @@ test_no_server(void **state)
 	assert_int_equal(in->fetch(in, NULL, 0, 10, 1024, &msgs, &n, &err), -1);
 	assert_non_null(strstr(err.msg, "connect"));
 	in->close(in);
+	url_clear(&cfg.inbound);
 }
 
 /* ---- against the real server ---- */
