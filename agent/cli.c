@@ -12,7 +12,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "authcmd.h"
 #include "cli.h"
 #include "cli_impl.h"
 #include "config.h"
@@ -30,9 +29,6 @@ struct command {
 	int		(*run)(struct cli *, int, char **);
 	unsigned	 needs;		/* NEED_* */
 };
-
-static int cmd_auth_login(struct cli *, int, char **);
-static int cmd_auth_status(struct cli *, int, char **);
 
 static const struct command commands[] = {
 	{ NULL, "init", "init", cmd_init, 0 },
@@ -176,32 +172,6 @@ cli_json_flag(struct cli *cli, int argc, char **argv, int *json,
 			*state = optarg;
 	}
 	return 0;
-}
-
-/* ---- OAuth2 sign-in ---- */
-
-static int
-cmd_auth_login(struct cli *cli, int argc, char **argv)
-{
-	enum mailauth_account a;
-
-	if (argc != 2)
-		return cli_usage_error(cli, "auth login takes one account");
-	if (authcmd_account(argv[1], &a, &cli->err) == -1)
-		return cli_usage_error(cli, "%s", cli->err.msg);
-	return authcmd_login(cli->st, &cli->cfg, a, stdin, stdout, &cli->err);
-}
-
-static int
-cmd_auth_status(struct cli *cli, int argc, char **argv)
-{
-	int json;
-
-	if (cli_json_flag(cli, argc, argv, &json, NULL) == -1)
-		return -1;
-	if (optind != argc)
-		return cli_usage_error(cli, "auth status takes no arguments");
-	return authcmd_status(cli->st, &cli->cfg, json, stdout, &cli->err);
 }
 
 /* ---- dispatch ---- */

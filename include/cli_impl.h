@@ -8,6 +8,7 @@
  *                   OAuth2 tokens, the mail servers)
  *   cli_tenant.c    plan and tenant commands, tenant import
  *   cli_workflow.c  start, the support events, flush, sweep, poll, run
+ *   cli_auth.c      auth login and auth status
  *
  * A handler gets its command's arguments with argv[0] its name (the
  * group word, "tenant" say, already dropped), returns 0 or -1 with
@@ -24,7 +25,9 @@
 
 #include "compose.h"
 #include "config.h"
+#include "date.h"
 #include "keyfile.h"
+#include "mailauth.h"
 #include "store.h"
 #include "util.h"
 
@@ -59,6 +62,17 @@ int	 cli_next_option(struct cli *, int argc, char **argv,
 int	 cli_json_flag(struct cli *, int argc, char **argv, int *json,
 	    const char **state);
 
+/* ---- for check's sign-in lines (cli_auth.c) ---- */
+
+/* A timestamp as "2026-12-28 10:00 UTC", or "-" for 0. */
+#define CLI_AUTH_TIME_LEN	(TIMESTAMP_STR_LEN + 4)
+void	 cli_auth_time(int64_t t, char out[CLI_AUTH_TIME_LEN]);
+
+/* Obtains an access token through a token source of its own, as the
+ * transports will: 0 with *expires_at, or -1 with err. */
+int	 cli_auth_token(const struct config *, enum mailauth_account,
+	    int64_t *expires_at, struct err *);
+
 /* ---- the handlers ---- */
 
 /* cli_check.c */
@@ -81,5 +95,9 @@ int	 cmd_flush(struct cli *, int, char **);
 int	 cmd_sweep(struct cli *, int, char **);
 int	 cmd_poll(struct cli *, int, char **);
 int	 cmd_run(struct cli *, int, char **);
+
+/* cli_auth.c */
+int	 cmd_auth_login(struct cli *, int, char **);
+int	 cmd_auth_status(struct cli *, int, char **);
 
 #endif
