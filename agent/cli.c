@@ -150,6 +150,17 @@ reset_options(void)
 }
 
 int
+cli_no_arguments(struct cli *cli, int argc, int first)
+{
+	if (argc == first)
+		return 0;
+	if (current->group != NULL)
+		return cli_usage_error(cli, "%s %s takes no arguments",
+		    current->group, current->name);
+	return cli_usage_error(cli, "%s takes no arguments", current->name);
+}
+
+int
 cli_json_flag(struct cli *cli, int argc, char **argv, int *json,
     const char **state)
 {
@@ -170,6 +181,24 @@ cli_json_flag(struct cli *cli, int argc, char **argv, int *json,
 			return cli_usage_error(cli, "unknown option --state");
 		else
 			*state = optarg;
+	}
+	return 0;
+}
+
+int
+cli_all_flag(struct cli *cli, int argc, char **argv, int *all)
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	*all = 0;
+	while ((c = cli_next_option(cli, argc, argv, ":", opts)) != -1) {
+		if (c == '?')
+			return -1;
+		*all = 1;
 	}
 	return 0;
 }

@@ -292,7 +292,7 @@ cmd_auth_status(struct cli *cli, int argc, char **argv)
 
 	if (cli_json_flag(cli, argc, argv, &json, NULL) == -1)
 		return -1;
-	if (optind != argc)
-		return cli_usage_error(cli, "auth status takes no arguments");
+	if (cli_no_arguments(cli, argc, optind) == -1)
+		return -1;
 	return status(cli->st, &cli->cfg, json, stdout, &cli->err);
 }

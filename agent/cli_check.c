@@ -35,25 +35,24 @@ cmd_init(struct cli *cli, int argc, char **argv)
 	size_t i;
 
 	(void)argv;
-	if (argc > 1)
-		return cli_usage_error(cli, "init takes no arguments");
+	if (cli_no_arguments(cli, argc, 1) == -1)
+		return -1;
 	if (mkdir_parents(cli->cfg.database, &cli->err) == -1 ||
 	    store_open(cli->cfg.database, &cli->st, &cli->err) == -1)
 		return -1;
 	printf("database %s (schema %d)\n", cli->cfg.database,
 	    STORE_SCHEMA_VERSION);
-	if (init_key(cli->cfg.reply_key_file) == -1) {
-		err_set(&cli->err, ERR_RUNTIME, "init: the key files are not "
-		    "all in place");
-		return -1;
-	}
+	if (init_key(cli->cfg.reply_key_file) == -1)
+		goto keys;
 	for (i = 0; i < cli->cfg.nkeys; i++)
-		if (init_key(cli->cfg.keys[i].path) == -1) {
-			err_set(&cli->err, ERR_RUNTIME, "init: the key files "
-			    "are not all in place");
-			return -1;
-		}
+		if (init_key(cli->cfg.keys[i].path) == -1)
+			goto keys;
 	return 0;
+keys:
+	/* The key that failed is already named on stderr. */
+	err_set(&cli->err, ERR_RUNTIME, "init: the key files are not all in "
+	    "place");
+	return -1;
 }
 
 /* ---- check ---- */
@@ -247,8 +246,8 @@ cmd_check(struct cli *cli, int argc, char **argv)
 	int failed = 0;
 
 	(void)argv;
-	if (argc != 1)
-		return cli_usage_error(cli, "check takes no arguments");
+	if (cli_no_arguments(cli, argc, 1) == -1)
+		return -1;
 	check_line(1, "config", cli->cfg.path);
 	failed += check_secrets(cli);
 	failed += check_templates(cli);

@@ -64,8 +64,8 @@ cmd_plan_list(struct cli *cli, int argc, char **argv)
 
 	if (cli_json_flag(cli, argc, argv, &json, NULL) == -1)
 		return -1;
-	if (optind != argc)
-		return cli_usage_error(cli, "plan list takes no arguments");
+	if (cli_no_arguments(cli, argc, optind) == -1)
+		return -1;
 	if (store_plan_list(cli->st, &plans, &n, &cli->err) == -1)
 		return -1;
 	if (json) {
@@ -341,8 +341,8 @@ cmd_tenant_list(struct cli *cli, int argc, char **argv)
 
 	if (cli_json_flag(cli, argc, argv, &json, &state_name) == -1)
 		return -1;
-	if (optind != argc)
-		return cli_usage_error(cli, "tenant list takes no arguments");
+	if (cli_no_arguments(cli, argc, optind) == -1)
+		return -1;
 	if (state_name != NULL &&
 	    (state = fsm_state_from_name(state_name)) < 0)
 		return cli_usage_error(cli, "unknown state '%.40s'",

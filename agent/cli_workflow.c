@@ -66,48 +66,65 @@ start_ids(struct cli *cli, const int64_t *ids, size_t n)
 	return 0;
 }
 
+/* start --all: every new tenant, then every blocked one (its data may
+ * have been fixed).  *ids (caller frees) is set even on failure. */
+static int
+all_ids(struct cli *cli, int64_t **ids, size_t *n)
+{
+	int64_t *blocked = NULL;
+	size_t nblocked = 0, i;
+	int rc = -1;
+
+	*ids = NULL;
+	*n = 0;
+	if (store_tenant_ids(cli->st, STATE_NEW, ids, n, &cli->err) == -1 ||
+	    store_tenant_ids(cli->st, STATE_BLOCKED, &blocked, &nblocked,
+	    &cli->err) == -1)
+		goto out;
+	*ids = xrealloc(*ids, (*n + nblocked) * sizeof **ids);
+	for (i = 0; i < nblocked; i++)
+		(*ids)[(*n)++] = blocked[i];
+	if (*n == 0)
+		printf("no tenant is new or blocked\n");
+	rc = 0;
+out:
+	free(blocked);
+	return rc;
+}
+
+/* The tenant ids named on the command line; *ids (caller frees) is set
+ * even on failure. */
+static int
+given_ids(struct cli *cli, int argc, char **argv, int64_t **ids, size_t *n)
+{
+	size_t i;
+
+	*n = (size_t)argc;
+	*ids = xcalloc(*n, sizeof **ids);
+	for (i = 0; i < *n; i++)
+		if (cli_parse_id(cli, argv[i], &(*ids)[i]) == -1)
+			return -1;
+	return 0;
+}
+
 int
 cmd_start(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "all", no_argument, NULL, 'a' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int64_t *ids = NULL, *blocked = NULL;
-	size_t n = 0, nblocked = 0, i;
-	int c, all = 0, rc = -1;
+	int64_t *ids;
+	size_t n;
+	int all, rc;
 
-	while ((c = cli_next_option(cli, argc, argv, ":", opts)) != -1) {
-		if (c == '?')
-			return -1;
-		all = 1;
-	}
+	if (cli_all_flag(cli, argc, argv, &all) == -1)
+		return -1;
 	if (all == (optind < argc))
 		return cli_usage_error(cli, "start needs tenant IDs or --all");
-	if (all) {
-		/* Blocked tenants are retried: their data may be fixed. */
-		if (store_tenant_ids(cli->st, STATE_NEW, &ids, &n,
-		    &cli->err) == -1 ||
-		    store_tenant_ids(cli->st, STATE_BLOCKED, &blocked,
-		    &nblocked, &cli->err) == -1)
-			goto out;
-		ids = xrealloc(ids, (n + nblocked) * sizeof *ids);
-		for (i = 0; i < nblocked; i++)
-			ids[n++] = blocked[i];
-		if (n == 0)
-			printf("no tenant is new or blocked\n");
-	} else {
-		n = (size_t)(argc - optind);
-		ids = xcalloc(n, sizeof *ids);
-		for (i = 0; i < n; i++)
-			if (cli_parse_id(cli, argv[optind + (int)i],
-			    &ids[i]) == -1)
-				goto out;
-	}
-	rc = start_ids(cli, ids, n);
-out:
+	if (all)
+		rc = all_ids(cli, &ids, &n);
+	else
+		rc = given_ids(cli, argc - optind, argv + optind, &ids, &n);
+	if (rc == 0)
+		rc = start_ids(cli, ids, n);
 	free(ids);
-	free(blocked);
 	return rc;
 }
 
@@ -160,20 +177,12 @@ cmd_event(struct cli *cli, int argc, char **argv)
 int
 cmd_flush(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "all", no_argument, NULL, 'a' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct outbox_report rep;
-	int c, all = 0;
+	int all;
 
-	while ((c = cli_next_option(cli, argc, argv, ":", opts)) != -1) {
-		if (c == '?')
-			return -1;
-		all = 1;
-	}
-	if (optind != argc)
-		return cli_usage_error(cli, "flush takes no arguments");
+	if (cli_all_flag(cli, argc, argv, &all) == -1 ||
+	    cli_no_arguments(cli, argc, optind) == -1)
+		return -1;
 	if (outbox_flush(cli->st, &cli->mail, all, cli->now, NULL, stdout, &rep,
 	    &cli->err) == -1)
 		return -1;
@@ -193,8 +202,8 @@ cmd_sweep(struct cli *cli, int argc, char **argv)
 	struct sweep_report rep;
 
 	(void)argv;
-	if (argc != 1)
-		return cli_usage_error(cli, "sweep takes no arguments");
+	if (cli_no_arguments(cli, argc, 1) == -1)
+		return -1;
 	if (sweep_run(cli->st, &cli->mail, cli->now, stdout, &rep,
 	    &cli->err) == -1)
 		return -1;
@@ -212,8 +221,8 @@ cmd_poll(struct cli *cli, int argc, char **argv)
 	int rc;
 
 	(void)argv;
-	if (argc != 1)
-		return cli_usage_error(cli, "poll takes no arguments");
+	if (cli_no_arguments(cli, argc, 1) == -1)
+		return -1;
 	if ((in = reader_new(&cli->cfg, &cli->err)) == NULL)
 		return -1;
 	rc = inbox_poll(cli->st, &cli->mail, in, cli->now, stdout, &rep,
@@ -243,8 +252,8 @@ int
 cmd_run(struct cli *cli, int argc, char **argv)
 {
 	(void)argv;
-	if (argc != 1)
-		return cli_usage_error(cli, "run takes no arguments");
+	if (cli_no_arguments(cli, argc, 1) == -1)
+		return -1;
 	if (log_open(config_log_level_name(cli->cfg.log_level),
 	    cli->cfg.log_file, &cli->err) == -1)
 		return -1;

@@ -47,6 +47,10 @@ struct cli {
 int	 cli_usage_error(struct cli *, const char *fmt, ...)
 	    PRINTF_LIKE(2, 3);
 
+/* The usage error "COMMAND takes no arguments" when argv holds more
+ * than its first `first` entries (its name, its options); else 0. */
+int	 cli_no_arguments(struct cli *, int argc, int first);
+
 /* A tenant id (a positive decimal number) into *id; -1 with ERR_INPUT. */
 int	 cli_parse_id(struct cli *, const char *s, int64_t *id);
 
@@ -61,6 +65,9 @@ int	 cli_next_option(struct cli *, int argc, char **argv,
 /* Reads --json, and --state into *state when state is not NULL. */
 int	 cli_json_flag(struct cli *, int argc, char **argv, int *json,
 	    const char **state);
+
+/* Reads --all, the only option of start and flush. */
+int	 cli_all_flag(struct cli *, int argc, char **argv, int *all);
 
 /* ---- for check's sign-in lines (cli_auth.c) ---- */
 
