@@ -1,19 +1,28 @@
-/* authcmd.c: auth login, auth status, and the sign-in lines of check. */
+/*
+ * cli_auth.c: the auth commands, login and status, for the mail
+ * accounts with auth = oauth2 (mailauth.h keeps their tokens), and the
+ * token and time helpers check's sign-in lines share with them.
+ */
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <jansson.h>
 
-#include "authcmd.h"
+#include "cli_impl.h"
 #include "date.h"
+#include "mailauth.h"
+#include "oauth.h"
 #include "view.h"
 
 #define SLOW_DOWN_STEP	5	/* seconds more per slow_down, RFC 8628 */
 
-int
-authcmd_account(const char *name, enum mailauth_account *a, struct err *err)
+/* "inbound" or "outbound" into *a; -1 with err for anything else. */
+static int
+account_from_name(const char *name, enum mailauth_account *a,
+    struct err *err)
 {
 	if (strcmp(name, "inbound") == 0)
 		*a = MAILAUTH_INBOUND;
@@ -27,25 +36,22 @@ authcmd_account(const char *name, enum mailauth_account *a, struct err *err)
 	return 0;
 }
 
-/* "2026-12-28 10:00 UTC", or "-" for 0. */
-static void
-when(int64_t t, char out[TIMESTAMP_STR_LEN + 4])
+void
+cli_auth_time(int64_t t, char out[CLI_AUTH_TIME_LEN])
 {
 	char stamp[TIMESTAMP_STR_LEN];
 
 	if (t == 0) {
-		snprintf(out, TIMESTAMP_STR_LEN + 4, "-");
+		snprintf(out, CLI_AUTH_TIME_LEN, "-");
 		return;
 	}
 	timestamp_format((time_t)t, stamp);
-	snprintf(out, TIMESTAMP_STR_LEN + 4, "%.10s %.5s UTC", stamp,
+	snprintf(out, CLI_AUTH_TIME_LEN, "%.10s %.5s UTC", stamp,
 	    stamp + 11);
 }
 
-/* Obtains an access token through a token source of its own, as the
- * transports will. */
-static int
-first_token(const struct config *cfg, enum mailauth_account a,
+int
+cli_auth_token(const struct config *cfg, enum mailauth_account a,
     int64_t *expires_at, struct err *err)
 {
 	struct mailauth *ma;
@@ -134,15 +140,23 @@ read_refresh_token(FILE *in, struct oauth_token *tok, struct err *err)
 	return 0;
 }
 
-int
-authcmd_login(struct store *st, const struct config *cfg,
+/*
+ * The first sign-in of account a.  With a refresh_token grant, the
+ * device flow when a device URL is known (the URL and code go to out,
+ * and it waits for the person), else one refresh token read from in;
+ * then an access token is obtained with what was stored, so a token
+ * that does not work is found now.  Other grants only obtain an access
+ * token.
+ */
+static int
+login(struct store *st, const struct config *cfg,
     enum mailauth_account a, FILE *in, FILE *out, struct err *err)
 {
 	const struct config_oauth *o = mailauth_settings(cfg, a);
 	const char *name = mailauth_account_name(a);
 	const char *user = mailauth_username(cfg, a);
 	struct oauth_token tok;
-	char until[TIMESTAMP_STR_LEN + 4];
+	char until[CLI_AUTH_TIME_LEN];
 	int64_t expires_at;
 	int rc;
 
@@ -163,9 +177,9 @@ authcmd_login(struct store *st, const struct config *cfg,
 		if (rc == -1)
 			return -1;
 	}
-	if (first_token(cfg, a, &expires_at, err) == -1)
+	if (cli_auth_token(cfg, a, &expires_at, err) == -1)
 		return -1;
-	when(expires_at, until);
+	cli_auth_time(expires_at, until);
 	fprintf(out, "signed in: [%s] %s (%s), access token valid until %s\n",
 	    name, user, config_grant_name(o->grant), until);
 	return 0;
@@ -207,23 +221,24 @@ status_line(FILE *out, const struct config *cfg, enum mailauth_account a,
     const struct mail_auth_row *row)
 {
 	const struct config_oauth *o = mailauth_settings(cfg, a);
-	char expires[TIMESTAMP_STR_LEN + 4], refreshed[TIMESTAMP_STR_LEN + 4];
+	char expires[CLI_AUTH_TIME_LEN], refreshed[CLI_AUTH_TIME_LEN];
 
 	if (o->auth != AUTH_OAUTH2) {
 		fprintf(out, "%-9s %-9s\n", mailauth_account_name(a),
 		    "password");
 		return;
 	}
-	when(row->expires_at, expires);
-	when(row->refreshed_at, refreshed);
+	cli_auth_time(row->expires_at, expires);
+	cli_auth_time(row->refreshed_at, refreshed);
 	fprintf(out, "%-9s %-9s %-19s %-13s %-21s %-21s %s\n",
 	    mailauth_account_name(a), "oauth2", config_grant_name(o->grant),
 	    row->state, expires, refreshed, row->last_error ?
 	    row->last_error : "-");
 }
 
-int
-authcmd_status(struct store *st, const struct config *cfg, int json,
+/* One line (or JSON object) per account. */
+static int
+status(struct store *st, const struct config *cfg, int json,
     FILE *out, struct err *err)
 {
 	static const enum mailauth_account accounts[] = {
@@ -259,17 +274,25 @@ authcmd_status(struct store *st, const struct config *cfg, int json,
 }
 
 int
-authcmd_check(const struct config *cfg, enum mailauth_account a,
-    char **detail, struct err *err)
+cmd_auth_login(struct cli *cli, int argc, char **argv)
 {
-	char until[TIMESTAMP_STR_LEN + 4];
-	int64_t expires_at;
+	enum mailauth_account a;
 
-	*detail = NULL;
-	if (first_token(cfg, a, &expires_at, err) == -1)
+	if (argc != 2)
+		return cli_usage_error(cli, "auth login takes one account");
+	if (account_from_name(argv[1], &a, &cli->err) == -1)
+		return cli_usage_error(cli, "%s", cli->err.msg);
+	return login(cli->st, &cli->cfg, a, stdin, stdout, &cli->err);
+}
+
+int
+cmd_auth_status(struct cli *cli, int argc, char **argv)
+{
+	int json;
+
+	if (cli_json_flag(cli, argc, argv, &json, NULL) == -1)
 		return -1;
-	when(expires_at, until);
-	*detail = xasprintf("%s: access token valid until %s",
-	    mailauth_username(cfg, a), until);
-	return 0;
+	if (cli_no_arguments(cli, argc, optind) == -1)
+		return -1;
+	return status(cli->st, &cli->cfg, json, stdout, &cli->err);
 }
