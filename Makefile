@@ -211,4 +211,6 @@ clean:
 
 include tests/fuzz/fuzz.mk
 
--include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d)
+# The unit programs' too, so that a change to a shared test header
+# (tests/unit/support.h, agent_fixture.h) rebuilds them.
+-include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(UNIT_BINS:=.d) $(VG_UNIT_BINS:=.d)
