@@ -161,7 +161,8 @@ install-unit:
 # make valgrind: the unit programs, built without sanitizers against the
 # release objects, and the integration scripts that need no mail server
 # (smtp.sh and imap.sh start Postfix and Dovecot), with every process
-# under valgrind's memcheck (tests/valgrind.sh, tests/valgrind.supp).
+# under valgrind's memcheck (tests/support/valgrind.sh and
+# tests/support/valgrind.supp).
 LIB_OBJS	= $(LIB_SRCS:agent/%.c=build/obj/%.o)
 VG_UNIT_BINS	= $(UNIT_SRCS:tests/unit/%.c=build/vg/tests/%)
 VG_INTEGRATION	= cli import inbound listener outbox race
@@ -169,9 +170,9 @@ VG_INTEGRATION	= cli import inbound listener outbox race
 .PHONY: valgrind
 valgrind: test-deps
 	$(Q)$(MAKE) --no-print-directory build/mscagent $(VG_UNIT_BINS)
-	$(Q)UNIT_DIR=build/vg/tests UNIT_WRAP=tests/valgrind.sh \
+	$(Q)UNIT_DIR=build/vg/tests UNIT_WRAP=tests/support/valgrind.sh \
 	    LOG_DIR=build/vg/logs VG_LOGS=build/vg/reports \
-	    MSCAGENT=$(CURDIR)/tests/valgrind-agent.sh \
+	    MSCAGENT=$(CURDIR)/tests/support/valgrind-agent.sh \
 	    INTEGRATION="$(VG_INTEGRATION:%=tests/integration/%.sh)" \
 	    tests/run.sh
 

@@ -6,7 +6,7 @@
 # away for a while and come back.  At the end every tenant is completed,
 # each history is whole, and each mail arrived once, counted by
 # Message-ID in the real mailboxes.  Last, SIGTERM under load.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../support/lib.sh"
 N=200
 start_mailstack
 make_config
@@ -128,7 +128,7 @@ sys.exit(0 if str(m["subject"]).startswith("Action needed") else 1)' "$f" &&
 	    mail_link "$f"
 done | sed 's/.*token=//' >"$T/tokens"
 expect_eq "one link per tenant" "$(sort -u "$T/tokens" | grep -c .)" "$N"
-bash "$TOP/tests/mailstack.sh" stop "$_stack" >/dev/null 2>&1
+bash "$TOP/tests/support/mailstack.sh" stop "$_stack" >/dev/null 2>&1
 confirm_all() {		# posts every token not yet confirmed; 8 at a time
 	xargs -P 8 -I{} curl -s -o /dev/null -w '%{http_code}\n' \
 	    -d "token={}&plan=$plan" "$BASE/verify" <"$T/tokens" >"$T/codes" 2>/dev/null
@@ -145,7 +145,7 @@ expect_eq "after the kill, every confirmation is answered 303" \
     "$(sort -u "$T/codes")" 303
 expect_eq "all $N completed" "$(in_state completed)" "$N"
 sleep 3
-if bash "$TOP/tests/mailstack.sh" start "$_stack" >"$T/restart.out" 2>&1; then
+if bash "$TOP/tests/support/mailstack.sh" start "$_stack" >"$T/restart.out" 2>&1; then
 	ok "the mail servers come back on the same ports"
 else
 	not_ok "the mail servers come back on the same ports" "$(cat "$T/restart.out")"

@@ -4,7 +4,7 @@
 # over SMTP, mails read over IMAP, the link followed over HTTP.  Then
 # expiry (the clock moved by faketime from outside), support's RETRIGGER
 # reply, the old link superseded and the new one working.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../support/lib.sh"
 start_mailstack
 make_config
 set_conf outbound url "smtp://127.0.0.1:$MAILSTACK_SMTP_PORT"
@@ -45,7 +45,7 @@ PYEOF
 }
 
 send_reply() {		# original from body
-	"$PY" "$TOP/tests/reply.py" "$1" "$2" "$3" >"$T/reply.eml"
+	"$PY" "$TOP/tests/support/reply.py" "$1" "$2" "$3" >"$T/reply.eml"
 	"$PY" -S - "$MAILSTACK_SMTP_PORT" "$T/reply.eml" "$2" <<'PYEOF'
 import smtplib, sys, email, email.policy
 port, path, sender = sys.argv[1:]

@@ -5,7 +5,7 @@
 # it to the processed folder; the same message delivered twice or left
 # behind by a crash is not acted on twice; TLS is checked against the
 # test's CA, with STARTTLS and IMAPS, and refused otherwise.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../support/lib.sh"
 TLS=1 start_mailstack
 make_config
 set_conf outbound url "smtp://127.0.0.1:$MAILSTACK_SMTP_PORT"
@@ -58,7 +58,7 @@ check "the request reaches the customer admin's mailbox" wait_for admin1 1
 mkdir -p "$T/got"
 mailbox admin1 --save "$T/got" >/dev/null
 req=$(ls "$T/got"/*.eml | head -1)
-"$PY" "$TOP/tests/reply.py" "$req" admin1@example.test "APPROVE" >"$T/r1.eml"
+"$PY" "$TOP/tests/support/reply.py" "$req" admin1@example.test "APPROVE" >"$T/r1.eml"
 to=$("$PY" -S -c 'import email,sys; print(email.message_from_binary_file(open(sys.argv[1],"rb"))["to"])' "$T/r1.eml")
 expect_match "the reply goes to the keyed address" "$to" \
     '^mscagent\+[0-9]+\.[0-9a-f]{20}@example\.test$'
@@ -126,7 +126,7 @@ check "the second request arrives" wait_for admin1 2
 rm -rf "$T/got" && mkdir -p "$T/got"
 mailbox admin1 --save "$T/got" >/dev/null
 req=$(grep -l "Unklar" "$T/got"/*.eml | head -1)
-"$PY" "$TOP/tests/reply.py" "$req" admin1+u@example.test \
+"$PY" "$TOP/tests/support/reply.py" "$req" admin1+u@example.test \
     "Was bedeutet das?" >"$T/r2.eml"
 send "$T/r2.eml" "$(grep -m1 '^To:' "$T/r2.eml" | sed 's/^To: //' | tr -d '\r')"
 check "the unclear reply arrives" wait_for mscagent 1
@@ -157,7 +157,7 @@ check "both requests arrive" wait_for admin1 5
 rm -rf "$T/got" && mkdir -p "$T/got"
 mailbox admin1 --save "$T/got" >/dev/null
 for v in 1 2; do
-	"$PY" "$TOP/tests/reply.py" "$(grep -l "Neu $v GmbH" "$T/got"/*.eml |
+	"$PY" "$TOP/tests/support/reply.py" "$(grep -l "Neu $v GmbH" "$T/got"/*.eml |
 	    head -1)" "admin1+v$v@example.test" APPROVE >"$T/v$v.eml"
 done
 mailbox mscagent --folder Replies --append "$T/v1.eml" >/dev/null
@@ -194,10 +194,10 @@ expect_rc_of() {	# rc description
 		not_ok "$2" "exit code $1" "$(cat "$T/test_imap.out")"; fi
 }
 MSCAGENT_TEST_IMAP_CONF=$T/agent.conf \
-MSCAGENT_TEST_APPEND="'$PY' '$TOP/tests/mailbox.py' $MAILSTACK_IMAP_PORT \
+MSCAGENT_TEST_APPEND="'$PY' '$TOP/tests/support/mailbox.py' $MAILSTACK_IMAP_PORT \
 mscagent --append '$T/v2.eml' >/dev/null" \
-MSCAGENT_TEST_RESTART="bash '$TOP/tests/mailstack.sh' stop '$_stack' \
->/dev/null 2>&1 && MAILSTACK_TLS=1 bash '$TOP/tests/mailstack.sh' start \
+MSCAGENT_TEST_RESTART="bash '$TOP/tests/support/mailstack.sh' stop '$_stack' \
+>/dev/null 2>&1 && MAILSTACK_TLS=1 bash '$TOP/tests/support/mailstack.sh' start \
 '$_stack' >/dev/null 2>&1" \
     "$TOP/build/asan/tests/test_imap" >"$T/test_imap.out" 2>&1
 expect_rc_of $? "IDLE: a wait ends on new mail, on time, on stop, and on a \

@@ -5,7 +5,7 @@
 # making one transition, the body limit, hostile names shown as text,
 # expired and superseded links, every size limit at the limit and one
 # past it, connection limits and a clean SIGTERM.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../support/lib.sh"
 make_config
 set_conf listener max_connections 16
 agent init

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # OAuth2 sign-in to real servers (SPEC §7): Dovecot checks the bearer
 # tokens itself (a second passdb, the key shared with the token endpoint),
-# Postfix takes SMTP AUTH XOAUTH2 through Dovecot, and tests/oauth_server.py
-# stands in for Microsoft's and Google's token endpoints, which cannot be
-# reached from here.  Each grant end to end; rotation across restarts;
-# two processes refreshing at once; invalid_grant, the support mail and
-# the metric; wrong scope and user; an endpoint that is down, slow or
-# answers garbage; a token that expires during IDLE; a session the server
-# ends.
-. "$(dirname "$0")/../lib.sh"
+# Postfix takes SMTP AUTH XOAUTH2 through Dovecot, and
+# tests/support/oauth_server.py stands in for Microsoft's and Google's
+# token endpoints, which cannot be reached from here.  Each grant end to
+# end; rotation across restarts; two processes refreshing at once;
+# invalid_grant, the support mail and the metric; wrong scope and user;
+# an endpoint that is down, slow or answers garbage; a token that expires
+# during IDLE; a session the server ends.
+. "$(dirname "$0")/../support/lib.sh"
 
 export MAILSTACK_USERS="mscagent admin1 msp1 support sender"
 export MAILSTACK_OAUTH2_KEY_FILE=$T/hs256.key
@@ -30,7 +30,7 @@ printf 'test-client-secret\n' >"$T/client.secret"
 chmod 600 "$T/client.secret"
 
 mkdir -p "$T/oauth"
-"$PY" "$TOP/tests/oauth_server.py" --dir "$T/oauth" \
+"$PY" "$TOP/tests/support/oauth_server.py" --dir "$T/oauth" \
     --key-file "$MAILSTACK_OAUTH2_KEY_FILE" --service-account-cert "$T/sa.pub" \
     --allowed-scopes "$IMAP_SCOPE $SMTP_SCOPE $APP_SCOPE $GOOGLE_SCOPE" \
     >"$T/oauth.out" 2>&1 &
@@ -193,7 +193,7 @@ request_for() {		# tenant-name
 }
 reply() {		# keyword tenant-name: admin1 answers its request
 	request_for "$2" || return 1
-	"$PY" "$TOP/tests/reply.py" "$req" admin1@example.test "$1" >"$T/r.eml"
+	"$PY" "$TOP/tests/support/reply.py" "$req" admin1@example.test "$1" >"$T/r.eml"
 	"$PY" -S - "$MAILSTACK_SMTP_PORT" "$T/r.eml" <<'PYEOF'
 import email, smtplib, sys
 m = open(sys.argv[2], "rb").read()
@@ -370,7 +370,7 @@ sleep 10
 refreshes=$(stat_of 'd["by_grant"].get("refresh_token", 0)')
 check "the token ran out during IDLE: refreshed before it ended" \
     test "$refreshes" -ge 2
-bash "$TOP/tests/mailstack.sh" kick "$_stack" mscagent@example.test >/dev/null
+bash "$TOP/tests/support/mailstack.sh" kick "$_stack" mscagent@example.test >/dev/null
 agent tenant add --name Northwind --customer-admin admin1@example.test \
     --msp-admin msp1@example.test --workloads m365 --edition enterprise
 b=$out

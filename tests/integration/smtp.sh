@@ -3,7 +3,7 @@
 # IMAP (SPEC §3): headers and parts as sent, every reachable kind, an
 # outage in the middle of a flush, refused recipients, hostile names, and
 # TLS (STARTTLS and smtps) checked against the test's own CA.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../support/lib.sh"
 TLS=1 start_mailstack
 make_config
 set_conf outbound url "smtp://127.0.0.1:$MAILSTACK_SMTP_PORT"
@@ -163,7 +163,7 @@ Outage 2,admin1+o2@example.test,msp1@example.test,m365,enterprise
 Outage 3,admin1+o3@example.test,msp1@example.test,m365,enterprise
 EOF2
 agent start --all
-bash "$TOP/tests/mailstack.sh" stop "$_stack" >/dev/null 2>&1
+bash "$TOP/tests/support/mailstack.sh" stop "$_stack" >/dev/null 2>&1
 agent flush
 expect_rc "flush with the server down exits 2" 2
 expect_match "it says the mails stay queued" "$err" "stay queued"
@@ -176,7 +176,7 @@ for id in $(echo "$queued" | tr -d '[],'); do
 	    "[('queued', 0)]"
 done
 # The server comes back on the same ports, as a real one would.
-if bash "$TOP/tests/mailstack.sh" start "$_stack" >"$T/restart.out" 2>&1
+if bash "$TOP/tests/support/mailstack.sh" start "$_stack" >"$T/restart.out" 2>&1
 then
 	ok "the server comes back"
 else

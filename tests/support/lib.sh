@@ -1,16 +1,17 @@
-# tests/lib.sh: what the integration scripts share.  Each check prints a
-# TAP line ("ok N - what" / "not ok N - what"); tests/run.sh counts them.
-# Every script gets its own temporary folder, removed on exit.
+# tests/support/lib.sh: what the integration scripts share.  Each check
+# prints a TAP line ("ok N - what" / "not ok N - what"); tests/run.sh
+# counts them.  Every script gets its own temporary folder, removed on
+# exit.
 
 set -u
 : "${MSCAGENT:?set MSCAGENT to the binary under test}"
-TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 T=$(mktemp -d "${TMPDIR:-/tmp}/mscagent-test.XXXXXX")
 _stack=
 AGENT_PID=
 _cleanup() {
 	[ -z "$AGENT_PID" ] || kill -KILL "$AGENT_PID" 2>/dev/null
-	[ -z "$_stack" ] || bash "$TOP/tests/mailstack.sh" stop "$_stack" \
+	[ -z "$_stack" ] || bash "$TOP/tests/support/mailstack.sh" stop "$_stack" \
 	    >/dev/null 2>&1
 	# KEEP_TEST_DIR=1 keeps the folder, to look at after a failure.
 	[ -n "${KEEP_TEST_DIR:-}" ] && echo "# kept $T" || rm -rf "$T"
@@ -103,11 +104,11 @@ json_get() {		# json expression
 
 # Starts a real Postfix + Dovecot for this script (stopped on exit) and
 # loads its ports: MAILSTACK_SMTP_PORT, MAILSTACK_IMAP_PORT, ... (see
-# tests/mailstack.sh).  With TLS=1 also STARTTLS, smtps, imaps and a CA.
+# tests/support/mailstack.sh).  With TLS=1 also STARTTLS, smtps, imaps and a CA.
 start_mailstack() {
 	chmod 0755 "$T"
 	_stack=$T/stack
-	if ! MAILSTACK_TLS=${TLS:-0} bash "$TOP/tests/mailstack.sh" start \
+	if ! MAILSTACK_TLS=${TLS:-0} bash "$TOP/tests/support/mailstack.sh" start \
 	    "$_stack" >"$T/mailstack.out" 2>&1; then
 		not_ok "the mail stack starts" "$(cat "$T/mailstack.out")"
 		exit 1
@@ -115,9 +116,9 @@ start_mailstack() {
 	. "$_stack/mailstack.env"
 }
 
-# The messages in a user's IMAP mailbox, as JSON (tests/mailbox.py).
+# The messages in a user's IMAP mailbox, as JSON (tests/support/mailbox.py).
 mailbox() {		# user [mailbox.py options...]
-	"$PY" "$TOP/tests/mailbox.py" "$MAILSTACK_IMAP_PORT" "$@"
+	"$PY" "$TOP/tests/support/mailbox.py" "$MAILSTACK_IMAP_PORT" "$@"
 }
 
 # Sets key = value in section of $T/agent.conf, adding the key right
