@@ -93,11 +93,6 @@ wait_url() {		# url
 	return 1
 }
 
-state_of() {		# id
-	agent tenant show "$1" --json
-	json_get "$out" 'd["state"]'
-}
-
 make_config
 agent init
 agent plan add Std --edition enterprise --products m365,endpoints

@@ -27,11 +27,6 @@ expect_status() {	# what wanted
 	expect_headers "$1"
 }
 
-state_of() {		# id
-	agent tenant show "$1" --json
-	json_get "$out" 'd["state"]'
-}
-
 agent plan add Std --edition enterprise --products m365,endpoints
 std=$out
 agent plan add Small --edition business --products m365

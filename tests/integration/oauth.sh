@@ -173,16 +173,6 @@ expect_match "the request goes out over SMTP" "$out" \
 check "Postfix saw AUTH XOAUTH2" grep -q "sasl_method=XOAUTH2, sasl_username=sender@example.test" \
     "$_stack/log/postfix.log"
 
-count() {		# user
-	json_get "$(mailbox "$1")" 'len(d)'
-}
-wait_for() {		# user n
-	for _ in $(seq 150); do
-		[ "$(count "$1")" -ge "$2" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
 # The last request about a tenant in admin1's mailbox: sets $req.
 request_for() {		# tenant-name
 	rm -rf "$T/got"
@@ -193,18 +183,7 @@ request_for() {		# tenant-name
 }
 reply() {		# keyword tenant-name: admin1 answers its request
 	request_for "$2" || return 1
-	"$PY" "$TOP/tests/support/reply.py" "$req" admin1@example.test "$1" >"$T/r.eml"
-	"$PY" -S - "$MAILSTACK_SMTP_PORT" "$T/r.eml" <<'PYEOF'
-import email, smtplib, sys
-m = open(sys.argv[2], "rb").read()
-to = email.message_from_bytes(m)["to"]
-with smtplib.SMTP("127.0.0.1", int(sys.argv[1])) as s:
-    s.sendmail("admin1@example.test", [to], m)
-PYEOF
-}
-state_of() {
-	agent tenant show "$1" --json
-	json_get "$out" 'd["state"]'
+	send_reply "$req" admin1@example.test "$1"
 }
 
 check "the request reaches the customer admin" wait_for admin1 1
@@ -370,20 +349,14 @@ sleep 10
 refreshes=$(stat_of 'd["by_grant"].get("refresh_token", 0)')
 check "the token ran out during IDLE: refreshed before it ended" \
     test "$refreshes" -ge 2
-bash "$TOP/tests/support/mailstack.sh" kick "$_stack" mscagent@example.test >/dev/null
+mailstack kick "$_stack" mscagent@example.test >/dev/null
 agent tenant add --name Northwind --customer-admin admin1@example.test \
     --msp-admin msp1@example.test --workloads m365 --edition enterprise
 b=$out
 agent start "$b"
-for _ in $(seq 100); do
-	request_for Northwind && break
-	sleep 0.1
-done
+wait_until 100 0.1 request_for Northwind
 check "the running agent sends the request" reply APPROVE Northwind
-for _ in $(seq 300); do
-	[ "$(state_of "$b")" = awaiting_verification ] && break
-	sleep 0.1
-done
+wait_state "$b" awaiting_verification
 expect_eq "after the kick, the reply is read in a new session" \
     "$(state_of "$b")" awaiting_verification
 stop_agent
