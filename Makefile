@@ -1,7 +1,11 @@
 # mscagent: the email-driven MSC migration agent.
 #
 #   make            install missing build packages, build build/mscagent
-#   make test       the same, then an ASan+UBSan build and every test
+#   make check      after every change, about two minutes: the ASan+UBSan
+#                   build, the unit tests and the integration scripts that
+#                   need no mail server and no browser (MAILDIR_INTEGRATION)
+#   make test       the same as make, then the ASan+UBSan build and every
+#                   test (what CI runs)
 #   make run        the same as make, then starts the agent on the shipped
 #                   config (maildir transports under var/, no server)
 #   make valgrind   unit and maildir tests under valgrind's memcheck
@@ -61,7 +65,7 @@ else
 Q = @
 endif
 
-.PHONY: all deps test-deps binary test test-build run install clean
+.PHONY: all deps test-deps binary test test-build check run install clean
 
 all: deps
 	$(Q)$(MAKE) --no-print-directory binary
@@ -124,6 +128,17 @@ test: test-deps
 	$(Q)$(MAKE) --no-print-directory test-build
 	$(Q)tests/run.sh
 
+# The integration scripts on Maildir transports alone: no Postfix, no
+# Dovecot, no Chromium (crash.sh, e2e.sh, imap.sh, oauth.sh and smtp.sh
+# start the mail stack, browser.sh Chromium; fuzz.sh takes two minutes
+# of its own).  make valgrind runs the same ones.
+MAILDIR_INTEGRATION = cli import inbound listener outbox race
+
+check: test-deps
+	$(Q)$(MAKE) --no-print-directory build/asan/mscagent $(UNIT_BINS)
+	$(Q)INTEGRATION="$(MAILDIR_INTEGRATION:%=tests/integration/%.sh)" \
+	    tests/run.sh
+
 # The shipped config keeps everything under var/ and needs no server;
 # init is idempotent (it never touches an existing key or database).
 run: all
@@ -160,18 +175,19 @@ install-unit:
 
 # make valgrind: the unit programs, built without sanitizers against the
 # release objects, and the integration scripts that need no mail server
-# (smtp.sh and imap.sh start Postfix and Dovecot), with every process
-# under valgrind's memcheck (tests/valgrind.sh, tests/valgrind.supp).
+# (MAILDIR_INTEGRATION), with every process under valgrind's memcheck
+# (tests/support/valgrind.sh and tests/support/valgrind.supp), one
+# script at a time.
 LIB_OBJS	= $(LIB_SRCS:agent/%.c=build/obj/%.o)
 VG_UNIT_BINS	= $(UNIT_SRCS:tests/unit/%.c=build/vg/tests/%)
-VG_INTEGRATION	= cli import inbound listener outbox race
+VG_INTEGRATION	= $(MAILDIR_INTEGRATION)
 
 .PHONY: valgrind
 valgrind: test-deps
 	$(Q)$(MAKE) --no-print-directory build/mscagent $(VG_UNIT_BINS)
-	$(Q)UNIT_DIR=build/vg/tests UNIT_WRAP=tests/valgrind.sh \
-	    LOG_DIR=build/vg/logs VG_LOGS=build/vg/reports \
-	    MSCAGENT=$(CURDIR)/tests/valgrind-agent.sh \
+	$(Q)UNIT_DIR=build/vg/tests UNIT_WRAP=tests/support/valgrind.sh \
+	    LOG_DIR=build/vg/logs VG_LOGS=build/vg/reports TEST_JOBS=1 \
+	    MSCAGENT=$(CURDIR)/tests/support/valgrind-agent.sh \
 	    INTEGRATION="$(VG_INTEGRATION:%=tests/integration/%.sh)" \
 	    tests/run.sh
 
@@ -211,4 +227,6 @@ clean:
 
 include tests/fuzz/fuzz.mk
 
--include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d)
+# The unit programs' too, so that a change to a shared test header
+# (tests/unit/support.h, agent_fixture.h) rebuilds them.
+-include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(UNIT_BINS:=.d) $(VG_UNIT_BINS:=.d)

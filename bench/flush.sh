@@ -19,8 +19,8 @@ agent=$top/build/mscagent
 if ! command -v smtp-sink >/dev/null; then
 	# The tests' mail stack installs Postfix without starting it.
 	d=$(mktemp -d /tmp/bench-stack.XXXXXX)
-	bash tests/mailstack.sh start "$d/s" >/dev/null
-	bash tests/mailstack.sh stop "$d/s" >/dev/null
+	bash tests/support/mailstack.sh start "$d/s" >/dev/null
+	bash tests/support/mailstack.sh stop "$d/s" >/dev/null
 	rm -rf "$d"
 fi
 

@@ -18,7 +18,7 @@ seconds=${1:-10}
 conns=${2:-64}
 [ -n "${KEEP_BUILD:-}" ] || make -s all >/dev/null
 export MSCAGENT=$PWD/build/mscagent
-. tests/lib.sh
+. tests/support/lib.sh
 set -e
 for p in wrk nginx; do
 	command -v "$p" >/dev/null || { echo "bench: $p is not installed" >&2; exit 1; }

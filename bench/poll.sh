@@ -19,11 +19,11 @@ agent=$top/build/mscagent
 work=$(mktemp -d /tmp/bench-poll.XXXXXX)
 chmod 0755 "$work"
 cleanup() {
-	bash tests/mailstack.sh stop "$work/stack" >/dev/null 2>&1 || true
+	bash tests/support/mailstack.sh stop "$work/stack" >/dev/null 2>&1 || true
 	rm -rf "$work"
 }
 trap cleanup EXIT
-bash tests/mailstack.sh start "$work/stack" >/dev/null
+bash tests/support/mailstack.sh start "$work/stack" >/dev/null
 . "$work/stack/mailstack.env"
 
 mkdir -p "$work/var"

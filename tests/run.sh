@@ -2,6 +2,12 @@
 # Runs every test: the cmocka unit programs (built with ASan+UBSan) and
 # the integration scripts (TAP lines, against the ASan binary).  Ends with
 # one summary line, "N passed, N failed", and fails if anything failed.
+#
+# The integration scripts run TEST_JOBS (2) at a time: each has its own
+# temporary folder, the agent's listener takes a free port and each mail
+# stack picks its own, so none shares a port or a file with another.  The
+# longest (TEST_FIRST) start first; the result lines come in the order of
+# $INTEGRATION all the same, each as soon as those before it are done.
 set -u
 cd "$(dirname "$0")/.."
 
@@ -19,6 +25,8 @@ UNIT_DIR=${UNIT_DIR:-build/asan/tests}
 UNIT_WRAP=${UNIT_WRAP:-}
 INTEGRATION=${INTEGRATION:-$(echo tests/integration/*.sh)}
 VG_LOGS=${VG_LOGS:-}
+TEST_JOBS=${TEST_JOBS:-2}
+TEST_FIRST=${TEST_FIRST:-crash fuzz oauth imap smtp}
 [ -z "$VG_LOGS" ] || [[ $VG_LOGS == /* ]] || VG_LOGS=$PWD/$VG_LOGS
 
 passed=0
@@ -60,9 +68,10 @@ vg_start() {		# test-name
 	mkdir -p "$VG_TEST_LOGS"
 }
 
-vg_check() {		# status: sets $status to it, or to 99 when valgrind
-			# reported anything
-	status=$1
+vg_check() {		# test-name status: sets $status to it, or to 99 when
+			# valgrind reported anything
+	status=$2
+	VG_TEST_LOGS=$VG_LOGS/$1
 	if [ -n "$VG_LOGS" ] &&
 	    [ -n "$(find "$VG_TEST_LOGS" -type f -size +0c)" ]; then
 		vg_failed+=("$VG_TEST_LOGS")
@@ -77,19 +86,59 @@ for t in "$UNIT_DIR"/test_*; do
 	log=$log_dir/$(basename "$t").log
 	vg_start "$(basename "$t")"
 	$UNIT_WRAP "$t" >"$log" 2>&1
-	vg_check $?
+	vg_check "$(basename "$t")" $?
 	count_cmocka "$name" "$log" "$status"
 done
 
+# Each script's exit status goes to a file in $done_dir when it ends.
+done_dir=$(mktemp -d "${TMPDIR:-/tmp}/mscagent-run.XXXXXX")
+trap 'rm -rf "$done_dir"' EXIT
+scripts=()		# paths, in the order of the result lines
+names=()
 for t in $INTEGRATION; do
 	[ -e "$t" ] || continue
-	name=integration/$(basename "$t" .sh)
-	log=$log_dir/$(basename "$t" .sh).log
-	vg_start "$(basename "$t" .sh)"
-	bash "$t" >"$log" 2>&1
-	vg_check $?
-	count_tap "$name" "$log" "$status"
+	scripts+=("$t")
+	names+=("$(basename "$t" .sh)")
 done
+queue=()		# indexes into scripts, in the order they start
+for s in $TEST_FIRST; do
+	for i in "${!names[@]}"; do
+		[ "${names[i]}" = "$s" ] && queue+=("$i")
+	done
+done
+for i in "${!names[@]}"; do
+	[[ " ${queue[*]-} " == *" $i "* ]] || queue+=("$i")
+done
+
+started=0
+printed=0
+while [ "$printed" -lt "${#scripts[@]}" ]; do
+	running=0
+	for ((q = 0; q < started; q++)); do
+		[ -e "$done_dir/${queue[q]}" ] || running=$((running + 1))
+	done
+	while [ "$running" -lt "$TEST_JOBS" ] &&
+	    [ "$started" -lt "${#queue[@]}" ]; do
+		i=${queue[started]}
+		(
+			vg_start "${names[i]}"
+			bash "${scripts[i]}" >"$log_dir/${names[i]}.log" 2>&1
+			echo $? >"$done_dir/$i.tmp"
+			mv "$done_dir/$i.tmp" "$done_dir/$i"
+		) &
+		started=$((started + 1))
+		running=$((running + 1))
+	done
+	while [ "$printed" -lt "${#scripts[@]}" ] &&
+	    [ -e "$done_dir/$printed" ]; do
+		name=${names[printed]}
+		vg_check "$name" "$(cat "$done_dir/$printed")"
+		count_tap "integration/$name" "$log_dir/$name.log" "$status"
+		printed=$((printed + 1))
+	done
+	[ "$printed" -lt "${#scripts[@]}" ] && sleep 0.2
+done
+wait
 
 for f in "${failures[@]+"${failures[@]}"}"; do
 	echo "FAILED: $f"

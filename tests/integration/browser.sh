@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The verification link in a real browser: headless Chromium driven over
-# chromedriver's W3C WebDriver API (tests/browser.py).  Opens the link
+# chromedriver's W3C WebDriver API (tests/support/browser.py).  Opens the link
 # from the mail, picks a plan, confirms and lands on the status page; an
 # expired link shows the expiry page.  Checks what the browser itself
 # sees: the rendered text, the HTTP status of each page, its own form
 # validation, the width on a phone and the console (CSP violations show
 # there).  Screenshots go to build/test-artifacts/.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../support/lib.sh"
 
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null
 then
@@ -24,7 +24,7 @@ WD_SESSION=
 # browser goes with it.
 stop_browser() {
 	[ -n "$WD_PID" ] || return 0
-	[ -z "$WD_SESSION" ] || timeout 30 "$PY" -S "$TOP/tests/browser.py" \
+	[ -z "$WD_SESSION" ] || timeout 30 "$PY" -S "$TOP/tests/support/browser.py" \
 	    quit >/dev/null 2>&1
 	WD_SESSION=
 	kill -TERM "$WD_PID" 2>/dev/null
@@ -66,9 +66,9 @@ start_browser() {
 	export WD_SESSION
 }
 
-# One WebDriver command (tests/browser.py): its answer on stdout.
+# One WebDriver command (tests/support/browser.py): its answer on stdout.
 br() {
-	"$PY" -S "$TOP/tests/browser.py" "$@"
+	"$PY" -S "$TOP/tests/support/browser.py" "$@"
 }
 
 # The HTTP status of the page on screen, as the browser received it.
@@ -91,11 +91,6 @@ wait_url() {		# url
 		sleep 0.1
 	done
 	return 1
-}
-
-state_of() {		# id
-	agent tenant show "$1" --json
-	json_get "$out" 'd["state"]'
 }
 
 make_config

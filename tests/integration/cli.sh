@@ -2,7 +2,7 @@
 # The command line end to end (SPEC §1-§2): the README scenario, both
 # workflows, the refusals, Unicode names byte for byte, hostile input and
 # the exit codes, against the real binary and a temporary database.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../support/lib.sh"
 
 SUPPORT=support@example.test
 MSP=msp@partner.test

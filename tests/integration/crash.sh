@@ -6,7 +6,7 @@
 # away for a while and come back.  At the end every tenant is completed,
 # each history is whole, and each mail arrived once, counted by
 # Message-ID in the real mailboxes.  Last, SIGTERM under load.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../support/lib.sh"
 N=200
 start_mailstack
 make_config
@@ -34,17 +34,11 @@ kills=0
 
 # How many messages whose subject starts with s a user's INBOX holds.
 count_subject() {	# user subject-start
-	json_get "$(mailbox "$1")" \
-	    "sum(1 for m in d if m['subject'].startswith('$2'))"
+	count_where "$1" "m['subject'].startswith('$2')"
 }
 
 wait_count() {		# user subject-start n
-	local i
-	for ((i = 0; i < 600; i++)); do
-		[ "$(count_subject "$1" "$2")" -ge "$3" ] && return 0
-		sleep 0.2
-	done
-	return 1
+	wait_until 600 0.2 at_least "$3" count_subject "$1" "$2"
 }
 
 in_state() {		# state
@@ -53,12 +47,7 @@ in_state() {		# state
 }
 
 wait_state_count() {	# state n
-	local i
-	for ((i = 0; i < 600; i++)); do
-		[ "$(in_state "$1")" -ge "$2" ] && return 0
-		sleep 0.2
-	done
-	return 1
+	wait_until 600 0.2 at_least "$2" in_state "$1"
 }
 
 {
@@ -128,7 +117,7 @@ sys.exit(0 if str(m["subject"]).startswith("Action needed") else 1)' "$f" &&
 	    mail_link "$f"
 done | sed 's/.*token=//' >"$T/tokens"
 expect_eq "one link per tenant" "$(sort -u "$T/tokens" | grep -c .)" "$N"
-bash "$TOP/tests/mailstack.sh" stop "$_stack" >/dev/null 2>&1
+stop_mailstack
 confirm_all() {		# posts every token not yet confirmed; 8 at a time
 	xargs -P 8 -I{} curl -s -o /dev/null -w '%{http_code}\n' \
 	    -d "token={}&plan=$plan" "$BASE/verify" <"$T/tokens" >"$T/codes" 2>/dev/null
@@ -145,11 +134,7 @@ expect_eq "after the kill, every confirmation is answered 303" \
     "$(sort -u "$T/codes")" 303
 expect_eq "all $N completed" "$(in_state completed)" "$N"
 sleep 3
-if bash "$TOP/tests/mailstack.sh" start "$_stack" >"$T/restart.out" 2>&1; then
-	ok "the mail servers come back on the same ports"
-else
-	not_ok "the mail servers come back on the same ports" "$(cat "$T/restart.out")"
-fi
+restart_mailstack "the mail servers come back on the same ports"
 check "the agent reconnects: all $N completion mails arrive" \
     wait_count msp1 "Completed" "$N"
 check "and all $N receipts" wait_count admin1 "Received" "$N"

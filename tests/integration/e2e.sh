@@ -4,7 +4,7 @@
 # over SMTP, mails read over IMAP, the link followed over HTTP.  Then
 # expiry (the clock moved by faketime from outside), support's RETRIGGER
 # reply, the old link superseded and the new one working.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../support/lib.sh"
 start_mailstack
 make_config
 set_conf outbound url "smtp://127.0.0.1:$MAILSTACK_SMTP_PORT"
@@ -17,10 +17,6 @@ printf 'secret\n' >"$T/imap.pw"
 chmod 600 "$T/imap.pw"
 set_conf inbound password_file "$T/imap.pw"
 agent init
-
-count_where() {		# user python-condition-on-m
-	json_get "$(mailbox "$1")" "sum(1 for m in d if $2)"
-}
 
 # Waits until user's mailbox holds a message whose subject contains s
 # (delivery is asynchronous); saves the newest such message as $T/$3.eml.
@@ -39,32 +35,6 @@ files = sorted(os.listdir(sys.argv[3]), key=lambda f: int(f.split(".")[0]))
 shutil.copy(os.path.join(sys.argv[3], files[hits[-1]]), sys.argv[4])
 PYEOF
 		then return 0; fi
-		sleep 0.1
-	done
-	return 1
-}
-
-send_reply() {		# original from body
-	"$PY" "$TOP/tests/reply.py" "$1" "$2" "$3" >"$T/reply.eml"
-	"$PY" -S - "$MAILSTACK_SMTP_PORT" "$T/reply.eml" "$2" <<'PYEOF'
-import smtplib, sys, email, email.policy
-port, path, sender = sys.argv[1:]
-raw = open(path, "rb").read()
-m = email.message_from_bytes(raw, policy=email.policy.default)
-with smtplib.SMTP("127.0.0.1", int(port)) as s:
-    s.sendmail(sender, [str(m["to"])], raw)
-PYEOF
-}
-
-state_of() {
-	agent tenant show "$1" --json
-	json_get "$out" 'd["state"]'
-}
-
-wait_state() {		# id state
-	local i
-	for ((i = 0; i < 300; i++)); do
-		[ "$(state_of "$1")" = "$2" ] && return 0
 		sleep 0.1
 	done
 	return 1
@@ -148,17 +118,13 @@ check "support's RETRIGGER reply restarts the approval" \
 http GET "$old"
 expect_eq "the old link is superseded: 410" "$status" 410
 expect_match "and says so" "$body" "newer approval was started"
-for ((i = 0; i < 100; i++)); do
-	[ "$(count_where admin1 '"Approval needed: move Later AG" in m["subject"]')" -ge 2 ] && break
-	sleep 0.1
-done
+wait_until 100 0.1 at_least 2 \
+    count_where admin1 '"Approval needed: move Later AG" in m["subject"]'
 wait_mail admin1 "Approval needed: move Later AG" request4
 send_reply "$T/request4.eml" admin1@example.test "APPROVE"
 check "approved again" wait_state "$w3" awaiting_verification
-for ((i = 0; i < 100; i++)); do
-	[ "$(count_where msp1 '"confirm the migration of Later AG" in m["subject"]')" -ge 2 ] && break
-	sleep 0.1
-done
+wait_until 100 0.1 at_least 2 \
+    count_where msp1 '"confirm the migration of Later AG" in m["subject"]'
 wait_mail msp1 "confirm the migration of Later AG" verification4
 new=$(mail_link "$T/verification4.eml")
 expect_no_match "a new link was mailed" "$new" "${old#*token=}"

@@ -4,7 +4,7 @@
 # then, when clang with libFuzzer is installed, each target built and
 # fuzzed FUZZ_SECONDS (default 10) seconds from its seeds.  Any crash,
 # leak, sanitizer report or broken invariant fails.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../support/lib.sh"
 cd "$TOP" || exit 1
 
 seconds=${FUZZ_SECONDS:-10}

@@ -5,7 +5,7 @@
 # it to the processed folder; the same message delivered twice or left
 # behind by a crash is not acted on twice; TLS is checked against the
 # test's CA, with STARTTLS and IMAPS, and refused otherwise.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../support/lib.sh"
 TLS=1 start_mailstack
 make_config
 set_conf outbound url "smtp://127.0.0.1:$MAILSTACK_SMTP_PORT"
@@ -18,33 +18,9 @@ chmod 600 "$T/imap.pw"
 set_conf inbound password_file "$T/imap.pw"
 agent init
 
-count() {		# user [folder]
-	json_get "$(mailbox "$1" ${2:+--folder "$2"})" 'len(d)'
-}
-
-# Waits until user's folder holds n messages (Postfix delivers
-# asynchronously); gives up after 15 s.
-wait_for() {		# user n [folder]
-	local i
-	for ((i = 0; i < 150; i++)); do
-		[ "$(count "$1" "${3:-}")" -ge "$2" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
+# Sends a raw message from the customer admin.
 send() {		# raw-file envelope-to
-	"$PY" -S - "$MAILSTACK_SMTP_PORT" "$1" "$2" <<'PYEOF'
-import smtplib, sys
-port, path, rcpt = sys.argv[1:]
-with smtplib.SMTP("127.0.0.1", int(port)) as s:
-    s.sendmail("admin1@example.test", [rcpt], open(path, "rb").read())
-PYEOF
-}
-
-state_of() {
-	agent tenant show "$1" --json
-	json_get "$out" 'd["state"]'
+	smtp_send "$1" admin1@example.test "$2"
 }
 
 agent plan add All --edition enterprise --products hybrid,m365,gws,endpoints
@@ -58,7 +34,7 @@ check "the request reaches the customer admin's mailbox" wait_for admin1 1
 mkdir -p "$T/got"
 mailbox admin1 --save "$T/got" >/dev/null
 req=$(ls "$T/got"/*.eml | head -1)
-"$PY" "$TOP/tests/reply.py" "$req" admin1@example.test "APPROVE" >"$T/r1.eml"
+write_reply "$req" admin1@example.test "APPROVE" >"$T/r1.eml"
 to=$("$PY" -S -c 'import email,sys; print(email.message_from_binary_file(open(sys.argv[1],"rb"))["to"])' "$T/r1.eml")
 expect_match "the reply goes to the keyed address" "$to" \
     '^mscagent\+[0-9]+\.[0-9a-f]{20}@example\.test$'
@@ -126,8 +102,7 @@ check "the second request arrives" wait_for admin1 2
 rm -rf "$T/got" && mkdir -p "$T/got"
 mailbox admin1 --save "$T/got" >/dev/null
 req=$(grep -l "Unklar" "$T/got"/*.eml | head -1)
-"$PY" "$TOP/tests/reply.py" "$req" admin1+u@example.test \
-    "Was bedeutet das?" >"$T/r2.eml"
+write_reply "$req" admin1+u@example.test "Was bedeutet das?" >"$T/r2.eml"
 send "$T/r2.eml" "$(grep -m1 '^To:' "$T/r2.eml" | sed 's/^To: //' | tr -d '\r')"
 check "the unclear reply arrives" wait_for mscagent 1
 agent poll
@@ -157,8 +132,8 @@ check "both requests arrive" wait_for admin1 5
 rm -rf "$T/got" && mkdir -p "$T/got"
 mailbox admin1 --save "$T/got" >/dev/null
 for v in 1 2; do
-	"$PY" "$TOP/tests/reply.py" "$(grep -l "Neu $v GmbH" "$T/got"/*.eml |
-	    head -1)" "admin1+v$v@example.test" APPROVE >"$T/v$v.eml"
+	write_reply "$(grep -l "Neu $v GmbH" "$T/got"/*.eml | head -1)" \
+	    "admin1+v$v@example.test" APPROVE >"$T/v$v.eml"
 done
 mailbox mscagent --folder Replies --append "$T/v1.eml" >/dev/null
 agent poll
@@ -193,11 +168,12 @@ expect_rc_of() {	# rc description
 	if [ "$1" = 0 ]; then ok "$2"; else
 		not_ok "$2" "exit code $1" "$(cat "$T/test_imap.out")"; fi
 }
+S=$TOP/tests/support
 MSCAGENT_TEST_IMAP_CONF=$T/agent.conf \
-MSCAGENT_TEST_APPEND="'$PY' '$TOP/tests/mailbox.py' $MAILSTACK_IMAP_PORT \
+MSCAGENT_TEST_APPEND="'$PY' '$S/mailbox.py' $MAILSTACK_IMAP_PORT \
 mscagent --append '$T/v2.eml' >/dev/null" \
-MSCAGENT_TEST_RESTART="bash '$TOP/tests/mailstack.sh' stop '$_stack' \
->/dev/null 2>&1 && MAILSTACK_TLS=1 bash '$TOP/tests/mailstack.sh' start \
+MSCAGENT_TEST_RESTART="bash '$S/mailstack.sh' stop '$_stack' \
+>/dev/null 2>&1 && MAILSTACK_TLS=1 bash '$S/mailstack.sh' start \
 '$_stack' >/dev/null 2>&1" \
     "$TOP/build/asan/tests/test_imap" >"$T/test_imap.out" 2>&1
 expect_rc_of $? "IDLE: a wait ends on new mail, on time, on stop, and on a \

@@ -2,7 +2,7 @@
 # tenant import (SPEC §2): RFC 4180 files as spreadsheets write them, each
 # kind of bad file refused with the file, line and column named and
 # nothing half-written, and 10,000 rows in one go.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../support/lib.sh"
 
 DATA=$TOP/tests/data/import
 

@@ -4,7 +4,7 @@
 # sender, acted on once, moved out of new/; unclear replies get one
 # clarification; strangers, auto-replies and bounces change nothing but
 # the record.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../support/lib.sh"
 make_config
 agent init
 INBOX=$T/var/mail/mscagent@example.test
@@ -36,13 +36,8 @@ PYEOF
 }
 
 reply() {		# original from body [reply.py options...]
-	"$PY" "$TOP/tests/reply.py" "$@" >"$T/reply.eml"
+	write_reply "$@" >"$T/reply.eml"
 	deliver "$T/reply.eml"
-}
-
-state_of() {
-	agent tenant show "$1" --json
-	json_get "$out" 'd["state"]'
 }
 
 agent poll
@@ -130,7 +125,7 @@ expect_match "the same message again is seen before" "$out" "duplicate"
 agent tenant show "$a" --json
 expect_eq "one verification mail, not two" \
     "$(json_get "$out" 'sum(m["kind"] == "verification" for m in d["mails"])')" 1
-"$PY" "$TOP/tests/reply.py" "$req" it@mueller.test "APPROVE" >"$T/again.eml"
+write_reply "$req" it@mueller.test "APPROVE" >"$T/again.eml"
 deliver "$T/again.eml"
 agent poll
 expect_match "a second APPROVE does not apply, and is recorded" "$out" \

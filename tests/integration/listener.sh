@@ -5,7 +5,7 @@
 # making one transition, the body limit, hostile names shown as text,
 # expired and superseded links, every size limit at the limit and one
 # past it, connection limits and a clean SIGTERM.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../support/lib.sh"
 make_config
 set_conf listener max_connections 16
 agent init
@@ -25,11 +25,6 @@ expect_headers() {	# what
 expect_status() {	# what wanted
 	expect_eq "$1: $2" "$status" "$2"
 	expect_headers "$1"
-}
-
-state_of() {		# id
-	agent tenant show "$1" --json
-	json_get "$out" 'd["state"]'
 }
 
 agent plan add Std --edition enterprise --products m365,endpoints

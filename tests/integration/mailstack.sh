@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # tests/integration/mailstack.sh: the tests' own mail stack
-# (tests/mailstack.sh).  A stack with TLS starts in a temporary folder and
-# passes its selftest; a second stack in a long path (sockets in /tmp)
-# runs beside it; stop leaves no process of either behind, and the mail
-# survives a restart.  A trap stops the stacks whatever happens.
+# (tests/support/mailstack.sh).  A stack with TLS starts in a temporary
+# folder and passes its selftest; a second stack in a long path (sockets
+# in /tmp) runs beside it; stop leaves no process of either behind, and
+# the mail survives a restart.  A trap stops the stacks whatever happens.
 
 # lib.sh wants the agent's binary; this test does not run it.
 MSCAGENT=${MSCAGENT:-/nonexistent}
-# shellcheck source=tests/lib.sh
-. "$(dirname "$0")/../lib.sh"
-MS=$TOP/tests/mailstack.sh
+# shellcheck source=tests/support/lib.sh
+. "$(dirname "$0")/../support/lib.sh"
+MS=$TOP/tests/support/mailstack.sh
 
 if [ "$EUID" -ne 0 ]; then
 	echo "ok 1 # SKIP the mail stack needs root"

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # OAuth2 sign-in to real servers (SPEC §7): Dovecot checks the bearer
 # tokens itself (a second passdb, the key shared with the token endpoint),
-# Postfix takes SMTP AUTH XOAUTH2 through Dovecot, and tests/oauth_server.py
-# stands in for Microsoft's and Google's token endpoints, which cannot be
-# reached from here.  Each grant end to end; rotation across restarts;
-# two processes refreshing at once; invalid_grant, the support mail and
-# the metric; wrong scope and user; an endpoint that is down, slow or
-# answers garbage; a token that expires during IDLE; a session the server
-# ends.
-. "$(dirname "$0")/../lib.sh"
+# Postfix takes SMTP AUTH XOAUTH2 through Dovecot, and
+# tests/support/oauth_server.py stands in for Microsoft's and Google's
+# token endpoints, which cannot be reached from here.  Each grant end to
+# end; rotation across restarts; two processes refreshing at once;
+# invalid_grant, the support mail and the metric; wrong scope and user;
+# an endpoint that is down, slow or answers garbage; a token that expires
+# during IDLE; a session the server ends.
+. "$(dirname "$0")/../support/lib.sh"
 
 export MAILSTACK_USERS="mscagent admin1 msp1 support sender"
 export MAILSTACK_OAUTH2_KEY_FILE=$T/hs256.key
@@ -30,7 +30,7 @@ printf 'test-client-secret\n' >"$T/client.secret"
 chmod 600 "$T/client.secret"
 
 mkdir -p "$T/oauth"
-"$PY" "$TOP/tests/oauth_server.py" --dir "$T/oauth" \
+"$PY" "$TOP/tests/support/oauth_server.py" --dir "$T/oauth" \
     --key-file "$MAILSTACK_OAUTH2_KEY_FILE" --service-account-cert "$T/sa.pub" \
     --allowed-scopes "$IMAP_SCOPE $SMTP_SCOPE $APP_SCOPE $GOOGLE_SCOPE" \
     >"$T/oauth.out" 2>&1 &
@@ -173,16 +173,6 @@ expect_match "the request goes out over SMTP" "$out" \
 check "Postfix saw AUTH XOAUTH2" grep -q "sasl_method=XOAUTH2, sasl_username=sender@example.test" \
     "$_stack/log/postfix.log"
 
-count() {		# user
-	json_get "$(mailbox "$1")" 'len(d)'
-}
-wait_for() {		# user n
-	for _ in $(seq 150); do
-		[ "$(count "$1")" -ge "$2" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
 # The last request about a tenant in admin1's mailbox: sets $req.
 request_for() {		# tenant-name
 	rm -rf "$T/got"
@@ -193,18 +183,7 @@ request_for() {		# tenant-name
 }
 reply() {		# keyword tenant-name: admin1 answers its request
 	request_for "$2" || return 1
-	"$PY" "$TOP/tests/reply.py" "$req" admin1@example.test "$1" >"$T/r.eml"
-	"$PY" -S - "$MAILSTACK_SMTP_PORT" "$T/r.eml" <<'PYEOF'
-import email, smtplib, sys
-m = open(sys.argv[2], "rb").read()
-to = email.message_from_bytes(m)["to"]
-with smtplib.SMTP("127.0.0.1", int(sys.argv[1])) as s:
-    s.sendmail("admin1@example.test", [to], m)
-PYEOF
-}
-state_of() {
-	agent tenant show "$1" --json
-	json_get "$out" 'd["state"]'
+	send_reply "$req" admin1@example.test "$1"
 }
 
 check "the request reaches the customer admin" wait_for admin1 1
@@ -370,20 +349,14 @@ sleep 10
 refreshes=$(stat_of 'd["by_grant"].get("refresh_token", 0)')
 check "the token ran out during IDLE: refreshed before it ended" \
     test "$refreshes" -ge 2
-bash "$TOP/tests/mailstack.sh" kick "$_stack" mscagent@example.test >/dev/null
+mailstack kick "$_stack" mscagent@example.test >/dev/null
 agent tenant add --name Northwind --customer-admin admin1@example.test \
     --msp-admin msp1@example.test --workloads m365 --edition enterprise
 b=$out
 agent start "$b"
-for _ in $(seq 100); do
-	request_for Northwind && break
-	sleep 0.1
-done
+wait_until 100 0.1 request_for Northwind
 check "the running agent sends the request" reply APPROVE Northwind
-for _ in $(seq 300); do
-	[ "$(state_of "$b")" = awaiting_verification ] && break
-	sleep 0.1
-done
+wait_state "$b" awaiting_verification
 expect_eq "after the kick, the reply is read in a new session" \
     "$(state_of "$b")" awaiting_verification
 stop_agent

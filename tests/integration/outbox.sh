@@ -3,7 +3,7 @@
 # once, whole, to the recipient's folder; a retry resends the same
 # message; a recipient that cannot be delivered to fails and tells
 # support once; a broken store stops the pass with nothing lost.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../support/lib.sh"
 make_config
 agent check
 expect_rc "check before init fails" 2

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A transition happens once (SPEC §1): two CLI processes doing the same
 # thing at the same moment must not both do it, nor queue its mails twice.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../support/lib.sh"
 
 
 # A barrier: both racers wait on this FIFO, which the script keeps open

@@ -3,17 +3,13 @@
 # IMAP (SPEC §3): headers and parts as sent, every reachable kind, an
 # outage in the middle of a flush, refused recipients, hostile names, and
 # TLS (STARTTLS and smtps) checked against the test's own CA.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../support/lib.sh"
 TLS=1 start_mailstack
 make_config
 set_conf outbound url "smtp://127.0.0.1:$MAILSTACK_SMTP_PORT"
 set_conf outbound starttls off
 set_conf agent support_addresses support@example.test
 agent init
-
-inbox_count() {		# user: number of messages
-	json_get "$(mailbox "$1")" 'len(d)'
-}
 
 agent plan add All --edition enterprise --products hybrid,m365,gws,endpoints
 name='Müller & Söhne — 株式会社 🚀'
@@ -163,7 +159,7 @@ Outage 2,admin1+o2@example.test,msp1@example.test,m365,enterprise
 Outage 3,admin1+o3@example.test,msp1@example.test,m365,enterprise
 EOF2
 agent start --all
-bash "$TOP/tests/mailstack.sh" stop "$_stack" >/dev/null 2>&1
+stop_mailstack
 agent flush
 expect_rc "flush with the server down exits 2" 2
 expect_match "it says the mails stay queued" "$err" "stay queued"
@@ -176,12 +172,7 @@ for id in $(echo "$queued" | tr -d '[],'); do
 	    "[('queued', 0)]"
 done
 # The server comes back on the same ports, as a real one would.
-if bash "$TOP/tests/mailstack.sh" start "$_stack" >"$T/restart.out" 2>&1
-then
-	ok "the server comes back"
-else
-	not_ok "the server comes back" "$(cat "$T/restart.out")"
-fi
+restart_mailstack "the server comes back"
 agent flush --all
 expect_rc "after the server is back, flush --all delivers" 0
 expect_match "all three go" "$out" "flush: 3 sent, 0 to retry, 0 failed"
@@ -203,7 +194,7 @@ agent tenant add --name "Later Ltd" --customer-admin tempfail@example.test \
     --msp-admin msp1@example.test --workloads gws --edition enterprise
 later=$out
 agent start "$gone" "$later"
-support_before=$(inbox_count support)
+support_before=$(count support)
 agent flush
 expect_match "550: the mail fails" "$out" "failed approval_request to reject@example.test"
 expect_match "450: the mail waits for a retry" "$out" \
@@ -219,7 +210,7 @@ expect_match "the retried mail keeps the server's reason" \
 expect_eq "support got one delivery-failed mail" \
     "$(json_get "$(mailbox support)" '[x["subject"] for x in d][len(d) - 1:]')" \
     "['Delivery failed: approval_request for Gone Ltd']"
-expect_eq "and only one" "$(inbox_count support)" "$((support_before + 1))"
+expect_eq "and only one" "$(count support)" "$((support_before + 1))"
 
 # ---- hostile names ----
 

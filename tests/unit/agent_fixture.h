@@ -2,13 +2,15 @@
  * agent_fixture.h: what the tests that move tenants through the workflow
  * share: a real SQLite file in a folder of its own, a config, fixed keys
  * and the shipped templates, together as a compose_ctx.  Included by one
- * test program each, after cmocka.h.
+ * test program each, after cmocka.h; its folder comes from support.h.
  */
 #ifndef MSCAGENT_AGENT_FIXTURE_H
 #define MSCAGENT_AGENT_FIXTURE_H
 
 #include "compose.h"
 #include "store.h"
+
+#include "support.h"
 
 struct agent_fixture {
 	char		 dir[64];
@@ -25,8 +27,7 @@ agent_fixture_open(struct agent_fixture *ag, const char *name)
 {
 	struct err err;
 
-	snprintf(ag->dir, sizeof ag->dir, "/tmp/%s.XXXXXX", name);
-	assert_non_null(mkdtemp(ag->dir));
+	assert_int_equal(support_dir_make(ag->dir, sizeof ag->dir, name), 0);
 	snprintf(ag->path, sizeof ag->path, "%s/agent.db", ag->dir);
 	assert_int_equal(store_open(ag->path, &ag->st, &err), 0);
 	strvec_push(&ag->cfg.support_addresses, "support@msp.test");
@@ -97,13 +98,10 @@ agent_fixture_broken(struct agent_fixture *ag, const char *name)
 static void
 agent_fixture_close(struct agent_fixture *ag)
 {
-	char cmd[128];
-
 	store_close(ag->st);
 	tmpl_set_free(ag->ctx.templates);
 	config_free(&ag->cfg);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", ag->dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(support_dir_remove(ag->dir), 0);
 }
 
 #endif

@@ -5,13 +5,14 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "date.h"
 #include "import.h"
+
+#include "support.h"
 
 #define NROWS(a)	(sizeof (a) / sizeof (a)[0])
 
@@ -182,28 +183,18 @@ setup(void **state)
 	f = calloc(1, sizeof *f);
 	if (f == NULL)
 		return -1;
-	strcpy(f->dir, "/tmp/test_import.XXXXXX");
-	if (mkdtemp(f->dir) == NULL) {
+	if (support_dir_make(f->dir, sizeof f->dir, "test_import") == -1) {
 		free(f);
 		return -1;
 	}
-	f->csv = xasprintf("%s/in.csv", f->dir);
-	db = xasprintf("%s/agent.db", f->dir);
+	f->csv = support_path(f->dir, "in.csv");
+	db = support_path(f->dir, "agent.db");
 	rc = store_open(db, &f->st, &err);
 	free(db);
 	if (rc == -1)
 		print_error("store_open: %s\n", err.msg);
 	*state = f;
 	return rc;
-}
-
-static int
-remove_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
 }
 
 static int
@@ -215,7 +206,7 @@ teardown(void **state)
 	if (f->st != NULL)
 		store_close(f->st);
 	strvec_clear(&f->problems);
-	rc = nftw(f->dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	rc = support_dir_remove(f->dir);
 	free(f->csv);
 	free(f);
 	return rc;
@@ -224,12 +215,7 @@ teardown(void **state)
 static void
 write_csv(struct fixture *f, const char *text)
 {
-	FILE *fp;
-
-	fp = fopen(f->csv, "wb");
-	assert_non_null(fp);
-	assert_int_equal(fwrite(text, 1, strlen(text), fp), strlen(text));
-	assert_int_equal(fclose(fp), 0);
+	support_write(f->csv, text, strlen(text), 0644);
 }
 
 /* Imports f->csv without progress, resetting the results first. */

@@ -9,13 +9,14 @@
 #include <sys/stat.h>
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "keyfile.h"
+
+#include "support.h"
 
 #define NROWS(a)	(sizeof (a) / sizeof (a)[0])
 
@@ -32,8 +33,7 @@ setup(void **state)
 	f = calloc(1, sizeof *f);
 	if (f == NULL)
 		return -1;
-	strcpy(f->dir, "/tmp/test_keyfile.XXXXXX");
-	if (mkdtemp(f->dir) == NULL) {
+	if (support_dir_make(f->dir, sizeof f->dir, "test_keyfile") == -1) {
 		free(f);
 		return -1;
 	}
@@ -42,21 +42,12 @@ setup(void **state)
 }
 
 static int
-remove_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
 	int rc;
 
-	rc = nftw(f->dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	rc = support_dir_remove(f->dir);
 	free(f);
 	return rc;
 }
@@ -67,26 +58,21 @@ path_in(void **state, const char *name)
 {
 	struct fixture *f = *state;
 
-	return xasprintf("%s/%s", f->dir, name);
+	return support_path(f->dir, name);
 }
 
 /* Writes len bytes (0, 1, 2, ...) to path with mode; fails the test on error. */
 static void
 write_file(const char *path, size_t len, mode_t mode)
 {
-	unsigned char byte;
+	unsigned char *data;
 	size_t i;
-	int fd;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
-	assert_true(fd >= 0);
-	for (i = 0; i < len; i++) {
-		byte = (unsigned char)i;
-		assert_int_equal(write(fd, &byte, 1), 1);
-	}
-	/* open's mode goes through the umask; set it exactly. */
-	assert_int_equal(fchmod(fd, mode), 0);
-	assert_int_equal(close(fd), 0);
+	data = xmalloc(len + 1);
+	for (i = 0; i < len; i++)
+		data[i] = (unsigned char)i;
+	support_write(path, data, len, mode);
+	free(data);
 }
 
 /* Reads the whole small file at path into buf; returns its length. */
@@ -394,19 +380,6 @@ test_read_symlink(void **state)
 	free(target);
 }
 
-/* Writes text to path with mode exactly. */
-static void
-write_text(const char *path, const char *text, size_t len, mode_t mode)
-{
-	int fd;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, len), (ssize_t)len);
-	assert_int_equal(fchmod(fd, mode), 0);
-	assert_int_equal(close(fd), 0);
-}
-
 /* A password file is held to the modes of a key file. */
 static void
 test_password_mode(void **state)
@@ -418,7 +391,7 @@ test_password_mode(void **state)
 	path = path_in(state, "mode.pw");
 	for (i = 0; i < NROWS(mode_rows); i++) {
 		print_message("mode %03o\n", (unsigned)mode_rows[i].mode);
-		write_text(path, "secret\n", 7, mode_rows[i].mode);
+		support_write(path, "secret\n", 7, mode_rows[i].mode);
 		err_clear(&err);
 		pw = keyfile_read_password(path, &err);
 		if (mode_rows[i].rc == 0) {
@@ -446,18 +419,18 @@ test_password_size(void **state)
 	path = path_in(state, "size.pw");
 	memset(text, 'p', sizeof text);
 	text[KEYFILE_PASSWORD_MAX - 1] = '\n';
-	write_text(path, text, KEYFILE_PASSWORD_MAX, 0600);
+	support_write(path, text, KEYFILE_PASSWORD_MAX, 0600);
 	pw = keyfile_read_password(path, &err);
 	assert_non_null(pw);
 	assert_int_equal(strlen(pw), KEYFILE_PASSWORD_MAX - 1);
 	free(pw);
 	text[KEYFILE_PASSWORD_MAX - 1] = 'p';
-	write_text(path, text, KEYFILE_PASSWORD_MAX, 0600);
+	support_write(path, text, KEYFILE_PASSWORD_MAX, 0600);
 	pw = keyfile_read_password(path, &err);
 	assert_non_null(pw);
 	assert_int_equal(strlen(pw), KEYFILE_PASSWORD_MAX);
 	free(pw);
-	write_text(path, text, KEYFILE_PASSWORD_MAX + 1, 0600);
+	support_write(path, text, KEYFILE_PASSWORD_MAX + 1, 0600);
 	err_clear(&err);
 	assert_null(keyfile_read_password(path, &err));
 	assert_int_equal(err.kind, ERR_RUNTIME);
@@ -481,7 +454,7 @@ test_password_not_a_file(void **state)
 	link = path_in(state, "link.pw");
 	dir = path_in(state, "dir.pw");
 	absent = path_in(state, "absent.pw");
-	write_text(target, "secret", 6, 0600);
+	support_write(target, "secret", 6, 0600);
 	assert_int_equal(symlink(target, link), 0);
 	assert_int_equal(mkdir(dir, 0700), 0);
 	pw = keyfile_read_password(target, &err);

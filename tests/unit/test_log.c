@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <pthread.h>
 #include <regex.h>
 #include <stdio.h>
@@ -19,6 +18,8 @@
 #include <unistd.h>
 
 #include "log.h"
+
+#include "support.h"
 
 #define NROWS(a)	(sizeof (a) / sizeof (a)[0])
 #define TS_RE		"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:" \
@@ -39,8 +40,7 @@ setup(void **state)
 	f = calloc(1, sizeof *f);
 	if (f == NULL)
 		return -1;
-	strcpy(f->dir, "/tmp/test_log.XXXXXX");
-	if (mkdtemp(f->dir) == NULL) {
+	if (support_dir_make(f->dir, sizeof f->dir, "test_log") == -1) {
 		free(f);
 		return -1;
 	}
@@ -50,44 +50,16 @@ setup(void **state)
 }
 
 static int
-remove_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
 	int rc;
 
 	log_close();
-	rc = nftw(f->dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	rc = support_dir_remove(f->dir);
 	free(f->log);
 	free(f);
 	return rc;
-}
-
-/* The whole file at path ("" when it does not exist); caller frees. */
-static char *
-slurp(const char *path)
-{
-	struct buf b = { 0 };
-	char chunk[4096];
-	ssize_t n;
-	int fd;
-
-	buf_puts(&b, "");
-	fd = open(path, O_RDONLY);
-	if (fd == -1)
-		return buf_release(&b);
-	while ((n = read(fd, chunk, sizeof chunk)) > 0)
-		buf_append(&b, chunk, (size_t)n);
-	close(fd);
-	return buf_release(&b);
 }
 
 static size_t
@@ -138,7 +110,7 @@ close_and_read(void **state)
 	struct fixture *f = *state;
 
 	log_close();
-	return slurp(f->log);
+	return support_read(f->log);
 }
 
 static void
@@ -534,11 +506,11 @@ test_reopen_after_rename(void **state)
 	assert_int_equal(log_reopen(&err), 0);
 	log_info("c", "three");
 	log_close();
-	text = slurp(old);
+	text = support_read(old);
 	assert_true(matches(text, "^" TS_RE " info c one\n" TS_RE
 	    " info c two\n$"));
 	free(text);
-	text = slurp(f->log);
+	text = support_read(f->log);
 	assert_true(matches(text, "^" TS_RE " info c three\n$"));
 	free(text);
 	free(old);
@@ -566,7 +538,7 @@ test_reopen_failure(void **state)
 	log_close();
 	free(path);
 	path = xasprintf("%s/agent.log", moved);
-	text = slurp(path);
+	text = support_read(path);
 	assert_true(matches(text, "^" TS_RE " info c one\n" TS_RE
 	    " info c two\n$"));
 	free(text);
@@ -590,7 +562,7 @@ capture_stderr(const char *file, void (*fn)(void))
 	fn();
 	dup2(saved, STDERR_FILENO);
 	close(saved);
-	return slurp(file);
+	return support_read(file);
 }
 
 static void
@@ -704,7 +676,7 @@ test_threads_and_rotation(void **state)
 	for (i = 0; i <= ROTATIONS; i++) {
 		name = i < ROTATIONS ? xasprintf("%s.%d", f->log, i) :
 		    xstrdup(f->log);
-		text = slurp(name);
+		text = support_read(name);
 		for (line = text; *line != '\0'; line = next + 1) {
 			next = strchr(line, '\n');
 			assert_non_null(next);

@@ -19,6 +19,8 @@
 #include "maildir.h"
 #include "transport.h"
 
+#include "support.h"
+
 struct fixture {
 	char		 dir[64];
 	struct reader	*in;
@@ -30,8 +32,8 @@ setup(void **state)
 	struct fixture *f = calloc(1, sizeof *f);
 	struct err err;
 
-	strcpy(f->dir, "/tmp/test_maildir.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
+	assert_int_equal(support_dir_make(f->dir, sizeof f->dir,
+	    "test_maildir"), 0);
 	f->in = maildir_reader_new(f->dir, &err);
 	assert_non_null(f->in);
 	*state = f;
@@ -42,11 +44,9 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
 	f->in->close(f->in);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(support_dir_remove(f->dir), 0);
 	free(f);
 	return 0;
 }

@@ -1,4 +1,4 @@
-"""tests/browser.py: a small W3C WebDriver client for chromedriver.
+"""tests/support/browser.py: a small W3C WebDriver client for chromedriver.
 
 Python's standard library only (urllib and json): one command a call, so
 a shell test can check each answer.  The driver's address is $WEBDRIVER

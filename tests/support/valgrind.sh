@@ -6,7 +6,7 @@
 # that left a report), never to stderr, which the tests read.  The exit
 # code on an error is 99, not 1: 1 is the agent's own "invalid input"
 # and would hide an error in a run that is meant to fail.
-top=$(cd "$(dirname "$0")/.." && pwd)
+top=$(cd "$(dirname "$0")/../.." && pwd)
 exec valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
-    --error-exitcode=99 --suppressions="$top/tests/valgrind.supp" \
+    --error-exitcode=99 --suppressions="$top/tests/support/valgrind.supp" \
     --log-file="${VG_TEST_LOGS:-/tmp}/vg.%p.log" "$@"

@@ -3,7 +3,7 @@
 (unreachable from here).  It answers as they do (AADSTS errors, rotating
 refresh tokens, service-account assertions, the device flow of RFC 8628),
 fails on purpose when a test asks, and mints HS256 JWTs that the test
-Dovecot (tests/mailstack.sh, MAILSTACK_OAUTH2_KEY_FILE) accepts, so its
+Dovecot (tests/support/mailstack.sh, MAILSTACK_OAUTH2_KEY_FILE) accepts, so its
 tokens sign the agent in to real IMAP and SMTP servers.  Options: see
 options().  Writes DIR/oauth.pid, then DIR/oauth.port once listening (both
 go at exit; SIGTERM ends it), and a line per request to DIR/oauth.log, where

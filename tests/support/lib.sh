@@ -1,17 +1,17 @@
-# tests/lib.sh: what the integration scripts share.  Each check prints a
-# TAP line ("ok N - what" / "not ok N - what"); tests/run.sh counts them.
-# Every script gets its own temporary folder, removed on exit.
+# tests/support/lib.sh: what the integration scripts share.  Each check
+# prints a TAP line ("ok N - what" / "not ok N - what"); tests/run.sh
+# counts them.  Every script gets its own temporary folder, removed on
+# exit.
 
 set -u
 : "${MSCAGENT:?set MSCAGENT to the binary under test}"
-TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 T=$(mktemp -d "${TMPDIR:-/tmp}/mscagent-test.XXXXXX")
 _stack=
 AGENT_PID=
 _cleanup() {
 	[ -z "$AGENT_PID" ] || kill -KILL "$AGENT_PID" 2>/dev/null
-	[ -z "$_stack" ] || bash "$TOP/tests/mailstack.sh" stop "$_stack" \
-	    >/dev/null 2>&1
+	[ -z "$_stack" ] || mailstack stop "$_stack" >/dev/null 2>&1
 	# KEEP_TEST_DIR=1 keeps the folder, to look at after a failure.
 	[ -n "${KEEP_TEST_DIR:-}" ] && echo "# kept $T" || rm -rf "$T"
 }
@@ -101,23 +101,122 @@ json_get() {		# json expression
 	pyj "$1" "$2"
 }
 
+# Runs command... until it succeeds, at most tries times, pausing
+# seconds after each failure; fails when it never succeeded.
+wait_until() {		# tries seconds command...
+	local _tries=$1 _pause=$2 _try
+	shift 2
+	for ((_try = 0; _try < _tries; _try++)); do
+		"$@" && return 0
+		sleep "$_pause"
+	done
+	return 1
+}
+
+# Succeeds when what command... prints, a number, is at least n.
+at_least() {		# n command...
+	[ "$("${@:2}")" -ge "$1" ]
+}
+
+# A tenant's state (the show leaves $out, $rc and $err set).
+state_of() {		# id
+	agent tenant show "$1" --json
+	json_get "$out" 'd["state"]'
+}
+
+_state_is() {		# id state
+	[ "$(state_of "$1")" = "$2" ]
+}
+
+# Waits until a tenant is in the state (a running agent gets there on
+# its own time); gives up after 30 s.
+wait_state() {		# id state
+	wait_until 300 0.1 _state_is "$1" "$2"
+}
+
+# tests/support/mailstack.sh: start, stop, kick... (see there).
+mailstack() {		# command dir [args...]
+	bash "$TOP/tests/support/mailstack.sh" "$@"
+}
+
 # Starts a real Postfix + Dovecot for this script (stopped on exit) and
 # loads its ports: MAILSTACK_SMTP_PORT, MAILSTACK_IMAP_PORT, ... (see
-# tests/mailstack.sh).  With TLS=1 also STARTTLS, smtps, imaps and a CA.
+# tests/support/mailstack.sh).  With TLS=1 also STARTTLS, smtps, imaps
+# and a CA.
 start_mailstack() {
 	chmod 0755 "$T"
 	_stack=$T/stack
-	if ! MAILSTACK_TLS=${TLS:-0} bash "$TOP/tests/mailstack.sh" start \
-	    "$_stack" >"$T/mailstack.out" 2>&1; then
+	if ! MAILSTACK_TLS=${TLS:-0} mailstack start "$_stack" \
+	    >"$T/mailstack.out" 2>&1; then
 		not_ok "the mail stack starts" "$(cat "$T/mailstack.out")"
 		exit 1
 	fi
 	. "$_stack/mailstack.env"
 }
 
-# The messages in a user's IMAP mailbox, as JSON (tests/mailbox.py).
+# Stops the script's mail stack, as an outage would.
+stop_mailstack() {
+	mailstack stop "$_stack" >/dev/null 2>&1
+}
+
+# Starts it again, on the same ports as a real server would come back:
+# one TAP line, with what the stack said when it could not.
+restart_mailstack() {	# description
+	if mailstack start "$_stack" >"$T/restart.out" 2>&1; then
+		ok "$1"
+	else
+		not_ok "$1" "$(cat "$T/restart.out")"
+	fi
+}
+
+# The messages in a user's IMAP mailbox, as JSON (tests/support/mailbox.py).
 mailbox() {		# user [mailbox.py options...]
-	"$PY" "$TOP/tests/mailbox.py" "$MAILSTACK_IMAP_PORT" "$@"
+	"$PY" "$TOP/tests/support/mailbox.py" "$MAILSTACK_IMAP_PORT" "$@"
+}
+
+# How many messages a user's IMAP folder (INBOX unless named) holds.
+count() {		# user [folder]
+	json_get "$(mailbox "$1" ${2:+--folder "$2"})" 'len(d)'
+}
+
+# How many messages in a user's INBOX meet a Python condition on m.
+count_where() {		# user python-condition-on-m
+	json_get "$(mailbox "$1")" "sum(1 for m in d if $2)"
+}
+
+# Waits until a user's folder holds n messages (Postfix delivers
+# asynchronously); gives up after 15 s.
+wait_for() {		# user n [folder]
+	wait_until 150 0.1 at_least "$2" count "$1" "${3:-}"
+}
+
+# The reply from to the mail in the file original, its text body, on
+# stdout (tests/support/reply.py).
+write_reply() {		# original from body [reply.py options...]
+	"$PY" "$TOP/tests/support/reply.py" "$@"
+}
+
+# Sends the raw message in file from sender over the stack's SMTP, to
+# envelope-to or else to the message's To.
+smtp_send() {		# file sender [envelope-to]
+	"$PY" -S - "$MAILSTACK_SMTP_PORT" "$@" <<'PYEOF'
+import email, email.policy, smtplib, sys
+port, path, sender = sys.argv[1:4]
+raw = open(path, "rb").read()
+if len(sys.argv) > 4:
+    to = sys.argv[4]
+else:
+    to = str(email.message_from_bytes(raw, policy=email.policy.default)["to"])
+with smtplib.SMTP("127.0.0.1", int(port)) as s:
+    s.sendmail(sender, [to], raw)
+PYEOF
+}
+
+# from answers the mail in the file original with body, over SMTP (the
+# reply is kept as $T/reply.eml).
+send_reply() {		# original from body
+	write_reply "$1" "$2" "$3" >"$T/reply.eml"
+	smtp_send "$T/reply.eml" "$2"
 }
 
 # Sets key = value in section of $T/agent.conf, adding the key right

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# tests/mailstack.sh: a real mail stack on loopback for the tests.
+# tests/support/mailstack.sh: a real mail stack on loopback for the tests.
 #
-#   tests/mailstack.sh start DIR     start Postfix + Dovecot, state in DIR
-#   tests/mailstack.sh stop DIR      stop exactly DIR's stack (by pid)
-#   tests/mailstack.sh status DIR    say what runs; exit 0 when both do
-#   tests/mailstack.sh selftest DIR  send mail and read it back; ends with
-#                                    "selftest: N passed, N failed"
-#   tests/mailstack.sh pids DIR      "pid starttime" of each of its processes
-#   tests/mailstack.sh kick DIR USER end USER's IMAP sessions from the server
-#                                    side, as Exchange does when a token expires
+#   mailstack.sh start DIR     start Postfix + Dovecot, state in DIR
+#   mailstack.sh stop DIR      stop exactly DIR's stack (by pid)
+#   mailstack.sh status DIR    say what runs; exit 0 when both do
+#   mailstack.sh selftest DIR  send mail and read it back; ends with
+#                              "selftest: N passed, N failed"
+#   mailstack.sh pids DIR      "pid starttime" of each of its processes
+#   mailstack.sh kick DIR USER end USER's IMAP sessions from the server
+#                              side, as Exchange does when a token expires
 #
 # Postfix (smtpd on 127.0.0.1) accepts mail for any sane local part at the
 # test domains and hands it over LMTP to Dovecot, which keeps it as Maildir
@@ -698,7 +698,7 @@ write_oauth2() {
 		die "cannot write the OAuth2 key into $kd"
 	fi
 	write_file "$D/oauth2.conf.ext" <<EOF
-# Written by tests/mailstack.sh at every start.
+# Written by tests/support/mailstack.sh at every start.
 introspection_mode = local
 local_validation_key_dict = fs:posix:prefix=$kd/
 username_attribute = email
@@ -729,7 +729,7 @@ smtpd_tls_loglevel = 1
 smtpd_tls_received_header = yes"
 	fi
 	write_file "$PF_CONF/main.cf" <<EOF
-# Written by tests/mailstack.sh at every start.
+# Written by tests/support/mailstack.sh at every start.
 compatibility_level = 3.6
 queue_directory = $QUEUE_REAL
 data_directory = $D/postfix-data
@@ -788,7 +788,7 @@ write_postfix_master() {
   -o smtpd_tls_security_level=encrypt"
 	fi
 	write_file "$PF_CONF/master.cf" <<EOF
-# Written by tests/mailstack.sh at every start.
+# Written by tests/support/mailstack.sh at every start.
 127.0.0.1:$SMTP_PORT inet n - n - - smtpd
 $smtps
 pickup     unix  n - n 60    1 pickup
@@ -881,7 +881,7 @@ ssl_dh = <$D/tls/dh.pem
 ssl_min_protocol = TLSv1.2"
 	fi
 	write_file "$DC_CONF" <<EOF
-# Written by tests/mailstack.sh at every start.
+# Written by tests/support/mailstack.sh at every start.
 # Its own base_dir, state_dir and instance_name: another Dovecot may run.
 instance_name = $INSTANCE
 base_dir = $RUN_REAL
