@@ -196,7 +196,7 @@ test_shipped_config_names_every_key(void **state)
 	}
 }
 
-/* The integration tests' template, filled in as tests/lib.sh does. */
+/* The integration tests' template, filled in as tests/support/lib.sh does. */
 static void
 test_integration_template(void **state)
 {
