@@ -281,6 +281,21 @@ global_options(int argc, char **argv, const char **conf, int *first)
 	return -1;
 }
 
+/* "mscagent: " before each line: a config may have several errors. */
+static void
+print_error(const char *msg)
+{
+	const char *nl;
+
+	for (; *msg != '\0'; msg = nl + 1) {
+		nl = strchr(msg, '\n');
+		fprintf(stderr, "mscagent: %.*s\n", nl ? (int)(nl - msg) :
+		    (int)strlen(msg), msg);
+		if (nl == NULL)
+			break;
+	}
+}
+
 int
 cli_main(int argc, char **argv)
 {
@@ -316,7 +331,7 @@ cli_main(int argc, char **argv)
 	rc = cmd->run(&cli, argc - consumed, argv + consumed);
 out:
 	if (rc == -1 && cli.err.msg[0] != '\0')
-		fprintf(stderr, "mscagent: %s\n", cli.err.msg);
+		print_error(cli.err.msg);
 	store_close(cli.st);
 	tmpl_set_free(cli.mail.templates);
 	keyring_clear(&cli.keys);

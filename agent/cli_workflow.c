@@ -243,9 +243,9 @@ cmd_poll(struct cli *cli, int argc, char **argv)
 
 /* Where mail goes and comes from, for the start-up lines. */
 static const char *
-mail_place(const char *url)
+mail_place(const struct url *u)
 {
-	return strncmp(url, "maildir:", 8) == 0 ? url + 8 : url;
+	return u->scheme == URL_MAILDIR ? u->path : u->text;
 }
 
 int
@@ -264,7 +264,7 @@ cmd_run(struct cli *cli, int argc, char **argv)
 	    "%s:%d)\n", MSCAGENT_VERSION, cli->cfg.base_url,
 	    cli->cfg.listen_address, cli->cfg.listen_port);
 	printf("mscagent: mail out to %s, replies read from %s\n",
-	    mail_place(cli->cfg.out_url), mail_place(cli->cfg.in_url));
+	    mail_place(&cli->cfg.outbound), mail_place(&cli->cfg.inbound));
 	(void)fflush(stdout);	/* main checks stdout at exit */
 	if (run_agent(&cli->mail, &cli->err) == -1)
 		return -1;

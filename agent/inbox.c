@@ -18,7 +18,7 @@
 #define DAY	86400
 
 /* One message on its way through the decision. */
-struct reading {
+struct decision {
 	struct store			*st;
 	const struct compose_ctx	*ctx;
 	int64_t				 now;
@@ -32,7 +32,7 @@ struct reading {
 };
 
 static void
-set_result(struct reading *r, const char *outcome)
+set_result(struct decision *r, const char *outcome)
 {
 	snprintf(r->res->outcome, sizeof r->res->outcome, "%s", outcome);
 	snprintf(r->res->detail, sizeof r->res->detail, "%s",
@@ -41,7 +41,7 @@ set_result(struct reading *r, const char *outcome)
 
 /* Records an outcome that changes no state. */
 static int
-record(struct reading *r, const char *outcome, struct err *err)
+record_outcome(struct decision *r, const char *outcome, struct err *err)
 {
 	struct inbound_note note = {
 		.message_id = r->m.message_id ? r->m.message_id : "",
@@ -68,7 +68,7 @@ record(struct reading *r, const char *outcome, struct err *err)
 
 /* Loads the outbox mail a key names, if the key is really its key. */
 static int
-try_key(struct reading *r, const char *key, struct err *err)
+try_key(struct decision *r, const char *key, struct err *err)
 {
 	const struct keyring *keys = r->ctx->keys;
 	struct outbox_entry o;
@@ -89,7 +89,7 @@ try_key(struct reading *r, const char *key, struct err *err)
 
 /* Finds the mail answered: a key in To/Cc, else the thread's ids. */
 static int
-match(struct reading *r, struct err *err)
+match(struct decision *r, struct err *err)
 {
 	char key[REPLYKEY_MAX];
 	const struct strvec *refs = &r->m.references;
@@ -157,7 +157,7 @@ event_for(enum reply_command cmd, int from_support)
 
 /* A clarification at most once an hour per tenant, ten a day per sender. */
 static int
-may_clarify(struct reading *r, struct err *err)
+may_clarify(struct decision *r, struct err *err)
 {
 	int per_tenant, per_sender;
 
@@ -196,7 +196,7 @@ answered_text(struct store *st, int64_t id)
  * has text enough to end in a copy of it, which is rare and dear.
  */
 static void
-read_reply(struct reading *r, const struct reply_keywords *kw,
+read_reply(struct decision *r, const struct reply_keywords *kw,
     struct reply_verdict *v)
 {
 	const char *text = r->m.text ? r->m.text : "";
@@ -219,7 +219,7 @@ read_reply(struct reading *r, const struct reply_keywords *kw,
  * 0 when the reply was recorded as not allowed, -1 for the database.
  */
 static int
-standing(struct reading *r, enum fsm_event event, struct err *err)
+may_act(struct decision *r, enum fsm_event event, struct err *err)
 {
 	struct tenant t;
 	int rc = 1;
@@ -230,19 +230,19 @@ standing(struct reading *r, enum fsm_event event, struct err *err)
 		buf_printf(&r->why, "; not applied: it answers a mail of an "
 		    "earlier approval (generation %lld, now %lld)",
 		    (long long)r->mail.generation, (long long)t.generation);
-		rc = record(r, "stale", err) == -1 ? -1 : 0;
+		rc = record_outcome(r, "stale", err) == -1 ? -1 : 0;
 	} else if ((event == EVENT_APPROVE || event == EVENT_REJECT) &&
 	    !addr_equal(r->m.from, t.customer_admin)) {
 		buf_printf(&r->why, "; not applied: only the customer admin "
 		    "%s approves or rejects", t.customer_admin);
-		rc = record(r, "not_allowed", err) == -1 ? -1 : 0;
+		rc = record_outcome(r, "not_allowed", err) == -1 ? -1 : 0;
 	}
 	tenant_clear(&t);
 	return rc;
 }
 
 static int
-act(struct reading *r, struct err *err)
+act(struct decision *r, struct err *err)
 {
 	const struct config *cfg = r->ctx->cfg;
 	struct reply_keywords kw = { &cfg->keywords_approve,
@@ -261,7 +261,7 @@ act(struct reading *r, struct err *err)
 	buf_printf(&r->why, "; read %s: %s; text: \"%s\"",
 	    reply_command_name(v.command), v.why ? v.why : "", text);
 	free(text);
-	if ((may = standing(r, ev.event, err)) <= 0) {
+	if ((may = may_act(r, ev.event, err)) <= 0) {
 		rc = may;
 		goto out;
 	}
@@ -270,7 +270,7 @@ act(struct reading *r, struct err *err)
 			goto out;
 		if (!may) {
 			buf_puts(&r->why, "; no clarification: sent one lately");
-			rc = record(r, "unclear", err);
+			rc = record_outcome(r, "unclear", err);
 			goto out;
 		}
 	}
@@ -295,7 +295,7 @@ act(struct reading *r, struct err *err)
 	} else if (err->kind == ERR_STATE) {
 		/* APPROVE twice, or too late: recorded, nothing changes. */
 		buf_printf(&r->why, "; not applied: %s", err->msg);
-		rc = record(r, "not_applicable", err);
+		rc = record_outcome(r, "not_applicable", err);
 	}
 out:
 	reply_verdict_clear(&v);
@@ -304,7 +304,7 @@ out:
 
 /* Sender and authentication; returns 1 when the reply may act. */
 static int
-trusted(struct reading *r, struct err *err)
+trusted(struct decision *r, struct err *err)
 {
 	const struct config *cfg = r->ctx->cfg;
 	int from_support = is_support(cfg, r->m.from);
@@ -314,7 +314,7 @@ trusted(struct reading *r, struct err *err)
 	    !(to_support && from_support))) {
 		buf_printf(&r->why, "; ignored: from %s, but the mail went to "
 		    "%s", r->m.from ? r->m.from : "nobody", r->mail.recipient);
-		return record(r, "stranger", err) == -1 ? -1 : 0;
+		return record_outcome(r, "stranger", err) == -1 ? -1 : 0;
 	}
 	buf_printf(&r->why, "; sender is the recipient");
 	if (cfg->require_auth_results) {
@@ -322,7 +322,8 @@ trusted(struct reading *r, struct err *err)
 			buf_printf(&r->why, "; ignored: no passing "
 			    "Authentication-Results from %s",
 			    cfg->trusted_authserv_id);
-			return record(r, "auth_failed", err) == -1 ? -1 : 0;
+			return record_outcome(r, "auth_failed", err) == -1 ?
+			    -1 : 0;
 		}
 		buf_puts(&r->why, "; authenticated (dmarc or aligned dkim)");
 	}
@@ -331,7 +332,7 @@ trusted(struct reading *r, struct err *err)
 
 /* A bounce of one of our mails: that delivery failed. */
 static int
-bounce(struct reading *r, struct err *err)
+bounce(struct decision *r, struct err *err)
 {
 	char *reason;
 	int rc;
@@ -345,13 +346,13 @@ bounce(struct reading *r, struct err *err)
 		return -1;
 	buf_printf(&r->why, "bounce of %s to %s",
 	    fsm_mail_kind_name(r->mail.kind), r->mail.recipient);
-	return record(r, "bounce", err);
+	return record_outcome(r, "bounce", err);
 }
 
 /* A bounce names the bounced mail by its Message-ID, or comes back to
  * the keyed envelope sender. */
 static int
-match_bounce(struct reading *r, struct err *err)
+match_bounce(struct decision *r, struct err *err)
 {
 	char key[REPLYKEY_MAX];
 	const char *id = r->m.dsn_original_id;
@@ -372,7 +373,7 @@ match_bounce(struct reading *r, struct err *err)
 }
 
 static int
-decide(struct reading *r, struct err *err)
+decide(struct decision *r, struct err *err)
 {
 	int rc;
 
@@ -382,14 +383,14 @@ decide(struct reading *r, struct err *err)
 		if (rc == 1)
 			return bounce(r, err);
 		buf_puts(&r->why, "ignored: a bounce for no mail of ours");
-		return record(r, "auto_reply", err);
+		return record_outcome(r, "auto_reply", err);
 	}
 	if ((rc = match(r, err)) == -1)
 		return -1;
 	if (rc == 0) {
 		buf_printf(&r->why, "ignored: answers no mail of ours (from %s)",
 		    r->m.from ? r->m.from : "nobody");
-		return record(r, "unmatched", err);
+		return record_outcome(r, "unmatched", err);
 	}
 	buf_printf(&r->why, "reply to %s (mail %lld) matched by %s",
 	    fsm_mail_kind_name(r->mail.kind), (long long)r->mail.id,
@@ -397,7 +398,7 @@ decide(struct reading *r, struct err *err)
 	if (r->m.auto_reply) {
 		buf_printf(&r->why, "; ignored: an automatic reply (%s)",
 		    r->m.auto_reason ? r->m.auto_reason : "");
-		return record(r, "auto_reply", err);
+		return record_outcome(r, "auto_reply", err);
 	}
 	if ((rc = trusted(r, err)) != 1)
 		return rc;
@@ -440,7 +441,7 @@ inbox_handle(struct store *st, const struct compose_ctx *ctx,
     struct inbox_parsed *p, int64_t now, struct inbox_result *res,
     struct err *err)
 {
-	struct reading r;
+	struct decision r;
 	double start = seconds_now();
 	int seen, rc = -1;
 
@@ -466,7 +467,7 @@ inbox_handle(struct store *st, const struct compose_ctx *ctx,
 		rc = 0;
 	} else if (!p->ok) {
 		buf_printf(&r.why, "set aside: %s", p->why.msg);
-		rc = record(&r, "refused", err);
+		rc = record_outcome(&r, "refused", err);
 	} else
 		rc = decide(&r, err);
 out:
@@ -757,21 +758,21 @@ reader_step_finish(struct reader_step *s, struct inbox_times *t,
  * thread of its own so that no round waits for it, and joined before
  * the next one starts, a round later.
  */
-struct aside {
+struct checkpointer {
 	struct store	*st;
 	pthread_t	 thread;
 	int		 running;
 };
 
 static void *
-aside_run(void *st)
+checkpointer_run(void *st)
 {
 	store_checkpoint_aside(st);
 	return NULL;
 }
 
 static void
-aside_join(struct aside *a)
+checkpointer_join(struct checkpointer *a)
 {
 	if (a->running)
 		pthread_join(a->thread, NULL);
@@ -779,10 +780,11 @@ aside_join(struct aside *a)
 }
 
 static void
-aside_start(struct aside *a)
+checkpointer_start(struct checkpointer *a)
 {
-	aside_join(a);
-	a->running = pthread_create(&a->thread, NULL, aside_run, a->st) == 0;
+	checkpointer_join(a);
+	a->running = pthread_create(&a->thread, NULL, checkpointer_run,
+	    a->st) == 0;
 }
 
 int
@@ -792,7 +794,7 @@ inbox_poll(struct store *st, const struct compose_ctx *ctx, struct reader *in,
 	struct reader_mark kept = { 0, 0 };
 	struct batch moved = { 0 }, cur = { 0 };
 	struct reader_step step;
-	struct aside aside = { st, 0, 0 };
+	struct checkpointer checkpointer = { st, 0, 0 };
 	struct composer *composer;
 	int rc = -1, stopped;
 
@@ -813,7 +815,7 @@ inbox_poll(struct store *st, const struct compose_ctx *ctx, struct reader *in,
 	while (cur.n > 0) {
 		reader_step_start(&step, st, in, ctx->cfg, &moved, &cur);
 		handle_batch(st, ctx, composer, &cur, now, &rep->times, err);
-		aside_start(&aside);
+		checkpointer_start(&checkpointer);
 		report(&cur, log, rep);
 		if (reader_step_finish(&step, &rep->times, err) == -1 ||
 		    save_mark(st, in, &kept, err) == -1)
@@ -832,7 +834,7 @@ inbox_poll(struct store *st, const struct compose_ctx *ctx, struct reader *in,
 	rc = stopped ? -1 : 0;
 out:
 	composer_free(composer);
-	aside_join(&aside);
+	checkpointer_join(&checkpointer);
 	store_checkpoint(st);
 	store_bulk(st, 0);
 	batch_clear(&moved);

@@ -63,7 +63,7 @@ log_mail(FILE *log, const struct outbox_entry *m, const char *what,
 
 /* Records one delivery's outcome; returns -1 only for the database. */
 static int
-record(struct store *st, const struct compose_ctx *ctx,
+record_delivery(struct store *st, const struct compose_ctx *ctx,
     const struct outbox_entry *m, enum send_status status, const char *reply,
     int64_t now, FILE *log, struct outbox_report *rep, struct err *err)
 {
@@ -135,8 +135,8 @@ deliver_batch(struct store *st, const struct compose_ctx *ctx,
 			snprintf(rep->down_reason, sizeof rep->down_reason,
 			    "%s", reply);
 		}
-		if (record(st, ctx, &batch[i], status, reply, now, log, rep,
-		    err) == -1)
+		if (record_delivery(st, ctx, &batch[i], status, reply, now,
+		    log, rep, err) == -1)
 			return -1;
 	}
 	return 0;
