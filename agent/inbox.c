@@ -32,16 +32,17 @@ struct decision {
 };
 
 static void
-set_result(struct decision *r, const char *outcome)
+set_result(struct decision *r, enum inbound_outcome outcome)
 {
-	snprintf(r->res->outcome, sizeof r->res->outcome, "%s", outcome);
+	r->res->outcome = outcome;
 	snprintf(r->res->detail, sizeof r->res->detail, "%s",
 	    r->why.data ? r->why.data : "");
 }
 
 /* Records an outcome that changes no state. */
 static int
-record_outcome(struct decision *r, const char *outcome, struct err *err)
+record_outcome(struct decision *r, enum inbound_outcome outcome,
+    struct err *err)
 {
 	struct inbound_note note = {
 		.message_id = r->m.message_id ? r->m.message_id : "",
@@ -55,8 +56,7 @@ record_outcome(struct decision *r, const char *outcome, struct err *err)
 
 	set_result(r, outcome);
 	/* Someone answered who should not have: support wants to know. */
-	tell = strcmp(outcome, "stranger") == 0 ||
-	    strcmp(outcome, "auth_failed") == 0;
+	tell = outcome == INBOUND_STRANGER || outcome == INBOUND_AUTH_FAILED;
 	if (workflow_record(r->st, r->ctx, &note, "mail", tell, r->now,
 	    err) == -1) {
 		if (err->kind != ERR_STATE)
@@ -155,6 +155,24 @@ event_for(enum reply_command cmd, int from_support)
 	return EVENT_UNCLEAR;
 }
 
+/* What a reply that fires event is recorded as. */
+static enum inbound_outcome
+outcome_for(enum fsm_event event)
+{
+	switch (event) {
+	case EVENT_APPROVE:
+		return INBOUND_APPROVE;
+	case EVENT_REJECT:
+		return INBOUND_REJECT;
+	case EVENT_RETRIGGER:
+		return INBOUND_RETRIGGER;
+	case EVENT_FINALIZE:
+		return INBOUND_FINALIZE;
+	default:
+		return INBOUND_UNCLEAR;
+	}
+}
+
 /* A clarification at most once an hour per tenant, ten a day per sender. */
 static int
 may_clarify(struct decision *r, struct err *err)
@@ -230,12 +248,12 @@ may_act(struct decision *r, enum fsm_event event, struct err *err)
 		buf_printf(&r->why, "; not applied: it answers a mail of an "
 		    "earlier approval (generation %lld, now %lld)",
 		    (long long)r->mail.generation, (long long)t.generation);
-		rc = record_outcome(r, "stale", err) == -1 ? -1 : 0;
+		rc = record_outcome(r, INBOUND_STALE, err) == -1 ? -1 : 0;
 	} else if ((event == EVENT_APPROVE || event == EVENT_REJECT) &&
 	    !addr_equal(r->m.from, t.customer_admin)) {
 		buf_printf(&r->why, "; not applied: only the customer admin "
 		    "%s approves or rejects", t.customer_admin);
-		rc = record_outcome(r, "not_allowed", err) == -1 ? -1 : 0;
+		rc = record_outcome(r, INBOUND_NOT_ALLOWED, err) == -1 ? -1 : 0;
 	}
 	tenant_clear(&t);
 	return rc;
@@ -270,7 +288,7 @@ act(struct decision *r, struct err *err)
 			goto out;
 		if (!may) {
 			buf_puts(&r->why, "; no clarification: sent one lately");
-			rc = record_outcome(r, "unclear", err);
+			rc = record_outcome(r, INBOUND_UNCLEAR, err);
 			goto out;
 		}
 	}
@@ -278,8 +296,7 @@ act(struct decision *r, struct err *err)
 	note.digest = r->digest;
 	note.sender = r->m.from;
 	note.tenant_id = r->mail.tenant_id;
-	note.outcome = ev.event == EVENT_UNCLEAR ? "unclear" :
-	    fsm_event_name(ev.event);
+	note.outcome = outcome_for(ev.event);
 	note.detail = r->why.data;
 	ev.actor = "mail";
 	ev.detail = r->why.data;
@@ -295,7 +312,7 @@ act(struct decision *r, struct err *err)
 	} else if (err->kind == ERR_STATE) {
 		/* APPROVE twice, or too late: recorded, nothing changes. */
 		buf_printf(&r->why, "; not applied: %s", err->msg);
-		rc = record_outcome(r, "not_applicable", err);
+		rc = record_outcome(r, INBOUND_NOT_APPLICABLE, err);
 	}
 out:
 	reply_verdict_clear(&v);
@@ -314,7 +331,7 @@ trusted(struct decision *r, struct err *err)
 	    !(to_support && from_support))) {
 		buf_printf(&r->why, "; ignored: from %s, but the mail went to "
 		    "%s", r->m.from ? r->m.from : "nobody", r->mail.recipient);
-		return record_outcome(r, "stranger", err) == -1 ? -1 : 0;
+		return record_outcome(r, INBOUND_STRANGER, err) == -1 ? -1 : 0;
 	}
 	buf_printf(&r->why, "; sender is the recipient");
 	if (cfg->require_auth_results) {
@@ -322,7 +339,7 @@ trusted(struct decision *r, struct err *err)
 			buf_printf(&r->why, "; ignored: no passing "
 			    "Authentication-Results from %s",
 			    cfg->trusted_authserv_id);
-			return record_outcome(r, "auth_failed", err) == -1 ?
+			return record_outcome(r, INBOUND_AUTH_FAILED, err) == -1 ?
 			    -1 : 0;
 		}
 		buf_puts(&r->why, "; authenticated (dmarc or aligned dkim)");
@@ -346,7 +363,7 @@ bounce(struct decision *r, struct err *err)
 		return -1;
 	buf_printf(&r->why, "bounce of %s to %s",
 	    fsm_mail_kind_name(r->mail.kind), r->mail.recipient);
-	return record_outcome(r, "bounce", err);
+	return record_outcome(r, INBOUND_BOUNCE, err);
 }
 
 /* A bounce names the bounced mail by its Message-ID, or comes back to
@@ -383,14 +400,14 @@ decide(struct decision *r, struct err *err)
 		if (rc == 1)
 			return bounce(r, err);
 		buf_puts(&r->why, "ignored: a bounce for no mail of ours");
-		return record_outcome(r, "auto_reply", err);
+		return record_outcome(r, INBOUND_AUTO_REPLY, err);
 	}
 	if ((rc = match(r, err)) == -1)
 		return -1;
 	if (rc == 0) {
 		buf_printf(&r->why, "ignored: answers no mail of ours (from %s)",
 		    r->m.from ? r->m.from : "nobody");
-		return record_outcome(r, "unmatched", err);
+		return record_outcome(r, INBOUND_UNMATCHED, err);
 	}
 	buf_printf(&r->why, "reply to %s (mail %lld) matched by %s",
 	    fsm_mail_kind_name(r->mail.kind), (long long)r->mail.id,
@@ -398,7 +415,7 @@ decide(struct decision *r, struct err *err)
 	if (r->m.auto_reply) {
 		buf_printf(&r->why, "; ignored: an automatic reply (%s)",
 		    r->m.auto_reason ? r->m.auto_reason : "");
-		return record_outcome(r, "auto_reply", err);
+		return record_outcome(r, INBOUND_AUTO_REPLY, err);
 	}
 	if ((rc = trusted(r, err)) != 1)
 		return rc;
@@ -463,11 +480,11 @@ inbox_handle(struct store *st, const struct compose_ctx *ctx,
 	res->parse_seconds = p->seconds + seconds_now() - start;
 	if (seen) {
 		res->duplicate = 1;
-		snprintf(res->outcome, sizeof res->outcome, "duplicate");
+		res->outcome = INBOUND_DUPLICATE;
 		rc = 0;
 	} else if (!p->ok) {
 		buf_printf(&r.why, "set aside: %s", p->why.msg);
-		rc = record_outcome(&r, "refused", err);
+		rc = record_outcome(&r, INBOUND_REFUSED, err);
 	} else
 		rc = decide(&r, err);
 out:
@@ -494,12 +511,11 @@ reader_new(const struct config *cfg, struct err *err)
 }
 
 static int
-acted(const char *outcome)
+acted(enum inbound_outcome outcome)
 {
-	return strcmp(outcome, "approve") == 0 ||
-	    strcmp(outcome, "reject") == 0 ||
-	    strcmp(outcome, "retrigger") == 0 ||
-	    strcmp(outcome, "finalize") == 0 || strcmp(outcome, "bounce") == 0;
+	return outcome == INBOUND_APPROVE || outcome == INBOUND_REJECT ||
+	    outcome == INBOUND_RETRIGGER || outcome == INBOUND_FINALIZE ||
+	    outcome == INBOUND_BOUNCE;
 }
 
 /* Keeps where the reader stands, when it moved since last kept. */
@@ -676,7 +692,8 @@ report(const struct batch *b, FILE *log, struct inbox_report *rep)
 	for (i = 0; i < b->handled; i++) {
 		if (log != NULL)
 			fprintf(log, "message %s: %s%s%s\n", b->msgs[i].name,
-			    res[i].outcome, res[i].detail[0] ? ": " : "",
+			    outcome_inbound_name(res[i].outcome),
+			    res[i].detail[0] ? ": " : "",
 			    res[i].detail);
 		rep->handled++;
 		rep->duplicates += res[i].duplicate;

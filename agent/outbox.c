@@ -74,7 +74,7 @@ record_delivery(struct store *st, const struct compose_ctx *ctx,
 	switch (status) {
 	case SEND_OK:
 		rep->sent++;
-		log_mail(log, m, "sent", reply);
+		log_mail(log, m, outcome_mail_name(MAIL_STATUS_SENT), reply);
 		return store_outbox_sent(st, m->id, now, err);
 	case SEND_RETRY:
 		if (attempts < ctx->cfg->out_retry_max) {
@@ -86,13 +86,13 @@ record_delivery(struct store *st, const struct compose_ctx *ctx,
 		why = xasprintf("gave up after %d attempts: %s", attempts,
 		    reply);
 		rep->failed++;
-		log_mail(log, m, "failed", why);
+		log_mail(log, m, outcome_mail_name(MAIL_STATUS_FAILED), why);
 		rc = workflow_delivery_failed(st, ctx, m->id, why, now, err);
 		free(why);
 		return rc;
 	case SEND_FAILED:
 		rep->failed++;
-		log_mail(log, m, "failed", reply);
+		log_mail(log, m, outcome_mail_name(MAIL_STATUS_FAILED), reply);
 		return workflow_delivery_failed(st, ctx, m->id, reply, now,
 		    err);
 	case SEND_DOWN:

@@ -97,7 +97,8 @@ store_inbound_add(struct store *st, const struct inbound_note *note,
 	sqlite3_bind_int64(stmt, 3, now);
 	bind_text_or_null(stmt, 4, note->sender);
 	bind_id_or_null(stmt, 5, note->tenant_id);
-	sqlite3_bind_text(stmt, 6, note->outcome, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 6, outcome_inbound_name(note->outcome), -1,
+	    SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 7, note->detail ? note->detail : "", -1,
 	    SQLITE_TRANSIENT);
 	if (sqlite3_step(stmt) != SQLITE_DONE) {

@@ -98,7 +98,9 @@ outbox_fill(sqlite3_stmt *stmt, void *elem, struct err *err)
 	o->kind = fsm_mail_kind_from_name(
 	    (const char *)sqlite3_column_text(stmt, 2));
 	o->recipient = column_strdup(stmt, 3);
-	o->status = column_strdup(stmt, 4);
+	/* The schema's CHECK admits only the names outcome.c knows. */
+	o->status = outcome_mail_from_name(
+	    (const char *)sqlite3_column_text(stmt, 4));
 	o->message_id = column_strdup(stmt, 5);
 	o->attempts = sqlite3_column_int(stmt, 6);
 	o->last_error = column_strdup(stmt, 7);
@@ -385,7 +387,6 @@ void
 store_outbox_entry_clear(struct outbox_entry *o)
 {
 	free(o->recipient);
-	free(o->status);
 	free(o->message_id);
 	free(o->last_error);
 	free(o->subject);

@@ -84,7 +84,8 @@ mails_json(const struct outbox_entry *m, size_t n)
 	for (i = 0; i < n; i++)
 		json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:o,s:i,s:o}",
 		    "kind", fsm_mail_kind_name(m[i].kind),
-		    "to", m[i].recipient, "status", m[i].status,
+		    "to", m[i].recipient,
+		    "status", outcome_mail_name(m[i].status),
 		    "message_id", m[i].message_id ?
 		    json_sprintf("<%s>", m[i].message_id) : json_null(),
 		    "attempts", m[i].attempts,
@@ -251,8 +252,8 @@ mails_text(FILE *fp, const struct outbox_entry *m, size_t n)
 		fprintf(fp, "  (none)\n");
 	for (i = 0; i < n; i++) {
 		fprintf(fp, "  %-22s %-7s attempts %d  to %s",
-		    fsm_mail_kind_name(m[i].kind), m[i].status, m[i].attempts,
-		    m[i].recipient);
+		    fsm_mail_kind_name(m[i].kind), outcome_mail_name(m[i].status),
+		    m[i].attempts, m[i].recipient);
 		if (m[i].last_error != NULL)
 			fprintf(fp, "  (%s)", m[i].last_error);
 		fputc('\n', fp);

@@ -459,7 +459,12 @@ auth_states(struct call *c, struct buf *b)
 static int
 metrics(struct call *c)
 {
-	static const char *const statuses[] = { "failed", "queued", "sent" };
+	/* In the order the series have always been shown: by name. */
+	const char *const statuses[] = {
+		outcome_mail_name(MAIL_STATUS_FAILED),
+		outcome_mail_name(MAIL_STATUS_QUEUED),
+		outcome_mail_name(MAIL_STATUS_SENT),
+	};
 	const char *states[STATE_COUNT];
 	struct buf b = { 0 };
 	char code[16];
@@ -476,7 +481,7 @@ metrics(struct call *c)
 		goto out;
 	family(&b, "mscagent_mails", "gauge", "Mails in the outbox by status.");
 	if (tally(c, &b, TALLY_MAIL_STATUS, "mscagent_mails", "status",
-	    statuses, 3) == -1)
+	    statuses, sizeof statuses / sizeof statuses[0]) == -1)
 		goto out;
 	family(&b, "mscagent_replies_total", "counter",
 	    "Inbound messages read, by outcome.");

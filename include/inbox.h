@@ -25,7 +25,7 @@
 #define INBOX_CLARIFY_PER_SENDER_DAY	10
 
 struct inbox_result {
-	char	outcome[32];	/* approve, reject, unclear, auto_reply, ... */
+	enum inbound_outcome outcome;	/* INBOUND_NONE until decided */
 	char	detail[512];	/* one line for the log */
 	int	duplicate;	/* handled before: only move it */
 	double	parse_seconds;	/* of the time it took, for inbox_times */

@@ -20,6 +20,7 @@
 
 #include <stdint.h>
 
+#include "outcome.h"
 #include "tenant.h"
 
 #define STORE_SCHEMA_VERSION	2
@@ -40,7 +41,7 @@ struct outbox_entry {
 	int64_t		 tenant_id;
 	enum mail_kind	 kind;
 	char		*recipient;
-	char		*status;	/* queued, sent, failed */
+	enum mail_status	 status;
 	char		*message_id;	/* NULL until composed */
 	int		 attempts;
 	char		*last_error;	/* NULL when none */
@@ -168,7 +169,7 @@ struct inbound_note {
 	const char	*digest;	/* SHA-256 of the raw message, hex */
 	const char	*sender;	/* may be NULL */
 	int64_t		 tenant_id;	/* 0: matched no tenant */
-	const char	*outcome;	/* approve, unclear, auto_reply, ... */
+	enum inbound_outcome	 outcome;
 	const char	*detail;
 };
 

@@ -690,7 +690,7 @@ test_history_and_outbox(void **state)
 	assert_int_equal(store_outbox_list(f->st, id, &o, &n, &err), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(o[0].kind, MAIL_APPROVAL_REQUEST);
-	assert_string_equal(o[0].status, "queued");
+	assert_int_equal(o[0].status, MAIL_STATUS_QUEUED);
 	assert_string_equal(o[0].message_id, "m1@x.test");
 	assert_int_equal(o[0].attempts, 0);
 	assert_null(o[0].message);	/* lists leave the bytes out */
@@ -1080,7 +1080,7 @@ test_migrate_from_1(void **state)
 	assert_int_equal(store_outbox_get(st, 1, &o, &err), 0);
 	assert_int_equal(o.tenant_id, 7);
 	assert_int_equal(o.kind, MAIL_APPROVAL_REQUEST);
-	assert_string_equal(o.status, "sent");
+	assert_int_equal(o.status, MAIL_STATUS_SENT);
 	assert_string_equal(o.message_id, "m1@msp.example");
 	assert_int_equal(o.sent_at, 160);
 	assert_int_equal(o.message_len, 11);
@@ -1090,7 +1090,7 @@ test_migrate_from_1(void **state)
 	assert_int_equal(o.tenant_id, 7);
 	assert_int_equal(o.kind, MAIL_APPROVAL_REMINDER);
 	assert_string_equal(o.recipient, "it@mueller.example");
-	assert_string_equal(o.status, "queued");
+	assert_int_equal(o.status, MAIL_STATUS_QUEUED);
 	assert_string_equal(o.message_id, "m2@msp.example");
 	assert_int_equal(o.attempts, 2);
 	assert_string_equal(o.last_error, "451 4.7.1 try later");

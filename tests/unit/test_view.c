@@ -98,12 +98,12 @@ make_extras(struct extras *e)
 	m = e->mails = xcalloc(2, sizeof *m);
 	m[0].kind = MAIL_APPROVAL_REQUEST;
 	m[0].recipient = xstrdup("a@x.test");
-	m[0].status = xstrdup("sent");
+	m[0].status = MAIL_STATUS_SENT;
 	m[0].message_id = xstrdup("1.abc@agent.test");	/* stored without <> */
 	m[0].attempts = 1;
 	m[1].kind = MAIL_DELIVERY_FAILED;
 	m[1].recipient = xstrdup("m@y.test");
-	m[1].status = xstrdup("failed");
+	m[1].status = MAIL_STATUS_FAILED;
 	m[1].attempts = 5;
 	m[1].last_error = xstrdup("550 5.1.1 no such user");
 	e->x.plan = &e->plan;
