@@ -7,6 +7,42 @@
 
 #define STORE_CLAIM_LIMIT_SQL "100"
 
+/*
+ * The statuses are parameters in the SQL, so that their names come from
+ * outcome.c alone; prepare_outbox binds them.  Above any other
+ * parameter a statement here uses.
+ */
+#define SQL_QUEUED	"?7"
+#define SQL_SENT	"?8"
+#define SQL_FAILED	"?9"
+
+/* Prepares sql and binds the statuses it names. */
+static int
+prepare_outbox(struct store *st, const char *sql, sqlite3_stmt **stmt,
+    struct err *err)
+{
+	static const struct {
+		int			at;
+		enum mail_status	status;
+	} params[] = {
+		{ 7, MAIL_STATUS_QUEUED },
+		{ 8, MAIL_STATUS_SENT },
+		{ 9, MAIL_STATUS_FAILED },
+	};
+	int count;
+	size_t i;
+
+	if (prepare(st, sql, stmt, err) == -1)
+		return -1;
+	count = sqlite3_bind_parameter_count(*stmt);
+	for (i = 0; i < sizeof params / sizeof params[0]; i++)
+		if (params[i].at <= count)
+			sqlite3_bind_text(*stmt, params[i].at,
+			    outcome_mail_name(params[i].status), -1,
+			    SQLITE_STATIC);
+	return 0;
+}
+
 /* ---- outbox ---- */
 
 int
@@ -153,7 +189,7 @@ outbox_query(struct store *st, const char *sql, int64_t param,
 	int rc = -1;
 
 	*n = 0;
-	if (prepare(st, sql, &stmt, err) == -1)
+	if (prepare_outbox(st, sql, &stmt, err) == -1)
 		goto out;
 	sqlite3_bind_int64(stmt, 1, param);
 	sqlite3_bind_int64(stmt, 2, param2);	/* ignored when unused */
@@ -249,10 +285,11 @@ store_outbox_claim(struct store *st, int64_t now, int all, int64_t after_id,
 	/* Queued mails nobody holds; without all, only those due. */
 	if (outbox_query(st, all ?
 	    "SELECT " OUTBOX_COLUMNS ", message FROM " OUTBOX_WITH_MESSAGE
-	    "WHERE status = 'queued' AND id > ?2 AND lease_until <= ?1 "
+	    "WHERE status = " SQL_QUEUED " AND id > ?2 AND lease_until <= ?1 "
 	    "ORDER BY id LIMIT " STORE_CLAIM_LIMIT_SQL :
 	    "SELECT " OUTBOX_COLUMNS ", message FROM " OUTBOX_WITH_MESSAGE
-	    "WHERE status = 'queued' AND id > ?2 AND next_attempt_at <= ?1 "
+	    "WHERE status = " SQL_QUEUED " AND id > ?2 "
+	    "AND next_attempt_at <= ?1 "
 	    "AND lease_until <= ?1 ORDER BY id LIMIT " STORE_CLAIM_LIMIT_SQL,
 	    now, after_id, 1, entries, n, err) == -1)
 		return -1;
@@ -289,9 +326,9 @@ store_outbox_holders(struct store *st, int64_t now, int64_t **holders,
 	int rc = -1;
 
 	*n = 0;
-	if (prepare(st, "SELECT DISTINCT claimed_by FROM outbox WHERE status = "
-	    "'queued' AND lease_until > ?1 AND claimed_by > 0", &stmt,
-	    err) == -1)
+	if (prepare_outbox(st, "SELECT DISTINCT claimed_by FROM outbox "
+	    "WHERE status = " SQL_QUEUED " AND lease_until > ?1 "
+	    "AND claimed_by > 0", &stmt, err) == -1)
 		goto out;
 	sqlite3_bind_int64(stmt, 1, now);
 	rc = collect_rows(st, stmt, &int64_rows, "reading claims", &list, n,
@@ -310,8 +347,9 @@ store_outbox_unclaim(struct store *st, int64_t holder, int64_t *first,
 	int rc = -1;
 
 	*first = 0;
-	if (prepare(st, "SELECT min(id) FROM outbox WHERE status = 'queued' "
-	    "AND claimed_by = ?1", &stmt, err) == -1)
+	if (prepare_outbox(st, "SELECT min(id) FROM outbox "
+	    "WHERE status = " SQL_QUEUED " AND claimed_by = ?1", &stmt,
+	    err) == -1)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, holder);
 	if (sqlite3_step(stmt) != SQLITE_ROW) {
@@ -321,8 +359,9 @@ store_outbox_unclaim(struct store *st, int64_t holder, int64_t *first,
 	*first = sqlite3_column_int64(stmt, 0);
 	release(st, stmt);
 	stmt = NULL;
-	if (prepare(st, "UPDATE outbox SET lease_until = 0, claimed_by = 0 "
-	    "WHERE status = 'queued' AND claimed_by = ?1", &stmt, err) == -1)
+	if (prepare_outbox(st, "UPDATE outbox SET lease_until = 0, "
+	    "claimed_by = 0 WHERE status = " SQL_QUEUED " AND claimed_by = ?1",
+	    &stmt, err) == -1)
 		goto out;
 	sqlite3_bind_int64(stmt, 1, holder);
 	rc = step_done(st, stmt, err);
@@ -344,7 +383,7 @@ outbox_update(struct store *st, const char *sql, int64_t id, int64_t a,
 	sqlite3_stmt *stmt = NULL;
 	int rc = -1;
 
-	if (prepare(st, sql, &stmt, err) == -1)
+	if (prepare_outbox(st, sql, &stmt, err) == -1)
 		goto out;
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_int64(stmt, 2, a);
@@ -359,7 +398,7 @@ out:
 int
 store_outbox_sent(struct store *st, int64_t id, int64_t now, struct err *err)
 {
-	return outbox_update(st, "UPDATE outbox SET status = 'sent', "
+	return outbox_update(st, "UPDATE outbox SET status = " SQL_SENT ", "
 	    "attempts = attempts + 1, sent_at = ?2, last_error = NULL, "
 	    "lease_until = 0 WHERE id = ?1", id, now,
 	    0, NULL, err);
@@ -378,7 +417,7 @@ int
 store_outbox_failed(struct store *st, int64_t id, const char *error,
     struct err *err)
 {
-	return outbox_update(st, "UPDATE outbox SET status = 'failed', "
+	return outbox_update(st, "UPDATE outbox SET status = " SQL_FAILED ", "
 	    "attempts = attempts + 1, last_error = ?4, lease_until = 0 "
 	    "WHERE id = ?1", id, 0, 0, error, err);
 }
