@@ -339,8 +339,8 @@ trusted(struct decision *r, struct err *err)
 			buf_printf(&r->why, "; ignored: no passing "
 			    "Authentication-Results from %s",
 			    cfg->trusted_authserv_id);
-			return record_outcome(r, INBOUND_AUTH_FAILED, err) == -1 ?
-			    -1 : 0;
+			return record_outcome(r, INBOUND_AUTH_FAILED,
+			    err) == -1 ? -1 : 0;
 		}
 		buf_puts(&r->why, "; authenticated (dmarc or aligned dkim)");
 	}

@@ -252,8 +252,9 @@ mails_text(FILE *fp, const struct outbox_entry *m, size_t n)
 		fprintf(fp, "  (none)\n");
 	for (i = 0; i < n; i++) {
 		fprintf(fp, "  %-22s %-7s attempts %d  to %s",
-		    fsm_mail_kind_name(m[i].kind), outcome_mail_name(m[i].status),
-		    m[i].attempts, m[i].recipient);
+		    fsm_mail_kind_name(m[i].kind),
+		    outcome_mail_name(m[i].status), m[i].attempts,
+		    m[i].recipient);
 		if (m[i].last_error != NULL)
 			fprintf(fp, "  (%s)", m[i].last_error);
 		fputc('\n', fp);

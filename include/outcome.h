@@ -14,7 +14,7 @@ enum inbound_outcome {
 	INBOUND_UNCLEAR,
 	INBOUND_RETRIGGER,
 	INBOUND_FINALIZE,
-	INBOUND_STALE,		/* answers a mail of an earlier approval */
+	INBOUND_STALE,		/* answers a mail of an older approval */
 	INBOUND_NOT_ALLOWED,	/* only the customer admin approves */
 	INBOUND_NOT_APPLICABLE,	/* the state takes no such event */
 	INBOUND_STRANGER,	/* from someone the mail did not go to */

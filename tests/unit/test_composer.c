@@ -148,7 +148,8 @@ test_undone(void **state)
 {
 	struct fixture *f = *state;
 	struct inbound_note note = { .message_id = "<1@x.test>",
-	    .digest = "00", .sender = "A@customer.test", .outcome = INBOUND_APPROVE,
+	    .digest = "00", .sender = "A@customer.test",
+	    .outcome = INBOUND_APPROVE,
 	    .detail = "" };
 	struct outbox_entry mail;
 	struct err err;
