@@ -1,7 +1,5 @@
 /* mailauth.c: fresh access tokens for the mail accounts, once each. */
-#include <errno.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -143,13 +141,6 @@ alive(const struct mail_auth_row *row, int64_t now, const char *refused)
 	    (refused == NULL || strcmp(row->access_token, refused) != 0);
 }
 
-static int
-process_alive(int64_t pid)
-{
-	return pid > 0 && pid <= INT32_MAX &&
-	    (kill((pid_t)pid, 0) == 0 || errno == EPERM);
-}
-
 static int64_t
 backoff(int64_t failures)
 {
@@ -206,7 +197,7 @@ decide(struct mailauth *ma, struct mail_auth_row *row, int64_t now,
 		return STEP_FAIL;
 	}
 	if (row->lease_until > now && row->leased_by != (int64_t)getpid() &&
-	    process_alive(row->leased_by))
+	    pid_alive(row->leased_by))
 		return STEP_WAIT;
 	row->lease_until = now + MAILAUTH_LEASE;
 	row->leased_by = (int64_t)getpid();

@@ -1,5 +1,4 @@
 /* outbox.c: deliver queued mails once each, with retries and backoff. */
-#include <errno.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -142,16 +141,6 @@ deliver_batch(struct store *st, const struct compose_ctx *ctx,
 	return 0;
 }
 
-/*
- * A claimed mail is held by the process sending it, by pid, so that one
- * held by a process that died can be told from one still being sent.
- */
-static int
-process_alive(int64_t pid)
-{
-	return pid <= INT32_MAX && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
-}
-
 /* The next batch of due mails, held by this process, in a transaction
  * of its own. */
 static int
@@ -196,7 +185,7 @@ release_orphans(struct store *st, int64_t now, FILE *log, struct err *err)
 		goto out;
 	in_doubt = xcalloc(nholders + 1, sizeof *in_doubt);
 	for (i = 0; i < nholders; i++) {
-		if (process_alive(holders[i]))
+		if (pid_alive(holders[i]))
 			continue;
 		if (store_outbox_unclaim(st, holders[i], &first, err) == -1)
 			goto out;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
@@ -28,6 +29,7 @@ struct smtp_sender {
 	char		*password;
 	struct mailauth	*auth;		/* auth = oauth2; else NULL */
 	const char	*bearer;	/* the token curl holds, borrowed */
+	int64_t		 bearer_until;	/* fresh until then */
 	char		 errbuf[CURL_ERROR_SIZE];
 	char		 last_reply[TRANSPORT_REPLY_MAX];
 	char		 refusal[TRANSPORT_REPLY_MAX];	/* last 4xx/5xx */
@@ -105,16 +107,20 @@ server_down(CURLcode rc)
 static int
 set_bearer(struct smtp_sender *s, int refused, char *reply)
 {
-	int64_t expires_at;
+	int64_t expires_at, now = (int64_t)time(NULL);
 	struct err err;
 
-	if (s->auth == NULL)
+	/* The one curl holds stays while it is fresh: no database look
+	 * for each mail of a batch. */
+	if (s->auth == NULL || (!refused && now < s->bearer_until))
 		return 0;
 	if (mailauth_token(s->auth, refused, &s->bearer, &expires_at,
 	    &err) == -1) {
+		s->bearer_until = 0;
 		snprintf(reply, TRANSPORT_REPLY_MAX, "%s", err.msg);
 		return -1;
 	}
+	s->bearer_until = expires_at - mailauth_margin(expires_at - now);
 	curl_easy_setopt(s->curl, CURLOPT_XOAUTH2_BEARER, s->bearer);
 	return 0;
 }

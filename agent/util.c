@@ -1,4 +1,6 @@
 /* util.c: errors, allocation, string lists, buffers and UTF-8 checks. */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -449,4 +451,11 @@ ascii_casecmp(const char *a, const char *b)
 		if (ca != cb || ca == '\0')
 			return ca - cb;
 	}
+}
+
+int
+pid_alive(int64_t pid)
+{
+	return pid > 0 && pid <= INT32_MAX &&
+	    (kill((pid_t)pid, 0) == 0 || errno == EPERM);
 }

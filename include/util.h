@@ -105,4 +105,8 @@ char	*text_printable(const char *, size_t max);
 /* ASCII-only case folding compare, for keywords and domains. */
 int	 ascii_casecmp(const char *, const char *);
 
+/* 1 when a process with this pid runs (ours or not): whether a claim
+ * or lease a process holds by its pid still has a holder. */
+int	 pid_alive(int64_t pid);
+
 #endif
