@@ -204,9 +204,9 @@ decide(struct mailauth *ma, struct mail_auth_row *row, int64_t now,
 	return STEP_ASK;
 }
 
-/* Stores what the endpoint answered; the lease ends with it. */
+/* Puts what the endpoint answered into the row; the lease ends with it. */
 static void
-record(struct mailauth *ma, struct mail_auth_row *row,
+apply_answer(struct mailauth *ma, struct mail_auth_row *row,
     enum oauth_status status, const struct oauth_token *tok, int64_t now,
     const struct err *why)
 {
@@ -285,7 +285,7 @@ ask(struct mailauth *ma, struct mail_auth_row *row, struct err *err)
 	    row->refresh_token, now, &tok, &why);
 	if (store_begin(ma->st, err) == -1)
 		goto out;
-	record(ma, row, status, &tok, now, &why);
+	apply_answer(ma, row, status, &tok, now, &why);
 	if (store_auth_put(ma->st, row, err) == -1 ||
 	    store_commit(ma->st, err) == -1) {
 		store_rollback(ma->st);
