@@ -113,7 +113,7 @@ test_rows(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-		got = html_to_text(rows[i].html, strlen(rows[i].html));
+		got = html_to_text(rows[i].html, strlen(rows[i].html), 0);
 		if (strcmp(got, rows[i].want) != 0) {
 			print_error("%s: got \"%s\", want \"%s\"\n",
 			    rows[i].name, got, rows[i].want);
@@ -130,17 +130,17 @@ test_empty(void **state)
 	char *got;
 
 	(void)state;
-	got = html_to_text(NULL, 0);
+	got = html_to_text(NULL, 0, 0);
 	assert_string_equal(got, "");
 	free(got);
-	got = html_to_text("", 0);
+	got = html_to_text("", 0, 0);
 	assert_string_equal(got, "");
 	free(got);
 	/* len wins over the string: nothing is read. */
-	got = html_to_text("APPROVE", 0);
+	got = html_to_text("APPROVE", 0, 0);
 	assert_string_equal(got, "");
 	free(got);
-	got = html_to_text("   ", 3);
+	got = html_to_text("   ", 3, 0);
 	assert_string_equal(got, "");
 	free(got);
 }
@@ -151,7 +151,7 @@ test_len_is_respected(void **state)
 	char *got;
 
 	(void)state;
-	got = html_to_text("APPROVE and more", 7);
+	got = html_to_text("APPROVE and more", 7, 0);
 	assert_string_equal(got, "APPROVE");
 	free(got);
 }
@@ -163,7 +163,7 @@ test_embedded_nul(void **state)
 	char *got;
 
 	(void)state;
-	got = html_to_text(html, sizeof html - 1);
+	got = html_to_text(html, sizeof html - 1, 0);
 	assert_string_equal(got, "AP\xef\xbf\xbdPROVE");
 	free(got);
 }
@@ -211,20 +211,20 @@ test_deep_nesting(void **state)
 
 	(void)state;
 	html = nested("<div>", "</div>", 200, "X");
-	got = html_to_text(html, strlen(html));
+	got = html_to_text(html, strlen(html), 0);
 	assert_string_equal(got, "X");
 	free(got);
 	free(html);
 
 	/* Deeper than libxml2 goes: it stops, and nothing crashes. */
 	html = nested("<div>", "</div>", 1000, "X");
-	got = html_to_text(html, strlen(html));
+	got = html_to_text(html, strlen(html), 0);
 	assert_true(strlen(got) <= 1);
 	free(got);
 	free(html);
 
 	html = nested("<div>", "</div>", 100000, "X");
-	got = html_to_text(html, strlen(html));
+	got = html_to_text(html, strlen(html), 0);
 	assert_true(strlen(got) <= 1);
 	free(got);
 	free(html);
@@ -240,14 +240,14 @@ test_depth_limit(void **state)
 	(void)state;
 	divs = nested("<div>", "</div>", HTML_DEPTH_MAX - 2, "X");
 	html = xasprintf("<html><body>%s</body></html>", divs);
-	got = html_to_text(html, strlen(html));
+	got = html_to_text(html, strlen(html), 0);
 	assert_string_equal(got, "X");
 	free(got);
 	free(html);
 	free(divs);
 	divs = nested("<div>", "</div>", HTML_DEPTH_MAX - 1, "X");
 	html = xasprintf("<html><body>%s</body></html>", divs);
-	got = html_to_text(html, strlen(html));
+	got = html_to_text(html, strlen(html), 0);
 	assert_string_equal(got, "");
 	free(got);
 	free(html);
@@ -263,13 +263,13 @@ test_deep_quotes_stay_quoted(void **state)
 	(void)state;
 	for (n = 250; n <= 260; n++) {
 		html = nested("<blockquote>", "</blockquote>", n, "APPROVE");
-		got = html_to_text(html, strlen(html));
+		got = html_to_text(html, strlen(html), 0);
 		assert_true(only_quoted(got, "APPROVE"));
 		free(got);
 		free(html);
 	}
 	html = nested("<blockquote>", "</blockquote>", 3, "APPROVE");
-	got = html_to_text(html, strlen(html));
+	got = html_to_text(html, strlen(html), 0);
 	assert_string_equal(got, "> > > APPROVE");
 	free(got);
 	free(html);
@@ -285,12 +285,12 @@ test_input_limit(void **state)
 	html = xmalloc(HTML_INPUT_MAX + 3);
 	memset(html, ' ', HTML_INPUT_MAX);
 	memcpy(html + HTML_INPUT_MAX, "YZ", 3);
-	got = html_to_text(html, HTML_INPUT_MAX + 2);
+	got = html_to_text(html, HTML_INPUT_MAX + 2, 0);
 	assert_string_equal(got, "");
 	free(got);
 	/* At the limit exactly, all is read. */
 	memcpy(html + HTML_INPUT_MAX - 2, "YZ", 2);
-	got = html_to_text(html, HTML_INPUT_MAX);
+	got = html_to_text(html, HTML_INPUT_MAX, 0);
 	assert_string_equal(got, "YZ");
 	free(got);
 	free(html);
@@ -309,7 +309,7 @@ test_output_bounded(void **state)
 		buf_puts(&b, "<br>");
 	inner = buf_release(&b);
 	html = nested("<blockquote>", "</blockquote>", 200, inner);
-	got = html_to_text(html, strlen(html));
+	got = html_to_text(html, strlen(html), 0);
 	assert_true(strlen(got) <= HTML_INPUT_MAX);
 	assert_true(only_quoted(got, ""));
 	free(got);
@@ -341,7 +341,7 @@ test_random_bytes(void **state)
 			    (sizeof bits / sizeof bits[0])]);
 		}
 		html = buf_release(&b);
-		got = html_to_text(html, strlen(html));
+		got = html_to_text(html, strlen(html), 0);
 		assert_true(utf8_valid(got, strlen(got)));
 		free(got);
 		free(html);
