@@ -25,6 +25,8 @@ struct writer {
 	int		 bol;		/* at the beginning of a line */
 	int		 space;		/* a space is owed before more text */
 	int		 newlines;	/* line ends at the end of out */
+	int		 blank;		/* a blank line is owed before more
+					   text (HTML_TEXT_PARAGRAPHS) */
 	int		 pre;		/* inside <pre>: keep line breaks */
 	int		 full;		/* HTML_TEXT_MAX reached */
 	size_t		 col;		/* columns of the current line */
@@ -214,23 +216,38 @@ empty_line(struct writer *w)
 	w->newlines++;
 }
 
-/* A block starts or ends: a new line, and a blank one before a
+/*
+ * The blank line owed between paragraphs.  It is written only when more
+ * follows, and before a quote's level changes, so that it takes the
+ * lower level: no "> " line opens or closes a quote.
+ */
+static void
+put_blank(struct writer *w)
+{
+	if (w->blank && w->newlines < 2)
+		empty_line(w);
+	w->blank = 0;
+}
+
+/* A block starts or ends: a new line, and a blank one around a
  * paragraph when asked; never at the top of the text. */
 static void
 block_break(struct writer *w, enum block_kind kind)
 {
 	end_line(w);
 	if (kind == BLOCK_PARAGRAPH && (w->flags & HTML_TEXT_PARAGRAPHS) &&
-	    w->out.len > 0 && w->newlines < 2)
-		empty_line(w);
+	    w->out.len > 0)
+		w->blank = 1;
 }
 
 /* A <br>: ends the line, or writes an empty one. */
 static void
 line_break(struct writer *w)
 {
-	if (w->bol)
+	if (w->bol) {
+		put_blank(w);
 		empty_line(w);
+	}
 	end_line(w);
 }
 
@@ -262,6 +279,7 @@ static void
 put_char(struct writer *w, const char *s, size_t len)
 {
 	if (w->bol) {
+		put_blank(w);
 		put_prefix(w, 0);
 		w->col = (size_t)(w->level + w->outlook) * 2;
 		if (w->bullet != NULL) {
@@ -415,6 +433,7 @@ enter(struct writer *w, const xmlNode *n, int depth)
 	}
 	if (has_id(n, outlook_ids)) {
 		end_line(w);
+		put_blank(w);
 		w->outlook = 1;
 	}
 	if ((kind = block_kind(n)) != BLOCK_NONE)
@@ -425,8 +444,10 @@ enter(struct writer *w, const xmlNode *n, int depth)
 		w->cell[depth] = w->col;
 		w->space = !w->bol;
 	}
-	if (is_quote(n))
+	if (is_quote(n)) {
+		put_blank(w);
 		w->level++;
+	}
 	if (strcmp(name, "pre") == 0)
 		w->pre++;
 	if (strcmp(name, "li") == 0 && (w->flags & HTML_TEXT_BULLETS))
