@@ -1,4 +1,5 @@
-/* html.c: an HTML mail body as text, with quoted parts marked by "> ". */
+/* html.c: HTML as text, with quoted parts marked by "> ", laid out for
+ * the reply reader or for a person (html.h). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,26 +12,72 @@
 /* The text made is at most this long; the reply reader looks at less. */
 #define HTML_TEXT_MAX	HTML_INPUT_MAX
 
+/* HTML_TEXT_COLUMNS: a row's first cell is a label this wide, the
+ * others columns of this width. */
+#define LABEL_WIDTH	20
+#define CELL_WIDTH	12
+
 struct writer {
 	struct buf	 out;
+	unsigned int	 flags;		/* HTML_TEXT_* */
 	int		 level;		/* quote level of the open elements */
 	int		 outlook;	/* past Outlook's quote marker */
 	int		 bol;		/* at the beginning of a line */
 	int		 space;		/* a space is owed before more text */
+	int		 newlines;	/* line ends at the end of out */
+	int		 blank;		/* a blank line is owed before more
+					   text (HTML_TEXT_PARAGRAPHS) */
 	int		 pre;		/* inside <pre>: keep line breaks */
 	int		 full;		/* HTML_TEXT_MAX reached */
+	size_t		 col;		/* columns of the current line */
+	size_t		 word;		/* where the word being written
+					   starts in out */
+	int		 movable;	/* a space before it: wrap may move
+					   it to the next line */
+	const char	*bullet;	/* owed before the item's text */
+	size_t		 cell[HTML_DEPTH_MAX];	/* column where the cell
+						   open at that depth began */
 };
 
 static const char *const skipped[] = {
 	"script", "style", "head", "title", "template", "noscript", NULL
 };
 
-static const char *const blocks[] = {
-	"address", "article", "aside", "blockquote", "center", "dd", "div",
-	"dl", "dt", "fieldset", "figure", "footer", "form", "h1", "h2", "h3",
-	"h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p",
-	"pre", "section", "table", "tbody", "tfoot", "thead", "tr", "ul",
-	NULL
+/*
+ * The block elements: each starts and ends a line.  BLOCK_PARAGRAPH ones
+ * stand apart by a blank line with HTML_TEXT_PARAGRAPHS; BLOCK_LINE ones
+ * are lines of a list or table, which keep together.
+ */
+enum block_kind {
+	BLOCK_NONE = 0,
+	BLOCK_PARAGRAPH,
+	BLOCK_LINE,
+};
+
+struct block {
+	const char	*name;
+	enum block_kind	 kind;
+};
+
+static const struct block blocks[] = {
+	{ "address", BLOCK_PARAGRAPH },	{ "article", BLOCK_PARAGRAPH },
+	{ "aside", BLOCK_PARAGRAPH },	{ "blockquote", BLOCK_PARAGRAPH },
+	{ "center", BLOCK_PARAGRAPH },	{ "dd", BLOCK_LINE },
+	{ "div", BLOCK_PARAGRAPH },	{ "dl", BLOCK_PARAGRAPH },
+	{ "dt", BLOCK_LINE },		{ "fieldset", BLOCK_PARAGRAPH },
+	{ "figure", BLOCK_PARAGRAPH },	{ "footer", BLOCK_PARAGRAPH },
+	{ "form", BLOCK_PARAGRAPH },	{ "h1", BLOCK_PARAGRAPH },
+	{ "h2", BLOCK_PARAGRAPH },	{ "h3", BLOCK_PARAGRAPH },
+	{ "h4", BLOCK_PARAGRAPH },	{ "h5", BLOCK_PARAGRAPH },
+	{ "h6", BLOCK_PARAGRAPH },	{ "header", BLOCK_PARAGRAPH },
+	{ "hr", BLOCK_PARAGRAPH },	{ "li", BLOCK_LINE },
+	{ "main", BLOCK_PARAGRAPH },	{ "nav", BLOCK_PARAGRAPH },
+	{ "ol", BLOCK_PARAGRAPH },	{ "p", BLOCK_PARAGRAPH },
+	{ "pre", BLOCK_PARAGRAPH },	{ "section", BLOCK_PARAGRAPH },
+	{ "table", BLOCK_PARAGRAPH },	{ "tbody", BLOCK_LINE },
+	{ "tfoot", BLOCK_LINE },	{ "thead", BLOCK_LINE },
+	{ "tr", BLOCK_LINE },		{ "ul", BLOCK_PARAGRAPH },
+	{ NULL, BLOCK_NONE }
 };
 
 /* Classes that hold the quoted mail (Gmail, Yahoo). */
@@ -58,6 +105,23 @@ is_element(const xmlNode *n, const char *name)
 {
 	return n->type == XML_ELEMENT_NODE &&
 	    strcmp((const char *)n->name, name) == 0;
+}
+
+static enum block_kind
+block_kind(const xmlNode *n)
+{
+	const struct block *b;
+
+	for (b = blocks; b->name != NULL; b++)
+		if (strcmp(b->name, (const char *)n->name) == 0)
+			return b->kind;
+	return BLOCK_NONE;
+}
+
+static int
+is_cell(const xmlNode *n)
+{
+	return is_element(n, "td") || is_element(n, "th");
 }
 
 /* 1 when the space-separated class attribute holds one of list. */
@@ -122,13 +186,58 @@ put_prefix(struct writer *w, int empty)
 	}
 }
 
+/* Drops the spaces that end out: table padding at the end of a line. */
+static void
+trim_spaces(struct writer *w)
+{
+	while (w->out.len > 0 && w->out.data[w->out.len - 1] == ' ')
+		w->out.data[--w->out.len] = '\0';
+}
+
 static void
 end_line(struct writer *w)
 {
-	if (!w->bol)
+	if (!w->bol) {
+		trim_spaces(w);
 		put(w, "\n", 1);
+		w->newlines = 1;
+	}
 	w->bol = 1;
 	w->space = 0;
+	w->col = 0;
+}
+
+/* An empty line, with the quote marks of its level. */
+static void
+empty_line(struct writer *w)
+{
+	put_prefix(w, 1);
+	put(w, "\n", 1);
+	w->newlines++;
+}
+
+/*
+ * The blank line owed between paragraphs.  It is written only when more
+ * follows, and before a quote's level changes, so that it takes the
+ * lower level: no "> " line opens or closes a quote.
+ */
+static void
+put_blank(struct writer *w)
+{
+	if (w->blank && w->newlines < 2)
+		empty_line(w);
+	w->blank = 0;
+}
+
+/* A block starts or ends: a new line, and a blank one around a
+ * paragraph when asked; never at the top of the text. */
+static void
+block_break(struct writer *w, enum block_kind kind)
+{
+	end_line(w);
+	if (kind == BLOCK_PARAGRAPH && (w->flags & HTML_TEXT_PARAGRAPHS) &&
+	    w->out.len > 0)
+		w->blank = 1;
 }
 
 /* A <br>: ends the line, or writes an empty one. */
@@ -136,22 +245,64 @@ static void
 line_break(struct writer *w)
 {
 	if (w->bol) {
-		put_prefix(w, 1);
-		put(w, "\n", 1);
+		put_blank(w);
+		empty_line(w);
 	}
 	end_line(w);
 }
 
+/* Moves the word being written to a new line, the space before it
+ * dropped. */
+static void
+wrap_word(struct writer *w)
+{
+	char *word;
+	size_t len;
+
+	len = w->out.len - w->word;
+	word = xstrndup(w->out.data + w->word, len);
+	w->out.len = w->word;
+	w->out.data[w->out.len] = '\0';
+	trim_spaces(w);
+	put(w, "\n", 1);
+	put_prefix(w, 0);
+	w->col = (size_t)(w->level + w->outlook) * 2 + utf8_width_n(word, len);
+	w->word = w->out.len;
+	w->movable = 0;
+	put(w, word, len);
+	free(word);
+}
+
+/* One character (len bytes), after the quote marks, list bullet or
+ * space it is owed. */
 static void
 put_char(struct writer *w, const char *s, size_t len)
 {
-	if (w->bol)
+	if (w->bol) {
+		put_blank(w);
 		put_prefix(w, 0);
-	else if (w->space)
+		w->col = (size_t)(w->level + w->outlook) * 2;
+		if (w->bullet != NULL) {
+			put(w, w->bullet, strlen(w->bullet));
+			w->col += utf8_width(w->bullet);
+			w->bullet = NULL;
+		}
+		w->word = w->out.len;
+		w->movable = 0;
+	} else if (w->space) {
 		put(w, " ", 1);
+		w->col++;
+		w->word = w->out.len;
+		w->movable = 1;
+	}
 	put(w, s, len);
+	w->col += utf8_width_n(s, len);
 	w->bol = 0;
 	w->space = 0;
+	w->newlines = 0;
+	if ((w->flags & HTML_TEXT_WRAP) && w->movable && !w->pre &&
+	    w->col > HTML_TEXT_WIDTH)
+		wrap_word(w);
 }
 
 /* Bytes of HTML white space at s (NBSP included), or 0. */
@@ -163,6 +314,17 @@ space_len(const char *s)
 	if ((unsigned char)s[0] == 0xc2 && (unsigned char)s[1] == 0xa0)
 		return 2;
 	return 0;
+}
+
+/* Bytes of the UTF-8 character at s. */
+static size_t
+char_len(const char *s)
+{
+	size_t n;
+
+	for (n = 1; (s[n] & 0xc0) == 0x80; n++)
+		;
+	return n;
 }
 
 /* Text with its white space collapsed, as a browser shows it. */
@@ -180,12 +342,68 @@ put_text(struct writer *w, const char *s)
 				w->space = 1;
 			s += n;
 		} else {
-			for (n = 1; (s[n] & 0xc0) == 0x80; n++)
-				;
+			n = char_len(s);
 			put_char(w, s, n);
 			s += n;
 		}
 	}
+}
+
+/* Text written as one word, white space and all: a link's url. */
+static void
+put_word(struct writer *w, const char *s)
+{
+	size_t n;
+
+	for (; *s != '\0' && !w->full; s += n) {
+		n = char_len(s);
+		put_char(w, s, n);
+	}
+}
+
+/* HTML_TEXT_LINKS: " <url>" after a web link's text, unless the text
+ * is the url already; a mailto: link is a button, explained in words. */
+static void
+put_link(struct writer *w, const xmlNode *a)
+{
+	xmlChar *href, *label;
+	char *shown;
+
+	href = xmlGetProp(a, (const xmlChar *)"href");
+	label = xmlNodeGetContent(a);
+	if (href != NULL && strncmp((const char *)href, "mailto:", 7) != 0 &&
+	    label != NULL && strcmp((const char *)label,
+	    (const char *)href) != 0) {
+		shown = xasprintf("<%s>", (const char *)href);
+		w->space = 1;
+		put_word(w, shown);
+		free(shown);
+	}
+	xmlFree(label);
+	xmlFree(href);
+}
+
+/* 1 when cell is the first cell of its row. */
+static int
+first_cell(const xmlNode *cell)
+{
+	for (cell = cell->prev; cell != NULL; cell = cell->prev)
+		if (is_cell(cell))
+			return 0;
+	return 1;
+}
+
+/* HTML_TEXT_COLUMNS: pads the cell that began at column start. */
+static void
+pad_cell(struct writer *w, const xmlNode *cell, size_t start)
+{
+	size_t end = start + (first_cell(cell) ? LABEL_WIDTH : CELL_WIDTH);
+
+	while (w->col > 0 && w->col < end && !w->full) {
+		put(w, " ", 1);
+		w->col++;
+	}
+	w->space = 1;
 }
 
 /*
@@ -202,11 +420,12 @@ walked(const xmlNode *n, int depth)
 	    !in_list(skipped, (const char *)n->name);
 }
 
-/* Opens a walked node. */
+/* Opens a walked node, depth elements deep. */
 static void
-enter(struct writer *w, const xmlNode *n)
+enter(struct writer *w, const xmlNode *n, int depth)
 {
 	const char *name = (const char *)n->name;
+	enum block_kind kind;
 
 	if (n->type == XML_TEXT_NODE) {
 		put_text(w, (const char *)n->content);
@@ -214,28 +433,45 @@ enter(struct writer *w, const xmlNode *n)
 	}
 	if (has_id(n, outlook_ids)) {
 		end_line(w);
+		put_blank(w);
 		w->outlook = 1;
 	}
-	if (in_list(blocks, name))
-		end_line(w);
+	if ((kind = block_kind(n)) != BLOCK_NONE)
+		block_break(w, kind);
 	else if (strcmp(name, "br") == 0)
 		line_break(w);
-	else if (strcmp(name, "td") == 0 || strcmp(name, "th") == 0)
+	else if (is_cell(n)) {
+		w->cell[depth] = w->col;
 		w->space = !w->bol;
-	if (is_quote(n))
+	}
+	if (is_quote(n)) {
+		put_blank(w);
 		w->level++;
+	}
 	if (strcmp(name, "pre") == 0)
 		w->pre++;
+	if (strcmp(name, "li") == 0 && (w->flags & HTML_TEXT_BULLETS))
+		w->bullet = "  - ";
+	if (strcmp(name, "hr") == 0 && (w->flags & HTML_TEXT_RULES))
+		put_text(w, "----");
 }
 
-/* Closes a walked node. */
+/* Closes a walked node, depth elements deep. */
 static void
-leave(struct writer *w, const xmlNode *n)
+leave(struct writer *w, const xmlNode *n, int depth)
 {
+	enum block_kind kind;
+
 	if (n->type != XML_ELEMENT_NODE)
 		return;
-	if (in_list(blocks, (const char *)n->name))
-		end_line(w);
+	if (is_element(n, "a") && (w->flags & HTML_TEXT_LINKS))
+		put_link(w, n);
+	if (is_cell(n) && (w->flags & HTML_TEXT_COLUMNS))
+		pad_cell(w, n, w->cell[depth]);
+	if (is_element(n, "li"))
+		w->bullet = NULL;	/* an empty item writes nothing */
+	if ((kind = block_kind(n)) != BLOCK_NONE)
+		block_break(w, kind);
 	if (is_quote(n))
 		w->level--;
 	if (is_element(n, "pre"))
@@ -247,25 +483,25 @@ leave(struct writer *w, const xmlNode *n)
  * parent links, so no markup can exhaust the stack.
  */
 static void
-walk(struct writer *w, xmlNode *root)
+walk(struct writer *w, const xmlNode *root)
 {
-	xmlNode *n = root;
+	const xmlNode *n = root;
 	int depth = 0;
 
 	while (!w->full) {
 		if (walked(n, depth)) {
-			enter(w, n);
+			enter(w, n, depth);
 			if (n->type == XML_ELEMENT_NODE && n->children != NULL) {
 				n = n->children;
 				depth++;
 				continue;
 			}
-			leave(w, n);
+			leave(w, n, depth);
 		}
 		while (n != root && n->next == NULL) {
 			n = n->parent;
 			depth--;
-			leave(w, n);
+			leave(w, n, depth);
 		}
 		if (n == root)
 			break;
@@ -307,6 +543,19 @@ trim_end(struct buf *b)
 		b->data[--b->len] = '\0';
 }
 
+char *
+html_doc_text(const xmlDoc *doc, unsigned int flags)
+{
+	struct writer w = { .bol = 1 };
+	const xmlNode *root;
+
+	w.flags = flags;
+	if (doc != NULL && (root = xmlDocGetRootElement(doc)) != NULL)
+		walk(&w, root);
+	trim_end(&w.out);
+	return buf_release(&w.out);
+}
+
 /*
  * Known limits of libxml2's error recovery, kept on purpose: an end tag
  * that does not match (<blockquote>q<div>r</blockquote>after) is
@@ -315,12 +564,10 @@ trim_end(struct buf *b)
  * after it is lost.  Both can only hide own text, never show a quote.
  */
 char *
-html_to_text(const char *html, size_t len)
+html_to_text(const char *html, size_t len, unsigned int flags)
 {
-	struct writer w = { .bol = 1 };
-	htmlDocPtr doc = NULL;
-	xmlNode *root;
-	char *src;
+	htmlDocPtr doc;
+	char *src, *text;
 
 	if (html == NULL || len == 0)
 		return xstrdup("");
@@ -332,9 +579,7 @@ html_to_text(const char *html, size_t len)
 	free(src);
 	if (doc == NULL)
 		return xstrdup("");
-	if ((root = xmlDocGetRootElement(doc)) != NULL)
-		walk(&w, root);
+	text = html_doc_text(doc, flags);
 	xmlFreeDoc(doc);
-	trim_end(&w.out);
-	return buf_release(&w.out);
+	return text;
 }

@@ -359,7 +359,7 @@ body_text(const struct walk *w)
 	if (w->html == NULL)
 		return xstrdup("");
 	html = part_text(w->html);
-	text = html_to_text(html, strlen(html));
+	text = html_to_text(html, strlen(html), 0);
 	free(html);
 	if (text == NULL)
 		return xstrdup("");

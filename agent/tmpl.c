@@ -1,4 +1,4 @@
-/* tmpl.c: HTML templates filled through libxml2, and their text form. */
+/* tmpl.c: HTML templates filled through libxml2. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -10,11 +10,8 @@
 #include <libxml/uri.h>
 #include <libxml/xmlsave.h>
 
+#include "html.h"
 #include "tmpl.h"
-
-#define TEXT_WIDTH	72
-#define LABEL_WIDTH	20	/* the first cell of a table row, in text */
-#define CELL_WIDTH	12	/* the others */
 
 struct tmpl_var {
 	char	*name;
@@ -651,212 +648,19 @@ take_subject(htmlDocPtr doc)
 	return pattern;
 }
 
-/* ---- the text part ---- */
-
-struct text {
-	struct buf	 b;
-	size_t		 col;		/* columns on the current line */
-	int		 newlines;	/* at the end of b, up to 2 */
-	int		 space;		/* a space is pending */
-	const char	*prefix;	/* of the current line, e.g. "- " */
-};
-
-static void
-text_break(struct text *t, int want)
-{
-	if (t->b.len == 0)
-		return;	/* no blank lines at the top */
-	while (t->b.len > 0 && t->b.data[t->b.len - 1] == ' ')
-		t->b.data[--t->b.len] = '\0';
-	while (t->newlines < want) {
-		buf_puts(&t->b, "\n");
-		t->newlines++;
-	}
-	t->col = 0;
-	t->space = 0;
-}
-
-static void
-text_word(struct text *t, const char *word, size_t len)
-{
-	size_t width;
-
-	width = utf8_width_n(word, len);
-	if (t->col > 0 && t->col + 1 + width > TEXT_WIDTH)
-		text_break(t, 1);
-	if (t->col == 0 && t->prefix != NULL) {
-		buf_puts(&t->b, t->prefix);
-		t->col = utf8_width(t->prefix);
-		t->prefix = NULL;
-	} else if (t->space && t->col > 0) {
-		buf_puts(&t->b, " ");
-		t->col++;
-	}
-	buf_append(&t->b, word, len);
-	t->col += width;
-	t->newlines = 0;
-	t->space = 0;
-}
-
-/* Splits text into words; white space becomes one space. */
-static void
-text_words(struct text *t, const char *s)
-{
-	const char *start;
-
-	while (*s) {
-		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') {
-			t->space = 1;
-			s++;
-			continue;
-		}
-		/* U+00A0 (from &nbsp;) is a space too. */
-		if ((unsigned char)s[0] == 0xc2 && (unsigned char)s[1] == 0xa0) {
-			t->space = 1;
-			s += 2;
-			continue;
-		}
-		for (start = s; *s && *s != ' ' && *s != '\t' && *s != '\n' &&
-		    *s != '\r' && !((unsigned char)s[0] == 0xc2 &&
-		    (unsigned char)s[1] == 0xa0); s++)
-			;
-		text_word(t, start, (size_t)(s - start));
-	}
-}
-
-static void text_node(struct text *, xmlNodePtr, int);
-
-static void
-text_children(struct text *t, xmlNodePtr n, int depth)
-{
-	for (n = n->children; n != NULL; n = n->next)
-		text_node(t, n, depth + 1);
-}
-
-static int
-is_block(const char *name)
-{
-	static const char *blocks[] = { "p", "div", "h1", "h2", "h3", "h4",
-	    "table", "ul", "ol", "blockquote", "pre", "section" };
-	size_t i;
-
-	for (i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
-		if (strcmp(name, blocks[i]) == 0)
-			return 1;
-	return 0;
-}
-
-/* A table row: the first cell as a label padded to LABEL_WIDTH. */
-static void
-text_row(struct text *t, xmlNodePtr tr, int depth)
-{
-	xmlNodePtr cell;
-	int first = 1;
-	size_t start;
-
-	text_break(t, 1);
-	for (cell = tr->children; cell != NULL; cell = cell->next) {
-		if (!is_element(cell, "td") && !is_element(cell, "th"))
-			continue;
-		start = t->col;
-		text_children(t, cell, depth);
-		while (t->col > 0 && t->col < start + (first ? LABEL_WIDTH :
-		    CELL_WIDTH)) {
-			buf_puts(&t->b, " ");
-			t->col++;
-		}
-		t->space = 1;
-		first = 0;
-	}
-	text_break(t, 1);
-}
-
-static void
-text_link(struct text *t, xmlNodePtr a, int depth)
-{
-	char *href, *shown;
-	xmlChar *label;
-
-	text_children(t, a, depth);
-	href = attr(a, "href");
-	label = xmlNodeGetContent(a);
-	/* mailto: buttons are explained in words; web links are shown. */
-	if (href && strncmp(href, "mailto:", 7) != 0 && label &&
-	    strcmp((const char *)label, href) != 0) {
-		shown = xasprintf("<%s>", href);
-		t->space = 1;
-		text_word(t, shown, strlen(shown));
-		free(shown);
-	}
-	xmlFree(label);
-	xmlFree(href);
-}
-
-static void
-text_node(struct text *t, xmlNodePtr n, int depth)
-{
-	const char *name;
-
-	if (depth > TMPL_NESTING_MAX)
-		return;
-	if (n->type == XML_TEXT_NODE) {
-		text_words(t, (const char *)n->content);
-		return;
-	}
-	if (n->type != XML_ELEMENT_NODE)
-		return;
-	name = (const char *)n->name;
-	if (strcmp(name, "head") == 0 || strcmp(name, "style") == 0 ||
-	    strcmp(name, "script") == 0 || strcmp(name, "title") == 0)
-		return;
-	if (strcmp(name, "br") == 0) {
-		text_break(t, 1);
-		t->newlines = 0;	/* a second br makes a blank line */
-		return;
-	}
-	if (strcmp(name, "hr") == 0) {
-		text_break(t, 2);
-		text_words(t, "----");
-		text_break(t, 2);
-		return;
-	}
-	if (strcmp(name, "tr") == 0) {
-		text_row(t, n, depth);
-		return;
-	}
-	if (strcmp(name, "a") == 0) {
-		text_link(t, n, depth);
-		return;
-	}
-	if (strcmp(name, "li") == 0) {
-		text_break(t, 1);
-		t->prefix = "  - ";
-		text_children(t, n, depth);
-		t->prefix = NULL;	/* an empty item writes nothing */
-		text_break(t, 1);
-		return;
-	}
-	if (is_block(name))
-		text_break(t, 2);
-	text_children(t, n, depth);
-	if (is_block(name))
-		text_break(t, 2);
-}
-
+/* The text part: the filled document laid out for a person, ending
+ * with a line break as a text/plain body does. */
 static char *
 text_of(htmlDocPtr doc)
 {
-	struct text t;
-	xmlNodePtr body;
+	struct buf b = { 0 };
+	char *text;
 
-	memset(&t, 0, sizeof t);
-	body = find_element(doc->children, "body");
-	if (body != NULL)
-		text_children(&t, body, 0);
-	while (t.b.len > 0 && t.b.data[t.b.len - 1] == '\n')
-		t.b.data[--t.b.len] = '\0';
-	buf_puts(&t.b, "\n");
-	return buf_release(&t.b);
+	text = html_doc_text(doc, HTML_TEXT_MAIL);
+	buf_puts(&b, text);
+	buf_puts(&b, "\n");
+	free(text);
+	return buf_release(&b);
 }
 
 /* Writes the document as HTML in UTF-8 (no entities for non-ASCII). */

@@ -16,10 +16,10 @@
  * The subject is the content of <meta name="subject" content="...">,
  * where {x} stands for the value of x (control characters in values
  * become spaces, so no value can break a header line).  The text part is
- * made from the filled document: paragraphs, lists, tables and links
- * kept readable, lines wrapped at 72 columns.  Values are made valid
- * UTF-8 when set; data-var on a <script> or <style> is ignored (their
- * content is written unescaped).
+ * made from the filled document by html.h (HTML_TEXT_MAIL): paragraphs,
+ * lists, tables and links kept readable, lines wrapped at 72 columns.
+ * Values are made valid UTF-8 when set; data-var on a <script> or
+ * <style> is ignored (their content is written unescaped).
  */
 #ifndef MSCAGENT_TMPL_H
 #define MSCAGENT_TMPL_H

@@ -1,4 +1,5 @@
-/* test_html.c: HTML mail bodies as text, quotes marked with "> ". */
+/* test_html.c: HTML as text, quotes marked with "> ": as the reply
+ * reader gets it (flags 0), and laid out for a person (HTML_TEXT_*). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -8,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <libxml/HTMLparser.h>
 
 #include "html.h"
 #include "util.h"
@@ -113,7 +116,7 @@ test_rows(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-		got = html_to_text(rows[i].html, strlen(rows[i].html));
+		got = html_to_text(rows[i].html, strlen(rows[i].html), 0);
 		if (strcmp(got, rows[i].want) != 0) {
 			print_error("%s: got \"%s\", want \"%s\"\n",
 			    rows[i].name, got, rows[i].want);
@@ -130,17 +133,17 @@ test_empty(void **state)
 	char *got;
 
 	(void)state;
-	got = html_to_text(NULL, 0);
+	got = html_to_text(NULL, 0, 0);
 	assert_string_equal(got, "");
 	free(got);
-	got = html_to_text("", 0);
+	got = html_to_text("", 0, 0);
 	assert_string_equal(got, "");
 	free(got);
 	/* len wins over the string: nothing is read. */
-	got = html_to_text("APPROVE", 0);
+	got = html_to_text("APPROVE", 0, 0);
 	assert_string_equal(got, "");
 	free(got);
-	got = html_to_text("   ", 3);
+	got = html_to_text("   ", 3, 0);
 	assert_string_equal(got, "");
 	free(got);
 }
@@ -151,7 +154,7 @@ test_len_is_respected(void **state)
 	char *got;
 
 	(void)state;
-	got = html_to_text("APPROVE and more", 7);
+	got = html_to_text("APPROVE and more", 7, 0);
 	assert_string_equal(got, "APPROVE");
 	free(got);
 }
@@ -163,7 +166,7 @@ test_embedded_nul(void **state)
 	char *got;
 
 	(void)state;
-	got = html_to_text(html, sizeof html - 1);
+	got = html_to_text(html, sizeof html - 1, 0);
 	assert_string_equal(got, "AP\xef\xbf\xbdPROVE");
 	free(got);
 }
@@ -211,20 +214,20 @@ test_deep_nesting(void **state)
 
 	(void)state;
 	html = nested("<div>", "</div>", 200, "X");
-	got = html_to_text(html, strlen(html));
+	got = html_to_text(html, strlen(html), 0);
 	assert_string_equal(got, "X");
 	free(got);
 	free(html);
 
 	/* Deeper than libxml2 goes: it stops, and nothing crashes. */
 	html = nested("<div>", "</div>", 1000, "X");
-	got = html_to_text(html, strlen(html));
+	got = html_to_text(html, strlen(html), 0);
 	assert_true(strlen(got) <= 1);
 	free(got);
 	free(html);
 
 	html = nested("<div>", "</div>", 100000, "X");
-	got = html_to_text(html, strlen(html));
+	got = html_to_text(html, strlen(html), 0);
 	assert_true(strlen(got) <= 1);
 	free(got);
 	free(html);
@@ -240,14 +243,14 @@ test_depth_limit(void **state)
 	(void)state;
 	divs = nested("<div>", "</div>", HTML_DEPTH_MAX - 2, "X");
 	html = xasprintf("<html><body>%s</body></html>", divs);
-	got = html_to_text(html, strlen(html));
+	got = html_to_text(html, strlen(html), 0);
 	assert_string_equal(got, "X");
 	free(got);
 	free(html);
 	free(divs);
 	divs = nested("<div>", "</div>", HTML_DEPTH_MAX - 1, "X");
 	html = xasprintf("<html><body>%s</body></html>", divs);
-	got = html_to_text(html, strlen(html));
+	got = html_to_text(html, strlen(html), 0);
 	assert_string_equal(got, "");
 	free(got);
 	free(html);
@@ -263,13 +266,13 @@ test_deep_quotes_stay_quoted(void **state)
 	(void)state;
 	for (n = 250; n <= 260; n++) {
 		html = nested("<blockquote>", "</blockquote>", n, "APPROVE");
-		got = html_to_text(html, strlen(html));
+		got = html_to_text(html, strlen(html), 0);
 		assert_true(only_quoted(got, "APPROVE"));
 		free(got);
 		free(html);
 	}
 	html = nested("<blockquote>", "</blockquote>", 3, "APPROVE");
-	got = html_to_text(html, strlen(html));
+	got = html_to_text(html, strlen(html), 0);
 	assert_string_equal(got, "> > > APPROVE");
 	free(got);
 	free(html);
@@ -285,12 +288,12 @@ test_input_limit(void **state)
 	html = xmalloc(HTML_INPUT_MAX + 3);
 	memset(html, ' ', HTML_INPUT_MAX);
 	memcpy(html + HTML_INPUT_MAX, "YZ", 3);
-	got = html_to_text(html, HTML_INPUT_MAX + 2);
+	got = html_to_text(html, HTML_INPUT_MAX + 2, 0);
 	assert_string_equal(got, "");
 	free(got);
 	/* At the limit exactly, all is read. */
 	memcpy(html + HTML_INPUT_MAX - 2, "YZ", 2);
-	got = html_to_text(html, HTML_INPUT_MAX);
+	got = html_to_text(html, HTML_INPUT_MAX, 0);
 	assert_string_equal(got, "YZ");
 	free(got);
 	free(html);
@@ -309,7 +312,7 @@ test_output_bounded(void **state)
 		buf_puts(&b, "<br>");
 	inner = buf_release(&b);
 	html = nested("<blockquote>", "</blockquote>", 200, inner);
-	got = html_to_text(html, strlen(html));
+	got = html_to_text(html, strlen(html), 0);
 	assert_true(strlen(got) <= HTML_INPUT_MAX);
 	assert_true(only_quoted(got, ""));
 	free(got);
@@ -341,11 +344,226 @@ test_random_bytes(void **state)
 			    (sizeof bits / sizeof bits[0])]);
 		}
 		html = buf_release(&b);
-		got = html_to_text(html, strlen(html));
+		got = html_to_text(html, strlen(html), 0);
 		assert_true(utf8_valid(got, strlen(got)));
 		free(got);
 		free(html);
 	}
+}
+
+/* ---- the one list of block elements ---- */
+
+struct block_row {
+	const char	*html;
+	const char	*lines;		/* flags 0 */
+	const char	*paragraphs;	/* HTML_TEXT_PARAGRAPHS */
+};
+
+/* Each element of the list, written out here so that a change to the
+ * list shows; "x" and "z" stand around it. */
+static const struct block_row block_rows[] = {
+#define PARAGRAPH(e) { "x<" e ">y</" e ">z", "x\ny\nz", "x\n\ny\n\nz" }
+	PARAGRAPH("address"), PARAGRAPH("article"), PARAGRAPH("aside"),
+	PARAGRAPH("center"), PARAGRAPH("div"), PARAGRAPH("dl"),
+	PARAGRAPH("fieldset"), PARAGRAPH("figure"), PARAGRAPH("footer"),
+	PARAGRAPH("form"), PARAGRAPH("h1"), PARAGRAPH("h2"), PARAGRAPH("h3"),
+	PARAGRAPH("h4"), PARAGRAPH("h5"), PARAGRAPH("h6"),
+	PARAGRAPH("header"), PARAGRAPH("main"), PARAGRAPH("nav"),
+	PARAGRAPH("ol"), PARAGRAPH("p"), PARAGRAPH("pre"),
+	PARAGRAPH("section"), PARAGRAPH("ul"),
+#undef PARAGRAPH
+	{ "x<blockquote>y</blockquote>z", "x\n> y\nz", "x\n\n> y\n\nz" },
+	{ "x<hr>z", "x\nz", "x\n\nz" },
+	{ "x<table><tr><td>y</td></tr></table>z", "x\ny\nz", "x\n\ny\n\nz" },
+	/* the lines of a list or a table keep together */
+	{ "<dl><dt>t</dt><dd>d</dd><dt>u</dt></dl>", "t\nd\nu", "t\nd\nu" },
+	{ "<ul><li>a</li><li>b</li></ul>", "a\nb", "a\nb" },
+	{ "<table><thead><tr><td>h</td></tr></thead><tbody><tr><td>b</td>"
+	  "</tr><tr><td>c</td></tr></tbody><tfoot><tr><td>f</td></tr></tfoot>"
+	  "</table>", "h\nb\nc\nf", "h\nb\nc\nf" },
+	/* and inline elements are not blocks */
+	{ "x<span>y</span><b>z</b><a href=\"#\">w</a><code>v</code>"
+	  "<strong>u</strong><label>t</label>", "xyzwvut", "xyzwvut" },
+};
+
+static void
+test_blocks(void **state)
+{
+	const struct block_row *r;
+	size_t i;
+	char *got;
+	int failed = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof block_rows / sizeof block_rows[0]; i++) {
+		r = &block_rows[i];
+		got = html_to_text(r->html, strlen(r->html), 0);
+		if (strcmp(got, r->lines) != 0) {
+			print_error("%s: got \"%s\", want \"%s\"\n", r->html,
+			    got, r->lines);
+			failed++;
+		}
+		free(got);
+		got = html_to_text(r->html, strlen(r->html),
+		    HTML_TEXT_PARAGRAPHS);
+		if (strcmp(got, r->paragraphs) != 0) {
+			print_error("%s (paragraphs): got \"%s\", want \"%s\"\n",
+			    r->html, got, r->paragraphs);
+			failed++;
+		}
+		free(got);
+	}
+	assert_int_equal(failed, 0);
+}
+
+/* ---- each flag of the mail layout ---- */
+
+struct flag_row {
+	const char	*name;
+	unsigned int	 flags;
+	const char	*html;
+	const char	*want;
+};
+
+/* 70 and 75 columns of words. */
+#define COLS70	"aaaaaaaaa bbbbbbbbb ccccccccc ddddddddd eeeeeeeee fffffffff " \
+		"ggggggggg"
+#define COLS75	COLS70 " hhhh"
+
+static const struct flag_row flag_rows[] = {
+	/* HTML_TEXT_PARAGRAPHS */
+	{ "blank line between paragraphs", HTML_TEXT_PARAGRAPHS,
+	  "<p>a</p><p>b</p><h2>c</h2>d", "a\n\nb\n\nc\n\nd" },
+	{ "no blank line at the top or the end", HTML_TEXT_PARAGRAPHS,
+	  "<div><p>a</p></div><p></p>", "a" },
+	{ "a list stands apart, its items do not", HTML_TEXT_PARAGRAPHS,
+	  "<p>x</p><ul><li>a</li><li>b</li></ul>y", "x\n\na\nb\n\ny" },
+	{ "br inside a paragraph", HTML_TEXT_PARAGRAPHS,
+	  "<p>a<br>b<br><br>c</p>", "a\nb\n\nc" },
+	{ "blank lines in a quote take the outer level",
+	  HTML_TEXT_PARAGRAPHS, "<p>before</p><blockquote><p>q1</p>"
+	  "<p>q2</p></blockquote><p>after</p>",
+	  "before\n\n> q1\n>\n> q2\n\nafter" },
+	{ "outlook marker after a paragraph", HTML_TEXT_PARAGRAPHS,
+	  "<p>APPROVE</p><div id=\"divRplyFwdMsg\">From: x</div>",
+	  "APPROVE\n\n> From: x" },
+	/* HTML_TEXT_WRAP */
+	{ "a line of 72 columns stays", HTML_TEXT_WRAP,
+	  "<p>" COLS70 " h</p>", COLS70 " h" },
+	{ "the word past 72 columns goes to the next line", HTML_TEXT_WRAP,
+	  "<p>" COLS75 " i</p>", COLS70 "\nhhhh i" },
+	{ "not without the flag", 0, "<p>" COLS75 "</p>", COLS75 },
+	{ "a word longer than a line stays whole", HTML_TEXT_WRAP,
+	  "x " "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	  "aaaaaaaaaaaaaaa y", "x\n"
+	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	  "aaaaaaaaaaaaaaaa\ny" },
+	{ "a word over inline markup moves whole", HTML_TEXT_WRAP,
+	  COLS70 " <b>hh</b>hh", COLS70 "\nhhhh" },
+	{ "wide characters count two columns", HTML_TEXT_WRAP,
+	  "aaaaaaaaa bbbbbbbbb ccccccccc ddddddddd eeeeeeeee fffffffff "
+	  "gggggggg \xe6\xa0\xaa\xe5\xbc\x8f",
+	  "aaaaaaaaa bbbbbbbbb ccccccccc ddddddddd eeeeeeeee fffffffff "
+	  "gggggggg\n\xe6\xa0\xaa\xe5\xbc\x8f" },
+	{ "a wrapped quote keeps its marks", HTML_TEXT_WRAP,
+	  "<blockquote>" COLS75 "</blockquote>", "> " COLS70 "\n> hhhh" },
+	{ "pre is not wrapped", HTML_TEXT_WRAP, "<pre>" COLS75 "</pre>",
+	  COLS75 },
+	/* HTML_TEXT_BULLETS */
+	{ "list items", HTML_TEXT_BULLETS,
+	  "<ul><li>one</li><li>two <b>bold</b></li></ul><ol><li>x</li></ol>",
+	  "  - one\n  - two bold\n  - x" },
+	{ "an empty item writes nothing", HTML_TEXT_BULLETS,
+	  "<ul><li></li><li>a</li></ul>b", "  - a\nb" },
+	{ "a wrapped item goes on at the margin",
+	  HTML_TEXT_BULLETS | HTML_TEXT_WRAP, "<ul><li>" COLS70 "</li></ul>",
+	  "  - aaaaaaaaa bbbbbbbbb ccccccccc ddddddddd eeeeeeeee fffffffff\n"
+	  "ggggggggg" },
+	/* HTML_TEXT_LINKS */
+	{ "a web link shows its url", HTML_TEXT_LINKS,
+	  "See <a href=\"https://x.test/p\">the page</a>.",
+	  "See the page <https://x.test/p>." },
+	{ "a mailto: link does not", HTML_TEXT_LINKS,
+	  "<a href=\"mailto:a@x.test?subject=Re\">APPROVE</a>", "APPROVE" },
+	{ "nor a link whose text is its url", HTML_TEXT_LINKS,
+	  "<a href=\"https://x.test/\">https://x.test/</a>",
+	  "https://x.test/" },
+	{ "nor a link without href", HTML_TEXT_LINKS, "<a name=\"x\">a</a>",
+	  "a" },
+	{ "a long url goes on a line of its own",
+	  HTML_TEXT_LINKS | HTML_TEXT_WRAP,
+	  "<a href=\"https://x.test/" COLS70 "\">go</a> on",
+	  "go\n<https://x.test/" COLS70 ">\non" },
+	/* HTML_TEXT_COLUMNS */
+	{ "cells padded: a label of 20 columns, then 12",
+	  HTML_TEXT_COLUMNS, "<table><tr><td>Label</td><td>value</td>"
+	  "<td>x</td></tr><tr><th>A</th><th>B</th></tr></table>",
+	  "Label                value       x\nA                    B" },
+	{ "a cell wider than its column", HTML_TEXT_COLUMNS,
+	  "<table><tr><td>A much longer label here</td><td>v</td></tr>"
+	  "</table>", "A much longer label here v" },
+	{ "an empty first cell is not padded", HTML_TEXT_COLUMNS,
+	  "<table><tr><td></td><td>v</td></tr></table>", "v" },
+	/* HTML_TEXT_RULES */
+	{ "hr is a rule", HTML_TEXT_RULES, "a<hr>b", "a\n----\nb" },
+	{ "hr between paragraphs", HTML_TEXT_RULES | HTML_TEXT_PARAGRAPHS,
+	  "<p>a</p><hr><p>b</p>", "a\n\n----\n\nb" },
+	/* all of them, and none */
+	{ "a mail", HTML_TEXT_MAIL,
+	  "<h1>Title</h1><ul><li><a href=\"https://x.test/\">site</a></li>"
+	  "</ul><table><tr><td>k</td><td>v</td></tr></table><hr>",
+	  "Title\n\n  - site <https://x.test/>\n\nk                    v\n\n"
+	  "----" },
+	{ "the reply reader gets none of it", 0,
+	  "<h1>Title</h1><ul><li><a href=\"https://x.test/\">site</a></li>"
+	  "</ul><table><tr><td>k</td><td>v</td></tr></table><hr>",
+	  "Title\nsite\nk v" },
+};
+
+static void
+test_flags(void **state)
+{
+	const struct flag_row *r;
+	size_t i;
+	char *got;
+	int failed = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof flag_rows / sizeof flag_rows[0]; i++) {
+		r = &flag_rows[i];
+		got = html_to_text(r->html, strlen(r->html), r->flags);
+		if (strcmp(got, r->want) != 0) {
+			print_error("%s: got \"%s\", want \"%s\"\n", r->name,
+			    got, r->want);
+			failed++;
+		}
+		free(got);
+	}
+	assert_int_equal(failed, 0);
+}
+
+/* A document parsed already gives what its source gives. */
+static void
+test_doc_text(void **state)
+{
+	static const char html[] = "<p>a</p><ul><li>b</li></ul>";
+	htmlDocPtr doc;
+	char *from_doc, *from_html;
+
+	(void)state;
+	from_doc = html_doc_text(NULL, HTML_TEXT_MAIL);
+	assert_string_equal(from_doc, "");
+	free(from_doc);
+	doc = htmlReadMemory(html, (int)strlen(html), NULL, "UTF-8",
+	    HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
+	assert_non_null(doc);
+	from_doc = html_doc_text(doc, HTML_TEXT_MAIL);
+	from_html = html_to_text(html, strlen(html), HTML_TEXT_MAIL);
+	xmlFreeDoc(doc);
+	assert_string_equal(from_doc, "a\n\n  - b");
+	assert_string_equal(from_doc, from_html);
+	free(from_doc);
+	free(from_html);
 }
 
 int
@@ -353,6 +571,9 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
+		cmocka_unit_test(test_blocks),
+		cmocka_unit_test(test_flags),
+		cmocka_unit_test(test_doc_text),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_len_is_respected),
 		cmocka_unit_test(test_embedded_nul),

@@ -744,7 +744,7 @@ test_html_replies(void **state)
 	(void)state;
 	for (i = 0; i < sizeof html_rows / sizeof html_rows[0]; i++) {
 		text = html_to_text(html_rows[i].html,
-		    strlen(html_rows[i].html));
+		    strlen(html_rows[i].html), 0);
 		reply_read(text, NULL, NULL, &v);
 		if (v.command != html_rows[i].want) {
 			print_error("%s: got %s (%s) from \"%s\"\n",

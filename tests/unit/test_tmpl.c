@@ -18,12 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
 
 #include "tmpl.h"
+#include "support.h"
 
 #define FIXTURES	"tests/data/templates"
 #define REAL		"mailtemplates"
@@ -80,18 +80,14 @@ static int
 held_teardown(void **state)
 {
 	struct held *h = *state;
-	char *cmd;
+	int rc = 0;
 
 	held_round(h);
 	tmpl_set_free(h->set);
-	if (h->scratch[0] != '\0') {
-		cmd = xasprintf("rm -rf '%s'", h->scratch);
-		if (system(cmd) != 0)
-			fprintf(stderr, "could not remove %s\n", h->scratch);
-		free(cmd);
-	}
+	if (h->scratch[0] != '\0')
+		rc = support_dir_remove(h->scratch);
 	free(h);
-	return 0;
+	return rc;
 }
 
 static void
@@ -1071,9 +1067,14 @@ test_missing_template(void **state)
 static void
 scratch_open(struct held *h, char *sub, size_t size)
 {
-	strcpy(h->scratch, "/tmp/test_tmpl.XXXXXX");
-	assert_non_null(mkdtemp(h->scratch));
-	snprintf(sub, size, "%s/sub", h->scratch);
+	char *path;
+
+	assert_int_equal(support_dir_make(h->scratch, sizeof h->scratch,
+	    "test_tmpl"), 0);
+	path = support_path(h->scratch, "sub");
+	assert_true(strlen(path) < size);
+	strcpy(sub, path);
+	free(path);
 	assert_int_equal(mkdir(sub, 0700), 0);
 }
 
@@ -1082,18 +1083,18 @@ static void
 scratch_file(const char *dir, const char *name, const char *head,
     size_t pad, const char *tail)
 {
-	char path[LINE_BUF];
-	FILE *fp;
+	struct buf b = { 0 };
+	char *path;
 	size_t i;
 
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	fp = fopen(path, "wb");
-	assert_non_null(fp);
-	fputs(head, fp);
+	buf_puts(&b, head);
 	for (i = 0; i < pad; i++)
-		fputc('a', fp);
-	fputs(tail, fp);
-	assert_int_equal(fclose(fp), 0);
+		buf_puts(&b, "a");
+	buf_puts(&b, tail);
+	path = support_path(dir, name);
+	support_write(path, b.data, b.len, 0600);
+	free(path);
+	buf_clear(&b);
 }
 
 static void
