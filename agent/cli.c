@@ -16,11 +16,15 @@
 #include "cli_impl.h"
 #include "config.h"
 #include "keyfile.h"
+#include "log.h"
 #include "store.h"
 #include "tmpl.h"
 
 #define NEED_STORE	0x1
 #define NEED_MAIL	0x2	/* keys and templates too */
+#define NEED_LOG	0x4	/* the log, for the transitions they make */
+/* What the commands that may move tenants need. */
+#define NEED_MOVE	(NEED_STORE | NEED_MAIL | NEED_LOG)
 
 struct command {
 	const char	*group;		/* "tenant", "plan" or NULL */
@@ -50,20 +54,19 @@ static const struct command commands[] = {
 	  cmd_tenant_list, NEED_STORE },
 	{ "tenant", "show", "tenant show ID [--json]", cmd_tenant_show,
 	  NEED_STORE },
-	{ NULL, "start", "start ID... | --all", cmd_start,
-	  NEED_STORE | NEED_MAIL },
-	{ NULL, "retrigger", "retrigger ID", cmd_event, NEED_STORE | NEED_MAIL },
-	{ NULL, "finalize", "finalize ID", cmd_event, NEED_STORE | NEED_MAIL },
-	{ NULL, "cancel", "cancel ID", cmd_event, NEED_STORE | NEED_MAIL },
+	{ NULL, "start", "start ID... | --all", cmd_start, NEED_MOVE },
+	{ NULL, "retrigger", "retrigger ID", cmd_event, NEED_MOVE },
+	{ NULL, "finalize", "finalize ID", cmd_event, NEED_MOVE },
+	{ NULL, "cancel", "cancel ID", cmd_event, NEED_MOVE },
 	{ NULL, "approve", "approve ID (on the customer admin's behalf)",
-	  cmd_event, NEED_STORE | NEED_MAIL },
+	  cmd_event, NEED_MOVE },
 	{ NULL, "reject", "reject ID (on the customer admin's behalf)",
-	  cmd_event, NEED_STORE | NEED_MAIL },
+	  cmd_event, NEED_MOVE },
 	{ NULL, "verify", "verify ID --plan PLAN (on the MSP admin's behalf)",
-	  cmd_event, NEED_STORE | NEED_MAIL },
-	{ NULL, "flush", "flush [--all]", cmd_flush, NEED_STORE | NEED_MAIL },
-	{ NULL, "sweep", "sweep", cmd_sweep, NEED_STORE | NEED_MAIL },
-	{ NULL, "poll", "poll", cmd_poll, NEED_STORE | NEED_MAIL },
+	  cmd_event, NEED_MOVE },
+	{ NULL, "flush", "flush [--all]", cmd_flush, NEED_MOVE },
+	{ NULL, "sweep", "sweep", cmd_sweep, NEED_MOVE },
+	{ NULL, "poll", "poll", cmd_poll, NEED_MOVE },
 	{ NULL, "run", "run", cmd_run, NEED_STORE | NEED_MAIL },
 	{ "auth", "login", "auth login inbound|outbound (OAuth2 first sign-in)",
 	  cmd_auth_login, NEED_STORE },
@@ -248,6 +251,25 @@ open_mail(struct cli *cli)
 	return 0;
 }
 
+/*
+ * The log of a command that may move tenants: each transition it makes
+ * is logged by workflow.c, so with a log file it joins the agent's lines
+ * there.  Without one the log is standard error, which then shows only
+ * warnings and errors: the command's own answer on stdout already says
+ * what moved.
+ */
+static int
+open_log(struct cli *cli)
+{
+	enum log_level level = cli->cfg.log_level;
+
+	if ((cli->cfg.log_file == NULL || *cli->cfg.log_file == '\0') &&
+	    level > LOG_LEVEL_WARN)
+		level = LOG_LEVEL_WARN;
+	return log_open(config_log_level_name(level), cli->cfg.log_file,
+	    &cli->err);
+}
+
 static int
 global_options(int argc, char **argv, const char **conf, int *first)
 {
@@ -328,11 +350,14 @@ cli_main(int argc, char **argv)
 		goto out;
 	if (cmd->needs & NEED_MAIL && open_mail(&cli) == -1)
 		goto out;
+	if (cmd->needs & NEED_LOG && open_log(&cli) == -1)
+		goto out;
 	rc = cmd->run(&cli, argc - consumed, argv + consumed);
 out:
 	if (rc == -1 && cli.err.msg[0] != '\0')
 		print_error(cli.err.msg);
 	store_close(cli.st);
+	log_close();
 	tmpl_set_free(cli.mail.templates);
 	keyring_clear(&cli.keys);
 	config_free(&cli.cfg);

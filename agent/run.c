@@ -265,17 +265,23 @@ out:
 
 /* ---- the main thread ---- */
 
+/* Its transitions log themselves (workflow.c); the notices are told here. */
 static void
-sweep_once(struct agent *a, struct store *st, FILE *log)
+sweep_once(struct agent *a, struct store *st)
 {
 	struct sweep_report rep;
 	struct err err;
 
-	if (sweep_run(st, a->mail, (int64_t)time(NULL), log, &rep, &err) ==
+	if (sweep_run(st, a->mail, (int64_t)time(NULL), NULL, &rep, &err) ==
 	    -1) {
 		log_error("timer", "%s", err.msg);
 		return;
 	}
+	if (rep.auth_notices > 0)
+		log_info("timer", "support told that %zu mail account%s "
+		    "need%s a new sign-in", rep.auth_notices,
+		    rep.auth_notices == 1 ? "" : "s",
+		    rep.auth_notices == 1 ? "s" : "");
 	if (rep.expired + rep.verification_reminders +
 	    rep.approval_reminders > 0)
 		wake_deliverer(a);
@@ -305,10 +311,9 @@ static void
 serve(struct agent *a, const sigset_t *signals, struct store *st)
 {
 	struct timespec tick = { RUN_SWEEP_SECONDS, 0 };
-	FILE *log = log_stream("timer");
 	int sig;
 
-	sweep_once(a, st, log);
+	sweep_once(a, st);
 	for (;;) {
 		sig = sigtimedwait(signals, NULL, &tick);
 		if (sig == SIGHUP)
@@ -317,12 +322,10 @@ serve(struct agent *a, const sigset_t *signals, struct store *st)
 			log_info("agent", "stopping on signal %d", sig);
 			break;
 		} else if (sig == -1 && errno == EAGAIN) {
-			sweep_once(a, st, log);
+			sweep_once(a, st);
 			tidy();
 		}
 	}
-	if (log != NULL)
-		(void)fclose(log);	/* into the log: nowhere to report */
 }
 
 static int

@@ -3,11 +3,13 @@
  * store_<subject>.c (store_impl.h lists them). */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "store_impl.h"
 
 /*
@@ -466,6 +468,7 @@ store_close(struct store *st)
 	if (st == NULL)
 		return;
 	store_rollback(st);
+	pending_lines_drop(st, 0);
 	for (size_t i = 0; i < STORE_STMT_CACHE; i++)
 		sqlite3_finalize(st->cache[i].stmt);
 	sqlite3_close_v2(st->db);
@@ -482,6 +485,7 @@ store_begin(struct store *st, struct err *err)
 	    err) == -1)
 		return -1;
 	st->in_tx = 1;
+	st->pending.step = st->pending.lines.n;
 	return 0;
 }
 
@@ -502,17 +506,69 @@ store_commit(struct store *st, struct err *err)
 		return -1;
 	}
 	st->in_tx = 0;
+	/* A released step is kept until its batch commits. */
+	if (!st->in_batch)
+		pending_lines_write(st);
 	return 0;
 }
 
 void
 store_rollback(struct store *st)
 {
-	if (st->in_tx)
+	if (st->in_tx) {
 		sqlite3_exec(st->db, st->in_batch ?
 		    "ROLLBACK TO step; RELEASE step" : "ROLLBACK", NULL, NULL,
 		    NULL);
+		/* Inside a batch, only the open step's lines go. */
+		pending_lines_drop(st, st->in_batch ? st->pending.step : 0);
+	}
 	st->in_tx = 0;
+}
+
+void
+store_log_at_commit(struct store *st, const char *component,
+    const char *fmt, ...)
+{
+	va_list ap;
+	char *line;
+
+	va_start(ap, fmt);
+	line = xvasprintf(fmt, ap);
+	va_end(ap);
+	strvec_push(&st->pending.components, component);
+	strvec_push(&st->pending.lines, line);
+	free(line);
+	if (!st->in_tx && !st->in_batch)
+		pending_lines_write(st);
+}
+
+void
+pending_lines_write(struct store *st)
+{
+	struct pending_lines *pl = &st->pending;
+	size_t i;
+
+	for (i = 0; i < pl->lines.n; i++)
+		log_info(pl->components.v[i], "%s", pl->lines.v[i]);
+	pending_lines_drop(st, 0);
+}
+
+void
+pending_lines_drop(struct store *st, size_t keep)
+{
+	struct pending_lines *pl = &st->pending;
+
+	if (keep == 0) {
+		strvec_clear(&pl->components);
+		strvec_clear(&pl->lines);
+	}
+	while (pl->lines.n > keep) {
+		pl->lines.n--;
+		pl->components.n--;
+		free(pl->lines.v[pl->lines.n]);
+		free(pl->components.v[pl->components.n]);
+	}
+	pl->step = keep < pl->step ? keep : pl->step;
 }
 
 int64_t

@@ -30,8 +30,11 @@ store_batch_commit(struct store *st, struct err *err)
 
 	store_rollback(st);	/* a step left open is not part of it */
 	st->in_batch = 0;
-	if ((rc = db_exec(st, "COMMIT", err)) == -1)
+	if ((rc = db_exec(st, "COMMIT", err)) == -1) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		pending_lines_drop(st, 0);
+	} else
+		pending_lines_write(st);
 	return rc;
 }
 
@@ -42,6 +45,7 @@ store_batch_rollback(struct store *st)
 	if (st->in_batch)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	st->in_batch = 0;
+	pending_lines_drop(st, 0);
 }
 
 void

@@ -33,11 +33,11 @@ counter(struct sweep_report *rep, enum store_timer timer)
 /* Fires one timer event at each tenant it is due for. */
 static int
 sweep_one(struct store *st, const struct compose_ctx *ctx, size_t t,
-    int64_t now, FILE *log, struct sweep_report *rep, struct err *err)
+    int64_t now, FILE *out, struct sweep_report *rep, struct err *err)
 {
 	const struct config *cfg = ctx->cfg;
 	struct workflow_event ev = { .actor = "timer" };
-	struct workflow_outcome out;
+	struct workflow_outcome res;
 	struct err one;
 	int64_t *ids;
 	size_t n, i;
@@ -48,7 +48,7 @@ sweep_one(struct store *st, const struct compose_ctx *ctx, size_t t,
 	ev.event = timers[t].event;
 	ev.timer = timers[t].timer;
 	for (i = 0; i < n; i++) {
-		if (workflow_fire(st, ctx, ids[i], &ev, now, &out, &one) == -1) {
+		if (workflow_fire(st, ctx, ids[i], &ev, now, &res, &one) == -1) {
 			/* Another sweep, a reply or a click got there first. */
 			if (one.kind != ERR_STATE) {
 				*err = one;
@@ -57,10 +57,10 @@ sweep_one(struct store *st, const struct compose_ctx *ctx, size_t t,
 			}
 			continue;
 		}
-		if (log != NULL)
-			workflow_print(log, ids[i], &out);
+		if (out != NULL)
+			workflow_print(out, ids[i], &res);
 		(*counter(rep, timers[t].timer))++;
-		workflow_outcome_clear(&out);
+		workflow_outcome_clear(&res);
 	}
 	free(ids);
 	return 0;
@@ -68,18 +68,18 @@ sweep_one(struct store *st, const struct compose_ctx *ctx, size_t t,
 
 int
 sweep_run(struct store *st, const struct compose_ctx *ctx, int64_t now,
-    FILE *log, struct sweep_report *rep, struct err *err)
+    FILE *out, struct sweep_report *rep, struct err *err)
 {
 	size_t t;
 
 	memset(rep, 0, sizeof *rep);
 	for (t = 0; t < sizeof timers / sizeof timers[0]; t++)
-		if (sweep_one(st, ctx, t, now, log, rep, err) == -1)
+		if (sweep_one(st, ctx, t, now, out, rep, err) == -1)
 			return -1;
 	if (workflow_auth_notice(st, ctx, now, &rep->auth_notices, err) == -1)
 		return -1;
-	if (log != NULL && rep->auth_notices > 0)
-		fprintf(log, "sweep: support told that %zu mail account%s "
+	if (out != NULL && rep->auth_notices > 0)
+		fprintf(out, "sweep: support told that %zu mail account%s "
 		    "need%s a new sign-in\n", rep->auth_notices,
 		    rep->auth_notices == 1 ? "" : "s",
 		    rep->auth_notices == 1 ? "s" : "");

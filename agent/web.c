@@ -6,7 +6,6 @@
 
 #include "access.h"
 #include "fsm.h"
-#include "log.h"
 #include "mailauth.h"
 #include "page.h"
 #include "util.h"
@@ -258,9 +257,6 @@ confirm(struct call *c, const struct access *a)
 	ev.plan = plan;
 	if (workflow_fire(c->st, c->web->mail, a->tenant.id, &ev, c->now,
 	    &out, &c->err) == 0) {
-		log_info("web", "tenant %lld: %s -> %s (plan %s, %zu mails "
-		    "queued)", (long long)a->tenant.id, fsm_state_name(out.from),
-		    fsm_state_name(out.to), plan, out.nmails);
 		workflow_outcome_clear(&out);
 		if (c->web->queued != NULL)
 			c->web->queued(c->web->queued_arg);

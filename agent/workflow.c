@@ -201,6 +201,31 @@ describe(struct buf *detail, const struct workflow_event *ev,
 		buf_printf(detail, " (from %s)", ev->sender);
 }
 
+/*
+ * The transition's log line, written once its transaction (or the
+ * inbox's batch holding it) commits: "tenant 7: awaiting_approval ->
+ * awaiting_verification (mail, approve from a@b.test)".  The why is
+ * short; the history has the whole detail.
+ */
+static void
+log_transition(struct transition *tr, enum tenant_state from,
+    const struct fsm_result *res)
+{
+	const struct workflow_event *ev = tr->ev;
+	struct buf why = { 0 };
+
+	buf_puts(&why, fsm_event_name(ev->event));
+	if (ev->sender != NULL)
+		buf_printf(&why, " from %s", ev->sender);
+	if (res->actions & FSM_SET_PLAN)
+		buf_printf(&why, " with plan %s", tr->plan.name);
+	store_log_at_commit(tr->st, "workflow", "tenant %lld: %s -> %s (%s, %s)",
+	    (long long)tr->t.id, fsm_state_name(from),
+	    fsm_state_name(tr->t.state), ev->actor ? ev->actor : "-",
+	    why.data);
+	buf_clear(&why);
+}
+
 /* Loads what the mails of this transition will show. */
 static int
 load_context(struct transition *tr, struct err *err)
@@ -315,8 +340,10 @@ workflow_fire(struct store *st, const struct compose_ctx *ctx, int64_t id,
 	    store_history_add(st, id, now, out->from, tr.t.state, ev->actor,
 	    tr.detail.data, err) == -1 ||
 	    (ev->note != NULL && store_inbound_add(st, ev->note, now,
-	    err) == -1) ||
-	    store_commit(st, err) == -1)
+	    err) == -1))
+		goto out;
+	log_transition(&tr, out->from, &res);
+	if (store_commit(st, err) == -1)
 		goto out;
 	out->to = tr.t.state;
 	out->nmails = tr.nmails;

@@ -80,6 +80,15 @@ int	 store_begin(struct store *, struct err *);
 int	 store_commit(struct store *, struct err *);
 /* Safe to call when no transaction is open. */
 void	 store_rollback(struct store *);
+/*
+ * A log line (log.h, at level info) that tells of what the open
+ * transaction changes: written once that transaction commits, or,
+ * inside a batch (store_bulk.h), once the batch does; a rollback of the
+ * transaction, the step or the batch drops it with the changes.  Outside
+ * a transaction it is written at once.
+ */
+void	 store_log_at_commit(struct store *, const char *component,
+	    const char *fmt, ...) PRINTF_LIKE(3, 4);
 /* BEGIN (deferred): one consistent snapshot for several reads; end it
  * with store_rollback. */
 int	 store_begin_read(struct store *, struct err *);

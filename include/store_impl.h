@@ -40,15 +40,34 @@ struct cached_stmt {
 	int		 busy;	/* handed out, not yet released */
 };
 
+/*
+ * The log lines a transaction wrote with store_log_at_commit, held until
+ * it commits: components[i] names the part of the agent lines[i] is
+ * from.  Inside a batch, the lines of the steps released so far come
+ * before step, those of the step still open after it.
+ */
+struct pending_lines {
+	struct strvec	 components;
+	struct strvec	 lines;
+	size_t		 step;
+};
+
 struct store {
 	sqlite3			*db;
 	int			 in_tx;
 	int			 in_batch;	/* store_begin makes savepoints */
+	struct pending_lines	 pending;	/* log lines until commit */
 	char			*log_path;	/* the WAL file; NULL: in memory */
 	char			*path;		/* the database file, or NULL */
 	sqlite3			*aside;		/* store_checkpoint_aside's */
 	struct cached_stmt	 cache[STORE_STMT_CACHE];
 };
+
+/* Writes the lines held for the commit that just succeeded, then
+ * forgets them. */
+void	 pending_lines_write(struct store *);
+/* Forgets the held lines past the first keep (0: all of them). */
+void	 pending_lines_drop(struct store *, size_t keep);
 
 /* Sets err to ERR_RUNTIME with what and SQLite's message; returns -1. */
 int	 db_fail(struct store *, struct err *, const char *what);

@@ -21,9 +21,13 @@ struct sweep_report {
 	size_t	 auth_notices;	/* mail accounts support was told of */
 };
 
-/* Runs one sweep at now, writing one line per transition to log (NULL:
- * none).  Returns 0, or -1 for the database. */
+/*
+ * Runs one sweep at now.  Each transition is logged by workflow.c; out
+ * (NULL: none) gets the CLI's answer, one line per transition (as
+ * workflow_print) and one for the accounts support was told of.
+ * Returns 0, or -1 for the database.
+ */
 int	 sweep_run(struct store *, const struct compose_ctx *, int64_t now,
-	    FILE *log, struct sweep_report *, struct err *);
+	    FILE *out, struct sweep_report *, struct err *);
 
 #endif

@@ -9,6 +9,12 @@
  * reply, a second click or a concurrent CLI call changes nothing.
  * With a composer in the context (composer.h) each mail's message is
  * left to it; a transition undone takes back the ones it left.
+ *
+ * Each transition is logged here, whoever fired it, as one line
+ * "tenant 7: awaiting_approval -> awaiting_verification (mail, approve
+ * from a@b.test)": actor, then the event, the sender of a reply and the
+ * plan chosen.  The line is written once the transaction commits, or the
+ * batch holding it (store_bulk.h); never for one rolled back.
  */
 #ifndef MSCAGENT_WORKFLOW_H
 #define MSCAGENT_WORKFLOW_H
@@ -88,7 +94,8 @@ void	 workflow_outcome_clear(struct workflow_outcome *);
 int	 workflow_auth_notice(struct store *, const struct compose_ctx *,
 	    int64_t now, size_t *told, struct err *);
 
-/* One line per transition, like "tenant 7: a -> b (2 mails queued)". */
+/* The CLI's answer for a transition, like "tenant 7: a -> b (2 mails
+ * queued)" and a line per preflight failure; not a log line. */
 void	 workflow_print(FILE *, int64_t id, const struct workflow_outcome *);
 
 #endif

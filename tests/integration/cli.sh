@@ -574,3 +574,18 @@ p = subprocess.run(sys.argv[1:], stdout=w, stderr=subprocess.PIPE)
 print("%d:%s" % (p.returncode, p.stderr.decode().strip()))' \
     "$MSCAGENT" -c "$T/agent.conf" tenant list)
 expect_eq "a reader that went away (EPIPE) is no error" "$got" "0:"
+
+# ---- the transition's log line: once, to log_file, never on stderr ----
+
+add_tenant "Logged" admin@logged.test m365
+agent start "$id"
+expect_eq "without log_file, start answers on stdout only" "$rc:$out:$err" \
+    "0:tenant $id: new -> awaiting_approval (1 mail queued):"
+set_conf agent log_file "$T/agent.log"
+agent cancel "$id"
+expect_eq "with log_file, the answer is still stdout's alone" \
+    "$rc:$out:$err" "0:tenant $id: awaiting_approval -> cancelled:"
+line="info workflow tenant $id: awaiting_approval -> cancelled \(cli, cancel\)"
+expect_match "and the file has the transition's one line" \
+    "$(grep -c . "$T/agent.log"):$(cat "$T/agent.log")" "^1:[^ ]* $line$"
+set_conf agent log_file -

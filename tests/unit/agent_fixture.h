@@ -1,13 +1,15 @@
 /*
  * agent_fixture.h: what the tests that move tenants through the workflow
  * share: a real SQLite file in a folder of its own, a config, fixed keys
- * and the shipped templates, together as a compose_ctx.  Included by one
- * test program each, after cmocka.h; its folder comes from support.h.
+ * and the shipped templates, together as a compose_ctx, and the log in a
+ * file of that folder.  Included by one test program each, after
+ * cmocka.h; its folder comes from support.h.
  */
 #ifndef MSCAGENT_AGENT_FIXTURE_H
 #define MSCAGENT_AGENT_FIXTURE_H
 
 #include "compose.h"
+#include "log.h"
 #include "store.h"
 
 #include "support.h"
@@ -15,6 +17,7 @@
 struct agent_fixture {
 	char		 dir[64];
 	char		 path[96];	/* the database */
+	char		 log[96];	/* the log */
 	struct store	*st;
 	struct config	 cfg;
 	struct keyring	 keys;
@@ -30,6 +33,8 @@ agent_fixture_open(struct agent_fixture *ag, const char *name)
 	assert_int_equal(support_dir_make(ag->dir, sizeof ag->dir, name), 0);
 	snprintf(ag->path, sizeof ag->path, "%s/agent.db", ag->dir);
 	assert_int_equal(store_open(ag->path, &ag->st, &err), 0);
+	snprintf(ag->log, sizeof ag->log, "%s/agent.log", ag->dir);
+	assert_int_equal(log_open("info", ag->log, &err), 0);
 	strvec_push(&ag->cfg.support_addresses, "support@msp.test");
 	ag->cfg.ttl_days = 30;
 	ag->cfg.issuer = strdup("mscagent");
@@ -45,6 +50,29 @@ agent_fixture_open(struct agent_fixture *ag, const char *name)
 	ag->ctx.cfg = &ag->cfg;
 	ag->ctx.keys = &ag->keys;
 	ag->ctx.templates = tmpl_set_new("mailtemplates");
+}
+
+/* What was logged since the last call, each line without its time
+ * stamp; caller frees. */
+static inline char *
+agent_fixture_logged(struct agent_fixture *ag)
+{
+	struct buf b = { 0 };
+	char *text, *line, *next, *space;
+
+	text = support_read(ag->log);
+	assert_int_equal(truncate(ag->log, 0), 0);
+	buf_puts(&b, "");
+	for (line = text; *line != '\0'; line = next) {
+		next = strchr(line, '\n');
+		assert_non_null(next);
+		*next++ = '\0';
+		space = strchr(line, ' ');
+		assert_non_null(space);
+		buf_printf(&b, "%s\n", space + 1);
+	}
+	free(text);
+	return buf_release(&b);
 }
 
 /* Adds a tenant with Google Workspace on the enterprise edition, the MSP
@@ -98,6 +126,7 @@ agent_fixture_broken(struct agent_fixture *ag, const char *name)
 static void
 agent_fixture_close(struct agent_fixture *ag)
 {
+	log_close();
 	store_close(ag->st);
 	tmpl_set_free(ag->ctx.templates);
 	config_free(&ag->cfg);

@@ -219,7 +219,8 @@ test_seen_before(void **state)
 /*
  * A mail whose message cannot be made once its step was released: the
  * batch is done again with each message made in its step, so the
- * messages before it are kept and it stops the pass, nothing half done.
+ * messages before it are kept and it stops the pass, nothing half done
+ * (nor logged: a transition is logged once, when its batch commits).
  */
 static void
 test_made_too_late(void **state)
@@ -229,11 +230,12 @@ test_made_too_late(void **state)
 	struct inbox_report rep;
 	struct reader *in;
 	struct err err;
-	char reply_to[128], path[160], *mails;
+	char reply_to[128], path[160], want[160], *mails, *logged;
 	int64_t id;
 	FILE *fp;
 
 	id = awaiting(f, "admin@customer.test", reply_to, sizeof reply_to);
+	free(agent_fixture_logged(&f->ag));
 	deliver(f, "new", 0);	/* a stranger's: no mail */
 	snprintf(path, sizeof path, "%s/new/1700000001.000001.test", f->box);
 	fp = fopen(path, "w");
@@ -256,6 +258,9 @@ test_made_too_late(void **state)
 	mails = mails_of(f, id);
 	assert_string_equal(mails, "approval_request");
 	free(mails);
+	logged = agent_fixture_logged(&f->ag);
+	assert_string_equal(logged, "");
+	free(logged);
 
 	/* Mended, the next pass acts on the reply. */
 	tmpl_set_free(f->ag.ctx.templates);
@@ -270,6 +275,12 @@ test_made_too_late(void **state)
 	assert_string_equal(mails, "approval_request,verification,"
 	    "approval_receipt");
 	free(mails);
+	snprintf(want, sizeof want, "info workflow tenant %lld: "
+	    "awaiting_approval -> awaiting_verification (mail, approve from "
+	    "admin@customer.test)\n", (long long)id);
+	logged = agent_fixture_logged(&f->ag);
+	assert_string_equal(logged, want);
+	free(logged);
 }
 
 int

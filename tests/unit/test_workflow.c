@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "date.h"
+#include "store_bulk.h"
 #include "workflow.h"
 
 #include "agent_fixture.h"
@@ -144,6 +145,15 @@ history_count(struct fixture *f, int64_t id)
 }
 
 static void
+assert_logged(struct fixture *f, const char *expected)
+{
+	char *text = agent_fixture_logged(&f->ag);
+
+	assert_string_equal(text, expected);
+	free(text);
+}
+
+static void
 test_preflight_blocks_with_every_reason(void **state)
 {
 	struct fixture *f = *state;
@@ -275,6 +285,127 @@ test_reject_retrigger_and_unclear(void **state)
 	assert_non_null(strstr(err.msg, "tenant 1"));
 }
 
+/* Whoever fires it, a transition is one line in one format. */
+static void
+test_each_path_logs_one_line(void **state)
+{
+	static const struct {
+		enum fsm_event	 event;
+		const char	*actor;
+		const char	*sender;
+		const char	*plan;
+		const char	*line;
+	} rows[] = {
+		{ EVENT_START, "cli", NULL, NULL,
+		  "new -> awaiting_approval (cli, start)" },
+		{ EVENT_APPROVE, "mail", "admin@customer.test", NULL,
+		  "awaiting_approval -> awaiting_verification "
+		  "(mail, approve from admin@customer.test)" },
+		{ EVENT_REMIND_VERIFICATION, "timer", NULL, NULL,
+		  "awaiting_verification -> awaiting_verification "
+		  "(timer, remind_verification)" },
+		{ EVENT_EXPIRE, "timer", NULL, NULL,
+		  "awaiting_verification -> token_expired (timer, expire)" },
+		{ EVENT_RETRIGGER, "mail", "support@msp.test", NULL,
+		  "token_expired -> awaiting_approval "
+		  "(mail, retrigger from support@msp.test)" },
+		{ EVENT_APPROVE, "cli", NULL, NULL,
+		  "awaiting_approval -> awaiting_verification (cli, approve)" },
+		{ EVENT_VERIFY, "web", NULL, "SaaS",
+		  "awaiting_verification -> completed "
+		  "(web, verify with plan SaaS)" },
+	};
+	struct fixture *f = *state;
+	struct workflow_event ev;
+	struct workflow_outcome out;
+	struct err err;
+	char want[256];
+	int64_t id;
+	size_t i;
+
+	id = add_tenant(f, WORKLOAD_BIT(WORKLOAD_M365), "admin@customer.test",
+	    0);
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		memset(&ev, 0, sizeof ev);
+		ev.event = rows[i].event;
+		ev.actor = rows[i].actor;
+		ev.sender = rows[i].sender;
+		ev.plan = rows[i].plan;
+		assert_int_equal(workflow_fire(f->ag.st, &f->ag.ctx, id, &ev,
+		    NOW, &out, &err), 0);
+		workflow_outcome_clear(&out);
+		snprintf(want, sizeof want, "info workflow tenant %lld: %s\n",
+		    (long long)id, rows[i].line);
+		assert_logged(f, want);
+	}
+}
+
+/* A transition refused or undone is not logged. */
+static void
+test_refused_transition_logs_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct err err;
+	int64_t id;
+
+	id = add_tenant(f, WORKLOAD_BIT(WORKLOAD_HYBRID), "admin@customer.test",
+	    0);
+	assert_int_equal(fire(f, id, EVENT_START, NULL, &err), 0);
+	assert_int_equal(fire(f, id, EVENT_APPROVE, NULL, &err), 0);
+	free(agent_fixture_logged(&f->ag));
+	assert_int_equal(fire(f, id, EVENT_APPROVE, NULL, &err), -1);
+	assert_int_equal(err.kind, ERR_STATE);
+	assert_logged(f, "");
+	/* Undone half way, after the state changed: no plan fits. */
+	assert_int_equal(fire(f, id, EVENT_VERIFY, "SaaS", &err), -1);
+	assert_int_equal(err.kind, ERR_INPUT);
+	assert_logged(f, "");
+	assert_int_equal(fire(f, 42, EVENT_START, NULL, &err), -1);
+	assert_logged(f, "");
+	assert_int_equal(state_of(f, id), STATE_AWAITING_VERIFICATION);
+}
+
+/*
+ * Inside a batch (the inbox's), a released step is not committed yet:
+ * its line waits for the batch, and goes with it when the batch is
+ * rolled back (to be redone step by step); a step undone drops its own.
+ */
+static void
+test_batch_logs_at_its_commit(void **state)
+{
+	struct fixture *f = *state;
+	struct err err;
+	char want[256];
+	int64_t a, b;
+
+	a = add_tenant(f, WORKLOAD_BIT(WORKLOAD_GWS), "a@customer.test", 0);
+	b = add_tenant(f, WORKLOAD_BIT(WORKLOAD_GWS), "b@customer.test", 0);
+	assert_int_equal(store_batch_begin(f->ag.st, &err), 0);
+	assert_int_equal(fire(f, a, EVENT_START, NULL, &err), 0);
+	assert_int_equal(fire(f, a, EVENT_START, NULL, &err), -1);
+	assert_logged(f, "");
+	store_batch_rollback(f->ag.st);
+	assert_logged(f, "");
+	assert_int_equal(state_of(f, a), STATE_NEW);
+
+	/* Redone: one line for each transition the batch commits. */
+	assert_int_equal(store_batch_begin(f->ag.st, &err), 0);
+	assert_int_equal(fire(f, a, EVENT_START, NULL, &err), 0);
+	assert_int_equal(store_begin(f->ag.st, &err), 0);
+	store_log_at_commit(f->ag.st, "workflow", "a step undone");
+	store_rollback(f->ag.st);
+	assert_int_equal(fire(f, b, EVENT_START, NULL, &err), 0);
+	assert_logged(f, "");
+	assert_int_equal(store_batch_commit(f->ag.st, &err), 0);
+	snprintf(want, sizeof want,
+	    "info workflow tenant %lld: new -> awaiting_approval "
+	    "(test, start from replier@x.test)\n"
+	    "info workflow tenant %lld: new -> awaiting_approval "
+	    "(test, start from replier@x.test)\n", (long long)a,
+	    (long long)b);
+	assert_logged(f, want);
+}
+
 static void
 test_unknown_tenant(void **state)
 {
@@ -299,6 +430,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_reject_retrigger_and_unclear, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_tenant,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_each_path_logs_one_line,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_refused_transition_logs_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_logs_at_its_commit,
 		    setup, teardown),
 	};
 
