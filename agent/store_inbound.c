@@ -67,9 +67,7 @@ store_mailbox_set(struct store *st, const char *mailbox, uint32_t uidvalidity,
 	sqlite3_bind_text(stmt, 1, mailbox, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(stmt, 2, uidvalidity);
 	sqlite3_bind_int64(stmt, 3, last_uid);
-	if (step_done(st, stmt, err) == -1)
-		goto out;
-	rc = 0;
+	rc = step_done(st, stmt, err);
 out:
 	release(st, stmt);
 	return rc;
