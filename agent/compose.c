@@ -15,14 +15,12 @@ compose_link(const struct config *cfg, const char *token)
 	return xasprintf("%s/verify?token=%s", cfg->base_url, token);
 }
 
-/* "2026-11-28 10:00 UTC": ISO date and time, with the zone said. */
 static void
 set_time(struct tmpl_vars *v, const char *name, int64_t t)
 {
-	char stamp[TIMESTAMP_STR_LEN];
+	char shown[TIMESTAMP_SHOWN_LEN];
 
-	timestamp_format((time_t)t, stamp);
-	tmpl_vars_setf(v, name, "%.10s %.5s UTC", stamp, stamp + 11);
+	tmpl_vars_set(v, name, timestamp_shown((time_t)t, shown));
 }
 
 static void

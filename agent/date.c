@@ -196,3 +196,16 @@ timestamp_format(time_t t, char *out)
 	put_digits(out + 17, s, 2);
 	memcpy(out + 19, "Z", 2);
 }
+
+char *
+timestamp_shown(time_t t, char *out)
+{
+	char stamp[TIMESTAMP_STR_LEN];
+
+	timestamp_format(t, stamp);
+	memcpy(out, stamp, 10);			/* YYYY-MM-DD */
+	out[10] = ' ';
+	memcpy(out + 11, stamp + 11, 5);	/* HH:MM */
+	memcpy(out + 16, " UTC", 5);
+	return out;
+}

@@ -158,15 +158,6 @@ starttls(struct imap_reader *r, struct err *err)
 	return 1;
 }
 
-static int64_t
-monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * AUTHENTICATE XOAUTH2 with a fresh token.  A refusal, or a session the
  * server ended for its token, gets one new token and one more try, not

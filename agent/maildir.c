@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <gnutls/crypto.h>
@@ -381,15 +380,6 @@ maildir_done(struct reader *base, const struct inmsg *msgs, size_t n,
 }
 
 #define WAIT_SLICE_MS	250	/* how often new/ and *stop are looked at */
-
-static int64_t
-monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* 1 when new/ holds a message; a folder not made yet holds none. */
 static int

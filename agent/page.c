@@ -21,10 +21,9 @@ render(struct tmpl_set *set, const char *name, struct tmpl_vars *v,
 static void
 set_time(struct tmpl_vars *v, const char *name, int64_t t)
 {
-	char stamp[TIMESTAMP_STR_LEN];
+	char shown[TIMESTAMP_SHOWN_LEN];
 
-	timestamp_format((time_t)t, stamp);
-	tmpl_vars_setf(v, name, "%.10s %.5s UTC", stamp, stamp + 11);
+	tmpl_vars_set(v, name, timestamp_shown((time_t)t, shown));
 }
 
 static void

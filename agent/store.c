@@ -261,6 +261,23 @@ step_done(struct store *st, sqlite3_stmt *stmt, struct err *err)
 	return 0;
 }
 
+/* Runs a statement for its one row, an integer; store_impl.h. */
+int
+step_int64(struct store *st, sqlite3_stmt *stmt, const char *what,
+    int64_t *v, int *found, struct err *err)
+{
+	int step;
+
+	step = sqlite3_step(stmt);
+	if (found != NULL)
+		*found = step == SQLITE_ROW;
+	if (step == SQLITE_ROW)
+		*v = sqlite3_column_int64(stmt, 0);
+	else if (step != SQLITE_DONE || found == NULL)
+		return db_fail(st, err, what);
+	return 0;
+}
+
 int
 db_exec(struct store *st, const char *sql, struct err *err)
 {
@@ -327,17 +344,14 @@ static int
 user_version(struct store *st, int *version, struct err *err)
 {
 	sqlite3_stmt *stmt = NULL;
-	int rc = -1;
+	int64_t v;
+	int rc;
 
 	if (prepare(st, "PRAGMA user_version", &stmt, err) == -1)
-		goto out;
-	if (sqlite3_step(stmt) != SQLITE_ROW) {
-		db_fail(st, err, "reading the schema version");
-		goto out;
-	}
-	*version = sqlite3_column_int(stmt, 0);
-	rc = 0;
-out:
+		return -1;
+	rc = step_int64(st, stmt, "reading the schema version", &v, NULL, err);
+	if (rc == 0)
+		*version = (int)v;
 	release(st, stmt);
 	return rc;
 }

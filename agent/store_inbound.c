@@ -12,21 +12,15 @@ store_inbound_seen(struct store *st, const char *message_id,
     const char *digest, int *seen, struct err *err)
 {
 	sqlite3_stmt *stmt = NULL;
-	int rc = -1, step;
+	int64_t one;
+	int rc;
 
 	if (prepare(st, "SELECT 1 FROM inbound WHERE message_id = ?1 AND "
 	    "digest = ?2", &stmt, err) == -1)
-		goto out;
+		return -1;
 	sqlite3_bind_text(stmt, 1, message_id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(stmt, 2, digest, -1, SQLITE_TRANSIENT);
-	step = sqlite3_step(stmt);
-	if (step != SQLITE_ROW && step != SQLITE_DONE) {
-		db_fail(st, err, "reading what was handled");
-		goto out;
-	}
-	*seen = step == SQLITE_ROW;
-	rc = 0;
-out:
+	rc = step_int64(st, stmt, "reading what was handled", &one, seen, err);
 	release(st, stmt);
 	return rc;
 }
@@ -73,9 +67,7 @@ store_mailbox_set(struct store *st, const char *mailbox, uint32_t uidvalidity,
 	sqlite3_bind_text(stmt, 1, mailbox, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(stmt, 2, uidvalidity);
 	sqlite3_bind_int64(stmt, 3, last_uid);
-	if (step_done(st, stmt, err) == -1)
-		goto out;
-	rc = 0;
+	rc = step_done(st, stmt, err);
 out:
 	release(st, stmt);
 	return rc;

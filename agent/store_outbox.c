@@ -49,18 +49,12 @@ int
 store_outbox_next_id(struct store *st, int64_t *id, struct err *err)
 {
 	sqlite3_stmt *stmt = NULL;
-	int rc = -1;
+	int rc;
 
 	if (prepare(st, "SELECT coalesce(max(id), 0) + 1 FROM outbox", &stmt,
 	    err) == -1)
-		goto out;
-	if (sqlite3_step(stmt) != SQLITE_ROW) {
-		db_fail(st, err, "reading the outbox");
-		goto out;
-	}
-	*id = sqlite3_column_int64(stmt, 0);
-	rc = 0;
-out:
+		return -1;
+	rc = step_int64(st, stmt, "reading the outbox", id, NULL, err);
 	release(st, stmt);
 	return rc;
 }
@@ -352,11 +346,8 @@ store_outbox_unclaim(struct store *st, int64_t holder, int64_t *first,
 	    err) == -1)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, holder);
-	if (sqlite3_step(stmt) != SQLITE_ROW) {
-		db_fail(st, err, "reading claims");
+	if (step_int64(st, stmt, "reading claims", first, NULL, err) == -1)
 		goto out;
-	}
-	*first = sqlite3_column_int64(stmt, 0);
 	release(st, stmt);
 	stmt = NULL;
 	if (prepare_outbox(st, "UPDATE outbox SET lease_until = 0, "
@@ -451,22 +442,14 @@ store_outbox_find(struct store *st, const char *message_id, int64_t *id,
     struct err *err)
 {
 	sqlite3_stmt *stmt = NULL;
-	int rc = -1, step;
+	int rc, found;
 
 	*id = 0;
 	if (prepare(st, "SELECT id FROM outbox WHERE message_id = ?1", &stmt,
 	    err) == -1)
-		goto out;
+		return -1;
 	sqlite3_bind_text(stmt, 1, message_id, -1, SQLITE_TRANSIENT);
-	step = sqlite3_step(stmt);
-	if (step == SQLITE_ROW)
-		*id = sqlite3_column_int64(stmt, 0);
-	else if (step != SQLITE_DONE) {
-		db_fail(st, err, "finding a mail");
-		goto out;
-	}
-	rc = 0;
-out:
+	rc = step_int64(st, stmt, "finding a mail", id, &found, err);
 	release(st, stmt);
 	return rc;
 }
@@ -476,23 +459,20 @@ store_outbox_count(struct store *st, enum mail_kind kind, int64_t tenant_id,
     const char *recipient, int64_t since, int *count, struct err *err)
 {
 	sqlite3_stmt *stmt = NULL;
-	int rc = -1;
+	int64_t v;
+	int rc;
 
 	if (prepare(st, "SELECT COUNT(*) FROM outbox WHERE kind = ?1 AND "
 	    "created_at >= ?2 AND (?3 = 0 OR tenant_id = ?3) AND "
 	    "(?4 IS NULL OR recipient = ?4)", &stmt, err) == -1)
-		goto out;
+		return -1;
 	sqlite3_bind_text(stmt, 1, fsm_mail_kind_name(kind), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 2, since);
 	sqlite3_bind_int64(stmt, 3, tenant_id);
 	bind_text_or_null(stmt, 4, recipient);
-	if (sqlite3_step(stmt) != SQLITE_ROW) {
-		db_fail(st, err, "counting mails");
-		goto out;
-	}
-	*count = sqlite3_column_int(stmt, 0);
-	rc = 0;
-out:
+	rc = step_int64(st, stmt, "counting mails", &v, NULL, err);
+	if (rc == 0)
+		*count = (int)v;
 	release(st, stmt);
 	return rc;
 }

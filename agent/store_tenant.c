@@ -242,6 +242,18 @@ out:
 	return rc;
 }
 
+/* The licence rows of tenant id, prepared and bound; release it. */
+static int
+licences_query(struct store *st, int64_t id, sqlite3_stmt **stmt,
+    struct err *err)
+{
+	if (prepare(st, "SELECT workload, expires, after_migration "
+	    "FROM licences WHERE tenant_id = ?1", stmt, err) == -1)
+		return -1;
+	sqlite3_bind_int64(*stmt, 1, id);
+	return 0;
+}
+
 /* 1 when the stored value is the date d (NULL for none). */
 static int
 same_date(const unsigned char *stored, int32_t d)
@@ -269,10 +281,8 @@ licences_same(struct store *st, const struct tenant *t, int *same,
 		if ((t->workloads & WORKLOAD_BIT(w)) ||
 		    t->expires[w] != DATE_NONE)
 			want |= 1u << w;
-	if (prepare(st, "SELECT workload, expires, after_migration "
-	    "FROM licences WHERE tenant_id = ?1", &stmt, err) == -1)
+	if (licences_query(st, t->id, &stmt, err) == -1)
 		goto out;
-	sqlite3_bind_int64(stmt, 1, t->id);
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		name = (const char *)sqlite3_column_text(stmt, 0);
 		w = name ? workload_from_name(name) : -1;
@@ -301,10 +311,8 @@ licences_read(struct store *st, struct tenant *t, struct err *err)
 	const char *name, *expires, *after;
 	int rc = -1, step, w;
 
-	if (prepare(st, "SELECT workload, expires, after_migration "
-	    "FROM licences WHERE tenant_id = ?1", &stmt, err) == -1)
+	if (licences_query(st, t->id, &stmt, err) == -1)
 		goto out;
-	sqlite3_bind_int64(stmt, 1, t->id);
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		name = (const char *)sqlite3_column_text(stmt, 0);
 		expires = (const char *)sqlite3_column_text(stmt, 1);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "util.h"
 
@@ -458,4 +459,13 @@ pid_alive(int64_t pid)
 {
 	return pid > 0 && pid <= INT32_MAX &&
 	    (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+}
+
+int64_t
+monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

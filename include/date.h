@@ -14,6 +14,7 @@
 #define DATE_NONE INT32_MIN
 #define DATE_STR_LEN 11		/* "YYYY-MM-DD" and NUL */
 #define TIMESTAMP_STR_LEN 21	/* "YYYY-MM-DDTHH:MM:SSZ" and NUL */
+#define TIMESTAMP_SHOWN_LEN 21	/* "YYYY-MM-DD HH:MM UTC" and NUL */
 
 /* Day number of a civil date; month 1-12, day 1-31 (not checked). */
 int32_t	 date_from_civil(int year, int month, int day);
@@ -36,5 +37,8 @@ int32_t	 date_of_time(time_t);
 
 /* Writes "YYYY-MM-DDTHH:MM:SSZ" into out (TIMESTAMP_STR_LEN bytes). */
 void	 timestamp_format(time_t, char *out);
+/* Writes "YYYY-MM-DD HH:MM UTC", the way mails and pages show a time
+ * to a person, into out (TIMESTAMP_SHOWN_LEN bytes); returns out. */
+char	*timestamp_shown(time_t, char *out);
 
 #endif

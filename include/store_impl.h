@@ -81,6 +81,15 @@ int	 prepare(struct store *, const char *sql, sqlite3_stmt **,
 void	 release(struct store *, sqlite3_stmt *);
 /* Runs a statement that returns no rows. */
 int	 step_done(struct store *, sqlite3_stmt *, struct err *);
+/*
+ * Runs a statement for its one row and puts its first column, an
+ * integer, in *v.  With found, no row is not an error: *found says
+ * whether there was one, and *v is left as it was when not.  Without
+ * found, a missing row fails like a database error; what names the
+ * query in err.
+ */
+int	 step_int64(struct store *, sqlite3_stmt *, const char *what,
+	    int64_t *v, int *found, struct err *);
 /* A copy of a text column, or NULL for SQL NULL; caller frees. */
 char	*column_strdup(sqlite3_stmt *, int i);
 void	 bind_text_or_null(sqlite3_stmt *, int i, const char *);

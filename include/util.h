@@ -109,4 +109,8 @@ int	 ascii_casecmp(const char *, const char *);
  * or lease a process holds by its pid still has a holder. */
 int	 pid_alive(int64_t pid);
 
+/* Milliseconds on the monotonic clock, for deadlines and waits; only
+ * differences between two readings mean anything. */
+int64_t	 monotonic_ms(void);
+
 #endif

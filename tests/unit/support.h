@@ -1,8 +1,8 @@
 /*
  * support.h: what the unit programs share for files: a folder of the
  * test's own under /tmp, removed with everything in it, and writing and
- * reading small files there.  Included by one test program each, after
- * cmocka.h.
+ * reading small files there, and the few other helpers several
+ * programs had copied.  Included by one test program each, after cmocka.h.
  */
 #ifndef MSCAGENT_TEST_SUPPORT_H
 #define MSCAGENT_TEST_SUPPORT_H
@@ -87,6 +87,31 @@ support_read(const char *path)
 		buf_append(&b, chunk, (size_t)n);
 	close(fd);
 	return buf_release(&b);
+}
+
+/* Returns n copies of c followed by a NUL; caller frees. */
+static inline char *
+support_repeat(char c, size_t n)
+{
+	char *s;
+
+	s = malloc(n + 1);
+	assert_non_null(s);
+	memset(s, c, n);
+	s[n] = '\0';
+	return s;
+}
+
+/* Passes when both are NULL or both are the same string. */
+static inline void
+support_assert_string(const char *got, const char *want)
+{
+	if (want == NULL)
+		assert_null(got);
+	else {
+		assert_non_null(got);
+		assert_string_equal(got, want);
+	}
 }
 
 #endif

@@ -21,24 +21,6 @@ struct fixture {
 	int64_t		 a, b;		/* two tenants with links */
 };
 
-static int64_t
-add_tenant(struct fixture *f, const char *name)
-{
-	struct tenant t;
-	struct err err;
-	int64_t id;
-
-	tenant_init(&t);
-	t.name = strdup(name);
-	t.customer_admin = strdup("it@customer.test");
-	t.msp_admin = strdup("msp@provider.test");
-	t.edition = strdup("enterprise");
-	t.workloads = WORKLOAD_BIT(WORKLOAD_M365);
-	assert_int_equal(store_tenant_add(f->ag.st, &t, 0, &id, &err), 0);
-	tenant_clear(&t);
-	return id;
-}
-
 static void
 fire(struct fixture *f, int64_t id, enum fsm_event event, int64_t at)
 {
@@ -72,8 +54,8 @@ setup(void **state)
 	struct fixture *f = calloc(1, sizeof *f);
 
 	agent_fixture_open(&f->ag, "test_access");
-	f->a = add_tenant(f, "Alpha");
-	f->b = add_tenant(f, "Beta");
+	f->a = agent_fixture_tenant(&f->ag, "Alpha", "it@customer.test");
+	f->b = agent_fixture_tenant(&f->ag, "Beta", "it@customer.test");
 	fire(f, f->a, EVENT_START, NOW);
 	fire(f, f->a, EVENT_APPROVE, NOW);
 	fire(f, f->b, EVENT_START, NOW);

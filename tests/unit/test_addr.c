@@ -11,6 +11,8 @@
 
 #include "addr.h"
 
+#include "support.h"
+
 struct valid_case {
 	const char	*in;
 	const char	*why;	/* NULL: valid */
@@ -182,19 +184,6 @@ test_table(void **state)
 	assert_string_equal(why, "the address is empty");
 }
 
-/* Returns n bytes of c, NUL-terminated; caller frees. */
-static char *
-repeat(char c, size_t n)
-{
-	char *s;
-
-	s = malloc(n + 1);
-	assert_non_null(s);
-	memset(s, c, n);
-	s[n] = '\0';
-	return s;
-}
-
 /* A domain of len bytes, labels of ADDR_LABEL_MAX bytes between dots. */
 static char *
 make_domain(size_t len)
@@ -202,7 +191,7 @@ make_domain(size_t len)
 	char *s;
 	size_t i;
 
-	s = repeat('d', len);
+	s = support_repeat('d', len);
 	for (i = ADDR_LABEL_MAX; i < len - 1; i += ADDR_LABEL_MAX + 1)
 		s[i] = '.';
 	return s;
@@ -246,15 +235,15 @@ test_limits(void **state)
 	char why[128];
 
 	(void)state;
-	lmax = repeat('l', ADDR_LOCAL_MAX);
-	lover = repeat('l', ADDR_LOCAL_MAX + 1);
-	qmax = repeat(' ', ADDR_LOCAL_MAX);
+	lmax = support_repeat('l', ADDR_LOCAL_MAX);
+	lover = support_repeat('l', ADDR_LOCAL_MAX + 1);
+	qmax = support_repeat(' ', ADDR_LOCAL_MAX);
 	qmax[0] = qmax[ADDR_LOCAL_MAX - 1] = '"';
-	qover = repeat(' ', ADDR_LOCAL_MAX + 1);
+	qover = support_repeat(' ', ADDR_LOCAL_MAX + 1);
 	qover[0] = qover[ADDR_LOCAL_MAX] = '"';
-	labmax = repeat('x', ADDR_LABEL_MAX + 5);
+	labmax = support_repeat('x', ADDR_LABEL_MAX + 5);
 	memcpy(labmax + ADDR_LABEL_MAX, ".test", 5);
-	labover = repeat('x', ADDR_LABEL_MAX + 1 + 5);
+	labover = support_repeat('x', ADDR_LABEL_MAX + 1 + 5);
 	memcpy(labover + ADDR_LABEL_MAX + 1, ".test", 5);
 	dfit = make_domain(dmax);
 	dpast = make_domain(dmax + 1);
@@ -299,7 +288,7 @@ test_huge(void **state)
 	char *s;
 
 	(void)state;
-	s = repeat('a', 1000000);
+	s = support_repeat('a', 1000000);
 	s[500000] = '@';
 	assert_int_equal(addr_valid(s, why, sizeof why), 0);
 	assert_string_equal(why, "the local part is longer than 64 bytes");

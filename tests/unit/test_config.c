@@ -6,7 +6,6 @@
 #include <cmocka.h>
 
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,39 +15,28 @@
 
 #include "config.h"
 
-static char tmp[PATH_MAX];	/* this run's folder, real path */
+#include "support.h"
 
-static int
-remove_entry(const char *path, const struct stat *sb, int type,
-    struct FTW *ftw)
-{
-	(void)sb;
-	(void)type;
-	(void)ftw;
-	return remove(path);
-}
+/* This run's folder as its real path, the way the reader resolves the
+ * folder of a config file. */
+static char tmp[PATH_MAX];
 
 static int
 setup(void **state)
 {
-	char templ[PATH_MAX], *dir;
-	const char *base;
+	char dir[64];
 
 	(void)state;
-	base = getenv("TMPDIR");
-	snprintf(templ, sizeof templ, "%s/test_config.XXXXXX",
-	    base != NULL && *base != '\0' ? base : "/tmp");
-	dir = mkdtemp(templ);
-	if (dir == NULL || realpath(dir, tmp) == NULL)
+	if (support_dir_make(dir, sizeof dir, "test_config") == -1)
 		return -1;
-	return 0;
+	return realpath(dir, tmp) == NULL ? -1 : 0;
 }
 
 static int
 teardown(void **state)
 {
 	(void)state;
-	return nftw(tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return support_dir_remove(tmp);
 }
 
 /* Writes len bytes (strlen when 0) to tmp/name; returns the path. */
@@ -56,15 +44,9 @@ static char *
 write_file(const char *name, const char *text, size_t len)
 {
 	char *path;
-	FILE *fp;
 
-	path = xasprintf("%s/%s", tmp, name);
-	fp = fopen(path, "wb");
-	assert_non_null(fp);
-	if (len == 0)
-		len = strlen(text);
-	assert_int_equal(fwrite(text, 1, len, fp), len);
-	assert_int_equal(fclose(fp), 0);
+	path = support_path(tmp, name);
+	support_write(path, text, len == 0 ? strlen(text) : len, 0644);
 	return path;
 }
 
@@ -73,7 +55,7 @@ make_dir(const char *name)
 {
 	char *path;
 
-	path = xasprintf("%s/%s", tmp, name);
+	path = support_path(tmp, name);
 	assert_true(mkdir(path, 0700) == 0 || errno == EEXIST);
 	free(path);
 }
@@ -1206,23 +1188,12 @@ static const struct oauth_case oauth_cases[] = {
 	    GOOGLE_SCOPE, NULL, NULL },
 };
 
-static void
-assert_opt_string(const char *got, const char *want)
-{
-	if (want == NULL)
-		assert_null(got);
-	else {
-		assert_non_null(got);
-		assert_string_equal(got, want);
-	}
-}
-
 /* A path of the file: absolute as it is, else under tmp. */
 static void
 assert_opt_path(const char *got, const char *want)
 {
 	if (want == NULL || *want == '/')
-		assert_opt_string(got, want);
+		support_assert_string(got, want);
 	else
 		assert_path(got, tmp, want);
 }
@@ -1258,9 +1229,9 @@ check_oauth_case(const struct oauth_case *c)
 	assert_int_equal(o->grant, c->grant);
 	assert_int_equal(o->mechanism, c->mechanism);
 	assert_string_equal(o->client_id, CLIENT);
-	assert_opt_string(o->token_url, c->token_url);
-	assert_opt_string(o->device_url, c->device_url);
-	assert_opt_string(o->scope, c->scope);
+	support_assert_string(o->token_url, c->token_url);
+	support_assert_string(o->device_url, c->device_url);
+	support_assert_string(o->scope, c->scope);
 	assert_opt_path(o->client_secret_file, c->secret);
 	assert_opt_path(o->key_file, c->key);
 	/* The other account keeps its password sign-in. */

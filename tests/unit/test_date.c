@@ -276,7 +276,7 @@ static void
 test_time(void **state)
 {
 	const struct time_case *c;
-	char out[TIMESTAMP_STR_LEN];
+	char out[TIMESTAMP_STR_LEN], shown[TIMESTAMP_SHOWN_LEN];
 	size_t i;
 
 	(void)state;
@@ -286,6 +286,10 @@ test_time(void **state)
 		timestamp_format((time_t)c->t, out);
 		assert_string_equal(out, c->stamp);
 	}
+	assert_string_equal(timestamp_shown((time_t)1795860000, shown),
+	    "2026-11-28 10:00 UTC");
+	assert_string_equal(timestamp_shown((time_t)-2208988800, shown),
+	    "1900-01-01 00:00 UTC");
 }
 
 /* Against gmtime_r and strftime, over 1900-9999 with an irregular step. */

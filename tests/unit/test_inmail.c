@@ -11,6 +11,8 @@
 
 #include "inmail.h"
 
+#include "support.h"
+
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
 #define HDRS "From: Jane Doe <jane@customer.test>\r\n" \
@@ -81,17 +83,6 @@ joined(const struct strvec *sv)
 	return buf_release(&b);
 }
 
-static void
-assert_str_or_null(const char *got, const char *want)
-{
-	if (want == NULL)
-		assert_null(got);
-	else {
-		assert_non_null(got);
-		assert_string_equal(got, want);
-	}
-}
-
 /* ---- ids ---- */
 
 struct id_case {
@@ -144,7 +135,7 @@ test_ids(void **state)
 		parse_ok(raw, &m);
 		refs = joined(&m.references);
 		assert_string_equal(m.message_id, id_cases[i].message_id);
-		assert_str_or_null(m.in_reply_to, id_cases[i].in_reply_to);
+		support_assert_string(m.in_reply_to, id_cases[i].in_reply_to);
 		assert_string_equal(refs, id_cases[i].references);
 		free(refs);
 		free(raw);
@@ -256,7 +247,7 @@ test_addresses(void **state)
 		raw = xasprintf("%s\r\nbody\r\n", addr_cases[i].headers);
 		parse_ok(raw, &m);
 		to = joined(&m.to);
-		assert_str_or_null(m.from, addr_cases[i].from);
+		support_assert_string(m.from, addr_cases[i].from);
 		assert_string_equal(to, addr_cases[i].to);
 		free(to);
 		free(raw);
@@ -703,7 +694,7 @@ test_auto_reply(void **state)
 		parse_ok(raw, &m);
 		if (m.auto_reply != (auto_cases[i].reason != NULL))
 			fail_msg("row %zu: auto_reply %d", i, m.auto_reply);
-		assert_str_or_null(m.auto_reason, auto_cases[i].reason);
+		support_assert_string(m.auto_reason, auto_cases[i].reason);
 		assert_int_equal(m.dsn, 0);
 		free(raw);
 		inmail_clear(&m);
@@ -847,9 +838,9 @@ test_dsn(void **state)
 		if (m.dsn != dsn_cases[i].dsn)
 			fail_msg("%s: dsn %d", dsn_cases[i].name, m.dsn);
 		assert_int_equal(m.auto_reply, dsn_cases[i].reason != NULL);
-		assert_str_or_null(m.auto_reason, dsn_cases[i].reason);
-		assert_str_or_null(m.dsn_original_id, dsn_cases[i].original);
-		assert_str_or_null(m.dsn_status, dsn_cases[i].status);
+		support_assert_string(m.auto_reason, dsn_cases[i].reason);
+		support_assert_string(m.dsn_original_id, dsn_cases[i].original);
+		support_assert_string(m.dsn_status, dsn_cases[i].status);
 		inmail_clear(&m);
 	}
 }

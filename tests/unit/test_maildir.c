@@ -64,16 +64,14 @@ now(void)
 static void
 deliver(const char *dir, const char *name)
 {
+	static const char msg[] = "From: a@b.test\r\nSubject: x\r\n\r\n"
+	    "APPROVE\r\n";
 	char tmp[160], dst[160];
-	FILE *fp;
 
 	assert_int_equal(maildir_create(dir, NULL), 0);
 	snprintf(tmp, sizeof tmp, "%s/tmp/%s", dir, name);
 	snprintf(dst, sizeof dst, "%s/new/%s", dir, name);
-	fp = fopen(tmp, "w");
-	assert_non_null(fp);
-	fputs("From: a@b.test\r\nSubject: x\r\n\r\nAPPROVE\r\n", fp);
-	fclose(fp);
+	support_write(tmp, msg, sizeof msg - 1, 0644);
 	assert_int_equal(rename(tmp, dst), 0);
 }
 

@@ -18,6 +18,8 @@
 #include "store.h"
 #include "store_bulk.h"
 
+#include "support.h"
+
 struct fixture {
 	char		 dir[64];
 	char		 path[96];
@@ -30,8 +32,9 @@ setup(void **state)
 	struct fixture *f = calloc(1, sizeof *f);
 	struct err err;
 
-	strcpy(f->dir, "/tmp/test_store.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
+	assert_non_null(f);
+	assert_int_equal(support_dir_make(f->dir, sizeof f->dir, "test_store"),
+	    0);
 	snprintf(f->path, sizeof f->path, "%s/agent.db", f->dir);
 	assert_int_equal(store_open(f->path, &f->st, &err), 0);
 	*state = f;
@@ -42,11 +45,9 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
 	store_close(f->st);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(support_dir_remove(f->dir), 0);
 	free(f);
 	return 0;
 }
@@ -783,28 +784,17 @@ test_token(void **state)
 /* ---- mail accounts' sign-in ---- */
 
 static void
-assert_opt_string(const char *got, const char *want)
-{
-	if (want == NULL)
-		assert_null(got);
-	else {
-		assert_non_null(got);
-		assert_string_equal(got, want);
-	}
-}
-
-static void
 assert_auth_equal(const struct mail_auth_row *got,
     const struct mail_auth_row *want)
 {
-	assert_opt_string(got->account, want->account);
-	assert_opt_string(got->identity, want->identity);
-	assert_opt_string(got->state, want->state);
-	assert_opt_string(got->refresh_token, want->refresh_token);
-	assert_opt_string(got->access_token, want->access_token);
+	support_assert_string(got->account, want->account);
+	support_assert_string(got->identity, want->identity);
+	support_assert_string(got->state, want->state);
+	support_assert_string(got->refresh_token, want->refresh_token);
+	support_assert_string(got->access_token, want->access_token);
 	assert_int_equal(got->expires_at, want->expires_at);
 	assert_int_equal(got->refreshed_at, want->refreshed_at);
-	assert_opt_string(got->last_error, want->last_error);
+	support_assert_string(got->last_error, want->last_error);
 	assert_int_equal(got->failures, want->failures);
 	assert_int_equal(got->retry_at, want->retry_at);
 	assert_int_equal(got->lease_until, want->lease_until);

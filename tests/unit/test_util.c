@@ -11,25 +11,14 @@
 
 #include "util.h"
 
+#include "support.h"
+
 #define NROWS(a)	(sizeof (a) / sizeof (a)[0])
 
 #define KANJI	"\xe6\xa0\xaa"		/* U+682A, 3 bytes, wide */
 #define ROCKET	"\xf0\x9f\x9a\x80"	/* U+1F680, 4 bytes, wide */
 #define E_ACUTE	"\xc3\xa9"		/* U+00E9, 2 bytes */
 #define COMBINE	"\xcc\x81"		/* U+0301 combining acute */
-
-/* Returns n copies of c followed by a NUL; caller frees. */
-static char *
-filled(char c, size_t n)
-{
-	char *s;
-
-	s = malloc(n + 1);
-	assert_non_null(s);
-	memset(s, c, n);
-	s[n] = '\0';
-	return s;
-}
 
 static void
 test_err_set(void **state)
@@ -61,7 +50,7 @@ test_err_set_truncates(void **state)
 	(void)state;
 	err = malloc(sizeof *err);
 	assert_non_null(err);
-	long_text = filled('x', ERR_MSG_MAX * 3);
+	long_text = support_repeat('x', ERR_MSG_MAX * 3);
 	err_set(err, ERR_RUNTIME, "<%s>", long_text);
 	assert_int_equal(err->kind, ERR_RUNTIME);
 	assert_int_equal(strlen(err->msg), ERR_MSG_MAX - 1);
@@ -101,7 +90,7 @@ test_err_prefix_truncates(void **state)
 	(void)state;
 	err = malloc(sizeof *err);
 	assert_non_null(err);
-	long_text = filled('y', ERR_MSG_MAX - 1);
+	long_text = support_repeat('y', ERR_MSG_MAX - 1);
 	err_set(err, ERR_INPUT, "%s", long_text);
 	err_prefix(err, "column %d", 3);
 	assert_int_equal(strlen(err->msg), ERR_MSG_MAX - 1);
@@ -177,7 +166,7 @@ test_buf(void **state)
 	assert_int_equal(b.len, strlen("id=7, name=x!"));
 
 	/* Well past the first allocation. */
-	big = filled('q', 5000);
+	big = support_repeat('q', 5000);
 	buf_puts(&b, big);
 	assert_int_equal(b.len, 13 + 5000);
 	assert_int_equal(b.data[b.len], '\0');
@@ -459,7 +448,7 @@ test_text_check_long(void **state)
 	char *s;
 
 	(void)state;
-	s = filled('a', 100000);
+	s = support_repeat('a', 100000);
 	assert_int_equal(text_check("name", s, 256, 0, &err), -1);
 	assert_non_null(strstr(err.msg, "name is too long"));
 	assert_non_null(strstr(err.msg, "100000"));
