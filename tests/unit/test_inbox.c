@@ -1,6 +1,7 @@
 /*
- * test_inbox.c: a pass over a Maildir inbox of several batches, on a real
- * SQLite file: every message handled once, each batch moved after its
+ * test_inbox.c: passes over a Maildir inbox of several batches, on a real
+ * SQLite file, all through one inbox_pass as the agent's reader thread
+ * runs them: every message handled once, each batch moved after its
  * commit while the next is read, and a message seen before only moved.
  */
 #include <stdarg.h>
@@ -13,7 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "inbox.h"
+#include "inbox_pass.h"
 #include "maildir.h"
 #include "workflow.h"
 
@@ -22,11 +23,12 @@
 #define NOW	1796126400	/* 2026-12-01T12:00:00Z */
 /* Six batches: four growing (32, 64, 128, 256), a full one and the last
  * of one. */
-#define COUNT	(15 * INBOX_FIRST_BATCH + INBOX_BATCH + 1)
+#define COUNT	(15 * INBOX_PASS_FIRST_BATCH + INBOX_PASS_BATCH + 1)
 
 struct fixture {
 	struct agent_fixture ag;
 	char		 box[96];	/* the inbox, a Maildir */
+	struct inbox_pass *pass;	/* for every pass of a test */
 };
 
 static int
@@ -38,6 +40,7 @@ setup(void **state)
 	agent_fixture_open(&f->ag, "test_inbox");
 	snprintf(f->box, sizeof f->box, "%s/inbox", f->ag.dir);
 	assert_int_equal(maildir_create(f->box, &err), 0);
+	f->pass = inbox_pass_new(f->ag.st);
 	*state = f;
 	return 0;
 }
@@ -47,6 +50,7 @@ teardown(void **state)
 {
 	struct fixture *f = *state;
 
+	inbox_pass_free(f->pass);
 	agent_fixture_close(&f->ag);
 	free(f);
 	return 0;
@@ -97,7 +101,7 @@ lines_in(const char *text)
 }
 
 static void
-poll_once(struct fixture *f, struct inbox_report *rep, size_t *lines)
+poll_once(struct fixture *f, struct inbox_pass_report *rep, size_t *lines)
 {
 	struct reader *in;
 	struct err err;
@@ -109,7 +113,7 @@ poll_once(struct fixture *f, struct inbox_report *rep, size_t *lines)
 	assert_non_null(in);
 	fp = open_memstream(&log, &loglen);
 	assert_non_null(fp);
-	if (inbox_poll(f->ag.st, &f->ag.ctx, in, NOW, fp, rep, &err) == -1)
+	if (inbox_pass_run(f->pass, &f->ag.ctx, in, NOW, fp, rep, &err) == -1)
 		fail_msg("poll: %s", err.msg);
 	fclose(fp);
 	*lines = lines_in(log);
@@ -175,7 +179,7 @@ static void
 test_batches(void **state)
 {
 	struct fixture *f = *state;
-	struct inbox_report rep;
+	struct inbox_pass_report rep;
 	size_t lines;
 	int i;
 
@@ -199,17 +203,17 @@ static void
 test_seen_before(void **state)
 {
 	struct fixture *f = *state;
-	struct inbox_report rep;
+	struct inbox_pass_report rep;
 	size_t lines;
 	int i;
 
-	for (i = 0; i < INBOX_BATCH + 2; i++)
+	for (i = 0; i < INBOX_PASS_BATCH + 2; i++)
 		deliver(f, "new", i);
 	poll_once(f, &rep, &lines);
-	assert_int_equal(rep.handled, INBOX_BATCH + 2);
+	assert_int_equal(rep.handled, INBOX_PASS_BATCH + 2);
 	deliver(f, "new", 3);
-	deliver(f, "new", INBOX_BATCH + 1);
-	deliver(f, "new", INBOX_BATCH + 2);	/* and one that is new */
+	deliver(f, "new", INBOX_PASS_BATCH + 1);
+	deliver(f, "new", INBOX_PASS_BATCH + 2);	/* and a new one */
 	poll_once(f, &rep, &lines);
 	assert_int_equal(rep.handled, 3);
 	assert_int_equal(rep.duplicates, 2);
@@ -226,7 +230,7 @@ test_made_too_late(void **state)
 {
 	struct fixture *f = *state;
 	struct tmpl_set *shipped = f->ag.ctx.templates;
-	struct inbox_report rep;
+	struct inbox_pass_report rep;
 	struct reader *in;
 	struct err err;
 	char reply_to[128], path[160], *mails;
@@ -246,8 +250,8 @@ test_made_too_late(void **state)
 	f->ag.ctx.templates = agent_fixture_broken(&f->ag, "approval_receipt");
 	in = maildir_reader_new(f->box, &err);
 	assert_non_null(in);
-	assert_int_equal(inbox_poll(f->ag.st, &f->ag.ctx, in, NOW, NULL, &rep,
-	    &err), -1);
+	assert_int_equal(inbox_pass_run(f->pass, &f->ag.ctx, in, NOW, NULL,
+	    &rep, &err), -1);
 	in->close(in);
 	assert_non_null(strstr(err.msg, "nested more than"));
 	assert_int_equal(rep.handled, 1);
@@ -262,8 +266,8 @@ test_made_too_late(void **state)
 	f->ag.ctx.templates = shipped;
 	in = maildir_reader_new(f->box, &err);
 	assert_non_null(in);
-	assert_int_equal(inbox_poll(f->ag.st, &f->ag.ctx, in, NOW, NULL, &rep,
-	    &err), 0);
+	assert_int_equal(inbox_pass_run(f->pass, &f->ag.ctx, in, NOW, NULL,
+	    &rep, &err), 0);
 	in->close(in);
 	assert_int_equal(rep.acted, 1);
 	mails = mails_of(f, id);
