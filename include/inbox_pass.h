@@ -5,13 +5,16 @@
  * each message, commits each batch as one transaction (store_bulk.h),
  * makes the commits durable, and only then marks the batch's messages
  * seen, moves them and keeps the mark.  Nothing after a failure moves:
- * what was not committed stays in the inbox for the next pass.
+ * it stays in the inbox, and the next pass handles what was not
+ * committed and only moves what was.
  *
  * The thread that calls inbox_pass_run handles the batches.  Beside it,
  * an inbox_pass owns three threads, each started once by inbox_pass_new
  * and joined by inbox_pass_free, and each handed its work under a lock:
- *   - the reader worker, which owns the reader during a round: it moves
- *     the batch before (after store_sync) and reads and parses the next;
+ *   - the reader worker, which owns the reader, the batch before and
+ *     the one after during a round: it makes the commits durable
+ *     (store_sync), moves the batch before, and reads and parses the
+ *     batch after while the caller's thread handles the one between;
  *   - the checkpoint worker, which after each commit copies the log
  *     into the database from the store's connection of its own
  *     (store_checkpoint_aside), waited for a round later;
