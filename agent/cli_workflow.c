@@ -7,7 +7,7 @@
 
 #include "cli.h"
 #include "cli_impl.h"
-#include "inbox.h"
+#include "inbox_pass.h"
 #include "log.h"
 #include "outbox.h"
 #include "run.h"
@@ -216,7 +216,8 @@ cmd_sweep(struct cli *cli, int argc, char **argv)
 int
 cmd_poll(struct cli *cli, int argc, char **argv)
 {
-	struct inbox_report rep;
+	struct inbox_pass_report rep;
+	struct inbox_pass *pass;
 	struct reader *in;
 	int rc;
 
@@ -225,8 +226,10 @@ cmd_poll(struct cli *cli, int argc, char **argv)
 		return -1;
 	if ((in = reader_new(&cli->cfg, &cli->err)) == NULL)
 		return -1;
-	rc = inbox_poll(cli->st, &cli->mail, in, cli->now, stdout, &rep,
+	pass = inbox_pass_new(cli->st);
+	rc = inbox_pass_run(pass, &cli->mail, in, cli->now, stdout, &rep,
 	    &cli->err);
+	inbox_pass_free(pass);
 	in->close(in);
 	printf("poll: %zu read, %zu acted on, %zu seen before\n", rep.handled,
 	    rep.acted, rep.duplicates);

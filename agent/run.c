@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "inbox.h"
+#include "inbox_pass.h"
 #include "listener.h"
 #include "log.h"
 #include "outbox.h"
@@ -222,7 +222,8 @@ reader_main(void *arg)
 	struct agent *a = arg;
 	const struct config *cfg = a->mail->cfg;
 	struct outage o = { .component = "inbox" };
-	struct inbox_report rep;
+	struct inbox_pass_report rep;
+	struct inbox_pass *pass = NULL;
 	struct reader *in = NULL;
 	struct store *st = NULL;
 	struct err err;
@@ -233,13 +234,15 @@ reader_main(void *arg)
 		log_error("inbox", "%s", err.msg);
 		goto out;
 	}
+	/* Its threads live as long as this one; each pass hands them work. */
+	pass = inbox_pass_new(st);
 	while (!a->stop) {
 		if (in == NULL && (in = reader_new(cfg, &err)) == NULL) {
 			reader_sleep(a, outage_failed(&o, err.msg));
 			continue;
 		}
-		if (inbox_poll(st, a->mail, in, (int64_t)time(NULL), log, &rep,
-		    &err) == -1) {
+		if (inbox_pass_run(pass, a->mail, in, (int64_t)time(NULL), log,
+		    &rep, &err) == -1) {
 			/* Start afresh: the next pass reconnects. */
 			in->close(in);
 			in = NULL;
@@ -257,6 +260,7 @@ reader_main(void *arg)
 out:
 	if (in != NULL)
 		in->close(in);
+	inbox_pass_free(pass);	/* before the store its workers use */
 	store_close(st);
 	if (log != NULL)
 		(void)fclose(log);	/* into the log: nowhere to report */

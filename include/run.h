@@ -1,12 +1,25 @@
 /*
  * run.h: `mscagent run`, the agent as one process (SPEC §2).
  *
- * Three threads besides the listener's: the inbox reader (IDLE, or a
- * look every poll_seconds; new/ of a Maildir is watched each second), the deliverer (right after a transition and
- * when a retry is due) and the main thread, which waits for signals and
- * runs the sweep every RUN_SWEEP_SECONDS.  SIGTERM and SIGINT stop the
- * taking of new work, let what is in flight finish and return;
- * SIGHUP reloads the templates and reopens the log file.
+ * Eight threads (LISTENER_THREADS being 2), all started at start-up and
+ * joined at the end; libcurl may add a short-lived one of its own to
+ * look up the SMTP server's name.  A thread that uses the database
+ * opens its own connection:
+ *   - main: waits for signals and runs the sweep every
+ *     RUN_SWEEP_SECONDS;
+ *   - the deliverer: the outbox, right after a transition and when a
+ *     retry is due;
+ *   - the reader: the inbox, waiting in IDLE or looking every
+ *     poll_seconds (new/ of a Maildir each second), then running a
+ *     pass; it owns an inbox_pass, and so the pass's three threads
+ *     (inbox_pass.h): the reader worker, which moves the batch before
+ *     and fetches the next, the checkpoint worker, which copies the
+ *     log into the database from the reader's store's second
+ *     connection, and the composer, which makes the queued messages;
+ *   - the listener: LISTENER_THREADS of libmicrohttpd's.
+ * SIGTERM and SIGINT stop the taking of new work, let what is in flight
+ * finish and return; SIGHUP reloads the templates and reopens the log
+ * file.
  *
  * A mail server that is down is retried with backoff (RUN_BACKOFF_FIRST
  * doubling up to RUN_BACKOFF_MAX seconds) and logged once when it goes

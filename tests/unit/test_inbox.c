@@ -1,7 +1,10 @@
 /*
- * test_inbox.c: a pass over a Maildir inbox of several batches, on a real
- * SQLite file: every message handled once, each batch moved after its
- * commit while the next is read, and a message seen before only moved.
+ * test_inbox.c: passes over a Maildir inbox of several batches, on a real
+ * SQLite file, all through one inbox_pass as the agent's reader thread
+ * runs them: every message handled once, each batch moved after its
+ * commit while the next is read, a message seen before only moved, and
+ * after a failure of the reader worker nothing more moved until the next
+ * pass.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,7 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "inbox.h"
+#include "inbox_pass.h"
 #include "maildir.h"
 #include "workflow.h"
 
@@ -22,12 +25,65 @@
 #define NOW	1796126400	/* 2026-12-01T12:00:00Z */
 /* Six batches: four growing (32, 64, 128, 256), a full one and the last
  * of one. */
-#define COUNT	(15 * INBOX_FIRST_BATCH + INBOX_BATCH + 1)
+#define COUNT	(15 * INBOX_PASS_FIRST_BATCH + INBOX_PASS_BATCH + 1)
+/* Two batches, both full: 32 and 64. */
+#define TWO	(3 * INBOX_PASS_FIRST_BATCH)
 
 struct fixture {
 	struct agent_fixture ag;
 	char		 box[96];	/* the inbox, a Maildir */
+	struct inbox_pass *pass;	/* for every pass of a test */
 };
+
+/*
+ * A Maildir reader whose fetch or done fails on its nth call (0: never),
+ * counted from when flaky_wrap is called.  The pass calls them on its
+ * reader worker as well as on its own thread, one at a time.
+ */
+static struct {
+	int	(*fetch)(struct reader *, const struct inmsg *, size_t,
+		    size_t, size_t, struct inmsg **, size_t *, struct err *);
+	int	(*done)(struct reader *, const struct inmsg *, size_t,
+		    struct err *);
+	int	 fetches, fail_fetch;
+	int	 dones, fail_done;
+} flaky;
+
+static int
+flaky_fetch(struct reader *in, const struct inmsg *pending, size_t npending,
+    size_t max, size_t max_size, struct inmsg **msgs, size_t *n,
+    struct err *err)
+{
+	if (++flaky.fetches == flaky.fail_fetch) {
+		err_set(err, ERR_RUNTIME, "test: the fetch fails");
+		return -1;
+	}
+	return flaky.fetch(in, pending, npending, max, max_size, msgs, n,
+	    err);
+}
+
+static int
+flaky_done(struct reader *in, const struct inmsg *msgs, size_t n,
+    struct err *err)
+{
+	if (++flaky.dones == flaky.fail_done) {
+		err_set(err, ERR_RUNTIME, "test: the move fails");
+		return -1;
+	}
+	return flaky.done(in, msgs, n, err);
+}
+
+static void
+flaky_wrap(struct reader *in, int fail_fetch, int fail_done)
+{
+	memset(&flaky, 0, sizeof flaky);
+	flaky.fetch = in->fetch;
+	flaky.done = in->done;
+	flaky.fail_fetch = fail_fetch;
+	flaky.fail_done = fail_done;
+	in->fetch = flaky_fetch;
+	in->done = flaky_done;
+}
 
 static int
 setup(void **state)
@@ -38,6 +94,7 @@ setup(void **state)
 	agent_fixture_open(&f->ag, "test_inbox");
 	snprintf(f->box, sizeof f->box, "%s/inbox", f->ag.dir);
 	assert_int_equal(maildir_create(f->box, &err), 0);
+	f->pass = inbox_pass_new(f->ag.st);
 	*state = f;
 	return 0;
 }
@@ -47,6 +104,7 @@ teardown(void **state)
 {
 	struct fixture *f = *state;
 
+	inbox_pass_free(f->pass);
 	agent_fixture_close(&f->ag);
 	free(f);
 	return 0;
@@ -97,7 +155,7 @@ lines_in(const char *text)
 }
 
 static void
-poll_once(struct fixture *f, struct inbox_report *rep, size_t *lines)
+poll_once(struct fixture *f, struct inbox_pass_report *rep, size_t *lines)
 {
 	struct reader *in;
 	struct err err;
@@ -109,7 +167,7 @@ poll_once(struct fixture *f, struct inbox_report *rep, size_t *lines)
 	assert_non_null(in);
 	fp = open_memstream(&log, &loglen);
 	assert_non_null(fp);
-	if (inbox_poll(f->ag.st, &f->ag.ctx, in, NOW, fp, rep, &err) == -1)
+	if (inbox_pass_run(f->pass, &f->ag.ctx, in, NOW, fp, rep, &err) == -1)
 		fail_msg("poll: %s", err.msg);
 	fclose(fp);
 	*lines = lines_in(log);
@@ -175,7 +233,7 @@ static void
 test_batches(void **state)
 {
 	struct fixture *f = *state;
-	struct inbox_report rep;
+	struct inbox_pass_report rep;
 	size_t lines;
 	int i;
 
@@ -199,17 +257,17 @@ static void
 test_seen_before(void **state)
 {
 	struct fixture *f = *state;
-	struct inbox_report rep;
+	struct inbox_pass_report rep;
 	size_t lines;
 	int i;
 
-	for (i = 0; i < INBOX_BATCH + 2; i++)
+	for (i = 0; i < INBOX_PASS_BATCH + 2; i++)
 		deliver(f, "new", i);
 	poll_once(f, &rep, &lines);
-	assert_int_equal(rep.handled, INBOX_BATCH + 2);
+	assert_int_equal(rep.handled, INBOX_PASS_BATCH + 2);
 	deliver(f, "new", 3);
-	deliver(f, "new", INBOX_BATCH + 1);
-	deliver(f, "new", INBOX_BATCH + 2);	/* and one that is new */
+	deliver(f, "new", INBOX_PASS_BATCH + 1);
+	deliver(f, "new", INBOX_PASS_BATCH + 2);	/* and a new one */
 	poll_once(f, &rep, &lines);
 	assert_int_equal(rep.handled, 3);
 	assert_int_equal(rep.duplicates, 2);
@@ -227,7 +285,7 @@ test_made_too_late(void **state)
 {
 	struct fixture *f = *state;
 	struct tmpl_set *shipped = f->ag.ctx.templates;
-	struct inbox_report rep;
+	struct inbox_pass_report rep;
 	struct reader *in;
 	struct err err;
 	char reply_to[128], path[160], want[160], *mails, *logged;
@@ -248,8 +306,8 @@ test_made_too_late(void **state)
 	f->ag.ctx.templates = agent_fixture_broken(&f->ag, "approval_receipt");
 	in = maildir_reader_new(f->box, &err);
 	assert_non_null(in);
-	assert_int_equal(inbox_poll(f->ag.st, &f->ag.ctx, in, NOW, NULL, &rep,
-	    &err), -1);
+	assert_int_equal(inbox_pass_run(f->pass, &f->ag.ctx, in, NOW, NULL,
+	    &rep, &err), -1);
 	in->close(in);
 	assert_non_null(strstr(err.msg, "nested more than"));
 	assert_int_equal(rep.handled, 1);
@@ -267,8 +325,8 @@ test_made_too_late(void **state)
 	f->ag.ctx.templates = shipped;
 	in = maildir_reader_new(f->box, &err);
 	assert_non_null(in);
-	assert_int_equal(inbox_poll(f->ag.st, &f->ag.ctx, in, NOW, NULL, &rep,
-	    &err), 0);
+	assert_int_equal(inbox_pass_run(f->pass, &f->ag.ctx, in, NOW, NULL,
+	    &rep, &err), 0);
 	in->close(in);
 	assert_int_equal(rep.acted, 1);
 	mails = mails_of(f, id);
@@ -283,6 +341,100 @@ test_made_too_late(void **state)
 	free(logged);
 }
 
+/*
+ * One pass over the inbox through a flaky reader: returns the pass's
+ * result, with its error's message in why.
+ */
+static int
+poll_flaky(struct fixture *f, int fail_fetch, int fail_done,
+    struct inbox_pass_report *rep, char *why, size_t size)
+{
+	struct reader *in;
+	struct err err;
+	int rc;
+
+	in = maildir_reader_new(f->box, &err);
+	assert_non_null(in);
+	flaky_wrap(in, fail_fetch, fail_done);
+	err.msg[0] = '\0';
+	rc = inbox_pass_run(f->pass, &f->ag.ctx, in, NOW, NULL, rep, &err);
+	snprintf(why, size, "%s", rc == -1 ? err.msg : "");
+	in->close(in);
+	return rc;
+}
+
+/*
+ * The reader worker cannot read the second batch: the first is
+ * committed but, as nothing after a failure moves, left in the inbox;
+ * the next pass through the same workers finds it handled and moves it.
+ */
+static void
+test_fetch_fails(void **state)
+{
+	struct fixture *f = *state;
+	struct inbox_pass_report rep;
+	char why[256];
+	int i;
+
+	for (i = 0; i < TWO; i++)
+		deliver(f, "new", i);
+	assert_int_equal(poll_flaky(f, 2, 0, &rep, why, sizeof why), -1);
+	assert_string_equal(why, "test: the fetch fails");
+	assert_int_equal(rep.handled, INBOX_PASS_FIRST_BATCH);
+	assert_int_equal(files_in(f, "cur"), 0);
+	assert_int_equal(files_in(f, "new"), TWO);
+
+	assert_int_equal(poll_flaky(f, 0, 0, &rep, why, sizeof why), 0);
+	assert_int_equal(rep.handled, TWO);
+	assert_int_equal(rep.duplicates, INBOX_PASS_FIRST_BATCH);
+	assert_int_equal(files_in(f, "cur"), TWO);
+	assert_int_equal(files_in(f, "new"), 0);
+}
+
+/*
+ * The reader worker cannot move the first batch while the second is
+ * handled: both are committed, neither moves, and the next pass moves
+ * them as seen before.
+ */
+static void
+test_move_fails(void **state)
+{
+	struct fixture *f = *state;
+	struct inbox_pass_report rep;
+	char why[256];
+	int i;
+
+	for (i = 0; i < TWO; i++)
+		deliver(f, "new", i);
+	assert_int_equal(poll_flaky(f, 0, 1, &rep, why, sizeof why), -1);
+	assert_string_equal(why, "test: the move fails");
+	assert_int_equal(rep.handled, TWO);
+	assert_int_equal(files_in(f, "cur"), 0);
+
+	assert_int_equal(poll_flaky(f, 0, 0, &rep, why, sizeof why), 0);
+	assert_int_equal(rep.handled, TWO);
+	assert_int_equal(rep.duplicates, TWO);
+	assert_int_equal(files_in(f, "cur"), TWO);
+	assert_int_equal(files_in(f, "new"), 0);
+}
+
+/* Workers started and stopped without a pass, and a pass of nothing. */
+static void
+test_no_pass(void **state)
+{
+	struct fixture *f = *state;
+	struct inbox_pass_report rep;
+	struct inbox_pass *p;
+	size_t lines;
+
+	p = inbox_pass_new(f->ag.st);
+	inbox_pass_free(p);
+	inbox_pass_free(NULL);
+	poll_once(f, &rep, &lines);
+	assert_int_equal(rep.handled, 0);
+	assert_int_equal(lines, 0);
+}
+
 int
 main(void)
 {
@@ -291,6 +443,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_seen_before, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_made_too_late, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_fetch_fails, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_move_fails, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_no_pass, setup,
 		    teardown),
 	};
 
