@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "composer.h"
+#include "compose_thread.h"
 #include "inbox.h"
 #include "inbox_pass.h"
 #include "store_bulk.h"
@@ -139,10 +139,10 @@ struct reader_step {
 
 struct inbox_pass {
 	struct store		*st;
-	struct composer		*composer;
+	struct compose_thread		*composer;
 	struct reader_step	 step;
 	struct worker		 reader;	/* runs step */
-	struct worker		 checkpointer;	/* store_checkpoint_aside */
+	struct worker		 checkpointer;	/* store_checkpoint_passive */
 };
 
 static double
@@ -269,7 +269,7 @@ handle_steps(struct store *st, const struct compose_ctx *ctx,
  */
 static void
 handle_batch(struct store *st, const struct compose_ctx *ctx,
-    struct composer *composer, struct batch *b, int64_t now,
+    struct compose_thread *composer, struct batch *b, int64_t now,
     struct inbox_pass_times *t, struct err *err)
 {
 	struct compose_ctx deferred = *ctx;
@@ -282,7 +282,7 @@ handle_batch(struct store *st, const struct compose_ctx *ctx,
 		return;
 	n = handle_steps(st, &deferred, b, now, t, err);
 	start = seconds_now();
-	if (composer_store(composer, st, &lost) == -1) {
+	if (compose_thread_store(composer, st, &lost) == -1) {
 		/*
 		 * A message could not be made after its step was released.
 		 * The batch once more, each message made in its own step,
@@ -400,7 +400,7 @@ reader_step_wait(struct inbox_pass *p, struct batch *next,
 static void
 checkpoint_run(void *st)
 {
-	store_checkpoint_aside(st);
+	store_checkpoint_passive(st);
 }
 
 static void
@@ -420,7 +420,7 @@ inbox_pass_new(struct store *st)
 	p = xcalloc(1, sizeof *p);
 	p->st = st;
 	p->step.st = st;
-	p->composer = composer_new();
+	p->composer = compose_thread_new();
 	worker_start(&p->reader, reader_step_run, &p->step);
 	worker_start(&p->checkpointer, checkpoint_run, st);
 	return p;
@@ -433,7 +433,7 @@ inbox_pass_free(struct inbox_pass *p)
 		return;
 	worker_stop(&p->reader);
 	worker_stop(&p->checkpointer);
-	composer_free(p->composer);
+	compose_thread_free(p->composer);
 	free(p);
 }
 

@@ -486,7 +486,7 @@ store_close(struct store *st)
 	for (size_t i = 0; i < STORE_STMT_CACHE; i++)
 		sqlite3_finalize(st->cache[i].stmt);
 	sqlite3_close_v2(st->db);
-	sqlite3_close_v2(st->aside);
+	sqlite3_close_v2(st->checkpoint_db);
 	free(st->log_path);
 	free(st->path);
 	free(st);

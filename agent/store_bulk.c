@@ -89,20 +89,22 @@ store_checkpoint(struct store *st)
 }
 
 void
-store_checkpoint_aside(struct store *st)
+store_checkpoint_passive(struct store *st)
 {
+	sqlite3 **db = &st->checkpoint_db;
+
 	if (st->path == NULL)
 		return;		/* in memory: no log */
 	/* A read finds the log: before one, a checkpoint does nothing. */
-	if (st->aside == NULL && (sqlite3_open_v2(st->path, &st->aside,
+	if (*db == NULL && (sqlite3_open_v2(st->path, db,
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
-	    sqlite3_exec(st->aside, "PRAGMA schema_version", NULL, NULL,
+	    sqlite3_exec(*db, "PRAGMA schema_version", NULL, NULL,
 	    NULL) != SQLITE_OK)) {
-		sqlite3_close_v2(st->aside);
-		st->aside = NULL;
+		sqlite3_close_v2(*db);
+		*db = NULL;
 		return;
 	}
-	sqlite3_wal_checkpoint_v2(st->aside, NULL, SQLITE_CHECKPOINT_PASSIVE,
-	    NULL, NULL);
+	sqlite3_wal_checkpoint_v2(*db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
+	    NULL);
 }
 

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "composer.h"
+#include "compose_thread.h"
 #include "date.h"
 #include "licence.h"
 #include "mailauth.h"

@@ -14,16 +14,16 @@
 #include "store.h"
 #include "tmpl.h"
 
-struct composer;
+struct compose_thread;
 
 /* What composing needs that does not change from mail to mail. */
 struct compose_ctx {
 	const struct config	*cfg;
 	const struct keyring	*keys;
 	struct tmpl_set		*templates;
-	/* The batch's composer (composer.h), inside a batch's
+	/* The batch's composer (compose_thread.h), inside a batch's
 	 * transaction; NULL: each message is made at once. */
-	struct composer		*composer;
+	struct compose_thread		*composer;
 };
 
 /* One mail to compose; the pointers are borrowed. */

@@ -17,8 +17,8 @@
  *     batch after while the caller's thread handles the one between;
  *   - the checkpoint worker, which after each commit copies the log
  *     into the database from the store's connection of its own
- *     (store_checkpoint_aside), waited for a round later;
- *   - the composer (composer.h), which makes the messages of the mails
+ *     (store_checkpoint_passive), waited for a round later;
+ *   - the composer (compose_thread.h), which makes the messages of the mails
  *     the batch queues.
  * When a thread cannot be started, its work is done by the caller's
  * thread in its turn: the same work, only not overlapped.

@@ -237,7 +237,7 @@ struct outbox_new {
 
 /* Queues one mail: the row and its message go in whole, so no index
  * entry is made twice.  A mail queued without its message gets it from
- * store_outbox_message in the same transaction (composer.h). */
+ * store_outbox_message in the same transaction (compose_thread.h). */
 int	 store_outbox_queue(struct store *, const struct outbox_new *,
 	    struct err *);
 int	 store_outbox_message(struct store *, int64_t id, const char *message,

@@ -44,7 +44,7 @@ int	 store_sync(struct store *, struct err *);
  * automatic checkpoints (each a copy of the log into the database and two
  * fsyncs, every thousand pages of log).  A pass of many batches copies
  * the log with passive checkpoints, which never wait for readers: along
- * the way with store_checkpoint_aside and at its end with
+ * the way with store_checkpoint_passive and at its end with
  * store_checkpoint, so each page is copied once; off gives the cache
  * back.
  */
@@ -57,6 +57,6 @@ void	 store_checkpoint(struct store *);
  * at a time, and not once store_close runs).  Best effort: it never
  * waits, and a failure only leaves the copying to the next checkpoint.
  */
-void	 store_checkpoint_aside(struct store *);
+void	 store_checkpoint_passive(struct store *);
 
 #endif

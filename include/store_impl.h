@@ -59,7 +59,7 @@ struct store {
 	struct pending_lines	 pending;	/* log lines until commit */
 	char			*log_path;	/* the WAL file; NULL: in memory */
 	char			*path;		/* the database file, or NULL */
-	sqlite3			*aside;		/* store_checkpoint_aside's */
+	sqlite3			*checkpoint_db;	/* store_checkpoint_passive's */
 	struct cached_stmt	 cache[STORE_STMT_CACHE];
 };
 

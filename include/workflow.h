@@ -7,7 +7,7 @@
  * row and the mails to queue together.  A second identical event finds
  * the state already moved and is refused with ERR_STATE, so a repeated
  * reply, a second click or a concurrent CLI call changes nothing.
- * With a composer in the context (composer.h) each mail's message is
+ * With a composer in the context (compose_thread.h) each mail's message is
  * left to it; a transition undone takes back the ones it left.
  *
  * Each transition is logged here, whoever fired it, as one line

@@ -523,16 +523,16 @@ file_size(const char *path)
 }
 
 static void *
-checkpoint_aside(void *st)
+checkpoint_passive(void *st)
 {
-	store_checkpoint_aside(st);
+	store_checkpoint_passive(st);
 	return NULL;
 }
 
 /* From another thread, while a batch is open: what was committed goes
  * into the database file, and the batch goes on. */
 static void
-test_checkpoint_aside(void **state)
+test_checkpoint_passive(void **state)
 {
 	struct fixture *f = *state;
 	struct err err;
@@ -556,7 +556,7 @@ test_checkpoint_aside(void **state)
 	assert_int_equal(store_begin(f->st, &err), 0);
 	add_tenant(f->st, "Meanwhile");
 	assert_int_equal(store_commit(f->st, &err), 0);
-	assert_int_equal(pthread_create(&thread, NULL, checkpoint_aside,
+	assert_int_equal(pthread_create(&thread, NULL, checkpoint_passive,
 	    f->st), 0);
 	assert_int_equal(pthread_join(thread, NULL), 0);
 	assert_true(file_size(f->path) > before);
@@ -1161,7 +1161,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_rollback, setup,
 		    teardown),
-		cmocka_unit_test_setup_teardown(test_checkpoint_aside, setup,
+		cmocka_unit_test_setup_teardown(test_checkpoint_passive, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_rollback_leaves_nothing,
 		    setup, teardown),

@@ -1,9 +1,9 @@
-/* composer.c: a batch's messages, made on a second thread. */
+/* compose_thread.c: a batch's messages, made on a second thread. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "composer.h"
+#include "compose_thread.h"
 
 enum slot_state { SLOT_WAITING, SLOT_BUSY, SLOT_DONE, SLOT_FAILED };
 
@@ -18,7 +18,7 @@ struct slot {
 	struct err		 err;
 };
 
-struct composer {
+struct compose_thread {
 	pthread_mutex_t		 lock;
 	pthread_cond_t		 work;		/* a job came, or stop */
 	pthread_cond_t		 done;		/* a busy slot finished */
@@ -44,7 +44,7 @@ slot_free(struct slot *s)
  * batch's own thread each make one at a time, side by side.
  */
 static int
-make_next(struct composer *c)
+make_next(struct compose_thread *c)
 {
 	struct slot *s;
 	int rc;
@@ -64,9 +64,9 @@ make_next(struct composer *c)
 }
 
 static void *
-composer_run(void *arg)
+compose_thread_run(void *arg)
 {
-	struct composer *c = arg;
+	struct compose_thread *c = arg;
 
 	pthread_mutex_lock(&c->lock);
 	while (!c->stop)
@@ -76,22 +76,23 @@ composer_run(void *arg)
 	return NULL;
 }
 
-struct composer *
-composer_new(void)
+struct compose_thread *
+compose_thread_new(void)
 {
-	struct composer *c;
+	struct compose_thread *c;
 
 	c = xcalloc(1, sizeof *c);
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_cond_init(&c->work, NULL);
 	pthread_cond_init(&c->done, NULL);
-	c->threaded = pthread_create(&c->thread, NULL, composer_run, c) == 0;
+	c->threaded = pthread_create(&c->thread, NULL, compose_thread_run,
+	    c) == 0;
 	return c;
 }
 
 /* Frees the slots from mark on; one being made is left to its maker. */
 static void
-drop_from(struct composer *c, size_t mark)
+drop_from(struct compose_thread *c, size_t mark)
 {
 	size_t i;
 
@@ -108,7 +109,7 @@ drop_from(struct composer *c, size_t mark)
 }
 
 void
-composer_free(struct composer *c)
+compose_thread_free(struct compose_thread *c)
 {
 	if (c == NULL)
 		return;
@@ -127,7 +128,8 @@ composer_free(struct composer *c)
 }
 
 void
-composer_add(struct composer *c, int64_t id, struct compose_job *job)
+compose_thread_add(struct compose_thread *c, int64_t id,
+    struct compose_job *job)
 {
 	struct slot *s;
 
@@ -147,7 +149,7 @@ composer_add(struct composer *c, int64_t id, struct compose_job *job)
 }
 
 size_t
-composer_count(struct composer *c)
+compose_thread_count(struct compose_thread *c)
 {
 	size_t n;
 
@@ -158,7 +160,7 @@ composer_count(struct composer *c)
 }
 
 void
-composer_undo(struct composer *c, size_t mark)
+compose_thread_undo(struct compose_thread *c, size_t mark)
 {
 	pthread_mutex_lock(&c->lock);
 	drop_from(c, mark);
@@ -167,7 +169,7 @@ composer_undo(struct composer *c, size_t mark)
 
 /* Makes what is left alongside the thread; returns once all are made. */
 static void
-make_all(struct composer *c)
+make_all(struct compose_thread *c)
 {
 	size_t i;
 
@@ -181,7 +183,8 @@ make_all(struct composer *c)
 }
 
 int
-composer_store(struct composer *c, struct store *st, struct err *err)
+compose_thread_store(struct compose_thread *c, struct store *st,
+    struct err *err)
 {
 	struct slot *s;
 	size_t i;
@@ -216,19 +219,19 @@ compose_for_outbox(const struct compose_ctx *ctx,
 		return -1;
 	/* Added before its row goes in: a row that fails undoes the
 	 * transaction, and the transaction's undo takes the job back. */
-	composer_add(ctx->composer, in->mail_id, job);
+	compose_thread_add(ctx->composer, in->mail_id, job);
 	return 0;
 }
 
 size_t
 compose_mark(const struct compose_ctx *ctx)
 {
-	return ctx->composer != NULL ? composer_count(ctx->composer) : 0;
+	return ctx->composer != NULL ? compose_thread_count(ctx->composer) : 0;
 }
 
 void
 compose_undo(const struct compose_ctx *ctx, size_t mark)
 {
 	if (ctx->composer != NULL)
-		composer_undo(ctx->composer, mark);
+		compose_thread_undo(ctx->composer, mark);
 }

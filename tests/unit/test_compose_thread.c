@@ -1,5 +1,5 @@
 /*
- * test_composer.c: the messages of a batch's mails made on the second
+ * test_compose_thread.c: the messages of a batch's mails made on the second
  * thread, on a real SQLite file: the same mails as when made in the
  * step, none for a step undone, and a failure that leaves nothing.
  */
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "composer.h"
+#include "compose_thread.h"
 #include "store_bulk.h"
 #include "workflow.h"
 
@@ -22,7 +22,7 @@
 
 struct fixture {
 	struct agent_fixture	 ag;
-	struct composer		*composer;
+	struct compose_thread		*composer;
 	struct compose_ctx	 later;		/* ag.ctx, with the composer */
 };
 
@@ -31,8 +31,8 @@ setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof *f);
 
-	agent_fixture_open(&f->ag, "test_composer");
-	f->composer = composer_new();
+	agent_fixture_open(&f->ag, "test_compose_thread");
+	f->composer = compose_thread_new();
 	f->later = f->ag.ctx;
 	f->later.composer = f->composer;
 	*state = f;
@@ -44,7 +44,7 @@ teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	composer_free(f->composer);
+	compose_thread_free(f->composer);
 	agent_fixture_close(&f->ag);
 	free(f);
 	return 0;
@@ -117,14 +117,14 @@ test_same_mail(void **state)
 	assert_int_equal(fire(f, &f->ag.ctx, a, EVENT_START, NULL, &err), 0);
 	assert_int_equal(store_batch_begin(f->ag.st, &err), 0);
 	assert_int_equal(fire(f, &f->later, b, EVENT_START, NULL, &err), 0);
-	assert_int_equal(composer_count(f->composer), 1);
+	assert_int_equal(compose_thread_count(f->composer), 1);
 	/* The row is queued, its message still to come. */
 	mail_of(f, b, &later, &n);
 	assert_int_equal(n, 1);
 	assert_null(later.message);
 	store_outbox_entry_clear(&later);
-	assert_int_equal(composer_store(f->composer, f->ag.st, &err), 0);
-	assert_int_equal(composer_count(f->composer), 0);
+	assert_int_equal(compose_thread_store(f->composer, f->ag.st, &err), 0);
+	assert_int_equal(compose_thread_count(f->composer), 0);
 	assert_int_equal(store_batch_commit(f->ag.st, &err), 0);
 
 	mail_of(f, a, &now, &n);
@@ -172,16 +172,16 @@ test_undone(void **state)
 	assert_int_equal(fire(f, &f->later, a, EVENT_APPROVE, &note, &err),
 	    -1);
 	assert_int_equal(err.kind, ERR_STATE);
-	assert_int_equal(composer_count(f->composer), 1);
+	assert_int_equal(compose_thread_count(f->composer), 1);
 	/* Dropped whether or not the thread has started on them. */
 	for (i = 0; i < 20; i++) {
-		mark = composer_count(f->composer);
+		mark = compose_thread_count(f->composer);
 		assert_int_equal(fire(f, &f->later, add_tenant(f, 'C'),
 		    EVENT_START, NULL, &err), 0);
-		composer_undo(f->composer, mark);
-		assert_int_equal(composer_count(f->composer), 1);
+		compose_thread_undo(f->composer, mark);
+		assert_int_equal(compose_thread_count(f->composer), 1);
 	}
-	assert_int_equal(composer_store(f->composer, f->ag.st, &err), 0);
+	assert_int_equal(compose_thread_store(f->composer, f->ag.st, &err), 0);
 	mail_of(f, b, &mail, &n);
 	assert_non_null(mail.message);
 	store_outbox_entry_clear(&mail);
@@ -204,10 +204,10 @@ test_cannot_make(void **state)
 	a = add_tenant(f, 'A');
 	assert_int_equal(store_batch_begin(f->ag.st, &err), 0);
 	assert_int_equal(fire(f, &f->later, a, EVENT_START, NULL, &err), 0);
-	assert_int_equal(composer_store(f->composer, f->ag.st, &err), -1);
+	assert_int_equal(compose_thread_store(f->composer, f->ag.st, &err), -1);
 	assert_int_equal(err.kind, ERR_RUNTIME);
 	assert_non_null(strstr(err.msg, "nested more than"));
-	assert_int_equal(composer_count(f->composer), 0);
+	assert_int_equal(compose_thread_count(f->composer), 0);
 	store_batch_rollback(f->ag.st);
 	mail_of(f, a, &mail, &n);
 	assert_int_equal(n, 0);

@@ -1,41 +1,43 @@
 /*
- * composer.h: the messages of a batch's mails, made on a second thread
- * while the batch's decisions go on.
+ * compose_thread.h: the messages of a batch's mails, made on a thread of
+ * their own while the batch's decisions go on.
  *
  * Rendering a template and writing its MIME message is most of what a
  * decision costs, and it needs neither the database nor the decision's
  * state.  So inside a batch (store_batch_begin) the workflow queues a
  * mail's outbox row at once, with its Message-ID and subject, and hands
- * the rest to a composer; composer_store puts every message in before
- * the batch commits, so a committed mail always has its message.
+ * the rest to this thread; compose_thread_store puts every message in
+ * before the batch commits, so a committed mail always has its message.
  */
-#ifndef MSCAGENT_COMPOSER_H
-#define MSCAGENT_COMPOSER_H
+#ifndef MSCAGENT_COMPOSE_THREAD_H
+#define MSCAGENT_COMPOSE_THREAD_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "compose.h"
 
-struct composer;
+struct compose_thread;
 
-/* Starts the thread; without one, composer_store does all the work. */
-struct composer *composer_new(void);
-void	 composer_free(struct composer *);
+/* Starts the thread; without one, compose_thread_store does all the work. */
+struct compose_thread *compose_thread_new(void);
+void	 compose_thread_free(struct compose_thread *);
 
 /* Takes job, the message of outbox row id: the composer owns it now. */
-void	 composer_add(struct composer *, int64_t id, struct compose_job *);
-/* How many jobs were added since the last composer_store: a mark. */
-size_t	 composer_count(struct composer *);
+void	 compose_thread_add(struct compose_thread *, int64_t id,
+	    struct compose_job *);
+/* How many jobs were added since the last compose_thread_store: a mark. */
+size_t	 compose_thread_count(struct compose_thread *);
 /* Drops the jobs added after mark, whose rows a rollback undid. */
-void	 composer_undo(struct composer *, size_t mark);
+void	 compose_thread_undo(struct compose_thread *, size_t mark);
 /*
  * Composes what the thread has not taken, waits for the rest, and stores
  * each message in the open transaction, in the order added; then starts
  * empty.  Returns 0, or -1 when a message could not be made or stored
  * (err), in which case the transaction must be rolled back.
  */
-int	 composer_store(struct composer *, struct store *, struct err *);
+int	 compose_thread_store(struct compose_thread *, struct store *,
+	    struct err *);
 
 /*
  * The one way a mail is composed for its outbox row (in->mail_id): all
