@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "addr.h"
 #include "inbox.h"
@@ -419,20 +418,11 @@ decide(struct decision *r, struct err *err)
 	return act(r, err);
 }
 
-static double
-seconds_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 void
 inbox_parse(const struct config *cfg, const char *raw, size_t len,
     struct inbox_parsed *p)
 {
-	double start = seconds_now();
+	double start = monotonic_seconds();
 
 	memset(p, 0, sizeof *p);
 	p->ok = inmail_parse(raw, len, cfg->require_auth_results ?
@@ -441,7 +431,7 @@ inbox_parse(const struct config *cfg, const char *raw, size_t len,
 		memcpy(p->digest, p->m.digest, sizeof p->digest);
 	else
 		inmail_digest(raw, len, p->digest);
-	p->seconds = seconds_now() - start;
+	p->seconds = monotonic_seconds() - start;
 }
 
 void
@@ -456,7 +446,7 @@ inbox_handle(struct store *st, const struct compose_ctx *ctx,
     struct err *err)
 {
 	struct decision r;
-	double start = seconds_now();
+	double start = monotonic_seconds();
 	int seen, rc = -1;
 
 	memset(&r, 0, sizeof r);
@@ -474,7 +464,7 @@ inbox_handle(struct store *st, const struct compose_ctx *ctx,
 	if (store_inbound_seen(st, p->ok && r.m.message_id ?
 	    r.m.message_id : "", r.digest, &seen, err) == -1)
 		goto out;
-	res->parse_seconds = p->seconds + seconds_now() - start;
+	res->parse_seconds = p->seconds + monotonic_seconds() - start;
 	if (seen) {
 		res->duplicate = 1;
 		res->outcome = INBOUND_DUPLICATE;

@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "compose_thread.h"
 #include "inbox.h"
@@ -139,20 +138,11 @@ struct reader_step {
 
 struct inbox_pass {
 	struct store		*st;
-	struct compose_thread		*composer;
+	struct compose_thread	*composer;
 	struct reader_step	 step;
 	struct worker		 reader;	/* runs step */
 	struct worker		 checkpointer;	/* store_checkpoint_passive */
 };
-
-static double
-seconds_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int
 acted(enum inbound_outcome outcome)
@@ -225,14 +215,14 @@ fetch_batch(struct reader *in, const struct config *cfg,
     const struct batch *pending, struct batch *b, struct inbox_pass_times *t,
     struct err *err)
 {
-	double start = seconds_now();
+	double start = monotonic_seconds();
 
 	b->asked = batch_after(pending ? pending->asked : 0);
 	if (in->fetch(in, pending ? pending->msgs : NULL, pending ?
 	    pending->n : 0, b->asked, INMAIL_SIZE_MAX, &b->msgs, &b->n,
 	    err) == -1)
 		return -1;
-	t->fetch += seconds_now() - start;
+	t->fetch += monotonic_seconds() - start;
 	b->res = xcalloc(b->n + 1, sizeof *b->res);
 	b->parsed = xcalloc(b->n + 1, sizeof *b->parsed);
 	parse_batch(b, cfg);
@@ -251,12 +241,12 @@ handle_steps(struct store *st, const struct compose_ctx *ctx,
 	size_t i;
 
 	for (i = 0; i < b->n; i++) {
-		start = seconds_now();
+		start = monotonic_seconds();
 		if (inbox_handle(st, ctx, &b->parsed[i], now, &res[i],
 		    err) == -1)
 			break;
 		t->parse += res[i].parse_seconds;
-		t->decide += seconds_now() - start - res[i].parse_seconds;
+		t->decide += monotonic_seconds() - start - res[i].parse_seconds;
 	}
 	return i;
 }
@@ -281,7 +271,7 @@ handle_batch(struct store *st, const struct compose_ctx *ctx,
 	if (store_batch_begin(st, err) == -1)
 		return;
 	n = handle_steps(st, &deferred, b, now, t, err);
-	start = seconds_now();
+	start = monotonic_seconds();
 	if (compose_thread_store(composer, st, &lost) == -1) {
 		/*
 		 * A message could not be made after its step was released.
@@ -294,11 +284,11 @@ handle_batch(struct store *st, const struct compose_ctx *ctx,
 			return;
 		n = handle_steps(st, ctx, b, now, t, err);
 	}
-	t->compose += seconds_now() - start;
-	start = seconds_now();
+	t->compose += monotonic_seconds() - start;
+	start = monotonic_seconds();
 	if (store_batch_commit(st, n < b->n ? NULL : err) == 0)
 		b->handled = n;
-	t->commit += seconds_now() - start;
+	t->commit += monotonic_seconds() - start;
 }
 
 /*
@@ -310,12 +300,12 @@ static int
 move_batch(struct store *st, struct reader *in, const struct batch *b,
     struct inbox_pass_times *t, struct err *err)
 {
-	double start = seconds_now();
+	double start = monotonic_seconds();
 
 	if (b->handled > 0 && (store_sync(st, err) == -1 ||
 	    in->done(in, b->msgs, b->handled, err) == -1))
 		return -1;
-	t->move += seconds_now() - start;
+	t->move += monotonic_seconds() - start;
 	return 0;
 }
 

@@ -23,7 +23,7 @@ struct compose_ctx {
 	struct tmpl_set		*templates;
 	/* The batch's composer (compose_thread.h), inside a batch's
 	 * transaction; NULL: each message is made at once. */
-	struct compose_thread		*composer;
+	struct compose_thread	*composer;
 };
 
 /* One mail to compose; the pointers are borrowed. */

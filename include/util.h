@@ -112,5 +112,7 @@ int	 pid_alive(int64_t pid);
 /* Milliseconds on the monotonic clock, for deadlines and waits; only
  * differences between two readings mean anything. */
 int64_t	 monotonic_ms(void);
+/* The same in seconds, to the nanosecond: for timing what takes less. */
+double	 monotonic_seconds(void);
 
 #endif

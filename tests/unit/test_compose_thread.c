@@ -22,8 +22,8 @@
 
 struct fixture {
 	struct agent_fixture	 ag;
-	struct compose_thread		*composer;
-	struct compose_ctx	 later;		/* ag.ctx, with the composer */
+	struct compose_thread	*composer;
+	struct compose_ctx	 deferred;	/* ag.ctx, with the composer */
 };
 
 static int
@@ -33,8 +33,8 @@ setup(void **state)
 
 	agent_fixture_open(&f->ag, "test_compose_thread");
 	f->composer = compose_thread_new();
-	f->later = f->ag.ctx;
-	f->later.composer = f->composer;
+	f->deferred = f->ag.ctx;
+	f->deferred.composer = f->composer;
 	*state = f;
 	return 0;
 }
@@ -106,7 +106,7 @@ static void
 test_same_mail(void **state)
 {
 	struct fixture *f = *state;
-	struct outbox_entry now, later;
+	struct outbox_entry now, deferred;
 	struct err err;
 	char *msgid;
 	int64_t a, b;
@@ -116,30 +116,30 @@ test_same_mail(void **state)
 	b = add_tenant(f, 'B');
 	assert_int_equal(fire(f, &f->ag.ctx, a, EVENT_START, NULL, &err), 0);
 	assert_int_equal(store_batch_begin(f->ag.st, &err), 0);
-	assert_int_equal(fire(f, &f->later, b, EVENT_START, NULL, &err), 0);
+	assert_int_equal(fire(f, &f->deferred, b, EVENT_START, NULL, &err), 0);
 	assert_int_equal(compose_thread_count(f->composer), 1);
 	/* The row is queued, its message still to come. */
-	mail_of(f, b, &later, &n);
+	mail_of(f, b, &deferred, &n);
 	assert_int_equal(n, 1);
-	assert_null(later.message);
-	store_outbox_entry_clear(&later);
+	assert_null(deferred.message);
+	store_outbox_entry_clear(&deferred);
 	assert_int_equal(compose_thread_store(f->composer, f->ag.st, &err), 0);
 	assert_int_equal(compose_thread_count(f->composer), 0);
 	assert_int_equal(store_batch_commit(f->ag.st, &err), 0);
 
 	mail_of(f, a, &now, &n);
-	mail_of(f, b, &later, &n);
-	assert_non_null(later.message);
-	assert_int_equal(later.message_len, now.message_len);
-	msgid = xasprintf("<%s>", later.message_id);
-	assert_has(&later, "Message-ID", msgid);
-	assert_has(&later, "Subject", later.subject);
-	assert_has(&later, "To", "B@customer.test");
-	assert_string_equal(later.subject, "Approval needed: move Kunde B to "
+	mail_of(f, b, &deferred, &n);
+	assert_non_null(deferred.message);
+	assert_int_equal(deferred.message_len, now.message_len);
+	msgid = xasprintf("<%s>", deferred.message_id);
+	assert_has(&deferred, "Message-ID", msgid);
+	assert_has(&deferred, "Subject", deferred.subject);
+	assert_has(&deferred, "To", "B@customer.test");
+	assert_string_equal(deferred.subject, "Approval needed: move Kunde B to "
 	    "the Managed Services Console");
 	free(msgid);
 	store_outbox_entry_clear(&now);
-	store_outbox_entry_clear(&later);
+	store_outbox_entry_clear(&deferred);
 }
 
 /* A step undone takes back the messages it left to make. */
@@ -166,17 +166,17 @@ test_undone(void **state)
 	assert_int_equal(store_commit(f->ag.st, &err), 0);
 
 	assert_int_equal(store_batch_begin(f->ag.st, &err), 0);
-	assert_int_equal(fire(f, &f->later, b, EVENT_START, NULL, &err), 0);
+	assert_int_equal(fire(f, &f->deferred, b, EVENT_START, NULL, &err), 0);
 	/* Its two mails queued, then the message found recorded before:
 	 * the step is rolled back, and its mails with it. */
-	assert_int_equal(fire(f, &f->later, a, EVENT_APPROVE, &note, &err),
+	assert_int_equal(fire(f, &f->deferred, a, EVENT_APPROVE, &note, &err),
 	    -1);
 	assert_int_equal(err.kind, ERR_STATE);
 	assert_int_equal(compose_thread_count(f->composer), 1);
 	/* Dropped whether or not the thread has started on them. */
 	for (i = 0; i < 20; i++) {
 		mark = compose_thread_count(f->composer);
-		assert_int_equal(fire(f, &f->later, add_tenant(f, 'C'),
+		assert_int_equal(fire(f, &f->deferred, add_tenant(f, 'C'),
 		    EVENT_START, NULL, &err), 0);
 		compose_thread_undo(f->composer, mark);
 		assert_int_equal(compose_thread_count(f->composer), 1);
@@ -200,10 +200,10 @@ test_cannot_make(void **state)
 	int64_t a;
 	size_t n;
 
-	f->later.templates = agent_fixture_broken(&f->ag, "approval_request");
+	f->deferred.templates = agent_fixture_broken(&f->ag, "approval_request");
 	a = add_tenant(f, 'A');
 	assert_int_equal(store_batch_begin(f->ag.st, &err), 0);
-	assert_int_equal(fire(f, &f->later, a, EVENT_START, NULL, &err), 0);
+	assert_int_equal(fire(f, &f->deferred, a, EVENT_START, NULL, &err), 0);
 	assert_int_equal(compose_thread_store(f->composer, f->ag.st, &err), -1);
 	assert_int_equal(err.kind, ERR_RUNTIME);
 	assert_non_null(strstr(err.msg, "nested more than"));
@@ -211,7 +211,7 @@ test_cannot_make(void **state)
 	store_batch_rollback(f->ag.st);
 	mail_of(f, a, &mail, &n);
 	assert_int_equal(n, 0);
-	tmpl_set_free(f->later.templates);
+	tmpl_set_free(f->deferred.templates);
 }
 
 int
