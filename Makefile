@@ -26,11 +26,12 @@ DESTDIR		?=
 # Every library of the stack, by pkg-config name.  libetpan's .pc file
 # links with a dpkg specs file and makes a non-PIE binary, so only its -l
 # flags are used (see README, "Building").
-PKGS		= libcurl libjwt sqlite3 libxml-2.0 libmicrohttpd jansson inih gnutls
+PKGS		= libcurl libjwt sqlite3 libxml-2.0 libmicrohttpd jansson inih gnutls \
+		  libsodium libqrencode
 DEB_BUILD	= build-essential pkg-config ca-certificates libetpan-dev \
 		  libcurl4-gnutls-dev libjwt-dev libsqlite3-dev libxml2-dev \
 		  libmicrohttpd-dev libjansson-dev libinih-dev libgnutls28-dev \
-		  libcmocka-dev
+		  libcmocka-dev libsodium-dev libqrencode-dev
 # What the tests run besides the build (the mail stack installs its own).
 DEB_TEST	= faketime python3 valgrind clang libclang-rt-14-dev
 # The browser test (tests/integration/browser.sh): headless Chromium.
