@@ -64,6 +64,7 @@ name_operand(struct cli *cli, int argc, char **argv, const char **name,
 	int want = role != NULL ? 2 : 1;
 	int c;
 
+	*name = NULL;
 	while ((c = cli_next_option(cli, argc, argv, ":", none)) != -1)
 		if (c == '?')
 			return -1;
@@ -165,7 +166,7 @@ int
 cmd_user_passwd(struct cli *cli, int argc, char **argv)
 {
 	char hash[PASSWORD_HASH_MAX];
-	const char *name;
+	const char *name = NULL;
 	char *otp = NULL;
 	int rc = -1;
 
@@ -208,7 +209,7 @@ int
 cmd_user_role(struct cli *cli, int argc, char **argv)
 {
 	struct console_user u = { 0 };
-	const char *name, *role_name;
+	const char *name = NULL, *role_name = NULL;
 	enum user_role role;
 	char detail[64];
 	int rc;
@@ -235,7 +236,7 @@ int
 cmd_user_del(struct cli *cli, int argc, char **argv)
 {
 	struct console_user u = { 0 };
-	const char *name;
+	const char *name = NULL;
 	int rc;
 
 	if (name_operand(cli, argc, argv, &name, NULL) == -1)
@@ -255,7 +256,7 @@ cmd_user_del(struct cli *cli, int argc, char **argv)
 int
 cmd_user_reset_totp(struct cli *cli, int argc, char **argv)
 {
-	const char *name;
+	const char *name = NULL;
 	int rc;
 
 	if (name_operand(cli, argc, argv, &name, NULL) == -1)
