@@ -26,11 +26,12 @@ DESTDIR		?=
 # Every library of the stack, by pkg-config name.  libetpan's .pc file
 # links with a dpkg specs file and makes a non-PIE binary, so only its -l
 # flags are used (see README, "Building").
-PKGS		= libcurl libjwt sqlite3 libxml-2.0 libmicrohttpd jansson inih gnutls
+PKGS		= libcurl libjwt sqlite3 libxml-2.0 libmicrohttpd jansson inih gnutls \
+		  libsodium libqrencode
 DEB_BUILD	= build-essential pkg-config ca-certificates libetpan-dev \
 		  libcurl4-gnutls-dev libjwt-dev libsqlite3-dev libxml2-dev \
 		  libmicrohttpd-dev libjansson-dev libinih-dev libgnutls28-dev \
-		  libcmocka-dev
+		  libcmocka-dev libsodium-dev libqrencode-dev
 # What the tests run besides the build (the mail stack installs its own).
 DEB_TEST	= faketime python3 valgrind clang libclang-rt-14-dev
 # The browser test (tests/integration/browser.sh): headless Chromium.
@@ -132,7 +133,7 @@ test: test-deps
 # Dovecot, no Chromium (crash.sh, e2e.sh, imap.sh, oauth.sh and smtp.sh
 # start the mail stack, browser.sh Chromium; fuzz.sh takes two minutes
 # of its own).  make valgrind runs the same ones.
-MAILDIR_INTEGRATION = cli import inbound listener outbox race
+MAILDIR_INTEGRATION = cli import inbound listener outbox race users
 
 check: test-deps
 	$(Q)$(MAKE) --no-print-directory build/asan/mscagent $(UNIT_BINS)

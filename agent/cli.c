@@ -27,7 +27,7 @@
 #define NEED_MOVE	(NEED_STORE | NEED_MAIL | NEED_LOG)
 
 struct command {
-	const char	*group;		/* "tenant", "plan" or NULL */
+	const char	*group;		/* "tenant", "plan", ... or NULL */
 	const char	*name;
 	const char	*usage;
 	int		(*run)(struct cli *, int, char **);
@@ -71,6 +71,16 @@ static const struct command commands[] = {
 	{ "auth", "login", "auth login inbound|outbound (OAuth2 first sign-in)",
 	  cmd_auth_login, NEED_STORE },
 	{ "auth", "status", "auth status [--json]", cmd_auth_status,
+	  NEED_STORE },
+	{ "user", "add", "user add NAME --role viewer|operator|admin",
+	  cmd_user_add, NEED_STORE },
+	{ "user", "list", "user list [--json]", cmd_user_list, NEED_STORE },
+	{ "user", "passwd", "user passwd NAME", cmd_user_passwd,
+	  NEED_STORE },
+	{ "user", "role", "user role NAME viewer|operator|admin",
+	  cmd_user_role, NEED_STORE },
+	{ "user", "del", "user del NAME", cmd_user_del, NEED_STORE },
+	{ "user", "reset-totp", "user reset-totp NAME", cmd_user_reset_totp,
 	  NEED_STORE },
 };
 

@@ -18,6 +18,8 @@ enum config_type {
 	CT_TOKEN,	/* text without blanks */
 	CT_PATH,	/* made absolute against the config's folder */
 	CT_BASE_URL,	/* http(s)://..., one trailing '/' dropped */
+	CT_WEB_URL,	/* the same, its host and port checked by url.c;
+			   CF_OPTIONAL: empty means NULL */
 	CT_OUT_URL,	/* smtp://, smtps://, maildir:PATH (url.h) */
 	CT_IN_URL,	/* imap://, imaps://, maildir:PATH (url.h) */
 	CT_ADDR,	/* one addr-spec */
@@ -27,6 +29,7 @@ enum config_type {
 	CT_BOOL,	/* yes/no, true/false, on/off, 1/0 */
 	CT_ENUM,	/* one of names[], stored as its index */
 	CT_IP,		/* an IPv4 or IPv6 literal */
+	CT_IP_LIST,	/* IP literals separated by commas, maybe none */
 	CT_KEY_FILE,	/* the one token key, kid "k1" */
 	CT_KEYS,	/* kid:path,kid:path */
 };
@@ -168,6 +171,22 @@ static const struct config_def defs[] = {
 	    "8025" },
 	{ "listener", "max_connections", CT_INT, OFF(max_connections), 1,
 	    10000, NULL, 0, "64" },
+
+	/* base_url's default comes from address and port (cross_check). */
+	{ "console", "address", CT_IP, OFF(console_address), 0, 0, NULL, 0,
+	    "127.0.0.1" },
+	{ "console", "port", CT_INT, OFF(console_port), 0, 65535, NULL, 0,
+	    "8026" },
+	{ "console", "base_url", CT_WEB_URL, OFF(console_base_url), 0, 0, NULL,
+	    CF_OPTIONAL, NULL },
+	{ "console", "session_idle_minutes", CT_INT, OFF(console_idle_minutes),
+	    1, 1440, NULL, 0, "30" },
+	{ "console", "session_max_hours", CT_INT, OFF(console_max_hours), 1,
+	    168, NULL, 0, "12" },
+	{ "console", "require_totp", CT_BOOL, OFF(console_require_totp), 0, 0,
+	    NULL, 0, "yes" },
+	{ "console", "trusted_proxies", CT_IP_LIST,
+	    OFF(console_trusted_proxies), 0, 0, NULL, CF_OPTIONAL, "" },
 
 	{ "tokens", "key_file", CT_KEY_FILE, 0, 0, 0, NULL, 0,
 	    "var/token.key" },
@@ -542,6 +561,59 @@ set_base_url(char **field, const char *value, struct err *err)
 	return 0;
 }
 
+/*
+ * A base URL whose host and port url.c reads as well: a console link
+ * with a bad port or host would only fail when someone follows it.
+ */
+static int
+set_web_url(char **field, const char *value, struct err *err)
+{
+	struct url u;
+
+	if (*value == '\0')
+		return 0;	/* the default, made in check_console */
+	if (set_base_url(field, value, err) == -1)
+		return -1;
+	if (url_parse(&u, *field, URL_WEB, NULL, err) == -1) {
+		free(*field);
+		*field = NULL;
+		return -1;
+	}
+	url_clear(&u);
+	return 0;
+}
+
+/* Kept as inet_ntop writes them, so that "::0001" and "::1" compare
+ * equal to an address the console reads off a socket. */
+static int
+set_ip_list(struct strvec *sv, const char *value, struct err *err)
+{
+	struct strvec items = { 0 };
+	unsigned char addr[16];
+	char text[INET6_ADDRSTRLEN];
+	size_t i;
+	int af, rc = -1;
+
+	if (split_list(value, CONFIG_PROXIES_MAX, "addresses", &items,
+	    err) == -1)
+		goto out;
+	for (i = 0; i < items.n; i++) {
+		af = strchr(items.v[i], ':') != NULL ? AF_INET6 : AF_INET;
+		if (inet_pton(af, items.v[i], addr) != 1 ||
+		    inet_ntop(af, addr, text, sizeof text) == NULL) {
+			err_set(err, ERR_INPUT, "'%s' is not an IPv4 or IPv6 "
+			    "address", items.v[i]);
+			strvec_clear(sv);
+			goto out;
+		}
+		strvec_push(sv, text);
+	}
+	rc = 0;
+out:
+	strvec_clear(&items);
+	return rc;
+}
+
 static int
 check_kid(const char *kid, size_t len, struct err *err)
 {
@@ -652,6 +724,8 @@ set_value(struct config *cfg, const struct config_def *d, const char *value,
 		return set_string(field_str(cfg, d), d, value, cfg->dir, err);
 	case CT_BASE_URL:
 		return set_base_url(field_str(cfg, d), value, err);
+	case CT_WEB_URL:
+		return set_web_url(field_str(cfg, d), value, err);
 	case CT_OUT_URL:
 		return url_parse(field_url(cfg, d), value, URL_OUTBOUND,
 		    cfg->dir, err);
@@ -670,6 +744,8 @@ set_value(struct config *cfg, const struct config_def *d, const char *value,
 		return set_enum(field_int(cfg, d), value, d->names, err);
 	case CT_IP:
 		return set_ip(field_str(cfg, d), value, err);
+	case CT_IP_LIST:
+		return set_ip_list(field_strvec(cfg, d), value, err);
 	case CT_KEY_FILE:
 		set_key_file(cfg, value);
 		return 0;
@@ -1149,6 +1225,42 @@ check_account(struct parse_state *st, const char *section, int inbound)
 }
 
 /*
+ * [console]: base_url defaults to where the console listens, and the
+ * console and the listener cannot share an address and port.
+ */
+static void
+check_console(struct parse_state *st)
+{
+	struct config *cfg = st->cfg;
+	int line, v6;
+
+	if (cfg->console_port == 0)
+		return;
+	if (cfg->console_base_url == NULL) {
+		v6 = strchr(cfg->console_address, ':') != NULL;
+		cfg->console_base_url = xasprintf("http://%s%s%s:%d",
+		    v6 ? "[" : "", cfg->console_address, v6 ? "]" : "",
+		    cfg->console_port);
+	}
+	if (cfg->console_port == cfg->listen_port &&
+	    section_ok(st, "listener") &&
+	    strcmp(cfg->console_address, cfg->listen_address) == 0) {
+		line = line_of(st, "console", "port");
+		st->lineno = line ? line : line_of(st, "listener", "port");
+		fail(st, "[console] port: %d is the listener's too; give the "
+		    "console another (0 = off)", cfg->console_port);
+	}
+	if (cfg->console_idle_minutes > cfg->console_max_hours * 60) {
+		line = line_of(st, "console", "session_idle_minutes");
+		st->lineno = line ? line : line_of(st, "console",
+		    "session_max_hours");
+		fail(st, "[console] session_idle_minutes: must not be longer "
+		    "than session_max_hours (%d hours)",
+		    cfg->console_max_hours);
+	}
+}
+
+/*
  * The rules that tie one key to another, checked once all are known,
  * in each section whose values all read well.
  */
@@ -1177,6 +1289,8 @@ cross_check(struct parse_state *st)
 		fail(st, "[tokens] remind_days: must be less than ttl_days "
 		    "(%d)", cfg->ttl_days);
 	}
+	if (section_ok(st, "console"))
+		check_console(st);
 }
 
 static void
@@ -1395,6 +1509,7 @@ config_free(struct config *cfg)
 		switch (defs[i].type) {
 		case CT_ADDR_LIST:
 		case CT_WORDS:
+		case CT_IP_LIST:
 			strvec_clear(field_strvec(cfg, &defs[i]));
 			break;
 		case CT_INT:

@@ -9,6 +9,7 @@
 #include <libxml/parser.h>
 
 #include "cli.h"
+#include "password.h"
 #include "store.h"
 #include "util.h"
 
@@ -48,6 +49,7 @@ tune_malloc(void)
 int
 main(int argc, char **argv)
 {
+	struct err err;
 	int rc;
 
 	tune_malloc();
@@ -55,6 +57,10 @@ main(int argc, char **argv)
 	/* A write to a peer that closed must be an error, not a death. */
 	(void)signal(SIGPIPE, SIG_IGN);
 	/* Libraries that keep global state set it up before any thread. */
+	if (password_init(&err) == -1) {
+		fprintf(stderr, "mscagent: %s\n", err.msg);
+		return ERR_RUNTIME;
+	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	xmlInitParser();
 	store_init();

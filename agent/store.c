@@ -163,6 +163,52 @@ static const char *const migrations[] = {
 	"  leased_by INTEGER NOT NULL DEFAULT 0,"
 	"  notified INTEGER NOT NULL DEFAULT 0"
 	") STRICT;",
+	/*
+	 * 3: the operator console's accounts, their sessions and the
+	 * audit of who did what (store_user.c).  Names are unique without
+	 * regard to case; a session is kept by the hash of its id alone.
+	 * Audit rows are never changed or removed: triggers refuse it.
+	 */
+	"CREATE TABLE console_user ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+	"  role TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),"
+	"  password_hash TEXT NOT NULL,"
+	"  must_change_password INTEGER NOT NULL DEFAULT 1"
+	"    CHECK (must_change_password IN (0, 1)),"
+	"  totp_secret TEXT,"
+	"  totp_last_step INTEGER NOT NULL DEFAULT 0,"
+	"  recovery_hashes TEXT NOT NULL DEFAULT '',"
+	"  failed_signins INTEGER NOT NULL DEFAULT 0,"
+	"  signin_not_before INTEGER NOT NULL DEFAULT 0,"
+	"  created_at INTEGER NOT NULL,"
+	"  password_changed_at INTEGER NOT NULL"
+	") STRICT;"
+	"CREATE TABLE console_session ("
+	"  id INTEGER PRIMARY KEY,"
+	"  id_hash TEXT NOT NULL UNIQUE,"
+	"  user_id INTEGER NOT NULL REFERENCES console_user(id) "
+	"    ON DELETE CASCADE,"
+	"  created_at INTEGER NOT NULL,"
+	"  last_seen_at INTEGER NOT NULL,"
+	"  address TEXT NOT NULL,"
+	"  csrf_token TEXT NOT NULL"
+	") STRICT;"
+	"CREATE INDEX console_session_by_user ON console_session(user_id);"
+	"CREATE TABLE audit ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at INTEGER NOT NULL,"
+	"  user TEXT NOT NULL,"
+	"  address TEXT NOT NULL DEFAULT '',"
+	"  action TEXT NOT NULL,"
+	"  target TEXT NOT NULL DEFAULT '',"
+	"  outcome TEXT NOT NULL,"
+	"  detail TEXT NOT NULL DEFAULT ''"
+	") STRICT;"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit "
+	"  BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit "
+	"  BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;",
 };
 
 int

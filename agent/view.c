@@ -1,4 +1,5 @@
-/* view.c: tenants and plans as JSON documents and as aligned text. */
+/* view.c: tenants, plans and console accounts as JSON documents and as
+ * aligned text. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -297,4 +298,30 @@ view_tenant_text(FILE *fp, const struct tenant *t,
 		history_text(fp, x->history, x->nhistory);
 	if (x && x->with_mails)
 		mails_text(fp, x->mails, x->nmails);
+}
+
+json_t *
+view_user_json(const struct console_user *u)
+{
+	return json_pack("{s:s,s:s,s:b,s:b,s:o}", "name", u->name,
+	    "role", user_role_name(u->role),
+	    "must_change_password", u->must_change_password,
+	    "totp_enrolled", u->totp_secret != NULL,
+	    "created_at", json_time(u->created_at));
+}
+
+void
+view_user_row(FILE *fp, const struct console_user *u)
+{
+	char created[TIMESTAMP_STR_LEN];
+
+	if (u == NULL) {
+		fprintf(fp, "%-24s %-8s %-4s %-9s %s\n", "NAME", "ROLE", "TOTP",
+		    "PASSWORD", "CREATED");
+		return;
+	}
+	timestamp_format((time_t)u->created_at, created);
+	fprintf(fp, "%-24s %-8s %-4s %-9s %s\n", u->name,
+	    user_role_name(u->role), u->totp_secret != NULL ? "yes" : "no",
+	    u->must_change_password ? "one-time" : "set", created);
 }

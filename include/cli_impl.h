@@ -9,6 +9,8 @@
  *   cli_tenant.c    plan and tenant commands, tenant import
  *   cli_workflow.c  start, the support events, flush, sweep, poll, run
  *   cli_auth.c      auth login and auth status
+ *   cli_user.c      the console accounts: user add, list, passwd,
+ *                   role, del and reset-totp
  *
  * A handler gets its command's arguments with argv[0] its name (the
  * group word, "tenant" say, already dropped), returns 0 or -1 with
@@ -106,5 +108,13 @@ int	 cmd_run(struct cli *, int, char **);
 /* cli_auth.c */
 int	 cmd_auth_login(struct cli *, int, char **);
 int	 cmd_auth_status(struct cli *, int, char **);
+
+/* cli_user.c */
+int	 cmd_user_add(struct cli *, int, char **);
+int	 cmd_user_list(struct cli *, int, char **);
+int	 cmd_user_passwd(struct cli *, int, char **);
+int	 cmd_user_role(struct cli *, int, char **);
+int	 cmd_user_del(struct cli *, int, char **);
+int	 cmd_user_reset_totp(struct cli *, int, char **);
 
 #endif

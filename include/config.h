@@ -94,6 +94,8 @@ struct config_key {
 #define CONFIG_ADDRS_MAX	16
 #define CONFIG_KEYWORDS_MAX	16	/* extra keywords of each kind */
 #define CONFIG_KEYWORD_MAX	32
+/* Proxies in front of the console: a few, not a network. */
+#define CONFIG_PROXIES_MAX	16
 
 struct config {
 	char			*path;		/* the file read, absolute */
@@ -141,6 +143,19 @@ struct config {
 	char			*listen_address;
 	int			 listen_port;
 	int			 max_connections;
+
+	/* [console]: the operator console, a second listener (port 0: off) */
+	char			*console_address;
+	int			 console_port;
+	char			*console_base_url; /* http(s)://..., no trailing
+						      '/'; from address and
+						      port when not given;
+						      NULL when off */
+	int			 console_idle_minutes;
+	int			 console_max_hours;
+	int			 console_require_totp;
+	struct strvec		 console_trusted_proxies; /* IP addresses, in
+							    inet_ntop's form */
 
 	/* [tokens] */
 	struct config_key	 keys[CONFIG_KEYS_MAX]; /* the first signs */

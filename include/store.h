@@ -22,8 +22,9 @@
 
 #include "outcome.h"
 #include "tenant.h"
+#include "user.h"
 
-#define STORE_SCHEMA_VERSION	2
+#define STORE_SCHEMA_VERSION	3
 #define STORE_BUSY_TIMEOUT_MS	10000
 
 struct store;
@@ -316,6 +317,73 @@ int	 store_auth_get(struct store *, const char *account,
 int	 store_auth_put(struct store *, const struct mail_auth_row *,
 	    struct err *);
 void	 store_auth_clear(struct mail_auth_row *);
+
+/*
+ * The operator console's accounts (user.h), in store_user.c.  A name is
+ * found without regard to case; a missing one is ERR_INPUT ("no user
+ * 'bob'"), a name taken (in any case) on add is ERR_INPUT too.
+ */
+int	 store_user_add(struct store *, const char *name, enum user_role,
+	    const char *password_hash, int64_t now, struct err *);
+/* Fills *u (free with user_clear). */
+int	 store_user_get(struct store *, const char *name,
+	    struct console_user *u, struct err *);
+/* Every account, by name; free with store_users_free. */
+int	 store_user_list(struct store *, struct console_user **, size_t *n,
+	    struct err *);
+void	 store_users_free(struct console_user *, size_t);
+/* How many accounts hold role. */
+int	 store_user_count(struct store *, enum user_role, int64_t *n,
+	    struct err *);
+int	 store_user_set_role(struct store *, const char *name, enum user_role,
+	    struct err *);
+/*
+ * A new password hash; must_change: it is a one-time password.  Clears
+ * the failed sign-ins and ends the account's sessions: whoever held
+ * the old password is out.
+ */
+int	 store_user_set_password(struct store *, const char *name,
+	    const char *password_hash, int must_change, int64_t now,
+	    struct err *);
+/* Removes the account and its sessions; its audit rows stay. */
+int	 store_user_delete(struct store *, const char *name, struct err *);
+/* Forgets the TOTP secret, its last step and the recovery codes, and
+ * ends the sessions: the next sign-in enrolls anew. */
+int	 store_user_reset_totp(struct store *, const char *name,
+	    struct err *);
+
+/* One line of the audit: who did what, from where, to what, and how it
+ * ended ("ok", "refused", "failed"). */
+struct audit_note {
+	int64_t		 at;
+	const char	*user;		/* an account, or USER_CLI */
+	const char	*address;	/* the client's; NULL: none (the CLI) */
+	const char	*action;	/* "user.add", "signin", ... */
+	const char	*target;	/* NULL: none */
+	const char	*outcome;
+	const char	*detail;	/* NULL: none */
+};
+
+struct audit_entry {
+	int64_t	 id;
+	int64_t	 at;
+	char	*user;
+	char	*address;	/* "" when none, as the others */
+	char	*action;
+	char	*target;
+	char	*outcome;
+	char	*detail;
+};
+
+/* Appends one row; rows are never changed or removed (the schema's
+ * triggers refuse an UPDATE or DELETE). */
+int	 store_audit_add(struct store *, const struct audit_note *,
+	    struct err *);
+/* Up to limit rows below before_id (0: from the newest), newest first;
+ * free with store_audit_free. */
+int	 store_audit_list(struct store *, int64_t before_id, size_t limit,
+	    struct audit_entry **, size_t *n, struct err *);
+void	 store_audit_free(struct audit_entry *, size_t);
 
 /* How many rows share each value of a column, for the metrics. */
 enum store_tally {

@@ -38,4 +38,12 @@ void	 view_tenant_text(FILE *, const struct tenant *,
 void	 view_tenant_row(FILE *, const struct tenant *);
 void	 view_plan_row(FILE *, const struct plan *);
 
+/*
+ * A console account (`user list`): name, role, must_change_password,
+ * totp_enrolled, created_at; never a hash or a secret.  The row is the
+ * text form, its header when u is NULL.
+ */
+json_t	*view_user_json(const struct console_user *);
+void	 view_user_row(FILE *, const struct console_user *);
+
 #endif

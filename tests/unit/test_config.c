@@ -1842,6 +1842,246 @@ test_free_and_names(void **state)
 	    "unknown");
 }
 
+/* ---- [console] ---- */
+
+/* The shipped file names every [console] key, at its default. */
+static void
+test_console_shipped(void **state)
+{
+	static const char *const keys[] = {
+		"address", "port", "base_url", "session_idle_minutes",
+		"session_max_hours", "require_totp", "trusted_proxies",
+	};
+	struct config cfg;
+	struct err err = { 0 };
+	char line[256];
+	size_t i;
+	FILE *fp;
+	int in_console = 0, found[7] = { 0 };
+
+	(void)state;
+	if (config_load("conf/agent.conf", &cfg, &err) == -1)
+		fail_msg("%s", err.msg);
+	assert_string_equal(cfg.console_address, "127.0.0.1");
+	assert_int_equal(cfg.console_port, 8026);
+	assert_string_equal(cfg.console_base_url, "http://127.0.0.1:8026");
+	assert_int_equal(cfg.console_idle_minutes, 30);
+	assert_int_equal(cfg.console_max_hours, 12);
+	assert_int_equal(cfg.console_require_totp, 1);
+	assert_int_equal(cfg.console_trusted_proxies.n, 0);
+	config_free(&cfg);
+
+	fp = fopen("conf/agent.conf", "r");
+	assert_non_null(fp);
+	while (fgets(line, sizeof line, fp) != NULL) {
+		if (line[0] == '[')
+			in_console = strncmp(line, "[console]", 9) == 0;
+		for (i = 0; in_console && i < sizeof keys / sizeof keys[0];
+		    i++)
+			if (strncmp(line, keys[i], strlen(keys[i])) == 0 &&
+			    strncmp(line + strlen(keys[i]), " =", 2) == 0)
+				found[i] = 1;
+	}
+	fclose(fp);
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (!found[i])
+			fail_msg("conf/agent.conf's [console] lacks \"%s =\"",
+			    keys[i]);
+}
+
+struct console_case {
+	const char	*text;
+	const char	*address;
+	int		 port;
+	const char	*base_url;	/* NULL: none */
+	int		 idle, max, totp;
+	const char	*proxies;	/* joined by '|' */
+};
+
+static const struct console_case console_good[] = {
+	/* Defaults; base_url from address and port. */
+	{ "[agent]\n", "127.0.0.1", 8026, "http://127.0.0.1:8026", 30, 12,
+	  1, "" },
+	{ "[console]\nbase_url =\n", "127.0.0.1", 8026,
+	  "http://127.0.0.1:8026", 30, 12, 1, "" },
+	{ "[console]\naddress = ::1\nport = 9000\n", "::1", 9000,
+	  "http://[::1]:9000", 30, 12, 1, "" },
+	{ "[console]\naddress = 0.0.0.0\nport = 1\n", "0.0.0.0", 1,
+	  "http://0.0.0.0:1", 30, 12, 1, "" },
+	/* Off: no base_url made, one given is kept. */
+	{ "[console]\nport = 0\n", "127.0.0.1", 0, NULL, 30, 12, 1, "" },
+	{ "[console]\nport = 0\nbase_url = https://c.example.test\n",
+	  "127.0.0.1", 0, "https://c.example.test", 30, 12, 1, "" },
+	/* A given base_url wins; one trailing '/' goes. */
+	{ "[console]\nbase_url = https://console.example.test/\n",
+	  "127.0.0.1", 8026, "https://console.example.test", 30, 12, 1, "" },
+	{ "[console]\nbase_url = https://msp.example.test:8443/agent\n",
+	  "127.0.0.1", 8026, "https://msp.example.test:8443/agent", 30, 12, 1,
+	  "" },
+	{ "[console]\nbase_url = http://[2001:db8::1]:8026\n", "127.0.0.1",
+	  8026, "http://[2001:db8::1]:8026", 30, 12, 1, "" },
+	/* Bounds, and yes/no spelt the other ways. */
+	{ "[console]\nsession_idle_minutes = 1\nsession_max_hours = 1\n"
+	  "require_totp = no\n", "127.0.0.1", 8026, "http://127.0.0.1:8026",
+	  1, 1, 0, "" },
+	{ "[console]\nsession_idle_minutes = 1440\nsession_max_hours = 168\n"
+	  "require_totp = off\n", "127.0.0.1", 8026, "http://127.0.0.1:8026",
+	  1440, 168, 0, "" },
+	{ "[console]\nsession_idle_minutes = 60\nsession_max_hours = 1\n",
+	  "127.0.0.1", 8026, "http://127.0.0.1:8026", 60, 1, 1, "" },
+	{ "[console]\nrequire_totp = TRUE\n", "127.0.0.1", 8026,
+	  "http://127.0.0.1:8026", 30, 12, 1, "" },
+	/* Proxies, in inet_ntop's form. */
+	{ "[console]\ntrusted_proxies = 127.0.0.1\n", "127.0.0.1", 8026,
+	  "http://127.0.0.1:8026", 30, 12, 1, "127.0.0.1" },
+	{ "[console]\ntrusted_proxies = 10.0.0.1 , ::0001,2001:DB8:0::1\n",
+	  "127.0.0.1", 8026, "http://127.0.0.1:8026", 30, 12, 1,
+	  "10.0.0.1|::1|2001:db8::1" },
+	/* The listener elsewhere: the same port on another address. */
+	{ "[listener]\naddress = 127.0.0.2\nport = 8026\n", "127.0.0.1", 8026,
+	  "http://127.0.0.1:8026", 30, 12, 1, "" },
+};
+
+static void
+test_console_good(void **state)
+{
+	const struct console_case *c;
+	struct config cfg;
+	struct err err = { 0 };
+	struct buf joined = { 0 };
+	char *path;
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof console_good / sizeof console_good[0]; i++) {
+		c = &console_good[i];
+		path = write_file("console.conf", c->text, 0);
+		if (config_load(path, &cfg, &err) == -1)
+			fail_msg("case %zu: %s", i, err.msg);
+		assert_string_equal(cfg.console_address, c->address);
+		assert_int_equal(cfg.console_port, c->port);
+		if (c->base_url == NULL)
+			assert_null(cfg.console_base_url);
+		else
+			assert_string_equal(cfg.console_base_url, c->base_url);
+		assert_int_equal(cfg.console_idle_minutes, c->idle);
+		assert_int_equal(cfg.console_max_hours, c->max);
+		assert_int_equal(cfg.console_require_totp, c->totp);
+		buf_puts(&joined, "");
+		for (j = 0; j < cfg.console_trusted_proxies.n; j++)
+			buf_printf(&joined, "%s%s", j ? "|" : "",
+			    cfg.console_trusted_proxies.v[j]);
+		assert_string_equal(joined.data, c->proxies);
+		buf_clear(&joined);
+		config_free(&cfg);
+		assert_zeroed(&cfg);
+		free(path);
+	}
+}
+
+static void
+test_console_bad(void **state)
+{
+	static const struct {
+		const char	*name;
+		const char	*text;
+		int		 line;
+		const char	*key;
+		const char	*what;
+	} rows[] = {
+		{ "port too high", "[console]\nport = 65536\n", 2, "port",
+		  "not a number between 0 and 65535" },
+		{ "port negative", "[console]\n\nport = -1\n", 3, "port",
+		  "between 0 and 65535" },
+		{ "port not a number", "[console]\nport = 80x\n", 2, "port",
+		  "not a number" },
+		{ "address a name", "[console]\naddress = localhost\n", 2,
+		  "[console] address", "not an IPv4 or IPv6 address" },
+		{ "base_url scheme", "[console]\nbase_url = ftp://c.test\n", 2,
+		  "[console] base_url", "must start with http:// or https://" },
+		{ "base_url no host", "[console]\nbase_url = https://\n", 2,
+		  "base_url", "has no host name" },
+		{ "base_url bad port",
+		  "[console]\nbase_url = http://c.test:99999\n", 2,
+		  "base_url", "port" },
+		{ "base_url bad host",
+		  "[console]\nbase_url = http://c_test!/x\n", 2, "base_url",
+		  "" },
+		{ "base_url query", "[console]\nbase_url = http://c.test/?a\n",
+		  2, "base_url", "must not contain" },
+		{ "base_url blank", "[console]\nbase_url = http://c.test/a b\n",
+		  2, "base_url", "must not contain" },
+		{ "idle zero", "[console]\nsession_idle_minutes = 0\n", 2,
+		  "session_idle_minutes", "between 1 and 1440" },
+		{ "idle a day and more",
+		  "[console]\nsession_idle_minutes = 1441\n", 2,
+		  "session_idle_minutes", "between 1 and 1440" },
+		{ "max zero", "[console]\nsession_max_hours = 0\n", 2,
+		  "session_max_hours", "between 1 and 168" },
+		{ "max over a week", "[console]\nsession_max_hours = 169\n", 2,
+		  "session_max_hours", "between 1 and 168" },
+		{ "max empty", "[console]\nsession_max_hours =\n", 2,
+		  "session_max_hours", "needs a value" },
+		{ "idle past max", "[console]\nsession_max_hours = 1\n"
+		  "session_idle_minutes = 61\n", 3, "session_idle_minutes",
+		  "must not be longer than session_max_hours (1 hours)" },
+		{ "idle past the default max",
+		  "[console]\nsession_idle_minutes = 721\n", 2,
+		  "session_idle_minutes", "session_max_hours" },
+		{ "totp maybe", "[console]\nrequire_totp = maybe\n", 2,
+		  "require_totp", "must be yes or no" },
+		{ "proxy a network", "[console]\ntrusted_proxies = 10.0.0.0/8\n",
+		  2, "trusted_proxies", "'10.0.0.0/8' is not an IPv4 or IPv6" },
+		{ "proxy a name",
+		  "[console]\ntrusted_proxies = 127.0.0.1, proxy.test\n", 2,
+		  "trusted_proxies", "'proxy.test' is not an IPv4" },
+		{ "proxy empty item",
+		  "[console]\ntrusted_proxies = 127.0.0.1,,::1\n", 2,
+		  "trusted_proxies", "an empty item" },
+		{ "proxies too many", "[console]\ntrusted_proxies = 1.1.1.1,"
+		  "1.1.1.2,1.1.1.3,1.1.1.4,1.1.1.5,1.1.1.6,1.1.1.7,1.1.1.8,"
+		  "1.1.1.9,1.1.1.10,1.1.1.11,1.1.1.12,1.1.1.13,1.1.1.14,"
+		  "1.1.1.15,1.1.1.16,1.1.1.17\n", 2, "trusted_proxies",
+		  "more than 16 addresses" },
+		{ "unknown key", "[console]\ncolour = blue\n", 2,
+		  "[console] colour", "unknown key" },
+		{ "duplicate key", "[console]\nport = 1\nport = 2\n", 3,
+		  "[console] port", "duplicate key (first on line 2)" },
+		{ "the listener's port", "[console]\nport = 8025\n", 2,
+		  "[console] port", "8025 is the listener's too" },
+		{ "the listener's port, set there",
+		  "[listener]\nport = 9000\n[console]\nport = 9000\n", 4,
+		  "[console] port", "9000 is the listener's too" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++)
+		expect_error(rows[i].name, rows[i].text, 0, rows[i].line,
+		    rows[i].key, rows[i].what);
+}
+
+/* Every [console] error at once, each with its line. */
+static void
+test_console_several_errors(void **state)
+{
+	static const char *const lines[] = {
+		"2: [console] port: not a number between 0 and 65535",
+		"3: [console] base_url: must start with http:// or https://",
+		"4: [console] session_idle_minutes: not a number between 1 "
+		    "and 1440",
+		"5: [console] require_totp: must be yes or no",
+		"6: [console] trusted_proxies: 'x' is not an IPv4 or IPv6 "
+		    "address",
+	};
+
+	(void)state;
+	expect_errors("[console]\nport = 99999\nbase_url = c.test\n"
+	    "session_idle_minutes = 0\nrequire_totp = sometimes\n"
+	    "trusted_proxies = x\nsession_max_hours = 12\n", lines,
+	    sizeof lines / sizeof lines[0]);
+}
+
 int
 main(void)
 {
@@ -1868,6 +2108,10 @@ main(void)
 		cmocka_unit_test(test_parse_buffer),
 		cmocka_unit_test(test_locate),
 		cmocka_unit_test(test_free_and_names),
+		cmocka_unit_test(test_console_shipped),
+		cmocka_unit_test(test_console_good),
+		cmocka_unit_test(test_console_bad),
+		cmocka_unit_test(test_console_several_errors),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,0 +1,375 @@
+/* store_user.c: the operator console's accounts and the audit (part of
+ * the store, store_impl.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_impl.h"
+
+#define USER_COLUMNS \
+	"id, name, role, password_hash, must_change_password, totp_secret, " \
+	"totp_last_step, recovery_hashes, failed_signins, signin_not_before, " \
+	"created_at, password_changed_at"
+
+/* A role the schema's CHECK let in is always one of ours. */
+static int
+user_fill(sqlite3_stmt *stmt, void *elem, struct err *err)
+{
+	struct console_user *u = elem;
+	const char *role;
+
+	u->id = sqlite3_column_int64(stmt, 0);
+	u->name = column_strdup(stmt, 1);
+	role = (const char *)sqlite3_column_text(stmt, 2);
+	if (role == NULL || user_role_parse(role, &u->role, err) == -1) {
+		err_set(err, ERR_RUNTIME, "database: user '%s' has no valid "
+		    "role", u->name ? u->name : "?");
+		return -1;
+	}
+	u->password_hash = column_strdup(stmt, 3);
+	u->must_change_password = sqlite3_column_int(stmt, 4) != 0;
+	u->totp_secret = column_strdup(stmt, 5);
+	u->totp_last_step = sqlite3_column_int64(stmt, 6);
+	u->recovery_hashes = column_strdup(stmt, 7);
+	u->failed_signins = sqlite3_column_int(stmt, 8);
+	u->signin_not_before = sqlite3_column_int64(stmt, 9);
+	u->created_at = sqlite3_column_int64(stmt, 10);
+	u->password_changed_at = sqlite3_column_int64(stmt, 11);
+	return 0;
+}
+
+static void
+user_unfill(void *elem)
+{
+	user_clear(elem);
+}
+
+static const struct row_kind user_rows = {
+	sizeof(struct console_user), user_fill, user_unfill
+};
+
+/* ERR_INPUT "no user 'x'" when the statement changed no row. */
+static int
+changed_one(struct store *st, const char *name, struct err *err)
+{
+	if (sqlite3_changes(st->db) == 0) {
+		err_set(err, ERR_INPUT, "no user '%s'", name);
+		return -1;
+	}
+	return 0;
+}
+
+/* Runs a statement bound with the name as ?1 and more, expecting it to
+ * change the account's row. */
+static int
+update_user(struct store *st, sqlite3_stmt *stmt, const char *name,
+    struct err *err)
+{
+	if (step_done(st, stmt, err) == -1)
+		return -1;
+	return changed_one(st, name, err);
+}
+
+/* Sessions end when the account's secrets change hands. */
+static int
+end_sessions(struct store *st, const char *name, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+
+	if (prepare(st, "DELETE FROM console_session WHERE user_id = "
+	    "(SELECT id FROM console_user WHERE name = ?1)", &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_TRANSIENT);
+	rc = step_done(st, stmt, err);
+out:
+	release(st, stmt);
+	return rc;
+}
+
+int
+store_user_add(struct store *st, const char *name, enum user_role role,
+    const char *password_hash, int64_t now, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+
+	if (prepare(st, "INSERT INTO console_user (name, role, password_hash, "
+	    "must_change_password, created_at, password_changed_at) "
+	    "VALUES (?1, ?2, ?3, 1, ?4, ?4)", &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 2, user_role_name(role), -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, password_hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 4, now);
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		if (sqlite3_extended_errcode(st->db) ==
+		    SQLITE_CONSTRAINT_UNIQUE)
+			err_set(err, ERR_INPUT, "a user named '%s' exists "
+			    "already", name);
+		else
+			db_fail(st, err, "adding a user");
+		goto out;
+	}
+	rc = 0;
+out:
+	release(st, stmt);
+	return rc;
+}
+
+int
+store_user_get(struct store *st, const char *name, struct console_user *u,
+    struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1, step;
+
+	memset(u, 0, sizeof *u);
+	if (prepare(st, "SELECT " USER_COLUMNS " FROM console_user "
+	    "WHERE name = ?1", &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_TRANSIENT);
+	step = sqlite3_step(stmt);
+	if (step == SQLITE_DONE) {
+		err_set(err, ERR_INPUT, "no user '%s'", name);
+		goto out;
+	}
+	if (step != SQLITE_ROW) {
+		db_fail(st, err, "reading a user");
+		goto out;
+	}
+	if (user_fill(stmt, u, err) == -1) {
+		user_clear(u);
+		goto out;
+	}
+	rc = 0;
+out:
+	release(st, stmt);
+	return rc;
+}
+
+int
+store_user_list(struct store *st, struct console_user **users, size_t *n,
+    struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	void *list = NULL;
+	int rc = -1;
+
+	*n = 0;
+	if (prepare(st, "SELECT " USER_COLUMNS " FROM console_user "
+	    "ORDER BY name, id", &stmt, err) == -1)
+		goto out;
+	rc = collect_rows(st, stmt, &user_rows, "listing users", &list, n,
+	    err);
+out:
+	release(st, stmt);
+	*users = list;
+	return rc;
+}
+
+void
+store_users_free(struct console_user *users, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		user_clear(&users[i]);
+	free(users);
+}
+
+int
+store_user_count(struct store *st, enum user_role role, int64_t *n,
+    struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+
+	if (prepare(st, "SELECT count(*) FROM console_user WHERE role = ?1",
+	    &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_text(stmt, 1, user_role_name(role), -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		db_fail(st, err, "counting users");
+		goto out;
+	}
+	*n = sqlite3_column_int64(stmt, 0);
+	rc = 0;
+out:
+	release(st, stmt);
+	return rc;
+}
+
+int
+store_user_set_role(struct store *st, const char *name, enum user_role role,
+    struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+
+	if (prepare(st, "UPDATE console_user SET role = ?2 WHERE name = ?1",
+	    &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 2, user_role_name(role), -1, SQLITE_STATIC);
+	rc = update_user(st, stmt, name, err);
+out:
+	release(st, stmt);
+	return rc;
+}
+
+int
+store_user_set_password(struct store *st, const char *name,
+    const char *password_hash, int must_change, int64_t now,
+    struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+
+	if (prepare(st, "UPDATE console_user SET password_hash = ?2, "
+	    "must_change_password = ?3, password_changed_at = ?4, "
+	    "failed_signins = 0, signin_not_before = 0 WHERE name = ?1",
+	    &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 2, password_hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(stmt, 3, must_change != 0);
+	sqlite3_bind_int64(stmt, 4, now);
+	if (update_user(st, stmt, name, err) == -1)
+		goto out;
+	rc = end_sessions(st, name, err);
+out:
+	release(st, stmt);
+	return rc;
+}
+
+int
+store_user_delete(struct store *st, const char *name, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+
+	/* The sessions go by the foreign key's ON DELETE CASCADE. */
+	if (prepare(st, "DELETE FROM console_user WHERE name = ?1", &stmt,
+	    err) == -1)
+		goto out;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_TRANSIENT);
+	rc = update_user(st, stmt, name, err);
+out:
+	release(st, stmt);
+	return rc;
+}
+
+int
+store_user_reset_totp(struct store *st, const char *name, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+
+	if (prepare(st, "UPDATE console_user SET totp_secret = NULL, "
+	    "totp_last_step = 0, recovery_hashes = '' WHERE name = ?1", &stmt,
+	    err) == -1)
+		goto out;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_TRANSIENT);
+	if (update_user(st, stmt, name, err) == -1)
+		goto out;
+	rc = end_sessions(st, name, err);
+out:
+	release(st, stmt);
+	return rc;
+}
+
+/* ---- the audit ---- */
+
+int
+store_audit_add(struct store *st, const struct audit_note *a,
+    struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+
+	if (prepare(st, "INSERT INTO audit (at, user, address, action, target, "
+	    "outcome, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &stmt,
+	    err) == -1)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, a->at);
+	sqlite3_bind_text(stmt, 2, a->user, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 3, a->address ? a->address : "", -1,
+	    SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 4, a->action, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 5, a->target ? a->target : "", -1,
+	    SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 6, a->outcome, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 7, a->detail ? a->detail : "", -1,
+	    SQLITE_TRANSIENT);
+	rc = step_done(st, stmt, err);
+out:
+	release(st, stmt);
+	return rc;
+}
+
+static int
+audit_fill(sqlite3_stmt *stmt, void *elem, struct err *err)
+{
+	struct audit_entry *a = elem;
+
+	(void)err;
+	a->id = sqlite3_column_int64(stmt, 0);
+	a->at = sqlite3_column_int64(stmt, 1);
+	a->user = column_strdup(stmt, 2);
+	a->address = column_strdup(stmt, 3);
+	a->action = column_strdup(stmt, 4);
+	a->target = column_strdup(stmt, 5);
+	a->outcome = column_strdup(stmt, 6);
+	a->detail = column_strdup(stmt, 7);
+	return 0;
+}
+
+static void
+audit_unfill(void *elem)
+{
+	struct audit_entry *a = elem;
+
+	free(a->user);
+	free(a->address);
+	free(a->action);
+	free(a->target);
+	free(a->outcome);
+	free(a->detail);
+}
+
+static const struct row_kind audit_rows = {
+	sizeof(struct audit_entry), audit_fill, audit_unfill
+};
+
+int
+store_audit_list(struct store *st, int64_t before_id, size_t limit,
+    struct audit_entry **entries, size_t *n, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	void *list = NULL;
+	int rc = -1;
+
+	*n = 0;
+	if (prepare(st, "SELECT id, at, user, address, action, target, "
+	    "outcome, detail FROM audit WHERE ?1 <= 0 OR id < ?1 "
+	    "ORDER BY id DESC LIMIT ?2", &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, before_id);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)limit);
+	rc = collect_rows(st, stmt, &audit_rows, "listing the audit", &list, n,
+	    err);
+out:
+	release(st, stmt);
+	*entries = list;
+	return rc;
+}
+
+void
+store_audit_free(struct audit_entry *entries, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		audit_unfill(&entries[i]);
+	free(entries);
+}
