@@ -6,8 +6,9 @@
  * store_bulk.c (one transaction for many changes, syncs and
  * checkpoints), store_tenant.c (plans, tenants and their licences),
  * store_history.c (history, verification tokens, timers),
- * store_outbox.c (the outbox queue and its claims) and store_inbound.c
- * (messages read, mailbox positions, the mail accounts' sign-in).  Only
+ * store_outbox.c (the outbox queue and its claims), store_inbound.c
+ * (messages read, mailbox positions, the mail accounts' sign-in) and
+ * store_user.c (console accounts, sessions, the audit).  Only
  * these include <sqlite3.h>; everyone else goes through store.h and
  * store_bulk.h.
  *
