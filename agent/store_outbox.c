@@ -477,3 +477,54 @@ store_outbox_count(struct store *st, enum mail_kind kind, int64_t tenant_id,
 	return rc;
 }
 
+
+/* ---- the console's pages of mails ---- */
+
+/* ?1 status, ?2 kind, ?3 tenant (each NULL: any); a count, then the
+ * rows, newest first. */
+#define OUTBOX_PAGE_WHERE \
+	"WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR kind = ?2) " \
+	"AND (?3 IS NULL OR tenant_id = ?3)"
+
+static void
+bind_outbox_filter(sqlite3_stmt *stmt, const struct outbox_filter *f)
+{
+	bind_text_or_null(stmt, 1, f->status >= 0 ?
+	    outcome_mail_name(f->status) : NULL);
+	bind_text_or_null(stmt, 2, f->kind >= 0 ?
+	    fsm_mail_kind_name(f->kind) : NULL);
+	bind_id_or_null(stmt, 3, f->tenant_id);
+}
+
+int
+store_outbox_page(struct store *st, const struct outbox_filter *f,
+    struct outbox_entry **entries, size_t *n, int64_t *total,
+    struct err *err)
+{
+	sqlite3_stmt *count = NULL, *rows = NULL;
+	void *list = NULL;
+	int rc = -1;
+
+	*n = 0;
+	*total = 0;
+	if (prepare(st, "SELECT count(*) FROM outbox " OUTBOX_PAGE_WHERE,
+	    &count, err) == -1 ||
+	    prepare(st, "SELECT " OUTBOX_COLUMNS " FROM outbox "
+	    OUTBOX_PAGE_WHERE " ORDER BY id DESC LIMIT ?4 OFFSET ?5", &rows,
+	    err) == -1)
+		goto out;
+	bind_outbox_filter(count, f);
+	bind_outbox_filter(rows, f);
+	sqlite3_bind_int64(rows, 4, (sqlite3_int64)(f->limit < STORE_PAGE_MAX ?
+	    f->limit : STORE_PAGE_MAX));
+	sqlite3_bind_int64(rows, 5, (sqlite3_int64)f->offset);
+	if (step_int64(st, count, "counting mails", total, NULL, err) == -1)
+		goto out;
+	rc = collect_rows(st, rows, &outbox_rows, "listing mails", &list, n,
+	    err);
+out:
+	release(st, count);
+	release(st, rows);
+	*entries = list;
+	return rc;
+}
