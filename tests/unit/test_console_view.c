@@ -216,12 +216,20 @@ last_audit(struct fixture *f, const char *action, const char *target)
 	store_audit_free(a, n);
 }
 
+/* Counts the states as tenant list --json gives them. */
 static int
 count_state(const struct tenant *t, void *arg)
 {
 	int64_t *counts = arg;
+	json_t *j;
+	int s;
 
-	counts[t->state]++;
+	j = view_tenant_json(t, NULL);
+	s = fsm_state_from_name(json_string_value(json_object_get(j,
+	    "state")));
+	assert_true(s >= 0);
+	counts[s]++;
+	json_decref(j);
 	return 0;
 }
 
