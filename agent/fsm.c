@@ -245,3 +245,12 @@ fsm_role_name(enum mail_role role)
 		return "unknown";
 	return role_names[role];
 }
+
+int
+fsm_applies(enum tenant_state state, enum fsm_event event, int workflow)
+{
+	struct fsm_result res;
+	struct err err;
+
+	return fsm_step(state, event, workflow, &res, &err) == 0;
+}

@@ -209,6 +209,13 @@ static const char *const migrations[] = {
 	"  BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;"
 	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit "
 	"  BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;",
+	/*
+	 * 4: the console lists the messages read by tenant and by outcome,
+	 * newest first; without these, every tenant page would read the
+	 * whole inbound table.
+	 */
+	"CREATE INDEX inbound_by_tenant ON inbound(tenant_id, id);"
+	"CREATE INDEX inbound_by_outcome ON inbound(outcome, id);",
 };
 
 int

@@ -205,3 +205,143 @@ store_auth_clear(struct mail_auth_row *a)
 	memset(a, 0, sizeof *a);
 }
 
+
+/* ---- the console's pages of messages read ---- */
+
+/*
+ * ?1 outcome, ?2 tenant (each NULL: any), ?3 1: only those that need a
+ * look, whose names are ?6 to ?13.  The filter that narrows most leads,
+ * as a plain equality, so that its index is used: a tenant's
+ * (inbound_by_tenant), an outcome's or those needing a look
+ * (inbound_by_outcome).  A count, then the rows, for each.
+ */
+#define INBOUND_REST \
+	"(?1 IS NULL OR outcome = ?1) AND (?2 IS NULL OR tenant_id = ?2) " \
+	"AND (?3 = 0 OR outcome IN (?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13))"
+#define INBOUND_COLUMNS \
+	"id, received_at, message_id, sender, tenant_id, outcome, detail"
+#define INBOUND_PAGE(lead) { \
+	"SELECT count(*) FROM inbound WHERE " lead " AND " INBOUND_REST, \
+	"SELECT " INBOUND_COLUMNS " FROM inbound WHERE " lead " AND " \
+	INBOUND_REST " ORDER BY id DESC LIMIT ?4 OFFSET ?5" }
+
+enum inbound_lead { LEAD_TENANT, LEAD_OUTCOME, LEAD_LOOK, LEAD_NONE };
+
+static const char *const inbound_page_sql[][2] = {
+	[LEAD_TENANT] = INBOUND_PAGE("tenant_id = ?2"),
+	[LEAD_OUTCOME] = INBOUND_PAGE("outcome = ?1"),
+	[LEAD_LOOK] = INBOUND_PAGE("outcome IN (?6, ?7, ?8, ?9, ?10, ?11, "
+	    "?12, ?13)"),
+	[LEAD_NONE] = INBOUND_PAGE("1"),
+};
+
+static enum inbound_lead
+inbound_lead(const struct inbound_filter *f)
+{
+	if (f->tenant_id > 0)
+		return LEAD_TENANT;
+	if (f->outcome >= 0)
+		return LEAD_OUTCOME;
+	return f->needs_look ? LEAD_LOOK : LEAD_NONE;
+}
+
+/* Read as unclear, or set aside: someone should look at them. */
+static const enum inbound_outcome needs_look[] = {
+	INBOUND_UNCLEAR, INBOUND_STALE, INBOUND_NOT_ALLOWED,
+	INBOUND_NOT_APPLICABLE, INBOUND_STRANGER, INBOUND_AUTH_FAILED,
+	INBOUND_UNMATCHED, INBOUND_REFUSED,
+};
+
+static void
+bind_inbound_filter(sqlite3_stmt *stmt, const struct inbound_filter *f)
+{
+	size_t i;
+
+	bind_text_or_null(stmt, 1, f->outcome >= 0 ?
+	    outcome_inbound_name(f->outcome) : NULL);
+	bind_id_or_null(stmt, 2, f->tenant_id);
+	sqlite3_bind_int(stmt, 3, f->needs_look ? 1 : 0);
+	for (i = 0; i < sizeof needs_look / sizeof needs_look[0]; i++)
+		sqlite3_bind_text(stmt, 6 + (int)i,
+		    outcome_inbound_name(needs_look[i]), -1, SQLITE_STATIC);
+}
+
+static int
+inbound_fill(sqlite3_stmt *stmt, void *elem, struct err *err)
+{
+	struct inbound_entry *e = elem;
+	const char *outcome;
+	int o;
+
+	(void)err;
+	e->id = sqlite3_column_int64(stmt, 0);
+	e->received_at = sqlite3_column_int64(stmt, 1);
+	e->message_id = column_strdup(stmt, 2);
+	e->sender = column_strdup(stmt, 3);
+	if (e->sender == NULL)
+		e->sender = xstrdup("");
+	e->tenant_id = sqlite3_column_int64(stmt, 4);
+	outcome = (const char *)sqlite3_column_text(stmt, 5);
+	/* A name this binary does not know shows as "unknown". */
+	e->outcome = INBOUND_OUTCOME_COUNT;
+	for (o = 0; outcome != NULL && o < INBOUND_OUTCOME_COUNT; o++)
+		if (strcmp(outcome, outcome_inbound_name(o)) == 0)
+			e->outcome = o;
+	e->detail = column_strdup(stmt, 6);
+	return 0;
+}
+
+static void
+inbound_unfill(void *elem)
+{
+	struct inbound_entry *e = elem;
+
+	free(e->message_id);
+	free(e->sender);
+	free(e->detail);
+}
+
+static const struct row_kind inbound_rows = {
+	sizeof(struct inbound_entry), inbound_fill, inbound_unfill
+};
+
+int
+store_inbound_page(struct store *st, const struct inbound_filter *f,
+    struct inbound_entry **entries, size_t *n, int64_t *total,
+    struct err *err)
+{
+	sqlite3_stmt *count = NULL, *rows = NULL;
+	void *list = NULL;
+	int rc = -1;
+
+	*n = 0;
+	*total = 0;
+	if (prepare(st, inbound_page_sql[inbound_lead(f)][0], &count,
+	    err) == -1 ||
+	    prepare(st, inbound_page_sql[inbound_lead(f)][1], &rows, err) == -1)
+		goto out;
+	bind_inbound_filter(count, f);
+	bind_inbound_filter(rows, f);
+	sqlite3_bind_int64(rows, 4, (sqlite3_int64)(f->limit < STORE_PAGE_MAX ?
+	    f->limit : STORE_PAGE_MAX));
+	sqlite3_bind_int64(rows, 5, (sqlite3_int64)f->offset);
+	if (step_int64(st, count, "counting messages", total, NULL, err) == -1)
+		goto out;
+	rc = collect_rows(st, rows, &inbound_rows, "listing messages", &list, n,
+	    err);
+out:
+	release(st, count);
+	release(st, rows);
+	*entries = list;
+	return rc;
+}
+
+void
+store_inbound_free(struct inbound_entry *entries, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		inbound_unfill(&entries[i]);
+	free(entries);
+}

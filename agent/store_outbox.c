@@ -477,3 +477,66 @@ store_outbox_count(struct store *st, enum mail_kind kind, int64_t tenant_id,
 	return rc;
 }
 
+
+/* ---- the console's pages of mails ---- */
+
+/*
+ * ?1 status, ?2 kind, ?3 tenant (each NULL: any).  A tenant, else a
+ * status, leads as a plain equality, so that outbox_by_tenant or
+ * outbox_due is used.  A count, then the rows, newest first.
+ */
+#define OUTBOX_REST \
+	"(?1 IS NULL OR status = ?1) AND (?2 IS NULL OR kind = ?2) " \
+	"AND (?3 IS NULL OR tenant_id = ?3)"
+#define OUTBOX_PAGE(lead) { \
+	"SELECT count(*) FROM outbox WHERE " lead " AND " OUTBOX_REST, \
+	"SELECT " OUTBOX_COLUMNS " FROM outbox WHERE " lead " AND " \
+	OUTBOX_REST " ORDER BY id DESC LIMIT ?4 OFFSET ?5" }
+
+static const char *const outbox_page_sql[][2] = {
+	OUTBOX_PAGE("tenant_id = ?3"),
+	OUTBOX_PAGE("status = ?1"),
+	OUTBOX_PAGE("1"),
+};
+
+static void
+bind_outbox_filter(sqlite3_stmt *stmt, const struct outbox_filter *f)
+{
+	bind_text_or_null(stmt, 1, f->status >= 0 ?
+	    outcome_mail_name(f->status) : NULL);
+	bind_text_or_null(stmt, 2, f->kind >= 0 ?
+	    fsm_mail_kind_name(f->kind) : NULL);
+	bind_id_or_null(stmt, 3, f->tenant_id);
+}
+
+int
+store_outbox_page(struct store *st, const struct outbox_filter *f,
+    struct outbox_entry **entries, size_t *n, int64_t *total,
+    struct err *err)
+{
+	sqlite3_stmt *count = NULL, *rows = NULL;
+	const char *const *sql;
+	void *list = NULL;
+	int rc = -1;
+
+	*n = 0;
+	*total = 0;
+	sql = outbox_page_sql[f->tenant_id > 0 ? 0 : f->status >= 0 ? 1 : 2];
+	if (prepare(st, sql[0], &count, err) == -1 ||
+	    prepare(st, sql[1], &rows, err) == -1)
+		goto out;
+	bind_outbox_filter(count, f);
+	bind_outbox_filter(rows, f);
+	sqlite3_bind_int64(rows, 4, (sqlite3_int64)(f->limit < STORE_PAGE_MAX ?
+	    f->limit : STORE_PAGE_MAX));
+	sqlite3_bind_int64(rows, 5, (sqlite3_int64)f->offset);
+	if (step_int64(st, count, "counting mails", total, NULL, err) == -1)
+		goto out;
+	rc = collect_rows(st, rows, &outbox_rows, "listing mails", &list, n,
+	    err);
+out:
+	release(st, count);
+	release(st, rows);
+	*entries = list;
+	return rc;
+}

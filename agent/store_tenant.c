@@ -571,3 +571,217 @@ out:
 	release(st, stmt);
 	return rc;
 }
+
+/* ---- the console's pages of tenants ---- */
+
+/*
+ * ?1 the state (NULL: any), ?2 a LIKE pattern (NULL: any), ?3 an id
+ * (-1: none).  Two texts, so that a state uses tenants_by_state.
+ */
+#define PAGE_WHERE_SEARCH \
+	"(?2 IS NULL OR id = ?3 OR name LIKE ?2 ESCAPE '\\' " \
+	"OR customer_admin LIKE ?2 ESCAPE '\\' " \
+	"OR msp_admin LIKE ?2 ESCAPE '\\')"
+
+static const char *const page_sql[2][2] = {
+	{ "SELECT count(*) FROM tenants WHERE ?1 IS NULL AND "
+	  PAGE_WHERE_SEARCH,
+	  "SELECT " TENANT_COLUMNS " FROM tenants WHERE ?1 IS NULL AND "
+	  PAGE_WHERE_SEARCH " ORDER BY id LIMIT ?4 OFFSET ?5" },
+	{ "SELECT count(*) FROM tenants WHERE state = ?1 AND "
+	  PAGE_WHERE_SEARCH,
+	  "SELECT " TENANT_COLUMNS " FROM tenants WHERE state = ?1 AND "
+	  PAGE_WHERE_SEARCH " ORDER BY id LIMIT ?4 OFFSET ?5" },
+};
+
+/* "%q%" with LIKE's own characters taken literally. */
+static char *
+like_pattern(const char *q)
+{
+	struct buf b = { 0 };
+
+	buf_puts(&b, "%");
+	for (; *q != '\0'; q++) {
+		if (*q == '%' || *q == '_' || *q == '\\')
+			buf_puts(&b, "\\");
+		buf_append(&b, q, 1);
+	}
+	buf_puts(&b, "%");
+	return buf_release(&b);
+}
+
+static void
+bind_filter(sqlite3_stmt *stmt, const struct tenant_filter *f,
+    const char *pattern)
+{
+	long long id = -1;
+
+	if (f->state >= 0)
+		sqlite3_bind_text(stmt, 1, fsm_state_name(f->state), -1,
+		    SQLITE_STATIC);
+	else
+		sqlite3_bind_null(stmt, 1);
+	bind_text_or_null(stmt, 2, pattern);
+	if (pattern != NULL && is_all_digits(f->q) && strlen(f->q) <= 18)
+		id = strtoll(f->q, NULL, 10);
+	sqlite3_bind_int64(stmt, 3, id);
+}
+
+static int
+tenant_fill(sqlite3_stmt *stmt, void *elem, struct err *err)
+{
+	return tenant_from_row(stmt, elem, err);
+}
+
+static void
+tenant_unfill(void *elem)
+{
+	tenant_clear(elem);
+}
+
+static const struct row_kind tenant_rows = {
+	sizeof(struct tenant), tenant_fill, tenant_unfill
+};
+
+int
+store_tenant_page(struct store *st, const struct tenant_filter *f,
+    struct tenant **tenants, size_t *n, int64_t *total, struct err *err)
+{
+	sqlite3_stmt *count = NULL, *rows = NULL;
+	const char *const *sql = page_sql[f->state >= 0];
+	char *pattern = NULL;
+	void *list = NULL;
+	size_t i;
+	int rc = -1;
+
+	*n = 0;
+	*total = 0;
+	if (f->q != NULL && *f->q != '\0')
+		pattern = like_pattern(f->q);
+	if (prepare(st, sql[0], &count, err) == -1 ||
+	    prepare(st, sql[1], &rows, err) == -1)
+		goto out;
+	bind_filter(count, f, pattern);
+	bind_filter(rows, f, pattern);
+	sqlite3_bind_int64(rows, 4, (sqlite3_int64)(f->limit < STORE_PAGE_MAX ?
+	    f->limit : STORE_PAGE_MAX));
+	sqlite3_bind_int64(rows, 5, (sqlite3_int64)f->offset);
+	if (step_int64(st, count, "counting tenants", total, NULL, err) == -1 ||
+	    collect_rows(st, rows, &tenant_rows, "listing tenants", &list, n,
+	    err) == -1)
+		goto out;
+	for (i = 0; i < *n; i++)
+		if (licences_read(st, &((struct tenant *)list)[i], err) == -1)
+			goto out;
+	rc = 0;
+out:
+	release(st, count);
+	release(st, rows);
+	free(pattern);
+	if (rc == -1) {
+		store_tenants_free(list, *n);
+		list = NULL;
+		*n = 0;
+	}
+	*tenants = list;
+	return rc;
+}
+
+void
+store_tenants_free(struct tenant *tenants, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		tenant_clear(&tenants[i]);
+	free(tenants);
+}
+
+/* ---- who must answer ---- */
+
+/* The newest token of each tenant's current generation. */
+#define LINK_EXPIRES \
+	"(SELECT max(k.expires_at) FROM tokens k WHERE k.tenant_id = t.id " \
+	"AND k.generation = t.generation)"
+
+/* ?1 limit_at, ?2 the limit; a count, then the rows, for each. */
+static const char *const waiting_sql[][2] = {
+	[WAITING_APPROVAL] = {
+	  "SELECT count(*) FROM tenants t WHERE state = 'awaiting_approval' "
+	  "AND state_since <= ?1",
+	  "SELECT id, name, state_since FROM tenants t "
+	  "WHERE state = 'awaiting_approval' AND state_since <= ?1 "
+	  "ORDER BY state_since, id LIMIT ?2" },
+	[WAITING_LINK] = {
+	  "SELECT count(*) FROM tenants t WHERE state = "
+	  "'awaiting_verification' AND " LINK_EXPIRES " <= ?1",
+	  "SELECT id, name, " LINK_EXPIRES " AS e FROM tenants t "
+	  "WHERE state = 'awaiting_verification' AND e <= ?1 "
+	  "ORDER BY e, id LIMIT ?2" },
+	[WAITING_BLOCKED] = {
+	  "SELECT count(*) FROM tenants t WHERE state = 'blocked'",
+	  "SELECT id, name, state_since FROM tenants t WHERE state = 'blocked' "
+	  "ORDER BY state_since, id LIMIT ?2" },
+};
+
+static int
+due_fill(sqlite3_stmt *stmt, void *elem, struct err *err)
+{
+	struct tenant_due *d = elem;
+
+	(void)err;
+	d->id = sqlite3_column_int64(stmt, 0);
+	d->name = column_strdup(stmt, 1);
+	d->at = sqlite3_column_int64(stmt, 2);
+	return 0;
+}
+
+static void
+due_unfill(void *elem)
+{
+	free(((struct tenant_due *)elem)->name);
+}
+
+static const struct row_kind due_rows = {
+	sizeof(struct tenant_due), due_fill, due_unfill
+};
+
+int
+store_tenant_waiting(struct store *st, enum store_waiting what,
+    int64_t limit_at, size_t limit, struct tenant_due **due, size_t *n,
+    int64_t *total, struct err *err)
+{
+	sqlite3_stmt *count = NULL, *rows = NULL;
+	void *list = NULL;
+	int rc = -1;
+
+	*n = 0;
+	*total = 0;
+	if (prepare(st, waiting_sql[what][0], &count, err) == -1 ||
+	    prepare(st, waiting_sql[what][1], &rows, err) == -1)
+		goto out;
+	/* A query ignores the values it does not use. */
+	sqlite3_bind_int64(count, 1, limit_at);
+	sqlite3_bind_int64(rows, 1, limit_at);
+	sqlite3_bind_int64(rows, 2, (sqlite3_int64)(limit < STORE_PAGE_MAX ?
+	    limit : STORE_PAGE_MAX));
+	if (step_int64(st, count, "counting who waits", total, NULL, err) == -1)
+		goto out;
+	rc = collect_rows(st, rows, &due_rows, "listing who waits", &list, n,
+	    err);
+out:
+	release(st, count);
+	release(st, rows);
+	*due = list;
+	return rc;
+}
+
+void
+store_due_free(struct tenant_due *due, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(due[i].name);
+	free(due);
+}

@@ -7,6 +7,7 @@
 
 #include <libxml/HTMLparser.h>
 #include <libxml/HTMLtree.h>
+#include <libxml/parser.h>
 #include <libxml/uri.h>
 #include <libxml/xmlsave.h>
 
@@ -385,6 +386,110 @@ uri_escape(const char *s)
 	return copy;
 }
 
+/* A path of this site: one slash, then not a second one nor a
+ * backslash (browsers read "//host" and "/\\host" as another host). */
+static int
+safe_path(const char *path)
+{
+	return path[0] == '/' && path[1] != '/' && path[1] != '\\' &&
+	    strpbrk(path, "\r\n\t") == NULL;
+}
+
+/* data-path: the href of a link, the action of a form. */
+static void
+set_path(xmlNodePtr n, const char *path)
+{
+	if (!safe_path(path))
+		return;
+	xmlSetProp(n, (const xmlChar *)(strcmp((const char *)n->name,
+	    "form") == 0 ? "action" : "href"), (const xmlChar *)path);
+}
+
+/* What an SVG of the agent's may not hold: anything that runs, loads or
+ * links, and elements that could carry HTML. */
+static int
+svg_element_allowed(xmlNodePtr n)
+{
+	static const char *const refused[] = {
+		"script", "foreignObject", "style", "a", "use", "image",
+		"iframe", "animate", "set", "animateMotion", "animateTransform",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof refused / sizeof refused[0]; i++)
+		if (strcmp((const char *)n->name, refused[i]) == 0)
+			return 0;
+	return 1;
+}
+
+static int
+svg_attr_allowed(xmlAttrPtr a)
+{
+	const char *name = (const char *)a->name;
+
+	/* data-* too: the filled element's children are filled next. */
+	return strncmp(name, "on", 2) != 0 && strstr(name, "href") == NULL &&
+	    strcmp(name, "style") != 0 && strncmp(name, "data-", 5) != 0;
+}
+
+/* 1 when every element under n, n included, is allowed, within
+ * TMPL_NESTING_MAX. */
+static int
+svg_allowed(xmlNodePtr n, int depth)
+{
+	xmlNodePtr child;
+	xmlAttrPtr a;
+
+	if (depth > TMPL_NESTING_MAX)
+		return 0;
+	if (n->type != XML_ELEMENT_NODE)
+		return n->type == XML_TEXT_NODE ||
+		    n->type == XML_CDATA_SECTION_NODE ||
+		    n->type == XML_COMMENT_NODE;
+	if (!svg_element_allowed(n))
+		return 0;
+	for (a = n->properties; a != NULL; a = a->next)
+		if (!svg_attr_allowed(a))
+			return 0;
+	for (child = n->children; child != NULL; child = child->next)
+		if (!svg_allowed(child, depth + 1))
+			return 0;
+	return 1;
+}
+
+/*
+ * data-svg: the element's content becomes the SVG document svg, which
+ * the agent drew (chart.h, qrsvg.h): parsed as XML, without a DTD or
+ * entities, its root an <svg> in the SVG namespace, and refused whole
+ * (the element left empty) when it holds anything that could run, load
+ * or link.
+ */
+static void
+set_svg(xmlNodePtr n, const char *svg)
+{
+	xmlDocPtr doc;
+	xmlNodePtr root, child, next;
+
+	for (child = n->children; child != NULL; child = next) {
+		next = child->next;
+		xmlUnlinkNode(child);
+		xmlFreeNode(child);
+	}
+	if (*svg == '\0')
+		return;
+	doc = xmlReadMemory(svg, (int)strlen(svg), NULL, "UTF-8",
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (doc == NULL)
+		return;
+	root = xmlDocGetRootElement(doc);
+	if (doc->intSubset == NULL && root != NULL &&
+	    strcmp((const char *)root->name, "svg") == 0 && root->ns != NULL &&
+	    strcmp((const char *)root->ns->href,
+	    "http://www.w3.org/2000/svg") == 0 && svg_allowed(root, 0))
+		xmlAddChild(n, xmlDocCopyNode(root, n->doc, 1));
+	xmlFreeDoc(doc);
+}
+
 /* What filling one document needs besides the variables. */
 struct render {
 	const char	*subject;	/* for mailto: buttons */
@@ -471,6 +576,16 @@ render_element(xmlNodePtr n, const struct tmpl_vars *vars, struct render *r,
 			xmlSetProp(n, (const xmlChar *)"href",
 			    (const xmlChar *)lookup(vars, v));
 		xmlUnsetProp(n, (const xmlChar *)"data-href");
+		xmlFree(v);
+	}
+	if ((v = attr(n, "data-path")) != NULL) {
+		set_path(n, lookup(vars, v));
+		xmlUnsetProp(n, (const xmlChar *)"data-path");
+		xmlFree(v);
+	}
+	if ((v = attr(n, "data-svg")) != NULL) {
+		set_svg(n, lookup(vars, v));
+		xmlUnsetProp(n, (const xmlChar *)"data-svg");
 		xmlFree(v);
 	}
 	if ((v = attr(n, "data-value")) != NULL) {

@@ -97,6 +97,10 @@ struct fsm_result {
 int	 fsm_step(enum tenant_state state, enum fsm_event event, int workflow,
 	    struct fsm_result *res, struct err *);
 
+/* 1 when event applies to a tenant in state under workflow (fsm_step
+ * would accept it), else 0: what the console offers as buttons. */
+int	 fsm_applies(enum tenant_state state, enum fsm_event event,
+	    int workflow);
 /* Final states accept nothing but are never an error to read. */
 int	 fsm_is_final(enum tenant_state);
 /* Restricted while the migration runs (SPEC §1). */

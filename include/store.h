@@ -24,7 +24,7 @@
 #include "tenant.h"
 #include "user.h"
 
-#define STORE_SCHEMA_VERSION	3
+#define STORE_SCHEMA_VERSION	4
 #define STORE_BUSY_TIMEOUT_MS	10000
 
 struct store;
@@ -134,6 +134,53 @@ int	 store_tenant_ids(struct store *, int state, int64_t **ids, size_t *n,
 	    struct err *);
 
 /*
+ * The console's lists come a page at a time: offset rows skipped, at
+ * most limit (up to STORE_PAGE_MAX) returned, and *total the rows that
+ * match, so that a page can say "51-100 of 730".
+ */
+#define STORE_PAGE_MAX		500
+
+/* Which tenants a page lists. */
+struct tenant_filter {
+	int		 state;		/* < 0: any */
+	const char	*q;		/* NULL or "": any; else an id, or a
+					   part of the name or of either
+					   address (ASCII case ignored) */
+	size_t		 offset;
+	size_t		 limit;
+};
+
+/* In id order, with their licences; free with store_tenants_free. */
+int	 store_tenant_page(struct store *, const struct tenant_filter *,
+	    struct tenant **, size_t *n, int64_t *total, struct err *);
+void	 store_tenants_free(struct tenant *, size_t);
+
+/* The tenants someone must answer for, as the console's dashboard
+ * shows them. */
+enum store_waiting {
+	WAITING_APPROVAL,	/* awaiting_approval since at or before
+				   limit_at: the reminder went unanswered */
+	WAITING_LINK,		/* awaiting_verification, their link
+				   expiring at or before limit_at */
+	WAITING_BLOCKED,	/* blocked by the preflight (limit_at
+				   unused) */
+};
+
+struct tenant_due {
+	int64_t	 id;
+	char	*name;
+	int64_t	 at;		/* since when (approval, blocked), or when
+				   the link expires */
+};
+
+/* Up to limit of them, the longest waiting first, and how many there
+ * are; free with store_due_free. */
+int	 store_tenant_waiting(struct store *, enum store_waiting,
+	    int64_t limit_at, size_t limit, struct tenant_due **, size_t *n,
+	    int64_t *total, struct err *);
+void	 store_due_free(struct tenant_due *, size_t);
+
+/*
  * Moves a tenant from the state the caller read (t->state is the new
  * state, expected the old one) and stores plan, generation, blocked
  * reasons and licences after migration with it.  Returns -1 with
@@ -186,6 +233,34 @@ struct inbound_note {
 /* *seen = 1 when this message (Message-ID and digest) was handled. */
 int	 store_inbound_seen(struct store *, const char *message_id,
 	    const char *digest, int *seen, struct err *);
+/* A message read, as the console lists it. */
+struct inbound_entry {
+	int64_t			 id;
+	int64_t			 received_at;
+	char			*message_id;	/* "" when it had none */
+	char			*sender;	/* "" when unknown */
+	int64_t			 tenant_id;	/* 0: matched none */
+	enum inbound_outcome	 outcome;
+	char			*detail;	/* how it was read */
+};
+
+/* Which messages a page lists. */
+struct inbound_filter {
+	int		 outcome;	/* < 0: any */
+	int		 needs_look;	/* only those read as unclear or set
+					   aside: stale, not allowed, not
+					   applicable, a stranger's, failing
+					   authentication, unmatched,
+					   refused */
+	int64_t		 tenant_id;	/* 0: any */
+	size_t		 offset;
+	size_t		 limit;
+};
+
+/* Newest first; free with store_inbound_free. */
+int	 store_inbound_page(struct store *, const struct inbound_filter *,
+	    struct inbound_entry **, size_t *n, int64_t *total, struct err *);
+void	 store_inbound_free(struct inbound_entry *, size_t);
 /* Records a handled message; ERR_STATE when it was recorded before. */
 int	 store_inbound_add(struct store *, const struct inbound_note *,
 	    int64_t now, struct err *);
@@ -252,6 +327,18 @@ int	 store_outbox_head(struct store *, int64_t id, struct outbox_entry *,
 /* Oldest first, without messages; free with store_outbox_free. */
 int	 store_outbox_list(struct store *, int64_t tenant_id,
 	    struct outbox_entry **, size_t *n, struct err *);
+/* Which mails a page of the outbox lists. */
+struct outbox_filter {
+	int		 status;	/* enum mail_status; < 0: any */
+	int		 kind;		/* enum mail_kind; < 0: any */
+	int64_t		 tenant_id;	/* 0: any */
+	size_t		 offset;
+	size_t		 limit;
+};
+
+/* Newest first, without messages; free with store_outbox_free. */
+int	 store_outbox_page(struct store *, const struct outbox_filter *,
+	    struct outbox_entry **, size_t *n, int64_t *total, struct err *);
 /* Appends the Message-IDs of the earlier mails of the tenant to
  * recipient (ids below before_id), oldest first. */
 int	 store_outbox_thread(struct store *, int64_t tenant_id,

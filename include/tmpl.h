@@ -7,6 +7,12 @@
  *   data-var="x"      the element's content becomes the text of x
  *   data-href="x"     href becomes x (http, https or mailto only)
  *   data-value="x"    the value attribute becomes x (form fields)
+ *   data-path="x"     a path of this site ("/tenants/7", not "//host"):
+ *                     the action of a <form>, else the href
+ *   data-svg="x"      the content becomes the SVG document x, made by
+ *                     the agent (chart.h): parsed as XML, refused whole
+ *                     when it holds a DTD, script, foreignObject, style,
+ *                     links, animation, on* or data-* attributes
  *   data-mailto="W"   href becomes a mailto: link to the reply address
  *                     (var reply_to) with subject "Re: <subject>" and W
  *                     as the first line of the body

@@ -70,6 +70,9 @@ test_every_pair(void **state)
 				want = w == 1 ? expect[i].w1[e] : expect[i].w2[e];
 				err_clear(&err);
 				rc = fsm_step(i, e, w, &res, &err);
+				/* The console's buttons ask the same table. */
+				assert_int_equal(fsm_applies(i, e, w),
+				    want != NO);
 				if (want == NO) {
 					assert_int_equal(rc, -1);
 					assert_int_equal(err.kind, ERR_STATE);

@@ -548,6 +548,107 @@ test_href(void **state)
 	}
 }
 
+/* data-path: a path of this site, never another host or scheme. */
+static const struct {
+	const char	*path;
+	int		 kept;
+} path_cases[] = {
+	{ "/tenants/7", 1 },
+	{ "/tenants?state=new&q=a%20b", 1 },
+	{ "/", 1 },
+	{ "//evil.test/x", 0 },
+	{ "/\\evil.test", 0 },
+	{ "https://evil.test/", 0 },
+	{ "javascript:alert(1)", 0 },
+	{ "tenants/7", 0 },
+	{ "", 0 },
+};
+
+static void
+test_path(void **state)
+{
+	struct held *h = *state;
+	char got[LINE_BUF];
+	size_t i;
+
+	use_set(h, FIXTURES);
+	for (i = 0; i < NELEM(path_cases); i++) {
+		tmpl_vars_set(new_vars(h), "path", path_cases[i].path);
+		render(h, "agent_made");
+		parse(h);
+		if (attr_of(h->doc, "p", "href", got, sizeof got) !=
+		    path_cases[i].kept)
+			fail_msg("'%s': href", path_cases[i].path);
+		/* A form's path is its action. */
+		if (attr_of(h->doc, "f", "action", got, sizeof got) !=
+		    path_cases[i].kept)
+			fail_msg("'%s': action", path_cases[i].path);
+		if (path_cases[i].kept)
+			assert_string_equal(got, path_cases[i].path);
+		assert_int_equal(count_data_attrs(h->doc->children), 0);
+	}
+}
+
+#define SVG_OPEN	"<svg xmlns=\"http://www.w3.org/2000/svg\" " \
+			"viewBox=\"0 0 10 10\">"
+
+/* data-svg: an SVG the agent drew goes in as elements; one holding
+ * anything that runs, loads or links is left out whole. */
+static const struct {
+	const char	*svg;
+	int		 kept;
+} svg_cases[] = {
+	{ SVG_OPEN "<title>a &lt; b</title><rect width=\"5\" height=\"5\"/>"
+	  "<text x=\"1\" y=\"9\">5 &amp; 6</text></svg>", 1 },
+	{ SVG_OPEN "<script>alert(1)</script></svg>", 0 },
+	{ SVG_OPEN "<rect onclick=\"alert(1)\"/></svg>", 0 },
+	{ SVG_OPEN "<foreignObject><p>x</p></foreignObject></svg>", 0 },
+	{ SVG_OPEN "<a href=\"https://evil.test\"><rect/></a></svg>", 0 },
+	{ "<svg xmlns=\"http://www.w3.org/2000/svg\" "
+	  "xmlns:x=\"http://www.w3.org/1999/xlink\"><image "
+	  "x:href=\"https://evil.test/i.png\"/></svg>", 0 },
+	{ SVG_OPEN "<rect style=\"fill:url(https://evil.test)\"/></svg>", 0 },
+	{ SVG_OPEN "<style>rect{}</style></svg>", 0 },
+	{ SVG_OPEN "<set attributeName=\"x\" to=\"1\"/></svg>", 0 },
+	{ SVG_OPEN "<rect data-var=\"x\"/></svg>", 0 },
+	{ "<!DOCTYPE svg [<!ENTITY e \"boom\">]>" SVG_OPEN "<text>&e;</text>"
+	  "</svg>", 0 },
+	{ "<svg><rect/></svg>", 0 },	/* not in the SVG namespace */
+	{ "<html xmlns=\"http://www.w3.org/2000/svg\"/>", 0 },
+	{ "<p>not svg</p>", 0 },
+	{ SVG_OPEN "<rect>", 0 },	/* not well-formed */
+	{ "", 0 },
+};
+
+static void
+test_svg(void **state)
+{
+	struct held *h = *state;
+	size_t i;
+
+	use_set(h, FIXTURES);
+	for (i = 0; i < NELEM(svg_cases); i++) {
+		tmpl_vars_set(new_vars(h), "svg", svg_cases[i].svg);
+		render(h, "agent_made");
+		parse(h);
+		if ((count_elements(h->doc, "svg") == 1) != svg_cases[i].kept)
+			fail_msg("case %zu: %s", i, h->out.html);
+		/* The placeholder goes either way. */
+		assert_null(strstr(h->out.html, "placeholder"));
+		assert_int_equal(count_elements(h->doc, "script"), 0);
+		assert_null(strstr(h->out.html, "evil.test"));
+		assert_null(strstr(h->out.html, "boom"));
+		assert_null(strstr(h->out.html, "onclick"));
+	}
+	/* Its text stays escaped in the page. */
+	tmpl_vars_set(new_vars(h), "svg", svg_cases[0].svg);
+	render(h, "agent_made");
+	assert_non_null(strstr(h->out.html, "<title>a &lt; b</title>"));
+	assert_non_null(strstr(h->out.html, ">5 &amp; 6</text>"));
+	assert_non_null(strstr(h->out.html, "xmlns=\"http://www.w3.org/2000/"
+	    "svg\""));
+}
+
 /* A subject breaking out of <title>, which is escaped text too. */
 static void
 test_title_escaped(void **state)
@@ -1919,6 +2020,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_var_is_text),
 		T(test_href),
+		T(test_path),
+		T(test_svg),
 		T(test_title_escaped),
 		T(test_raw_text_elements),
 		T(test_bad_utf8_value),

@@ -534,6 +534,7 @@ test_migrate_from_2(void **state)
 	store_close(st);
 	assert_int_equal(raw_sql(path, "DROP TABLE audit; "
 	    "DROP TABLE console_session; DROP TABLE console_user; "
+	    "DROP INDEX inbound_by_tenant; DROP INDEX inbound_by_outcome; "
 	    "PRAGMA user_version = 2", NULL), SQLITE_OK);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_master "
 	    "WHERE name LIKE 'console%' OR name LIKE 'audit%'"), 0);
@@ -541,7 +542,10 @@ test_migrate_from_2(void **state)
 	assert_int_equal(store_open(path, &st, &err), 0);
 	assert_int_equal(raw_int(path, "PRAGMA user_version"),
 	    STORE_SCHEMA_VERSION);
-	assert_int_equal(STORE_SCHEMA_VERSION, 3);
+	assert_int_equal(STORE_SCHEMA_VERSION, 4);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_master "
+	    "WHERE type = 'index' AND tbl_name = 'inbound' "
+	    "AND name LIKE 'inbound_by_%'"), 3);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_master "
 	    "WHERE type = 'trigger' AND tbl_name = 'audit'"), 2);
 	assert_int_equal(store_plan_get(st, plan_id, &p, &err), 0);
