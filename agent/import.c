@@ -324,25 +324,19 @@ import_rows(struct store *st, struct csv_reader *csv, const char *path,
 }
 
 int
-import_csv(struct store *st, const char *path, int64_t now,
+import_stream(struct store *st, FILE *fp, const char *name, int64_t now,
     import_progress_fn *progress, void *progress_arg, size_t *count,
     int64_t *first_id, struct strvec *problems, struct err *err)
 {
-	struct csv_reader *csv = NULL;
-	FILE *fp;
+	struct csv_reader *csv;
 	int rc = -1;
 
 	*count = 0;
 	*first_id = 0;
-	fp = fopen(path, "rb");
-	if (fp == NULL) {
-		err_set(err, ERR_INPUT, "%s: %s", path, strerror(errno));
-		return -1;
-	}
 	csv = csv_open(fp);
 	if (store_begin(st, err) == -1)
 		goto out;
-	if (import_rows(st, csv, path, now, progress, progress_arg, count,
+	if (import_rows(st, csv, name, now, progress, progress_arg, count,
 	    first_id, problems, err) == -1)
 		goto out;
 	rc = store_commit(st, err);
@@ -352,6 +346,26 @@ out:
 		*count = 0;
 	}
 	csv_free(csv);
+	return rc;
+}
+
+int
+import_csv(struct store *st, const char *path, int64_t now,
+    import_progress_fn *progress, void *progress_arg, size_t *count,
+    int64_t *first_id, struct strvec *problems, struct err *err)
+{
+	FILE *fp;
+	int rc;
+
+	*count = 0;
+	*first_id = 0;
+	fp = fopen(path, "rb");
+	if (fp == NULL) {
+		err_set(err, ERR_INPUT, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	rc = import_stream(st, fp, path, now, progress, progress_arg, count,
+	    first_id, problems, err);
 	(void)fclose(fp);	/* read only: nothing to lose */
 	return rc;
 }
