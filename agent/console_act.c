@@ -1,34 +1,1207 @@
 /* console_act.c: the console's actions on tenants, one or in bulk, and the import. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+
 #include "console_impl.h"
+#include "csv.h"
+#include "date.h"
+#include "import.h"
+#include "log.h"
+#include "workflow.h"
+
+#define ACT_REASON_MAX		500	/* bytes of a reason */
+#define ACT_BULK_MAX		500	/* tenants in one bulk action */
+#define IMPORT_PREVIEW_ROWS	200	/* rows shown before an import */
+#define IMPORT_PREVIEW_BYTES	(96 * 1024) /* of their fields: the page
+					   must stay under TMPL_OUTPUT_MAX */
+#define IMPORT_CHUNK		(48 * 1024) /* base64 bytes in one hidden
+					   field, under TMPL_VALUE_MAX */
+#define IMPORT_B64_MAX		(CONSOLE_IMPORT_MAX / 3 * 4 + 4)
+#define IMPORT_DIGEST_HEX	64
+#define IMPORT_CHECK_NAME	"upload"	/* the file, in problems */
+/* What the import's digest is of, so that no other MAC made with the
+ * same key can stand for it. */
+#define IMPORT_MAC_LABEL	"mscagent console import"
+
+/* ---- the actions ---- */
+
+struct action {
+	const char	*name;
+	enum fsm_event	 event;		/* resend: EVENT_COUNT */
+	int		 bulk;		/* offered for many tenants at once */
+	int		 danger;	/* its button says so */
+	const char	*title;
+	const char	*says;		/* what happens, after "This will " */
+};
+
+/*
+ * approve, reject and verify are what a reply or the verification page
+ * would do, on that person's behalf; they take one tenant at a time.
+ */
+static const struct action actions[] = {
+	{ "start", EVENT_START, 1, 0, "Start", "run the preflight and, when "
+	    "it passes, send the approval request to the customer admin" },
+	{ "retrigger", EVENT_RETRIGGER, 1, 0, "Retrigger", "start the "
+	    "approval again: every earlier link stops working and a new "
+	    "approval request goes to the customer admin" },
+	{ "finalize", EVENT_FINALIZE, 1, 0, "Finalize", "complete the "
+	    "migration and send the completion mail to the MSP admin" },
+	{ "cancel", EVENT_CANCEL, 1, 1, "Cancel", "cancel the migration; a "
+	    "cancelled tenant cannot be started again" },
+	{ "approve", EVENT_APPROVE, 0, 0, "Approve", "approve on the customer "
+	    "admin's behalf, as their reply would: the verification link goes "
+	    "to the MSP admin" },
+	{ "reject", EVENT_REJECT, 0, 1, "Reject", "reject on the customer "
+	    "admin's behalf, as their reply would: the MSP admin and support "
+	    "are told" },
+	{ "verify", EVENT_VERIFY, 0, 0, "Verify", "verify with the plan "
+	    "below on the MSP admin's behalf, as the verification page would" },
+	{ "resend", EVENT_COUNT, 0, 0, "Send again", "send the failed mail "
+	    "below again, as it was (the same Message-ID)" },
+};
+
+static const struct action *
+find_action(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < sizeof actions / sizeof actions[0];
+	    i++)
+		if (strcmp(actions[i].name, name) == 0)
+			return &actions[i];
+	return NULL;
+}
+
+/* 1 when the action may be taken in the tenant's state. */
+static int
+applies(const struct action *what, const struct tenant *t)
+{
+	struct fsm_result res;
+	struct err err;
+
+	if (what->event == EVENT_COUNT)
+		return 1;	/* a mail may fail in any state */
+	return fsm_step(t->state, what->event, tenant_workflow(t), &res,
+	    &err) == 0;
+}
 
 static int
-not_yet(struct console_call *c)
+is_yes(const char *s)
 {
-	console_message(c, 501, "Not yet", "This page is not built yet.");
+	return s != NULL && strcmp(s, "yes") == 0;
+}
+
+/* A reason: text, not only spaces, within ACT_REASON_MAX. */
+static int
+reason_check(const char *reason, struct err *err)
+{
+	const char *p;
+
+	if (reason == NULL)
+		reason = "";
+	if (text_check("reason", reason, ACT_REASON_MAX, 0, err) == -1)
+		return -1;
+	for (p = reason; *p == ' '; p++)
+		;
+	if (*p == '\0') {
+		err_set(err, ERR_INPUT, "reason: empty");
+		return -1;
+	}
 	return 0;
+}
+
+static char *
+actor_of(const struct console_call *c)
+{
+	return xasprintf("console:%s", c->user.name ? c->user.name : "");
+}
+
+/* A link to a tenant's page (id 0: the list): a template takes only
+ * absolute links. */
+static char *
+tenant_url(const struct console_call *c, int64_t id)
+{
+	const char *base = c->con->mail->cfg->console_base_url;
+
+	if (id == 0)
+		return xasprintf("%s/tenants", base ? base : "");
+	return xasprintf("%s/tenants/%lld", base ? base : "", (long long)id);
+}
+
+/* The audit row; a failure to write it is logged, the answer stands. */
+static void
+audit(struct console_call *c, const char *action, const char *target,
+    const char *outcome, const char *detail)
+{
+	struct err saved = c->err;
+
+	if (console_audit(c, action, target, outcome, detail) == -1)
+		log_error("console", "audit of %s %s: %s", action,
+		    target ? target : "", c->err.msg);
+	c->err = saved;
+}
+
+/* ---- one tenant ---- */
+
+/* One action on one tenant, as its form asked. */
+struct act {
+	const struct action	*what;
+	int			 from;		/* state the page showed */
+	const char		*reason;	/* NULL: none given */
+	int			 confirm;	/* confirm=yes: act */
+	struct tenant		 t;
+	struct plan		 plan;		/* verify */
+	struct outbox_entry	 mail;		/* resend */
+	char			 target[32];	/* "tenant 7" */
+	char			 audit_action[32]; /* "tenant.start" */
+};
+
+static void
+act_init(struct act *a)
+{
+	memset(a, 0, sizeof *a);
+	tenant_init(&a->t);
+}
+
+static void
+act_clear(struct act *a)
+{
+	tenant_clear(&a->t);
+	plan_clear(&a->plan);
+	store_outbox_entry_clear(&a->mail);
+}
+
+/* Audits an attempt to act that was refused. */
+static void
+audit_refused(struct console_call *c, const struct act *a, const char *why)
+{
+	char *detail;
+
+	if (!a->confirm)
+		return;		/* only asked what would happen */
+	detail = xasprintf("%s; reason: %s", why, a->reason ? a->reason : "");
+	audit(c, a->audit_action, a->target, "refused", detail);
+	free(detail);
+}
+
+/* Answers status with a message; audited when it was an attempt. */
+static int
+refuse(struct console_call *c, const struct act *a, unsigned status,
+    const char *title, const char *text)
+{
+	audit_refused(c, a, text);
+	console_message(c, status, title, text);
+	return 0;
+}
+
+/* The 409 page: the tenant is not where the page that asked saw it. */
+static int
+changed(struct console_call *c, const struct act *a)
+{
+	struct history_entry *h = NULL;
+	struct tmpl_vars *v;
+	char when[TIMESTAMP_SHOWN_LEN], *url, *why;
+	size_t n = 0;
+
+	if (store_history_list(c->st, a->t.id, &h, &n, &c->err) == -1)
+		return -1;
+	why = xasprintf("the tenant is %s, no longer %s",
+	    fsm_state_name(a->t.state), fsm_state_name(a->from));
+	audit_refused(c, a, why);
+	free(why);
+	v = console_vars(c);
+	url = tenant_url(c, a->t.id);
+	tmpl_vars_set(v, "action_title", a->what->title);
+	tmpl_vars_setf(v, "id", "%lld", (long long)a->t.id);
+	tmpl_vars_set(v, "name", a->t.name);
+	tmpl_vars_set(v, "tenant_url", url);
+	tmpl_vars_set(v, "expected", fsm_state_name(a->from));
+	tmpl_vars_set(v, "state", fsm_state_name(a->t.state));
+	if (n > 0) {
+		tmpl_vars_set(v, "last_at", timestamp_shown(h[n - 1].at,
+		    when));
+		tmpl_vars_set(v, "last_actor", h[n - 1].actor);
+		tmpl_vars_setf(v, "last_move", "%s -> %s",
+		    fsm_state_name(h[n - 1].from), fsm_state_name(h[n - 1].to));
+		tmpl_vars_set(v, "last_detail", h[n - 1].detail);
+	}
+	free(url);
+	store_history_free(h, n);
+	return console_page(c, 409, "console_changed", v);
+}
+
+/* verify: the plan the form names, eligible for the tenant. */
+static int
+load_plan(struct console_call *c, struct act *a)
+{
+	int64_t id = console_param_id(c, "plan");
+	char *text;
+	int rc;
+
+	if (id == 0)
+		return refuse(c, a, 422, "Choose a plan", "Verify needs one of "
+		    "the eligible plans. Nothing was changed.");
+	if (store_plan_get(c->st, id, &a->plan, &c->err) == -1) {
+		if (c->err.kind != ERR_INPUT)
+			return -1;
+		return refuse(c, a, 422, "No such plan", "That plan does not "
+		    "exist (any more). Nothing was changed.");
+	}
+	if (plan_is_eligible(&a->plan, &a->t))
+		return 1;
+	text = xasprintf("Plan %s cannot be chosen for this tenant: it needs "
+	    "edition %s and every workload of the tenant. Nothing was changed.",
+	    a->plan.name, a->t.edition);
+	rc = refuse(c, a, 422, "Plan not eligible", text);
+	free(text);
+	return rc;
+}
+
+/* resend: the form's mail, the tenant's, failed, of its generation. */
+static int
+load_mail(struct console_call *c, struct act *a)
+{
+	int64_t id = console_param_id(c, "mail");
+	char *text;
+	int rc;
+
+	if (id == 0)
+		return refuse(c, a, 400, "Which mail?", "The form did not say "
+		    "which mail to send again. Nothing was changed.");
+	if (store_outbox_head(c->st, id, &a->mail, &c->err) == -1) {
+		if (c->err.kind != ERR_INPUT)
+			return -1;
+		a->mail.tenant_id = 0;
+	}
+	if (a->mail.tenant_id != a->t.id)
+		return refuse(c, a, 404, "No such mail", "This tenant has no "
+		    "such mail. Nothing was changed.");
+	if (a->mail.status == MAIL_STATUS_FAILED &&
+	    a->mail.generation == a->t.generation)
+		return 1;
+	if (a->mail.status != MAIL_STATUS_FAILED)
+		text = xasprintf("Mail %lld is %s, not failed: there is nothing "
+		    "to send again. Nothing was changed.", (long long)id,
+		    outcome_mail_name(a->mail.status));
+	else
+		text = xasprintf("Mail %lld is from an earlier round of the "
+		    "migration; its link and reply no longer count. Nothing "
+		    "was changed.", (long long)id);
+	rc = refuse(c, a, 409, "Not sent again", text);
+	free(text);
+	return rc;
+}
+
+/* Reads the form and the tenant: 1 to go on, 0 answered, -1 failed. */
+static int
+act_prepare(struct console_call *c, const char *name, struct act *a)
+{
+	const char *from = console_param(c, "from_state");
+	char *text;
+	int rc;
+
+	a->what = find_action(name);
+	a->confirm = is_yes(console_param(c, "confirm"));
+	a->reason = console_param(c, "reason");
+	snprintf(a->target, sizeof a->target, "tenant %lld",
+	    (long long)c->ids[0]);
+	snprintf(a->audit_action, sizeof a->audit_action, "tenant.%s", name);
+	if (a->what == NULL) {
+		console_message(c, 404, "Not found", "There is no such action.");
+		return 0;
+	}
+	if (from == NULL || (a->from = fsm_state_from_name(from)) < 0)
+		return refuse(c, a, 400, "Open the tenant's page again", "The "
+		    "form did not say which state the tenant was in when you "
+		    "chose. Nothing was changed.");
+	if (store_tenant_get(c->st, c->ids[0], &a->t, &c->err) == -1) {
+		if (c->err.kind != ERR_INPUT)
+			return -1;
+		return refuse(c, a, 404, "No such tenant", "There is no such "
+		    "tenant. Nothing was changed.");
+	}
+	if ((int)a->t.state != a->from)
+		return changed(c, a) == -1 ? -1 : 0;
+	if (!applies(a->what, &a->t)) {
+		text = xasprintf("%s does not apply to a tenant that is %s. "
+		    "Nothing was changed.", a->what->title,
+		    fsm_state_name(a->t.state));
+		rc = refuse(c, a, 409, "Not possible now", text);
+		free(text);
+		return rc;
+	}
+	if (a->what->event == EVENT_VERIFY)
+		return load_plan(c, a);
+	if (a->what->event == EVENT_COUNT)
+		return load_mail(c, a);
+	return 1;
+}
+
+/* The page that asks before acting: the same fields, and confirm=yes. */
+static int
+confirm_one(struct console_call *c, const struct act *a, unsigned status,
+    const char *message)
+{
+	struct tmpl_vars *v = console_vars(c);
+	char *url = tenant_url(c, a->t.id);
+	int rc;
+
+	tmpl_vars_set(v, "single", "yes");
+	tmpl_vars_set(v, "action_title", a->what->title);
+	tmpl_vars_set(v, "says", a->what->says);
+	tmpl_vars_set(v, "danger", a->what->danger ? "yes" : "");
+	tmpl_vars_setf(v, "id", "%lld", (long long)a->t.id);
+	tmpl_vars_set(v, "name", a->t.name);
+	tmpl_vars_set(v, "state", fsm_state_name(a->t.state));
+	tmpl_vars_set(v, "from_state", fsm_state_name(a->t.state));
+	tmpl_vars_set(v, "tenant_url", url);
+	tmpl_vars_set(v, "back_url", url);
+	tmpl_vars_set(v, "reason", a->reason);
+	tmpl_vars_set(v, "message", message);
+	if (a->plan.id > 0) {
+		tmpl_vars_setf(v, "plan", "%lld", (long long)a->plan.id);
+		tmpl_vars_set(v, "plan_name", a->plan.name);
+	}
+	if (a->mail.id > 0) {
+		tmpl_vars_setf(v, "mail", "%lld", (long long)a->mail.id);
+		tmpl_vars_setf(v, "mail_desc", "%s to %s (mail %lld): %s",
+		    fsm_mail_kind_name(a->mail.kind), a->mail.recipient,
+		    (long long)a->mail.id, a->mail.last_error ?
+		    a->mail.last_error : "failed");
+	}
+	rc = console_page(c, status, "console_confirm", v);
+	free(url);
+	return rc;
+}
+
+/* Fires the action through the same functions as the CLI and mail. */
+static int
+act_fire(struct console_call *c, const struct act *a, size_t *nmails,
+    struct err *err)
+{
+	struct workflow_event ev = { 0 };
+	struct workflow_outcome out;
+	char plan[24];
+	char *actor = actor_of(c);
+	int rc;
+
+	*nmails = 0;
+	if (a->what->event == EVENT_COUNT) {
+		rc = workflow_resend(c->st, a->t.id, a->mail.id, actor,
+		    a->reason, c->now, err);
+		*nmails = rc == 0;
+		free(actor);
+		return rc;
+	}
+	ev.event = a->what->event;
+	ev.actor = actor;
+	ev.reason = a->reason;
+	if (a->plan.id > 0) {
+		snprintf(plan, sizeof plan, "%lld", (long long)a->plan.id);
+		ev.plan = plan;
+	}
+	rc = workflow_fire(c->st, c->con->mail, a->t.id, &ev, c->now, &out,
+	    err);
+	if (rc == 0)
+		*nmails = out.nmails;
+	workflow_outcome_clear(&out);
+	free(actor);
+	return rc;
+}
+
+static void
+deliver_now(struct console_call *c, size_t nmails)
+{
+	if (nmails > 0 && c->con->queued != NULL)
+		c->con->queued(c->con->queued_arg);
+}
+
+/* Acts, once: a second form finds the tenant moved on (ERR_STATE). */
+static int
+act_do(struct console_call *c, struct act *a)
+{
+	struct err err;
+	size_t nmails;
+	int64_t id = a->t.id;
+
+	if (act_fire(c, a, &nmails, &err) == 0) {
+		deliver_now(c, nmails);
+		audit(c, a->audit_action, a->target, "ok", a->reason);
+		console_redirect(c, "/tenants/%lld?done=%s", (long long)id,
+		    a->what->name);
+		return 0;
+	}
+	if (err.kind == ERR_STATE && a->what->event != EVENT_COUNT) {
+		/* Another tab, person or reply was first. */
+		tenant_clear(&a->t);
+		if (store_tenant_get(c->st, id, &a->t, &c->err) == -1)
+			return -1;
+		return changed(c, a);
+	}
+	if (err.kind == ERR_STATE || err.kind == ERR_INPUT)
+		return refuse(c, a, err.kind == ERR_STATE ? 409 : 422,
+		    "Nothing was changed", err.msg);
+	audit(c, a->audit_action, a->target, "failed", err.msg);
+	c->err = err;
+	return -1;
 }
 
 int
 console_tenant_act_post(struct console_call *c, const char *action)
 {
-	(void)action;
-	return not_yet(c);
+	struct act a;
+	struct err err;
+	char *text;
+	int rc;
+
+	act_init(&a);
+	rc = act_prepare(c, action, &a);
+	if (rc == 1 && !a.confirm)
+		rc = confirm_one(c, &a, 200, NULL);
+	else if (rc == 1 && reason_check(a.reason, &err) == -1) {
+		audit_refused(c, &a, "no valid reason given");
+		text = xasprintf("Give a reason of up to %d bytes, without "
+		    "line breaks (%s). Nothing was changed yet.",
+		    ACT_REASON_MAX, err.msg);
+		rc = confirm_one(c, &a, 400, text);
+		free(text);
+	} else if (rc == 1)
+		rc = act_do(c, &a);
+	act_clear(&a);
+	return rc == -1 ? -1 : 0;
+}
+
+/* ---- many tenants ---- */
+
+struct bulk_item {
+	int64_t	 id;
+	int	 seen;		/* its state on the confirmation; -1: none */
+};
+
+struct bulk {
+	const struct action	*what;
+	const char		*reason;
+	int			 confirm;
+	struct bulk_item	*items;
+	size_t			 n;
+	size_t			 matched;	/* all_matching: how many */
+	char			*filter;	/* all_matching: what it was */
+	int			 state;		/* all_matching: -1 any */
+	const char		*q;
+};
+
+static void
+bulk_clear(struct bulk *b)
+{
+	free(b->items);
+	free(b->filter);
+}
+
+/* Adds id once; 0, or -1 past the cap (still counted in matched). */
+static int
+bulk_add(struct bulk *b, int64_t id, int seen)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		if (b->items[i].id == id)
+			return 0;
+	b->matched++;
+	if (b->n == ACT_BULK_MAX)
+		return -1;
+	if (b->n == 0)
+		b->items = xcalloc(ACT_BULK_MAX, sizeof *b->items);
+	b->items[b->n].id = id;
+	b->items[b->n].seen = seen;
+	b->n++;
+	return 0;
+}
+
+/* A tenant number as the list's form sends it; 0 when it is not one. */
+static int64_t
+parse_id(const char *s)
+{
+	int64_t v = 0;
+	size_t n;
+
+	if (s == NULL || *s == '0')
+		return 0;
+	for (n = 0; s[n] >= '0' && s[n] <= '9'; n++) {
+		if (n == 18)
+			return 0;
+		v = v * 10 + (s[n] - '0');
+	}
+	return n > 0 && s[n] == '\0' ? v : 0;
+}
+
+static int
+collect_match(const struct tenant *t, void *arg)
+{
+	struct bulk *b = arg;
+
+	if (tenant_matches(t, b->q))
+		(void)bulk_add(b, t->id, (int)t->state);
+	return 0;	/* counts past the cap, to say how many */
+}
+
+/* The checked tenants: every "id" field, then the states seen. */
+static int
+bulk_checked(struct console_call *c, struct bulk *b)
+{
+	const struct console_param *p;
+	const char *colon;
+	char digits[24];
+	int64_t id;
+	size_t i, j;
+	int s;
+
+	for (i = 0; i < c->req->nparams; i++) {
+		p = &c->req->params[i];
+		if (strcmp(p->name, "id") != 0)
+			continue;
+		if ((id = parse_id(p->value)) == 0)
+			return -1;
+		(void)bulk_add(b, id, -1);
+	}
+	/* "seen" is "ID:STATE", from the confirmation page. */
+	for (i = 0; i < c->req->nparams; i++) {
+		p = &c->req->params[i];
+		if (strcmp(p->name, "seen") != 0)
+			continue;
+		colon = strchr(p->value, ':');
+		if (colon == NULL || (size_t)(colon - p->value) >= sizeof digits)
+			continue;
+		memcpy(digits, p->value, (size_t)(colon - p->value));
+		digits[colon - p->value] = '\0';
+		id = parse_id(digits);
+		s = fsm_state_from_name(colon + 1);
+		for (j = 0; j < b->n && s >= 0; j++)
+			if (b->items[j].id == id)
+				b->items[j].seen = s;
+	}
+	return 0;
+}
+
+/* Which tenants: 1 to go on, 0 answered, -1 failed. */
+static int
+bulk_targets(struct console_call *c, struct bulk *b)
+{
+	const char *state = console_param(c, "state");
+	char *text;
+
+	if (is_yes(console_param(c, "all_matching")) && !b->confirm) {
+		b->q = console_param(c, "q");
+		b->state = -1;
+		if (state != NULL && *state != '\0' &&
+		    (b->state = fsm_state_from_name(state)) < 0) {
+			console_message(c, 400, "Unknown state", "The filter "
+			    "names no known state. Nothing was changed.");
+			return 0;
+		}
+		b->filter = xasprintf("state %s, search \"%s\"", b->state < 0 ?
+		    "any" : fsm_state_name(b->state), b->q ? b->q : "");
+		if (store_tenant_each(c->st, b->state, collect_match, b,
+		    &c->err) == -1)
+			return -1;
+	} else if (bulk_checked(c, b) == -1) {
+		console_message(c, 400, "Bad form", "A tenant number in the form "
+		    "is not one. Nothing was changed.");
+		return 0;
+	}
+	if (b->matched > ACT_BULK_MAX) {
+		text = xasprintf("%zu tenants were chosen; one bulk action takes "
+		    "at most %d. Narrow the filter or check fewer tenants. "
+		    "Nothing was changed.", b->matched, ACT_BULK_MAX);
+		console_message(c, 400, "Too many tenants", text);
+		free(text);
+		return 0;
+	}
+	if (b->n == 0) {
+		console_message(c, 400, "No tenant chosen", b->filter ? "No "
+		    "tenant matches the filter. Nothing was changed." : "Check "
+		    "at least one tenant. Nothing was changed.");
+		return 0;
+	}
+	return 1;
+}
+
+/* The confirmation for many: each tenant with the state it is in now,
+ * which the form carries back as "seen". */
+static int
+bulk_confirm(struct console_call *c, const struct bulk *b, unsigned status,
+    const char *message)
+{
+	struct tmpl_vars *v = console_vars(c), *item;
+	struct tenant t;
+	struct err err;
+	char *url = tenant_url(c, 0);
+	size_t i;
+	int rc = -1;
+
+	for (i = 0; i < b->n; i++) {
+		item = tmpl_vars_item(v, "tenants");
+		tmpl_vars_setf(item, "id", "%lld", (long long)b->items[i].id);
+		tenant_init(&t);
+		if (store_tenant_get(c->st, b->items[i].id, &t, &err) == -1) {
+			if (err.kind != ERR_INPUT) {
+				c->err = err;
+				tmpl_vars_free(v);
+				goto out;
+			}
+			tmpl_vars_set(item, "name", "(no such tenant)");
+			tmpl_vars_set(item, "state", "-");
+			continue;
+		}
+		tmpl_vars_set(item, "name", t.name);
+		tmpl_vars_set(item, "state", fsm_state_name(t.state));
+		tmpl_vars_setf(item, "seen", "%lld:%s", (long long)t.id,
+		    fsm_state_name(t.state));
+		tenant_clear(&t);
+	}
+	tmpl_vars_set(v, "bulk", "yes");
+	tmpl_vars_set(v, "action", b->what->name);
+	tmpl_vars_set(v, "action_title", b->what->title);
+	tmpl_vars_set(v, "says", b->what->says);
+	tmpl_vars_set(v, "danger", b->what->danger ? "yes" : "");
+	tmpl_vars_setf(v, "count", "%zu", b->n);
+	if (b->filter != NULL)
+		tmpl_vars_setf(v, "bulk_note", "The %zu tenants that match the "
+		    "filter (%s) now; one that comes to match later is not "
+		    "included.", b->n, b->filter);
+	tmpl_vars_set(v, "back_url", url);
+	tmpl_vars_set(v, "reason", b->reason);
+	tmpl_vars_set(v, "message", message);
+	rc = console_page(c, status, "console_confirm", v);
+out:
+	free(url);
+	return rc;
+}
+
+/* What became of one tenant of a bulk action. */
+struct bulk_result {
+	const char	*outcome;	/* shown: ok, not in that state, ... */
+	const char	*audited;	/* ok, refused, failed */
+	char		*text;
+	size_t		 nmails;
+};
+
+static int
+bulk_one(struct console_call *c, const struct bulk *b,
+    const struct bulk_item *item, struct tenant *t, struct bulk_result *r)
+{
+	struct workflow_event ev = { 0 };
+	struct workflow_outcome out;
+	struct err err;
+	char *actor;
+
+	r->audited = "refused";
+	if (store_tenant_get(c->st, item->id, t, &err) == -1) {
+		r->outcome = err.kind == ERR_INPUT ? "unknown" : "failed";
+		r->audited = err.kind == ERR_INPUT ? "refused" : "failed";
+		r->text = xstrdup(err.kind == ERR_INPUT ? "no such tenant" :
+		    err.msg);
+		return 0;
+	}
+	if (item->seen >= 0 && (int)t->state != item->seen) {
+		r->outcome = "changed";
+		r->text = xasprintf("now %s, no longer %s", fsm_state_name(
+		    t->state), fsm_state_name(item->seen));
+		return 0;
+	}
+	actor = actor_of(c);
+	ev.event = b->what->event;
+	ev.actor = actor;
+	ev.reason = b->reason;
+	if (workflow_fire(c->st, c->con->mail, t->id, &ev, c->now, &out,
+	    &err) == 0) {
+		r->outcome = "ok";
+		r->audited = "ok";
+		r->text = xasprintf("%s -> %s, %zu mail%s queued",
+		    fsm_state_name(out.from), fsm_state_name(out.to),
+		    out.nmails, out.nmails == 1 ? "" : "s");
+		r->nmails = out.nmails;
+		workflow_outcome_clear(&out);
+	} else if (err.kind == ERR_STATE) {
+		r->outcome = "not in that state";
+		r->text = xasprintf("%s does not apply while it is %s",
+		    b->what->title, fsm_state_name(t->state));
+	} else {
+		r->outcome = err.kind == ERR_INPUT ? "refused" : "failed";
+		r->audited = err.kind == ERR_INPUT ? "refused" : "failed";
+		r->text = xstrdup(err.msg);
+	}
+	free(actor);
+	return 0;
+}
+
+/* Each tenant in its own transaction, audited; then the bulk's row. */
+static int
+bulk_do(struct console_call *c, const struct bulk *b)
+{
+	struct tmpl_vars *v = console_vars(c), *item;
+	struct bulk_result r;
+	struct tenant t;
+	char target[32], action[32], *detail, *url;
+	size_t i, ok = 0, failed = 0, nmails = 0;
+
+	snprintf(action, sizeof action, "tenant.%s", b->what->name);
+	for (i = 0; i < b->n; i++) {
+		memset(&r, 0, sizeof r);
+		tenant_init(&t);
+		bulk_one(c, b, &b->items[i], &t, &r);
+		ok += strcmp(r.audited, "ok") == 0;
+		failed += strcmp(r.audited, "failed") == 0;
+		nmails += r.nmails;
+		snprintf(target, sizeof target, "tenant %lld",
+		    (long long)b->items[i].id);
+		detail = xasprintf("bulk: %s%s%s; reason: %s", r.outcome,
+		    strcmp(r.outcome, "ok") ? ": " : "",
+		    strcmp(r.outcome, "ok") ? r.text : "", b->reason);
+		audit(c, action, target, r.audited, detail);
+		free(detail);
+		item = tmpl_vars_item(v, "results");
+		url = tenant_url(c, b->items[i].id);
+		tmpl_vars_setf(item, "id", "%lld", (long long)b->items[i].id);
+		tmpl_vars_set(item, "url", url);
+		tmpl_vars_set(item, "name", t.name ? t.name : "");
+		tmpl_vars_set(item, "outcome", r.outcome);
+		tmpl_vars_set(item, "text", r.text);
+		free(url);
+		free(r.text);
+		tenant_clear(&t);
+	}
+	deliver_now(c, nmails);
+	snprintf(action, sizeof action, "bulk.%s", b->what->name);
+	snprintf(target, sizeof target, "%zu tenants", b->n);
+	detail = xasprintf("%zu ok, %zu not done; reason: %s", ok, b->n - ok,
+	    b->reason);
+	audit(c, action, target, failed ? "failed" : ok == b->n ? "ok" :
+	    "refused", detail);
+	free(detail);
+	url = tenant_url(c, 0);
+	tmpl_vars_set(v, "action_title", b->what->title);
+	tmpl_vars_setf(v, "count", "%zu", b->n);
+	tmpl_vars_setf(v, "summary", "%zu done, %zu not done.", ok, b->n - ok);
+	tmpl_vars_set(v, "list_url", url);
+	free(url);
+	return console_page(c, 200, "console_bulk", v);
 }
 
 int
 console_bulk_post(struct console_call *c)
 {
-	return not_yet(c);
+	struct bulk b;
+	struct err err;
+	char *text;
+	int rc;
+
+	memset(&b, 0, sizeof b);
+	b.what = find_action(console_param(c, "action"));
+	b.reason = console_param(c, "reason");
+	b.confirm = is_yes(console_param(c, "confirm"));
+	if (b.what == NULL || !b.what->bulk) {
+		console_message(c, 400, "Choose an action", "Many tenants at "
+		    "once can be started, retriggered, finalized or cancelled. "
+		    "Nothing was changed.");
+		return 0;
+	}
+	rc = bulk_targets(c, &b);
+	if (rc == 1 && !b.confirm)
+		rc = bulk_confirm(c, &b, 200, NULL);
+	else if (rc == 1 && reason_check(b.reason, &err) == -1) {
+		text = xasprintf("Give a reason of up to %d bytes, without "
+		    "line breaks (%s). Nothing was changed yet.",
+		    ACT_REASON_MAX, err.msg);
+		rc = bulk_confirm(c, &b, 400, text);
+		free(text);
+	} else if (rc == 1)
+		rc = bulk_do(c, &b);
+	bulk_clear(&b);
+	return rc == -1 ? -1 : 0;
+}
+
+/* ---- the import ---- */
+
+/*
+ * The confirmation carries the file back, base64 in hidden fields, with
+ * a MAC of it under the agent's reply key, bound to the session's CSRF
+ * token: what is imported is byte for byte what was previewed, and no
+ * upload waits on the server for a confirmation that may never come.
+ */
+static int
+import_digest(const struct console_call *c, const char *csv, size_t len,
+    char hex[IMPORT_DIGEST_HEX + 1])
+{
+	static const char digits[] = "0123456789abcdef";
+	const struct keyring *keys = c->con->mail->keys;
+	const char *csrf = c->csrf ? c->csrf : "";
+	gnutls_hmac_hd_t h;
+	unsigned char mac[32];
+	size_t i;
+
+	if (keys->reply_len == 0 || gnutls_hmac_init(&h, GNUTLS_MAC_SHA256,
+	    keys->reply, keys->reply_len) < 0)
+		return -1;
+	if (gnutls_hmac(h, IMPORT_MAC_LABEL, sizeof IMPORT_MAC_LABEL) < 0 ||
+	    gnutls_hmac(h, csrf, strlen(csrf) + 1) < 0 ||
+	    gnutls_hmac(h, csv, len) < 0) {
+		gnutls_hmac_deinit(h, NULL);
+		return -1;
+	}
+	gnutls_hmac_deinit(h, mac);
+	for (i = 0; i < sizeof mac; i++) {
+		hex[2 * i] = digits[mac[i] >> 4];
+		hex[2 * i + 1] = digits[mac[i] & 0x0f];
+	}
+	hex[IMPORT_DIGEST_HEX] = '\0';
+	return 0;
+}
+
+/* Compares in constant time: the digest is a secret's MAC. */
+static int
+digest_equal(const char *a, const char *b)
+{
+	unsigned char diff = 0;
+	size_t i;
+
+	if (strlen(a) != IMPORT_DIGEST_HEX || strlen(b) != IMPORT_DIGEST_HEX)
+		return 0;
+	for (i = 0; i < IMPORT_DIGEST_HEX; i++)
+		diff |= (unsigned char)(a[i] ^ b[i]);
+	return diff == 0;
+}
+
+static FILE *
+memory_file(const char *data, size_t len)
+{
+	/* Only read ("r"): the cast drops const for fmemopen's void *
+	 * parameter, through uintptr_t for -Wcast-qual.
+	 * NOLINTNEXTLINE(performance-no-int-to-ptr) */
+	return fmemopen((void *)(uintptr_t)data, len, "r");
+}
+
+/* The rows of the file, for the preview table; at most a page of them. */
+static void
+preview_rows(struct tmpl_vars *v, const char *csv, size_t len)
+{
+	struct strvec fields = { 0 };
+	struct csv_reader *r;
+	struct tmpl_vars *row, *cell;
+	struct err err;
+	size_t line, rows = 0, shown = 0, bytes = 0, i;
+	FILE *fp;
+	int first = 1;
+
+	if ((fp = memory_file(csv, len)) == NULL)
+		return;
+	r = csv_open(fp);
+	while (csv_next(r, &fields, &line, &err) == 1) {
+		if (first) {
+			for (i = 0; i < fields.n; i++)
+				tmpl_vars_set(tmpl_vars_item(v, "head"),
+				    "cell", fields.v[i]);
+			first = 0;
+			continue;
+		}
+		rows++;
+		if (shown == IMPORT_PREVIEW_ROWS ||
+		    bytes > IMPORT_PREVIEW_BYTES)
+			continue;
+		row = tmpl_vars_item(v, "rows");
+		tmpl_vars_setf(row, "line", "%zu", line);
+		for (i = 0; i < fields.n; i++) {
+			cell = tmpl_vars_item(row, "cells");
+			tmpl_vars_set(cell, "cell", fields.v[i]);
+			bytes += strlen(fields.v[i]) + 16;
+		}
+		shown++;
+	}
+	strvec_clear(&fields);
+	csv_free(r);
+	(void)fclose(fp);
+	tmpl_vars_setf(v, "rows_n", "%zu", rows);
+	if (shown < rows)
+		tmpl_vars_setf(v, "shown", "%zu", shown);
+}
+
+/* "upload:3: column 4 (workloads): what" as line, column and what. */
+static void
+preview_problem(struct tmpl_vars *v, const char *problem)
+{
+	struct tmpl_vars *item = tmpl_vars_item(v, "problems");
+	const char *p = problem, *sep;
+	char *end;
+	unsigned long line;
+
+	if (strncmp(p, IMPORT_CHECK_NAME ":", sizeof IMPORT_CHECK_NAME) == 0)
+		p += sizeof IMPORT_CHECK_NAME;
+	line = strtoul(p, &end, 10);
+	if (end == p || strncmp(end, ": ", 2) != 0) {
+		tmpl_vars_set(item, "what", problem);
+		return;
+	}
+	tmpl_vars_setf(item, "line", "%lu", line);
+	p = end + 2;
+	if ((strncmp(p, "column ", 7) == 0 || strncmp(p, "character ", 10) ==
+	    0) && (sep = strstr(p, ": ")) != NULL) {
+		tmpl_vars_setf(item, "column", "%.*s", (int)(sep - p), p);
+		p = sep + 2;
+	}
+	tmpl_vars_set(item, "what", p);
+}
+
+/* The file as hidden fields, and its digest. */
+static int
+carry_file(struct console_call *c, struct tmpl_vars *v, const char *csv,
+    size_t len)
+{
+	gnutls_datum_t in, out;
+	char hex[IMPORT_DIGEST_HEX + 1];
+	size_t i, n;
+
+	if (import_digest(c, csv, len, hex) == -1) {
+		err_set(&c->err, ERR_RUNTIME, "import: no key for the digest");
+		return -1;
+	}
+	/* Only read by the encoder; as above for the cast.
+	 * NOLINTNEXTLINE(performance-no-int-to-ptr) */
+	in.data = (unsigned char *)(uintptr_t)csv;
+	in.size = (unsigned int)len;
+	if (gnutls_base64_encode2(&in, &out) < 0) {
+		err_set(&c->err, ERR_RUNTIME, "import: base64 failed");
+		return -1;
+	}
+	for (i = 0; i < out.size; i += IMPORT_CHUNK) {
+		n = out.size - i < IMPORT_CHUNK ? out.size - i : IMPORT_CHUNK;
+		tmpl_vars_setf(tmpl_vars_item(v, "chunks"), "chunk", "%.*s",
+		    (int)n, (const char *)out.data + i);
+	}
+	gnutls_free(out.data);
+	tmpl_vars_set(v, "digest", hex);
+	return 0;
+}
+
+/* The preview: the rows, every problem, and, without any, the form that
+ * imports them. */
+static int
+import_preview(struct console_call *c, const char *csv, size_t len,
+    unsigned status, const char *message)
+{
+	struct tmpl_vars *v = console_vars(c);
+	struct strvec problems = { 0 };
+	struct err err;
+	size_t rows = 0, i;
+	FILE *fp;
+
+	if ((fp = memory_file(csv, len)) == NULL) {
+		tmpl_vars_free(v);
+		err_set(&c->err, ERR_RUNTIME, "import: cannot read the upload");
+		return -1;
+	}
+	(void)import_check(fp, IMPORT_CHECK_NAME, &rows, &problems, &err);
+	(void)fclose(fp);
+	preview_rows(v, csv, len);
+	for (i = 0; i < problems.n; i++)
+		preview_problem(v, problems.v[i]);
+	if (problems.n == 0 && rows == 0)
+		preview_problem(v, err.msg);	/* e.g. no rows at all */
+	tmpl_vars_set(v, "message", message);
+	if (problems.n > 0 || rows == 0) {
+		tmpl_vars_setf(v, "problems_n", "%zu", problems.n ? problems.n :
+		    1);
+		status = status == 200 ? 422 : status;
+	} else {
+		tmpl_vars_setf(v, "can_import", "%zu", rows);
+		if (carry_file(c, v, csv, len) == -1) {
+			strvec_clear(&problems);
+			tmpl_vars_free(v);
+			return -1;
+		}
+	}
+	strvec_clear(&problems);
+	return console_page(c, status, "console_import", v);
+}
+
+static int
+import_form(struct console_call *c, unsigned status, const char *message)
+{
+	struct tmpl_vars *v = console_vars(c);
+	int64_t done = console_param_id(c, "done");
+
+	if (done > 0)
+		tmpl_vars_setf(v, "done", "%lld", (long long)done);
+	tmpl_vars_set(v, "message", message);
+	return console_page(c, status, "console_import", v);
 }
 
 int
 console_import_get(struct console_call *c)
 {
-	return not_yet(c);
+	return import_form(c, 200, NULL);
+}
+
+/* The confirmed file, from its hidden fields; 0, or -1 when they are
+ * not what the preview gave (*csv is the caller's either way). */
+static int
+confirmed_file(struct console_call *c, struct buf *b64, gnutls_datum_t *csv)
+{
+	const char *digest = console_param(c, "digest");
+	char hex[IMPORT_DIGEST_HEX + 1];
+	gnutls_datum_t in;
+	size_t i;
+
+	csv->data = NULL;
+	csv->size = 0;
+	for (i = 0; i < c->req->nparams; i++)
+		if (strcmp(c->req->params[i].name, "csv") == 0) {
+			if (b64->len + c->req->params[i].len > IMPORT_B64_MAX)
+				return -1;
+			buf_append(b64, c->req->params[i].value,
+			    c->req->params[i].len);
+		}
+	if (digest == NULL || b64->len == 0)
+		return -1;
+	in.data = (unsigned char *)b64->data;
+	in.size = (unsigned int)b64->len;
+	if (gnutls_base64_decode2(&in, csv) < 0) {
+		csv->data = NULL;
+		return -1;
+	}
+	if (import_digest(c, (const char *)csv->data, csv->size, hex) == -1)
+		return -1;
+	return digest_equal(hex, digest) ? 0 : -1;
+}
+
+/* How far back the audit is searched for the same file imported. */
+#define IMPORT_SEEN_ROWS	1000
+
+/* 1 when an import of this file (its digest) was audited already. */
+static int
+imported_before(struct console_call *c, const char *note)
+{
+	struct audit_entry *rows;
+	size_t n, i;
+	int seen = 0;
+
+	if (store_audit_list(c->st, 0, IMPORT_SEEN_ROWS, &rows, &n,
+	    &c->err) == -1)
+		return -1;
+	for (i = 0; i < n && !seen; i++)
+		seen = strcmp(rows[i].action, "import") == 0 &&
+		    strcmp(rows[i].outcome, "ok") == 0 &&
+		    strstr(rows[i].detail, note) != NULL;
+	store_audit_free(rows, n);
+	return seen;
+}
+
+/*
+ * Imports the confirmed file with its audit row in one transaction,
+ * after looking, under the same lock, whether the same form did already:
+ * Back and send again, or a double click, imports once.  0 done, 1 seen
+ * before, -1 with *err (ERR_INPUT: the file's problems).
+ */
+static int
+import_once(struct console_call *c, FILE *fp, const char *digest,
+    size_t *count, struct strvec *problems, struct err *err)
+{
+	char *name = actor_of(c), *note, *detail = NULL;
+	int64_t first;
+	int seen, rc = -1;
+
+	note = xasprintf("file %.16s", digest);
+	if (store_begin(c->st, err) == -1)
+		goto out;
+	if ((seen = imported_before(c, note)) != 0) {
+		*err = c->err;
+		rc = seen == 1 ? 1 : -1;
+		goto out;
+	}
+	if (import_into(c->st, fp, name, c->now, NULL, NULL, count, &first,
+	    problems, err) == -1)
+		goto out;
+	detail = xasprintf("%zu tenants (%lld to %lld), %s", *count,
+	    (long long)first, (long long)first + (long long)*count - 1, note);
+	if (console_audit(c, "import", NULL, "ok", detail) == -1) {
+		*err = c->err;
+		goto out;
+	}
+	rc = store_commit(c->st, err);
+out:
+	if (rc != 0)
+		store_rollback(c->st);
+	free(detail);
+	free(note);
+	free(name);
+	return rc;
+}
+
+static int
+import_commit(struct console_call *c)
+{
+	struct strvec problems = { 0 };
+	struct buf b64 = { 0 };
+	gnutls_datum_t csv;
+	struct err err;
+	size_t count = 0;
+	FILE *fp = NULL;
+	int rc = -1;
+
+	if (confirmed_file(c, &b64, &csv) == -1) {
+		audit(c, "import", NULL, "refused", "the confirmed file is not "
+		    "the one previewed");
+		rc = import_form(c, 400, "The file to import is not the one that "
+		    "was previewed. Upload it again; nothing was imported.");
+		goto out;
+	}
+	if ((fp = memory_file((const char *)csv.data, csv.size)) == NULL) {
+		err_set(&c->err, ERR_RUNTIME, "import: cannot read the file");
+		goto out;
+	}
+	switch (import_once(c, fp, console_param(c, "digest"), &count,
+	    &problems, &err)) {
+	case 0:
+		console_redirect(c, "/import?done=%zu", count);
+		rc = 0;
+		break;
+	case 1:
+		audit(c, "import", NULL, "refused", "imported already");
+		rc = import_form(c, 409, "This file was imported already, from "
+		    "this same preview. Nothing more was imported.");
+		break;
+	default:
+		audit(c, "import", NULL, err.kind == ERR_INPUT ? "refused" :
+		    "failed", err.msg);
+		if (err.kind != ERR_INPUT) {
+			c->err = err;
+			break;
+		}
+		rc = import_preview(c, (const char *)csv.data, csv.size, 422,
+		    "Nothing was imported.");
+	}
+out:
+	if (fp != NULL)
+		(void)fclose(fp);
+	gnutls_free(csv.data);
+	buf_clear(&b64);
+	strvec_clear(&problems);
+	return rc;
 }
 
 int
 console_import_post(struct console_call *c)
 {
-	return not_yet(c);
+	if (is_yes(console_param(c, "confirm")))
+		return import_commit(c);
+	if (c->req->upload == NULL || c->req->upload_len == 0)
+		return import_form(c, 400, "Choose a CSV file to preview.");
+	if (c->req->upload_len > CONSOLE_IMPORT_MAX)
+		return import_form(c, 413, "The file is larger than the console "
+		    "takes; import it with mscagent tenant import.");
+	return import_preview(c, c->req->upload, c->req->upload_len, 200,
+	    NULL);
 }

@@ -324,13 +324,49 @@ import_rows(struct store *st, struct csv_reader *csv, const char *path,
 }
 
 int
+import_into(struct store *st, FILE *fp, const char *name, int64_t now,
+    import_progress_fn *progress, void *progress_arg, size_t *count,
+    int64_t *first_id, struct strvec *problems, struct err *err)
+{
+	struct csv_reader *csv;
+	int rc;
+
+	*count = 0;
+	*first_id = 0;
+	csv = csv_open(fp);
+	rc = import_rows(st, csv, name, now, progress, progress_arg, count,
+	    first_id, problems, err);
+	csv_free(csv);
+	if (rc == -1)
+		*count = 0;
+	return rc;
+}
+
+int
+import_stream(struct store *st, FILE *fp, const char *name, int64_t now,
+    import_progress_fn *progress, void *progress_arg, size_t *count,
+    int64_t *first_id, struct strvec *problems, struct err *err)
+{
+	*count = 0;
+	*first_id = 0;
+	if (store_begin(st, err) == -1)
+		return -1;
+	if (import_into(st, fp, name, now, progress, progress_arg, count,
+	    first_id, problems, err) == -1 || store_commit(st, err) == -1) {
+		store_rollback(st);
+		*count = 0;
+		return -1;
+	}
+	return 0;
+}
+
+int
 import_csv(struct store *st, const char *path, int64_t now,
     import_progress_fn *progress, void *progress_arg, size_t *count,
     int64_t *first_id, struct strvec *problems, struct err *err)
 {
-	struct csv_reader *csv = NULL;
 	FILE *fp;
-	int rc = -1;
+	int rc;
 
 	*count = 0;
 	*first_id = 0;
@@ -339,19 +375,8 @@ import_csv(struct store *st, const char *path, int64_t now,
 		err_set(err, ERR_INPUT, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	csv = csv_open(fp);
-	if (store_begin(st, err) == -1)
-		goto out;
-	if (import_rows(st, csv, path, now, progress, progress_arg, count,
-	    first_id, problems, err) == -1)
-		goto out;
-	rc = store_commit(st, err);
-out:
-	if (rc == -1) {
-		store_rollback(st);
-		*count = 0;
-	}
-	csv_free(csv);
+	rc = import_stream(st, fp, path, now, progress, progress_arg, count,
+	    first_id, problems, err);
 	(void)fclose(fp);	/* read only: nothing to lose */
 	return rc;
 }

@@ -413,6 +413,36 @@ store_outbox_failed(struct store *st, int64_t id, const char *error,
 	    "WHERE id = ?1", id, 0, 0, error, err);
 }
 
+/*
+ * Only a failed mail goes back, in one statement: of two operators who
+ * ask at once, the second finds it queued already.
+ */
+int
+store_outbox_requeue(struct store *st, int64_t id, int64_t now,
+    struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+
+	if (prepare_outbox(st, "UPDATE outbox SET status = " SQL_QUEUED ", "
+	    "attempts = 0, next_attempt_at = ?2, last_error = NULL, "
+	    "lease_until = 0, claimed_by = 0 WHERE id = ?1 AND status = "
+	    SQL_FAILED, &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, now);
+	if (step_done(st, stmt, err) == -1)
+		goto out;
+	if (sqlite3_changes(st->db) != 1) {
+		err_set(err, ERR_STATE, "mail %lld has not failed", (long long)id);
+		goto out;
+	}
+	rc = 0;
+out:
+	release(st, stmt);
+	return rc;
+}
+
 void
 store_outbox_entry_clear(struct outbox_entry *o)
 {

@@ -199,6 +199,8 @@ describe(struct buf *detail, const struct workflow_event *ev,
 		    reasons->v[i]);
 	if (ev->sender != NULL)
 		buf_printf(detail, " (from %s)", ev->sender);
+	if (ev->reason != NULL)
+		buf_printf(detail, "; reason: %s", ev->reason);
 }
 
 /*
@@ -400,6 +402,64 @@ out:
 		transition_undo(&tr);
 	store_outbox_entry_clear(&mail);
 	transition_clear(&tr);
+	return rc;
+}
+
+/* The mail must be the tenant's, of its current generation: an earlier
+ * one's link and reply key no longer work. */
+static int
+resend_check(const struct tenant *t, const struct outbox_entry *mail,
+    struct err *err)
+{
+	if (mail->tenant_id != t->id) {
+		err_set(err, ERR_INPUT, "tenant %lld has no mail %lld",
+		    (long long)t->id, (long long)mail->id);
+		return -1;
+	}
+	if (mail->generation != t->generation) {
+		err_set(err, ERR_STATE, "mail %lld is from an earlier round of "
+		    "the migration; its link and reply no longer count",
+		    (long long)mail->id);
+		return -1;
+	}
+	return 0;
+}
+
+int
+workflow_resend(struct store *st, int64_t tenant_id, int64_t mail_id,
+    const char *actor, const char *reason, int64_t now, struct err *err)
+{
+	struct outbox_entry mail;
+	struct tenant t;
+	struct buf detail = { 0 };
+	int rc = -1;
+
+	memset(&mail, 0, sizeof mail);
+	tenant_init(&t);
+	if (store_begin(st, err) == -1)
+		goto out;
+	if (store_tenant_get(st, tenant_id, &t, err) == -1 ||
+	    store_outbox_head(st, mail_id, &mail, err) == -1 ||
+	    resend_check(&t, &mail, err) == -1 ||
+	    store_outbox_requeue(st, mail_id, now, err) == -1)
+		goto out;
+	buf_printf(&detail, "%s to %s sent again (mail %lld)",
+	    fsm_mail_kind_name(mail.kind), mail.recipient, (long long)mail_id);
+	if (reason != NULL)
+		buf_printf(&detail, "; reason: %s", reason);
+	if (store_history_add(st, t.id, now, t.state, t.state, actor,
+	    detail.data, err) == -1)
+		goto out;
+	store_log_at_commit(st, "workflow", "tenant %lld: mail %lld (%s) queued "
+	    "again (%s)", (long long)t.id, (long long)mail_id,
+	    fsm_mail_kind_name(mail.kind), actor);
+	rc = store_commit(st, err);
+out:
+	if (rc == -1)
+		store_rollback(st);
+	buf_clear(&detail);
+	store_outbox_entry_clear(&mail);
+	tenant_clear(&t);
 	return rc;
 }
 

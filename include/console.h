@@ -21,6 +21,11 @@
 
 #define CONSOLE_COOKIE		"mscagent_session"
 #define CONSOLE_STATUS_MAX	600
+/* Bytes of a CSV file the console imports (a bigger one: the CLI's
+ * tenant import).  Its confirmation posts it again, base64, so a POST to
+ * /import may take up to CONSOLE_IMPORT_POST_MAX bytes. */
+#define CONSOLE_IMPORT_MAX	(256 * 1024)
+#define CONSOLE_IMPORT_POST_MAX	(CONSOLE_IMPORT_MAX / 3 * 4 + 16 * 1024)
 
 struct console {
 	const struct compose_ctx *mail;		/* config, keys, templates */

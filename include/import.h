@@ -43,6 +43,21 @@ int	 import_csv(struct store *, const char *path, int64_t now,
 	    int64_t *first_id, struct strvec *problems, struct err *);
 
 /*
+ * The same from fp, which the caller keeps and closes (the console's
+ * upload, read from memory); name stands for the file in problems and
+ * in each tenant's history ("registered from NAME line 3").
+ */
+int	 import_stream(struct store *, FILE *fp, const char *name, int64_t now,
+	    import_progress_fn *progress, void *progress_arg, size_t *count,
+	    int64_t *first_id, struct strvec *problems, struct err *);
+/* The same inside the caller's transaction (store_begin), which the
+ * caller commits, or rolls back on failure: for what must be written
+ * with the tenants, or checked first under the same lock. */
+int	 import_into(struct store *, FILE *fp, const char *name, int64_t now,
+	    import_progress_fn *progress, void *progress_arg, size_t *count,
+	    int64_t *first_id, struct strvec *problems, struct err *);
+
+/*
  * Checks a CSV import read from fp exactly as import_csv does, writing
  * nothing anywhere: name stands for the file in problems.  Sets *rows
  * to the rows that would be imported (0 on failure).

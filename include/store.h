@@ -371,6 +371,11 @@ int	 store_outbox_retry(struct store *, int64_t id, int64_t next_attempt_at,
 	    int counted, const char *error, struct err *);
 int	 store_outbox_failed(struct store *, int64_t id, const char *error,
 	    struct err *);
+/* A failed mail queued again, due at now, its attempts counted anew;
+ * ERR_STATE when it is not failed (sent, queued, or sent again by
+ * someone else meanwhile). */
+int	 store_outbox_requeue(struct store *, int64_t id, int64_t now,
+	    struct err *);
 void	 store_outbox_entry_clear(struct outbox_entry *);
 void	 store_outbox_free(struct outbox_entry *, size_t);
 

@@ -30,8 +30,11 @@
 
 struct workflow_event {
 	enum fsm_event	 event;		/* EVENT_START runs the preflight */
-	const char	*actor;		/* "cli", "mail", "web", "timer" */
+	const char	*actor;		/* "cli", "mail", "web", "timer",
+					   "console:NAME" */
 	const char	*detail;	/* NULL: one made from the event */
+	const char	*reason;	/* a person's why (the console's),
+					   added to the detail; NULL: none */
 	const char	*sender;	/* the address a reply came from, for
 					   mails to ROLE_SENDER */
 	const char	*plan;		/* EVENT_VERIFY: plan id or name */
@@ -80,6 +83,16 @@ int	 workflow_delivery_failed(struct store *, const struct compose_ctx *,
 int	 workflow_record(struct store *, const struct compose_ctx *,
 	    const struct inbound_note *, const char *actor, int tell,
 	    int64_t now, struct err *);
+
+/*
+ * Sends a failed mail of tenant_id again, as it was (same Message-ID):
+ * it is queued anew and the tenant's history says who asked and why.
+ * One transaction.  ERR_INPUT when the tenant has no such mail, ERR_STATE
+ * when the mail has not failed (or was put back meanwhile) or belongs to
+ * an earlier generation, whose links and replies no longer count.
+ */
+int	 workflow_resend(struct store *, int64_t tenant_id, int64_t mail_id,
+	    const char *actor, const char *reason, int64_t now, struct err *);
 
 void	 workflow_outcome_clear(struct workflow_outcome *);
 

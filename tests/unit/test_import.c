@@ -715,6 +715,44 @@ test_csv_progress(void **state)
 	assert_int_equal(tenant_count(f), 1200);
 }
 
+/* import_stream reads from memory as import_csv from a file, and the
+ * name it is given is where the history says the tenants came from. */
+static void
+test_stream_from_memory(void **state)
+{
+	static const char bad[] = HEADER "A,a@x.test,m@x.test,teams,std,,\n";
+	struct fixture *f = *state;
+	struct history_entry *h;
+	struct err err;
+	size_t n;
+	FILE *fp;
+
+	fp = fmemopen((void *)(uintptr_t)good_csv, strlen(good_csv), "rb");
+	assert_non_null(fp);
+	assert_int_equal(import_stream(f->st, fp, "console:alice", NOW, NULL,
+	    NULL, &f->count, &f->first_id, &f->problems, &f->err), 0);
+	fclose(fp);
+	assert_int_equal(f->count, 3);
+	assert_int_equal(tenant_count(f), 3);
+	assert_int_equal(store_history_list(f->st, f->first_id, &h, &n, &err),
+	    0);
+	assert_int_equal(n, 1);
+	assert_string_equal(h[0].detail, "registered from console:alice line 2");
+	store_history_free(h, n);
+
+	/* A problem: nothing more is written. */
+	fp = fmemopen((void *)(uintptr_t)bad, sizeof bad - 1, "rb");
+	assert_non_null(fp);
+	assert_int_equal(import_stream(f->st, fp, "up", NOW, NULL, NULL,
+	    &f->count, &f->first_id, &f->problems, &f->err), -1);
+	fclose(fp);
+	assert_int_equal(f->count, 0);
+	assert_int_equal(f->problems.n, 1);
+	assert_memory_equal(f->problems.v[0], "up:2: column 4 (workloads)",
+	    26);
+	assert_int_equal(tenant_count(f), 3);
+}
+
 /* import_check reads as import_csv does, and needs no store. */
 struct check_row {
 	const char	*text;
@@ -793,6 +831,7 @@ main(void)
 		T(test_csv_rollback_keeps_store),
 		T(test_csv_missing_file),
 		T(test_csv_progress),
+		T(test_stream_from_memory),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

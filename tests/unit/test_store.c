@@ -658,6 +658,40 @@ test_claims(void **state)
 	store_outbox_free(got, n);
 }
 
+/* A failed mail goes back to the queue once; a queued or sent one, or
+ * one already put back, does not. */
+static void
+test_requeue_only_failed(void **state)
+{
+	struct fixture *f = *state;
+	struct outbox_entry one;
+	struct err err;
+	int64_t id;
+
+	id = add_tenant(f->st, "Again");
+	queue_mail(f->st, 1, id, "r1@x.test");
+	queue_mail(f->st, 2, id, "r2@x.test");
+	assert_int_equal(store_outbox_requeue(f->st, 1, 50, &err), -1);
+	assert_int_equal(err.kind, ERR_STATE);
+	assert_int_equal(store_outbox_failed(f->st, 1, "550 no", &err), 0);
+	assert_int_equal(store_outbox_sent(f->st, 2, 9, &err), 0);
+	assert_int_equal(store_outbox_requeue(f->st, 2, 50, &err), -1);
+	assert_int_equal(err.kind, ERR_STATE);
+
+	assert_int_equal(store_outbox_requeue(f->st, 1, 50, &err), 0);
+	assert_int_equal(store_outbox_head(f->st, 1, &one, &err), 0);
+	assert_int_equal(one.status, MAIL_STATUS_QUEUED);
+	assert_int_equal(one.attempts, 0);
+	assert_int_equal(one.next_attempt_at, 50);
+	assert_null(one.last_error);
+	assert_string_equal(one.message_id, "r1@x.test");	/* the same */
+	store_outbox_entry_clear(&one);
+	assert_int_equal(store_outbox_requeue(f->st, 1, 51, &err), -1);
+	assert_int_equal(err.kind, ERR_STATE);
+	assert_int_equal(store_outbox_requeue(f->st, 9, 51, &err), -1);
+	assert_int_equal(err.kind, ERR_STATE);
+}
+
 static void
 test_history_and_outbox(void **state)
 {
@@ -1168,6 +1202,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_history_and_outbox,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_claims, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_requeue_only_failed, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_each_and_ids,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_token, setup, teardown),

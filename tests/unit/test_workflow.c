@@ -406,6 +406,68 @@ test_batch_logs_at_its_commit(void **state)
 	assert_logged(f, want);
 }
 
+/* A person's reason joins the detail made from the event; a failed
+ * mail goes again once, for its own tenant, of the current generation. */
+static void
+test_reason_and_resend(void **state)
+{
+	struct fixture *f = *state;
+	struct workflow_event ev = { .event = EVENT_START,
+	    .actor = "console:alice", .reason = "customer asked" };
+	struct workflow_outcome out;
+	struct history_entry *h;
+	struct outbox_entry mail;
+	struct err err;
+	int64_t id, other;
+	size_t n;
+
+	id = add_tenant(f, WORKLOAD_BIT(WORKLOAD_GWS), "it@customer.test", 0);
+	other = add_tenant(f, WORKLOAD_BIT(WORKLOAD_GWS), "b@customer.test", 0);
+	assert_int_equal(workflow_fire(f->ag.st, &f->ag.ctx, id, &ev, NOW,
+	    &out, &err), 0);
+	workflow_outcome_clear(&out);
+	assert_int_equal(store_history_list(f->ag.st, id, &h, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(h[0].actor, "console:alice");
+	assert_string_equal(h[0].detail, "start: preflight passed; reason: "
+	    "customer asked; mails: approval_request to it@customer.test");
+	store_history_free(h, n);
+
+	/* Mail 1 is queued: nothing to send again. */
+	assert_int_equal(workflow_resend(f->ag.st, id, 1, "console:alice",
+	    "bounced", NOW, &err), -1);
+	assert_int_equal(err.kind, ERR_STATE);
+	assert_int_equal(store_outbox_failed(f->ag.st, 1, "550 no", &err), 0);
+	assert_int_equal(workflow_resend(f->ag.st, other, 1, "console:alice",
+	    "bounced", NOW, &err), -1);
+	assert_int_equal(err.kind, ERR_INPUT);
+	assert_int_equal(workflow_resend(f->ag.st, id, 1, "console:alice",
+	    "mailbox fixed", NOW + 5, &err), 0);
+	assert_int_equal(workflow_resend(f->ag.st, id, 1, "console:alice",
+	    "mailbox fixed", NOW + 5, &err), -1);
+	assert_int_equal(err.kind, ERR_STATE);
+	assert_int_equal(store_outbox_head(f->ag.st, 1, &mail, &err), 0);
+	assert_int_equal(mail.status, MAIL_STATUS_QUEUED);
+	assert_int_equal(mail.next_attempt_at, NOW + 5);
+	store_outbox_entry_clear(&mail);
+	assert_int_equal(store_history_list(f->ag.st, id, &h, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(h[1].from, STATE_AWAITING_APPROVAL);
+	assert_int_equal(h[1].to, STATE_AWAITING_APPROVAL);
+	assert_string_equal(h[1].detail, "approval_request to it@customer.test "
+	    "sent again (mail 1); reason: mailbox fixed");
+	store_history_free(h, n);
+	free(agent_fixture_logged(&f->ag));
+
+	/* After a retrigger the old request's reply no longer counts. */
+	assert_int_equal(store_outbox_failed(f->ag.st, 1, "550 no", &err), 0);
+	assert_int_equal(fire(f, id, EVENT_REJECT, NULL, &err), 0);
+	assert_int_equal(fire(f, id, EVENT_RETRIGGER, NULL, &err), 0);
+	assert_int_equal(workflow_resend(f->ag.st, id, 1, "console:alice",
+	    "again", NOW, &err), -1);
+	assert_int_equal(err.kind, ERR_STATE);
+}
+
 static void
 test_unknown_tenant(void **state)
 {
@@ -429,6 +491,8 @@ main(void)
 		    test_workflow1_through_finalizing, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_reject_retrigger_and_unclear, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reason_and_resend, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_tenant,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_each_path_logs_one_line,
