@@ -806,9 +806,9 @@ tenant_timeline(struct tmpl_vars *v, const struct tenant_view *tv,
 		else if (m[i].what == 1) {
 			mail_item(item, &tv->mails[m[i].i]);
 			tmpl_vars_set(item, "is_mail", "yes");
-			/* A queued mail is still on its way. */
+			/* Only a failed mail is sent again (console_act.c). */
 			tmpl_vars_set(item, "resendable", operator &&
-			    tv->mails[m[i].i].status != MAIL_STATUS_QUEUED ?
+			    tv->mails[m[i].i].status == MAIL_STATUS_FAILED ?
 			    "yes" : "");
 		} else {
 			reply_item(item, &tv->replies[m[i].i]);
