@@ -209,6 +209,15 @@ static const char *const migrations[] = {
 	"  BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;"
 	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit "
 	"  BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;",
+	/*
+	 * 4: a session whose password was right but whose second factor
+	 * is still to come (pending) opens nothing but the sign-in's
+	 * second step; the failed sign-ins of an address are counted from
+	 * the audit, by address and time.
+	 */
+	"ALTER TABLE console_session ADD COLUMN pending INTEGER NOT NULL "
+	"  DEFAULT 0 CHECK (pending IN (0, 1));"
+	"CREATE INDEX audit_by_address ON audit(address, at);",
 };
 
 int
