@@ -16,6 +16,7 @@
 struct tmpl_var {
 	char	*name;
 	char	*value;
+	int	 svg;		/* set by tmpl_vars_set_svg */
 };
 
 struct tmpl_list {
@@ -85,8 +86,8 @@ tmpl_vars_free(struct tmpl_vars *v)
 	free(v);
 }
 
-void
-tmpl_vars_set(struct tmpl_vars *v, const char *name, const char *value)
+static void
+set_var(struct tmpl_vars *v, const char *name, const char *value, int svg)
 {
 	char *clean;
 	size_t i;
@@ -97,6 +98,7 @@ tmpl_vars_set(struct tmpl_vars *v, const char *name, const char *value)
 		if (strcmp(v->vars[i].name, name) == 0) {
 			free(v->vars[i].value);
 			v->vars[i].value = clean;
+			v->vars[i].svg = svg;
 			return;
 		}
 	if (v->nvars == v->cap) {
@@ -105,7 +107,20 @@ tmpl_vars_set(struct tmpl_vars *v, const char *name, const char *value)
 	}
 	v->vars[v->nvars].name = xstrdup(name);
 	v->vars[v->nvars].value = clean;
+	v->vars[v->nvars].svg = svg;
 	v->nvars++;
+}
+
+void
+tmpl_vars_set(struct tmpl_vars *v, const char *name, const char *value)
+{
+	set_var(v, name, value, 0);
+}
+
+void
+tmpl_vars_set_svg(struct tmpl_vars *v, const char *name, const char *svg)
+{
+	set_var(v, name, svg, 1);
 }
 
 void
@@ -168,6 +183,20 @@ lookup_opt(const struct tmpl_vars *v, const char *name)
 		for (i = 0; i < v->nvars; i++)
 			if (strcmp(v->vars[i].name, name) == 0)
 				return v->vars[i].value;
+	return NULL;
+}
+
+/* The value of name when tmpl_vars_set_svg set it, else NULL. */
+static const char *
+lookup_svg(const struct tmpl_vars *v, const char *name)
+{
+	size_t i;
+
+	for (; v != NULL; v = v->parent)
+		for (i = 0; i < v->nvars; i++)
+			if (strcmp(v->vars[i].name, name) == 0)
+				return v->vars[i].svg ? v->vars[i].value :
+				    NULL;
 	return NULL;
 }
 
@@ -407,6 +436,91 @@ set_mailto(xmlNodePtr n, const char *word, const struct tmpl_vars *vars,
 	free(subject);
 }
 
+/* ---- inline SVG ---- */
+
+/*
+ * What an SVG the agent draws (a QR code, a chart) is made of.  Only
+ * these elements and attributes are copied into a page, whoever made
+ * the SVG: none runs a script, loads anything or takes a URL.
+ */
+static const char *const svg_elements[] = {
+	"svg", "g", "path", "rect", "circle", "ellipse", "line", "polyline",
+	"polygon", "text", "tspan", "title", "desc",
+};
+static const char *const svg_attributes[] = {
+	"width", "height", "viewBox", "preserveAspectRatio", "role",
+	"aria-label", "class", "fill", "fill-opacity", "fill-rule", "stroke",
+	"stroke-width", "stroke-opacity", "stroke-linecap", "stroke-linejoin",
+	"stroke-dasharray", "opacity", "d", "x", "y", "dx", "dy", "x1", "y1",
+	"x2", "y2", "cx", "cy", "r", "rx", "ry", "points", "transform",
+	"font-size", "font-family", "font-weight", "text-anchor",
+	"dominant-baseline", "shape-rendering",
+};
+
+static int
+in_list(const char *const *list, size_t n, const xmlChar *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(list[i], (const char *)name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Copies the allowed part of node n under to (in to's document). */
+static void
+svg_copy(xmlNodePtr to, xmlNodePtr n, int depth)
+{
+	xmlNodePtr el, child;
+	xmlAttrPtr a;
+	xmlChar *v;
+
+	if (depth > TMPL_NESTING_MAX)
+		return;
+	if (n->type == XML_TEXT_NODE) {
+		xmlAddChild(to, xmlNewDocText(to->doc, n->content));
+		return;
+	}
+	if (n->type != XML_ELEMENT_NODE || !in_list(svg_elements,
+	    sizeof svg_elements / sizeof *svg_elements, n->name))
+		return;
+	el = xmlNewDocNode(to->doc, NULL, n->name, NULL);
+	for (a = n->properties; a != NULL; a = a->next) {
+		if (a->ns != NULL || !in_list(svg_attributes,
+		    sizeof svg_attributes / sizeof *svg_attributes, a->name))
+			continue;
+		v = xmlNodeGetContent((xmlNodePtr)a);
+		xmlSetProp(el, a->name, v ? v : (const xmlChar *)"");
+		xmlFree(v);
+	}
+	xmlAddChild(to, el);
+	for (child = n->children; child != NULL; child = child->next)
+		svg_copy(el, child, depth + 1);
+}
+
+/*
+ * Puts svg (from tmpl_vars_set_svg) in place of n's content: parsed as
+ * XML without entities or network, and copied through the lists above.
+ * An SVG that does not parse leaves n empty.
+ */
+static void
+set_svg(xmlNodePtr n, const char *svg)
+{
+	xmlDocPtr doc;
+	xmlNodePtr root;
+
+	set_text(n, "");
+	doc = xmlReadMemory(svg, (int)strlen(svg), NULL, "UTF-8",
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (doc == NULL)
+		return;
+	root = xmlDocGetRootElement(doc);
+	if (root != NULL && strcmp((const char *)root->name, "svg") == 0)
+		svg_copy(n, root, 0);
+	xmlFreeDoc(doc);
+}
+
 /* Their content is written unescaped: a value there could add markup. */
 static int
 is_raw_text(xmlNodePtr n)
@@ -456,6 +570,7 @@ static int
 render_element(xmlNodePtr n, const struct tmpl_vars *vars, struct render *r,
     int depth)
 {
+	const char *svg;
 	char *v;
 
 	if (!keep_element(n, vars))
@@ -464,6 +579,12 @@ render_element(xmlNodePtr n, const struct tmpl_vars *vars, struct render *r,
 		if (!is_raw_text(n))
 			set_text(n, lookup(vars, v));
 		xmlUnsetProp(n, (const xmlChar *)"data-var");
+		xmlFree(v);
+	}
+	if ((v = attr(n, "data-svg")) != NULL) {
+		svg = lookup_svg(vars, v);
+		set_svg(n, svg ? svg : "");
+		xmlUnsetProp(n, (const xmlChar *)"data-svg");
 		xmlFree(v);
 	}
 	if ((v = attr(n, "data-href")) != NULL) {

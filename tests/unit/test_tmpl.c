@@ -548,6 +548,85 @@ test_href(void **state)
 	}
 }
 
+/* Drawings the agent makes go in as SVG, through a filter that keeps
+ * what draws and drops what could run, load or link. */
+static const char *const hostile_svgs[] = {
+	"<svg><script>alert(1)</script><rect width=\"1\"/></svg>",
+	"<svg onload=\"alert(1)\"><rect width=\"1\" onclick=\"x()\"/></svg>",
+	"<svg><a href=\"javascript:alert(1)\"><circle r=\"1\"/></a>"
+	    "<rect width=\"1\"/></svg>",
+	"<svg><foreignObject><img src=\"x\" onerror=\"alert(1)\"/>"
+	    "</foreignObject><rect width=\"1\"/></svg>",
+	"<svg xmlns:xlink=\"http://www.w3.org/1999/xlink\"><rect "
+	    "xlink:href=\"https://evil.test/\" width=\"1\"/></svg>",
+	"<svg><style>*{background:url(https://evil.test/)}</style>"
+	    "<rect width=\"1\" style=\"fill:url(https://evil.test/)\"/></svg>",
+	"<!DOCTYPE svg [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+	    "<svg><text>&x;</text><rect width=\"1\"/></svg>",
+};
+
+static void
+test_svg(void **state)
+{
+	static const char drawing[] = "<svg xmlns=\"http://www.w3.org/2000/"
+	    "svg\" viewBox=\"0 0 29 29\" width=\"116\" height=\"116\">"
+	    "<rect width=\"29\" height=\"29\" fill=\"#fff\"/>"
+	    "<path fill=\"#000\" d=\"M4 4h7v1h-7z\"/></svg>";
+	struct held *h = *state;
+	char buf[LINE_BUF];
+	size_t i;
+
+	use_set(h, FIXTURES);
+	tmpl_vars_set_svg(new_vars(h), "pic", drawing);
+	tmpl_vars_set(h->vars, "show_text", "yes");
+	render(h, "svg");
+	parse(h);
+	assert_int_equal(count_elements(h->doc, "svg"), 1);
+	assert_int_equal(count_elements(h->doc, "path"), 1);
+	assert_int_equal(count_elements(h->doc, "b"), 0);
+	assert_int_equal(attr_of(h->doc, "s", "id", buf, sizeof buf), 1);
+	assert_int_equal(count_data_attrs(h->doc->children), 0);
+	/* Elsewhere the same value is text. */
+	assert_id_content(h->doc, "t", drawing);
+
+	for (i = 0; i < NELEM(hostile_svgs); i++) {
+		tmpl_vars_set_svg(new_vars(h), "pic", hostile_svgs[i]);
+		render(h, "svg");
+		parse(h);
+		if (count_elements(h->doc, "rect") != 1)
+			fail_msg("%s: the drawing is gone", hostile_svgs[i]);
+		assert_int_equal(count_elements(h->doc, "script"), 0);
+		assert_int_equal(count_elements(h->doc, "a"), 0);
+		assert_int_equal(count_elements(h->doc, "img"), 0);
+		assert_int_equal(count_elements(h->doc, "foreignObject") +
+		    count_elements(h->doc, "foreignobject"), 0);
+		assert_int_equal(count_elements(h->doc, "style"), 0);
+		assert_null(strstr(h->out.html, "onload"));
+		assert_null(strstr(h->out.html, "onclick"));
+		assert_null(strstr(h->out.html, "evil.test\" w"));
+		assert_null(strstr(h->out.html, "href"));
+		assert_null(strstr(h->out.html, "style=\"fill"));
+		assert_null(strstr(h->out.html, "root:"));
+	}
+
+	/* A value set as text never becomes markup, nor does a broken SVG. */
+	tmpl_vars_set(new_vars(h), "pic", drawing);
+	render(h, "svg");
+	parse(h);
+	assert_int_equal(count_elements(h->doc, "svg"), 0);
+	assert_id_content(h->doc, "s", "");
+	tmpl_vars_set_svg(new_vars(h), "pic", "<svg><rect width=\"1\"");
+	render(h, "svg");
+	parse(h);
+	assert_int_equal(count_elements(h->doc, "rect"), 0);
+	/* A later tmpl_vars_set makes it text again. */
+	tmpl_vars_set_svg(new_vars(h), "pic", drawing);
+	tmpl_vars_set(h->vars, "pic", drawing);
+	render(h, "svg");
+	parse(h);
+	assert_int_equal(count_elements(h->doc, "svg"), 0);
+}
+
 /* A subject breaking out of <title>, which is escaped text too. */
 static void
 test_title_escaped(void **state)
@@ -1919,6 +1998,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_var_is_text),
 		T(test_href),
+		T(test_svg),
 		T(test_title_escaped),
 		T(test_raw_text_elements),
 		T(test_bad_utf8_value),
