@@ -136,11 +136,17 @@ cookie(const struct console_call *c, const char *value)
 int
 console_session_start(struct console_call *c, int64_t user_id, int pending)
 {
+	const struct config *cfg = c->con->mail->cfg;
 	char hash[HASH_TEXT];
 	char *id, *csrf;
 	int64_t sid;
 	int rc = -1;
 
+	/* The dead sessions go now: a sign-in is rare enough. */
+	if (store_session_prune(c->st, c->now - CONSOLE_PENDING_SECONDS,
+	    c->now - (int64_t)cfg->console_idle_minutes * 60,
+	    c->now - (int64_t)cfg->console_max_hours * 3600, &c->err) == -1)
+		return -1;
 	id = new_secret();
 	csrf = new_secret();
 	id_hash(id, hash);

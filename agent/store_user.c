@@ -350,13 +350,23 @@ store_user_signin_ok(struct store *st, int64_t id, int64_t step,
 	sqlite3_stmt *stmt = NULL;
 	int rc = -1;
 
+	/* Compare-and-set: of two requests with one code, one wins. */
 	if (prepare(st, "UPDATE console_user SET failed_signins = 0, "
 	    "signin_not_before = 0, totp_last_step = max(totp_last_step, ?2) "
-	    "WHERE id = ?1", &stmt, err) == -1)
+	    "WHERE id = ?1 AND (?2 = 0 OR totp_last_step < ?2)", &stmt,
+	    err) == -1)
 		goto out;
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_int64(stmt, 2, step);
-	rc = update_user_id(st, stmt, id, err);
+	if (step_done(st, stmt, err) == -1)
+		goto out;
+	if (sqlite3_changes(st->db) == 0) {
+		err_set(err, step > 0 ? ERR_STATE : ERR_INPUT, step > 0 ?
+		    "that code was used already" : "no user numbered %lld",
+		    (long long)id);
+		goto out;
+	}
+	rc = 0;
 out:
 	release(st, stmt);
 	return rc;
@@ -510,6 +520,26 @@ store_session_add(struct store *st, const char *id_hash, int64_t user_id,
 		goto out;
 	*id = sqlite3_last_insert_rowid(st->db);
 	rc = 0;
+out:
+	release(st, stmt);
+	return rc;
+}
+
+int
+store_session_prune(struct store *st, int64_t pending_before,
+    int64_t seen_before, int64_t created_before, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+
+	if (prepare(st, "DELETE FROM console_session WHERE (pending = 1 AND "
+	    "created_at < ?1) OR (pending = 0 AND (last_seen_at < ?2 OR "
+	    "created_at < ?3))", &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, pending_before);
+	sqlite3_bind_int64(stmt, 2, seen_before);
+	sqlite3_bind_int64(stmt, 3, created_before);
+	rc = step_done(st, stmt, err);
 out:
 	release(st, stmt);
 	return rc;

@@ -359,7 +359,8 @@ int	 store_user_get_id(struct store *, int64_t id, struct console_user *u,
 /*
  * A failed sign-in of the account: one more in a row, and no other
  * tried before not_before.  A good one clears both, and a code's step
- * (step > 0) becomes the last one accepted, so it is taken once.
+ * (step > 0) becomes the last one accepted, so it is taken once: a step
+ * not after the last one fails with ERR_STATE and changes nothing.
  */
 int	 store_user_signin_failed(struct store *, int64_t id,
 	    int64_t not_before, struct err *);
@@ -392,6 +393,11 @@ struct console_session {
 int	 store_session_add(struct store *, const char *id_hash, int64_t user_id,
 	    int64_t now, const char *address, const char *csrf_token,
 	    int pending, int64_t *id, struct err *);
+/* Removes the sessions that died: pending ones made before
+ * pending_before, others last seen before seen_before or made before
+ * created_before. */
+int	 store_session_prune(struct store *, int64_t pending_before,
+	    int64_t seen_before, int64_t created_before, struct err *);
 /* The session of id_hash into *s (free with store_session_clear):
  * *found 0 when there is none. */
 int	 store_session_find(struct store *, const char *id_hash,
