@@ -11,7 +11,8 @@
 
 /* 32 random bytes, as base64url without padding: 43 characters. */
 #define SECRET_BYTES	32
-#define SECRET_TEXT	(SECRET_BYTES * 4 / 3 + 2)
+#define SECRET_TEXT	sodium_base64_ENCODED_LEN(SECRET_BYTES, \
+			    sodium_base64_VARIANT_URLSAFE_NO_PADDING)
 #define HASH_TEXT	(crypto_hash_sha256_BYTES * 2 + 1)
 
 /* A new random secret: a session id or a CSRF token; caller frees. */
@@ -46,7 +47,7 @@ plausible_id(const char *id)
 {
 	size_t i;
 
-	if (id == NULL || strlen(id) != SECRET_TEXT - 2)
+	if (id == NULL || strlen(id) != SECRET_TEXT - 1)
 		return 0;
 	for (i = 0; id[i] != '\0'; i++)
 		if (!((id[i] >= 'a' && id[i] <= 'z') ||
