@@ -90,12 +90,12 @@ struct listener_pool {
 	int		 busy[LISTENER_THREADS];
 };
 
-int	 listener_pool_open(struct listener_pool *, const char *database,
+int	 listener_pool_open(struct listener_pool *, const char *path,
 	    struct err *);
 void	 listener_pool_close(struct listener_pool *);
 /* A free connection's slot (waits for one); give it back when done. */
 size_t	 listener_pool_take(struct listener_pool *);
-void	 listener_pool_give(struct listener_pool *, size_t slot);
+void	 listener_pool_give(struct listener_pool *, size_t i);
 
 /*
  * Opens a database connection per thread and starts listening on
