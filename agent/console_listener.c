@@ -12,6 +12,14 @@
 #include "listener.h"
 #include "log.h"
 
+/*
+ * Not the public listener's no-referrer: with it, a browser sends
+ * "Origin: null" with every form, and the console could not tell its
+ * own forms from another site's.  The console's URLs hold no secret, and
+ * other sites still learn nothing.
+ */
+#define REFERRER_POLICY	"same-origin"
+
 struct console_listener {
 	struct MHD_Daemon	*daemon;
 	struct console		*con;
@@ -242,6 +250,7 @@ send_answer(struct MHD_Connection *conn, const struct console_response *res)
 {
 	char *attach = res->filename ? disposition(res->filename) : NULL;
 	const char *const extra[][2] = {
+		{ "Referrer-Policy", REFERRER_POLICY },
 		{ "Location", res->location },
 		{ "Set-Cookie", res->set_cookie },
 		{ "Allow", res->allow },
@@ -258,8 +267,12 @@ send_answer(struct MHD_Connection *conn, const struct console_response *res)
 static enum MHD_Result
 send_plain(struct MHD_Connection *conn, unsigned status, const char *text)
 {
+	static const char *const extra[][2] = {
+		{ "Referrer-Policy", REFERRER_POLICY },
+	};
+
 	return listener_queue(conn, status, "text/plain; charset=utf-8", text,
-	    strlen(text), NULL, 0);
+	    strlen(text), extra, 1);
 }
 
 static enum MHD_Result

@@ -14,12 +14,12 @@
 #include "listener.h"
 #include "log.h"
 
-/* Sent with every answer, errors included (SPEC §5). */
+/* Sent with every answer, errors included (SPEC §5); each listener adds
+ * its own Referrer-Policy. */
 static const char *const security_headers[][2] = {
 	{ "Content-Security-Policy", "default-src 'none'; style-src "
 	    "'unsafe-inline'; img-src 'self'; form-action 'self'; "
 	    "base-uri 'none'; frame-ancestors 'none'" },
-	{ "Referrer-Policy", "no-referrer" },
 	{ "Cache-Control", "no-store" },
 	{ "X-Content-Type-Options", "nosniff" },
 	{ "X-Frame-Options", "DENY" },
@@ -187,6 +187,8 @@ send_answer(struct listener *l, struct MHD_Connection *conn,
     const struct web_response *res)
 {
 	const char *const extra[][2] = {
+		{ "Referrer-Policy", "no-referrer" },	/* the token is in
+							   the URL */
 		{ "Location", res->location },
 		{ "Allow", res->allow },
 	};

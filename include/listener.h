@@ -74,7 +74,8 @@ unsigned listener_daemon_port(struct MHD_Daemon *d, int port);
 unsigned listener_check_request(struct MHD_Connection *, size_t uri_len);
 /*
  * Queues an answer: body (copied), its type, the security headers of
- * SPEC §5 and the extra (name, value) headers whose value is not NULL.
+ * SPEC §5 but Referrer-Policy, which each listener gives among the extra
+ * (name, value) headers, those whose value is not NULL.
  * MHD_NO when a value holds CR or LF, or MHD cannot queue it.
  */
 enum MHD_Result listener_queue(struct MHD_Connection *, unsigned status,

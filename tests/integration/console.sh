@@ -27,18 +27,6 @@ for r in db.execute(sys.argv[2]).fetchall():
 db.commit()' "$DB" "$1"
 }
 
-# The current TOTP code of a base32 secret, steps from now.
-totp() {		# secret [steps]
-	"$PY" -S -c 'import base64, hashlib, hmac, struct, sys, time
-s = sys.argv[1]
-k = base64.b32decode(s + "=" * (-len(s) % 8))
-n = int(time.time()) // 30 + int(sys.argv[2])
-h = hmac.new(k, struct.pack(">Q", n), hashlib.sha1).digest()
-o = h[-1] & 15
-print("%06d" % ((struct.unpack(">I", h[o:o + 4])[0] & 0x7fffffff) % 1000000))' \
-	    "$1" "${2:-0}"
-}
-
 # A request to the console with a cookie jar: sets $status, $headers,
 # $body.  Forms come from the console's own origin unless the caller
 # adds other headers.
@@ -81,7 +69,7 @@ start_agent
 cget a /login
 expect_eq "GET /login answers" "$status" 200
 for h in "Content-Security-Policy: default-src 'none'" \
-    "Referrer-Policy: no-referrer" "Cache-Control: no-store" \
+    "Referrer-Policy: same-origin" "Cache-Control: no-store" \
     "X-Content-Type-Options: nosniff" "X-Frame-Options: DENY"; do
 	check "the console sends $h" grep -qiF "$h" "$T/headers"
 done

@@ -541,9 +541,14 @@ test_migrate_from_2(void **state)
 	assert_int_equal(store_open(path, &st, &err), 0);
 	assert_int_equal(raw_int(path, "PRAGMA user_version"),
 	    STORE_SCHEMA_VERSION);
-	assert_int_equal(STORE_SCHEMA_VERSION, 3);
+	assert_int_equal(STORE_SCHEMA_VERSION, 4);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_master "
 	    "WHERE type = 'trigger' AND tbl_name = 'audit'"), 2);
+	/* 4: the pending mark of a session, the audit by address. */
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM "
+	    "pragma_table_info('console_session') WHERE name = 'pending'"), 1);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_master "
+	    "WHERE name = 'audit_by_address'"), 1);
 	assert_int_equal(store_plan_get(st, plan_id, &p, &err), 0);
 	assert_string_equal(p.name, "Gold");
 	plan_clear(&p);
