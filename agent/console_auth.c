@@ -501,6 +501,7 @@ enrol_totp(struct console_call *c)
 	unsigned char key[TOTP_SECRET_MAX];
 	struct strvec codes = { 0 }, hashes = { 0 };
 	struct buf joined = { 0 };
+	char *canonical = NULL;
 	int64_t step;
 	size_t len, i;
 	struct err e;
@@ -519,19 +520,22 @@ enrol_totp(struct console_call *c)
 		    "time on your phone and type the code it shows now.",
 		    secret, NULL);
 	}
-	password_wipe(key, sizeof key);
 	password_recovery_codes(&codes, &hashes);
 	for (i = 0; i < hashes.n; i++) {
 		if (i > 0)
 			buf_puts(&joined, " ");
 		buf_puts(&joined, hashes.v[i]);
 	}
-	if (store_user_set_totp(c->st, c->user.id, secret, step, joined.data,
-	    &c->err) == -1 ||
+	/* Kept as the agent writes it, whatever case the form sent. */
+	canonical = totp_base32_encode(key, len);
+	password_wipe(key, sizeof key);
+	if (store_user_set_totp(c->st, c->user.id, canonical, step,
+	    joined.data, &c->err) == -1 ||
 	    console_audit(c, "totp.enroll", c->user.name, "ok", NULL) == -1)
 		goto out;
 	free(c->user.totp_secret);
-	c->user.totp_secret = xstrdup(secret);
+	c->user.totp_secret = canonical;
+	canonical = NULL;
 	free(c->user.recovery_hashes);
 	c->user.recovery_hashes = xstrdup(joined.data);
 	rc = account_page(c, 200, NULL, NULL, &codes);
@@ -541,6 +545,7 @@ out:
 	strvec_clear(&codes);
 	strvec_clear(&hashes);
 	buf_clear(&joined);
+	password_free(canonical);
 	return rc;
 }
 
@@ -590,6 +595,31 @@ console_account_post(struct console_call *c)
 
 /* ---- the users (admin) ---- */
 
+/*
+ * Whether done, from the query of the redirect after a change, is
+ * "ACTION NAME" as change_user makes it: a link from elsewhere cannot
+ * put words of its own on the page.
+ */
+static int
+done_known(const char *done)
+{
+	static const char *const actions[] = {
+		"user.role ", "user.reset-totp ", "user.end-sessions ",
+		"user.del ",
+	};
+	struct err e;
+	size_t i, len;
+
+	if (done == NULL)
+		return 0;
+	for (i = 0; i < sizeof actions / sizeof *actions; i++) {
+		len = strlen(actions[i]);
+		if (strncmp(done, actions[i], len) == 0)
+			return user_name_check(done + len, &e) == 0;
+	}
+	return 0;
+}
+
 static int
 users_page(struct console_call *c, unsigned status, const char *error,
     const char *name, const char *otp)
@@ -608,7 +638,7 @@ users_page(struct console_call *c, unsigned status, const char *error,
 		tmpl_vars_set(v, "otp", otp);
 		tmpl_vars_set(v, "otp_user", name);
 	}
-	if (done != NULL && *done != '\0')
+	if (done_known(done))
 		tmpl_vars_setf(v, "done_text", "Done: %s.", done);
 	for (i = 0; i < n; i++) {
 		item = tmpl_vars_item(v, "users");
