@@ -267,10 +267,12 @@ cpost t /login -H "X-Forwarded-For: 192.0.2.99" --data-urlencode name=vic \
     --data-urlencode "password=$otp_vic"
 expect_eq "after failures in a row, even the right password waits" "$status" 403
 expect_match "with the same message" "$body" "Name or password is wrong"
-expect_eq "the account counts its failures until the wait begins" \
-    "$(sql "SELECT failed_signins FROM console_user WHERE name = 'vic'")" 5
-expect_eq "the tries during the wait are refused unchecked" \
-    "$(sql "SELECT count(*) FROM audit WHERE target = 'vic' AND outcome = 'refused'")" 4
+# A try that comes after the wait is checked and counted again, so a
+# slow run (valgrind) counts more than five.
+check "the account counts its failures until the wait begins" \
+    test "$(sql "SELECT failed_signins FROM console_user WHERE name = 'vic'")" -ge 5
+expect_eq "failures and refusals make the eight tries" \
+    "$(sql "SELECT count(*) FROM audit WHERE target = 'vic' AND outcome IN ('failed', 'refused') AND address LIKE '192.0.2.%' AND address != '192.0.2.99'")" 8
 expect_eq "the refusal is audited" \
     "$(sql "SELECT address, outcome FROM audit WHERE target = 'vic' ORDER BY id DESC LIMIT 1")" \
     "192.0.2.99|refused"
@@ -278,15 +280,15 @@ for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
 	cpost t /login -H "X-Forwarded-For: 198.51.100.7" \
 	    --data-urlencode name="ghost$i" --data-urlencode password=guess-guess
 done
-cpost t /login -H "X-Forwarded-For: 10.1.1.1, 198.51.100.7" \
+cpost t /login -H "X-Forwarded-For: 198.51.100.7, 127.0.0.1" \
     --data-urlencode name=alice --data-urlencode "password=$PASS"
 expect_eq "after failures from one address, it waits too" "$status" 403
+cpost t /login -H "X-Forwarded-For: 10.1.1.1, 198.51.100.7" \
+    --data-urlencode name=alice --data-urlencode "password=$PASS"
+expect_eq "the rightmost untrusted hop is the client" "$status" 403
 cpost t /login -H "X-Forwarded-For: 198.51.100.8" \
     --data-urlencode name=alice --data-urlencode "password=$PASS"
 expect_eq "while another address signs in" "$status" 303
-cpost t /login -H "X-Forwarded-For: 198.51.100.7, 127.0.0.1" \
-    --data-urlencode name=alice --data-urlencode "password=$PASS"
-expect_eq "the rightmost untrusted hop is the client" "$status" 403
 
 # ---- the upload limit ----
 
