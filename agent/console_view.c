@@ -230,7 +230,7 @@ dashboard_states(struct tmpl_vars *v, const int64_t counts[STATE_COUNT],
 	tmpl_vars_setf(v, "percent", "%" PRId64, total > 0 ?
 	    counts[STATE_COMPLETED] * 100 / total : 0);
 	svg = chart_bars_svg("Tenants by state", bars, STATE_COUNT, &err);
-	tmpl_vars_set(v, "chart", svg);
+	tmpl_vars_set_svg(v, "chart", svg);
 	free(svg);
 }
 

@@ -14,29 +14,21 @@
 #include "listener.h"
 #include "log.h"
 
-/* Sent with every answer, errors included (SPEC §5). */
+/* Sent with every answer, errors included (SPEC §5); each listener adds
+ * its own Referrer-Policy. */
 static const char *const security_headers[][2] = {
 	{ "Content-Security-Policy", "default-src 'none'; style-src "
 	    "'unsafe-inline'; img-src 'self'; form-action 'self'; "
 	    "base-uri 'none'; frame-ancestors 'none'" },
-	{ "Referrer-Policy", "no-referrer" },
 	{ "Cache-Control", "no-store" },
 	{ "X-Content-Type-Options", "nosniff" },
 	{ "X-Frame-Options", "DENY" },
 };
 
-/* Database connections, one per request in flight. */
-struct pool {
-	pthread_mutex_t	 lock;
-	pthread_cond_t	 freed;
-	struct store	*st[LISTENER_THREADS];
-	int		 busy[LISTENER_THREADS];
-};
-
 struct listener {
 	struct MHD_Daemon	*daemon;
 	struct web		*web;
-	struct pool		 pool;
+	struct listener_pool	 pool;
 	unsigned		 port;
 	int			 stopping;
 };
@@ -56,11 +48,13 @@ struct request {
 
 /* ---- the connection pool ---- */
 
-static int
-pool_open(struct pool *p, const char *path, struct err *err)
+int
+listener_pool_open(struct listener_pool *p, const char *path,
+    struct err *err)
 {
 	size_t i;
 
+	memset(p, 0, sizeof *p);
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->freed, NULL);
 	for (i = 0; i < LISTENER_THREADS; i++)
@@ -69,8 +63,8 @@ pool_open(struct pool *p, const char *path, struct err *err)
 	return 0;
 }
 
-static void
-pool_close(struct pool *p)
+void
+listener_pool_close(struct listener_pool *p)
 {
 	size_t i;
 
@@ -80,8 +74,8 @@ pool_close(struct pool *p)
 	pthread_mutex_destroy(&p->lock);
 }
 
-static size_t
-pool_take(struct pool *p)
+size_t
+listener_pool_take(struct listener_pool *p)
 {
 	size_t i;
 
@@ -97,8 +91,8 @@ pool_take(struct pool *p)
 	}
 }
 
-static void
-pool_give(struct pool *p, size_t i)
+void
+listener_pool_give(struct listener_pool *p, size_t i)
 {
 	pthread_mutex_lock(&p->lock);
 	p->busy[i] = 0;
@@ -156,31 +150,52 @@ query_arg(void *cls, enum MHD_ValueKind kind, const char *key,
 
 /* ---- answers ---- */
 
-static enum MHD_Result
-send_answer(struct listener *l, struct MHD_Connection *conn,
-    const struct web_response *res)
+enum MHD_Result
+listener_queue(struct MHD_Connection *conn, unsigned status,
+    const char *type, const char *body, size_t len,
+    const char *const extra[][2], size_t nextra)
 {
 	struct MHD_Response *r;
 	enum MHD_Result ok;
 	size_t i;
 
-	r = MHD_create_response_from_buffer(res->len, res->body,
+	/* Only read, by MHD's copy (MHD_RESPMEM_MUST_COPY): the cast drops
+	 * const for its void * parameter, through uintptr_t for -Wcast-qual.
+	 * NOLINTNEXTLINE(performance-no-int-to-ptr) */
+	r = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body,
 	    MHD_RESPMEM_MUST_COPY);
 	if (r == NULL)
 		return MHD_NO;
-	ok = MHD_add_response_header(r, "Content-Type", res->type);
+	ok = MHD_add_response_header(r, "Content-Type", type);
 	for (i = 0; i < sizeof security_headers / sizeof *security_headers;
 	    i++)
 		ok &= MHD_add_response_header(r, security_headers[i][0],
 		    security_headers[i][1]);
 	/* MHD refuses a value with CR or LF; then nothing is sent. */
-	if (res->location != NULL)
-		ok &= MHD_add_response_header(r, "Location", res->location);
-	if (res->allow != NULL)
-		ok &= MHD_add_response_header(r, "Allow", res->allow);
+	for (i = 0; i < nextra; i++)
+		if (extra[i][1] != NULL)
+			ok &= MHD_add_response_header(r, extra[i][0],
+			    extra[i][1]);
 	if (ok == MHD_YES)
-		ok = MHD_queue_response(conn, res->status, r);
+		ok = MHD_queue_response(conn, status, r);
 	MHD_destroy_response(r);
+	return ok;
+}
+
+static enum MHD_Result
+send_answer(struct listener *l, struct MHD_Connection *conn,
+    const struct web_response *res)
+{
+	const char *const extra[][2] = {
+		{ "Referrer-Policy", "no-referrer" },	/* the token is in
+							   the URL */
+		{ "Location", res->location },
+		{ "Allow", res->allow },
+	};
+	enum MHD_Result ok;
+
+	ok = listener_queue(conn, res->status, res->type, res->body, res->len,
+	    extra, sizeof extra / sizeof *extra);
 	if (ok == MHD_YES)
 		web_count(l->web, res->status);
 	return ok;
@@ -195,8 +210,7 @@ send_plain(struct listener *l, struct MHD_Connection *conn, unsigned status,
 
 	res.status = status;
 	res.type = "text/plain; charset=utf-8";
-	/* Only read, by MHD's copy (MHD_RESPMEM_MUST_COPY): the cast drops
-	 * const for its void * parameter, through uintptr_t for -Wcast-qual.
+	/* Only read (see listener_queue).
 	 * NOLINTNEXTLINE(performance-no-int-to-ptr) */
 	res.body = (char *)(uintptr_t)text;
 	res.len = strlen(text);
@@ -226,9 +240,9 @@ respond(struct listener *l, struct MHD_Connection *conn, const char *method,
 	    NULL;
 	req.plan = rq->has_plan ? (rq->plan.data ? rq->plan.data : "") : NULL;
 	req.malformed = rq->malformed;
-	slot = pool_take(&l->pool);
+	slot = listener_pool_take(&l->pool);
 	web_handle(l->web, l->pool.st[slot], &req, (int64_t)time(NULL), &res);
-	pool_give(&l->pool, slot);
+	listener_pool_give(&l->pool, slot);
 	if (res.status >= 500)
 		log_error("listener", "%s %s answered %u", method, url,
 		    res.status);
@@ -261,19 +275,31 @@ count_header(void *cls, enum MHD_ValueKind kind, const char *key,
 	return MHD_YES;
 }
 
+unsigned
+listener_check_request(struct MHD_Connection *conn, size_t uri_len)
+{
+	size_t headers = 0;
+
+	if (uri_len > LISTENER_URI_MAX)
+		return 414;
+	MHD_get_connection_values_n(conn, MHD_HEADER_KIND, count_header,
+	    &headers);
+	if (headers > LISTENER_HEADER_MAX)
+		return 431;
+	return 0;
+}
+
 /* The request line and headers are in: checks them, readies the form. */
 static enum MHD_Result
 start(struct listener *l, struct MHD_Connection *conn, const char *method,
     const char *url, struct request *rq)
 {
-	size_t headers = 0;
+	unsigned refused;
 
 	rq->started = 1;
-	if (rq->uri_len > LISTENER_URI_MAX)
+	if ((refused = listener_check_request(conn, rq->uri_len)) == 414)
 		return send_plain(l, conn, 414, "Request URI too long.\n");
-	MHD_get_connection_values_n(conn, MHD_HEADER_KIND, count_header,
-	    &headers);
-	if (headers > LISTENER_HEADER_MAX)
+	if (refused == 431)
 		return send_plain(l, conn, 431, "Request headers too large.\n");
 	if (web_wants_form(method, url) && (rq->pp =
 	    MHD_create_post_processor(conn, LISTENER_POST_BUFFER, form_field,
@@ -332,27 +358,27 @@ completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 /* ---- starting and stopping ---- */
 
 static int
-local_address(const struct config *cfg, struct sockaddr_storage *ss,
-    socklen_t *len, struct err *err)
+local_address(const char *section, const char *address, int port,
+    struct sockaddr_storage *ss, socklen_t *len, struct err *err)
 {
 	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
 	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
 
 	memset(ss, 0, sizeof *ss);
-	if (inet_pton(AF_INET, cfg->listen_address, &in4->sin_addr) == 1) {
+	if (inet_pton(AF_INET, address, &in4->sin_addr) == 1) {
 		in4->sin_family = AF_INET;
-		in4->sin_port = htons((uint16_t)cfg->listen_port);
+		in4->sin_port = htons((uint16_t)port);
 		*len = sizeof *in4;
 		return 0;
 	}
-	if (inet_pton(AF_INET6, cfg->listen_address, &in6->sin6_addr) == 1) {
+	if (inet_pton(AF_INET6, address, &in6->sin6_addr) == 1) {
 		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons((uint16_t)cfg->listen_port);
+		in6->sin6_port = htons((uint16_t)port);
 		*len = sizeof *in6;
 		return 0;
 	}
-	err_set(err, ERR_RUNTIME, "[listener] address %s is not an IP address",
-	    cfg->listen_address);
+	err_set(err, ERR_RUNTIME, "[%s] address %s is not an IP address",
+	    section, address);
 	return -1;
 }
 
@@ -361,56 +387,86 @@ static void mhd_log(void *, const char *, va_list) PRINTF_LIKE(2, 0);
 static void
 mhd_log(void *cls, const char *fmt, va_list ap)
 {
+	const char *component = cls;
 	char line[512];
 
-	(void)cls;
 	vsnprintf(line, sizeof line, fmt, ap);
-	log_warn("listener", "%s", line);
+	log_warn(component, "%s", line);
+}
+
+struct MHD_Daemon *
+listener_daemon(const struct listener_site *site, struct err *err)
+{
+	struct MHD_Daemon *d;
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	unsigned per_address;
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+
+	if (local_address(site->section, site->address, site->port, &ss,
+	    &sslen, err) == -1)
+		return NULL;
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	per_address = site->max_connections > 1 ?
+	    (unsigned)site->max_connections / 2 : 1;
+	/* NOLINTBEGIN(performance-no-int-to-ptr): MHD takes the section's
+	 * name as its logger's closure, only read. */
+	d = MHD_start_daemon(flags, (uint16_t)site->port, NULL, NULL,
+	    site->answer, site->cls,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
+	    (void *)(uintptr_t)site->section,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)LISTENER_THREADS,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)site->max_connections,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)LISTENER_IDLE_SECONDS,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)LISTENER_MEMORY_MAX,
+	    MHD_OPTION_URI_LOG_CALLBACK, site->request_line, site->cls,
+	    MHD_OPTION_NOTIFY_COMPLETED, site->completed, site->cls,
+	    MHD_OPTION_END);
+	/* NOLINTEND(performance-no-int-to-ptr) */
+	if (d == NULL)
+		err_set(err, ERR_RUNTIME, "cannot listen on %s:%d for [%s] "
+		    "(taken, or not an address of this host)", site->address,
+		    site->port, site->section);
+	return d;
+}
+
+unsigned
+listener_daemon_port(struct MHD_Daemon *d, int port)
+{
+	const union MHD_DaemonInfo *info;
+
+	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	return info != NULL ? info->port : (unsigned)port;
 }
 
 struct listener *
 listener_start(const struct config *cfg, struct web *web, struct err *err)
 {
 	struct listener *l;
-	struct sockaddr_storage ss;
-	socklen_t sslen;
-	const union MHD_DaemonInfo *info;
-	unsigned per_address;
-	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	struct listener_site site = {
+		.section = "listener",
+		.address = cfg->listen_address,
+		.port = cfg->listen_port,
+		.max_connections = cfg->max_connections,
+		.answer = answer,
+		.request_line = request_line,
+		.completed = completed,
+	};
 
-	if (local_address(cfg, &ss, &sslen, err) == -1)
-		return NULL;
-	if (ss.ss_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
 	l = xcalloc(1, sizeof *l);
 	l->web = web;
-	if (pool_open(&l->pool, cfg->database, err) == -1)
+	site.cls = l;
+	if (listener_pool_open(&l->pool, cfg->database, err) == -1)
 		goto fail;
-	per_address = cfg->max_connections > 1 ?
-	    (unsigned)cfg->max_connections / 2 : 1;
-	l->daemon = MHD_start_daemon(flags, (uint16_t)cfg->listen_port, NULL,
-	    NULL, answer, l,
-	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, l,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)LISTENER_THREADS,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)LISTENER_IDLE_SECONDS,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)LISTENER_MEMORY_MAX,
-	    MHD_OPTION_URI_LOG_CALLBACK, request_line, l,
-	    MHD_OPTION_NOTIFY_COMPLETED, completed, l,
-	    MHD_OPTION_END);
-	if (l->daemon == NULL) {
-		err_set(err, ERR_RUNTIME, "cannot listen on %s:%d (taken, or "
-		    "not an address of this host)", cfg->listen_address,
-		    cfg->listen_port);
+	if ((l->daemon = listener_daemon(&site, err)) == NULL)
 		goto fail;
-	}
-	info = MHD_get_daemon_info(l->daemon, MHD_DAEMON_INFO_BIND_PORT);
-	l->port = info != NULL ? info->port : (unsigned)cfg->listen_port;
+	l->port = listener_daemon_port(l->daemon, cfg->listen_port);
 	return l;
 fail:
-	pool_close(&l->pool);
+	listener_pool_close(&l->pool);
 	free(l);
 	return NULL;
 }
@@ -428,6 +484,6 @@ listener_stop(struct listener *l)
 		return;
 	__atomic_store_n(&l->stopping, 1, __ATOMIC_RELEASE);
 	MHD_stop_daemon(l->daemon);
-	pool_close(&l->pool);
+	listener_pool_close(&l->pool);
 	free(l);
 }

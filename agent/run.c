@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "console_listener.h"
 #include "inbox_pass.h"
 #include "listener.h"
 #include "log.h"
@@ -21,6 +22,8 @@ struct agent {
 	const struct compose_ctx *mail;
 	struct web		  web;
 	struct listener		 *listener;
+	struct console		  console;
+	struct console_listener	 *console_listener; /* NULL: port 0 */
 	pthread_mutex_t		  lock;
 	pthread_cond_t		  wake;		/* deliverer: work or stop */
 	int			  queued;	/* a transition queued mail */
@@ -356,8 +359,45 @@ stop_threads(struct agent *a)
 	wake_deliverer(a);
 	listener_stop(a->listener);
 	a->listener = NULL;
+	console_listener_stop(a->console_listener);
+	a->console_listener = NULL;
 	pthread_join(a->reader, NULL);
 	pthread_join(a->deliverer, NULL);
+}
+
+/*
+ * Starts the console when [console] port is not 0, and says where it
+ * is; with no account yet, also how to make the first one (only the
+ * command line can).
+ */
+static int
+start_console(struct agent *a, struct store *st, struct err *err)
+{
+	const struct config *cfg = a->mail->cfg;
+	struct console_user *users = NULL;
+	size_t n = 0;
+
+	if (cfg->console_port == 0)
+		return 0;
+	a->console.mail = a->mail;
+	a->console.queued = wake_deliverer;
+	a->console.queued_arg = a;
+	if ((a->console_listener = console_listener_start(cfg, &a->console,
+	    err)) == NULL)
+		return -1;
+	if (store_user_list(st, &users, &n, err) == -1)
+		return -1;
+	store_users_free(users, n);
+	if (n > 0)
+		log_info("agent", "console on http://%s:%u/ base_url=%s",
+		    cfg->console_address,
+		    console_listener_port(a->console_listener),
+		    cfg->console_base_url);
+	else
+		log_info("agent", "console on %s: no accounts yet, make the "
+		    "first with: mscagent -c %s user add NAME --role admin",
+		    cfg->console_base_url, cfg->path);
+	return 0;
 }
 
 int
@@ -388,7 +428,13 @@ run_agent(const struct compose_ctx *mail, struct err *err)
 		goto out;
 	if ((a.listener = listener_start(mail->cfg, &a.web, err)) == NULL)
 		goto out;
+	if (start_console(&a, st, err) == -1) {
+		console_listener_stop(a.console_listener);
+		listener_stop(a.listener);
+		goto out;
+	}
 	if (start_threads(&a, err) == -1) {
+		console_listener_stop(a.console_listener);
 		listener_stop(a.listener);
 		goto out;
 	}

@@ -210,12 +210,18 @@ static const char *const migrations[] = {
 	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit "
 	"  BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;",
 	/*
-	 * 4: the console lists the messages read by tenant and by outcome,
-	 * newest first; without these, every tenant page would read the
-	 * whole inbound table.
+	 * 4: the console.  It lists the messages read by tenant and by
+	 * outcome, newest first (without these indexes every tenant page
+	 * would read the whole inbound table); a session whose password
+	 * was right but whose second factor is still to come (pending)
+	 * opens nothing but the sign-in's second step; the failed sign-ins
+	 * of an address are counted from the audit, by address and time.
 	 */
 	"CREATE INDEX inbound_by_tenant ON inbound(tenant_id, id);"
-	"CREATE INDEX inbound_by_outcome ON inbound(outcome, id);",
+	"CREATE INDEX inbound_by_outcome ON inbound(outcome, id);"
+	"ALTER TABLE console_session ADD COLUMN pending INTEGER NOT NULL "
+	"  DEFAULT 0 CHECK (pending IN (0, 1));"
+	"CREATE INDEX audit_by_address ON audit(address, at);",
 };
 
 int

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "password.h"
 #include "store_impl.h"
 
 #define USER_COLUMNS \
@@ -278,6 +279,403 @@ out:
 	return rc;
 }
 
+int
+store_user_get_id(struct store *st, int64_t id, struct console_user *u,
+    struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1, step;
+
+	memset(u, 0, sizeof *u);
+	if (prepare(st, "SELECT " USER_COLUMNS " FROM console_user "
+	    "WHERE id = ?1", &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, id);
+	step = sqlite3_step(stmt);
+	if (step == SQLITE_DONE) {
+		err_set(err, ERR_INPUT, "no user numbered %lld", (long long)id);
+		goto out;
+	}
+	if (step != SQLITE_ROW) {
+		db_fail(st, err, "reading a user");
+		goto out;
+	}
+	if (user_fill(stmt, u, err) == -1) {
+		user_clear(u);
+		goto out;
+	}
+	rc = 0;
+out:
+	release(st, stmt);
+	return rc;
+}
+
+/* Runs a statement about the account numbered ?1, which must exist. */
+static int
+update_user_id(struct store *st, sqlite3_stmt *stmt, int64_t id,
+    struct err *err)
+{
+	if (step_done(st, stmt, err) == -1)
+		return -1;
+	if (sqlite3_changes(st->db) == 0) {
+		err_set(err, ERR_INPUT, "no user numbered %lld", (long long)id);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_user_signin_failed(struct store *st, int64_t id, int64_t not_before,
+    struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+
+	if (prepare(st, "UPDATE console_user SET failed_signins = "
+	    "failed_signins + 1, signin_not_before = ?2 WHERE id = ?1", &stmt,
+	    err) == -1)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, not_before);
+	rc = update_user_id(st, stmt, id, err);
+out:
+	release(st, stmt);
+	return rc;
+}
+
+int
+store_user_signin_ok(struct store *st, int64_t id, int64_t step,
+    struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+
+	/* Compare-and-set: of two requests with one code, one wins. */
+	if (prepare(st, "UPDATE console_user SET failed_signins = 0, "
+	    "signin_not_before = 0, totp_last_step = max(totp_last_step, ?2) "
+	    "WHERE id = ?1 AND (?2 = 0 OR totp_last_step < ?2)", &stmt,
+	    err) == -1)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, step);
+	if (step_done(st, stmt, err) == -1)
+		goto out;
+	if (sqlite3_changes(st->db) == 0) {
+		err_set(err, step > 0 ? ERR_STATE : ERR_INPUT, step > 0 ?
+		    "that code was used already" : "no user numbered %lld",
+		    (long long)id);
+		goto out;
+	}
+	rc = 0;
+out:
+	release(st, stmt);
+	return rc;
+}
+
+int
+store_user_set_totp(struct store *st, int64_t id, const char *secret,
+    int64_t step, const char *recovery_hashes, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+
+	if (prepare(st, "UPDATE console_user SET totp_secret = ?2, "
+	    "totp_last_step = ?3, recovery_hashes = ?4 WHERE id = ?1", &stmt,
+	    err) == -1)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_text(stmt, 2, secret, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 3, step);
+	sqlite3_bind_text(stmt, 4, recovery_hashes, -1, SQLITE_TRANSIENT);
+	rc = update_user_id(st, stmt, id, err);
+out:
+	release(st, stmt);
+	return rc;
+}
+
+/* hashes without the word hash; NULL when it is not one of them. */
+static char *
+without_word(const char *hashes, const char *hash)
+{
+	struct buf b = { 0 };
+	const char *p = hashes, *end;
+	char word[PASSWORD_CODE_HASH_LEN];
+	size_t len;
+	int found = 0;
+
+	while (*p != '\0') {
+		end = strchr(p, ' ');
+		if (end == NULL)
+			end = p + strlen(p);
+		len = (size_t)(end - p);
+		if (len == sizeof word - 1) {
+			memcpy(word, p, len);
+			word[len] = '\0';
+		} else
+			word[0] = '\0';
+		if (!found && password_hash_equal(word, hash))
+			found = 1;
+		else if (end > p) {
+			if (b.len > 0)
+				buf_append(&b, " ", 1);
+			buf_append(&b, p, (size_t)(end - p));
+		}
+		p = *end == ' ' ? end + 1 : end;
+	}
+	if (!found) {
+		buf_clear(&b);
+		return NULL;
+	}
+	return b.data ? b.data : xstrdup("");
+}
+
+int
+store_user_use_recovery(struct store *st, int64_t id, const char *hash,
+    struct err *err)
+{
+	struct console_user u;
+	sqlite3_stmt *stmt = NULL;
+	char *left = NULL;
+	int rc = -1;
+
+	if (store_user_get_id(st, id, &u, err) == -1)
+		return -1;
+	if ((left = without_word(u.recovery_hashes ? u.recovery_hashes : "",
+	    hash)) == NULL) {
+		err_set(err, ERR_STATE, "not a recovery code of this account");
+		goto out;
+	}
+	/* Compare-and-set: two sign-ins with one code cannot both win. */
+	if (prepare(st, "UPDATE console_user SET recovery_hashes = ?2 "
+	    "WHERE id = ?1 AND recovery_hashes = ?3", &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_text(stmt, 2, left, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 3, u.recovery_hashes, -1, SQLITE_TRANSIENT);
+	if (step_done(st, stmt, err) == -1)
+		goto out;
+	if (sqlite3_changes(st->db) == 0) {
+		err_set(err, ERR_STATE, "the recovery code was just used");
+		goto out;
+	}
+	rc = 0;
+out:
+	release(st, stmt);
+	free(left);
+	user_clear(&u);
+	return rc;
+}
+
+/* ---- the sessions ---- */
+
+#define SESSION_COLUMNS \
+	"id, user_id, created_at, last_seen_at, address, csrf_token, pending"
+
+static int
+session_fill(sqlite3_stmt *stmt, void *elem, struct err *err)
+{
+	struct console_session *s = elem;
+
+	(void)err;
+	s->id = sqlite3_column_int64(stmt, 0);
+	s->user_id = sqlite3_column_int64(stmt, 1);
+	s->created_at = sqlite3_column_int64(stmt, 2);
+	s->last_seen_at = sqlite3_column_int64(stmt, 3);
+	s->address = column_strdup(stmt, 4);
+	s->csrf_token = column_strdup(stmt, 5);
+	s->pending = sqlite3_column_int(stmt, 6) != 0;
+	return 0;
+}
+
+static void
+session_unfill(void *elem)
+{
+	store_session_clear(elem);
+}
+
+static const struct row_kind session_rows = {
+	sizeof(struct console_session), session_fill, session_unfill
+};
+
+int
+store_session_add(struct store *st, const char *id_hash, int64_t user_id,
+    int64_t now, const char *address, const char *csrf_token, int pending,
+    int64_t *id, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+
+	if (prepare(st, "INSERT INTO console_session (id_hash, user_id, "
+	    "created_at, last_seen_at, address, csrf_token, pending) "
+	    "VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6)", &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_text(stmt, 1, id_hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 2, user_id);
+	sqlite3_bind_int64(stmt, 3, now);
+	sqlite3_bind_text(stmt, 4, address ? address : "", -1,
+	    SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 5, csrf_token, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(stmt, 6, pending != 0);
+	if (step_done(st, stmt, err) == -1)
+		goto out;
+	*id = sqlite3_last_insert_rowid(st->db);
+	rc = 0;
+out:
+	release(st, stmt);
+	return rc;
+}
+
+int
+store_session_prune(struct store *st, int64_t pending_before,
+    int64_t seen_before, int64_t created_before, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+
+	if (prepare(st, "DELETE FROM console_session WHERE (pending = 1 AND "
+	    "created_at < ?1) OR (pending = 0 AND (last_seen_at < ?2 OR "
+	    "created_at < ?3))", &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, pending_before);
+	sqlite3_bind_int64(stmt, 2, seen_before);
+	sqlite3_bind_int64(stmt, 3, created_before);
+	rc = step_done(st, stmt, err);
+out:
+	release(st, stmt);
+	return rc;
+}
+
+int
+store_session_find(struct store *st, const char *id_hash,
+    struct console_session *s, int *found, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1, step;
+
+	memset(s, 0, sizeof *s);
+	*found = 0;
+	if (prepare(st, "SELECT " SESSION_COLUMNS " FROM console_session "
+	    "WHERE id_hash = ?1", &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_text(stmt, 1, id_hash, -1, SQLITE_TRANSIENT);
+	step = sqlite3_step(stmt);
+	if (step == SQLITE_ROW) {
+		session_fill(stmt, s, err);
+		*found = 1;
+	} else if (step != SQLITE_DONE) {
+		db_fail(st, err, "reading a session");
+		goto out;
+	}
+	rc = 0;
+out:
+	release(st, stmt);
+	return rc;
+}
+
+int
+store_session_touch(struct store *st, int64_t id, int64_t now,
+    struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+
+	if (prepare(st, "UPDATE console_session SET last_seen_at = ?2 "
+	    "WHERE id = ?1 AND last_seen_at < ?2", &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, now);
+	rc = step_done(st, stmt, err);
+out:
+	release(st, stmt);
+	return rc;
+}
+
+int
+store_session_delete(struct store *st, int64_t id, int64_t user_id,
+    int *ended, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+
+	*ended = 0;
+	if (prepare(st, "DELETE FROM console_session WHERE id = ?1 "
+	    "AND (?2 = 0 OR user_id = ?2)", &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, user_id);
+	if (step_done(st, stmt, err) == -1)
+		goto out;
+	*ended = sqlite3_changes(st->db) > 0;
+	rc = 0;
+out:
+	release(st, stmt);
+	return rc;
+}
+
+int
+store_session_delete_user(struct store *st, int64_t user_id, int64_t keep,
+    int64_t *n, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+
+	*n = 0;
+	if (prepare(st, "DELETE FROM console_session WHERE user_id = ?1 "
+	    "AND id != ?2", &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, user_id);
+	sqlite3_bind_int64(stmt, 2, keep);
+	if (step_done(st, stmt, err) == -1)
+		goto out;
+	*n = sqlite3_changes(st->db);
+	rc = 0;
+out:
+	release(st, stmt);
+	return rc;
+}
+
+int
+store_session_list(struct store *st, int64_t user_id,
+    struct console_session **sessions, size_t *n, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	void *list = NULL;
+	int rc = -1;
+
+	*n = 0;
+	if (prepare(st, "SELECT " SESSION_COLUMNS " FROM console_session "
+	    "WHERE user_id = ?1 AND pending = 0 ORDER BY last_seen_at DESC, "
+	    "id DESC", &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, user_id);
+	rc = collect_rows(st, stmt, &session_rows, "listing sessions", &list,
+	    n, err);
+out:
+	release(st, stmt);
+	*sessions = list;
+	return rc;
+}
+
+void
+store_session_clear(struct console_session *s)
+{
+	if (s == NULL)
+		return;
+	free(s->address);
+	free(s->csrf_token);
+	memset(s, 0, sizeof *s);
+}
+
+void
+store_sessions_free(struct console_session *sessions, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		store_session_clear(&sessions[i]);
+	free(sessions);
+}
+
 /* ---- the audit ---- */
 
 int
@@ -372,4 +770,30 @@ store_audit_free(struct audit_entry *entries, size_t n)
 	for (i = 0; i < n; i++)
 		audit_unfill(&entries[i]);
 	free(entries);
+}
+
+int
+store_audit_failed_signins(struct store *st, const char *address,
+    int64_t since, int64_t *n, int64_t *last, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+
+	if (prepare(st, "SELECT count(*), coalesce(max(at), 0) FROM audit "
+	    "WHERE address = ?1 AND at >= ?2 AND action = 'signin' AND "
+	    "outcome = 'failed'", &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_text(stmt, 1, address ? address : "", -1,
+	    SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 2, since);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		db_fail(st, err, "counting failed sign-ins");
+		goto out;
+	}
+	*n = sqlite3_column_int64(stmt, 0);
+	*last = sqlite3_column_int64(stmt, 1);
+	rc = 0;
+out:
+	release(st, stmt);
+	return rc;
 }

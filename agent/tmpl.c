@@ -17,6 +17,7 @@
 struct tmpl_var {
 	char	*name;
 	char	*value;
+	int	 svg;		/* set by tmpl_vars_set_svg */
 };
 
 struct tmpl_list {
@@ -86,8 +87,8 @@ tmpl_vars_free(struct tmpl_vars *v)
 	free(v);
 }
 
-void
-tmpl_vars_set(struct tmpl_vars *v, const char *name, const char *value)
+static void
+set_var(struct tmpl_vars *v, const char *name, const char *value, int svg)
 {
 	char *clean;
 	size_t i;
@@ -98,6 +99,7 @@ tmpl_vars_set(struct tmpl_vars *v, const char *name, const char *value)
 		if (strcmp(v->vars[i].name, name) == 0) {
 			free(v->vars[i].value);
 			v->vars[i].value = clean;
+			v->vars[i].svg = svg;
 			return;
 		}
 	if (v->nvars == v->cap) {
@@ -106,7 +108,20 @@ tmpl_vars_set(struct tmpl_vars *v, const char *name, const char *value)
 	}
 	v->vars[v->nvars].name = xstrdup(name);
 	v->vars[v->nvars].value = clean;
+	v->vars[v->nvars].svg = svg;
 	v->nvars++;
+}
+
+void
+tmpl_vars_set(struct tmpl_vars *v, const char *name, const char *value)
+{
+	set_var(v, name, value, 0);
+}
+
+void
+tmpl_vars_set_svg(struct tmpl_vars *v, const char *name, const char *svg)
+{
+	set_var(v, name, svg, 1);
 }
 
 void
@@ -169,6 +184,20 @@ lookup_opt(const struct tmpl_vars *v, const char *name)
 		for (i = 0; i < v->nvars; i++)
 			if (strcmp(v->vars[i].name, name) == 0)
 				return v->vars[i].value;
+	return NULL;
+}
+
+/* The value of name when tmpl_vars_set_svg set it, else NULL. */
+static const char *
+lookup_svg(const struct tmpl_vars *v, const char *name)
+{
+	size_t i;
+
+	for (; v != NULL; v = v->parent)
+		for (i = 0; i < v->nvars; i++)
+			if (strcmp(v->vars[i].name, name) == 0)
+				return v->vars[i].svg ? v->vars[i].value :
+				    NULL;
 	return NULL;
 }
 
@@ -405,91 +434,6 @@ set_path(xmlNodePtr n, const char *path)
 	    "form") == 0 ? "action" : "href"), (const xmlChar *)path);
 }
 
-/* What an SVG of the agent's may not hold: anything that runs, loads or
- * links, and elements that could carry HTML. */
-static int
-svg_element_allowed(xmlNodePtr n)
-{
-	static const char *const refused[] = {
-		"script", "foreignObject", "style", "a", "use", "image",
-		"iframe", "animate", "set", "animateMotion", "animateTransform",
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof refused / sizeof refused[0]; i++)
-		if (strcmp((const char *)n->name, refused[i]) == 0)
-			return 0;
-	return 1;
-}
-
-static int
-svg_attr_allowed(xmlAttrPtr a)
-{
-	const char *name = (const char *)a->name;
-
-	/* data-* too: the filled element's children are filled next. */
-	return strncmp(name, "on", 2) != 0 && strstr(name, "href") == NULL &&
-	    strcmp(name, "style") != 0 && strncmp(name, "data-", 5) != 0;
-}
-
-/* 1 when every element under n, n included, is allowed, within
- * TMPL_NESTING_MAX. */
-static int
-svg_allowed(xmlNodePtr n, int depth)
-{
-	xmlNodePtr child;
-	xmlAttrPtr a;
-
-	if (depth > TMPL_NESTING_MAX)
-		return 0;
-	if (n->type != XML_ELEMENT_NODE)
-		return n->type == XML_TEXT_NODE ||
-		    n->type == XML_CDATA_SECTION_NODE ||
-		    n->type == XML_COMMENT_NODE;
-	if (!svg_element_allowed(n))
-		return 0;
-	for (a = n->properties; a != NULL; a = a->next)
-		if (!svg_attr_allowed(a))
-			return 0;
-	for (child = n->children; child != NULL; child = child->next)
-		if (!svg_allowed(child, depth + 1))
-			return 0;
-	return 1;
-}
-
-/*
- * data-svg: the element's content becomes the SVG document svg, which
- * the agent drew (chart.h, qrsvg.h): parsed as XML, without a DTD or
- * entities, its root an <svg> in the SVG namespace, and refused whole
- * (the element left empty) when it holds anything that could run, load
- * or link.
- */
-static void
-set_svg(xmlNodePtr n, const char *svg)
-{
-	xmlDocPtr doc;
-	xmlNodePtr root, child, next;
-
-	for (child = n->children; child != NULL; child = next) {
-		next = child->next;
-		xmlUnlinkNode(child);
-		xmlFreeNode(child);
-	}
-	if (*svg == '\0')
-		return;
-	doc = xmlReadMemory(svg, (int)strlen(svg), NULL, "UTF-8",
-	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	if (doc == NULL)
-		return;
-	root = xmlDocGetRootElement(doc);
-	if (doc->intSubset == NULL && root != NULL &&
-	    strcmp((const char *)root->name, "svg") == 0 && root->ns != NULL &&
-	    strcmp((const char *)root->ns->href,
-	    "http://www.w3.org/2000/svg") == 0 && svg_allowed(root, 0))
-		xmlAddChild(n, xmlDocCopyNode(root, n->doc, 1));
-	xmlFreeDoc(doc);
-}
-
 /* What filling one document needs besides the variables. */
 struct render {
 	const char	*subject;	/* for mailto: buttons */
@@ -510,6 +454,91 @@ set_mailto(xmlNodePtr n, const char *word, const struct tmpl_vars *vars,
 	free(href);
 	free(body);
 	free(subject);
+}
+
+/* ---- inline SVG ---- */
+
+/*
+ * What an SVG the agent draws (a QR code, a chart) is made of.  Only
+ * these elements and attributes are copied into a page, whoever made
+ * the SVG: none runs a script, loads anything or takes a URL.
+ */
+static const char *const svg_elements[] = {
+	"svg", "g", "path", "rect", "circle", "ellipse", "line", "polyline",
+	"polygon", "text", "tspan", "title", "desc",
+};
+static const char *const svg_attributes[] = {
+	"width", "height", "viewBox", "preserveAspectRatio", "role",
+	"aria-label", "class", "fill", "fill-opacity", "fill-rule", "stroke",
+	"stroke-width", "stroke-opacity", "stroke-linecap", "stroke-linejoin",
+	"stroke-dasharray", "opacity", "d", "x", "y", "dx", "dy", "x1", "y1",
+	"x2", "y2", "cx", "cy", "r", "rx", "ry", "points", "transform",
+	"font-size", "font-family", "font-weight", "text-anchor",
+	"dominant-baseline", "shape-rendering",
+};
+
+static int
+in_list(const char *const *list, size_t n, const xmlChar *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(list[i], (const char *)name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Copies the allowed part of node n under to (in to's document). */
+static void
+svg_copy(xmlNodePtr to, xmlNodePtr n, int depth)
+{
+	xmlNodePtr el, child;
+	xmlAttrPtr a;
+	xmlChar *v;
+
+	if (depth > TMPL_NESTING_MAX)
+		return;
+	if (n->type == XML_TEXT_NODE) {
+		xmlAddChild(to, xmlNewDocText(to->doc, n->content));
+		return;
+	}
+	if (n->type != XML_ELEMENT_NODE || !in_list(svg_elements,
+	    sizeof svg_elements / sizeof *svg_elements, n->name))
+		return;
+	el = xmlNewDocNode(to->doc, NULL, n->name, NULL);
+	for (a = n->properties; a != NULL; a = a->next) {
+		if (a->ns != NULL || !in_list(svg_attributes,
+		    sizeof svg_attributes / sizeof *svg_attributes, a->name))
+			continue;
+		v = xmlNodeGetContent((xmlNodePtr)a);
+		xmlSetProp(el, a->name, v ? v : (const xmlChar *)"");
+		xmlFree(v);
+	}
+	xmlAddChild(to, el);
+	for (child = n->children; child != NULL; child = child->next)
+		svg_copy(el, child, depth + 1);
+}
+
+/*
+ * Puts svg (from tmpl_vars_set_svg) in place of n's content: parsed as
+ * XML without entities or network, and copied through the lists above.
+ * An SVG that does not parse leaves n empty.
+ */
+static void
+set_svg(xmlNodePtr n, const char *svg)
+{
+	xmlDocPtr doc;
+	xmlNodePtr root;
+
+	set_text(n, "");
+	doc = xmlReadMemory(svg, (int)strlen(svg), NULL, "UTF-8",
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (doc == NULL)
+		return;
+	root = xmlDocGetRootElement(doc);
+	if (root != NULL && strcmp((const char *)root->name, "svg") == 0)
+		svg_copy(n, root, 0);
+	xmlFreeDoc(doc);
 }
 
 /* Their content is written unescaped: a value there could add markup. */
@@ -561,6 +590,7 @@ static int
 render_element(xmlNodePtr n, const struct tmpl_vars *vars, struct render *r,
     int depth)
 {
+	const char *svg;
 	char *v;
 
 	if (!keep_element(n, vars))
@@ -569,6 +599,12 @@ render_element(xmlNodePtr n, const struct tmpl_vars *vars, struct render *r,
 		if (!is_raw_text(n))
 			set_text(n, lookup(vars, v));
 		xmlUnsetProp(n, (const xmlChar *)"data-var");
+		xmlFree(v);
+	}
+	if ((v = attr(n, "data-svg")) != NULL) {
+		svg = lookup_svg(vars, v);
+		set_svg(n, svg ? svg : "");
+		xmlUnsetProp(n, (const xmlChar *)"data-svg");
 		xmlFree(v);
 	}
 	if ((v = attr(n, "data-href")) != NULL) {
@@ -581,11 +617,6 @@ render_element(xmlNodePtr n, const struct tmpl_vars *vars, struct render *r,
 	if ((v = attr(n, "data-path")) != NULL) {
 		set_path(n, lookup(vars, v));
 		xmlUnsetProp(n, (const xmlChar *)"data-path");
-		xmlFree(v);
-	}
-	if ((v = attr(n, "data-svg")) != NULL) {
-		set_svg(n, lookup(vars, v));
-		xmlUnsetProp(n, (const xmlChar *)"data-svg");
 		xmlFree(v);
 	}
 	if ((v = attr(n, "data-value")) != NULL) {

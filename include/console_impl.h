@@ -85,6 +85,28 @@ int	 console_session_load(struct console_call *);
 int	 console_post_allowed(const struct console_call *);
 void	 console_call_clear(struct console_call *);
 
+/* A sign-in whose second factor is still to come lives this long. */
+#define CONSOLE_PENDING_SECONDS	300
+
+/* As console_session_load, for a session that waits for its second
+ * factor (which opens nothing but the sign-in's second step). */
+int	 console_session_load_pending(struct console_call *);
+/*
+ * A new session for the account user_id (pending: its second factor
+ * still to come), with a new id and CSRF token: sets c->session_id,
+ * c->csrf and the cookie of the answer.  0, or -1 with c->err.
+ */
+int	 console_session_start(struct console_call *, int64_t user_id,
+	    int pending);
+/* Ends c's session (if any) and clears the cookie; 0, or -1 with
+ * c->err. */
+int	 console_session_end(struct console_call *);
+/* 1 when a form's field "csrf" is the session's token (in constant
+ * time); 1 when the request comes from the console's own origin
+ * (Sec-Fetch-Site, Origin: what a browser says), else 0. */
+int	 console_csrf_ok(const struct console_call *);
+int	 console_same_origin(const struct console_call *);
+
 /* ---- the handlers, by file ---- */
 
 int	 console_login_get(struct console_call *);

@@ -13,6 +13,10 @@
 #ifndef MSCAGENT_LISTENER_H
 #define MSCAGENT_LISTENER_H
 
+#include <pthread.h>
+
+#include <microhttpd.h>
+
 #include "config.h"
 #include "web.h"
 
@@ -36,6 +40,63 @@
 					   own pieces, not a limit */
 
 struct listener;
+
+/*
+ * The plumbing the listeners share: the public one here, the console's
+ * in console_listener.c.  Each has its own address, port, handlers and
+ * database connections; the limits above and the security headers are
+ * the same for both.
+ */
+struct listener_site {
+	const char			*section;	/* "listener", "console":
+							   its log lines and
+							   errors */
+	const char			*address;	/* an IP address */
+	int				 port;		/* 0: any free one */
+	int				 max_connections;
+	MHD_AccessHandlerCallback	 answer;
+	void				*(*request_line)(void *cls,
+					    const char *uri,
+					    struct MHD_Connection *);
+	MHD_RequestCompletedCallback	 completed;
+	void				*cls;		/* the three's argument */
+};
+
+/* Starts libmicrohttpd for site with the limits above; NULL with
+ * ERR_RUNTIME (the address is not one, or the port is taken). */
+struct MHD_Daemon *listener_daemon(const struct listener_site *,
+	    struct err *);
+/* The port d listens on (see the port trap in the notes: port is what
+ * the config asked for). */
+unsigned listener_daemon_port(struct MHD_Daemon *d, int port);
+/* 414 for a request target over LISTENER_URI_MAX (uri_len as sent),
+ * 431 for header fields over LISTENER_HEADER_MAX, else 0. */
+unsigned listener_check_request(struct MHD_Connection *, size_t uri_len);
+/*
+ * Queues an answer: body (copied), its type, the security headers of
+ * SPEC §5 but Referrer-Policy, which each listener gives among the extra
+ * (name, value) headers, those whose value is not NULL.
+ * MHD_NO when a value holds CR or LF, or MHD cannot queue it.
+ */
+enum MHD_Result listener_queue(struct MHD_Connection *, unsigned status,
+	    const char *type, const char *body, size_t len,
+	    const char *const extra[][2], size_t nextra);
+
+/* Database connections, one per request in flight: each thread of
+ * libmicrohttpd's pool takes one for a request, never sharing it. */
+struct listener_pool {
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 freed;
+	struct store	*st[LISTENER_THREADS];
+	int		 busy[LISTENER_THREADS];
+};
+
+int	 listener_pool_open(struct listener_pool *, const char *path,
+	    struct err *);
+void	 listener_pool_close(struct listener_pool *);
+/* A free connection's slot (waits for one); give it back when done. */
+size_t	 listener_pool_take(struct listener_pool *);
+void	 listener_pool_give(struct listener_pool *, size_t i);
 
 /*
  * Opens a database connection per thread and starts listening on

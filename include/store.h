@@ -444,6 +444,77 @@ int	 store_user_delete(struct store *, const char *name, struct err *);
 int	 store_user_reset_totp(struct store *, const char *name,
 	    struct err *);
 
+/* The account numbered id (fills *u: free with user_clear); ERR_INPUT
+ * when there is none. */
+int	 store_user_get_id(struct store *, int64_t id, struct console_user *u,
+	    struct err *);
+/*
+ * A failed sign-in of the account: one more in a row, and no other
+ * tried before not_before.  A good one clears both, and a code's step
+ * (step > 0) becomes the last one accepted, so it is taken once: a step
+ * not after the last one fails with ERR_STATE and changes nothing.
+ */
+int	 store_user_signin_failed(struct store *, int64_t id,
+	    int64_t not_before, struct err *);
+int	 store_user_signin_ok(struct store *, int64_t id, int64_t step,
+	    struct err *);
+/* Enrolls a second factor: its base32 secret, the step of the code
+ * that confirmed it, and the recovery codes' hashes (space-separated). */
+int	 store_user_set_totp(struct store *, int64_t id, const char *secret,
+	    int64_t step, const char *recovery_hashes, struct err *);
+/* The recovery hashes left once one is used; 0 when hash was still
+ * there (and is now gone), -1 with ERR_STATE when it was not. */
+int	 store_user_use_recovery(struct store *, int64_t id, const char *hash,
+	    struct err *);
+
+/*
+ * The console's sessions.  Only the SHA-256 of a session id (hex) is
+ * kept, so the database does not hold what a cookie holds.  A pending
+ * session has had its password but not yet its second factor.
+ */
+struct console_session {
+	int64_t	 id;
+	int64_t	 user_id;
+	int64_t	 created_at;
+	int64_t	 last_seen_at;
+	char	*address;
+	char	*csrf_token;
+	int	 pending;
+};
+
+int	 store_session_add(struct store *, const char *id_hash, int64_t user_id,
+	    int64_t now, const char *address, const char *csrf_token,
+	    int pending, int64_t *id, struct err *);
+/* Removes the sessions that died: pending ones made before
+ * pending_before, others last seen before seen_before or made before
+ * created_before. */
+int	 store_session_prune(struct store *, int64_t pending_before,
+	    int64_t seen_before, int64_t created_before, struct err *);
+/* The session of id_hash into *s (free with store_session_clear):
+ * *found 0 when there is none. */
+int	 store_session_find(struct store *, const char *id_hash,
+	    struct console_session *s, int *found, struct err *);
+int	 store_session_touch(struct store *, int64_t id, int64_t now,
+	    struct err *);
+/* Ends session id, only when it belongs to user_id (0: anybody's);
+ * *ended says whether it did. */
+int	 store_session_delete(struct store *, int64_t id, int64_t user_id,
+	    int *ended, struct err *);
+/* Ends every session of user_id but keep (0: all of them); *n of them. */
+int	 store_session_delete_user(struct store *, int64_t user_id,
+	    int64_t keep, int64_t *n, struct err *);
+/* The sessions of user_id, newest first (pending ones left out); free
+ * with store_sessions_free. */
+int	 store_session_list(struct store *, int64_t user_id,
+	    struct console_session **, size_t *n, struct err *);
+void	 store_session_clear(struct console_session *);
+void	 store_sessions_free(struct console_session *, size_t);
+
+/* How many sign-ins failed from address at or after since, and when
+ * the last of them was (0: none), from the audit. */
+int	 store_audit_failed_signins(struct store *, const char *address,
+	    int64_t since, int64_t *n, int64_t *last, struct err *);
+
 /* One line of the audit: who did what, from where, to what, and how it
  * ended ("ok", "refused", "failed"). */
 struct audit_note {

@@ -9,16 +9,18 @@
  *   data-value="x"    the value attribute becomes x (form fields)
  *   data-path="x"     a path of this site ("/tenants/7", not "//host"):
  *                     the action of a <form>, else the href
- *   data-svg="x"      the content becomes the SVG document x, made by
- *                     the agent (chart.h): parsed as XML, refused whole
- *                     when it holds a DTD, script, foreignObject, style,
- *                     links, animation, on* or data-* attributes
  *   data-mailto="W"   href becomes a mailto: link to the reply address
  *                     (var reply_to) with subject "Re: <subject>" and W
  *                     as the first line of the body
  *   data-if="x"       the element is kept only when x is set and not ""
  *   data-unless="x"   the element is kept only when x is empty
  *   data-each="list"  the element is repeated for each item of list
+ *   data-svg="x"      the element's content becomes the SVG drawing x,
+ *                     when x was set by tmpl_vars_set_svg (else it is
+ *                     left empty): only SVG elements and attributes
+ *                     that draw are copied (no script, style, link or
+ *                     URL), so an SVG made by the agent (a QR code, a
+ *                     chart) can be inline in a page
  * The subject is the content of <meta name="subject" content="...">,
  * where {x} stands for the value of x (control characters in values
  * become spaces, so no value can break a header line).  The text part is
@@ -47,6 +49,10 @@ struct tmpl_vars *tmpl_vars_new(void);
 void	 tmpl_vars_free(struct tmpl_vars *);
 /* Copies name and value; a NULL value counts as empty. */
 void	 tmpl_vars_set(struct tmpl_vars *, const char *name, const char *value);
+/* Sets name to an SVG drawing the agent made, for data-svg; elsewhere
+ * it is text like any value.  A later tmpl_vars_set makes it text. */
+void	 tmpl_vars_set_svg(struct tmpl_vars *, const char *name,
+	    const char *svg);
 void	 tmpl_vars_setf(struct tmpl_vars *, const char *name,
 	    const char *fmt, ...) PRINTF_LIKE(3, 4);
 /* Adds one item to the list named list and returns its variables

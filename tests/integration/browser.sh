@@ -2,7 +2,9 @@
 # The verification link in a real browser: headless Chromium driven over
 # chromedriver's W3C WebDriver API (tests/support/browser.py).  Opens the link
 # from the mail, picks a plan, confirms and lands on the status page; an
-# expired link shows the expiry page.  Checks what the browser itself
+# expired link shows the expiry page.  Then the console: the first
+# sign-in, the forced password change, TOTP enrolment, the users page and
+# a sign-in with a code.  Checks what the browser itself
 # sees: the rendered text, the HTTP status of each page, its own form
 # validation, the width on a phone and the console (CSP violations show
 # there).  Screenshots go to build/test-artifacts/.
@@ -108,6 +110,12 @@ id=$out
 agent start "$id"
 agent approve "$id"
 agent flush
+CPORT=$(free_port)
+CBASE=http://127.0.0.1:$CPORT
+set_conf console port "$CPORT"
+set_conf console base_url "$CBASE"
+agent user add alice --role admin
+otp=$out
 link=$(mail_link "$(files_in "$T/var/mail/ops@msp.test" | tail -1)")
 token=${link#*token=}
 start_agent
@@ -180,6 +188,59 @@ br shot "$ART/browser-expired.png"
 # Chromium reports the 410 of the page itself; nothing else may be there.
 expect_eq "no other console errors" \
     "$(console 'Failed to load resource: .*status of 410')" ""
+
+# ---- the console ----
+PASS='correct horse battery staple'
+br go "$CBASE/"
+wait_url "$CBASE/login"
+expect_eq "the console sends the browser to its sign-in" "$(br url)" "$CBASE/login"
+br shot "$ART/console-login.png"
+br type 'input[name=name]' alice
+br type 'input[name=password]' "$otp"
+br click 'main button[type=submit]'
+wait_url "$CBASE/account"
+expect_eq "the one-time password leads to the account page" "$(br url)" \
+    "$CBASE/account"
+expect_eq "which asks for a new password" "$(br text h1)" "Choose your password"
+br shot "$ART/console-change-password.png"
+br type 'input[name=current]' "$otp"
+br type 'input[name=new]' "$PASS"
+br type 'input[name=repeat]' "$PASS"
+br click 'main button[type=submit]'
+wait_url "$CBASE/account?done=password"
+expect_eq "the password is changed" "$(br text p.ok)" "Your password is changed."
+expect_eq "the QR code is drawn inline" "$(br count '.qr svg path')" 1
+expect_eq "and is 196 px wide" \
+    "$(br js 'return document.querySelector(".qr svg").getBoundingClientRect().width')" 196
+br shot "$ART/console-enrol.png"
+secret=$(br text 'code.secret')
+br type 'input[name=code]' "$(totp "$secret")"
+br click 'form input[value=totp] ~ button'
+sleep 0.3
+expect_eq "the code turns the second factor on: ten recovery codes" \
+    "$(br count '.codes li')" 10
+br shot "$ART/console-recovery-codes.png"
+expect_eq "no console errors or CSP violations in the console" "$(console)" ""
+br go "$CBASE/users"
+expect_eq "the users page opens" "$(br text h1)" Users
+br size 1280 900
+br shot "$ART/console-users.png"
+br click 'header button'
+wait_url "$CBASE/login"
+br type 'input[name=name]' alice
+br type 'input[name=password]' "$PASS"
+br click 'main button[type=submit]'
+sleep 0.3
+expect_eq "signing in again asks for the code" \
+    "$(br count 'input[name=code]')" 1
+br shot "$ART/console-code.png"
+br type 'input[name=code]' "$(totp "$secret" 1)"
+br click 'main button[type=submit]'
+sleep 0.3
+expect_eq "the next code signs in" "$(br url)" "$CBASE/"
+expect_eq "no console errors or CSP violations after signing in" \
+    "$(console 'Failed to load resource: .*status of 501')" ""
+br size 1024 900
 
 check "screenshots saved" test -s "$ART/browser-verify.png" -a \
     -s "$ART/browser-verify-phone.png" -a -s "$ART/browser-status.png" -a \

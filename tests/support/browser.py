@@ -12,6 +12,7 @@ a shell test can check each answer.  The driver's address is $WEBDRIVER
   browser.py count CSS             how many elements match
   browser.py selected CSS          true or false
   browser.py click CSS             clicks the first match
+  browser.py type CSS TEXT         types TEXT into the first match
   browser.py js SCRIPT [ARG...]    runs SCRIPT (arguments as strings),
                                    prints its value as JSON
   browser.py size WIDTH HEIGHT     sets the window size
@@ -113,6 +114,10 @@ def cmd_click(css):
     call("POST", session("/element/%s/click" % find(css)), {})
 
 
+def cmd_type(css, text):
+    call("POST", session("/element/%s/value" % find(css)), {"text": text})
+
+
 def cmd_js(script, *args):
     print(json.dumps(call("POST", session("/execute/sync"),
                           {"script": script, "args": list(args)}),
@@ -143,7 +148,7 @@ def cmd_quit():
 COMMANDS = {
     "new": cmd_new, "go": cmd_go, "url": cmd_url, "text": cmd_text,
     "attr": cmd_attr, "count": cmd_count, "selected": cmd_selected,
-    "click": cmd_click, "js": cmd_js, "size": cmd_size, "shot": cmd_shot,
+    "click": cmd_click, "type": cmd_type, "js": cmd_js, "size": cmd_size, "shot": cmd_shot,
     "log": cmd_log, "quit": cmd_quit,
 }
 

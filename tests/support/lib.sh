@@ -261,6 +261,19 @@ agent_later() {		# offset (e.g. +31d) args...
 	err=$(cat "$T/stderr")
 }
 
+# The TOTP code (RFC 6238: SHA-1, 6 digits, 30 s) of a base32 secret,
+# steps from now, as an authenticator app shows it.
+totp() {		# secret [steps]
+	"$PY" -S -c 'import base64, hashlib, hmac, struct, sys, time
+s = sys.argv[1]
+k = base64.b32decode(s + "=" * (-len(s) % 8))
+n = int(time.time()) // 30 + int(sys.argv[2])
+h = hmac.new(k, struct.pack(">Q", n), hashlib.sha1).digest()
+o = h[-1] & 15
+print("%06d" % ((struct.unpack(">I", h[o:o + 4])[0] & 0x7fffffff) % 1000000))' \
+	    "$1" "${2:-0}"
+}
+
 # A TCP port nobody listens on now.
 free_port() {
 	"$PY" -S -c 'import socket

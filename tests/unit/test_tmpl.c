@@ -589,64 +589,83 @@ test_path(void **state)
 	}
 }
 
-#define SVG_OPEN	"<svg xmlns=\"http://www.w3.org/2000/svg\" " \
-			"viewBox=\"0 0 10 10\">"
-
-/* data-svg: an SVG the agent drew goes in as elements; one holding
- * anything that runs, loads or links is left out whole. */
-static const struct {
-	const char	*svg;
-	int		 kept;
-} svg_cases[] = {
-	{ SVG_OPEN "<title>a &lt; b</title><rect width=\"5\" height=\"5\"/>"
-	  "<text x=\"1\" y=\"9\">5 &amp; 6</text></svg>", 1 },
-	{ SVG_OPEN "<script>alert(1)</script></svg>", 0 },
-	{ SVG_OPEN "<rect onclick=\"alert(1)\"/></svg>", 0 },
-	{ SVG_OPEN "<foreignObject><p>x</p></foreignObject></svg>", 0 },
-	{ SVG_OPEN "<a href=\"https://evil.test\"><rect/></a></svg>", 0 },
-	{ "<svg xmlns=\"http://www.w3.org/2000/svg\" "
-	  "xmlns:x=\"http://www.w3.org/1999/xlink\"><image "
-	  "x:href=\"https://evil.test/i.png\"/></svg>", 0 },
-	{ SVG_OPEN "<rect style=\"fill:url(https://evil.test)\"/></svg>", 0 },
-	{ SVG_OPEN "<style>rect{}</style></svg>", 0 },
-	{ SVG_OPEN "<set attributeName=\"x\" to=\"1\"/></svg>", 0 },
-	{ SVG_OPEN "<rect data-var=\"x\"/></svg>", 0 },
-	{ "<!DOCTYPE svg [<!ENTITY e \"boom\">]>" SVG_OPEN "<text>&e;</text>"
-	  "</svg>", 0 },
-	{ "<svg><rect/></svg>", 0 },	/* not in the SVG namespace */
-	{ "<html xmlns=\"http://www.w3.org/2000/svg\"/>", 0 },
-	{ "<p>not svg</p>", 0 },
-	{ SVG_OPEN "<rect>", 0 },	/* not well-formed */
-	{ "", 0 },
+/* Drawings the agent makes go in as SVG, through a filter that keeps
+ * what draws and drops what could run, load or link. */
+static const char *const hostile_svgs[] = {
+	"<svg><script>alert(1)</script><rect width=\"1\"/></svg>",
+	"<svg onload=\"alert(1)\"><rect width=\"1\" onclick=\"x()\"/></svg>",
+	"<svg><a href=\"javascript:alert(1)\"><circle r=\"1\"/></a>"
+	    "<rect width=\"1\"/></svg>",
+	"<svg><foreignObject><img src=\"x\" onerror=\"alert(1)\"/>"
+	    "</foreignObject><rect width=\"1\"/></svg>",
+	"<svg xmlns:xlink=\"http://www.w3.org/1999/xlink\"><rect "
+	    "xlink:href=\"https://evil.test/\" width=\"1\"/></svg>",
+	"<svg><style>*{background:url(https://evil.test/)}</style>"
+	    "<rect width=\"1\" style=\"fill:url(https://evil.test/)\"/></svg>",
+	"<!DOCTYPE svg [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+	    "<svg><text>&x;</text><rect width=\"1\"/></svg>",
 };
 
 static void
 test_svg(void **state)
 {
+	static const char drawing[] = "<svg xmlns=\"http://www.w3.org/2000/"
+	    "svg\" viewBox=\"0 0 29 29\" width=\"116\" height=\"116\">"
+	    "<rect width=\"29\" height=\"29\" fill=\"#fff\"/>"
+	    "<path fill=\"#000\" d=\"M4 4h7v1h-7z\"/></svg>";
 	struct held *h = *state;
+	char buf[LINE_BUF];
 	size_t i;
 
 	use_set(h, FIXTURES);
-	for (i = 0; i < NELEM(svg_cases); i++) {
-		tmpl_vars_set(new_vars(h), "svg", svg_cases[i].svg);
-		render(h, "agent_made");
+	tmpl_vars_set_svg(new_vars(h), "pic", drawing);
+	tmpl_vars_set(h->vars, "show_text", "yes");
+	render(h, "svg");
+	parse(h);
+	assert_int_equal(count_elements(h->doc, "svg"), 1);
+	assert_int_equal(count_elements(h->doc, "path"), 1);
+	assert_int_equal(count_elements(h->doc, "b"), 0);
+	assert_int_equal(attr_of(h->doc, "s", "id", buf, sizeof buf), 1);
+	assert_int_equal(count_data_attrs(h->doc->children), 0);
+	/* Elsewhere the same value is text. */
+	assert_id_content(h->doc, "t", drawing);
+
+	for (i = 0; i < NELEM(hostile_svgs); i++) {
+		tmpl_vars_set_svg(new_vars(h), "pic", hostile_svgs[i]);
+		render(h, "svg");
 		parse(h);
-		if ((count_elements(h->doc, "svg") == 1) != svg_cases[i].kept)
-			fail_msg("case %zu: %s", i, h->out.html);
-		/* The placeholder goes either way. */
-		assert_null(strstr(h->out.html, "placeholder"));
+		if (count_elements(h->doc, "rect") != 1)
+			fail_msg("%s: the drawing is gone", hostile_svgs[i]);
 		assert_int_equal(count_elements(h->doc, "script"), 0);
-		assert_null(strstr(h->out.html, "evil.test"));
-		assert_null(strstr(h->out.html, "boom"));
+		assert_int_equal(count_elements(h->doc, "a"), 0);
+		assert_int_equal(count_elements(h->doc, "img"), 0);
+		assert_int_equal(count_elements(h->doc, "foreignObject") +
+		    count_elements(h->doc, "foreignobject"), 0);
+		assert_int_equal(count_elements(h->doc, "style"), 0);
+		assert_null(strstr(h->out.html, "onload"));
 		assert_null(strstr(h->out.html, "onclick"));
+		assert_null(strstr(h->out.html, "evil.test\" w"));
+		assert_null(strstr(h->out.html, "href"));
+		assert_null(strstr(h->out.html, "style=\"fill"));
+		assert_null(strstr(h->out.html, "root:"));
 	}
-	/* Its text stays escaped in the page. */
-	tmpl_vars_set(new_vars(h), "svg", svg_cases[0].svg);
-	render(h, "agent_made");
-	assert_non_null(strstr(h->out.html, "<title>a &lt; b</title>"));
-	assert_non_null(strstr(h->out.html, ">5 &amp; 6</text>"));
-	assert_non_null(strstr(h->out.html, "xmlns=\"http://www.w3.org/2000/"
-	    "svg\""));
+
+	/* A value set as text never becomes markup, nor does a broken SVG. */
+	tmpl_vars_set(new_vars(h), "pic", drawing);
+	render(h, "svg");
+	parse(h);
+	assert_int_equal(count_elements(h->doc, "svg"), 0);
+	assert_id_content(h->doc, "s", "");
+	tmpl_vars_set_svg(new_vars(h), "pic", "<svg><rect width=\"1\"");
+	render(h, "svg");
+	parse(h);
+	assert_int_equal(count_elements(h->doc, "rect"), 0);
+	/* A later tmpl_vars_set makes it text again. */
+	tmpl_vars_set_svg(new_vars(h), "pic", drawing);
+	tmpl_vars_set(h->vars, "pic", drawing);
+	render(h, "svg");
+	parse(h);
+	assert_int_equal(count_elements(h->doc, "svg"), 0);
 }
 
 /* A subject breaking out of <title>, which is escaped text too. */

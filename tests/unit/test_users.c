@@ -548,6 +548,11 @@ test_migrate_from_2(void **state)
 	    "AND name LIKE 'inbound_by_%'"), 3);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_master "
 	    "WHERE type = 'trigger' AND tbl_name = 'audit'"), 2);
+	/* 4: the pending mark of a session, the audit by address. */
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM "
+	    "pragma_table_info('console_session') WHERE name = 'pending'"), 1);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_master "
+	    "WHERE name = 'audit_by_address'"), 1);
 	assert_int_equal(store_plan_get(st, plan_id, &p, &err), 0);
 	assert_string_equal(p.name, "Gold");
 	plan_clear(&p);
