@@ -19,8 +19,9 @@
 #define IMPORT_PREVIEW_ROWS	200	/* rows shown before an import */
 #define IMPORT_PREVIEW_BYTES	(96 * 1024) /* of their fields: the page
 					   must stay under TMPL_OUTPUT_MAX */
-#define IMPORT_CHUNK		(48 * 1024) /* base64 bytes in one hidden
-					   field, under TMPL_VALUE_MAX */
+#define IMPORT_CHUNK		CONSOLE_PARAM_MAX /* base64 bytes in one
+					   hidden field: what the listener
+					   takes of one */
 #define IMPORT_B64_MAX		(CONSOLE_IMPORT_MAX / 3 * 4 + 4)
 #define IMPORT_DIGEST_HEX	64
 #define IMPORT_CHECK_NAME	"upload"	/* the file, in problems */

@@ -26,6 +26,9 @@
  * /import may take up to CONSOLE_IMPORT_POST_MAX bytes. */
 #define CONSOLE_IMPORT_MAX	(256 * 1024)
 #define CONSOLE_IMPORT_POST_MAX	(CONSOLE_IMPORT_MAX / 3 * 4 + 16 * 1024)
+/* Bytes of one query or form field: a longer one makes the request
+ * malformed, so a page never asks a browser to send one. */
+#define CONSOLE_PARAM_MAX	(16 * 1024)
 
 struct console {
 	const struct compose_ctx *mail;		/* config, keys, templates */

@@ -20,7 +20,6 @@
 #define CONSOLE_BODY_MAX	(CONSOLE_UPLOAD_MAX + 64 * 1024) /* the
 						   file, its part's headers
 						   and the other fields */
-#define CONSOLE_PARAM_MAX	(16 * 1024)
 #define CONSOLE_PARAMS_MAX	10000
 
 /* An address in inet_ntop's form: IPv6's longest, and a NUL. */

@@ -1000,6 +1000,51 @@ test_import_confirm(void **state)
 	free(digest);
 }
 
+/*
+ * A file big enough to need several hidden fields: each fits what the
+ * listener takes of one field (else the browser's confirmation would be
+ * refused as malformed), and the pieces, sent back, import it.
+ */
+static void
+test_import_fields_fit(void **state)
+{
+	struct fixture *f = *state;
+	struct buf file = { 0 };
+	struct strvec pieces = { 0 };
+	const char *p, *end;
+	char *digest;
+	size_t k;
+	int i;
+
+	buf_puts(&file, HEADER);
+	for (i = 0; i < 1500; i++)
+		buf_printf(&file, "Tenant %04d,it%d@t.test,ops@msp.test,m365,"
+		    "enterprise,,no\n", i, i);
+	assert_true(file.len > 3 * CONSOLE_PARAM_MAX);
+	assert_int_equal(import_upload(f, file.data), 200);
+	digest = hidden(f->res.body, "digest");
+	form_reset(f);
+	field(f, "csrf", "csrf-token");
+	field(f, "confirm", "yes");
+	for (p = f->res.body; (p = strstr(p, "name=\"csv\" value=\"")) !=
+	    NULL; p = end) {
+		p += strlen("name=\"csv\" value=\"");
+		end = strchr(p, '"');
+		assert_non_null(end);
+		assert_true((size_t)(end - p) <= CONSOLE_PARAM_MAX);
+		strvec_pushf(&pieces, "%.*s", (int)(end - p), p);
+	}
+	assert_true(pieces.n > 1);
+	for (k = 0; k < pieces.n; k++)
+		field(f, "csv", pieces.v[k]);
+	field(f, "digest", digest);
+	assert_int_equal(call(f, "/import", 0, console_import_post, NULL), 303);
+	assert_int_equal(tenant_count(f), 1500);
+	strvec_clear(&pieces);
+	free(digest);
+	buf_clear(&file);
+}
+
 /* A file over the limit is refused before it is read. */
 static void
 test_import_too_big(void **state)
@@ -1030,6 +1075,7 @@ main(void)
 		T(test_bulk_all_matching),
 		T(test_import_problems),
 		T(test_import_confirm),
+		T(test_import_fields_fit),
 		T(test_import_too_big),
 	};
 
