@@ -34,7 +34,8 @@ DEB_BUILD	= build-essential pkg-config ca-certificates libetpan-dev \
 		  libcmocka-dev libsodium-dev libqrencode-dev
 # What the tests run besides the build (the mail stack installs its own).
 DEB_TEST	= faketime python3 valgrind clang libclang-rt-14-dev
-# The browser test (tests/integration/browser.sh): headless Chromium.
+# The browser tests (tests/integration/browser.sh, console_browser.sh):
+# headless Chromium.
 DEB_TEST	+= chromium chromium-driver
 
 WARN		= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -131,8 +132,8 @@ test: test-deps
 
 # The integration scripts on Maildir transports alone: no Postfix, no
 # Dovecot, no Chromium (crash.sh, e2e.sh, imap.sh, oauth.sh and smtp.sh
-# start the mail stack, browser.sh Chromium; fuzz.sh takes two minutes
-# of its own).  make valgrind runs the same ones.
+# start the mail stack, browser.sh Chromium, console_browser.sh both;
+# fuzz.sh takes two minutes of its own).  make valgrind runs the same ones.
 MAILDIR_INTEGRATION = cli console import inbound listener outbox race users
 
 check: test-deps

@@ -18,28 +18,6 @@ chmod 600 "$T/imap.pw"
 set_conf inbound password_file "$T/imap.pw"
 agent init
 
-# Waits until user's mailbox holds a message whose subject contains s
-# (delivery is asynchronous); saves the newest such message as $T/$3.eml.
-wait_mail() {		# user subject-part name
-	local i
-	for ((i = 0; i < 300; i++)); do
-		rm -rf "$T/got" && mkdir -p "$T/got"
-		mailbox "$1" --save "$T/got" >"$T/got.json"
-		if "$PY" -S - "$T/got.json" "$2" "$T/got" "$T/$3.eml" <<'PYEOF'
-import json, shutil, sys, os
-d = json.load(open(sys.argv[1]))
-hits = [i for i, m in enumerate(d) if sys.argv[2] in m["subject"]]
-if not hits:
-    sys.exit(1)
-files = sorted(os.listdir(sys.argv[3]), key=lambda f: int(f.split(".")[0]))
-shutil.copy(os.path.join(sys.argv[3], files[hits[-1]]), sys.argv[4])
-PYEOF
-		then return 0; fi
-		sleep 0.1
-	done
-	return 1
-}
-
 agent plan add SaaS --edition enterprise --products m365,endpoints
 saas=$out
 agent plan add Full --edition enterprise --products hybrid,m365,gws,endpoints

@@ -16,7 +16,17 @@ a shell test can check each answer.  The driver's address is $WEBDRIVER
   browser.py js SCRIPT [ARG...]    runs SCRIPT (arguments as strings),
                                    prints its value as JSON
   browser.py size WIDTH HEIGHT     sets the window size
-  browser.py shot FILE             saves a PNG of the viewport
+  browser.py shot FILE [full]      saves a PNG of the viewport, or with
+                                   "full" of the whole page
+  browser.py back                  goes back in the history (a POST's
+                                   page comes back from the cache)
+  browser.py refresh               reloads the page (a POST's page: the
+                                   POST again)
+  browser.py tab                   opens a new tab, prints its handle
+  browser.py switch HANDLE         makes that tab the current one
+  browser.py close                 closes the current tab
+  browser.py handle                the current tab's handle
+  browser.py cookie NAME           a cookie's value (HttpOnly too)
   browser.py log                   the browser console since the last
                                    call, "LEVEL message" a line
   browser.py quit                  ends the session (Chromium exits)
@@ -129,10 +139,50 @@ def cmd_size(width, height):
          {"width": int(width), "height": int(height)})
 
 
-def cmd_shot(path):
-    png = base64.b64decode(call("GET", session("/screenshot")))
+def cmd_shot(path, full=None):
+    if full is None:
+        png = base64.b64decode(call("GET", session("/screenshot")))
+    else:
+        # chromedriver's DevTools passthrough: the page beyond the viewport.
+        w, h = call("POST", session("/execute/sync"), {"script": (
+            "const e = document.documentElement;"
+            "return [Math.max(e.scrollWidth, window.innerWidth),"
+            " e.scrollHeight];"), "args": []})
+        png = base64.b64decode(call("POST", session("/goog/cdp/execute"), {
+            "cmd": "Page.captureScreenshot", "params": {
+                "captureBeyondViewport": True, "clip": {
+                    "x": 0, "y": 0, "width": w, "height": h,
+                    "scale": 1}}})["data"])
     with open(path, "wb") as f:
         f.write(png)
+
+
+def cmd_back():
+    call("POST", session("/back"), {})
+
+
+def cmd_refresh():
+    call("POST", session("/refresh"), {})
+
+
+def cmd_tab():
+    print(call("POST", session("/window/new"), {"type": "tab"})["handle"])
+
+
+def cmd_switch(handle):
+    call("POST", session("/window"), {"handle": handle})
+
+
+def cmd_close():
+    call("DELETE", session("/window"))
+
+
+def cmd_handle():
+    print(call("GET", session("/window")))
+
+
+def cmd_cookie(name):
+    print(call("GET", session("/cookie/" + name))["value"])
 
 
 def cmd_log():
@@ -149,7 +199,9 @@ COMMANDS = {
     "new": cmd_new, "go": cmd_go, "url": cmd_url, "text": cmd_text,
     "attr": cmd_attr, "count": cmd_count, "selected": cmd_selected,
     "click": cmd_click, "type": cmd_type, "js": cmd_js, "size": cmd_size, "shot": cmd_shot,
-    "log": cmd_log, "quit": cmd_quit,
+    "back": cmd_back, "refresh": cmd_refresh, "tab": cmd_tab, "switch": cmd_switch,
+    "close": cmd_close, "handle": cmd_handle, "cookie": cmd_cookie, "log": cmd_log,
+    "quit": cmd_quit,
 }
 
 

@@ -190,6 +190,28 @@ wait_for() {		# user n [folder]
 	wait_until 150 0.1 at_least "$2" count "$1" "${3:-}"
 }
 
+# Waits until user's mailbox holds a message whose subject contains s
+# (delivery is asynchronous); saves the newest such message as $T/$3.eml.
+wait_mail() {		# user subject-part name
+	local i
+	for ((i = 0; i < 300; i++)); do
+		rm -rf "$T/got" && mkdir -p "$T/got"
+		mailbox "$1" --save "$T/got" >"$T/got.json"
+		if "$PY" -S - "$T/got.json" "$2" "$T/got" "$T/$3.eml" <<'PYEOF'
+import json, shutil, sys, os
+d = json.load(open(sys.argv[1]))
+hits = [i for i, m in enumerate(d) if sys.argv[2] in m["subject"]]
+if not hits:
+    sys.exit(1)
+files = sorted(os.listdir(sys.argv[3]), key=lambda f: int(f.split(".")[0]))
+shutil.copy(os.path.join(sys.argv[3], files[hits[-1]]), sys.argv[4])
+PYEOF
+		then return 0; fi
+		sleep 0.1
+	done
+	return 1
+}
+
 # The reply from to the mail in the file original, its text body, on
 # stdout (tests/support/reply.py).
 write_reply() {		# original from body [reply.py options...]
