@@ -241,7 +241,21 @@ enrolling(const struct console_call *c)
 	    c->user.totp_secret == NULL);
 }
 
-/* 1 when c may go on to the handler; else the answer is set. */
+/*
+ * A form of a signed-in user refused before its handler: the answer,
+ * and a row of the audit, as every refused action has one.  0, or -1
+ * with c->err.
+ */
+static int
+refuse_post(struct console_call *c, const char *title, const char *text,
+    const char *why)
+{
+	console_message(c, 403, title, text);
+	return console_audit(c, "post", c->req->path, "refused", why);
+}
+
+/* 1 when c may go on to the handler; 0 when the answer is set; -1 with
+ * c->err. */
 static int
 guard(struct console_call *c, const struct route *r, int need)
 {
@@ -262,12 +276,14 @@ guard(struct console_call *c, const struct route *r, int need)
 			    "has ended. Sign in again; nothing was changed.");
 		return 0;
 	}
-	if (!get && !console_post_allowed(c)) {
-		console_message(c, 403, "Refused", "This form was not sent "
-		    "from this console's page. Nothing was changed.");
-		return 0;
-	}
+	if (!get && !console_post_allowed(c))
+		return refuse_post(c, "Refused", "This form was not sent "
+		    "from this console's page. Nothing was changed.",
+		    "no CSRF token of the session, or another origin");
 	if ((int)c->user.role < need) {
+		if (!get)
+			return refuse_post(c, "Not allowed", "Your role may "
+			    "not do this.", user_role_name(c->user.role));
 		console_message(c, 403, "Not allowed", "Your role may not do "
 		    "this.");
 		return 0;
@@ -332,10 +348,10 @@ console_handle(struct console *con, struct store *st,
 	}
 	if (need != NEED_NOBODY && console_session_load(&c) == -1)
 		goto fail;
-	if (!guard(&c, r, need))
-		goto out;
-	rc = handler != NULL ? handler(&c) :
-	    console_tenant_act_post(&c, r->action);
+	/* The guard's 0 and a handler's 0 both mean answered. */
+	if ((rc = guard(&c, r, need)) == 1)
+		rc = handler != NULL ? handler(&c) :
+		    console_tenant_act_post(&c, r->action);
 	if (rc == 0)
 		goto out;
 fail:

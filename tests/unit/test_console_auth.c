@@ -506,8 +506,10 @@ test_viewer_and_admin(void **state)
 	struct fixture *f = *state;
 	struct browser v = { 0 };
 	struct console_response res;
+	struct audit_entry *a;
 	struct err err;
 	struct console_user u;
+	size_t n;
 
 	f->ag.cfg.console_require_totp = 0;
 	add_user(f, "val", ROLE_VIEWER, OTP);
@@ -519,6 +521,15 @@ test_viewer_and_admin(void **state)
 	assert_int_equal(res.status, 403);
 	console_response_clear(&res);
 	assert_int_equal(sql_int(f, "val", "role"), ROLE_VIEWER);
+	/* The refusal is in the audit, as any refused action. */
+	assert_int_equal(store_audit_list(f->ag.st, 0, 1, &a, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(a[0].user, "val");
+	assert_string_equal(a[0].action, "post");
+	assert_string_equal(a[0].target, "/users");
+	assert_string_equal(a[0].outcome, "refused");
+	assert_string_equal(a[0].detail, "viewer");
+	store_audit_free(a, n);
 	ask(f, &v, NOW, "GET", "/users", &res, NULL);
 	assert_int_equal(res.status, 403);
 	console_response_clear(&res);
