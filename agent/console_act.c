@@ -16,6 +16,8 @@
 
 #define ACT_REASON_MAX		500	/* bytes of a reason */
 #define ACT_BULK_MAX		500	/* tenants in one bulk action */
+/* All matching tenants come as one page of the list's query. */
+_Static_assert(ACT_BULK_MAX <= STORE_PAGE_MAX, "a bulk action is one page");
 #define IMPORT_PREVIEW_ROWS	200	/* rows shown before an import */
 #define IMPORT_PREVIEW_BYTES	(96 * 1024) /* of their fields: the page
 					   must stay under TMPL_OUTPUT_MAX */
@@ -539,16 +541,6 @@ parse_id(const char *s)
 	return n > 0 && s[n] == '\0' ? v : 0;
 }
 
-static int
-collect_match(const struct tenant *t, void *arg)
-{
-	struct bulk *b = arg;
-
-	if (tenant_matches(t, b->q))
-		(void)bulk_add(b, t->id, (int)t->state);
-	return 0;	/* counts past the cap, to say how many */
-}
-
 /* The checked tenants: every "id" field, then the states seen. */
 static int
 bulk_checked(struct console_call *c, struct bulk *b)
@@ -587,6 +579,28 @@ bulk_checked(struct console_call *c, struct bulk *b)
 	return 0;
 }
 
+/*
+ * The tenants the list shows for the filter, through the list's own
+ * query, so that what is acted on is what was shown: up to the cap, and
+ * how many match in all.
+ */
+static int
+bulk_matching(struct console_call *c, struct bulk *b)
+{
+	struct tenant_filter f = { b->state, b->q, 0, ACT_BULK_MAX };
+	struct tenant *tenants = NULL;
+	int64_t total;
+	size_t n, i;
+
+	if (store_tenant_page(c->st, &f, &tenants, &n, &total, &c->err) == -1)
+		return -1;
+	for (i = 0; i < n; i++)
+		(void)bulk_add(b, tenants[i].id, (int)tenants[i].state);
+	b->matched = (size_t)total;
+	store_tenants_free(tenants, n);
+	return 0;
+}
+
 /* Which tenants: 1 to go on, 0 answered, -1 failed. */
 static int
 bulk_targets(struct console_call *c, struct bulk *b)
@@ -605,8 +619,7 @@ bulk_targets(struct console_call *c, struct bulk *b)
 		}
 		b->filter = xasprintf("state %s, search \"%s\"", b->state < 0 ?
 		    "any" : fsm_state_name(b->state), b->q ? b->q : "");
-		if (store_tenant_each(c->st, b->state, collect_match, b,
-		    &c->err) == -1)
+		if (bulk_matching(c, b) == -1)
 			return -1;
 	} else if (bulk_checked(c, b) == -1) {
 		console_message(c, 400, "Bad form", "A tenant number in the form "

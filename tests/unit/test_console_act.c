@@ -877,6 +877,75 @@ test_bulk_all_matching(void **state)
 	assert_body_has(f, "11 tenants");
 }
 
+/* The ids a confirmation lists, in the order of its form. */
+static size_t
+confirmed_ids(const struct fixture *f, int64_t *ids, size_t max)
+{
+	static const char key[] = "name=\"id\" value=\"";
+	const char *p = f->res.body;
+	size_t n = 0;
+
+	while (p != NULL && (p = strstr(p, key)) != NULL) {
+		p += sizeof key - 1;
+		assert_true(n < max);
+		ids[n++] = strtoll(p, NULL, 10);
+	}
+	return n;
+}
+
+/*
+ * all_matching acts on exactly the rows the list shows for the same
+ * filter: a number, a part of a name or address in any ASCII case, and
+ * LIKE's own characters taken literally.
+ */
+static void
+test_bulk_all_matching_is_the_list(void **state)
+{
+	static const struct {
+		int		 state;
+		const char	*q;
+	} rows[] = {
+		{ -1, "4" }, { -1, "04" }, { -1, "m\xc3\xbcller" },
+		{ -1, "M\xc3\x9cLLER" }, { -1, "M\xc3\xbcLLER" },
+		{ -1, "IT@MUELLER" }, { -1, "provider" }, { -1, "50%" },
+		{ -1, "a_b" }, { -1, "\\" }, { STATE_NEW, "acme" },
+		{ STATE_AWAITING_APPROVAL, "" },
+	};
+	struct fixture *f = *state;
+	struct tenant_filter tf;
+	struct tenant *listed;
+	int64_t ids[16], total;
+	struct err err;
+	size_t i, j, n, nids, shown = 0;
+
+	agent_fixture_tenant(&f->ag, "M\xc3\xbcller & S\xc3\xb6hne",
+	    "it@mueller.test");
+	agent_fixture_tenant(&f->ag, "Acme 50% off", "it@acme.test");
+	agent_fixture_tenant(&f->ag, "AxB Acme", "it@axb.test");
+	agent_fixture_tenant(&f->ag, "a_b \\ Acme", "it@ab.test");
+	bring_to(f, 3, "awaiting_approval");
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		memset(&tf, 0, sizeof tf);
+		tf.state = rows[i].state;
+		tf.q = rows[i].q;
+		tf.limit = STORE_PAGE_MAX;
+		assert_int_equal(store_tenant_page(f->ag.st, &tf, &listed, &n,
+		    &total, &err), 0);
+		bulk(f, "action", "cancel", "all_matching", "yes", "state",
+		    rows[i].state < 0 ? "" : fsm_state_name(rows[i].state),
+		    "q", rows[i].q, NULL);
+		nids = n == 0 ? 0 : confirmed_ids(f, ids, 16);
+		if (nids != n)
+			fail_msg("row %zu (%s): %zu listed, %zu confirmed", i,
+			    rows[i].q, n, nids);
+		for (j = 0; j < n; j++)
+			assert_int_equal(ids[j], listed[j].id);
+		shown += n;
+		store_tenants_free(listed, n);
+	}
+	assert_true(shown >= 10);	/* most filters match some */
+}
+
 /* ---- the import ---- */
 
 static unsigned
@@ -1028,6 +1097,7 @@ main(void)
 		T(test_bulk_mixed),
 		T(test_bulk_refusals),
 		T(test_bulk_all_matching),
+		T(test_bulk_all_matching_is_the_list),
 		T(test_import_problems),
 		T(test_import_confirm),
 		T(test_import_too_big),
