@@ -595,6 +595,21 @@ console_account_post(struct console_call *c)
 
 /* ---- the users (admin) ---- */
 
+/* The choices of the account's role, its own one selected. */
+static void
+role_options(struct tmpl_vars *item, enum user_role current)
+{
+	struct tmpl_vars *option;
+	int r;
+
+	for (r = 0; r < ROLE_COUNT; r++) {
+		option = tmpl_vars_item(item, "roles");
+		tmpl_vars_set(option, "option", user_role_name(r));
+		tmpl_vars_set(option, "selected", r == (int)current ? "yes" :
+		    "");
+	}
+}
+
 /*
  * Whether done, from the query of the redirect after a change, is
  * "ACTION NAME" as change_user makes it: a link from elsewhere cannot
@@ -644,6 +659,7 @@ users_page(struct console_call *c, unsigned status, const char *error,
 		item = tmpl_vars_item(v, "users");
 		tmpl_vars_set(item, "name", u[i].name);
 		tmpl_vars_set(item, "user_role", user_role_name(u[i].role));
+		role_options(item, u[i].role);
 		tmpl_vars_set(item, "totp", u[i].totp_secret ? "on" : "not yet");
 		tmpl_vars_set(item, "must_change", u[i].must_change_password ?
 		    "yes" : "");
