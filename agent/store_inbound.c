@@ -322,13 +322,8 @@ store_inbound_page(struct store *st, const struct inbound_filter *f,
 		goto out;
 	bind_inbound_filter(count, f);
 	bind_inbound_filter(rows, f);
-	sqlite3_bind_int64(rows, 4, (sqlite3_int64)(f->limit < STORE_PAGE_MAX ?
-	    f->limit : STORE_PAGE_MAX));
-	sqlite3_bind_int64(rows, 5, (sqlite3_int64)f->offset);
-	if (step_int64(st, count, "counting messages", total, NULL, err) == -1)
-		goto out;
-	rc = collect_rows(st, rows, &inbound_rows, "listing messages", &list, n,
-	    err);
+	rc = collect_page(st, count, rows, &inbound_rows, "messages", f->offset,
+	    f->limit, &list, n, total, err);
 out:
 	release(st, count);
 	release(st, rows);
@@ -339,9 +334,5 @@ out:
 void
 store_inbound_free(struct inbound_entry *entries, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		inbound_unfill(&entries[i]);
-	free(entries);
+	free_rows(&inbound_rows, entries, n);
 }
