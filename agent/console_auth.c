@@ -713,11 +713,7 @@ keep_an_admin(struct console_call *c, const struct console_user *u, int to)
 
 	if (store_user_count(c->st, ROLE_ADMIN, &admins, &c->err) == -1)
 		return -1;
-	if (user_keeps_an_admin(u->role, to, admins))
-		return 0;
-	err_set(&c->err, ERR_STATE, "'%s' is the last admin: make another "
-	    "account admin first", u->name);
-	return -1;
+	return user_keep_an_admin(u, to, admins, &c->err);
 }
 
 /* A new one-time password (hashed before the transaction: hashing
