@@ -123,14 +123,33 @@ console_param(const struct console_call *c, const char *name)
 }
 
 int64_t
-console_param_id(const struct console_call *c, const char *name)
+console_parse_id(const char *s)
 {
-	const char *s = console_param(c, name);
 	int64_t id;
 
 	if (s == NULL || read_id(&s, &id) == -1 || *s != '\0')
 		return 0;
 	return id;
+}
+
+int64_t
+console_param_id(const struct console_call *c, const char *name)
+{
+	return console_parse_id(console_param(c, name));
+}
+
+int
+console_param_yes(const struct console_call *c, const char *name)
+{
+	const char *s = console_param(c, name);
+
+	return s != NULL && strcmp(s, "yes") == 0;
+}
+
+char *
+console_actor(const struct console_call *c)
+{
+	return xasprintf("console:%s", c->user.name ? c->user.name : "");
 }
 
 struct tmpl_vars *
@@ -221,6 +240,20 @@ console_audit(struct console_call *c, const char *action, const char *target,
 	};
 
 	return store_audit_add(c->st, &note, &c->err);
+}
+
+/* The answer stands without its audit row: the action happened (or was
+ * refused) either way, and saying so matters more than the row. */
+void
+console_audit_logged(struct console_call *c, const char *action,
+    const char *target, const char *outcome, const char *detail)
+{
+	struct err saved = c->err;
+
+	if (console_audit(c, action, target, outcome, detail) == -1)
+		log_error("console", "audit of %s %s: %s", action,
+		    target ? target : "", c->err.msg);
+	c->err = saved;
 }
 
 /* ---- the guards ---- */

@@ -932,7 +932,6 @@ console_inbox_get(struct console_call *c)
 {
 	struct inbound_filter f = { .outcome = -1, .limit = VIEW_PAGE_ROWS };
 	const char *outcome = console_param(c, "outcome");
-	const char *look = console_param(c, "look");
 	struct inbound_entry *e;
 	struct tmpl_vars *v, *item;
 	int64_t total, page;
@@ -942,7 +941,7 @@ console_inbox_get(struct console_call *c)
 	if (outcome != NULL && *outcome != '\0' &&
 	    (f.outcome = outcome_from_name(outcome)) < 0)
 		return bad_filter(c);
-	f.needs_look = look != NULL && strcmp(look, "yes") == 0;
+	f.needs_look = console_param_yes(c, "look");
 	f.tenant_id = console_param_id(c, "tenant");
 	f.offset = page_offset(c, &page);
 	if (store_inbound_page(c->st, &f, &e, &n, &total, &c->err) == -1)

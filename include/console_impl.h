@@ -8,8 +8,9 @@
  * route's handler.  The handlers live by subject: console_auth.c
  * (signing in and out, the account, the second factor, the users),
  * console_view.c (the pages that only show: the dashboard, tenants,
- * outbox, inbox, plans, audit, and their CSV) and console_act.c (the
- * actions on tenants, one or in bulk, and the import).
+ * outbox, inbox, plans, audit, and their CSV), console_act.c (the
+ * actions on tenants, one or in bulk) and console_import.c (the CSV
+ * import: an upload previewed, then the confirmed preview imported).
  *
  * A handler returns 0 with c->res filled, or -1 with c->err, which
  * console.c turns into a 500 page.  Tests call the handlers directly,
@@ -47,6 +48,12 @@ struct console_call {
 const char *console_param(const struct console_call *, const char *name);
 /* The field as a positive number; 0 when absent or not one. */
 int64_t	 console_param_id(const struct console_call *, const char *name);
+/* s as such a number (1 to 18 digits, no leading 0), else 0; NULL: 0. */
+int64_t	 console_parse_id(const char *s);
+/* 1 when the field is "yes" (a checkbox, confirm=yes), else 0. */
+int	 console_param_yes(const struct console_call *, const char *name);
+/* "console:NAME", the actor of c's user in the history; caller frees. */
+char	*console_actor(const struct console_call *);
 /*
  * New variables for a page, with what the layout shows: user, role,
  * csrf (for every form's hidden field), is_operator, is_admin.
@@ -68,6 +75,10 @@ void	 console_body(struct console_call *, unsigned status, const char *type,
 /* Appends an audit row for what c's user did to target (NULL: none),
  * from c's client address; 0, or -1 with c->err. */
 int	 console_audit(struct console_call *, const char *action,
+	    const char *target, const char *outcome, const char *detail);
+/* As console_audit, for an answer that stands whatever: a failure is
+ * logged, and c->err left as it was. */
+void	 console_audit_logged(struct console_call *, const char *action,
 	    const char *target, const char *outcome, const char *detail);
 
 /* ---- console_session.c ---- */
@@ -131,6 +142,7 @@ int	 console_audit_csv_get(struct console_call *);
 /* POST /tenants/ID/ACTION: ACTION is the handler's argument. */
 int	 console_tenant_act_post(struct console_call *, const char *action);
 int	 console_bulk_post(struct console_call *);
+
 int	 console_import_get(struct console_call *);
 int	 console_import_post(struct console_call *);
 
