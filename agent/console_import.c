@@ -12,14 +12,17 @@
 #include <gnutls/gnutls.h>
 
 #include "console_impl.h"
+#include "console_listener.h"
 #include "csv.h"
 #include "import.h"
 
 #define IMPORT_PREVIEW_ROWS	200	/* rows shown before an import */
 #define IMPORT_PREVIEW_BYTES	(96 * 1024) /* of their fields: the page
 					   must stay under TMPL_OUTPUT_MAX */
-#define IMPORT_CHUNK		(48 * 1024) /* base64 bytes in one hidden
-					   field, under TMPL_VALUE_MAX */
+/* Base64 bytes in one hidden field: what the listener takes in one
+ * field when the form comes back, and a template takes as one value. */
+#define IMPORT_CHUNK		CONSOLE_PARAM_MAX
+_Static_assert(IMPORT_CHUNK <= TMPL_VALUE_MAX, "a chunk is one value");
 #define IMPORT_B64_MAX		(CONSOLE_IMPORT_MAX / 3 * 4 + 4)
 #define IMPORT_DIGEST_HEX	64
 #define IMPORT_CHECK_NAME	"upload"	/* the file, in problems */

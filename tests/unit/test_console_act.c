@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "console_impl.h"
+#include "console_listener.h"
 #include "workflow.h"
 
 #include "agent_fixture.h"
@@ -1069,6 +1070,54 @@ test_import_confirm(void **state)
 	free(digest);
 }
 
+/*
+ * A file whose base64 is longer than one form field: the confirmation
+ * carries it in fields the listener takes (CONSOLE_PARAM_MAX each), and
+ * sent back field by field it imports.
+ */
+static void
+test_import_large_confirm(void **state)
+{
+	enum { ROWS = 1500 };
+	static const char key[] = "name=\"csv\" value=\"";
+	struct fixture *f = *state;
+	struct buf csv = { 0 };
+	char *chunks[64], *digest;
+	const char *p, *end;
+	size_t n = 0, i;
+
+	buf_puts(&csv, HEADER);
+	for (i = 0; i < ROWS; i++)
+		buf_printf(&csv, "Tenant %zu,it@t%zu.test,ops@msp.test,m365,"
+		    "enterprise,,no\n", i, i);
+	assert_true(csv.len / 3 * 4 > CONSOLE_PARAM_MAX);
+	assert_int_equal(import_upload(f, csv.data), 200);
+	for (p = f->res.body; (p = strstr(p, key)) != NULL; p = end) {
+		p += sizeof key - 1;
+		end = strchr(p, '"');
+		assert_non_null(end);
+		assert_true(n < 64);
+		if ((size_t)(end - p) > CONSOLE_PARAM_MAX)
+			fail_msg("a field of %zu bytes", (size_t)(end - p));
+		chunks[n++] = xstrndup(p, (size_t)(end - p));
+	}
+	assert_true(n > 1);
+	digest = hidden(f->res.body, "digest");
+	form_reset(f);
+	field(f, "csrf", "csrf-token");
+	field(f, "confirm", "yes");
+	for (i = 0; i < n; i++)
+		field(f, "csv", chunks[i]);
+	field(f, "digest", digest);
+	assert_int_equal(call(f, "/import", 0, console_import_post, NULL),
+	    303);
+	assert_int_equal(tenant_count(f), ROWS);
+	for (i = 0; i < n; i++)
+		free(chunks[i]);
+	free(digest);
+	buf_clear(&csv);
+}
+
 /* A file over the limit is refused before it is read. */
 static void
 test_import_too_big(void **state)
@@ -1100,6 +1149,7 @@ main(void)
 		T(test_bulk_all_matching_is_the_list),
 		T(test_import_problems),
 		T(test_import_confirm),
+		T(test_import_large_confirm),
 		T(test_import_too_big),
 	};
 
