@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "console_impl.h"
+#include "date.h"
 #include "log.h"
 
 /*
@@ -167,6 +168,14 @@ console_vars(const struct console_call *c)
 	tmpl_vars_set(v, "is_admin", signed_in &&
 	    c->user.role >= ROLE_ADMIN ? "yes" : "");
 	return v;
+}
+
+void
+console_set_time(struct tmpl_vars *v, const char *name, int64_t t)
+{
+	char shown[TIMESTAMP_SHOWN_LEN];
+
+	tmpl_vars_set(v, name, t > 0 ? timestamp_shown((time_t)t, shown) : "");
 }
 
 void

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "console_impl.h"
-#include "date.h"
 #include "password.h"
 #include "qrsvg.h"
 #include "totp.h"
@@ -339,15 +338,6 @@ console_logout_post(struct console_call *c)
 
 /* ---- the account ---- */
 
-/* A time for a person: "2026-12-01 12:00 UTC". */
-static void
-set_time(struct tmpl_vars *v, const char *name, int64_t t)
-{
-	char s[TIMESTAMP_SHOWN_LEN];
-
-	tmpl_vars_set(v, name, timestamp_shown((time_t)t, s));
-}
-
 static int
 add_sessions(struct console_call *c, struct tmpl_vars *v)
 {
@@ -360,8 +350,8 @@ add_sessions(struct console_call *c, struct tmpl_vars *v)
 	for (i = 0; i < n; i++) {
 		item = tmpl_vars_item(v, "sessions");
 		tmpl_vars_setf(item, "session_id", "%lld", (long long)s[i].id);
-		set_time(item, "created", s[i].created_at);
-		set_time(item, "last_seen", s[i].last_seen_at);
+		console_set_time(item, "created", s[i].created_at);
+		console_set_time(item, "last_seen", s[i].last_seen_at);
 		tmpl_vars_set(item, "address", s[i].address);
 		tmpl_vars_set(item, "this", s[i].id == c->session_id ? "yes" :
 		    "");
@@ -686,7 +676,7 @@ users_page(struct console_call *c, unsigned status, const char *error,
 		tmpl_vars_set(item, "must_change", u[i].must_change_password ?
 		    "yes" : "");
 		tmpl_vars_setf(item, "failed", "%d", u[i].failed_signins);
-		set_time(item, "created", u[i].created_at);
+		console_set_time(item, "created", u[i].created_at);
 	}
 	store_users_free(u, n);
 	return console_page(c, status, "console_users", v);

@@ -20,14 +20,6 @@
 /* ---- what every page here uses ---- */
 
 static void
-set_time(struct tmpl_vars *v, const char *name, int64_t t)
-{
-	char shown[TIMESTAMP_SHOWN_LEN];
-
-	tmpl_vars_set(v, name, t > 0 ? timestamp_shown((time_t)t, shown) : "");
-}
-
-static void
 set_date(struct tmpl_vars *v, const char *name, int32_t day)
 {
 	char s[DATE_STR_LEN];
@@ -128,20 +120,12 @@ set_paging(struct tmpl_vars *v, int64_t page, size_t shown, int64_t total,
 static int
 state_param(const char *s)
 {
+	int state;
+
 	if (s == NULL || *s == '\0')
 		return -1;
-	return fsm_state_from_name(s) < 0 ? -2 : fsm_state_from_name(s);
-}
-
-static int
-outcome_from_name(const char *s)
-{
-	int o;
-
-	for (o = 0; s != NULL && o < INBOUND_OUTCOME_COUNT; o++)
-		if (*s != '\0' && strcmp(s, outcome_inbound_name(o)) == 0)
-			return o;
-	return -1;
+	state = fsm_state_from_name(s);
+	return state < 0 ? -2 : state;
 }
 
 static int
@@ -253,7 +237,7 @@ dashboard_waiting(struct console_call *c, struct tmpl_vars *v,
 		tmpl_vars_setf(item, "id", "%" PRId64, due[i].id);
 		tmpl_vars_set(item, "name", due[i].name);
 		tmpl_vars_setf(item, "path", "/tenants/%" PRId64, due[i].id);
-		set_time(item, "at", due[i].at);
+		console_set_time(item, "at", due[i].at);
 	}
 	snprintf(key, sizeof key, "%s_total", name);
 	tmpl_vars_setf(v, key, "%" PRId64, total);
@@ -277,8 +261,8 @@ mail_item(struct tmpl_vars *item, const struct outbox_entry *m)
 	tmpl_vars_setf(item, "attempts", "%d", m->attempts);
 	tmpl_vars_set(item, "last_error", m->last_error);
 	tmpl_vars_set(item, "subject", m->subject);
-	set_time(item, "at", m->created_at);
-	set_time(item, "sent_at", m->sent_at);
+	console_set_time(item, "at", m->created_at);
+	console_set_time(item, "sent_at", m->sent_at);
 	if (m->tenant_id > 0) {
 		tmpl_vars_setf(item, "tenant_id", "%" PRId64, m->tenant_id);
 		tmpl_vars_setf(item, "tenant_path", "/tenants/%" PRId64,
@@ -296,7 +280,7 @@ reply_item(struct tmpl_vars *item, const struct inbound_entry *e)
 	char *one;
 
 	tmpl_vars_setf(item, "reply_id", "%" PRId64, e->id);
-	set_time(item, "at", e->received_at);
+	console_set_time(item, "at", e->received_at);
 	tmpl_vars_set(item, "sender", e->sender);
 	tmpl_vars_set(item, "message_id", e->message_id);
 	tmpl_vars_set(item, "outcome", outcome_inbound_name(e->outcome));
@@ -380,7 +364,7 @@ console_dashboard_get(struct console_call *c)
 	}
 	dashboard_states(v, counts, total);
 	tmpl_vars_setf(v, "remind_days", "%d", remind);
-	set_time(v, "now", c->now);
+	console_set_time(v, "now", c->now);
 	return console_page(c, 200, "console_dashboard", v);
 }
 
@@ -426,7 +410,7 @@ tenant_row(struct tmpl_vars *item, const struct tenant *t)
 	workloads = workloads_format(t->workloads, ", ");
 	tmpl_vars_set(item, "workloads", workloads);
 	free(workloads);
-	set_time(item, "since", t->state_since);
+	console_set_time(item, "since", t->state_since);
 }
 
 int
@@ -661,8 +645,8 @@ tenant_fields(struct tmpl_vars *v, const struct tenant_view *tv, int64_t now)
 	tmpl_vars_set(v, "state", fsm_state_name(t->state));
 	tmpl_vars_set(v, "restricted", fsm_is_restricted(t->state) ? "yes" :
 	    "");
-	set_time(v, "since", t->state_since);
-	set_time(v, "created", t->created_at);
+	console_set_time(v, "since", t->state_since);
+	console_set_time(v, "created", t->created_at);
 	tmpl_vars_setf(v, "workflow", "%d", tenant_workflow(t));
 	tmpl_vars_set(v, "customer_admin", t->customer_admin);
 	tmpl_vars_set(v, "msp_admin", t->msp_admin);
@@ -690,8 +674,8 @@ tenant_fields(struct tmpl_vars *v, const struct tenant_view *tv, int64_t now)
 	if (tv->token.issued_at > 0) {
 		tmpl_vars_setf(v, "link_generation", "%" PRId64,
 		    tv->token.generation);
-		set_time(v, "link_expires", tv->token.expires_at);
-		set_time(v, "link_issued", tv->token.issued_at);
+		console_set_time(v, "link_expires", tv->token.expires_at);
+		console_set_time(v, "link_issued", tv->token.issued_at);
 		tmpl_vars_set(v, "link_to", tv->token.recipient);
 		tmpl_vars_set(v, "link_expired",
 		    tv->token.expires_at <= now ? "yes" : "");
@@ -774,7 +758,7 @@ moment_cmp(const void *a, const void *b)
 static void
 history_item(struct tmpl_vars *item, const struct history_entry *h)
 {
-	set_time(item, "at", h->at);
+	console_set_time(item, "at", h->at);
 	tmpl_vars_set(item, "is_state", "yes");
 	tmpl_vars_set(item, "from", fsm_state_name(h->from));
 	tmpl_vars_set(item, "to", fsm_state_name(h->to));
@@ -939,7 +923,7 @@ console_inbox_get(struct console_call *c)
 	int o;
 
 	if (outcome != NULL && *outcome != '\0' &&
-	    (f.outcome = outcome_from_name(outcome)) < 0)
+	    (f.outcome = outcome_inbound_from_name(outcome)) < 0)
 		return bad_filter(c);
 	f.needs_look = console_param_yes(c, "look");
 	f.tenant_id = console_param_id(c, "tenant");
@@ -1000,7 +984,7 @@ static void
 audit_item(struct tmpl_vars *item, const struct audit_entry *a)
 {
 	tmpl_vars_setf(item, "id", "%" PRId64, a->id);
-	set_time(item, "at", a->at);
+	console_set_time(item, "at", a->at);
 	tmpl_vars_set(item, "user", a->user);
 	tmpl_vars_set(item, "address", a->address);
 	tmpl_vars_set(item, "action", a->action);

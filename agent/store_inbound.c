@@ -270,7 +270,6 @@ static int
 inbound_fill(sqlite3_stmt *stmt, void *elem, struct err *err)
 {
 	struct inbound_entry *e = elem;
-	const char *outcome;
 	int o;
 
 	(void)err;
@@ -281,12 +280,10 @@ inbound_fill(sqlite3_stmt *stmt, void *elem, struct err *err)
 	if (e->sender == NULL)
 		e->sender = xstrdup("");
 	e->tenant_id = sqlite3_column_int64(stmt, 4);
-	outcome = (const char *)sqlite3_column_text(stmt, 5);
+	o = outcome_inbound_from_name((const char *)sqlite3_column_text(stmt,
+	    5));
 	/* A name this binary does not know shows as "unknown". */
-	e->outcome = INBOUND_OUTCOME_COUNT;
-	for (o = 0; outcome != NULL && o < INBOUND_OUTCOME_COUNT; o++)
-		if (strcmp(outcome, outcome_inbound_name(o)) == 0)
-			e->outcome = o;
+	e->outcome = o >= 0 ? (enum inbound_outcome)o : INBOUND_OUTCOME_COUNT;
 	e->detail = column_strdup(stmt, 6);
 	return 0;
 }

@@ -59,6 +59,9 @@ char	*console_actor(const struct console_call *);
  * csrf (for every form's hidden field), is_operator, is_admin.
  */
 struct tmpl_vars *console_vars(const struct console_call *);
+/* Sets name to the time t for a person ("2026-12-01 12:00 UTC"), or to
+ * "" for 0 (never). */
+void	 console_set_time(struct tmpl_vars *, const char *name, int64_t t);
 /* Renders mailtemplates/NAME.html (laid out in console_layout) with v,
  * which it frees, as the answer; 0, or -1 with c->err. */
 int	 console_page(struct console_call *, unsigned status, const char *name,
