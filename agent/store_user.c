@@ -85,6 +85,32 @@ user_one(struct store *st, sqlite3_stmt *stmt, const char *name, int64_t id,
 	return found ? 0 : no_user(name, id, err);
 }
 
+/*
+ * Runs sql (a literal, as prepare wants) with the integers ?1 and ?2:
+ * the shape of every change to one account or session by number.
+ * *changed, when not NULL, is how many rows it changed.
+ */
+static int
+run_ints(struct store *st, const char *sql, int64_t a, int64_t b,
+    int64_t *changed, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+
+	if (prepare(st, sql, &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, a);
+	sqlite3_bind_int64(stmt, 2, b);
+	if (step_done(st, stmt, err) == -1)
+		goto out;
+	if (changed != NULL)
+		*changed = sqlite3_changes(st->db);
+	rc = 0;
+out:
+	release(st, stmt);
+	return rc;
+}
+
 /* Sessions end when the account's secrets change hands. */
 static int
 end_sessions(struct store *st, const char *name, struct err *err)
@@ -294,49 +320,33 @@ int
 store_user_signin_failed(struct store *st, int64_t id, int64_t not_before,
     struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
-	int rc = -1;
+	int64_t n;
 
-	if (prepare(st, "UPDATE console_user SET failed_signins = "
-	    "failed_signins + 1, signin_not_before = ?2 WHERE id = ?1", &stmt,
-	    err) == -1)
-		goto out;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, not_before);
-	rc = update_user(st, stmt, NULL, id, err);
-out:
-	release(st, stmt);
-	return rc;
+	if (run_ints(st, "UPDATE console_user SET failed_signins = "
+	    "failed_signins + 1, signin_not_before = ?2 WHERE id = ?1", id,
+	    not_before, &n, err) == -1)
+		return -1;
+	return n == 0 ? no_user(NULL, id, err) : 0;
 }
 
 int
 store_user_signin_ok(struct store *st, int64_t id, int64_t step,
     struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
-	int rc = -1;
+	int64_t n;
 
 	/* Compare-and-set: of two requests with one code, one wins. */
-	if (prepare(st, "UPDATE console_user SET failed_signins = 0, "
+	if (run_ints(st, "UPDATE console_user SET failed_signins = 0, "
 	    "signin_not_before = 0, totp_last_step = max(totp_last_step, ?2) "
-	    "WHERE id = ?1 AND (?2 = 0 OR totp_last_step < ?2)", &stmt,
+	    "WHERE id = ?1 AND (?2 = 0 OR totp_last_step < ?2)", id, step, &n,
 	    err) == -1)
-		goto out;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, step);
-	if (step_done(st, stmt, err) == -1)
-		goto out;
-	if (sqlite3_changes(st->db) == 0) {
-		if (step > 0)
-			err_set(err, ERR_STATE, "that code was used already");
-		else
-			no_user(NULL, id, err);
-		goto out;
-	}
-	rc = 0;
-out:
-	release(st, stmt);
-	return rc;
+		return -1;
+	if (n > 0)
+		return 0;
+	if (step <= 0)
+		return no_user(NULL, id, err);
+	err_set(err, ERR_STATE, "that code was used already");
+	return -1;
 }
 
 int
@@ -536,39 +546,20 @@ int
 store_session_touch(struct store *st, int64_t id, int64_t now,
     struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
-	int rc = -1;
-
-	if (prepare(st, "UPDATE console_session SET last_seen_at = ?2 "
-	    "WHERE id = ?1 AND last_seen_at < ?2", &stmt, err) == -1)
-		goto out;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, now);
-	rc = step_done(st, stmt, err);
-out:
-	release(st, stmt);
-	return rc;
+	return run_ints(st, "UPDATE console_session SET last_seen_at = ?2 "
+	    "WHERE id = ?1 AND last_seen_at < ?2", id, now, NULL, err);
 }
 
 int
 store_session_delete(struct store *st, int64_t id, int64_t user_id,
     int *ended, struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
-	int rc = -1;
+	int64_t n = 0;
+	int rc;
 
-	*ended = 0;
-	if (prepare(st, "DELETE FROM console_session WHERE id = ?1 "
-	    "AND (?2 = 0 OR user_id = ?2)", &stmt, err) == -1)
-		goto out;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, user_id);
-	if (step_done(st, stmt, err) == -1)
-		goto out;
-	*ended = sqlite3_changes(st->db) > 0;
-	rc = 0;
-out:
-	release(st, stmt);
+	rc = run_ints(st, "DELETE FROM console_session WHERE id = ?1 "
+	    "AND (?2 = 0 OR user_id = ?2)", id, user_id, &n, err);
+	*ended = n > 0;
 	return rc;
 }
 
@@ -576,22 +567,9 @@ int
 store_session_delete_user(struct store *st, int64_t user_id, int64_t keep,
     int64_t *n, struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
-	int rc = -1;
-
 	*n = 0;
-	if (prepare(st, "DELETE FROM console_session WHERE user_id = ?1 "
-	    "AND id != ?2", &stmt, err) == -1)
-		goto out;
-	sqlite3_bind_int64(stmt, 1, user_id);
-	sqlite3_bind_int64(stmt, 2, keep);
-	if (step_done(st, stmt, err) == -1)
-		goto out;
-	*n = sqlite3_changes(st->db);
-	rc = 0;
-out:
-	release(st, stmt);
-	return rc;
+	return run_ints(st, "DELETE FROM console_session WHERE user_id = ?1 "
+	    "AND id != ?2", user_id, keep, n, err);
 }
 
 int
