@@ -14,64 +14,54 @@ _Static_assert(ACT_BULK_MAX <= STORE_PAGE_MAX, "a bulk action is one page");
 
 /* ---- the actions ---- */
 
-struct action {
-	const char	*name;
-	enum fsm_event	 event;		/* resend: EVENT_COUNT */
-	int		 bulk;		/* offered for many tenants at once */
-	int		 danger;	/* its button says so */
-	const char	*title;
-	const char	*says;		/* what happens, after "This will " */
-};
-
 /*
  * approve, reject and verify are what a reply or the verification page
- * would do, on that person's behalf; they take one tenant at a time.
+ * would do, on that person's behalf; they take one tenant at a time.  In
+ * the order of the tenant page's buttons.
  */
-static const struct action actions[] = {
-	{ "start", EVENT_START, 1, 0, "Start", "run the preflight and, when "
-	    "it passes, send the approval request to the customer admin" },
-	{ "retrigger", EVENT_RETRIGGER, 1, 0, "Retrigger", "start the "
-	    "approval again: every earlier link stops working and a new "
-	    "approval request goes to the customer admin" },
-	{ "finalize", EVENT_FINALIZE, 1, 0, "Finalize", "complete the "
-	    "migration and send the completion mail to the MSP admin" },
-	{ "cancel", EVENT_CANCEL, 1, 1, "Cancel", "cancel the migration; a "
-	    "cancelled tenant cannot be started again" },
-	{ "approve", EVENT_APPROVE, 0, 0, "Approve", "approve on the customer "
-	    "admin's behalf, as their reply would: the verification link goes "
-	    "to the MSP admin" },
-	{ "reject", EVENT_REJECT, 0, 1, "Reject", "reject on the customer "
-	    "admin's behalf, as their reply would: the MSP admin and support "
-	    "are told" },
-	{ "verify", EVENT_VERIFY, 0, 0, "Verify", "verify with the plan "
-	    "below on the MSP admin's behalf, as the verification page would" },
-	{ "resend", EVENT_COUNT, 0, 0, "Send again", "send the failed mail "
-	    "below again, as it was (the same Message-ID)" },
+const struct console_action console_actions[CONSOLE_ACTIONS] = {
+	{ "start", EVENT_START, 1, 0, "Start", "Start", "run the preflight "
+	    "and, when it passes, send the approval request to the customer "
+	    "admin" },
+	{ "approve", EVENT_APPROVE, 0, 0, "Approve", "Approve for the "
+	    "customer", "approve on the customer admin's behalf, as their "
+	    "reply would: the verification link goes to the MSP admin" },
+	{ "reject", EVENT_REJECT, 0, 1, "Reject", "Reject for the customer",
+	    "reject on the customer admin's behalf, as their reply would: the "
+	    "MSP admin and support are told" },
+	{ "verify", EVENT_VERIFY, 0, 0, "Verify", "Verify with a plan",
+	    "verify with the plan below on the MSP admin's behalf, as the "
+	    "verification page would" },
+	{ "finalize", EVENT_FINALIZE, 1, 0, "Finalize", "Finalize", "complete "
+	    "the migration and send the completion mail to the MSP admin" },
+	{ "retrigger", EVENT_RETRIGGER, 1, 0, "Retrigger", "Re-trigger the "
+	    "approval", "start the approval again: every earlier link stops "
+	    "working and a new approval request goes to the customer admin" },
+	{ "cancel", EVENT_CANCEL, 1, 1, "Cancel", "Cancel the migration",
+	    "cancel the migration; a cancelled tenant cannot be started "
+	    "again" },
+	{ "resend", EVENT_COUNT, 0, 0, "Send again", NULL, "send the failed "
+	    "mail below again, as it was (the same Message-ID)" },
 };
 
-static const struct action *
+static const struct console_action *
 find_action(const char *name)
 {
 	size_t i;
 
-	for (i = 0; name != NULL && i < sizeof actions / sizeof actions[0];
-	    i++)
-		if (strcmp(actions[i].name, name) == 0)
-			return &actions[i];
+	for (i = 0; name != NULL && i < CONSOLE_ACTIONS; i++)
+		if (strcmp(console_actions[i].name, name) == 0)
+			return &console_actions[i];
 	return NULL;
 }
 
 /* 1 when the action may be taken in the tenant's state. */
 static int
-applies(const struct action *what, const struct tenant *t)
+applies(const struct console_action *what, const struct tenant *t)
 {
-	struct fsm_result res;
-	struct err err;
-
 	if (what->event == EVENT_COUNT)
 		return 1;	/* a mail may fail in any state */
-	return fsm_step(t->state, what->event, tenant_workflow(t), &res,
-	    &err) == 0;
+	return fsm_applies(t->state, what->event, tenant_workflow(t));
 }
 
 /* A reason: text, not only spaces, within ACT_REASON_MAX. */
@@ -109,7 +99,7 @@ tenant_url(const struct console_call *c, int64_t id)
 
 /* One action on one tenant, as its form asked. */
 struct act {
-	const struct action	*what;
+	const struct console_action	*what;
 	int			 from;		/* state the page showed */
 	const char		*reason;	/* NULL: none given */
 	int			 confirm;	/* confirm=yes: act */
@@ -443,7 +433,7 @@ struct bulk_item {
 };
 
 struct bulk {
-	const struct action	*what;
+	const struct console_action	*what;
 	const char		*reason;
 	int			 confirm;
 	struct bulk_item	*items;

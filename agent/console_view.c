@@ -684,42 +684,27 @@ tenant_fields(struct tmpl_vars *v, const struct tenant_view *tv, int64_t now)
 
 /* The actions the state allows, each a form posting to
  * /tenants/ID/ACTION with from_state (console_act.c handles them). */
-static const struct {
-	const char	*action;
-	enum fsm_event	 event;
-	const char	*label;
-	int		 danger;
-} tenant_actions[] = {
-	{ "start", EVENT_START, "Start", 0 },
-	{ "approve", EVENT_APPROVE, "Approve for the customer", 0 },
-	{ "reject", EVENT_REJECT, "Reject for the customer", 1 },
-	{ "verify", EVENT_VERIFY, "Verify with a plan", 0 },
-	{ "finalize", EVENT_FINALIZE, "Finalize", 0 },
-	{ "retrigger", EVENT_RETRIGGER, "Re-trigger the approval", 0 },
-	{ "cancel", EVENT_CANCEL, "Cancel the migration", 1 },
-};
-
 static void
 tenant_action_forms(struct tmpl_vars *v, const struct tenant_view *tv)
 {
 	const struct tenant *t = &tv->t;
+	const struct console_action *a;
 	struct tmpl_vars *item, *opt;
 	size_t i, p, n = 0;
 
-	for (i = 0; i < sizeof tenant_actions / sizeof tenant_actions[0];
-	    i++) {
-		if (!fsm_applies(t->state, tenant_actions[i].event,
+	for (i = 0; i < CONSOLE_ACTIONS; i++) {
+		a = &console_actions[i];
+		if (a->label == NULL || !fsm_applies(t->state, a->event,
 		    tenant_workflow(t)))
 			continue;
 		item = tmpl_vars_item(v, "actions");
 		n++;
-		tmpl_vars_set(item, "action", tenant_actions[i].action);
-		tmpl_vars_set(item, "label", tenant_actions[i].label);
-		tmpl_vars_set(item, "danger", tenant_actions[i].danger ? "yes" :
-		    "");
+		tmpl_vars_set(item, "action", a->name);
+		tmpl_vars_set(item, "label", a->label);
+		tmpl_vars_set(item, "danger", a->danger ? "yes" : "");
 		tmpl_vars_setf(item, "action_path", "/tenants/%" PRId64 "/%s",
-		    t->id, tenant_actions[i].action);
-		if (tenant_actions[i].event != EVENT_VERIFY)
+		    t->id, a->name);
+		if (a->event != EVENT_VERIFY)
 			continue;
 		tmpl_vars_set(item, "verify", "yes");
 		for (p = 0; p < tv->nplans; p++) {

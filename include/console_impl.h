@@ -20,6 +20,7 @@
 #define MSCAGENT_CONSOLE_IMPL_H
 
 #include "console.h"
+#include "fsm.h"
 #include "tmpl.h"
 #include "user.h"
 
@@ -141,6 +142,25 @@ int	 console_inbox_get(struct console_call *);
 int	 console_plans_get(struct console_call *);
 int	 console_audit_get(struct console_call *);
 int	 console_audit_csv_get(struct console_call *);
+
+/*
+ * The actions on a tenant (console_act.c): what console_act.c takes and
+ * what the tenant page (console_view.c) offers, from one table.
+ */
+struct console_action {
+	const char	*name;		/* ACTION of its path */
+	enum fsm_event	 event;		/* resend: EVENT_COUNT */
+	int		 bulk;		/* offered for many tenants at once */
+	int		 danger;	/* its button says so */
+	const char	*title;		/* its confirmation's: "Approve" */
+	const char	*label;		/* its button on the tenant page;
+					   NULL: none there (resend is
+					   offered on a failed mail) */
+	const char	*says;		/* what happens, after "This will " */
+};
+
+#define CONSOLE_ACTIONS	8
+extern const struct console_action console_actions[CONSOLE_ACTIONS];
 
 /* POST /tenants/ID/ACTION: ACTION is the handler's argument. */
 int	 console_tenant_act_post(struct console_call *, const char *action);
