@@ -140,6 +140,17 @@ console_param_id(const struct console_call *c, const char *name)
 }
 
 int
+console_param_search(const struct console_call *c, const char **q)
+{
+	*q = console_param(c, "q");
+	if (*q != NULL && strlen(*q) > CONSOLE_SEARCH_MAX) {
+		*q = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int
 console_param_yes(const struct console_call *c, const char *name)
 {
 	const char *s = console_param(c, name);

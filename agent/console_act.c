@@ -539,8 +539,13 @@ bulk_targets(struct console_call *c, struct bulk *b)
 	char *text;
 
 	if (console_param_yes(c, "all_matching") && !b->confirm) {
-		b->q = console_param(c, "q");
 		b->state = -1;
+		if (console_param_search(c, &b->q) == -1) {
+			console_message(c, 400, "Search too long", "The search "
+			    "is longer than the list takes. Nothing was "
+			    "changed.");
+			return 0;
+		}
 		if (state != NULL && *state != '\0' &&
 		    (b->state = fsm_state_from_name(state)) < 0) {
 			console_message(c, 400, "Unknown state", "The filter "

@@ -136,6 +136,14 @@ not_found(struct console_call *c, const char *text)
 }
 
 static int
+bad_search(struct console_call *c)
+{
+	console_message(c, 400, "Bad request", "The search is longer than "
+	    "the list takes.");
+	return 0;
+}
+
+static int
 bad_filter(struct console_call *c)
 {
 	console_message(c, 400, "Bad request", "The filter names no state, "
@@ -425,7 +433,8 @@ console_tenants_get(struct console_call *c)
 
 	if ((f.state = state_param(state)) == -2)
 		return bad_filter(c);
-	f.q = console_param(c, "q");
+	if (console_param_search(c, &f.q) == -1)
+		return bad_search(c);
 	f.offset = page_offset(c, &page);
 	f.limit = VIEW_PAGE_ROWS;
 	if (state_counts(c, counts, &all) == -1 ||
@@ -553,7 +562,8 @@ console_tenants_csv_get(struct console_call *c)
 
 	if ((f.state = state_param(console_param(c, "state"))) == -2)
 		return bad_filter(c);
-	f.q = console_param(c, "q");
+	if (console_param_search(c, &f.q) == -1)
+		return bad_search(c);
 	/* One snapshot: pages read apart would miss or repeat a tenant
 	 * that changes meanwhile. */
 	if (store_begin_read(c->st, &c->err) == -1)

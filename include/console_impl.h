@@ -51,6 +51,14 @@ const char *console_param(const struct console_call *, const char *name);
 int64_t	 console_param_id(const struct console_call *, const char *name);
 /* s as such a number (1 to 18 digits, no leading 0), else 0; NULL: 0. */
 int64_t	 console_parse_id(const char *s);
+/*
+ * The tenant list's search, field "q", into *q (NULL: none): 0, or -1
+ * past CONSOLE_SEARCH_MAX, which the list and a bulk action refuse (a
+ * search is shown, audited and matched as a LIKE pattern).
+ */
+#define CONSOLE_SEARCH_MAX	1024	/* bytes: the form's 256
+					   characters, in UTF-8 */
+int	 console_param_search(const struct console_call *, const char **q);
 /* 1 when the field is "yes" (a checkbox, confirm=yes), else 0. */
 int	 console_param_yes(const struct console_call *, const char *name);
 /* "console:NAME", the actor of c's user in the history; caller frees. */

@@ -843,7 +843,7 @@ test_bulk_all_matching(void **state)
 {
 	struct fixture *f = *state;
 	struct err err;
-	char name[32];
+	char name[32], *long_q;
 	int i;
 
 	agent_fixture_tenant(&f->ag, "Acme North", "it@north.test");
@@ -863,6 +863,11 @@ test_bulk_all_matching(void **state)
 	assert_body_lacks(f, "name=\"all_matching\"");
 	assert_int_equal(bulk(f, "action", "start", "all_matching", "yes",
 	    "state", "bogus", NULL), 400);
+	long_q = support_repeat('a', CONSOLE_SEARCH_MAX + 1);
+	assert_int_equal(bulk(f, "action", "start", "all_matching", "yes",
+	    "q", long_q, NULL), 400);
+	assert_body_has(f, "Search too long");
+	free(long_q);
 
 	assert_int_equal(store_begin(f->ag.st, &err), 0);
 	for (i = 0; i < ACT_BULK_TEST; i++) {
