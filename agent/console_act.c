@@ -638,7 +638,9 @@ struct bulk_result {
 	size_t		 nmails;
 };
 
-static int
+/* One tenant of a bulk action, in its own transaction: whatever became
+ * of it is r's to say, so one failure never stops the others. */
+static void
 bulk_one(struct console_call *c, const struct bulk *b,
     const struct bulk_item *item, struct tenant *t, struct bulk_result *r)
 {
@@ -653,13 +655,13 @@ bulk_one(struct console_call *c, const struct bulk *b,
 		r->audited = err.kind == ERR_INPUT ? "refused" : "failed";
 		r->text = xstrdup(err.kind == ERR_INPUT ? "no such tenant" :
 		    err.msg);
-		return 0;
+		return;
 	}
 	if (item->seen >= 0 && (int)t->state != item->seen) {
 		r->outcome = "changed";
 		r->text = xasprintf("now %s, no longer %s", fsm_state_name(
 		    t->state), fsm_state_name(item->seen));
-		return 0;
+		return;
 	}
 	actor = console_actor(c);
 	ev.event = b->what->event;
@@ -684,7 +686,6 @@ bulk_one(struct console_call *c, const struct bulk *b,
 		r->text = xstrdup(err.msg);
 	}
 	free(actor);
-	return 0;
 }
 
 /* Each tenant in its own transaction, audited; then the bulk's row. */
