@@ -12,6 +12,13 @@
  * actions on tenants, one or in bulk) and console_import.c (the CSV
  * import: an upload previewed, then the confirmed preview imported).
  *
+ * console.c also holds what every handler uses (below): the fields of
+ * the request, read with their limits, the layout's variables, the
+ * answers, the audit.  The actions on tenants are one table,
+ * console_actions[], that console_act.c acts on and the tenant page
+ * offers; a list and a bulk action on "all matching" select through the
+ * same store call, so that what is acted on is what was listed.
+ *
  * A handler returns 0 with c->res filled, or -1 with c->err, which
  * console.c turns into a 500 page.  Tests call the handlers directly,
  * with a call whose user they set.
