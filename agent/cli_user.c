@@ -92,6 +92,38 @@ one_time_password(struct cli *cli, char hash[PASSWORD_HASH_MAX])
 	return otp;
 }
 
+/*
+ * Gives account name a new one-time password, adding the account with
+ * role when add; the password is printed only once the change and its
+ * audit row have committed.
+ */
+static int
+set_one_time(struct cli *cli, const char *name, int add, enum user_role role)
+{
+	char hash[PASSWORD_HASH_MAX], detail[32];
+	char *otp = NULL;
+	int rc = -1;
+
+	if ((otp = one_time_password(cli, hash)) == NULL)
+		goto out;
+	if (store_begin(cli->st, &cli->err) == -1)
+		goto out;
+	snprintf(detail, sizeof detail, "role %s", user_role_name(role));
+	rc = add ? store_user_add(cli->st, name, role, hash, cli->now,
+	    &cli->err) : store_user_set_password(cli->st, name, hash, 1,
+	    cli->now, &cli->err);
+	if (finish(cli, rc, add ? ACTION_ADD : ACTION_PASSWD, name, add ?
+	    detail : "a new one-time password, sessions ended") == -1) {
+		rc = -1;
+		goto out;
+	}
+	printf("%s\n", otp);
+out:
+	password_wipe(hash, sizeof hash);
+	password_free(otp);
+	return rc;
+}
+
 int
 cmd_user_add(struct cli *cli, int argc, char **argv)
 {
@@ -99,11 +131,9 @@ cmd_user_add(struct cli *cli, int argc, char **argv)
 		{ "role", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char hash[PASSWORD_HASH_MAX], detail[32];
 	const char *name, *role_name = NULL;
 	enum user_role role;
-	char *otp = NULL;
-	int c, rc = -1;
+	int c;
 
 	while ((c = cli_next_option(cli, argc, argv, ":", opts)) != -1) {
 		if (c == '?')
@@ -116,21 +146,7 @@ cmd_user_add(struct cli *cli, int argc, char **argv)
 	if (user_name_check(name, &cli->err) == -1 ||
 	    user_role_parse(role_name, &role, &cli->err) == -1)
 		return -1;
-	if ((otp = one_time_password(cli, hash)) == NULL)
-		goto out;
-	snprintf(detail, sizeof detail, "role %s", user_role_name(role));
-	if (store_begin(cli->st, &cli->err) == -1)
-		goto out;
-	rc = store_user_add(cli->st, name, role, hash, cli->now, &cli->err);
-	if (finish(cli, rc, ACTION_ADD, name, detail) == -1) {
-		rc = -1;
-		goto out;
-	}
-	printf("%s\n", otp);
-out:
-	password_wipe(hash, sizeof hash);
-	password_free(otp);
-	return rc;
+	return set_one_time(cli, name, 1, role);
 }
 
 int
@@ -165,29 +181,11 @@ cmd_user_list(struct cli *cli, int argc, char **argv)
 int
 cmd_user_passwd(struct cli *cli, int argc, char **argv)
 {
-	char hash[PASSWORD_HASH_MAX];
 	const char *name = NULL;
-	char *otp = NULL;
-	int rc = -1;
 
 	if (name_operand(cli, argc, argv, &name, NULL) == -1)
 		return -1;
-	if ((otp = one_time_password(cli, hash)) == NULL)
-		goto out;
-	if (store_begin(cli->st, &cli->err) == -1)
-		goto out;
-	rc = store_user_set_password(cli->st, name, hash, 1, cli->now,
-	    &cli->err);
-	if (finish(cli, rc, ACTION_PASSWD, name, "a new one-time password, "
-	    "sessions ended") == -1) {
-		rc = -1;
-		goto out;
-	}
-	printf("%s\n", otp);
-out:
-	password_wipe(hash, sizeof hash);
-	password_free(otp);
-	return rc;
+	return set_one_time(cli, name, 0, ROLE_VIEWER);
 }
 
 /* ERR_STATE when the change would leave no admin (to -1: deleting). */
@@ -198,11 +196,7 @@ keep_an_admin(struct cli *cli, const struct console_user *u, int to)
 
 	if (store_user_count(cli->st, ROLE_ADMIN, &admins, &cli->err) == -1)
 		return -1;
-	if (user_keeps_an_admin(u->role, to, admins))
-		return 0;
-	err_set(&cli->err, ERR_STATE, "'%s' is the last admin: make another "
-	    "account admin first", u->name);
-	return -1;
+	return user_keep_an_admin(u, to, admins, &cli->err);
 }
 
 int

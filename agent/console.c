@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "console_impl.h"
+#include "date.h"
 #include "log.h"
 
 /*
@@ -123,14 +124,44 @@ console_param(const struct console_call *c, const char *name)
 }
 
 int64_t
-console_param_id(const struct console_call *c, const char *name)
+console_parse_id(const char *s)
 {
-	const char *s = console_param(c, name);
 	int64_t id;
 
 	if (s == NULL || read_id(&s, &id) == -1 || *s != '\0')
 		return 0;
 	return id;
+}
+
+int64_t
+console_param_id(const struct console_call *c, const char *name)
+{
+	return console_parse_id(console_param(c, name));
+}
+
+int
+console_param_search(const struct console_call *c, const char **q)
+{
+	*q = console_param(c, "q");
+	if (*q != NULL && strlen(*q) > CONSOLE_SEARCH_MAX) {
+		*q = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int
+console_param_yes(const struct console_call *c, const char *name)
+{
+	const char *s = console_param(c, name);
+
+	return s != NULL && strcmp(s, "yes") == 0;
+}
+
+char *
+console_actor(const struct console_call *c)
+{
+	return xasprintf("console:%s", c->user.name ? c->user.name : "");
 }
 
 struct tmpl_vars *
@@ -148,6 +179,14 @@ console_vars(const struct console_call *c)
 	tmpl_vars_set(v, "is_admin", signed_in &&
 	    c->user.role >= ROLE_ADMIN ? "yes" : "");
 	return v;
+}
+
+void
+console_set_time(struct tmpl_vars *v, const char *name, int64_t t)
+{
+	char shown[TIMESTAMP_SHOWN_LEN];
+
+	tmpl_vars_set(v, name, t > 0 ? timestamp_shown((time_t)t, shown) : "");
 }
 
 void
@@ -221,6 +260,20 @@ console_audit(struct console_call *c, const char *action, const char *target,
 	};
 
 	return store_audit_add(c->st, &note, &c->err);
+}
+
+/* The answer stands without its audit row: the action happened (or was
+ * refused) either way, and saying so matters more than the row. */
+void
+console_audit_logged(struct console_call *c, const char *action,
+    const char *target, const char *outcome, const char *detail)
+{
+	struct err saved = c->err;
+
+	if (console_audit(c, action, target, outcome, detail) == -1)
+		log_error("console", "audit of %s %s: %s", action,
+		    target ? target : "", c->err.msg);
+	c->err = saved;
 }
 
 /* ---- the guards ---- */

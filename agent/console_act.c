@@ -1,100 +1,67 @@
-/* console_act.c: the console's actions on tenants, one or in bulk, and the import. */
-#include <stdint.h>
+/* console_act.c: the console's actions on tenants, one or in bulk. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <gnutls/crypto.h>
-#include <gnutls/gnutls.h>
-
 #include "console_impl.h"
-#include "csv.h"
 #include "date.h"
-#include "import.h"
-#include "log.h"
 #include "workflow.h"
 
 #define ACT_REASON_MAX		500	/* bytes of a reason */
 #define ACT_BULK_MAX		500	/* tenants in one bulk action */
-#define IMPORT_PREVIEW_ROWS	200	/* rows shown before an import */
-#define IMPORT_PREVIEW_BYTES	(96 * 1024) /* of their fields: the page
-					   must stay under TMPL_OUTPUT_MAX */
-#define IMPORT_CHUNK		CONSOLE_PARAM_MAX /* base64 bytes in one
-					   hidden field: what the listener
-					   takes of one */
-#define IMPORT_B64_MAX		(CONSOLE_IMPORT_MAX / 3 * 4 + 4)
-#define IMPORT_DIGEST_HEX	64
-#define IMPORT_CHECK_NAME	"upload"	/* the file, in problems */
-/* What the import's digest is of, so that no other MAC made with the
- * same key can stand for it. */
-#define IMPORT_MAC_LABEL	"mscagent console import"
+/* All matching tenants come as one page of the list's query. */
+_Static_assert(ACT_BULK_MAX <= STORE_PAGE_MAX, "a bulk action is one page");
 
 /* ---- the actions ---- */
 
-struct action {
-	const char	*name;
-	enum fsm_event	 event;		/* resend: EVENT_COUNT */
-	int		 bulk;		/* offered for many tenants at once */
-	int		 danger;	/* its button says so */
-	const char	*title;
-	const char	*says;		/* what happens, after "This will " */
-};
-
 /*
  * approve, reject and verify are what a reply or the verification page
- * would do, on that person's behalf; they take one tenant at a time.
+ * would do, on that person's behalf; they take one tenant at a time.  In
+ * the order of the tenant page's buttons.
  */
-static const struct action actions[] = {
-	{ "start", EVENT_START, 1, 0, "Start", "run the preflight and, when "
-	    "it passes, send the approval request to the customer admin" },
-	{ "retrigger", EVENT_RETRIGGER, 1, 0, "Retrigger", "start the "
-	    "approval again: every earlier link stops working and a new "
-	    "approval request goes to the customer admin" },
-	{ "finalize", EVENT_FINALIZE, 1, 0, "Finalize", "complete the "
-	    "migration and send the completion mail to the MSP admin" },
-	{ "cancel", EVENT_CANCEL, 1, 1, "Cancel", "cancel the migration; a "
-	    "cancelled tenant cannot be started again" },
-	{ "approve", EVENT_APPROVE, 0, 0, "Approve", "approve on the customer "
-	    "admin's behalf, as their reply would: the verification link goes "
-	    "to the MSP admin" },
-	{ "reject", EVENT_REJECT, 0, 1, "Reject", "reject on the customer "
-	    "admin's behalf, as their reply would: the MSP admin and support "
-	    "are told" },
-	{ "verify", EVENT_VERIFY, 0, 0, "Verify", "verify with the plan "
-	    "below on the MSP admin's behalf, as the verification page would" },
-	{ "resend", EVENT_COUNT, 0, 0, "Send again", "send the failed mail "
-	    "below again, as it was (the same Message-ID)" },
+const struct console_action console_actions[CONSOLE_ACTIONS] = {
+	{ "start", EVENT_START, 1, 0, "Start", "Start", "run the preflight "
+	    "and, when it passes, send the approval request to the customer "
+	    "admin" },
+	{ "approve", EVENT_APPROVE, 0, 0, "Approve", "Approve for the "
+	    "customer", "approve on the customer admin's behalf, as their "
+	    "reply would: the verification link goes to the MSP admin" },
+	{ "reject", EVENT_REJECT, 0, 1, "Reject", "Reject for the customer",
+	    "reject on the customer admin's behalf, as their reply would: the "
+	    "MSP admin and support are told" },
+	{ "verify", EVENT_VERIFY, 0, 0, "Verify", "Verify with a plan",
+	    "verify with the plan below on the MSP admin's behalf, as the "
+	    "verification page would" },
+	{ "finalize", EVENT_FINALIZE, 1, 0, "Finalize", "Finalize", "complete "
+	    "the migration and send the completion mail to the MSP admin" },
+	{ "retrigger", EVENT_RETRIGGER, 1, 0, "Retrigger", "Re-trigger the "
+	    "approval", "start the approval again: every earlier link stops "
+	    "working and a new approval request goes to the customer admin" },
+	{ "cancel", EVENT_CANCEL, 1, 1, "Cancel", "Cancel the migration",
+	    "cancel the migration; a cancelled tenant cannot be started "
+	    "again" },
+	{ "resend", EVENT_COUNT, 0, 0, "Send again", NULL, "send the failed "
+	    "mail below again, as it was (the same Message-ID)" },
 };
 
-static const struct action *
+static const struct console_action *
 find_action(const char *name)
 {
 	size_t i;
 
-	for (i = 0; name != NULL && i < sizeof actions / sizeof actions[0];
-	    i++)
-		if (strcmp(actions[i].name, name) == 0)
-			return &actions[i];
+	for (i = 0; name != NULL && i < CONSOLE_ACTIONS; i++)
+		if (strcmp(console_actions[i].name, name) == 0)
+			return &console_actions[i];
 	return NULL;
 }
 
 /* 1 when the action may be taken in the tenant's state. */
 static int
-applies(const struct action *what, const struct tenant *t)
+applies(const struct console_action *what, const struct tenant *t)
 {
-	struct fsm_result res;
-	struct err err;
-
 	if (what->event == EVENT_COUNT)
 		return 1;	/* a mail may fail in any state */
-	return fsm_step(t->state, what->event, tenant_workflow(t), &res,
-	    &err) == 0;
-}
-
-static int
-is_yes(const char *s)
-{
-	return s != NULL && strcmp(s, "yes") == 0;
+	return fsm_applies(t->state, what->event, tenant_workflow(t));
 }
 
 /* A reason: text, not only spaces, within ACT_REASON_MAX. */
@@ -116,12 +83,6 @@ reason_check(const char *reason, struct err *err)
 	return 0;
 }
 
-static char *
-actor_of(const struct console_call *c)
-{
-	return xasprintf("console:%s", c->user.name ? c->user.name : "");
-}
-
 /* A link to a tenant's page (id 0: the list): a template takes only
  * absolute links. */
 static char *
@@ -134,24 +95,11 @@ tenant_url(const struct console_call *c, int64_t id)
 	return xasprintf("%s/tenants/%lld", base ? base : "", (long long)id);
 }
 
-/* The audit row; a failure to write it is logged, the answer stands. */
-static void
-audit(struct console_call *c, const char *action, const char *target,
-    const char *outcome, const char *detail)
-{
-	struct err saved = c->err;
-
-	if (console_audit(c, action, target, outcome, detail) == -1)
-		log_error("console", "audit of %s %s: %s", action,
-		    target ? target : "", c->err.msg);
-	c->err = saved;
-}
-
 /* ---- one tenant ---- */
 
 /* One action on one tenant, as its form asked. */
 struct act {
-	const struct action	*what;
+	const struct console_action	*what;
 	int			 from;		/* state the page showed */
 	const char		*reason;	/* NULL: none given */
 	int			 confirm;	/* confirm=yes: act */
@@ -186,7 +134,7 @@ audit_refused(struct console_call *c, const struct act *a, const char *why)
 	if (!a->confirm)
 		return;		/* only asked what would happen */
 	detail = xasprintf("%s; reason: %s", why, a->reason ? a->reason : "");
-	audit(c, a->audit_action, a->target, "refused", detail);
+	console_audit_logged(c, a->audit_action, a->target, "refused", detail);
 	free(detail);
 }
 
@@ -307,7 +255,7 @@ act_prepare(struct console_call *c, const char *name, struct act *a)
 	int rc;
 
 	a->what = find_action(name);
-	a->confirm = is_yes(console_param(c, "confirm"));
+	a->confirm = console_param_yes(c, "confirm");
 	a->reason = console_param(c, "reason");
 	snprintf(a->target, sizeof a->target, "tenant %lld",
 	    (long long)c->ids[0]);
@@ -388,7 +336,7 @@ act_fire(struct console_call *c, const struct act *a, size_t *nmails,
 	struct workflow_event ev = { 0 };
 	struct workflow_outcome out;
 	char plan[24];
-	char *actor = actor_of(c);
+	char *actor = console_actor(c);
 	int rc;
 
 	*nmails = 0;
@@ -432,7 +380,7 @@ act_do(struct console_call *c, struct act *a)
 
 	if (act_fire(c, a, &nmails, &err) == 0) {
 		deliver_now(c, nmails);
-		audit(c, a->audit_action, a->target, "ok", a->reason);
+		console_audit_logged(c, a->audit_action, a->target, "ok", a->reason);
 		console_redirect(c, "/tenants/%lld?done=%s", (long long)id,
 		    a->what->name);
 		return 0;
@@ -447,7 +395,7 @@ act_do(struct console_call *c, struct act *a)
 	if (err.kind == ERR_STATE || err.kind == ERR_INPUT)
 		return refuse(c, a, err.kind == ERR_STATE ? 409 : 422,
 		    "Nothing was changed", err.msg);
-	audit(c, a->audit_action, a->target, "failed", err.msg);
+	console_audit_logged(c, a->audit_action, a->target, "failed", err.msg);
 	c->err = err;
 	return -1;
 }
@@ -485,7 +433,7 @@ struct bulk_item {
 };
 
 struct bulk {
-	const struct action	*what;
+	const struct console_action	*what;
 	const char		*reason;
 	int			 confirm;
 	struct bulk_item	*items;
@@ -523,33 +471,6 @@ bulk_add(struct bulk *b, int64_t id, int seen)
 	return 0;
 }
 
-/* A tenant number as the list's form sends it; 0 when it is not one. */
-static int64_t
-parse_id(const char *s)
-{
-	int64_t v = 0;
-	size_t n;
-
-	if (s == NULL || *s == '0')
-		return 0;
-	for (n = 0; s[n] >= '0' && s[n] <= '9'; n++) {
-		if (n == 18)
-			return 0;
-		v = v * 10 + (s[n] - '0');
-	}
-	return n > 0 && s[n] == '\0' ? v : 0;
-}
-
-static int
-collect_match(const struct tenant *t, void *arg)
-{
-	struct bulk *b = arg;
-
-	if (tenant_matches(t, b->q))
-		(void)bulk_add(b, t->id, (int)t->state);
-	return 0;	/* counts past the cap, to say how many */
-}
-
 /* The checked tenants: every "id" field, then the states seen. */
 static int
 bulk_checked(struct console_call *c, struct bulk *b)
@@ -565,7 +486,7 @@ bulk_checked(struct console_call *c, struct bulk *b)
 		p = &c->req->params[i];
 		if (strcmp(p->name, "id") != 0)
 			continue;
-		if ((id = parse_id(p->value)) == 0)
+		if ((id = console_parse_id(p->value)) == 0)
 			return -1;
 		(void)bulk_add(b, id, -1);
 	}
@@ -579,12 +500,34 @@ bulk_checked(struct console_call *c, struct bulk *b)
 			continue;
 		memcpy(digits, p->value, (size_t)(colon - p->value));
 		digits[colon - p->value] = '\0';
-		id = parse_id(digits);
+		id = console_parse_id(digits);
 		s = fsm_state_from_name(colon + 1);
 		for (j = 0; j < b->n && s >= 0; j++)
 			if (b->items[j].id == id)
 				b->items[j].seen = s;
 	}
+	return 0;
+}
+
+/*
+ * The tenants the list shows for the filter, through the list's own
+ * query, so that what is acted on is what was shown: up to the cap, and
+ * how many match in all.
+ */
+static int
+bulk_matching(struct console_call *c, struct bulk *b)
+{
+	struct tenant_filter f = { b->state, b->q, 0, ACT_BULK_MAX };
+	struct tenant *tenants = NULL;
+	int64_t total;
+	size_t n, i;
+
+	if (store_tenant_page(c->st, &f, &tenants, &n, &total, &c->err) == -1)
+		return -1;
+	for (i = 0; i < n; i++)
+		(void)bulk_add(b, tenants[i].id, (int)tenants[i].state);
+	b->matched = (size_t)total;
+	store_tenants_free(tenants, n);
 	return 0;
 }
 
@@ -595,9 +538,14 @@ bulk_targets(struct console_call *c, struct bulk *b)
 	const char *state = console_param(c, "state");
 	char *text;
 
-	if (is_yes(console_param(c, "all_matching")) && !b->confirm) {
-		b->q = console_param(c, "q");
+	if (console_param_yes(c, "all_matching") && !b->confirm) {
 		b->state = -1;
+		if (console_param_search(c, &b->q) == -1) {
+			console_message(c, 400, "Search too long", "The search "
+			    "is longer than the list takes. Nothing was "
+			    "changed.");
+			return 0;
+		}
 		if (state != NULL && *state != '\0' &&
 		    (b->state = fsm_state_from_name(state)) < 0) {
 			console_message(c, 400, "Unknown state", "The filter "
@@ -606,8 +554,7 @@ bulk_targets(struct console_call *c, struct bulk *b)
 		}
 		b->filter = xasprintf("state %s, search \"%s\"", b->state < 0 ?
 		    "any" : fsm_state_name(b->state), b->q ? b->q : "");
-		if (store_tenant_each(c->st, b->state, collect_match, b,
-		    &c->err) == -1)
+		if (bulk_matching(c, b) == -1)
 			return -1;
 	} else if (bulk_checked(c, b) == -1) {
 		console_message(c, 400, "Bad form", "A tenant number in the form "
@@ -691,7 +638,9 @@ struct bulk_result {
 	size_t		 nmails;
 };
 
-static int
+/* One tenant of a bulk action, in its own transaction: whatever became
+ * of it is r's to say, so one failure never stops the others. */
+static void
 bulk_one(struct console_call *c, const struct bulk *b,
     const struct bulk_item *item, struct tenant *t, struct bulk_result *r)
 {
@@ -706,15 +655,15 @@ bulk_one(struct console_call *c, const struct bulk *b,
 		r->audited = err.kind == ERR_INPUT ? "refused" : "failed";
 		r->text = xstrdup(err.kind == ERR_INPUT ? "no such tenant" :
 		    err.msg);
-		return 0;
+		return;
 	}
 	if (item->seen >= 0 && (int)t->state != item->seen) {
 		r->outcome = "changed";
 		r->text = xasprintf("now %s, no longer %s", fsm_state_name(
 		    t->state), fsm_state_name(item->seen));
-		return 0;
+		return;
 	}
-	actor = actor_of(c);
+	actor = console_actor(c);
 	ev.event = b->what->event;
 	ev.actor = actor;
 	ev.reason = b->reason;
@@ -737,7 +686,6 @@ bulk_one(struct console_call *c, const struct bulk *b,
 		r->text = xstrdup(err.msg);
 	}
 	free(actor);
-	return 0;
 }
 
 /* Each tenant in its own transaction, audited; then the bulk's row. */
@@ -763,7 +711,7 @@ bulk_do(struct console_call *c, const struct bulk *b)
 		detail = xasprintf("bulk: %s%s%s; reason: %s", r.outcome,
 		    strcmp(r.outcome, "ok") ? ": " : "",
 		    strcmp(r.outcome, "ok") ? r.text : "", b->reason);
-		audit(c, action, target, r.audited, detail);
+		console_audit_logged(c, action, target, r.audited, detail);
 		free(detail);
 		item = tmpl_vars_item(v, "results");
 		url = tenant_url(c, b->items[i].id);
@@ -781,7 +729,7 @@ bulk_do(struct console_call *c, const struct bulk *b)
 	snprintf(target, sizeof target, "%zu tenants", b->n);
 	detail = xasprintf("%zu ok, %zu not done; reason: %s", ok, b->n - ok,
 	    b->reason);
-	audit(c, action, target, failed ? "failed" : ok == b->n ? "ok" :
+	console_audit_logged(c, action, target, failed ? "failed" : ok == b->n ? "ok" :
 	    "refused", detail);
 	free(detail);
 	url = tenant_url(c, 0);
@@ -804,7 +752,7 @@ console_bulk_post(struct console_call *c)
 	memset(&b, 0, sizeof b);
 	b.what = find_action(console_param(c, "action"));
 	b.reason = console_param(c, "reason");
-	b.confirm = is_yes(console_param(c, "confirm"));
+	b.confirm = console_param_yes(c, "confirm");
 	if (b.what == NULL || !b.what->bulk) {
 		console_message(c, 400, "Choose an action", "Many tenants at "
 		    "once can be started, retriggered, finalized or cancelled. "
@@ -824,385 +772,4 @@ console_bulk_post(struct console_call *c)
 		rc = bulk_do(c, &b);
 	bulk_clear(&b);
 	return rc == -1 ? -1 : 0;
-}
-
-/* ---- the import ---- */
-
-/*
- * The confirmation carries the file back, base64 in hidden fields, with
- * a MAC of it under the agent's reply key, bound to the session's CSRF
- * token: what is imported is byte for byte what was previewed, and no
- * upload waits on the server for a confirmation that may never come.
- */
-static int
-import_digest(const struct console_call *c, const char *csv, size_t len,
-    char hex[IMPORT_DIGEST_HEX + 1])
-{
-	static const char digits[] = "0123456789abcdef";
-	const struct keyring *keys = c->con->mail->keys;
-	const char *csrf = c->csrf ? c->csrf : "";
-	gnutls_hmac_hd_t h;
-	unsigned char mac[32];
-	size_t i;
-
-	if (keys->reply_len == 0 || gnutls_hmac_init(&h, GNUTLS_MAC_SHA256,
-	    keys->reply, keys->reply_len) < 0)
-		return -1;
-	if (gnutls_hmac(h, IMPORT_MAC_LABEL, sizeof IMPORT_MAC_LABEL) < 0 ||
-	    gnutls_hmac(h, csrf, strlen(csrf) + 1) < 0 ||
-	    gnutls_hmac(h, csv, len) < 0) {
-		gnutls_hmac_deinit(h, NULL);
-		return -1;
-	}
-	gnutls_hmac_deinit(h, mac);
-	for (i = 0; i < sizeof mac; i++) {
-		hex[2 * i] = digits[mac[i] >> 4];
-		hex[2 * i + 1] = digits[mac[i] & 0x0f];
-	}
-	hex[IMPORT_DIGEST_HEX] = '\0';
-	return 0;
-}
-
-/* Compares in constant time: the digest is a secret's MAC. */
-static int
-digest_equal(const char *a, const char *b)
-{
-	unsigned char diff = 0;
-	size_t i;
-
-	if (strlen(a) != IMPORT_DIGEST_HEX || strlen(b) != IMPORT_DIGEST_HEX)
-		return 0;
-	for (i = 0; i < IMPORT_DIGEST_HEX; i++)
-		diff |= (unsigned char)(a[i] ^ b[i]);
-	return diff == 0;
-}
-
-static FILE *
-memory_file(const char *data, size_t len)
-{
-	/* Only read ("r"): the cast drops const for fmemopen's void *
-	 * parameter, through uintptr_t for -Wcast-qual.
-	 * NOLINTNEXTLINE(performance-no-int-to-ptr) */
-	return fmemopen((void *)(uintptr_t)data, len, "r");
-}
-
-/* The rows of the file, for the preview table; at most a page of them. */
-static void
-preview_rows(struct tmpl_vars *v, const char *csv, size_t len)
-{
-	struct strvec fields = { 0 };
-	struct csv_reader *r;
-	struct tmpl_vars *row, *cell;
-	struct err err;
-	size_t line, rows = 0, shown = 0, bytes = 0, i;
-	FILE *fp;
-	int first = 1;
-
-	if ((fp = memory_file(csv, len)) == NULL)
-		return;
-	r = csv_open(fp);
-	while (csv_next(r, &fields, &line, &err) == 1) {
-		if (first) {
-			for (i = 0; i < fields.n; i++)
-				tmpl_vars_set(tmpl_vars_item(v, "head"),
-				    "cell", fields.v[i]);
-			first = 0;
-			continue;
-		}
-		rows++;
-		if (shown == IMPORT_PREVIEW_ROWS ||
-		    bytes > IMPORT_PREVIEW_BYTES)
-			continue;
-		row = tmpl_vars_item(v, "rows");
-		tmpl_vars_setf(row, "line", "%zu", line);
-		for (i = 0; i < fields.n; i++) {
-			cell = tmpl_vars_item(row, "cells");
-			tmpl_vars_set(cell, "cell", fields.v[i]);
-			bytes += strlen(fields.v[i]) + 16;
-		}
-		shown++;
-	}
-	strvec_clear(&fields);
-	csv_free(r);
-	(void)fclose(fp);
-	tmpl_vars_setf(v, "rows_n", "%zu", rows);
-	if (shown < rows)
-		tmpl_vars_setf(v, "shown", "%zu", shown);
-}
-
-/* "upload:3: column 4 (workloads): what" as line, column and what. */
-static void
-preview_problem(struct tmpl_vars *v, const char *problem)
-{
-	struct tmpl_vars *item = tmpl_vars_item(v, "problems");
-	const char *p = problem, *sep;
-	char *end;
-	unsigned long line;
-
-	if (strncmp(p, IMPORT_CHECK_NAME ":", sizeof IMPORT_CHECK_NAME) == 0)
-		p += sizeof IMPORT_CHECK_NAME;
-	line = strtoul(p, &end, 10);
-	if (end == p || strncmp(end, ": ", 2) != 0) {
-		tmpl_vars_set(item, "what", problem);
-		return;
-	}
-	tmpl_vars_setf(item, "line", "%lu", line);
-	p = end + 2;
-	if ((strncmp(p, "column ", 7) == 0 || strncmp(p, "character ", 10) ==
-	    0) && (sep = strstr(p, ": ")) != NULL) {
-		tmpl_vars_setf(item, "column", "%.*s", (int)(sep - p), p);
-		p = sep + 2;
-	}
-	tmpl_vars_set(item, "what", p);
-}
-
-/* The file as hidden fields, and its digest. */
-static int
-carry_file(struct console_call *c, struct tmpl_vars *v, const char *csv,
-    size_t len)
-{
-	gnutls_datum_t in, out;
-	char hex[IMPORT_DIGEST_HEX + 1];
-	size_t i, n;
-
-	if (import_digest(c, csv, len, hex) == -1) {
-		err_set(&c->err, ERR_RUNTIME, "import: no key for the digest");
-		return -1;
-	}
-	/* Only read by the encoder; as above for the cast.
-	 * NOLINTNEXTLINE(performance-no-int-to-ptr) */
-	in.data = (unsigned char *)(uintptr_t)csv;
-	in.size = (unsigned int)len;
-	if (gnutls_base64_encode2(&in, &out) < 0) {
-		err_set(&c->err, ERR_RUNTIME, "import: base64 failed");
-		return -1;
-	}
-	for (i = 0; i < out.size; i += IMPORT_CHUNK) {
-		n = out.size - i < IMPORT_CHUNK ? out.size - i : IMPORT_CHUNK;
-		tmpl_vars_setf(tmpl_vars_item(v, "chunks"), "chunk", "%.*s",
-		    (int)n, (const char *)out.data + i);
-	}
-	gnutls_free(out.data);
-	tmpl_vars_set(v, "digest", hex);
-	return 0;
-}
-
-/* The preview: the rows, every problem, and, without any, the form that
- * imports them. */
-static int
-import_preview(struct console_call *c, const char *csv, size_t len,
-    unsigned status, const char *message)
-{
-	struct tmpl_vars *v = console_vars(c);
-	struct strvec problems = { 0 };
-	struct err err;
-	size_t rows = 0, i;
-	FILE *fp;
-
-	if ((fp = memory_file(csv, len)) == NULL) {
-		tmpl_vars_free(v);
-		err_set(&c->err, ERR_RUNTIME, "import: cannot read the upload");
-		return -1;
-	}
-	(void)import_check(fp, IMPORT_CHECK_NAME, &rows, &problems, &err);
-	(void)fclose(fp);
-	preview_rows(v, csv, len);
-	for (i = 0; i < problems.n; i++)
-		preview_problem(v, problems.v[i]);
-	if (problems.n == 0 && rows == 0)
-		preview_problem(v, err.msg);	/* e.g. no rows at all */
-	tmpl_vars_set(v, "message", message);
-	if (problems.n > 0 || rows == 0) {
-		tmpl_vars_setf(v, "problems_n", "%zu", problems.n ? problems.n :
-		    1);
-		status = status == 200 ? 422 : status;
-	} else {
-		tmpl_vars_setf(v, "can_import", "%zu", rows);
-		if (carry_file(c, v, csv, len) == -1) {
-			strvec_clear(&problems);
-			tmpl_vars_free(v);
-			return -1;
-		}
-	}
-	strvec_clear(&problems);
-	return console_page(c, status, "console_import", v);
-}
-
-static int
-import_form(struct console_call *c, unsigned status, const char *message)
-{
-	struct tmpl_vars *v = console_vars(c);
-	int64_t done = console_param_id(c, "done");
-
-	if (done > 0)
-		tmpl_vars_setf(v, "done", "%lld", (long long)done);
-	tmpl_vars_set(v, "message", message);
-	return console_page(c, status, "console_import", v);
-}
-
-int
-console_import_get(struct console_call *c)
-{
-	return import_form(c, 200, NULL);
-}
-
-/* The confirmed file, from its hidden fields; 0, or -1 when they are
- * not what the preview gave (*csv is the caller's either way). */
-static int
-confirmed_file(struct console_call *c, struct buf *b64, gnutls_datum_t *csv)
-{
-	const char *digest = console_param(c, "digest");
-	char hex[IMPORT_DIGEST_HEX + 1];
-	gnutls_datum_t in;
-	size_t i;
-
-	csv->data = NULL;
-	csv->size = 0;
-	for (i = 0; i < c->req->nparams; i++)
-		if (strcmp(c->req->params[i].name, "csv") == 0) {
-			if (b64->len + c->req->params[i].len > IMPORT_B64_MAX)
-				return -1;
-			buf_append(b64, c->req->params[i].value,
-			    c->req->params[i].len);
-		}
-	if (digest == NULL || b64->len == 0)
-		return -1;
-	in.data = (unsigned char *)b64->data;
-	in.size = (unsigned int)b64->len;
-	if (gnutls_base64_decode2(&in, csv) < 0) {
-		csv->data = NULL;
-		return -1;
-	}
-	if (import_digest(c, (const char *)csv->data, csv->size, hex) == -1)
-		return -1;
-	return digest_equal(hex, digest) ? 0 : -1;
-}
-
-/* How far back the audit is searched for the same file imported. */
-#define IMPORT_SEEN_ROWS	1000
-
-/* 1 when an import of this file (its digest) was audited already. */
-static int
-imported_before(struct console_call *c, const char *note)
-{
-	struct audit_entry *rows;
-	size_t n, i;
-	int seen = 0;
-
-	if (store_audit_list(c->st, 0, IMPORT_SEEN_ROWS, &rows, &n,
-	    &c->err) == -1)
-		return -1;
-	for (i = 0; i < n && !seen; i++)
-		seen = strcmp(rows[i].action, "import") == 0 &&
-		    strcmp(rows[i].outcome, "ok") == 0 &&
-		    strstr(rows[i].detail, note) != NULL;
-	store_audit_free(rows, n);
-	return seen;
-}
-
-/*
- * Imports the confirmed file with its audit row in one transaction,
- * after looking, under the same lock, whether the same form did already:
- * Back and send again, or a double click, imports once.  0 done, 1 seen
- * before, -1 with *err (ERR_INPUT: the file's problems).
- */
-static int
-import_once(struct console_call *c, FILE *fp, const char *digest,
-    size_t *count, struct strvec *problems, struct err *err)
-{
-	char *name = actor_of(c), *note, *detail = NULL;
-	int64_t first;
-	int seen, rc = -1;
-
-	note = xasprintf("file %.16s", digest);
-	if (store_begin(c->st, err) == -1)
-		goto out;
-	if ((seen = imported_before(c, note)) != 0) {
-		*err = c->err;
-		rc = seen == 1 ? 1 : -1;
-		goto out;
-	}
-	if (import_into(c->st, fp, name, c->now, NULL, NULL, count, &first,
-	    problems, err) == -1)
-		goto out;
-	detail = xasprintf("%zu tenants (%lld to %lld), %s", *count,
-	    (long long)first, (long long)first + (long long)*count - 1, note);
-	if (console_audit(c, "import", NULL, "ok", detail) == -1) {
-		*err = c->err;
-		goto out;
-	}
-	rc = store_commit(c->st, err);
-out:
-	if (rc != 0)
-		store_rollback(c->st);
-	free(detail);
-	free(note);
-	free(name);
-	return rc;
-}
-
-static int
-import_commit(struct console_call *c)
-{
-	struct strvec problems = { 0 };
-	struct buf b64 = { 0 };
-	gnutls_datum_t csv;
-	struct err err;
-	size_t count = 0;
-	FILE *fp = NULL;
-	int rc = -1;
-
-	if (confirmed_file(c, &b64, &csv) == -1) {
-		audit(c, "import", NULL, "refused", "the confirmed file is not "
-		    "the one previewed");
-		rc = import_form(c, 400, "The file to import is not the one that "
-		    "was previewed. Upload it again; nothing was imported.");
-		goto out;
-	}
-	if ((fp = memory_file((const char *)csv.data, csv.size)) == NULL) {
-		err_set(&c->err, ERR_RUNTIME, "import: cannot read the file");
-		goto out;
-	}
-	switch (import_once(c, fp, console_param(c, "digest"), &count,
-	    &problems, &err)) {
-	case 0:
-		console_redirect(c, "/import?done=%zu", count);
-		rc = 0;
-		break;
-	case 1:
-		audit(c, "import", NULL, "refused", "imported already");
-		rc = import_form(c, 409, "This file was imported already, from "
-		    "this same preview. Nothing more was imported.");
-		break;
-	default:
-		audit(c, "import", NULL, err.kind == ERR_INPUT ? "refused" :
-		    "failed", err.msg);
-		if (err.kind != ERR_INPUT) {
-			c->err = err;
-			break;
-		}
-		rc = import_preview(c, (const char *)csv.data, csv.size, 422,
-		    "Nothing was imported.");
-	}
-out:
-	if (fp != NULL)
-		(void)fclose(fp);
-	gnutls_free(csv.data);
-	buf_clear(&b64);
-	strvec_clear(&problems);
-	return rc;
-}
-
-int
-console_import_post(struct console_call *c)
-{
-	if (is_yes(console_param(c, "confirm")))
-		return import_commit(c);
-	if (c->req->upload == NULL || c->req->upload_len == 0)
-		return import_form(c, 400, "Choose a CSV file to preview.");
-	if (c->req->upload_len > CONSOLE_IMPORT_MAX)
-		return import_form(c, 413, "The file is larger than the console "
-		    "takes; import it with mscagent tenant import.");
-	return import_preview(c, c->req->upload, c->req->upload_len, 200,
-	    NULL);
 }

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "console_impl.h"
-#include "date.h"
 #include "password.h"
 #include "qrsvg.h"
 #include "totp.h"
@@ -209,17 +208,59 @@ totp_ok(const struct console_user *u, const char *code, int64_t now,
 	return ok;
 }
 
+/* A recovery code as typed: its characters, and a few spaces or dashes
+ * more than the shown form has. */
+#define RECOVERY_TYPED_MAX	(PASSWORD_RECOVERY_SHOWN + 8)
+
+/* What a store call refusing a code (ERR_STATE: used already, or not
+ * one of the account's) means: 0, a wrong code; else -1 with c->err. */
+static int
+code_refused(struct console_call *c, const struct err *e)
+{
+	if (e->kind == ERR_STATE)
+		return 0;
+	c->err = *e;
+	return -1;
+}
+
+/*
+ * Takes code as u's second factor: 1 when it is a TOTP code not taken
+ * before or one of its recovery codes (now used up), *how saying which;
+ * 0 when it is neither; -1 with c->err.
+ */
+static int
+second_factor(struct console_call *c, const struct console_user *u,
+    const char *code, const char **how)
+{
+	char hash[PASSWORD_CODE_HASH_LEN];
+	int64_t step = 0;
+	struct err e;
+	size_t len = code != NULL ? strlen(code) : 0;
+
+	if (len == TOTP_DIGITS && totp_ok(u, code, c->now, &step)) {
+		*how = "second factor: TOTP";
+		/* The step is stored only if no other request took it. */
+		if (store_user_signin_ok(c->st, u->id, step, &e) == -1)
+			return code_refused(c, &e);
+		return 1;
+	}
+	if (len < PASSWORD_RECOVERY_LEN || len > RECOVERY_TYPED_MAX)
+		return 0;
+	*how = "second factor: a recovery code";
+	password_code_hash(code, hash);
+	if (store_user_use_recovery(c->st, u->id, hash, &e) == -1)
+		return code_refused(c, &e);
+	return 1;
+}
+
 /* The second step: a TOTP code, or a recovery code, on the pending
  * session. */
 static int
 code_step(struct console_call *c)
 {
-	const char *code = console_param(c, "code");
-	char hash[PASSWORD_CODE_HASH_LEN];
 	struct console_user u;
-	int64_t step = 0;
-	int throttled, rc = -1;
-	struct err e;
+	const char *how = NULL;
+	int throttled, ok, rc;
 
 	if ((rc = console_session_load_pending(c)) != 1) {
 		if (rc == -1)
@@ -231,6 +272,7 @@ code_step(struct console_call *c)
 		return login_page(c, 403, 0, "Sign in again.");
 	if ((throttled = address_throttled(c)) == -1)
 		return -1;
+	rc = -1;
 	u = c->user;
 	memset(&c->user, 0, sizeof c->user);
 	if (throttled || c->now < u.signin_not_before) {
@@ -240,33 +282,12 @@ code_step(struct console_call *c)
 		rc = login_page(c, 403, 1, CODE_FAILED);
 		goto out;
 	}
-	if (code != NULL && strlen(code) == TOTP_DIGITS &&
-	    totp_ok(&u, code, c->now, &step)) {
-		/* The step is stored only if no other request took it. */
-		if (store_user_signin_ok(c->st, u.id, step, &e) == -1) {
-			if (e.kind != ERR_STATE) {
-				c->err = e;
-				goto out;
-			}
-			step = 0;
-		} else {
-			rc = console_session_end(c) == -1 ? -1 :
-			    signed_in(c, &u, 0, "second factor: TOTP");
-			goto out;
-		}
-	} else if (code != NULL && strlen(code) >= PASSWORD_RECOVERY_LEN &&
-	    strlen(code) <= PASSWORD_RECOVERY_SHOWN + 8) {
-		password_code_hash(code, hash);
-		if (store_user_use_recovery(c->st, u.id, hash, &e) == 0) {
-			rc = console_session_end(c) == -1 ? -1 :
-			    signed_in(c, &u, 0, "second factor: a recovery "
-			    "code");
-			goto out;
-		}
-		if (e.kind != ERR_STATE) {
-			c->err = e;
-			goto out;
-		}
+	if ((ok = second_factor(c, &u, console_param(c, "code"), &how)) == -1)
+		goto out;
+	if (ok) {
+		if (console_session_end(c) == 0)
+			rc = signed_in(c, &u, 0, how);
+		goto out;
 	}
 	if (signin_failed(c, &u, u.name, "wrong second factor") == -1)
 		goto out;
@@ -317,15 +338,6 @@ console_logout_post(struct console_call *c)
 
 /* ---- the account ---- */
 
-/* A time for a person: "2026-12-01 12:00 UTC". */
-static void
-set_time(struct tmpl_vars *v, const char *name, int64_t t)
-{
-	char s[TIMESTAMP_SHOWN_LEN];
-
-	tmpl_vars_set(v, name, timestamp_shown((time_t)t, s));
-}
-
 static int
 add_sessions(struct console_call *c, struct tmpl_vars *v)
 {
@@ -338,8 +350,8 @@ add_sessions(struct console_call *c, struct tmpl_vars *v)
 	for (i = 0; i < n; i++) {
 		item = tmpl_vars_item(v, "sessions");
 		tmpl_vars_setf(item, "session_id", "%lld", (long long)s[i].id);
-		set_time(item, "created", s[i].created_at);
-		set_time(item, "last_seen", s[i].last_seen_at);
+		console_set_time(item, "created", s[i].created_at);
+		console_set_time(item, "last_seen", s[i].last_seen_at);
 		tmpl_vars_set(item, "address", s[i].address);
 		tmpl_vars_set(item, "this", s[i].id == c->session_id ? "yes" :
 		    "");
@@ -595,6 +607,21 @@ console_account_post(struct console_call *c)
 
 /* ---- the users (admin) ---- */
 
+/* The choices of the account's role, its own one selected. */
+static void
+role_options(struct tmpl_vars *item, enum user_role current)
+{
+	struct tmpl_vars *option;
+	int r;
+
+	for (r = 0; r < ROLE_COUNT; r++) {
+		option = tmpl_vars_item(item, "roles");
+		tmpl_vars_set(option, "option", user_role_name(r));
+		tmpl_vars_set(option, "selected", r == (int)current ? "yes" :
+		    "");
+	}
+}
+
 /*
  * Whether done, from the query of the redirect after a change, is
  * "ACTION NAME" as change_user makes it: a link from elsewhere cannot
@@ -644,11 +671,12 @@ users_page(struct console_call *c, unsigned status, const char *error,
 		item = tmpl_vars_item(v, "users");
 		tmpl_vars_set(item, "name", u[i].name);
 		tmpl_vars_set(item, "user_role", user_role_name(u[i].role));
+		role_options(item, u[i].role);
 		tmpl_vars_set(item, "totp", u[i].totp_secret ? "on" : "not yet");
 		tmpl_vars_set(item, "must_change", u[i].must_change_password ?
 		    "yes" : "");
 		tmpl_vars_setf(item, "failed", "%d", u[i].failed_signins);
-		set_time(item, "created", u[i].created_at);
+		console_set_time(item, "created", u[i].created_at);
 	}
 	store_users_free(u, n);
 	return console_page(c, status, "console_users", v);
@@ -697,11 +725,7 @@ keep_an_admin(struct console_call *c, const struct console_user *u, int to)
 
 	if (store_user_count(c->st, ROLE_ADMIN, &admins, &c->err) == -1)
 		return -1;
-	if (user_keeps_an_admin(u->role, to, admins))
-		return 0;
-	err_set(&c->err, ERR_STATE, "'%s' is the last admin: make another "
-	    "account admin first", u->name);
-	return -1;
+	return user_keep_an_admin(u, to, admins, &c->err);
 }
 
 /* A new one-time password (hashed before the transaction: hashing

@@ -21,12 +21,9 @@
 #define REFERRER_POLICY	"same-origin"
 
 struct console_listener {
-	struct MHD_Daemon	*daemon;
+	struct listener_core	 core;
 	struct console		*con;
 	const struct config	*cfg;
-	struct listener_pool	 pool;
-	unsigned		 port;
-	int			 stopping;
 };
 
 /* A field being read: its name and the value so far. */
@@ -315,10 +312,10 @@ respond(struct console_listener *l, struct MHD_Connection *conn,
 	    "Sec-Fetch-Site");
 	req.client = client;
 	req.malformed = rq->malformed;
-	slot = listener_pool_take(&l->pool);
-	console_handle(l->con, l->pool.st[slot], &req, (int64_t)time(NULL),
+	slot = listener_pool_take(&l->core.pool);
+	console_handle(l->con, l->core.pool.st[slot], &req, (int64_t)time(NULL),
 	    &res);
-	listener_pool_give(&l->pool, slot);
+	listener_pool_give(&l->core.pool, slot);
 	if (res.status >= 500)
 		log_error("console", "%s %s answered %u", method, url,
 		    res.status);
@@ -366,7 +363,7 @@ answer(void *cls, struct MHD_Connection *conn, const char *url,
 	struct request *rq = *con_cls;
 
 	(void)version;
-	if (__atomic_load_n(&l->stopping, __ATOMIC_ACQUIRE))
+	if (listener_core_stopping(&l->core))
 		return MHD_NO;
 	if (rq == NULL) {	/* request_line() is always called first */
 		rq = xcalloc(1, sizeof *rq);
@@ -434,22 +431,17 @@ console_listener_start(const struct config *cfg, struct console *con,
 	l->con = con;
 	l->cfg = cfg;
 	site.cls = l;
-	if (listener_pool_open(&l->pool, cfg->database, err) == -1)
-		goto fail;
-	if ((l->daemon = listener_daemon(&site, err)) == NULL)
-		goto fail;
-	l->port = listener_daemon_port(l->daemon, cfg->console_port);
+	if (listener_core_open(&l->core, &site, cfg->database, err) == -1) {
+		free(l);
+		return NULL;
+	}
 	return l;
-fail:
-	listener_pool_close(&l->pool);
-	free(l);
-	return NULL;
 }
 
 unsigned
 console_listener_port(const struct console_listener *l)
 {
-	return l->port;
+	return l->core.port;
 }
 
 void
@@ -457,8 +449,6 @@ console_listener_stop(struct console_listener *l)
 {
 	if (l == NULL)
 		return;
-	__atomic_store_n(&l->stopping, 1, __ATOMIC_RELEASE);
-	MHD_stop_daemon(l->daemon);
-	listener_pool_close(&l->pool);
+	listener_core_close(&l->core);
 	free(l);
 }

@@ -20,14 +20,6 @@
 /* ---- what every page here uses ---- */
 
 static void
-set_time(struct tmpl_vars *v, const char *name, int64_t t)
-{
-	char shown[TIMESTAMP_SHOWN_LEN];
-
-	tmpl_vars_set(v, name, t > 0 ? timestamp_shown((time_t)t, shown) : "");
-}
-
-static void
 set_date(struct tmpl_vars *v, const char *name, int32_t day)
 {
 	char s[DATE_STR_LEN];
@@ -128,26 +120,26 @@ set_paging(struct tmpl_vars *v, int64_t page, size_t shown, int64_t total,
 static int
 state_param(const char *s)
 {
+	int state;
+
 	if (s == NULL || *s == '\0')
 		return -1;
-	return fsm_state_from_name(s) < 0 ? -2 : fsm_state_from_name(s);
-}
-
-static int
-outcome_from_name(const char *s)
-{
-	int o;
-
-	for (o = 0; s != NULL && o < INBOUND_OUTCOME_COUNT; o++)
-		if (*s != '\0' && strcmp(s, outcome_inbound_name(o)) == 0)
-			return o;
-	return -1;
+	state = fsm_state_from_name(s);
+	return state < 0 ? -2 : state;
 }
 
 static int
 not_found(struct console_call *c, const char *text)
 {
 	console_message(c, 404, "Not found", text);
+	return 0;
+}
+
+static int
+bad_search(struct console_call *c)
+{
+	console_message(c, 400, "Bad request", "The search is longer than "
+	    "the list takes.");
 	return 0;
 }
 
@@ -253,7 +245,7 @@ dashboard_waiting(struct console_call *c, struct tmpl_vars *v,
 		tmpl_vars_setf(item, "id", "%" PRId64, due[i].id);
 		tmpl_vars_set(item, "name", due[i].name);
 		tmpl_vars_setf(item, "path", "/tenants/%" PRId64, due[i].id);
-		set_time(item, "at", due[i].at);
+		console_set_time(item, "at", due[i].at);
 	}
 	snprintf(key, sizeof key, "%s_total", name);
 	tmpl_vars_setf(v, key, "%" PRId64, total);
@@ -277,8 +269,8 @@ mail_item(struct tmpl_vars *item, const struct outbox_entry *m)
 	tmpl_vars_setf(item, "attempts", "%d", m->attempts);
 	tmpl_vars_set(item, "last_error", m->last_error);
 	tmpl_vars_set(item, "subject", m->subject);
-	set_time(item, "at", m->created_at);
-	set_time(item, "sent_at", m->sent_at);
+	console_set_time(item, "at", m->created_at);
+	console_set_time(item, "sent_at", m->sent_at);
 	if (m->tenant_id > 0) {
 		tmpl_vars_setf(item, "tenant_id", "%" PRId64, m->tenant_id);
 		tmpl_vars_setf(item, "tenant_path", "/tenants/%" PRId64,
@@ -296,7 +288,7 @@ reply_item(struct tmpl_vars *item, const struct inbound_entry *e)
 	char *one;
 
 	tmpl_vars_setf(item, "reply_id", "%" PRId64, e->id);
-	set_time(item, "at", e->received_at);
+	console_set_time(item, "at", e->received_at);
 	tmpl_vars_set(item, "sender", e->sender);
 	tmpl_vars_set(item, "message_id", e->message_id);
 	tmpl_vars_set(item, "outcome", outcome_inbound_name(e->outcome));
@@ -380,7 +372,7 @@ console_dashboard_get(struct console_call *c)
 	}
 	dashboard_states(v, counts, total);
 	tmpl_vars_setf(v, "remind_days", "%d", remind);
-	set_time(v, "now", c->now);
+	console_set_time(v, "now", c->now);
 	return console_page(c, 200, "console_dashboard", v);
 }
 
@@ -426,7 +418,7 @@ tenant_row(struct tmpl_vars *item, const struct tenant *t)
 	workloads = workloads_format(t->workloads, ", ");
 	tmpl_vars_set(item, "workloads", workloads);
 	free(workloads);
-	set_time(item, "since", t->state_since);
+	console_set_time(item, "since", t->state_since);
 }
 
 int
@@ -441,7 +433,8 @@ console_tenants_get(struct console_call *c)
 
 	if ((f.state = state_param(state)) == -2)
 		return bad_filter(c);
-	f.q = console_param(c, "q");
+	if (console_param_search(c, &f.q) == -1)
+		return bad_search(c);
 	f.offset = page_offset(c, &page);
 	f.limit = VIEW_PAGE_ROWS;
 	if (state_counts(c, counts, &all) == -1 ||
@@ -569,7 +562,8 @@ console_tenants_csv_get(struct console_call *c)
 
 	if ((f.state = state_param(console_param(c, "state"))) == -2)
 		return bad_filter(c);
-	f.q = console_param(c, "q");
+	if (console_param_search(c, &f.q) == -1)
+		return bad_search(c);
 	/* One snapshot: pages read apart would miss or repeat a tenant
 	 * that changes meanwhile. */
 	if (store_begin_read(c->st, &c->err) == -1)
@@ -661,8 +655,8 @@ tenant_fields(struct tmpl_vars *v, const struct tenant_view *tv, int64_t now)
 	tmpl_vars_set(v, "state", fsm_state_name(t->state));
 	tmpl_vars_set(v, "restricted", fsm_is_restricted(t->state) ? "yes" :
 	    "");
-	set_time(v, "since", t->state_since);
-	set_time(v, "created", t->created_at);
+	console_set_time(v, "since", t->state_since);
+	console_set_time(v, "created", t->created_at);
 	tmpl_vars_setf(v, "workflow", "%d", tenant_workflow(t));
 	tmpl_vars_set(v, "customer_admin", t->customer_admin);
 	tmpl_vars_set(v, "msp_admin", t->msp_admin);
@@ -690,8 +684,8 @@ tenant_fields(struct tmpl_vars *v, const struct tenant_view *tv, int64_t now)
 	if (tv->token.issued_at > 0) {
 		tmpl_vars_setf(v, "link_generation", "%" PRId64,
 		    tv->token.generation);
-		set_time(v, "link_expires", tv->token.expires_at);
-		set_time(v, "link_issued", tv->token.issued_at);
+		console_set_time(v, "link_expires", tv->token.expires_at);
+		console_set_time(v, "link_issued", tv->token.issued_at);
 		tmpl_vars_set(v, "link_to", tv->token.recipient);
 		tmpl_vars_set(v, "link_expired",
 		    tv->token.expires_at <= now ? "yes" : "");
@@ -700,42 +694,27 @@ tenant_fields(struct tmpl_vars *v, const struct tenant_view *tv, int64_t now)
 
 /* The actions the state allows, each a form posting to
  * /tenants/ID/ACTION with from_state (console_act.c handles them). */
-static const struct {
-	const char	*action;
-	enum fsm_event	 event;
-	const char	*label;
-	int		 danger;
-} tenant_actions[] = {
-	{ "start", EVENT_START, "Start", 0 },
-	{ "approve", EVENT_APPROVE, "Approve for the customer", 0 },
-	{ "reject", EVENT_REJECT, "Reject for the customer", 1 },
-	{ "verify", EVENT_VERIFY, "Verify with a plan", 0 },
-	{ "finalize", EVENT_FINALIZE, "Finalize", 0 },
-	{ "retrigger", EVENT_RETRIGGER, "Re-trigger the approval", 0 },
-	{ "cancel", EVENT_CANCEL, "Cancel the migration", 1 },
-};
-
 static void
 tenant_action_forms(struct tmpl_vars *v, const struct tenant_view *tv)
 {
 	const struct tenant *t = &tv->t;
+	const struct console_action *a;
 	struct tmpl_vars *item, *opt;
 	size_t i, p, n = 0;
 
-	for (i = 0; i < sizeof tenant_actions / sizeof tenant_actions[0];
-	    i++) {
-		if (!fsm_applies(t->state, tenant_actions[i].event,
+	for (i = 0; i < CONSOLE_ACTIONS; i++) {
+		a = &console_actions[i];
+		if (a->label == NULL || !fsm_applies(t->state, a->event,
 		    tenant_workflow(t)))
 			continue;
 		item = tmpl_vars_item(v, "actions");
 		n++;
-		tmpl_vars_set(item, "action", tenant_actions[i].action);
-		tmpl_vars_set(item, "label", tenant_actions[i].label);
-		tmpl_vars_set(item, "danger", tenant_actions[i].danger ? "yes" :
-		    "");
+		tmpl_vars_set(item, "action", a->name);
+		tmpl_vars_set(item, "label", a->label);
+		tmpl_vars_set(item, "danger", a->danger ? "yes" : "");
 		tmpl_vars_setf(item, "action_path", "/tenants/%" PRId64 "/%s",
-		    t->id, tenant_actions[i].action);
-		if (tenant_actions[i].event != EVENT_VERIFY)
+		    t->id, a->name);
+		if (a->event != EVENT_VERIFY)
 			continue;
 		tmpl_vars_set(item, "verify", "yes");
 		for (p = 0; p < tv->nplans; p++) {
@@ -774,7 +753,7 @@ moment_cmp(const void *a, const void *b)
 static void
 history_item(struct tmpl_vars *item, const struct history_entry *h)
 {
-	set_time(item, "at", h->at);
+	console_set_time(item, "at", h->at);
 	tmpl_vars_set(item, "is_state", "yes");
 	tmpl_vars_set(item, "from", fsm_state_name(h->from));
 	tmpl_vars_set(item, "to", fsm_state_name(h->to));
@@ -932,7 +911,6 @@ console_inbox_get(struct console_call *c)
 {
 	struct inbound_filter f = { .outcome = -1, .limit = VIEW_PAGE_ROWS };
 	const char *outcome = console_param(c, "outcome");
-	const char *look = console_param(c, "look");
 	struct inbound_entry *e;
 	struct tmpl_vars *v, *item;
 	int64_t total, page;
@@ -940,9 +918,9 @@ console_inbox_get(struct console_call *c)
 	int o;
 
 	if (outcome != NULL && *outcome != '\0' &&
-	    (f.outcome = outcome_from_name(outcome)) < 0)
+	    (f.outcome = outcome_inbound_from_name(outcome)) < 0)
 		return bad_filter(c);
-	f.needs_look = look != NULL && strcmp(look, "yes") == 0;
+	f.needs_look = console_param_yes(c, "look");
 	f.tenant_id = console_param_id(c, "tenant");
 	f.offset = page_offset(c, &page);
 	if (store_inbound_page(c->st, &f, &e, &n, &total, &c->err) == -1)
@@ -1001,7 +979,7 @@ static void
 audit_item(struct tmpl_vars *item, const struct audit_entry *a)
 {
 	tmpl_vars_setf(item, "id", "%" PRId64, a->id);
-	set_time(item, "at", a->at);
+	console_set_time(item, "at", a->at);
 	tmpl_vars_set(item, "user", a->user);
 	tmpl_vars_set(item, "address", a->address);
 	tmpl_vars_set(item, "action", a->action);

@@ -26,11 +26,8 @@ static const char *const security_headers[][2] = {
 };
 
 struct listener {
-	struct MHD_Daemon	*daemon;
+	struct listener_core	 core;
 	struct web		*web;
-	struct listener_pool	 pool;
-	unsigned		 port;
-	int			 stopping;
 };
 
 /* One request, from its request line to its completion. */
@@ -240,9 +237,10 @@ respond(struct listener *l, struct MHD_Connection *conn, const char *method,
 	    NULL;
 	req.plan = rq->has_plan ? (rq->plan.data ? rq->plan.data : "") : NULL;
 	req.malformed = rq->malformed;
-	slot = listener_pool_take(&l->pool);
-	web_handle(l->web, l->pool.st[slot], &req, (int64_t)time(NULL), &res);
-	listener_pool_give(&l->pool, slot);
+	slot = listener_pool_take(&l->core.pool);
+	web_handle(l->web, l->core.pool.st[slot], &req, (int64_t)time(NULL),
+	    &res);
+	listener_pool_give(&l->core.pool, slot);
 	if (res.status >= 500)
 		log_error("listener", "%s %s answered %u", method, url,
 		    res.status);
@@ -317,7 +315,7 @@ answer(void *cls, struct MHD_Connection *conn, const char *url,
 	struct request *rq = *con_cls;
 
 	(void)version;
-	if (__atomic_load_n(&l->stopping, __ATOMIC_ACQUIRE))
+	if (listener_core_stopping(&l->core))
 		return MHD_NO;
 	if (rq == NULL) {	/* request_line() is always called first */
 		rq = xcalloc(1, sizeof *rq);
@@ -442,6 +440,34 @@ listener_daemon_port(struct MHD_Daemon *d, int port)
 	return info != NULL ? info->port : (unsigned)port;
 }
 
+int
+listener_core_open(struct listener_core *core,
+    const struct listener_site *site, const char *database, struct err *err)
+{
+	if (listener_pool_open(&core->pool, database, err) == -1)
+		return -1;
+	if ((core->daemon = listener_daemon(site, err)) == NULL) {
+		listener_pool_close(&core->pool);
+		return -1;
+	}
+	core->port = listener_daemon_port(core->daemon, site->port);
+	return 0;
+}
+
+int
+listener_core_stopping(struct listener_core *core)
+{
+	return __atomic_load_n(&core->stopping, __ATOMIC_ACQUIRE);
+}
+
+void
+listener_core_close(struct listener_core *core)
+{
+	__atomic_store_n(&core->stopping, 1, __ATOMIC_RELEASE);
+	MHD_stop_daemon(core->daemon);
+	listener_pool_close(&core->pool);
+}
+
 struct listener *
 listener_start(const struct config *cfg, struct web *web, struct err *err)
 {
@@ -459,22 +485,17 @@ listener_start(const struct config *cfg, struct web *web, struct err *err)
 	l = xcalloc(1, sizeof *l);
 	l->web = web;
 	site.cls = l;
-	if (listener_pool_open(&l->pool, cfg->database, err) == -1)
-		goto fail;
-	if ((l->daemon = listener_daemon(&site, err)) == NULL)
-		goto fail;
-	l->port = listener_daemon_port(l->daemon, cfg->listen_port);
+	if (listener_core_open(&l->core, &site, cfg->database, err) == -1) {
+		free(l);
+		return NULL;
+	}
 	return l;
-fail:
-	listener_pool_close(&l->pool);
-	free(l);
-	return NULL;
 }
 
 unsigned
 listener_port(const struct listener *l)
 {
-	return l->port;
+	return l->core.port;
 }
 
 void
@@ -482,8 +503,6 @@ listener_stop(struct listener *l)
 {
 	if (l == NULL)
 		return;
-	__atomic_store_n(&l->stopping, 1, __ATOMIC_RELEASE);
-	MHD_stop_daemon(l->daemon);
-	listener_pool_close(&l->pool);
+	listener_core_close(&l->core);
 	free(l);
 }

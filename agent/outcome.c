@@ -45,11 +45,22 @@ outcome_mail_name(enum mail_status status)
 }
 
 int
+outcome_inbound_from_name(const char *name)
+{
+	int i;
+
+	for (i = 0; name != NULL && i < INBOUND_OUTCOME_COUNT; i++)
+		if (strcmp(inbound_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+int
 outcome_mail_from_name(const char *name)
 {
 	int i;
 
-	for (i = 0; i < MAIL_STATUS_COUNT; i++)
+	for (i = 0; name != NULL && i < MAIL_STATUS_COUNT; i++)
 		if (strcmp(mail_names[i], name) == 0)
 			return i;
 	return -1;

@@ -360,7 +360,7 @@ collect_rows(struct store *st, sqlite3_stmt *stmt, const struct row_kind *kind,
     const char *what, void **list, size_t *n, struct err *err)
 {
 	char *rows = NULL;
-	size_t count = 0, cap = 0, i;
+	size_t count = 0, cap = 0;
 	int step;
 
 	*list = NULL;
@@ -383,10 +383,63 @@ collect_rows(struct store *st, sqlite3_stmt *stmt, const struct row_kind *kind,
 	*n = count;
 	return 0;
 fail:
-	for (i = 0; kind->clear != NULL && i < count; i++)
-		kind->clear(rows + i * kind->size);
-	free(rows);
+	free_rows(kind, rows, count);
 	return -1;
+}
+
+void
+free_rows(const struct row_kind *kind, void *list, size_t n)
+{
+	char *rows = list;
+	size_t i;
+
+	for (i = 0; kind->clear != NULL && i < n; i++)
+		kind->clear(rows + i * kind->size);
+	free(list);
+}
+
+int
+step_row(struct store *st, sqlite3_stmt *stmt, const struct row_kind *kind,
+    const char *what, void *elem, int *found, struct err *err)
+{
+	int step;
+
+	*found = 0;
+	memset(elem, 0, kind->size);
+	step = sqlite3_step(stmt);
+	if (step == SQLITE_DONE)
+		return 0;
+	if (step != SQLITE_ROW)
+		return db_fail(st, err, what);
+	if (kind->fill(stmt, elem, err) == -1) {
+		if (kind->clear != NULL)
+			kind->clear(elem);
+		return -1;
+	}
+	*found = 1;
+	return 0;
+}
+
+int
+collect_page(struct store *st, sqlite3_stmt *count, sqlite3_stmt *rows,
+    const struct row_kind *kind, const char *noun, size_t offset,
+    size_t limit, void **list, size_t *n, int64_t *total, struct err *err)
+{
+	char what[STORE_WHAT_MAX];
+
+	*list = NULL;
+	*n = 0;
+	*total = 0;
+	if (offset > INT64_MAX)
+		offset = INT64_MAX;
+	sqlite3_bind_int64(rows, PAGE_LIMIT_PARAM,
+	    (sqlite3_int64)(limit < STORE_PAGE_MAX ? limit : STORE_PAGE_MAX));
+	sqlite3_bind_int64(rows, PAGE_OFFSET_PARAM, (sqlite3_int64)offset);
+	snprintf(what, sizeof what, "counting %s", noun);
+	if (step_int64(st, count, what, total, NULL, err) == -1)
+		return -1;
+	snprintf(what, sizeof what, "listing %s", noun);
+	return collect_rows(st, rows, kind, what, list, n, err);
 }
 
 static int
@@ -717,8 +770,6 @@ out:
 void
 store_counts_free(struct store_count *counts, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		free(counts[i].key);
-	free(counts);
+	free_rows(&count_rows, counts, n);
 }
 

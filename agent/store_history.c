@@ -84,13 +84,7 @@ out:
 void
 store_history_free(struct history_entry *list, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(list[i].actor);
-		free(list[i].detail);
-	}
-	free(list);
+	free_rows(&history_rows, list, n);
 }
 
 

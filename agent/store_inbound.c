@@ -270,7 +270,6 @@ static int
 inbound_fill(sqlite3_stmt *stmt, void *elem, struct err *err)
 {
 	struct inbound_entry *e = elem;
-	const char *outcome;
 	int o;
 
 	(void)err;
@@ -281,12 +280,10 @@ inbound_fill(sqlite3_stmt *stmt, void *elem, struct err *err)
 	if (e->sender == NULL)
 		e->sender = xstrdup("");
 	e->tenant_id = sqlite3_column_int64(stmt, 4);
-	outcome = (const char *)sqlite3_column_text(stmt, 5);
+	o = outcome_inbound_from_name((const char *)sqlite3_column_text(stmt,
+	    5));
 	/* A name this binary does not know shows as "unknown". */
-	e->outcome = INBOUND_OUTCOME_COUNT;
-	for (o = 0; outcome != NULL && o < INBOUND_OUTCOME_COUNT; o++)
-		if (strcmp(outcome, outcome_inbound_name(o)) == 0)
-			e->outcome = o;
+	e->outcome = o >= 0 ? (enum inbound_outcome)o : INBOUND_OUTCOME_COUNT;
 	e->detail = column_strdup(stmt, 6);
 	return 0;
 }
@@ -322,13 +319,8 @@ store_inbound_page(struct store *st, const struct inbound_filter *f,
 		goto out;
 	bind_inbound_filter(count, f);
 	bind_inbound_filter(rows, f);
-	sqlite3_bind_int64(rows, 4, (sqlite3_int64)(f->limit < STORE_PAGE_MAX ?
-	    f->limit : STORE_PAGE_MAX));
-	sqlite3_bind_int64(rows, 5, (sqlite3_int64)f->offset);
-	if (step_int64(st, count, "counting messages", total, NULL, err) == -1)
-		goto out;
-	rc = collect_rows(st, rows, &inbound_rows, "listing messages", &list, n,
-	    err);
+	rc = collect_page(st, count, rows, &inbound_rows, "messages", f->offset,
+	    f->limit, &list, n, total, err);
 out:
 	release(st, count);
 	release(st, rows);
@@ -339,9 +331,5 @@ out:
 void
 store_inbound_free(struct inbound_entry *entries, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		inbound_unfill(&entries[i]);
-	free(entries);
+	free_rows(&inbound_rows, entries, n);
 }

@@ -457,11 +457,7 @@ store_outbox_entry_clear(struct outbox_entry *o)
 void
 store_outbox_free(struct outbox_entry *list, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		store_outbox_entry_clear(&list[i]);
-	free(list);
+	free_rows(&outbox_rows, list, n);
 }
 
 
@@ -557,13 +553,8 @@ store_outbox_page(struct store *st, const struct outbox_filter *f,
 		goto out;
 	bind_outbox_filter(count, f);
 	bind_outbox_filter(rows, f);
-	sqlite3_bind_int64(rows, 4, (sqlite3_int64)(f->limit < STORE_PAGE_MAX ?
-	    f->limit : STORE_PAGE_MAX));
-	sqlite3_bind_int64(rows, 5, (sqlite3_int64)f->offset);
-	if (step_int64(st, count, "counting mails", total, NULL, err) == -1)
-		goto out;
-	rc = collect_rows(st, rows, &outbox_rows, "listing mails", &list, n,
-	    err);
+	rc = collect_page(st, count, rows, &outbox_rows, "mails", f->offset,
+	    f->limit, &list, n, total, err);
 out:
 	release(st, count);
 	release(st, rows);

@@ -100,11 +100,7 @@ out:
 void
 store_plans_free(struct plan *plans, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		plan_clear(&plans[i]);
-	free(plans);
+	free_rows(&plan_rows, plans, n);
 }
 
 static int
@@ -663,12 +659,8 @@ store_tenant_page(struct store *st, const struct tenant_filter *f,
 		goto out;
 	bind_filter(count, f, pattern);
 	bind_filter(rows, f, pattern);
-	sqlite3_bind_int64(rows, 4, (sqlite3_int64)(f->limit < STORE_PAGE_MAX ?
-	    f->limit : STORE_PAGE_MAX));
-	sqlite3_bind_int64(rows, 5, (sqlite3_int64)f->offset);
-	if (step_int64(st, count, "counting tenants", total, NULL, err) == -1 ||
-	    collect_rows(st, rows, &tenant_rows, "listing tenants", &list, n,
-	    err) == -1)
+	if (collect_page(st, count, rows, &tenant_rows, "tenants", f->offset,
+	    f->limit, &list, n, total, err) == -1)
 		goto out;
 	for (i = 0; i < *n; i++)
 		if (licences_read(st, &((struct tenant *)list)[i], err) == -1)
@@ -690,11 +682,7 @@ out:
 void
 store_tenants_free(struct tenant *tenants, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		tenant_clear(&tenants[i]);
-	free(tenants);
+	free_rows(&tenant_rows, tenants, n);
 }
 
 /* ---- who must answer ---- */
@@ -704,24 +692,25 @@ store_tenants_free(struct tenant *tenants, size_t n)
 	"(SELECT max(k.expires_at) FROM tokens k WHERE k.tenant_id = t.id " \
 	"AND k.generation = t.generation)"
 
-/* ?1 limit_at, ?2 the limit; a count, then the rows, for each. */
+/* ?1 limit_at, then the page (collect_page); a count, then the rows,
+ * for each. */
 static const char *const waiting_sql[][2] = {
 	[WAITING_APPROVAL] = {
 	  "SELECT count(*) FROM tenants t WHERE state = 'awaiting_approval' "
 	  "AND state_since <= ?1",
 	  "SELECT id, name, state_since FROM tenants t "
 	  "WHERE state = 'awaiting_approval' AND state_since <= ?1 "
-	  "ORDER BY state_since, id LIMIT ?2" },
+	  "ORDER BY state_since, id LIMIT ?4 OFFSET ?5" },
 	[WAITING_LINK] = {
 	  "SELECT count(*) FROM tenants t WHERE state = "
 	  "'awaiting_verification' AND " LINK_EXPIRES " <= ?1",
 	  "SELECT id, name, " LINK_EXPIRES " AS e FROM tenants t "
 	  "WHERE state = 'awaiting_verification' AND e <= ?1 "
-	  "ORDER BY e, id LIMIT ?2" },
+	  "ORDER BY e, id LIMIT ?4 OFFSET ?5" },
 	[WAITING_BLOCKED] = {
 	  "SELECT count(*) FROM tenants t WHERE state = 'blocked'",
 	  "SELECT id, name, state_since FROM tenants t WHERE state = 'blocked' "
-	  "ORDER BY state_since, id LIMIT ?2" },
+	  "ORDER BY state_since, id LIMIT ?4 OFFSET ?5" },
 };
 
 static int
@@ -763,12 +752,8 @@ store_tenant_waiting(struct store *st, enum store_waiting what,
 	/* A query ignores the values it does not use. */
 	sqlite3_bind_int64(count, 1, limit_at);
 	sqlite3_bind_int64(rows, 1, limit_at);
-	sqlite3_bind_int64(rows, 2, (sqlite3_int64)(limit < STORE_PAGE_MAX ?
-	    limit : STORE_PAGE_MAX));
-	if (step_int64(st, count, "counting who waits", total, NULL, err) == -1)
-		goto out;
-	rc = collect_rows(st, rows, &due_rows, "listing who waits", &list, n,
-	    err);
+	rc = collect_page(st, count, rows, &due_rows, "who waits", 0, limit,
+	    &list, n, total, err);
 out:
 	release(st, count);
 	release(st, rows);
@@ -779,9 +764,5 @@ out:
 void
 store_due_free(struct tenant_due *due, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(due[i].name);
-	free(due);
+	free_rows(&due_rows, due, n);
 }

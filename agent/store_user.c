@@ -48,26 +48,67 @@ static const struct row_kind user_rows = {
 	sizeof(struct console_user), user_fill, user_unfill
 };
 
-/* ERR_INPUT "no user 'x'" when the statement changed no row. */
+/* ERR_INPUT for an account that is not there, by its name when the
+ * caller had one, else by its number; returns -1. */
 static int
-changed_one(struct store *st, const char *name, struct err *err)
+no_user(const char *name, int64_t id, struct err *err)
 {
-	if (sqlite3_changes(st->db) == 0) {
+	if (name != NULL)
 		err_set(err, ERR_INPUT, "no user '%s'", name);
-		return -1;
-	}
-	return 0;
+	else
+		err_set(err, ERR_INPUT, "no user numbered %lld", (long long)id);
+	return -1;
 }
 
-/* Runs a statement bound with the name as ?1 and more, expecting it to
- * change the account's row. */
+/* Runs a statement about one account (name, else id), which must
+ * change its row. */
 static int
 update_user(struct store *st, sqlite3_stmt *stmt, const char *name,
-    struct err *err)
+    int64_t id, struct err *err)
 {
 	if (step_done(st, stmt, err) == -1)
 		return -1;
-	return changed_one(st, name, err);
+	return sqlite3_changes(st->db) == 0 ? no_user(name, id, err) : 0;
+}
+
+/* The one account the bound query finds (name, else id, for the error
+ * when there is none). */
+static int
+user_one(struct store *st, sqlite3_stmt *stmt, const char *name, int64_t id,
+    struct console_user *u, struct err *err)
+{
+	int found;
+
+	if (step_row(st, stmt, &user_rows, "reading a user", u, &found,
+	    err) == -1)
+		return -1;
+	return found ? 0 : no_user(name, id, err);
+}
+
+/*
+ * Runs sql (a literal, as prepare wants) with the integers ?1 and ?2:
+ * the shape of every change to one account or session by number.
+ * *changed, when not NULL, is how many rows it changed.
+ */
+static int
+run_ints(struct store *st, const char *sql, int64_t a, int64_t b,
+    int64_t *changed, struct err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = -1;
+
+	if (prepare(st, sql, &stmt, err) == -1)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, a);
+	sqlite3_bind_int64(stmt, 2, b);
+	if (step_done(st, stmt, err) == -1)
+		goto out;
+	if (changed != NULL)
+		*changed = sqlite3_changes(st->db);
+	rc = 0;
+out:
+	release(st, stmt);
+	return rc;
 }
 
 /* Sessions end when the account's secrets change hands. */
@@ -122,27 +163,14 @@ store_user_get(struct store *st, const char *name, struct console_user *u,
     struct err *err)
 {
 	sqlite3_stmt *stmt = NULL;
-	int rc = -1, step;
+	int rc = -1;
 
 	memset(u, 0, sizeof *u);
 	if (prepare(st, "SELECT " USER_COLUMNS " FROM console_user "
 	    "WHERE name = ?1", &stmt, err) == -1)
 		goto out;
 	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_TRANSIENT);
-	step = sqlite3_step(stmt);
-	if (step == SQLITE_DONE) {
-		err_set(err, ERR_INPUT, "no user '%s'", name);
-		goto out;
-	}
-	if (step != SQLITE_ROW) {
-		db_fail(st, err, "reading a user");
-		goto out;
-	}
-	if (user_fill(stmt, u, err) == -1) {
-		user_clear(u);
-		goto out;
-	}
-	rc = 0;
+	rc = user_one(st, stmt, name, 0, u, err);
 out:
 	release(st, stmt);
 	return rc;
@@ -171,11 +199,7 @@ out:
 void
 store_users_free(struct console_user *users, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		user_clear(&users[i]);
-	free(users);
+	free_rows(&user_rows, users, n);
 }
 
 int
@@ -189,12 +213,7 @@ store_user_count(struct store *st, enum user_role role, int64_t *n,
 	    &stmt, err) == -1)
 		goto out;
 	sqlite3_bind_text(stmt, 1, user_role_name(role), -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) != SQLITE_ROW) {
-		db_fail(st, err, "counting users");
-		goto out;
-	}
-	*n = sqlite3_column_int64(stmt, 0);
-	rc = 0;
+	rc = step_int64(st, stmt, "counting users", n, NULL, err);
 out:
 	release(st, stmt);
 	return rc;
@@ -212,7 +231,7 @@ store_user_set_role(struct store *st, const char *name, enum user_role role,
 		goto out;
 	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(stmt, 2, user_role_name(role), -1, SQLITE_STATIC);
-	rc = update_user(st, stmt, name, err);
+	rc = update_user(st, stmt, name, 0, err);
 out:
 	release(st, stmt);
 	return rc;
@@ -235,7 +254,7 @@ store_user_set_password(struct store *st, const char *name,
 	sqlite3_bind_text(stmt, 2, password_hash, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(stmt, 3, must_change != 0);
 	sqlite3_bind_int64(stmt, 4, now);
-	if (update_user(st, stmt, name, err) == -1)
+	if (update_user(st, stmt, name, 0, err) == -1)
 		goto out;
 	rc = end_sessions(st, name, err);
 out:
@@ -254,7 +273,7 @@ store_user_delete(struct store *st, const char *name, struct err *err)
 	    err) == -1)
 		goto out;
 	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_TRANSIENT);
-	rc = update_user(st, stmt, name, err);
+	rc = update_user(st, stmt, name, 0, err);
 out:
 	release(st, stmt);
 	return rc;
@@ -271,7 +290,7 @@ store_user_reset_totp(struct store *st, const char *name, struct err *err)
 	    err) == -1)
 		goto out;
 	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_TRANSIENT);
-	if (update_user(st, stmt, name, err) == -1)
+	if (update_user(st, stmt, name, 0, err) == -1)
 		goto out;
 	rc = end_sessions(st, name, err);
 out:
@@ -284,92 +303,50 @@ store_user_get_id(struct store *st, int64_t id, struct console_user *u,
     struct err *err)
 {
 	sqlite3_stmt *stmt = NULL;
-	int rc = -1, step;
+	int rc = -1;
 
 	memset(u, 0, sizeof *u);
 	if (prepare(st, "SELECT " USER_COLUMNS " FROM console_user "
 	    "WHERE id = ?1", &stmt, err) == -1)
 		goto out;
 	sqlite3_bind_int64(stmt, 1, id);
-	step = sqlite3_step(stmt);
-	if (step == SQLITE_DONE) {
-		err_set(err, ERR_INPUT, "no user numbered %lld", (long long)id);
-		goto out;
-	}
-	if (step != SQLITE_ROW) {
-		db_fail(st, err, "reading a user");
-		goto out;
-	}
-	if (user_fill(stmt, u, err) == -1) {
-		user_clear(u);
-		goto out;
-	}
-	rc = 0;
+	rc = user_one(st, stmt, NULL, id, u, err);
 out:
 	release(st, stmt);
 	return rc;
-}
-
-/* Runs a statement about the account numbered ?1, which must exist. */
-static int
-update_user_id(struct store *st, sqlite3_stmt *stmt, int64_t id,
-    struct err *err)
-{
-	if (step_done(st, stmt, err) == -1)
-		return -1;
-	if (sqlite3_changes(st->db) == 0) {
-		err_set(err, ERR_INPUT, "no user numbered %lld", (long long)id);
-		return -1;
-	}
-	return 0;
 }
 
 int
 store_user_signin_failed(struct store *st, int64_t id, int64_t not_before,
     struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
-	int rc = -1;
+	int64_t n;
 
-	if (prepare(st, "UPDATE console_user SET failed_signins = "
-	    "failed_signins + 1, signin_not_before = ?2 WHERE id = ?1", &stmt,
-	    err) == -1)
-		goto out;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, not_before);
-	rc = update_user_id(st, stmt, id, err);
-out:
-	release(st, stmt);
-	return rc;
+	if (run_ints(st, "UPDATE console_user SET failed_signins = "
+	    "failed_signins + 1, signin_not_before = ?2 WHERE id = ?1", id,
+	    not_before, &n, err) == -1)
+		return -1;
+	return n == 0 ? no_user(NULL, id, err) : 0;
 }
 
 int
 store_user_signin_ok(struct store *st, int64_t id, int64_t step,
     struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
-	int rc = -1;
+	int64_t n;
 
 	/* Compare-and-set: of two requests with one code, one wins. */
-	if (prepare(st, "UPDATE console_user SET failed_signins = 0, "
+	if (run_ints(st, "UPDATE console_user SET failed_signins = 0, "
 	    "signin_not_before = 0, totp_last_step = max(totp_last_step, ?2) "
-	    "WHERE id = ?1 AND (?2 = 0 OR totp_last_step < ?2)", &stmt,
+	    "WHERE id = ?1 AND (?2 = 0 OR totp_last_step < ?2)", id, step, &n,
 	    err) == -1)
-		goto out;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, step);
-	if (step_done(st, stmt, err) == -1)
-		goto out;
-	if (sqlite3_changes(st->db) == 0) {
-		err_set(err, step > 0 ? ERR_STATE : ERR_INPUT, step > 0 ?
-		    "that code was used already" : "no user numbered %lld",
-		    (long long)id);
-		goto out;
-	}
-	rc = 0;
-out:
-	release(st, stmt);
-	return rc;
+		return -1;
+	if (n > 0)
+		return 0;
+	if (step <= 0)
+		return no_user(NULL, id, err);
+	err_set(err, ERR_STATE, "that code was used already");
+	return -1;
 }
 
 int
@@ -387,7 +364,7 @@ store_user_set_totp(struct store *st, int64_t id, const char *secret,
 	sqlite3_bind_text(stmt, 2, secret, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(stmt, 3, step);
 	sqlite3_bind_text(stmt, 4, recovery_hashes, -1, SQLITE_TRANSIENT);
-	rc = update_user_id(st, stmt, id, err);
+	rc = update_user(st, stmt, NULL, id, err);
 out:
 	release(st, stmt);
 	return rc;
@@ -550,7 +527,7 @@ store_session_find(struct store *st, const char *id_hash,
     struct console_session *s, int *found, struct err *err)
 {
 	sqlite3_stmt *stmt = NULL;
-	int rc = -1, step;
+	int rc = -1;
 
 	memset(s, 0, sizeof *s);
 	*found = 0;
@@ -558,15 +535,8 @@ store_session_find(struct store *st, const char *id_hash,
 	    "WHERE id_hash = ?1", &stmt, err) == -1)
 		goto out;
 	sqlite3_bind_text(stmt, 1, id_hash, -1, SQLITE_TRANSIENT);
-	step = sqlite3_step(stmt);
-	if (step == SQLITE_ROW) {
-		session_fill(stmt, s, err);
-		*found = 1;
-	} else if (step != SQLITE_DONE) {
-		db_fail(st, err, "reading a session");
-		goto out;
-	}
-	rc = 0;
+	rc = step_row(st, stmt, &session_rows, "reading a session", s, found,
+	    err);
 out:
 	release(st, stmt);
 	return rc;
@@ -576,39 +546,20 @@ int
 store_session_touch(struct store *st, int64_t id, int64_t now,
     struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
-	int rc = -1;
-
-	if (prepare(st, "UPDATE console_session SET last_seen_at = ?2 "
-	    "WHERE id = ?1 AND last_seen_at < ?2", &stmt, err) == -1)
-		goto out;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, now);
-	rc = step_done(st, stmt, err);
-out:
-	release(st, stmt);
-	return rc;
+	return run_ints(st, "UPDATE console_session SET last_seen_at = ?2 "
+	    "WHERE id = ?1 AND last_seen_at < ?2", id, now, NULL, err);
 }
 
 int
 store_session_delete(struct store *st, int64_t id, int64_t user_id,
     int *ended, struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
-	int rc = -1;
+	int64_t n = 0;
+	int rc;
 
-	*ended = 0;
-	if (prepare(st, "DELETE FROM console_session WHERE id = ?1 "
-	    "AND (?2 = 0 OR user_id = ?2)", &stmt, err) == -1)
-		goto out;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, user_id);
-	if (step_done(st, stmt, err) == -1)
-		goto out;
-	*ended = sqlite3_changes(st->db) > 0;
-	rc = 0;
-out:
-	release(st, stmt);
+	rc = run_ints(st, "DELETE FROM console_session WHERE id = ?1 "
+	    "AND (?2 = 0 OR user_id = ?2)", id, user_id, &n, err);
+	*ended = n > 0;
 	return rc;
 }
 
@@ -616,22 +567,9 @@ int
 store_session_delete_user(struct store *st, int64_t user_id, int64_t keep,
     int64_t *n, struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
-	int rc = -1;
-
 	*n = 0;
-	if (prepare(st, "DELETE FROM console_session WHERE user_id = ?1 "
-	    "AND id != ?2", &stmt, err) == -1)
-		goto out;
-	sqlite3_bind_int64(stmt, 1, user_id);
-	sqlite3_bind_int64(stmt, 2, keep);
-	if (step_done(st, stmt, err) == -1)
-		goto out;
-	*n = sqlite3_changes(st->db);
-	rc = 0;
-out:
-	release(st, stmt);
-	return rc;
+	return run_ints(st, "DELETE FROM console_session WHERE user_id = ?1 "
+	    "AND id != ?2", user_id, keep, n, err);
 }
 
 int
@@ -669,11 +607,7 @@ store_session_clear(struct console_session *s)
 void
 store_sessions_free(struct console_session *sessions, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		store_session_clear(&sessions[i]);
-	free(sessions);
+	free_rows(&session_rows, sessions, n);
 }
 
 /* ---- the audit ---- */
@@ -765,11 +699,7 @@ out:
 void
 store_audit_free(struct audit_entry *entries, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		audit_unfill(&entries[i]);
-	free(entries);
+	free_rows(&audit_rows, entries, n);
 }
 
 int

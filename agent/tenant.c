@@ -241,39 +241,3 @@ tenant_workflow(const struct tenant *t)
 {
 	return workloads_workflow(t->workloads);
 }
-
-static int
-lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
-
-/* Byte-wise: a UTF-8 q is found where the same bytes are. */
-static int
-contains(const char *s, const char *q)
-{
-	size_t i;
-
-	if (s == NULL)
-		return 0;
-	for (; *s != '\0'; s++) {
-		for (i = 0; q[i] != '\0' && lower((unsigned char)s[i]) ==
-		    lower((unsigned char)q[i]); i++)
-			;
-		if (q[i] == '\0')
-			return 1;
-	}
-	return 0;
-}
-
-int
-tenant_matches(const struct tenant *t, const char *q)
-{
-	char id[24];
-
-	if (q == NULL || *q == '\0')
-		return 1;
-	snprintf(id, sizeof id, "%lld", (long long)t->id);
-	return strcmp(id, q) == 0 || contains(t->name, q) ||
-	    contains(t->customer_admin, q) || contains(t->msp_admin, q);
-}

@@ -569,6 +569,37 @@ keep_element(xmlNodePtr n, const struct tmpl_vars *vars)
 	return keep;
 }
 
+/*
+ * HTML's boolean attributes mean "on" by being there at all, whatever
+ * their value, so a value cannot switch one off: data-selected="x"
+ * makes selected present only when x is set and not "", as data-if
+ * keeps an element.
+ */
+static const char *const boolean_attrs[][2] = {
+	{ "data-selected", "selected" },
+	{ "data-checked", "checked" },
+};
+
+static void
+set_boolean_attrs(xmlNodePtr n, const struct tmpl_vars *vars)
+{
+	const xmlChar *name;
+	char *v;
+	size_t i;
+
+	for (i = 0; i < sizeof boolean_attrs / sizeof boolean_attrs[0]; i++) {
+		if ((v = attr(n, boolean_attrs[i][0])) == NULL)
+			continue;
+		name = (const xmlChar *)boolean_attrs[i][1];
+		if (*lookup(vars, v) != '\0')
+			xmlSetProp(n, name, name);
+		else
+			xmlUnsetProp(n, name);
+		xmlUnsetProp(n, (const xmlChar *)boolean_attrs[i][0]);
+		xmlFree(v);
+	}
+}
+
 static void render_children(xmlNodePtr, const struct tmpl_vars *,
     struct render *, int);
 
@@ -625,6 +656,7 @@ render_element(xmlNodePtr n, const struct tmpl_vars *vars, struct render *r,
 		xmlUnsetProp(n, (const xmlChar *)"data-value");
 		xmlFree(v);
 	}
+	set_boolean_attrs(n, vars);
 	if ((v = attr(n, "data-mailto")) != NULL) {
 		set_mailto(n, v, vars, r);
 		xmlUnsetProp(n, (const xmlChar *)"data-mailto");

@@ -73,6 +73,17 @@ user_keeps_an_admin(enum user_role from, int to, int64_t admins)
 	return admins > 1;
 }
 
+int
+user_keep_an_admin(const struct console_user *u, int to, int64_t admins,
+    struct err *err)
+{
+	if (user_keeps_an_admin(u->role, to, admins))
+		return 0;
+	err_set(err, ERR_STATE, "'%s' is the last admin: make another "
+	    "account admin first", u->name);
+	return -1;
+}
+
 void
 user_clear(struct console_user *u)
 {

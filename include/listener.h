@@ -99,6 +99,27 @@ size_t	 listener_pool_take(struct listener_pool *);
 void	 listener_pool_give(struct listener_pool *, size_t i);
 
 /*
+ * What every listener is made of: its daemon, its connections, the port
+ * it got, and the flag that turns requests away while it stops.
+ */
+struct listener_core {
+	struct MHD_Daemon	*daemon;
+	struct listener_pool	 pool;
+	unsigned		 port;
+	int			 stopping;
+};
+
+/* Opens the connections to database, then listens for site; 0, or -1
+ * with ERR_RUNTIME and nothing left open. */
+int	 listener_core_open(struct listener_core *,
+	    const struct listener_site *, const char *database, struct err *);
+/* 1 once listener_core_close has begun: a new request is refused. */
+int	 listener_core_stopping(struct listener_core *);
+/* Stops taking connections, lets running requests end, closes the
+ * connections. */
+void	 listener_core_close(struct listener_core *);
+
+/*
  * Opens a database connection per thread and starts listening on
  * [listener] address:port.  web must outlive the listener.  Returns the
  * listener, or NULL with ERR_RUNTIME (port taken, address not local...).

@@ -37,7 +37,8 @@ enum mail_status {
 /* The name of an outcome, "unknown" for a value out of range. */
 const char *outcome_inbound_name(enum inbound_outcome);
 const char *outcome_mail_name(enum mail_status);
-/* Returns the status for a name, or -1. */
+/* Returns the outcome or status for a name, or -1 (NULL too). */
+int	 outcome_inbound_from_name(const char *);
 int	 outcome_mail_from_name(const char *);
 
 #endif

@@ -121,5 +121,32 @@ int	 collect_rows(struct store *, sqlite3_stmt *,
 	    size_t *n, struct err *);
 /* Rows whose first column is an integer (ids, holders): int64_t each. */
 extern const struct row_kind int64_rows;
+/* Clears each of the n elements of a list of kind, then frees it;
+ * NULL-safe.  What every store_*_free of a list does. */
+void	 free_rows(const struct row_kind *, void *list, size_t n);
+
+/*
+ * Runs a statement for at most one row and fills elem (size bytes of
+ * kind, zeroed first) from it: *found says whether there was one.  A
+ * damaged row fails with elem cleared; the caller says what a missing
+ * row means and still releases the statement.
+ */
+int	 step_row(struct store *, sqlite3_stmt *, const struct row_kind *,
+	    const char *what, void *elem, int *found, struct err *);
+
+/*
+ * The console's pages (store.h, STORE_PAGE_MAX): count, bound, says how
+ * many rows match in all (*total); rows, bound but for its LIMIT ?4 and
+ * OFFSET ?5, then gives at most STORE_PAGE_MAX of them from offset, as
+ * collect_rows does.  noun names the rows in err ("counting tenants",
+ * "listing tenants").  The caller releases both statements.
+ */
+#define PAGE_LIMIT_PARAM	4
+#define PAGE_OFFSET_PARAM	5
+#define STORE_WHAT_MAX		64	/* bytes of what a query is, in err */
+int	 collect_page(struct store *, sqlite3_stmt *count, sqlite3_stmt *rows,
+	    const struct row_kind *, const char *noun, size_t offset,
+	    size_t limit, void **list, size_t *n, int64_t *total,
+	    struct err *);
 
 #endif

@@ -74,10 +74,4 @@ int	 plan_is_eligible(const struct plan *, const struct tenant *);
 /* 1 or 2 (SPEC §1). */
 int	 tenant_workflow(const struct tenant *);
 
-/*
- * The console's search: 1 when q is empty, equals the tenant's id, or is
- * found in its name or either address, ignoring ASCII case; else 0.
- */
-int	 tenant_matches(const struct tenant *, const char *q);
-
 #endif

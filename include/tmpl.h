@@ -15,6 +15,9 @@
  *   data-if="x"       the element is kept only when x is set and not ""
  *   data-unless="x"   the element is kept only when x is empty
  *   data-each="list"  the element is repeated for each item of list
+ *   data-selected="x" the boolean attribute selected (or checked, with
+ *   data-checked="x"  data-checked) is there only when x is set and
+ *                     not "": an <option> that shows the current choice
  *   data-svg="x"      the element's content becomes the SVG drawing x,
  *                     when x was set by tmpl_vars_set_svg (else it is
  *                     left empty): only SVG elements and attributes

@@ -66,6 +66,10 @@ int	 user_name_check(const char *name, struct err *);
  * the last one (nobody could then manage accounts in the console).
  */
 int	 user_keeps_an_admin(enum user_role from, int to, int64_t admins);
+/* As user_keeps_an_admin for account u: 0, or -1 with ERR_STATE and
+ * the words the CLI and the console both show. */
+int	 user_keep_an_admin(const struct console_user *u, int to,
+	    int64_t admins, struct err *);
 
 /* Frees the strings and empties *u; NULL is fine. */
 void	 user_clear(struct console_user *);

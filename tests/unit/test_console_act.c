@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "console_impl.h"
+#include "console_listener.h"
 #include "workflow.h"
 
 #include "agent_fixture.h"
@@ -842,7 +843,7 @@ test_bulk_all_matching(void **state)
 {
 	struct fixture *f = *state;
 	struct err err;
-	char name[32];
+	char name[32], *long_q;
 	int i;
 
 	agent_fixture_tenant(&f->ag, "Acme North", "it@north.test");
@@ -862,6 +863,11 @@ test_bulk_all_matching(void **state)
 	assert_body_lacks(f, "name=\"all_matching\"");
 	assert_int_equal(bulk(f, "action", "start", "all_matching", "yes",
 	    "state", "bogus", NULL), 400);
+	long_q = support_repeat('a', CONSOLE_SEARCH_MAX + 1);
+	assert_int_equal(bulk(f, "action", "start", "all_matching", "yes",
+	    "q", long_q, NULL), 400);
+	assert_body_has(f, "Search too long");
+	free(long_q);
 
 	assert_int_equal(store_begin(f->ag.st, &err), 0);
 	for (i = 0; i < ACT_BULK_TEST; i++) {
@@ -875,6 +881,75 @@ test_bulk_all_matching(void **state)
 	assert_int_equal(bulk(f, "action", "cancel", "all_matching", "yes",
 	    "q", "Bulk 49", NULL), 200);	/* 49, 490 to 499 */
 	assert_body_has(f, "11 tenants");
+}
+
+/* The ids a confirmation lists, in the order of its form. */
+static size_t
+confirmed_ids(const struct fixture *f, int64_t *ids, size_t max)
+{
+	static const char key[] = "name=\"id\" value=\"";
+	const char *p = f->res.body;
+	size_t n = 0;
+
+	while (p != NULL && (p = strstr(p, key)) != NULL) {
+		p += sizeof key - 1;
+		assert_true(n < max);
+		ids[n++] = strtoll(p, NULL, 10);
+	}
+	return n;
+}
+
+/*
+ * all_matching acts on exactly the rows the list shows for the same
+ * filter: a number, a part of a name or address in any ASCII case, and
+ * LIKE's own characters taken literally.
+ */
+static void
+test_bulk_all_matching_is_the_list(void **state)
+{
+	static const struct {
+		int		 state;
+		const char	*q;
+	} rows[] = {
+		{ -1, "4" }, { -1, "04" }, { -1, "m\xc3\xbcller" },
+		{ -1, "M\xc3\x9cLLER" }, { -1, "M\xc3\xbcLLER" },
+		{ -1, "IT@MUELLER" }, { -1, "provider" }, { -1, "50%" },
+		{ -1, "a_b" }, { -1, "\\" }, { STATE_NEW, "acme" },
+		{ STATE_AWAITING_APPROVAL, "" },
+	};
+	struct fixture *f = *state;
+	struct tenant_filter tf;
+	struct tenant *listed;
+	int64_t ids[16], total;
+	struct err err;
+	size_t i, j, n, nids, shown = 0;
+
+	agent_fixture_tenant(&f->ag, "M\xc3\xbcller & S\xc3\xb6hne",
+	    "it@mueller.test");
+	agent_fixture_tenant(&f->ag, "Acme 50% off", "it@acme.test");
+	agent_fixture_tenant(&f->ag, "AxB Acme", "it@axb.test");
+	agent_fixture_tenant(&f->ag, "a_b \\ Acme", "it@ab.test");
+	bring_to(f, 3, "awaiting_approval");
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		memset(&tf, 0, sizeof tf);
+		tf.state = rows[i].state;
+		tf.q = rows[i].q;
+		tf.limit = STORE_PAGE_MAX;
+		assert_int_equal(store_tenant_page(f->ag.st, &tf, &listed, &n,
+		    &total, &err), 0);
+		bulk(f, "action", "cancel", "all_matching", "yes", "state",
+		    rows[i].state < 0 ? "" : fsm_state_name(rows[i].state),
+		    "q", rows[i].q, NULL);
+		nids = n == 0 ? 0 : confirmed_ids(f, ids, 16);
+		if (nids != n)
+			fail_msg("row %zu (%s): %zu listed, %zu confirmed", i,
+			    rows[i].q, n, nids);
+		for (j = 0; j < n; j++)
+			assert_int_equal(ids[j], listed[j].id);
+		shown += n;
+		store_tenants_free(listed, n);
+	}
+	assert_true(shown >= 10);	/* most filters match some */
 }
 
 /* ---- the import ---- */
@@ -1001,48 +1076,51 @@ test_import_confirm(void **state)
 }
 
 /*
- * A file big enough to need several hidden fields: each fits what the
- * listener takes of one field (else the browser's confirmation would be
- * refused as malformed), and the pieces, sent back, import it.
+ * A file whose base64 is longer than one form field: the confirmation
+ * carries it in fields the listener takes (CONSOLE_PARAM_MAX each), and
+ * sent back field by field it imports.
  */
 static void
-test_import_fields_fit(void **state)
+test_import_large_confirm(void **state)
 {
+	enum { ROWS = 1500 };
+	static const char key[] = "name=\"csv\" value=\"";
 	struct fixture *f = *state;
-	struct buf file = { 0 };
-	struct strvec pieces = { 0 };
+	struct buf csv = { 0 };
+	char *chunks[64], *digest;
 	const char *p, *end;
-	char *digest;
-	size_t k;
-	int i;
+	size_t n = 0, i;
 
-	buf_puts(&file, HEADER);
-	for (i = 0; i < 1500; i++)
-		buf_printf(&file, "Tenant %04d,it%d@t.test,ops@msp.test,m365,"
+	buf_puts(&csv, HEADER);
+	for (i = 0; i < ROWS; i++)
+		buf_printf(&csv, "Tenant %zu,it@t%zu.test,ops@msp.test,m365,"
 		    "enterprise,,no\n", i, i);
-	assert_true(file.len > 3 * CONSOLE_PARAM_MAX);
-	assert_int_equal(import_upload(f, file.data), 200);
+	assert_true(csv.len / 3 * 4 > CONSOLE_PARAM_MAX);
+	assert_int_equal(import_upload(f, csv.data), 200);
+	for (p = f->res.body; (p = strstr(p, key)) != NULL; p = end) {
+		p += sizeof key - 1;
+		end = strchr(p, '"');
+		assert_non_null(end);
+		assert_true(n < 64);
+		if ((size_t)(end - p) > CONSOLE_PARAM_MAX)
+			fail_msg("a field of %zu bytes", (size_t)(end - p));
+		chunks[n++] = xstrndup(p, (size_t)(end - p));
+	}
+	assert_true(n > 1);
 	digest = hidden(f->res.body, "digest");
 	form_reset(f);
 	field(f, "csrf", "csrf-token");
 	field(f, "confirm", "yes");
-	for (p = f->res.body; (p = strstr(p, "name=\"csv\" value=\"")) !=
-	    NULL; p = end) {
-		p += strlen("name=\"csv\" value=\"");
-		end = strchr(p, '"');
-		assert_non_null(end);
-		assert_true((size_t)(end - p) <= CONSOLE_PARAM_MAX);
-		strvec_pushf(&pieces, "%.*s", (int)(end - p), p);
-	}
-	assert_true(pieces.n > 1);
-	for (k = 0; k < pieces.n; k++)
-		field(f, "csv", pieces.v[k]);
+	for (i = 0; i < n; i++)
+		field(f, "csv", chunks[i]);
 	field(f, "digest", digest);
-	assert_int_equal(call(f, "/import", 0, console_import_post, NULL), 303);
-	assert_int_equal(tenant_count(f), 1500);
-	strvec_clear(&pieces);
+	assert_int_equal(call(f, "/import", 0, console_import_post, NULL),
+	    303);
+	assert_int_equal(tenant_count(f), ROWS);
+	for (i = 0; i < n; i++)
+		free(chunks[i]);
 	free(digest);
-	buf_clear(&file);
+	buf_clear(&csv);
 }
 
 /* A file over the limit is refused before it is read. */
@@ -1073,9 +1151,10 @@ main(void)
 		T(test_bulk_mixed),
 		T(test_bulk_refusals),
 		T(test_bulk_all_matching),
+		T(test_bulk_all_matching_is_the_list),
 		T(test_import_problems),
 		T(test_import_confirm),
-		T(test_import_fields_fit),
+		T(test_import_large_confirm),
 		T(test_import_too_big),
 	};
 

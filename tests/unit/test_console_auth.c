@@ -536,6 +536,29 @@ test_viewer_and_admin(void **state)
 	assert_int_equal(store_user_get(f->ag.st, "mallory", &u, &err), -1);
 }
 
+/* The role form of name's row starts at its current role: the one
+ * option selected in that row's <select>. */
+static void
+assert_role_shown(const char *body, const char *name, const char *role)
+{
+	char *row = xasprintf("value=\"role\"><input type=\"hidden\" "
+	    "name=\"name\" value=\"%s\">", name);
+	char *want = xasprintf("<option value=\"%s\" selected>", role);
+	const char *p = strstr(body, row), *end, *sel, *again;
+
+	if (p == NULL)
+		fail_msg("no role form for %s in %s", name, body);
+	end = strstr(p, "</select>");
+	assert_non_null(end);
+	sel = strstr(p, want);
+	again = sel ? strstr(sel + strlen(want), " selected") : NULL;
+	if (sel == NULL || sel > end || (again != NULL && again < end))
+		fail_msg("%s's role is not shown as %s: %.*s", name, role,
+		    (int)(end - p), p);
+	free(row);
+	free(want);
+}
+
 static void
 test_users_admin(void **state)
 {
@@ -559,6 +582,10 @@ test_users_admin(void **state)
 	assert_non_null(strstr(res.body, "One-time password for"));
 	console_response_clear(&res);
 	assert_int_equal(sql_int(f, "bob", "role"), ROLE_OPERATOR);
+	ask(f, &a, NOW, "GET", "/users", &res, NULL);
+	assert_role_shown(res.body, "alice", "admin");
+	assert_role_shown(res.body, "bob", "operator");
+	console_response_clear(&res);
 	ask(f, &a, NOW, "POST", "/users", &res, "csrf", a.csrf, "do", "add",
 	    "name", "BOB", "role", "viewer", NULL);
 	assert_int_equal(res.status, 409);

@@ -334,7 +334,7 @@ test_tenants_filters(void **state)
 	struct fixture *f = *state;
 	unsigned status;
 	size_t i;
-	char *body;
+	char *body, *long_q;
 
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		body = call(f, console_tenants_get, ROLE_VIEWER, 0, 0, &status,
@@ -350,6 +350,23 @@ test_tenants_filters(void **state)
 	    "state", "sleeping", (char *)NULL);
 	assert_int_equal(status, 400);
 	free(body);
+
+	/* A search past its limit is refused, by the list and its CSV. */
+	long_q = support_repeat('a', CONSOLE_SEARCH_MAX + 1);
+	body = call(f, console_tenants_get, ROLE_VIEWER, 0, 0, &status, NULL,
+	    "q", long_q, (char *)NULL);
+	assert_int_equal(status, 400);
+	free(body);
+	body = call(f, console_tenants_csv_get, ROLE_VIEWER, 0, 0, &status,
+	    NULL, "q", long_q, (char *)NULL);
+	assert_int_equal(status, 400);
+	free(body);
+	long_q[CONSOLE_SEARCH_MAX] = '\0';
+	body = call(f, console_tenants_get, ROLE_VIEWER, 0, 0, &status, NULL,
+	    "q", long_q, (char *)NULL);
+	assert_int_equal(status, 200);
+	free(body);
+	free(long_q);
 }
 
 static void

@@ -52,11 +52,17 @@ test_inbound_names(void **state)
 	(void)state;
 	assert_int_equal(sizeof inbound_rows / sizeof inbound_rows[0],
 	    INBOUND_OUTCOME_COUNT);
-	for (i = 0; i < sizeof inbound_rows / sizeof inbound_rows[0]; i++)
+	for (i = 0; i < sizeof inbound_rows / sizeof inbound_rows[0]; i++) {
 		assert_string_equal(outcome_inbound_name(
 		    inbound_rows[i].outcome), inbound_rows[i].name);
+		assert_int_equal(outcome_inbound_from_name(
+		    inbound_rows[i].name), inbound_rows[i].outcome);
+	}
 	assert_string_equal(outcome_inbound_name(INBOUND_OUTCOME_COUNT),
 	    "unknown");
+	assert_int_equal(outcome_inbound_from_name("Approve"), -1);
+	assert_int_equal(outcome_inbound_from_name("unknown"), -1);
+	assert_int_equal(outcome_inbound_from_name(NULL), -1);
 }
 
 static void
@@ -76,6 +82,7 @@ test_mail_names(void **state)
 	assert_string_equal(outcome_mail_name(MAIL_STATUS_COUNT), "unknown");
 	assert_int_equal(outcome_mail_from_name("Sent"), -1);
 	assert_int_equal(outcome_mail_from_name(""), -1);
+	assert_int_equal(outcome_mail_from_name(NULL), -1);
 }
 
 int

@@ -596,34 +596,6 @@ test_workflow(void **state)
 	tenant_clear(&t);
 }
 
-/* The console's search: id, name or address, ignoring ASCII case. */
-static void
-test_matches(void **state)
-{
-	static const struct {
-		const char	*q;
-		int		 match;
-	} rows[] = {
-		{ "", 1 }, { NULL, 1 }, { "42", 1 }, { "4", 0 }, { "müller", 1 },
-		{ "MÜLLER", 0 },	/* ASCII case only */
-		{ "M\xc3\xbcLLER", 1 }, { "IT@MUELLER", 1 }, { "provider", 1 },
-		{ "söhne!", 0 }, { "x", 0 },
-	};
-	struct tenant t;
-	size_t i;
-
-	(void)state;
-	tenant_init(&t);
-	t.id = 42;
-	t.name = strdup("Müller & Söhne");
-	t.customer_admin = strdup("it@mueller.test");
-	t.msp_admin = strdup("ops@provider.test");
-	for (i = 0; i < sizeof rows / sizeof rows[0]; i++)
-		if (tenant_matches(&t, rows[i].q) != rows[i].match)
-			fail_msg("row %zu: %s", i, rows[i].q ? rows[i].q : "-");
-	tenant_clear(&t);
-}
-
 int
 main(void)
 {
@@ -637,7 +609,6 @@ main(void)
 		cmocka_unit_test(test_eligibility),
 		cmocka_unit_test(test_eligibility_all_sets),
 		cmocka_unit_test(test_workflow),
-		cmocka_unit_test(test_matches),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

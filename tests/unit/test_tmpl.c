@@ -803,6 +803,33 @@ test_if_unless(void **state)
 	}
 }
 
+/* data-selected and data-checked: the attribute is there exactly when
+ * data-if would keep the element, even where the template had it. */
+static void
+test_boolean_attrs(void **state)
+{
+	struct held *h = *state;
+	size_t i;
+	int on;
+
+	use_set(h, FIXTURES);
+	for (i = 0; i < NELEM(cond_cases); i++) {
+		new_vars(h);
+		if (cond_cases[i].value != NULL || cond_cases[i].set_null)
+			tmpl_vars_set(h->vars, "x", cond_cases[i].value);
+		render(h, "boolean");
+		parse(h);
+		on = cond_cases[i].if_kept;
+		assert_int_equal(xmlHasProp(find_id(h->doc->children, "opt"),
+		    (const xmlChar *)"selected") != NULL, on);
+		assert_int_equal(xmlHasProp(find_id(h->doc->children,
+		    "preset"), (const xmlChar *)"selected") != NULL, on);
+		assert_int_equal(xmlHasProp(find_id(h->doc->children, "box"),
+		    (const xmlChar *)"checked") != NULL, on);
+		assert_int_equal(count_data_attrs(h->doc->children), 0);
+	}
+}
+
 /* The contents of the elements of a class, joined by ",". */
 static void
 join_class(xmlNodePtr n, const char *cls, char *buf, size_t size)
@@ -2045,6 +2072,7 @@ main(void)
 		T(test_raw_text_elements),
 		T(test_bad_utf8_value),
 		T(test_if_unless),
+		T(test_boolean_attrs),
 		T(test_each),
 		T(test_mailto),
 		T(test_mailto_in_each),

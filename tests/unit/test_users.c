@@ -172,13 +172,26 @@ test_last_admin_rule(void **state)
 		{ ROLE_VIEWER, ROLE_OPERATOR, 0, 1 },
 		{ ROLE_VIEWER, ROLE_ADMIN, 0, 1 },
 	};
+	static char root[] = "root";
+	struct console_user u = { 0 };
+	struct err err;
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof rows / sizeof rows[0]; i++)
+	u.name = root;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		if (user_keeps_an_admin(rows[i].from, rows[i].to,
 		    rows[i].admins) != rows[i].ok)
 			fail_msg("row %zu", i);
+		u.role = rows[i].from;
+		err_clear(&err);
+		if (user_keep_an_admin(&u, rows[i].to, rows[i].admins,
+		    &err) != (rows[i].ok ? 0 : -1))
+			fail_msg("row %zu: %s", i, err.msg);
+		if (!rows[i].ok)
+			assert_string_equal(err.msg, "'root' is the last "
+			    "admin: make another account admin first");
+	}
 }
 
 /* ---- accounts in the store ---- */
