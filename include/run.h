@@ -1,8 +1,8 @@
 /*
  * run.h: `mscagent run`, the agent as one process (SPEC §2).
  *
- * Eight threads (LISTENER_THREADS being 2), all started at start-up and
- * joined at the end; libcurl may add a short-lived one of its own to
+ * Eight threads (LISTENER_THREADS being 2), ten with the console, all
+ * started at start-up and joined at the end; libcurl may add a short-lived one of its own to
  * look up the SMTP server's name.  A thread that uses the database
  * opens its own connection:
  *   - main: waits for signals and runs the sweep every
@@ -16,7 +16,9 @@
  *     and fetches the next, the checkpoint worker, which copies the
  *     log into the database from the reader's store's second
  *     connection, and the composer, which makes the queued messages;
- *   - the listener: LISTENER_THREADS of libmicrohttpd's.
+ *   - the listener: LISTENER_THREADS of libmicrohttpd's;
+ *   - the console, when [console] port is not 0: LISTENER_THREADS more
+ *     (console_listener.h).
  * SIGTERM and SIGINT stop the taking of new work, let what is in flight
  * finish and return; SIGHUP reloads the templates and reopens the log
  * file.
