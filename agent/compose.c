@@ -7,6 +7,7 @@
 #include "mime.h"
 #include "replykey.h"
 
+/* The name shown when [agent] from gives none: today's neutral one. */
 #define FROM_NAME "MSC migration"
 
 char *
@@ -227,7 +228,7 @@ compose_finish(const struct compose_job *job, struct composed *out,
 	    job->vars, &body, err) == -1)
 		return -1;
 	memset(&m, 0, sizeof m);
-	m.from_name = FROM_NAME;
+	m.from_name = ctx->cfg->from_name ? ctx->cfg->from_name : FROM_NAME;
 	m.from = ctx->cfg->from;
 	m.to = job->to;
 	m.reply_to = job->reply_to;

@@ -570,11 +570,28 @@ make_date(int64_t t)
 	return dt;
 }
 
+/* A quoted-string: '"' and '\\' become quoted-pairs. */
+static char *
+quoted_string(const char *s)
+{
+	struct buf b = { 0 };
+
+	buf_puts(&b, "\"");
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			buf_puts(&b, "\\");
+		buf_append(&b, s, 1);
+	}
+	buf_puts(&b, "\"");
+	return buf_release(&b);
+}
+
 /*
- * Plain names go out quoted, so that ',' or '.' stay text.  The rest
- * become encoded-words, which must not be quoted: that is why From is a
- * custom field, as libetpan's mailbox writer quotes any name holding a
- * space, and clients do not decode encoded-words inside quotes.
+ * Plain names go out quoted, so that ',', '.' or '&' stay text and an
+ * atom needs no rule of its own.  The rest become encoded-words, which
+ * must not be quoted: that is why From is a custom field, as libetpan's
+ * mailbox writer quotes any name holding a space, and clients do not
+ * decode encoded-words inside quotes.
  */
 static char *
 from_value(const struct mime_mail *m)
@@ -583,8 +600,8 @@ from_value(const struct mime_mail *m)
 
 	if (m->from_name == NULL || m->from_name[0] == '\0')
 		return xstrdup(m->from);
-	if (is_plain(m->from_name) && strpbrk(m->from_name, "\"\\") == NULL)
-		phrase = xasprintf("\"%s\"", m->from_name);
+	if (is_plain(m->from_name))
+		phrase = quoted_string(m->from_name);
 	else
 		phrase = encode_words(m->from_name, 1);
 	v = xasprintf("%s <%s>", phrase, m->from);

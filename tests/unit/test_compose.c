@@ -1042,6 +1042,26 @@ test_missing_templates(void **state)
 	assert_null(fx->c.subject);
 }
 
+/* [agent] from's display name is the From header's, read back exactly;
+ * the address and the Message-ID's domain stay the bare address's. */
+static void
+test_from_display_name(void **state)
+{
+	static const char name[] = "M\xc3\xbcller & S\xc3\xb6hne \xe2\x80\x94 "
+	    "\xe6\xa0\xaa\xe5\xbc\x8f\xe4\xbc\x9a\xe7\xa4\xbe";
+	struct fx *fx = *state;
+	struct mailimf_mailbox *mb;
+
+	fx->cfg.from_name = xstrdup(name);
+	input(fx, MAIL_APPROVAL_REQUEST, ROLE_CUSTOMER_ADMIN, CUSTOMER_ADMIN);
+	compose(fx);
+	mb = clist_nth_data(fx->f.fld_from->frm_mb_list->mb_list, 0);
+	assert_string_equal(mb->mb_addr_spec, FROM);
+	assert_string_equal(decode(fx, mb->mb_display_name), name);
+	assert_non_null(strstr(fx->c.message, "From: =?UTF-8?B?"));
+	assert_non_null(strstr(fx->c.message_id, strchr(FROM, '@')));
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, fx_setup, fx_teardown)
 
 int
@@ -1060,6 +1080,7 @@ main(void)
 		T(test_message_ids_differ),
 		T(test_keys_per_mail),
 		T(test_missing_templates),
+		T(test_from_display_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -537,6 +537,9 @@ test_display_names(void **state)
 		{ NAME_UTF8, 1 },
 		{ "=?UTF-8?B?SGk=?=", 1 },
 		{ "\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d \xe2\x80\x8f", 1 },
+		{ "M\xc3\xbcller & S\xc3\xb6hne \xe2\x80\x94 "
+		  "\xe6\xa0\xaa\xe5\xbc\x8f\xe4\xbc\x9a\xe7\xa4\xbe", 1 },
+		{ "\"quoted\" & \\ <angles> (parens)", 1 },
 	};
 	struct mime_mail m = base_mail();
 	struct mailimf_mailbox *mb;
@@ -1332,6 +1335,47 @@ test_header_line_lengths(void **state)
 	free(name);
 }
 
+/*
+ * A long Unicode name in the From header: several encoded-words, none
+ * over RFC 2047's 75 characters, and read back exactly.
+ */
+static void
+test_display_name_words(void **state)
+{
+	struct mime_mail m = base_mail();
+	struct mailimf_mailbox *mb;
+	struct parsed p;
+	const char *from, *end, *w, *e;
+	char *name;
+	size_t words = 0;
+
+	(void)state;
+	name = repeat("M\xc3\xbcller & S\xc3\xb6hne \xe2\x80\x94 "
+	    "\xe6\xa0\xaa\xe5\xbc\x8f\xe4\xbc\x9a\xe7\xa4\xbe ", 6, "GmbH");
+	m.from_name = name;
+	compose_parse(&m, &p);
+	mb = clist_nth_data(p.f.fld_from->frm_mb_list->mb_list, 0);
+	assert_string_equal(mb->mb_addr_spec, "agent@msp.test");
+	assert_decodes_to(mb->mb_display_name, name);
+	from = strstr(p.raw, "\r\nFrom: ");
+	assert_non_null(from);
+	end = strstr(from + 2, ">\r\n");
+	assert_non_null(end);
+	for (w = strstr(from, "=?"); w != NULL && w < end;
+	    w = strstr(e, "=?")) {
+		e = strstr(w + 2, "?=");
+		assert_non_null(e);
+		e += 2;
+		assert_true(e - w <= 75);
+		assert_true(strncmp(w, "=?UTF-8?B?", 10) == 0);
+		words++;
+	}
+	assert_true(words >= 3);
+	assert_true(p.lines.header_max <= HEADER_LINE_MAX);
+	parsed_free(&p);
+	free(name);
+}
+
 int
 main(void)
 {
@@ -1343,6 +1387,7 @@ main(void)
 		cmocka_unit_test(test_subject_line_breaks),
 		cmocka_unit_test(test_display_names),
 		cmocka_unit_test(test_display_name_limit),
+		cmocka_unit_test(test_display_name_words),
 		cmocka_unit_test(test_addresses_accepted),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_hostile_controls),
