@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "brand.h"
 #include "compose.h"
 #include "date.h"
 #include "mime.h"
@@ -242,6 +243,10 @@ compose_finish(const struct compose_job *job, struct composed *out,
 	m.html = body.html;
 	m.extra_headers = extra;
 	m.nextra = sizeof extra / sizeof extra[0] / 2;
+	/* layout.html shows it as cid:BRAND_LOGO_CID when has_logo is set. */
+	m.logo = ctx->cfg->logo;
+	m.logo_len = ctx->cfg->logo_len;
+	m.logo_cid = BRAND_LOGO_CID;
 	rc = mime_compose(&m, &out->message, &out->len, err);
 	tmpl_out_clear(&body);
 	return rc;
