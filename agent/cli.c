@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "brand.h"
 #include "cli.h"
 #include "cli_impl.h"
 #include "config.h"
@@ -258,6 +259,8 @@ open_mail(struct cli *cli)
 	cli->mail.cfg = &cli->cfg;
 	cli->mail.keys = &cli->keys;
 	cli->mail.templates = tmpl_set_new(cli->cfg.templates);
+	/* Mails and pages alike show the MSP's branding. */
+	tmpl_set_globals(cli->mail.templates, brand_vars(&cli->cfg));
 	return 0;
 }
 

@@ -2,11 +2,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "brand.h"
 #include "compose.h"
 #include "date.h"
 #include "mime.h"
 #include "replykey.h"
 
+/* The name shown when [agent] from gives none: today's neutral one. */
 #define FROM_NAME "MSC migration"
 
 char *
@@ -227,7 +229,7 @@ compose_finish(const struct compose_job *job, struct composed *out,
 	    job->vars, &body, err) == -1)
 		return -1;
 	memset(&m, 0, sizeof m);
-	m.from_name = FROM_NAME;
+	m.from_name = ctx->cfg->from_name ? ctx->cfg->from_name : FROM_NAME;
 	m.from = ctx->cfg->from;
 	m.to = job->to;
 	m.reply_to = job->reply_to;
@@ -241,6 +243,10 @@ compose_finish(const struct compose_job *job, struct composed *out,
 	m.html = body.html;
 	m.extra_headers = extra;
 	m.nextra = sizeof extra / sizeof extra[0] / 2;
+	/* layout.html shows it as cid:BRAND_LOGO_CID when has_logo is set. */
+	m.logo = ctx->cfg->logo;
+	m.logo_len = ctx->cfg->logo_len;
+	m.logo_cid = BRAND_LOGO_CID;
 	rc = mime_compose(&m, &out->message, &out->len, err);
 	tmpl_out_clear(&body);
 	return rc;

@@ -23,6 +23,10 @@ enum config_type {
 	CT_OUT_URL,	/* smtp://, smtps://, maildir:PATH (url.h) */
 	CT_IN_URL,	/* imap://, imaps://, maildir:PATH (url.h) */
 	CT_ADDR,	/* one addr-spec */
+	CT_FROM,	/* an addr-spec or a name-addr: Name <addr-spec> */
+	CT_TEXT,	/* one line shown to people; empty means NULL */
+	CT_COLOR,	/* #rrggbb; empty means NULL */
+	CT_LOGO,	/* a PNG file, read at load; empty means none */
 	CT_ADDR_LIST,	/* addr-specs separated by commas, at least one */
 	CT_WORDS,	/* keywords separated by commas, maybe none */
 	CT_INT,		/* a decimal number between min and max */
@@ -109,7 +113,7 @@ static const struct config_def defs[] = {
 	    "var/agent.db" },
 	{ "agent", "base_url", CT_BASE_URL, OFF(base_url), 0, 0, NULL, 0,
 	    "http://127.0.0.1:8025" },
-	{ "agent", "from", CT_ADDR, OFF(from), 0, 0, NULL, 0,
+	{ "agent", "from", CT_FROM, OFF(from), 0, 0, NULL, 0,
 	    "mscagent@example.test" },
 	{ "agent", "reply_address", CT_ADDR, OFF(reply_address), 0, 0, NULL, 0,
 	    "mscagent@example.test" },
@@ -188,6 +192,15 @@ static const struct config_def defs[] = {
 	{ "console", "trusted_proxies", CT_IP_LIST,
 	    OFF(console_trusted_proxies), 0, 0, NULL, CF_OPTIONAL, "" },
 
+	{ "branding", "company", CT_TEXT, OFF(company), 0, 0, NULL,
+	    CF_OPTIONAL, "" },
+	{ "branding", "support_contact", CT_TEXT, OFF(support_contact), 0, 0,
+	    NULL, CF_OPTIONAL, "" },
+	{ "branding", "logo_file", CT_LOGO, OFF(logo_file), 0, 0, NULL,
+	    CF_OPTIONAL, "" },
+	{ "branding", "accent_color", CT_COLOR, OFF(accent_color), 0, 0, NULL,
+	    CF_OPTIONAL, "" },
+
 	{ "tokens", "key_file", CT_KEY_FILE, 0, 0, 0, NULL, 0,
 	    "var/token.key" },
 	{ "tokens", "keys", CT_KEYS, 0, 0, 0, NULL, 0, NULL },
@@ -238,6 +251,7 @@ struct parse_state {
 
 static void	 fail(struct parse_state *, const char *, ...)
 		    PRINTF_LIKE(2, 3);
+static int	 read_file(const char *, size_t, struct buf *, struct err *);
 
 /*
  * Records an error at st->lineno, in line order after those already on
@@ -688,6 +702,166 @@ set_key_file(struct config *cfg, const char *value)
 	cfg->nkeys = 1;
 }
 
+/* Everything inside a quoted display name, its backslash escapes undone. */
+static const char *
+unquote(const char *p, struct buf *name)
+{
+	for (p++; *p != '\0' && *p != '"'; p++) {
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+		buf_append(name, p, 1);
+	}
+	return *p == '"' ? p + 1 : NULL;
+}
+
+/*
+ * The display name before '<': quoted whole, or plain text without
+ * quotes or brackets.  Returns where '<' is, or NULL with the reason.
+ */
+static const char *
+read_display_name(const char *value, struct buf *name, struct err *err)
+{
+	const char *p = value, *lt;
+
+	if (*p == '"') {
+		p = unquote(p, name);
+		if (p == NULL) {
+			err_set(err, ERR_INPUT, "the display name's quotes "
+			    "are not closed");
+			return NULL;
+		}
+		while (is_blank(*p))
+			p++;
+		if (*p != '<') {
+			err_set(err, ERR_INPUT, "a quoted display name must "
+			    "be followed by <address>");
+			return NULL;
+		}
+		return p;
+	}
+	lt = strchr(p, '<');
+	if (lt == NULL)
+		lt = p + strlen(p);
+	if (memchr(p, '"', (size_t)(lt - p)) != NULL) {
+		err_set(err, ERR_INPUT, "quotes must enclose the whole "
+		    "display name");
+		return NULL;
+	}
+	if (memchr(p, '>', (size_t)(lt - p)) != NULL || *lt == '\0') {
+		err_set(err, ERR_INPUT, "'<' and '>' do not match");
+		return NULL;
+	}
+	while (lt > p && is_blank(lt[-1]))
+		lt--;
+	buf_append(name, p, (size_t)(lt - p));
+	return strchr(lt, '<');
+}
+
+/*
+ * [agent] from: "addr", "<addr>", "Name <addr>" or "\"Name, Inc.\" <addr>".
+ * The address is kept alone, for the envelope (SMTP MAIL FROM) and the
+ * Message-ID's domain; the name apart, for mime.c to quote or encode.
+ * The line itself holds no control characters and is valid UTF-8.
+ */
+static int
+set_from(struct config *cfg, const char *value, struct err *err)
+{
+	struct buf name = { 0 };
+	const char *lt, *gt;
+	char *addr = NULL;
+	int rc = -1;
+
+	if (strpbrk(value, "<>\"") == NULL) {
+		if (check_addr(value, err) == -1)
+			return -1;
+		cfg->from = xstrdup(value);
+		return 0;
+	}
+	if ((lt = read_display_name(value, &name, err)) == NULL)
+		goto out;
+	gt = strchr(lt, '>');
+	if (gt == NULL || gt[1] != '\0' ||
+	    memchr(lt + 1, '<', (size_t)(gt - lt - 1)) != NULL) {
+		err_set(err, ERR_INPUT, gt != NULL && gt[1] != '\0' ?
+		    "nothing may follow the address's '>'" :
+		    "'<' and '>' do not match");
+		goto out;
+	}
+	addr = xstrndup(lt + 1, (size_t)(gt - lt - 1));
+	if (check_addr(addr, err) == -1)
+		goto out;
+	buf_puts(&name, "");
+	if (text_check("the display name", name.data, CONFIG_NAME_MAX, 1,
+	    err) == -1)
+		goto out;
+	cfg->from = addr;
+	addr = NULL;
+	if (name.len > 0)
+		cfg->from_name = buf_release(&name);
+	rc = 0;
+out:
+	buf_clear(&name);
+	free(addr);
+	return rc;
+}
+
+/* #rrggbb, kept in lower case so that pages and mails compare alike. */
+static int
+set_color(char **field, const char *value, struct err *err)
+{
+	static const char hex[] = "0123456789abcdefABCDEF";
+	size_t i;
+	char *c;
+
+	if (*value == '\0')
+		return 0;
+	if (strlen(value) != 7 || value[0] != '#' ||
+	    strspn(value + 1, hex) != 6) {
+		err_set(err, ERR_INPUT, "'%s' is not a colour as #rrggbb",
+		    value);
+		return -1;
+	}
+	c = xstrdup(value);
+	for (i = 1; i < 7; i++)
+		if (c[i] >= 'A' && c[i] <= 'F')
+			c[i] = (char)(c[i] - 'A' + 'a');
+	*field = c;
+	return 0;
+}
+
+/*
+ * The logo is read once, at load: it goes inside every mail, and a file
+ * that is missing, too big or not a PNG should stop the start, not a
+ * mail.  Only the signature is checked: the bytes are never decoded
+ * here, only passed on as image/png.
+ */
+static int
+set_logo(struct config *cfg, const char *value, struct err *err)
+{
+	static const char png_sig[] = "\x89PNG\r\n\x1a\n";
+	struct buf b = { 0 };
+	char *path;
+
+	if (*value == '\0')
+		return 0;
+	path = resolve_path(cfg->dir, value);
+	if (read_file(path, CONFIG_LOGO_MAX, &b, err) == -1)
+		goto bad;
+	if (b.len < sizeof png_sig - 1 ||
+	    memcmp(b.data, png_sig, sizeof png_sig - 1) != 0) {
+		err_set(err, ERR_INPUT, "%s: not a PNG image", path);
+		goto bad;
+	}
+	cfg->logo_file = path;
+	cfg->logo_len = b.len;
+	cfg->logo = (unsigned char *)buf_release(&b);
+	return 0;
+bad:
+	buf_clear(&b);
+	free(path);
+	return -1;
+}
+
 static int
 set_string(char **field, const struct config_def *d, const char *value,
     const char *dir, struct err *err)
@@ -722,6 +896,17 @@ set_value(struct config *cfg, const struct config_def *d, const char *value,
 	case CT_PATH:
 	case CT_ADDR:
 		return set_string(field_str(cfg, d), d, value, cfg->dir, err);
+	case CT_FROM:
+		return set_from(cfg, value, err);
+	case CT_TEXT:
+		if (text_check("the text", value, CONFIG_BRAND_TEXT_MAX, 1,
+		    err) == -1)
+			return -1;
+		return set_string(field_str(cfg, d), d, value, cfg->dir, err);
+	case CT_COLOR:
+		return set_color(field_str(cfg, d), value, err);
+	case CT_LOGO:
+		return set_logo(cfg, value, err);
 	case CT_BASE_URL:
 		return set_base_url(field_str(cfg, d), value, err);
 	case CT_WEB_URL:
@@ -1313,7 +1498,7 @@ apply_defaults(struct parse_state *st)
 }
 
 static int
-read_file(const char *path, struct buf *b, struct err *err)
+read_file(const char *path, size_t max, struct buf *b, struct err *err)
 {
 	char chunk[4096];
 	FILE *fp;
@@ -1330,9 +1515,9 @@ read_file(const char *path, struct buf *b, struct err *err)
 		n = fread(chunk, 1, sizeof chunk, fp);
 		if (n == 0)
 			break;
-		if (b->len + n > CONFIG_FILE_MAX) {
-			err_set(err, ERR_INPUT, "%s: larger than %d bytes",
-			    path, CONFIG_FILE_MAX);
+		if (b->len + n > max) {
+			err_set(err, ERR_INPUT, "%s: larger than %zu bytes",
+			    path, max);
 			goto out;
 		}
 		buf_append(b, chunk, n);
@@ -1472,7 +1657,7 @@ config_load(const char *path, struct config *cfg, struct err *err)
 	int rc;
 
 	memset(cfg, 0, sizeof *cfg);
-	if (read_file(path, &text, err) == -1) {
+	if (read_file(path, CONFIG_FILE_MAX, &text, err) == -1) {
 		buf_clear(&text);
 		return -1;
 	}
@@ -1531,6 +1716,8 @@ config_free(struct config *cfg)
 		free(cfg->keys[i].kid);
 		free(cfg->keys[i].path);
 	}
+	free(cfg->from_name);
+	free(cfg->logo);
 	free(cfg->path);
 	free(cfg->dir);
 	memset(cfg, 0, sizeof *cfg);

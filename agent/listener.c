@@ -147,6 +147,18 @@ query_arg(void *cls, enum MHD_ValueKind kind, const char *key,
 
 /* ---- answers ---- */
 
+/* 1 when extra sets name itself (Cache-Control for the logo, say). */
+static int
+overridden(const char *name, const char *const extra[][2], size_t nextra)
+{
+	size_t i;
+
+	for (i = 0; i < nextra; i++)
+		if (extra[i][1] != NULL && strcmp(extra[i][0], name) == 0)
+			return 1;
+	return 0;
+}
+
 enum MHD_Result
 listener_queue(struct MHD_Connection *conn, unsigned status,
     const char *type, const char *body, size_t len,
@@ -166,8 +178,9 @@ listener_queue(struct MHD_Connection *conn, unsigned status,
 	ok = MHD_add_response_header(r, "Content-Type", type);
 	for (i = 0; i < sizeof security_headers / sizeof *security_headers;
 	    i++)
-		ok &= MHD_add_response_header(r, security_headers[i][0],
-		    security_headers[i][1]);
+		if (!overridden(security_headers[i][0], extra, nextra))
+			ok &= MHD_add_response_header(r,
+			    security_headers[i][0], security_headers[i][1]);
 	/* MHD refuses a value with CR or LF; then nothing is sent. */
 	for (i = 0; i < nextra; i++)
 		if (extra[i][1] != NULL)
@@ -188,6 +201,7 @@ send_answer(struct listener *l, struct MHD_Connection *conn,
 							   the URL */
 		{ "Location", res->location },
 		{ "Allow", res->allow },
+		{ "Cache-Control", res->cache },
 	};
 	enum MHD_Result ok;
 

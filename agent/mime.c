@@ -337,6 +337,24 @@ check_body(const char *what, const char *s, struct err *err)
 	return 0;
 }
 
+/* The Content-ID goes into a header between <>: a Message-ID's rules. */
+static int
+check_logo(const struct mime_mail *m, struct err *err)
+{
+	if (m->logo == NULL)
+		return 0;
+	if (m->logo_len == 0 || m->logo_len > MIME_LOGO_MAX) {
+		err_set(err, ERR_INPUT, "the logo has %zu bytes (1 to %d)",
+		    m->logo_len, MIME_LOGO_MAX);
+		return -1;
+	}
+	if (m->logo_cid == NULL || !mime_msgid_valid(m->logo_cid)) {
+		err_set(err, ERR_INPUT, "the logo's Content-ID is not valid");
+		return -1;
+	}
+	return 0;
+}
+
 /* Everything but the subject, which is checked once flattened. */
 static int
 check_mail(const struct mime_mail *m, struct err *err)
@@ -363,7 +381,7 @@ check_mail(const struct mime_mail *m, struct err *err)
 	if (check_body("text body", m->text, err) == -1 ||
 	    check_body("html body", m->html, err) == -1)
 		return -1;
-	return 0;
+	return check_logo(m, err);
 }
 
 /*
@@ -570,11 +588,108 @@ make_date(int64_t t)
 	return dt;
 }
 
+/* A quoted-string: '"' and '\\' become quoted-pairs. */
+static char *
+quoted_string(const char *s)
+{
+	struct buf b = { 0 };
+
+	buf_puts(&b, "\"");
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			buf_puts(&b, "\\");
+		buf_append(&b, s, 1);
+	}
+	buf_puts(&b, "\"");
+	return buf_release(&b);
+}
+
+/* How each word of a display name goes out. */
+enum word_kind {
+	WORD_ATOM,	/* RFC 5322 atext: as it is */
+	WORD_QUOTED,	/* other printable ASCII: in a quoted-string */
+	WORD_ENCODED,	/* the rest: RFC 2047 encoded-words */
+};
+
+static enum word_kind
+word_kind(const char *s, size_t n)
+{
+	enum word_kind k = WORD_ATOM;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			return WORD_ENCODED;
+		if (!is_atext((unsigned char)s[i]))
+			k = WORD_QUOTED;
+	}
+	/* Never anything a reader could take for an encoded-word. */
+	if (memmem(s, n, "=?", 2) != NULL)
+		return WORD_ENCODED;
+	return k;
+}
+
+/* Words [run, run + n) of one kind, as one quoted-string or encoded. */
+static void
+append_run(struct buf *b, enum word_kind kind, const char *run, size_t n)
+{
+	char *cut, *words;
+
+	cut = xstrndup(run, n);
+	if (kind == WORD_ATOM)
+		words = xstrdup(cut);
+	else if (kind == WORD_QUOTED)
+		words = quoted_string(cut);
+	else
+		words = encode_words(cut, 1);
+	buf_printf(b, "%s%s", b->len > 0 ? " " : "", words);
+	free(words);
+	free(cut);
+}
+
 /*
- * Plain names go out quoted, so that ',' or '.' stay text.  The rest
- * become encoded-words, which must not be quoted: that is why From is a
- * custom field, as libetpan's mailbox writer quotes any name holding a
- * space, and clients do not decode encoded-words inside quotes.
+ * A display name that is not plain ASCII, as a phrase of atoms,
+ * quoted-strings and encoded-words, each run of words of one kind
+ * together.  Between two encoded-words RFC 2047 drops the space, where
+ * some readers (Python's email package, policy.default) keep one; next
+ * to an atom or a quoted-string every reader keeps it.  So the name
+ * comes back exactly everywhere, unless a run of non-ASCII words is too
+ * long for one encoded-word.  A name without single spaces between its
+ * words is encoded whole.
+ */
+static char *
+encode_phrase(const char *name)
+{
+	struct buf b = { 0 };
+	const char *p = name, *end, *run = name;
+	size_t len = strlen(name);
+	enum word_kind kind, run_kind;
+
+	if (name[0] == ' ' || name[len - 1] == ' ' ||
+	    strstr(name, "  ") != NULL)
+		return encode_words(name, 1);
+	end = strchr(p, ' ');
+	run_kind = word_kind(p, end ? (size_t)(end - p) : len);
+	while (end != NULL) {
+		p = end + 1;
+		end = strchr(p, ' ');
+		kind = word_kind(p, end ? (size_t)(end - p) : strlen(p));
+		if (kind != run_kind || kind == WORD_ATOM) {
+			append_run(&b, run_kind, run, (size_t)(p - 1 - run));
+			run = p;
+			run_kind = kind;
+		}
+	}
+	append_run(&b, run_kind, run, (size_t)(name + len - run));
+	return buf_release(&b);
+}
+
+/*
+ * Plain names go out quoted, so that ',', '.' or '&' stay text and an
+ * atom needs no rule of its own.  The rest become atoms and
+ * encoded-words, which must not be quoted: that is why From is a custom
+ * field, as libetpan's mailbox writer quotes any name holding a space,
+ * and clients do not decode encoded-words inside quotes.
  */
 static char *
 from_value(const struct mime_mail *m)
@@ -583,10 +698,10 @@ from_value(const struct mime_mail *m)
 
 	if (m->from_name == NULL || m->from_name[0] == '\0')
 		return xstrdup(m->from);
-	if (is_plain(m->from_name) && strpbrk(m->from_name, "\"\\") == NULL)
-		phrase = xasprintf("\"%s\"", m->from_name);
+	if (is_plain(m->from_name))
+		phrase = quoted_string(m->from_name);
 	else
-		phrase = encode_words(m->from_name, 1);
+		phrase = encode_phrase(m->from_name);
 	v = xasprintf("%s <%s>", phrase, m->from);
 	free(phrase);
 	return v;
@@ -703,14 +818,14 @@ text_part(const char *type, const struct body *b)
  * boundary parameter of their own, made from the unseeded random().
  */
 static struct mailmime *
-alternative(const char *boundary)
+multipart(const char *type, const char *boundary)
 {
 	struct mailmime_content *ct;
 	struct mailmime_fields *mf;
 	struct mailmime *mp;
 	clist *parts;
 
-	ct = mailmime_content_new_with_str("multipart/alternative");
+	ct = mailmime_content_new_with_str(type);
 	need(ct != NULL && ct->ct_parameters != NULL);
 	add_param(ct, "boundary", boundary);
 	mf = mailmime_fields_new_empty();
@@ -722,21 +837,75 @@ alternative(const char *boundary)
 	return mp;
 }
 
+/*
+ * The logo as an inline image/png part, base64 written by libetpan,
+ * named by its Content-ID: the HTML shows it as cid:..., so no client
+ * ever fetches an image from the network.  The part borrows the bytes.
+ */
+static struct mailmime *
+logo_part(const struct mime_mail *m)
+{
+	struct mailmime_content *ct;
+	struct mailmime_disposition *disp;
+	struct mailmime_mechanism *enc;
+	struct mailmime_fields *mf;
+	struct mailmime *part;
+
+	ct = mailmime_content_new_with_str("image/png");
+	need(ct != NULL);
+	enc = mailmime_mechanism_new(MAILMIME_MECHANISM_BASE64, NULL);
+	disp = mailmime_disposition_new_with_data(
+	    MAILMIME_DISPOSITION_TYPE_INLINE, xstrdup("logo.png"), NULL, NULL,
+	    NULL, (size_t)-1);
+	need(enc != NULL && disp != NULL);
+	mf = mailmime_fields_new_with_data(enc, xstrdup(m->logo_cid), NULL,
+	    disp, NULL);
+	need(mf != NULL);
+	part = mailmime_new_empty(ct, mf);
+	need(part != NULL);
+	part->mm_data.mm_single = mailmime_data_new(MAILMIME_DATA_TEXT,
+	    MAILMIME_MECHANISM_BASE64, 0, (const char *)m->logo, m->logo_len,
+	    NULL);
+	need(part->mm_data.mm_single != NULL);
+	return part;
+}
+
+/* The HTML part, or with a logo the HTML and the logo it shows. */
+static struct mailmime *
+html_with_logo(const struct mime_mail *m, const struct body *html,
+    const char *boundary)
+{
+	struct mailmime *rel;
+
+	if (m->logo == NULL)
+		return text_part("text/html", html);
+	/* No type="text/html" parameter: libetpan would fold the line
+	 * after a "; " and leave a trailing blank in the body, which
+	 * transports strip; readers take the first part as the root
+	 * without it (RFC 2387 §3.1). */
+	rel = multipart("multipart/related", boundary);
+	need(mailmime_smart_add_part(rel, text_part("text/html", html)) ==
+	    MAILIMF_NO_ERROR);
+	need(mailmime_smart_add_part(rel, logo_part(m)) == MAILIMF_NO_ERROR);
+	return rel;
+}
+
 static struct mailmime *
 build_message(const struct mime_mail *m, const char *subject,
-    const struct body *text, const struct body *html, const char *boundary)
+    const struct body *text, const struct body *html,
+    const char boundaries[2][BOUNDARY_LEN])
 {
 	struct mailmime *msg, *alt;
 
 	msg = mailmime_new_message_data(NULL);
 	need(msg != NULL);
 	mailmime_set_imf_fields(msg, build_fields(m, subject));
-	alt = alternative(boundary);
+	alt = multipart("multipart/alternative", boundaries[0]);
 	need(mailmime_smart_add_part(msg, alt) == MAILIMF_NO_ERROR);
 	need(mailmime_smart_add_part(alt, text_part("text/plain", text)) ==
 	    MAILIMF_NO_ERROR);
-	need(mailmime_smart_add_part(alt, text_part("text/html", html)) ==
-	    MAILIMF_NO_ERROR);
+	need(mailmime_smart_add_part(alt, html_with_logo(m, html,
+	    boundaries[1])) == MAILIMF_NO_ERROR);
 	return msg;
 }
 
@@ -768,7 +937,7 @@ mime_compose(const struct mime_mail *m, char **out, size_t *outlen,
 {
 	struct body text = { 0 }, html = { 0 };
 	struct mailmime *msg = NULL;
-	char boundary[BOUNDARY_LEN];
+	char boundaries[2][BOUNDARY_LEN];
 	char *subject = NULL;
 	int rc = -1;
 
@@ -781,8 +950,15 @@ mime_compose(const struct mime_mail *m, char **out, size_t *outlen,
 		goto out;
 	body_prepare(&text, m->text);
 	body_prepare(&html, m->html);
-	make_boundary(boundary, &text, &html);
-	msg = build_message(m, subject, &text, &html, boundary);
+	make_boundary(boundaries[0], &text, &html);
+	/* Drawn only with a logo, so that a mail without one takes as much
+	 * randomness as before. */
+	if (m->logo != NULL)
+		make_boundary(boundaries[1], &text, &html);
+	else
+		boundaries[1][0] = '\0';
+	msg = build_message(m, subject, &text, &html,
+	    (const char (*)[BOUNDARY_LEN])boundaries);
 	rc = write_message(msg, out, outlen, err);
 out:
 	/* The tree borrows the bodies: free it first. */

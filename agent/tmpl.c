@@ -55,6 +55,8 @@ struct tmpl_set {
 	size_t			 ncache;
 	struct tmpl_ready	*ready;
 	size_t			 nready;
+	struct tmpl_vars	*globals;	/* under every render's; may be
+						   NULL */
 };
 
 /* ---- variables ---- */
@@ -174,6 +176,41 @@ tmpl_vars_item(struct tmpl_vars *v, const char *list)
 	return item;
 }
 
+/* Copies src's variables and lists (items and all) into dst. */
+static void
+vars_copy_into(struct tmpl_vars *dst, const struct tmpl_vars *src)
+{
+	size_t i, j;
+
+	for (i = 0; i < src->nvars; i++)
+		set_var(dst, src->vars[i].name, src->vars[i].value,
+		    src->vars[i].svg);
+	for (i = 0; i < src->nlists; i++)
+		for (j = 0; j < src->lists[i].n; j++)
+			vars_copy_into(tmpl_vars_item(dst, src->lists[i].name),
+			    src->lists[i].items[j]);
+}
+
+/*
+ * What a render looks names up in: the caller's variables, then the
+ * set's globals.  The caller's are copied under the globals rather than
+ * linked, so that the items of a list find the globals too and the
+ * caller's variables stay untouched.  Free the result with
+ * tmpl_vars_free when it is not vars itself.
+ */
+static const struct tmpl_vars *
+with_globals(const struct tmpl_set *set, const struct tmpl_vars *vars,
+    struct tmpl_vars **copy)
+{
+	*copy = NULL;
+	if (set->globals == NULL)
+		return vars;
+	*copy = tmpl_vars_new();
+	(*copy)->parent = set->globals;
+	vars_copy_into(*copy, vars);
+	return *copy;
+}
+
 /* The value of name, or NULL when no variable has that name. */
 static const char *
 lookup_opt(const struct tmpl_vars *v, const char *name)
@@ -253,11 +290,19 @@ tmpl_set_reload(struct tmpl_set *set)
 }
 
 void
+tmpl_set_globals(struct tmpl_set *set, struct tmpl_vars *globals)
+{
+	tmpl_vars_free(set->globals);
+	set->globals = globals;
+}
+
+void
 tmpl_set_free(struct tmpl_set *set)
 {
 	if (set == NULL)
 		return;
 	drop_cache(set);
+	tmpl_vars_free(set->globals);
 	pthread_mutex_destroy(&set->lock);
 	free(set->dir);
 	free(set);
@@ -600,6 +645,64 @@ set_boolean_attrs(xmlNodePtr n, const struct tmpl_vars *vars)
 	}
 }
 
+#define STYLE_PREFIX	"data-style-"
+
+/* "#rrggbb": the one shape a value may have inside a style attribute. */
+static int
+is_hex_color(const char *s)
+{
+	return strlen(s) == 7 && s[0] == '#' &&
+	    strspn(s + 1, "0123456789abcdefABCDEF") == 6;
+}
+
+/* A CSS property name as a template writes it: a-z and '-'. */
+static int
+is_css_property(const char *s)
+{
+	return *s != '\0' && strspn(s, "abcdefghijklmnopqrstuvwxyz-") ==
+	    strlen(s);
+}
+
+/*
+ * data-style-PROP="x" adds "PROP:x" to the style attribute when x is a
+ * colour #rrggbb, and nothing otherwise: a value is never pasted into
+ * CSS text unless it cannot be anything but a colour.
+ */
+static void
+set_style_colors(xmlNodePtr n, const struct tmpl_vars *vars)
+{
+	xmlAttrPtr a;
+	const char *prop, *value;
+	char *name, *v, *style;
+	struct buf b = { 0 };
+
+	for (;;) {
+		for (a = n->properties; a != NULL; a = a->next)
+			if (strncmp((const char *)a->name, STYLE_PREFIX,
+			    strlen(STYLE_PREFIX)) == 0)
+				break;
+		if (a == NULL)
+			break;
+		name = xstrdup((const char *)a->name);
+		prop = name + strlen(STYLE_PREFIX);
+		v = attr(n, name);
+		value = lookup(vars, v);
+		if (is_css_property(prop) && is_hex_color(value)) {
+			style = attr(n, "style");
+			buf_printf(&b, "%s%s%s:%s", style ? style : "",
+			    style && *style && style[strlen(style) - 1] != ';' ?
+			    ";" : "", prop, value);
+			xmlSetProp(n, (const xmlChar *)"style",
+			    (const xmlChar *)b.data);
+			buf_clear(&b);
+			xmlFree(style);
+		}
+		xmlUnsetProp(n, (const xmlChar *)name);
+		xmlFree(v);
+		free(name);
+	}
+}
+
 static void render_children(xmlNodePtr, const struct tmpl_vars *,
     struct render *, int);
 
@@ -657,6 +760,7 @@ render_element(xmlNodePtr n, const struct tmpl_vars *vars, struct render *r,
 		xmlFree(v);
 	}
 	set_boolean_attrs(n, vars);
+	set_style_colors(n, vars);
 	if ((v = attr(n, "data-mailto")) != NULL) {
 		set_mailto(n, v, vars, r);
 		xmlUnsetProp(n, (const xmlChar *)"data-mailto");
@@ -974,6 +1078,8 @@ tmpl_subject(struct tmpl_set *set, const char *name,
     const struct tmpl_vars *vars, char **subject, struct err *err)
 {
 	struct tmpl_ready *r;
+	struct tmpl_vars *copy;
+	const struct tmpl_vars *all;
 	char *pattern = NULL;
 
 	*subject = NULL;
@@ -983,7 +1089,9 @@ tmpl_subject(struct tmpl_set *set, const char *name,
 	pthread_mutex_unlock(&set->lock);
 	if (r == NULL)
 		return -1;
-	*subject = expand_subject(pattern, vars);
+	all = with_globals(set, vars, &copy);
+	*subject = expand_subject(pattern, all);
+	tmpl_vars_free(copy);
 	free(pattern);
 	return 0;
 }
@@ -994,6 +1102,8 @@ fill(struct tmpl_set *set, const char *name, const struct tmpl_vars *vars,
     char **subject, struct err *err)
 {
 	struct render r = { 0 };
+	struct tmpl_vars *copy;
+	const struct tmpl_vars *all;
 	htmlDocPtr doc;
 	char *pattern;
 	int in_layout;
@@ -1001,10 +1111,12 @@ fill(struct tmpl_set *set, const char *name, const struct tmpl_vars *vars,
 	*subject = NULL;
 	if ((doc = ready_copy(set, name, &pattern, &in_layout, err)) == NULL)
 		return NULL;
-	*subject = set_subject(doc, pattern, in_layout, vars);
+	all = with_globals(set, vars, &copy);
+	*subject = set_subject(doc, pattern, in_layout, all);
 	free(pattern);
 	r.subject = *subject;
-	render_children((xmlNodePtr)doc, vars, &r, 0);
+	render_children((xmlNodePtr)doc, all, &r, 0);
+	tmpl_vars_free(copy);
 	if (r.too_deep) {
 		err_set(err, ERR_RUNTIME, "template %s: elements nested more "
 		    "than %d deep", name, TMPL_NESTING_MAX);

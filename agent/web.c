@@ -5,6 +5,7 @@
 #include <jansson.h>
 
 #include "access.h"
+#include "brand.h"
 #include "fsm.h"
 #include "mailauth.h"
 #include "page.h"
@@ -363,6 +364,28 @@ favicon(struct call *c)
 	return 0;
 }
 
+/*
+ * [branding] logo_file, read with the config: pages show it from here
+ * (a mail carries its own copy).  It changes only with a restart, so a
+ * browser may keep it for a day; without a logo there is no page here.
+ */
+static int
+logo(struct call *c)
+{
+	const struct config *cfg = c->web->mail->cfg;
+	char *body;
+
+	if (cfg->logo == NULL) {
+		message(c, 404, "Not found", "There is no page here.");
+		return 0;
+	}
+	body = xmalloc(cfg->logo_len);
+	memcpy(body, cfg->logo, cfg->logo_len);
+	set_body(c->res, 200, "image/png", body, cfg->logo_len);
+	c->res->cache = WEB_LOGO_CACHE;
+	return 0;
+}
+
 /* ---- metrics ---- */
 
 /* A label value in Prometheus' text format: \, " and newline escaped. */
@@ -519,6 +542,7 @@ static const struct route routes[] = {
 	{ "/healthz", "GET, HEAD", healthz, NULL },
 	{ "/metrics", "GET, HEAD", metrics, NULL },
 	{ "/favicon.ico", "GET, HEAD", favicon, NULL },
+	{ BRAND_LOGO_PATH, "GET, HEAD", logo, NULL },
 };
 
 static const struct route *

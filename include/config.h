@@ -97,6 +97,16 @@ struct config_key {
 /* Proxies in front of the console: a few, not a network. */
 #define CONFIG_PROXIES_MAX	16
 
+/*
+ * [agent] from's display name: what a mail client shows as the sender,
+ * well within what the composer takes (MIME_NAME_MAX).  [branding]'s
+ * company and support_contact are one short line each in every mail and
+ * page; the logo goes inside every mail, so it stays small.
+ */
+#define CONFIG_NAME_MAX		128
+#define CONFIG_BRAND_TEXT_MAX	120
+#define CONFIG_LOGO_MAX		(64 * 1024)
+
 struct config {
 	char			*path;		/* the file read, absolute */
 	char			*dir;		/* its folder, absolute */
@@ -104,7 +114,10 @@ struct config {
 	/* [agent] */
 	char			*database;	/* absolute path */
 	char			*base_url;	/* http(s)://..., no trailing '/' */
-	char			*from;		/* addr-spec */
+	char			*from;		/* addr-spec: the envelope sender
+						   and From's address */
+	char			*from_name;	/* From's display name, UTF-8;
+						   NULL: none given */
 	char			*reply_address;	/* addr-spec */
 	char			*reply_key_file;
 	struct strvec		 support_addresses; /* at least one */
@@ -156,6 +169,15 @@ struct config {
 	int			 console_require_totp;
 	struct strvec		 console_trusted_proxies; /* IP addresses, in
 							    inet_ntop's form */
+
+	/* [branding]: each NULL (0) when not given, the neutral look */
+	char			*company;	/* one line of UTF-8 */
+	char			*support_contact; /* one line: an address, a URL
+						     or text */
+	char			*accent_color;	/* "#rrggbb", lower case */
+	char			*logo_file;	/* absolute */
+	unsigned char		*logo;		/* the PNG, read at load */
+	size_t			 logo_len;
 
 	/* [tokens] */
 	struct config_key	 keys[CONFIG_KEYS_MAX]; /* the first signs */

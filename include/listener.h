@@ -75,7 +75,8 @@ unsigned listener_check_request(struct MHD_Connection *, size_t uri_len);
 /*
  * Queues an answer: body (copied), its type, the security headers of
  * SPEC §5 but Referrer-Policy, which each listener gives among the extra
- * (name, value) headers, those whose value is not NULL.
+ * (name, value) headers, those whose value is not NULL.  An extra
+ * header named like a security header replaces it (Cache-Control).
  * MHD_NO when a value holds CR or LF, or MHD cannot queue it.
  */
 enum MHD_Result listener_queue(struct MHD_Connection *, unsigned status,

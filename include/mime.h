@@ -3,8 +3,11 @@
  * with libetpan doing the header and multipart layout.
  *
  * The message is multipart/alternative with a text/plain part and then a
- * text/html part, both UTF-8, each quoted-printable or, when more than 30%
- * of its bytes are not ASCII, base64.  Lines end in CRLF and stay within
+ * text/html part, both UTF-8; with a logo, the HTML part and the logo
+ * (image/png, base64, inline, with a Content-ID) are a multipart/related
+ * in place of the HTML part alone.  The text parts are each
+ * quoted-printable or, when more than 30% of their bytes are not ASCII,
+ * base64.  Lines end in CRLF and stay within
  * RFC 5322's limits.  Non-ASCII subjects and display names become RFC 2047
  * encoded-words.  Every value is checked first: none can add a header or
  * a MIME part.  The module is pure: the date comes in, and the only
@@ -28,6 +31,7 @@
 #define MIME_HEADER_VALUE_MAX	900	/* one word of it still fits a line */
 #define MIME_WORD_IN_MAX	45	/* input bytes per encoded-word */
 #define MIME_FIRST_WORD_IN_MAX	36	/* the first: it shares its line */
+#define MIME_LOGO_MAX		(64 * 1024)	/* bytes of the inline image */
 
 struct mime_mail {
 	const char	 *from_name;	/* display name, UTF-8, may be NULL */
@@ -44,6 +48,10 @@ struct mime_mail {
 	const char	 *html;		/* text/html body, UTF-8 */
 	const char *const *extra_headers; /* "Name", "value" pairs: */
 	size_t		  nextra;	/* [2*i] and [2*i+1] */
+	const unsigned char *logo;	/* a PNG the HTML shows as
+					   cid:logo_cid; NULL: none */
+	size_t		  logo_len;	/* at most MIME_LOGO_MAX */
+	const char	 *logo_cid;	/* its Content-ID, without <> */
 };
 
 /*
@@ -61,7 +69,9 @@ struct mime_mail {
  *   header the composer writes itself (From, Subject, Content-Type, ...),
  *   or whose value is not printable ASCII; more than MIME_EXTRA_MAX;
  * - a body that is NULL, over MIME_BODY_MAX bytes or not valid UTF-8;
- * - invalid UTF-8 anywhere, a date before 1970 or after 9999.
+ * - invalid UTF-8 anywhere, a date before 1970 or after 9999;
+ * - a logo that is empty or over MIME_LOGO_MAX bytes, or whose
+ *   Content-ID mime_msgid_valid refuses.
  * Body line ends (LF, CRLF or a lone CR) all become CRLF.  Of more than
  * MIME_REFS_MAX references, the first (the thread's root) and the newest
  * ones are kept.  ERR_RUNTIME if libetpan cannot write the message.

@@ -18,6 +18,10 @@
  *   data-selected="x" the boolean attribute selected (or checked, with
  *   data-checked="x"  data-checked) is there only when x is set and
  *                     not "": an <option> that shows the current choice
+ *   data-style-P="x"  adds "P:x" to the element's style when x is a
+ *                     colour #rrggbb (P is a CSS property, a-z and
+ *                     '-'), else nothing: no other value ever reaches
+ *                     CSS text
  *   data-svg="x"      the element's content becomes the SVG drawing x,
  *                     when x was set by tmpl_vars_set_svg (else it is
  *                     left empty): only SVG elements and attributes
@@ -68,6 +72,13 @@ struct tmpl_vars *tmpl_vars_item(struct tmpl_vars *, const char *list);
  */
 struct tmpl_set *tmpl_set_new(const char *dir);
 void	 tmpl_set_free(struct tmpl_set *);
+/*
+ * Variables every render of the set can use, looked up after the
+ * render's own (the MSP's branding, say).  Takes globals over: freed
+ * with the set, or by the next call.  Call before the set is shared
+ * between threads: renders read the globals without the lock.
+ */
+void	 tmpl_set_globals(struct tmpl_set *, struct tmpl_vars *globals);
 /* Forgets every template read, so the next use reads them again
  * (SIGHUP); renders already running keep their copies. */
 void	 tmpl_set_reload(struct tmpl_set *);

@@ -50,7 +50,11 @@ struct web_response {
 	size_t		 len;
 	char		*location;	/* 303 */
 	const char	*allow;		/* 405 */
+	const char	*cache;		/* Cache-Control; NULL: no-store */
 };
+
+/* How long a browser may keep the logo: it changes with a restart. */
+#define WEB_LOGO_CACHE	"public, max-age=86400"
 
 /* Answers one request at time now; *res is always filled (free with
  * web_response_clear), a failure being a 500 page. */

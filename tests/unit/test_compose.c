@@ -22,6 +22,7 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
 
+#include "brand.h"
 #include "compose.h"
 #include "date.h"
 #include "mime.h"
@@ -315,6 +316,7 @@ static void
 read_parts(struct fx *fx)
 {
 	struct mailmime *alt = fx->mime->mm_data.mm_message.mm_msg_mime;
+	struct mailmime *html;
 	clist *list;
 
 	assert_non_null(alt);
@@ -324,7 +326,11 @@ read_parts(struct fx *fx)
 	list = alt->mm_data.mm_multipart.mm_mp_list;
 	assert_int_equal(clist_count(list), 2);
 	fx->text = part_body(clist_nth_data(list, 0), "plain");
-	fx->html = part_body(clist_nth_data(list, 1), "html");
+	html = clist_nth_data(list, 1);
+	/* With a logo: related { html, image }. */
+	if (html->mm_type == MAILMIME_MULTIPLE)
+		html = clist_nth_data(html->mm_data.mm_multipart.mm_mp_list, 0);
+	fx->html = part_body(html, "html");
 	fx->doc = htmlReadMemory(fx->html, (int)strlen(fx->html), NULL,
 	    "UTF-8", HTML_PARSE_NONET | HTML_PARSE_NOERROR |
 	    HTML_PARSE_NOWARNING);
@@ -1042,6 +1048,68 @@ test_missing_templates(void **state)
 	assert_null(fx->c.subject);
 }
 
+/* [agent] from's display name is the From header's, read back exactly;
+ * the address and the Message-ID's domain stay the bare address's. */
+static void
+test_from_display_name(void **state)
+{
+	static const char name[] = "M\xc3\xbcller & S\xc3\xb6hne \xe2\x80\x94 "
+	    "\xe6\xa0\xaa\xe5\xbc\x8f\xe4\xbc\x9a\xe7\xa4\xbe";
+	struct fx *fx = *state;
+	struct mailimf_mailbox *mb;
+
+	fx->cfg.from_name = xstrdup(name);
+	input(fx, MAIL_APPROVAL_REQUEST, ROLE_CUSTOMER_ADMIN, CUSTOMER_ADMIN);
+	compose(fx);
+	mb = clist_nth_data(fx->f.fld_from->frm_mb_list->mb_list, 0);
+	assert_string_equal(mb->mb_addr_spec, FROM);
+	assert_string_equal(decode(fx, mb->mb_display_name), name);
+	assert_non_null(strstr(fx->c.message, "From: =?UTF-8?B?"));
+	assert_non_null(strstr(fx->c.message_id, strchr(FROM, '@')));
+}
+
+/* With [branding]: every kind shows the company and the support line,
+ * and carries the logo inline, shown by cid:. */
+static void
+test_branding(void **state)
+{
+	static const unsigned char png[] = "\x89PNG\r\n\x1a\nlogo";
+	struct fx *fx = *state;
+	struct mailmime *rel, *img;
+	struct mailmime_single_fields sf;
+	clist *list;
+	int kind;
+
+	fx->cfg.company = xstrdup("M\xc3\xbcller & S\xc3\xb6hne");
+	fx->cfg.support_contact = xstrdup("https://help.muller.example/");
+	fx->cfg.accent_color = xstrdup("#aa3300");
+	fx->cfg.logo_len = sizeof png - 1;
+	fx->cfg.logo = xmalloc(fx->cfg.logo_len);
+	memcpy(fx->cfg.logo, png, fx->cfg.logo_len);
+	tmpl_set_globals(fx->ctx.templates, brand_vars(&fx->cfg));
+	for (kind = 0; kind < MAIL_KIND_COUNT; kind++) {
+		input(fx, (enum mail_kind)kind, ROLE_CUSTOMER_ADMIN,
+		    CUSTOMER_ADMIN);
+		compose(fx);
+		assert_non_null(strstr(fx->html,
+		    "src=\"cid:" BRAND_LOGO_CID "\""));
+		assert_non_null(strstr(fx->html, "color:#aa3300"));
+		assert_non_null(strstr(flat_text(fx),
+		    "M\xc3\xbcller & S\xc3\xb6hne"));
+		assert_non_null(strstr(flat_text(fx),
+		    "https://help.muller.example/"));
+		list = fx->mime->mm_data.mm_message.mm_msg_mime->
+		    mm_data.mm_multipart.mm_mp_list;
+		rel = clist_nth_data(list, 1);
+		assert_string_equal(rel->mm_content_type->ct_subtype,
+		    "related");
+		img = clist_nth_data(rel->mm_data.mm_multipart.mm_mp_list, 1);
+		mailmime_single_fields_init(&sf, img->mm_mime_fields,
+		    img->mm_content_type);
+		assert_string_equal(sf.fld_id, BRAND_LOGO_CID);
+	}
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, fx_setup, fx_teardown)
 
 int
@@ -1060,6 +1128,8 @@ main(void)
 		T(test_message_ids_differ),
 		T(test_keys_per_mail),
 		T(test_missing_templates),
+		T(test_from_display_name),
+		T(test_branding),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

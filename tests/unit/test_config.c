@@ -651,8 +651,8 @@ static const struct bad_case bad_cases[] = {
 	    "not an e-mail address" },
 	{ "address space", "[agent]\nfrom = a b@c.test\n", 0, 2, "from",
 	    "not an e-mail address" },
-	{ "address angle", "[agent]\nfrom = <a@c.test>\n", 0, 2, "from",
-	    "not an e-mail address" },
+	{ "address angle", "[agent]\nfrom = <a@c.test\n", 0, 2, "from",
+	    "'<' and '>' do not match" },
 	{ "address dot end", "[agent]\nfrom = a@c.test.\n", 0, 2, "from",
 	    "dot" },
 	{ "address empty", "[agent]\nfrom =\n", 0, 2, "from",
@@ -2082,6 +2082,198 @@ test_console_several_errors(void **state)
 	    sizeof lines / sizeof lines[0]);
 }
 
+/* [agent] from: a bare address or a name-addr, the two kept apart. */
+static void
+test_from_name_addr(void **state)
+{
+	static const struct {
+		const char	*value;
+		const char	*addr;
+		const char	*name;		/* NULL: none */
+	} rows[] = {
+		{ "a@b.test", "a@b.test", NULL },
+		{ "<a@b.test>", "a@b.test", NULL },
+		{ "Contoso Migrations <migrations@contoso.example>",
+		  "migrations@contoso.example", "Contoso Migrations" },
+		{ "Contoso<m@contoso.example>", "m@contoso.example", "Contoso" },
+		{ "\"Contoso, Inc.\" <m@contoso.example>", "m@contoso.example",
+		  "Contoso, Inc." },
+		{ "\"A \\\"quoted\\\" \\\\ name\"   <m@c.example>", "m@c.example",
+		  "A \"quoted\" \\ name" },
+		{ "\"<Not> an address\" <m@c.example>", "m@c.example",
+		  "<Not> an address" },
+		{ "\"\" <m@c.example>", "m@c.example", NULL },
+		{ "M\xc3\xbcller & S\xc3\xb6hne \xe2\x80\x94 "
+		  "\xe6\xa0\xaa\xe5\xbc\x8f\xe4\xbc\x9a\xe7\xa4\xbe <a@b.test>",
+		  "a@b.test", "M\xc3\xbcller & S\xc3\xb6hne \xe2\x80\x94 "
+		  "\xe6\xa0\xaa\xe5\xbc\x8f\xe4\xbc\x9a\xe7\xa4\xbe" },
+	};
+	struct config cfg;
+	struct err err = { 0 };
+	char *path, *text;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		text = xasprintf("[agent]\nfrom = %s\n", rows[i].value);
+		path = write_file("from.conf", text, 0);
+		if (config_load(path, &cfg, &err) == -1)
+			fail_msg("row %zu: %s", i, err.msg);
+		assert_string_equal(cfg.from, rows[i].addr);
+		if (rows[i].name == NULL)
+			assert_null(cfg.from_name);
+		else
+			assert_string_equal(cfg.from_name, rows[i].name);
+		config_free(&cfg);
+		assert_zeroed(&cfg);
+		free(path);
+		free(text);
+	}
+}
+
+static void
+test_from_bad(void **state)
+{
+	static const struct {
+		const char	*value;
+		const char	*what;
+	} rows[] = {
+		{ "Name <a@b.test", "'<' and '>' do not match" },
+		{ "Name a@b.test>", "'<' and '>' do not match" },
+		{ "Name <a@b.test> tail", "nothing may follow" },
+		{ "Name <<a@b.test>>", "nothing may follow" },
+		{ "Name <a<b@c.test>", "'<' and '>' do not match" },
+		{ "\"Name <a@b.test>", "quotes are not closed" },
+		{ "\"Name\" a@b.test", "must be followed by <address>" },
+		{ "Na\"me <a@b.test>", "quotes must enclose" },
+		{ "Name <a b@c.test>", "is not an e-mail address" },
+		{ "Name <a@nodot>", "the domain needs a dot" },
+		{ "Name <>", "is not an e-mail address" },
+		{ "Name", "is not an e-mail address" },
+		{ "\"x\\\x01y\" <a@b.test>", "control" },
+		{ "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		  "xxxxxxxxxxxxxxx\" <a@b.test>", "display name" },
+	};
+	char *text;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		text = xasprintf("[agent]\n\nfrom = %s\n", rows[i].value);
+		expect_error(rows[i].value, text, 0, 3, "[agent] from",
+		    rows[i].what);
+		free(text);
+	}
+}
+
+/* A PNG's signature and a little more: all the reader looks at. */
+static const char png_bytes[] = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+
+static void
+test_branding(void **state)
+{
+	struct config cfg;
+	struct err err = { 0 };
+	char *path, *logo;
+
+	(void)state;
+	logo = write_file("logo.png", png_bytes, sizeof png_bytes - 1);
+	path = write_file("brand.conf", "[branding]\n"
+	    "company = Contoso Migrations \xe2\x80\x94 M\xc3\xbcller\n"
+	    "support_contact = https://help.contoso.example/migrations\n"
+	    "logo_file = logo.png\naccent_color = #1A2b3C\n", 0);
+	if (config_load(path, &cfg, &err) == -1)
+		fail_msg("%s", err.msg);
+	assert_string_equal(cfg.company,
+	    "Contoso Migrations \xe2\x80\x94 M\xc3\xbcller");
+	assert_string_equal(cfg.support_contact,
+	    "https://help.contoso.example/migrations");
+	assert_string_equal(cfg.accent_color, "#1a2b3c");
+	assert_string_equal(cfg.logo_file, logo);
+	assert_int_equal(cfg.logo_len, sizeof png_bytes - 1);
+	assert_memory_equal(cfg.logo, png_bytes, sizeof png_bytes - 1);
+	config_free(&cfg);
+	assert_zeroed(&cfg);
+	free(path);
+
+	/* Without the keys, the neutral look: nothing set. */
+	path = write_file("brand.conf", "[branding]\ncompany =\n", 0);
+	if (config_load(path, &cfg, &err) == -1)
+		fail_msg("%s", err.msg);
+	assert_null(cfg.company);
+	assert_null(cfg.support_contact);
+	assert_null(cfg.accent_color);
+	assert_null(cfg.logo_file);
+	assert_null(cfg.logo);
+	assert_int_equal(cfg.logo_len, 0);
+	config_free(&cfg);
+	free(path);
+	free(logo);
+}
+
+static void
+test_branding_bad(void **state)
+{
+	static const struct {
+		const char	*text;
+		const char	*key;
+		const char	*what;
+	} rows[] = {
+		{ "accent_color = red", "accent_color", "not a colour" },
+		{ "accent_color = #12345", "accent_color", "#rrggbb" },
+		{ "accent_color = #1234567", "accent_color", "#rrggbb" },
+		{ "accent_color = #12345g", "accent_color", "#rrggbb" },
+		{ "accent_color = 123456;x", "accent_color", "#rrggbb" },
+		{ "logo_file = missing.png", "logo_file", "cannot read" },
+		{ "logo_file = notpng.png", "logo_file", "not a PNG image" },
+		{ "logo_file = big.png", "logo_file", "larger than 65536" },
+		{ "logo_file = .", "logo_file", "cannot read" },
+		{ "company = \xc3(", "company", "UTF-8" },
+		{ "company = xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		  "xxxxxxxxxxxxxx", "company", "120" },
+		{ "support_contact = a\x7f", "support_contact", "control" },
+		{ "colour = #123456", "[branding] colour", "unknown key" },
+	};
+	char *big, *text, *p;
+	size_t i;
+
+	(void)state;
+	p = write_file("notpng.png", "GIF89a........", 0);
+	free(p);
+	big = xcalloc(1, CONFIG_LOGO_MAX + 1);
+	memcpy(big, png_bytes, sizeof png_bytes - 1);
+	p = write_file("big.png", big, CONFIG_LOGO_MAX + 1);
+	free(p);
+	free(big);
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		text = xasprintf("[branding]\n%s\n", rows[i].text);
+		expect_error(rows[i].text, text, 0, 2, rows[i].key,
+		    rows[i].what);
+		free(text);
+	}
+}
+
+/* Every [branding] and from error at once, each with its line. */
+static void
+test_branding_several_errors(void **state)
+{
+	const char *want[3];
+	char *missing;
+
+	(void)state;
+	want[0] = "2: [agent] from: '<' and '>' do not match";
+	want[1] = "4: [branding] accent_color: 'blue' is not a colour as "
+	    "#rrggbb";
+	missing = xasprintf("5: [branding] logo_file: %s/none.png: cannot "
+	    "read: No such file or directory", tmp);
+	want[2] = missing;
+	expect_errors("[agent]\nfrom = Name <a@b.test\n[branding]\n"
+	    "accent_color = blue\nlogo_file = none.png\n", want, 3);
+	free(missing);
+}
+
 int
 main(void)
 {
@@ -2112,6 +2304,11 @@ main(void)
 		cmocka_unit_test(test_console_good),
 		cmocka_unit_test(test_console_bad),
 		cmocka_unit_test(test_console_several_errors),
+		cmocka_unit_test(test_from_name_addr),
+		cmocka_unit_test(test_from_bad),
+		cmocka_unit_test(test_branding),
+		cmocka_unit_test(test_branding_bad),
+		cmocka_unit_test(test_branding_several_errors),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -537,6 +537,9 @@ test_display_names(void **state)
 		{ NAME_UTF8, 1 },
 		{ "=?UTF-8?B?SGk=?=", 1 },
 		{ "\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d \xe2\x80\x8f", 1 },
+		{ "M\xc3\xbcller & S\xc3\xb6hne \xe2\x80\x94 "
+		  "\xe6\xa0\xaa\xe5\xbc\x8f\xe4\xbc\x9a\xe7\xa4\xbe", 1 },
+		{ "\"quoted\" & \\ <angles> (parens)", 1 },
 	};
 	struct mime_mail m = base_mail();
 	struct mailimf_mailbox *mb;
@@ -1332,6 +1335,144 @@ test_header_line_lengths(void **state)
 	free(name);
 }
 
+/*
+ * A long Unicode name in the From header: several encoded-words, none
+ * over RFC 2047's 75 characters, and read back exactly.
+ */
+static void
+test_display_name_words(void **state)
+{
+	struct mime_mail m = base_mail();
+	struct mailimf_mailbox *mb;
+	struct parsed p;
+	const char *from, *end, *w, *e;
+	char *name;
+	size_t words = 0;
+
+	(void)state;
+	name = repeat("M\xc3\xbcller & S\xc3\xb6hne \xe2\x80\x94 "
+	    "\xe6\xa0\xaa\xe5\xbc\x8f\xe4\xbc\x9a\xe7\xa4\xbe ", 6, "GmbH");
+	m.from_name = name;
+	compose_parse(&m, &p);
+	mb = clist_nth_data(p.f.fld_from->frm_mb_list->mb_list, 0);
+	assert_string_equal(mb->mb_addr_spec, "agent@msp.test");
+	assert_decodes_to(mb->mb_display_name, name);
+	from = strstr(p.raw, "\r\nFrom: ");
+	assert_non_null(from);
+	end = strstr(from + 2, ">\r\n");
+	assert_non_null(end);
+	for (w = strstr(from, "=?"); w != NULL && w < end;
+	    w = strstr(e, "=?")) {
+		e = strstr(w + 2, "?=");
+		assert_non_null(e);
+		e += 2;
+		assert_true(e - w <= 75);
+		assert_true(strncmp(w, "=?UTF-8?B?", 10) == 0);
+		words++;
+	}
+	assert_true(words >= 3);
+	assert_true(p.lines.header_max <= HEADER_LINE_MAX);
+	parsed_free(&p);
+	free(name);
+}
+
+/* A PNG-like logo of n bytes: the signature, then every byte value. */
+static unsigned char *
+make_logo(size_t n)
+{
+	static const unsigned char sig[] = "\x89PNG\r\n\x1a\n";
+	unsigned char *b = xmalloc(n);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		b[i] = i < 8 ? sig[i] : (unsigned char)(i * 7);
+	return b;
+}
+
+/*
+ * With a logo: alternative { text/plain, related { text/html, image/png } },
+ * the image inline, base64, with the Content-ID the HTML names.
+ */
+static void
+test_logo_part(void **state)
+{
+	struct mime_mail m = base_mail();
+	struct mailmime_single_fields sf;
+	struct mailmime *rel, *html, *img;
+	struct mailmime_data *d;
+	struct parsed p;
+	unsigned char *logo;
+	char *out;
+	size_t idx = 0, outlen;
+
+	(void)state;
+	logo = make_logo(5000);
+	m.html = "<p><img src=\"cid:logo@mscagent.invalid\" alt=\"\"></p>\n";
+	m.logo = logo;
+	m.logo_len = 5000;
+	m.logo_cid = "logo@mscagent.invalid";
+	compose_parse(&m, &p);
+	rel = alt_part(&p, 1);
+	assert_int_equal(rel->mm_type, MAILMIME_MULTIPLE);
+	assert_string_equal(rel->mm_content_type->ct_subtype, "related");
+	assert_int_equal(clist_count(rel->mm_data.mm_multipart.mm_mp_list), 2);
+	html = clist_nth_data(rel->mm_data.mm_multipart.mm_mp_list, 0);
+	assert_string_equal(html->mm_content_type->ct_subtype, "html");
+	img = clist_nth_data(rel->mm_data.mm_multipart.mm_mp_list, 1);
+	assert_int_equal(img->mm_type, MAILMIME_SINGLE);
+	assert_int_equal(img->mm_content_type->ct_type->tp_data.
+	    tp_discrete_type->dt_type, MAILMIME_DISCRETE_TYPE_IMAGE);
+	assert_string_equal(img->mm_content_type->ct_subtype, "png");
+	mailmime_single_fields_init(&sf, img->mm_mime_fields,
+	    img->mm_content_type);
+	assert_non_null(sf.fld_id);
+	assert_string_equal(sf.fld_id, "logo@mscagent.invalid");
+	assert_non_null(sf.fld_disposition);
+	assert_int_equal(sf.fld_disposition->dsp_type->dsp_type,
+	    MAILMIME_DISPOSITION_TYPE_INLINE);
+	assert_int_equal(sf.fld_encoding->enc_type, MAILMIME_MECHANISM_BASE64);
+	d = img->mm_data.mm_single;
+	assert_int_equal(mailmime_part_parse(d->dt_data.dt_text.dt_data,
+	    d->dt_data.dt_text.dt_length, &idx, MAILMIME_MECHANISM_BASE64,
+	    &out, &outlen), MAILIMF_NO_ERROR);
+	assert_int_equal(outlen, 5000);
+	assert_memory_equal(out, logo, 5000);
+	mmap_string_unref(out);
+	assert_non_null(strstr(p.raw, "Content-ID: <logo@mscagent.invalid>"));
+	assert_true(p.lines.body_max <= 78);
+	parsed_free(&p);
+	free(logo);
+}
+
+static void
+test_logo_refused(void **state)
+{
+	struct mime_mail m = base_mail();
+	unsigned char *logo;
+	struct parsed p;
+
+	(void)state;
+	logo = make_logo(MIME_LOGO_MAX + 1);
+	m.logo = logo;
+	m.logo_cid = "logo@mscagent.invalid";
+	m.logo_len = 0;
+	refused(&m);
+	m.logo_len = MIME_LOGO_MAX + 1;
+	refused(&m);
+	m.logo_len = 100;
+	m.logo_cid = NULL;
+	refused(&m);
+	m.logo_cid = "logo>\r\nBcc: x@evil.test";
+	refused(&m);
+	m.logo_cid = "a b@c";
+	refused(&m);
+	m.logo_len = MIME_LOGO_MAX;
+	m.logo_cid = "logo@mscagent.invalid";
+	compose_parse(&m, &p);
+	parsed_free(&p);
+	free(logo);
+}
+
 int
 main(void)
 {
@@ -1343,6 +1484,9 @@ main(void)
 		cmocka_unit_test(test_subject_line_breaks),
 		cmocka_unit_test(test_display_names),
 		cmocka_unit_test(test_display_name_limit),
+		cmocka_unit_test(test_display_name_words),
+		cmocka_unit_test(test_logo_part),
+		cmocka_unit_test(test_logo_refused),
 		cmocka_unit_test(test_addresses_accepted),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_hostile_controls),

@@ -2058,6 +2058,211 @@ test_threads_cache(void **state)
 	assert_int_equal(failures, 0);
 }
 
+/* The style attribute of the element with id is want ("": none). */
+static void
+assert_style(struct held *h, const char *id, const char *want)
+{
+	xmlChar *v;
+
+	v = xmlGetProp(find_id(h->doc->children, id),
+	    (const xmlChar *)"style");
+	assert_string_equal(v ? (const char *)v : "", want);
+	xmlFree(v);
+}
+
+/* data-style-P: a colour #rrggbb reaches the style, nothing else does. */
+static void
+test_style_colors(void **state)
+{
+	static const struct {
+		const char	*value;		/* NULL: not set */
+		int		 applied;
+	} rows[] = {
+		{ "#1a2B3c", 1 }, { "#000000", 1 }, { NULL, 0 }, { "", 0 },
+		{ "red", 0 }, { "#123", 0 }, { "#1234567", 0 },
+		{ "#12345g", 0 }, { "#123456;x", 0 },
+		{ "#123456\"><script>", 0 }, { "url(x)", 0 },
+		{ "expression(alert(1))", 0 },
+	};
+	struct held *h = *state;
+	char sub[128], *want;
+	size_t i;
+
+	scratch_open(h, sub, sizeof sub);
+	scratch_file(sub, "style.html", "<html><body>"
+	    "<p id=\"a\" style=\"color:#000\" data-style-border-color=\"c\">A</p>"
+	    "<p id=\"b\" data-style-color=\"c\">B</p>"
+	    "<p id=\"c\" style=\"margin:0;\" data-style-background-color=\"c\">"
+	    "C</p></body></html>", 0, "");
+	use_set(h, sub);
+	for (i = 0; i < NELEM(rows); i++) {
+		new_vars(h);
+		if (rows[i].value != NULL)
+			tmpl_vars_set(h->vars, "c", rows[i].value);
+		render(h, "style");
+		parse(h);
+		assert_int_equal(count_data_attrs(h->doc->children), 0);
+		if (!rows[i].applied) {
+			assert_style(h, "a", "color:#000");
+			assert_style(h, "b", "");
+			assert_style(h, "c", "margin:0;");
+			continue;
+		}
+		want = xasprintf("color:#000;border-color:%s", rows[i].value);
+		assert_style(h, "a", want);
+		free(want);
+		want = xasprintf("color:%s", rows[i].value);
+		assert_style(h, "b", want);
+		free(want);
+		want = xasprintf("margin:0;background-color:%s", rows[i].value);
+		assert_style(h, "c", want);
+		free(want);
+	}
+}
+
+/* A set's globals come after a render's own variables, lists too. */
+static void
+test_globals(void **state)
+{
+	struct held *h = *state;
+	struct tmpl_vars *g, *item;
+	char sub[128], *subject;
+	struct err err;
+
+	scratch_open(h, sub, sizeof sub);
+	scratch_file(sub, "g.html", "<html><head><meta name=\"subject\" "
+	    "content=\"{g} {x}\"></head><body>"
+	    "<p id=\"g\" data-var=\"g\"></p><p id=\"x\" data-var=\"x\"></p>"
+	    "<ul><li data-each=\"l\" data-var=\"g\"></li></ul>"
+	    "</body></html>", 0, "");
+	use_set(h, sub);
+	g = tmpl_vars_new();
+	tmpl_vars_set(g, "g", "GLOBAL");
+	tmpl_vars_set(g, "x", "global x");
+	tmpl_set_globals(h->set, g);
+	new_vars(h);
+	tmpl_vars_set(h->vars, "x", "own x");
+	item = tmpl_vars_item(h->vars, "l");
+	tmpl_vars_set(item, "y", "1");
+	render(h, "g");
+	assert_string_equal(h->out.subject, "GLOBAL own x");
+	assert_non_null(strstr(h->out.html, "<p id=\"g\">GLOBAL</p>"));
+	assert_non_null(strstr(h->out.html, "<p id=\"x\">own x</p>"));
+	assert_non_null(strstr(h->out.html, "<li>GLOBAL</li>"));
+	err_clear(&err);
+	assert_int_equal(tmpl_subject(h->set, "g", h->vars, &subject, &err), 0);
+	assert_string_equal(subject, "GLOBAL own x");
+	free(subject);
+	/* The caller's variables are untouched: without globals, no g. */
+	use_set(h, sub);
+	render(h, "g");
+	assert_string_equal(h->out.subject, "{g} own x");
+}
+
+/* The branding variables as brand.h names them, all empty. */
+static struct tmpl_vars *
+empty_brand(void)
+{
+	static const char *const names[] = {
+		"company", "support_contact", "support_href", "accent_color",
+		"has_logo", "has_header",
+	};
+	struct tmpl_vars *v = tmpl_vars_new();
+	size_t i;
+
+	for (i = 0; i < NELEM(names); i++)
+		tmpl_vars_set(v, names[i], "");
+	return v;
+}
+
+/*
+ * Without branding the shipped layouts leave no trace of it: a mail and
+ * a page come out byte for byte as without the branding variables.
+ */
+static void
+test_layouts_unbranded(void **state)
+{
+	static const char *const names[] = {
+		"approval_request", "verified", "delivery_failed",
+	};
+	struct held *h = *state;
+	struct tmpl_out plain;
+	char *page = NULL, *page2 = NULL;
+	size_t i, len, len2;
+	struct err err;
+
+	for (i = 0; i < NELEM(names); i++) {
+		use_set(h, "mailtemplates");
+		new_vars(h);
+		tmpl_vars_set(h->vars, "customer", "Contoso");
+		render(h, names[i]);
+		plain = h->out;
+		memset(&h->out, 0, sizeof h->out);
+		tmpl_set_globals(h->set, empty_brand());
+		render(h, names[i]);
+		assert_string_equal(h->out.html, plain.html);
+		assert_string_equal(h->out.text, plain.text);
+		assert_string_equal(h->out.subject, plain.subject);
+		assert_null(strstr(plain.html, "cid:"));
+		tmpl_out_clear(&plain);
+	}
+	use_set(h, "mailtemplates");
+	err_clear(&err);
+	assert_int_equal(tmpl_render_page(h->set, "page_message", h->vars,
+	    &page, &len, &err), 0);
+	tmpl_set_globals(h->set, empty_brand());
+	assert_int_equal(tmpl_render_page(h->set, "page_message", h->vars,
+	    &page2, &len2, &err), 0);
+	assert_int_equal(len, len2);
+	assert_string_equal(page, page2);
+	assert_null(strstr(page, "logo.png"));
+	free(page);
+	free(page2);
+}
+
+/* With branding: the company, the support line, the colour and the logo
+ * by cid: in the mail; the logo by its path on the pages. */
+static void
+test_layouts_branded(void **state)
+{
+	struct held *h = *state;
+	struct tmpl_vars *g;
+	char *page = NULL;
+	size_t len;
+	struct err err;
+
+	use_set(h, "mailtemplates");
+	g = tmpl_vars_new();
+	tmpl_vars_set(g, "company", "M\xc3\xbcller & S\xc3\xb6hne <IT>");
+	tmpl_vars_set(g, "support_contact", "help@muller.example");
+	tmpl_vars_set(g, "support_href", "mailto:help@muller.example");
+	tmpl_vars_set(g, "accent_color", "#1a2b3c");
+	tmpl_vars_set(g, "has_logo", "yes");
+	tmpl_vars_set(g, "has_header", "yes");
+	tmpl_set_globals(h->set, g);
+	new_vars(h);
+	tmpl_vars_set(h->vars, "customer", "Contoso");
+	render(h, "approval_request");
+	assert_non_null(strstr(h->out.html,
+	    "src=\"cid:logo@mscagent.invalid\""));
+	assert_non_null(strstr(h->out.html,
+	    "M\xc3\xbcller &amp; S\xc3\xb6hne &lt;IT&gt;"));
+	assert_non_null(strstr(h->out.html, "color:#1a2b3c"));
+	assert_non_null(strstr(h->out.html, "background-color:#1a2b3c"));
+	assert_non_null(strstr(h->out.html,
+	    "href=\"mailto:help@muller.example\""));
+	assert_null(strstr(h->out.html, "your managed-service provider"));
+	assert_non_null(strstr(h->out.text, "M\xc3\xbcller & S\xc3\xb6hne <IT>"));
+	assert_non_null(strstr(h->out.text, "help@muller.example"));
+	err_clear(&err);
+	assert_int_equal(tmpl_render_page(h->set, "page_message", h->vars,
+	    &page, &len, &err), 0);
+	assert_non_null(strstr(page, "src=\"/logo.png\""));
+	assert_non_null(strstr(page, "Support: <a href=\"mailto:"));
+	assert_null(strstr(page, "cid:"));
+	free(page);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, held_setup, held_teardown)
 
 int
@@ -2073,6 +2278,10 @@ main(void)
 		T(test_bad_utf8_value),
 		T(test_if_unless),
 		T(test_boolean_attrs),
+		T(test_style_colors),
+		T(test_globals),
+		T(test_layouts_unbranded),
+		T(test_layouts_branded),
 		T(test_each),
 		T(test_mailto),
 		T(test_mailto_in_each),
