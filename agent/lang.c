@@ -75,6 +75,13 @@ lang_normalize(const char *tag, char out[LANG_TAG_MAX + 1], struct err *err)
 		    LANG_TAG_MAX);
 		return -1;
 	}
+	/* Checked first, so that the messages below can quote the tag. */
+	for (i = 0; i < tlen; i++)
+		if (!is_alnum(tag[i]) && tag[i] != '-') {
+			err_set(err, ERR_INPUT, "a language tag holds only "
+			    "letters, digits and '-' (as in de-AT)");
+			return -1;
+		}
 	for (p = tag; ; p = end + 1) {
 		end = strchr(p, '-');
 		if (end == NULL)

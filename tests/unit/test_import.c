@@ -365,7 +365,7 @@ test_csv_language(void **state)
 {
 	static const char *const expected[] = {
 		":4: column 3 (language): language tag",
-		":6: column 3 (language): language tag",
+		":6: column 3 (language): a language tag holds only",
 	};
 	static const char *const stored[] = { "de-AT", NULL, "fr-CA" };
 	struct fixture *f = *state;

@@ -101,6 +101,9 @@ test_bad(void **state)
 			fail_msg("'%s' taken as '%s'", bad_rows[i], out);
 		assert_int_equal(err.kind, ERR_INPUT);
 		assert_true(err.msg[0] != '\0');
+		/* The message is one printable line, whatever the tag. */
+		for (const char *m = err.msg; *m != '\0'; m++)
+			assert_true(*m >= 0x20 && *m < 0x7f);
 		assert_string_equal(out, "");
 		assert_int_equal(lang_is_valid(bad_rows[i]), 0);
 	}
