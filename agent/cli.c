@@ -43,12 +43,13 @@ static const struct command commands[] = {
 	{ "plan", "list", "plan list [--json]", cmd_plan_list, NEED_STORE },
 	{ "tenant", "add", "tenant add --name N --customer-admin EMAIL "
 	  "--msp-admin EMAIL --workloads LIST --edition E "
-	  "[--license W=YYYY-MM-DD]... [--suspended]", cmd_tenant_add,
+	  "[--license W=YYYY-MM-DD]... [--suspended] [--language TAG]",
+	  cmd_tenant_add,
 	  NEED_STORE },
 	{ "tenant", "edit", "tenant edit ID [--name N] [--customer-admin EMAIL]"
 	  " [--msp-admin EMAIL] [--workloads LIST] [--edition E] "
-	  "[--license W=YYYY-MM-DD]... [--suspended | --not-suspended]",
-	  cmd_tenant_edit, NEED_STORE },
+	  "[--license W=YYYY-MM-DD]... [--suspended | --not-suspended] "
+	  "[--language TAG]", cmd_tenant_edit, NEED_STORE },
 	{ "tenant", "import", "tenant import FILE.csv", cmd_tenant_import,
 	  NEED_STORE },
 	{ "tenant", "list", "tenant list [--state S] [--json]",

@@ -96,6 +96,7 @@ static const struct option tenant_opts[] = {
 	{ "licence", required_argument, NULL, 'l' },
 	{ "suspended", no_argument, NULL, 's' },
 	{ "not-suspended", no_argument, NULL, 'S' },
+	{ "language", required_argument, NULL, 'L' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -178,6 +179,12 @@ tenant_options(struct cli *cli, int argc, char **argv, struct tenant *t,
 		case 's':
 		case 'S':
 			t->suspended = c == 's';
+			break;
+		case 'L':
+			if (tenant_set_language(t, optarg, &cli->err) == -1) {
+				err_prefix(&cli->err, "--language");
+				return -1;
+			}
 			break;
 		}
 	}
@@ -325,10 +332,18 @@ print_tenant_row(const struct tenant *t, void *arg)
 	return 0;
 }
 
+/* What append_tenant_json() needs: the array, and the default language. */
+struct tenant_list {
+	json_t			*a;
+	struct tenant_extra	 x;
+};
+
 static int
 append_tenant_json(const struct tenant *t, void *arg)
 {
-	json_array_append_new(arg, view_tenant_json(t, NULL));
+	struct tenant_list *l = arg;
+
+	json_array_append_new(l->a, view_tenant_json(t, &l->x));
 	return 0;
 }
 
@@ -336,7 +351,7 @@ int
 cmd_tenant_list(struct cli *cli, int argc, char **argv)
 {
 	const char *state_name = NULL;
-	json_t *a;
+	struct tenant_list l = { 0 };
 	int json, state = -1, rc;
 
 	if (cli_json_flag(cli, argc, argv, &json, &state_name) == -1)
@@ -352,12 +367,13 @@ cmd_tenant_list(struct cli *cli, int argc, char **argv)
 		return store_tenant_each(cli->st, state, print_tenant_row,
 		    NULL, &cli->err);
 	}
-	a = json_array();
-	rc = store_tenant_each(cli->st, state, append_tenant_json, a,
+	l.a = json_array();
+	l.x.language = cli->cfg.language;
+	rc = store_tenant_each(cli->st, state, append_tenant_json, &l,
 	    &cli->err);
 	if (rc == 0)
-		view_print_json(stdout, a);
-	json_decref(a);
+		view_print_json(stdout, l.a);
+	json_decref(l.a);
 	return rc;
 }
 
@@ -395,6 +411,7 @@ cmd_tenant_show(struct cli *cli, int argc, char **argv)
 		x.plan = &plan;
 	}
 	x.token = &token;
+	x.language = cli->cfg.language;
 	x.with_history = x.with_mails = 1;
 	x.history = history;
 	x.nhistory = nhistory;

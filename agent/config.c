@@ -10,6 +10,7 @@
 #include <ini.h>
 
 #include "config.h"
+#include "lang.h"
 
 #define CONFIG_DEFAULT_KID	"k1"
 
@@ -26,6 +27,7 @@ enum config_type {
 	CT_FROM,	/* an addr-spec or a name-addr: Name <addr-spec> */
 	CT_TEXT,	/* one line shown to people; empty means NULL */
 	CT_COLOR,	/* #rrggbb; empty means NULL */
+	CT_LANG,	/* a BCP 47 tag (lang.h), stored normalized */
 	CT_LOGO,	/* a PNG file, read at load; empty means none */
 	CT_ADDR_LIST,	/* addr-specs separated by commas, at least one */
 	CT_WORDS,	/* keywords separated by commas, maybe none */
@@ -129,6 +131,7 @@ static const struct config_def defs[] = {
 	    0, "info" },
 	{ "agent", "log_file", CT_PATH, OFF(log_file), 0, 0, NULL, CF_OPTIONAL,
 	    "" },
+	{ "agent", "language", CT_LANG, OFF(language), 0, 0, NULL, 0, "en" },
 
 	{ "outbound", "url", CT_OUT_URL, OFF(outbound), 0, 0, NULL, 0,
 	    "maildir:var/mail" },
@@ -862,6 +865,18 @@ bad:
 	return -1;
 }
 
+/* A language tag, kept as lang_normalize() writes it. */
+static int
+set_lang(char **field, const char *value, struct err *err)
+{
+	char tag[LANG_TAG_MAX + 1];
+
+	if (lang_normalize(value, tag, err) == -1)
+		return -1;
+	*field = xstrdup(tag);
+	return 0;
+}
+
 static int
 set_string(char **field, const struct config_def *d, const char *value,
     const char *dir, struct err *err)
@@ -905,6 +920,8 @@ set_value(struct config *cfg, const struct config_def *d, const char *value,
 		return set_string(field_str(cfg, d), d, value, cfg->dir, err);
 	case CT_COLOR:
 		return set_color(field_str(cfg, d), value, err);
+	case CT_LANG:
+		return set_lang(field_str(cfg, d), value, err);
 	case CT_LOGO:
 		return set_logo(cfg, value, err);
 	case CT_BASE_URL:

@@ -16,6 +16,7 @@ enum column {
 	COL_EDITION,
 	COL_LICENSES,
 	COL_SUSPENDED,
+	COL_LANGUAGE,
 	COL_COUNT,
 };
 
@@ -30,6 +31,7 @@ static const struct {
 	[COL_EDITION] = { "edition", 1 },
 	[COL_LICENSES] = { "licenses", 0 },
 	[COL_SUSPENDED] = { "suspended", 0 },
+	[COL_LANGUAGE] = { "language", 0 },
 };
 
 static int
@@ -146,8 +148,8 @@ read_header(const struct strvec *fields, struct layout *lay, struct err *err)
 		if (c == COL_COUNT) {
 			err_set(err, ERR_INPUT, "column %zu: unknown column "
 			    "'%.40s' (expected name, customer_admin, msp_admin,"
-			    " workloads, edition, licenses, suspended)", i + 1,
-			    fields->v[i]);
+			    " workloads, edition, licenses, suspended, language)",
+			    i + 1, fields->v[i]);
 			return -1;
 		}
 		if (lay->index[c] >= 0) {
@@ -205,6 +207,11 @@ read_column(const struct strvec *fields, const struct layout *lay,
 		break;
 	case COL_SUSPENDED:
 		rc = import_bool(v, &t->suspended, err);
+		break;
+	case COL_LANGUAGE:
+		/* Empty: the tenant takes [agent] language. */
+		if (*v != '\0')
+			rc = tenant_set_language(t, v, err);
 		break;
 	case COL_COUNT:
 		break;

@@ -222,6 +222,13 @@ static const char *const migrations[] = {
 	"ALTER TABLE console_session ADD COLUMN pending INTEGER NOT NULL "
 	"  DEFAULT 0 CHECK (pending IN (0, 1));"
 	"CREATE INDEX audit_by_address ON audit(address, at);",
+	/*
+	 * 5: a tenant's language (BCP 47, normalized by lang.c); NULL
+	 * means [agent] language, so changing that default moves every
+	 * tenant that never named its own.
+	 */
+	"ALTER TABLE tenants ADD COLUMN language TEXT "
+	"  CHECK (language IS NULL OR length(language) BETWEEN 2 AND 35);",
 };
 
 int

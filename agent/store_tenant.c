@@ -8,7 +8,8 @@
 
 #define TENANT_COLUMNS \
 	"id, name, customer_admin, msp_admin, workloads, edition, suspended, " \
-	"state, plan_id, generation, blocked_reasons, created_at, state_since"
+	"state, plan_id, generation, blocked_reasons, created_at, state_since, " \
+	"language"
 
 /* ---- plans ---- */
 
@@ -354,6 +355,7 @@ tenant_from_row(sqlite3_stmt *stmt, struct tenant *t, struct err *err)
 	    &t->blocked_reasons);
 	t->created_at = sqlite3_column_int64(stmt, 11);
 	t->state_since = sqlite3_column_int64(stmt, 12);
+	t->language = column_strdup(stmt, 13);
 	s = state ? fsm_state_from_name(state) : -1;
 	if (s < 0 || workloads == NULL ||
 	    workloads_parse(workloads, &t->workloads, err) == -1) {
@@ -375,8 +377,9 @@ store_tenant_add(struct store *st, const struct tenant *t, int64_t now,
 	int rc = -1;
 
 	if (prepare(st, "INSERT INTO tenants (name, customer_admin, msp_admin,"
-	    " workloads, edition, suspended, state, created_at, state_since)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'new', ?7, ?7)", &stmt, err) == -1)
+	    " workloads, edition, suspended, state, created_at, state_since,"
+	    " language) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'new', ?7, ?7, ?8)",
+	    &stmt, err) == -1)
 		goto out;
 	workloads = workloads_format(t->workloads, ",");
 	sqlite3_bind_text(stmt, 1, t->name, -1, SQLITE_TRANSIENT);
@@ -386,6 +389,7 @@ store_tenant_add(struct store *st, const struct tenant *t, int64_t now,
 	sqlite3_bind_text(stmt, 5, t->edition, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(stmt, 6, t->suspended ? 1 : 0);
 	sqlite3_bind_int64(stmt, 7, now);
+	sqlite3_bind_text(stmt, 8, t->language, -1, SQLITE_TRANSIENT);
 	if (step_done(st, stmt, err) == -1)
 		goto out;
 	*id = sqlite3_last_insert_rowid(st->db);
@@ -439,8 +443,8 @@ store_tenant_update(struct store *st, const struct tenant *t,
 	int rc = -1;
 
 	if (prepare(st, "UPDATE tenants SET name = ?2, customer_admin = ?3, "
-	    "msp_admin = ?4, workloads = ?5, edition = ?6, suspended = ?7 "
-	    "WHERE id = ?1 AND state = ?8", &stmt, err) == -1)
+	    "msp_admin = ?4, workloads = ?5, edition = ?6, suspended = ?7, "
+	    "language = ?9 WHERE id = ?1 AND state = ?8", &stmt, err) == -1)
 		goto out;
 	workloads = workloads_format(t->workloads, ",");
 	sqlite3_bind_int64(stmt, 1, t->id);
@@ -452,6 +456,7 @@ store_tenant_update(struct store *st, const struct tenant *t,
 	sqlite3_bind_int(stmt, 7, t->suspended ? 1 : 0);
 	sqlite3_bind_text(stmt, 8, fsm_state_name(t->state), -1,
 	    SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 9, t->language, -1, SQLITE_TRANSIENT);
 	if (step_done(st, stmt, err) == -1)
 		goto out;
 	if (sqlite3_changes(st->db) != 1) {

@@ -5,6 +5,7 @@
 
 #include "addr.h"
 #include "date.h"
+#include "lang.h"
 #include "tenant.h"
 
 #define SHOWN_ADDR_MAX	80	/* bytes of an address quoted in a reason */
@@ -42,6 +43,7 @@ tenant_clear(struct tenant *t)
 	free(t->customer_admin);
 	free(t->msp_admin);
 	free(t->edition);
+	free(t->language);
 	strvec_clear(&t->blocked_reasons);
 	tenant_init(t);
 }
@@ -71,6 +73,22 @@ check_licences(const struct tenant *t, struct err *err)
 	return 0;
 }
 
+/* A tag as tenant_set_language() leaves it: valid and normalized. */
+static int
+check_language(const char *tag, struct err *err)
+{
+	char normal[LANG_TAG_MAX + 1];
+
+	if (lang_normalize(tag, normal, err) == -1)
+		return -1;
+	if (strcmp(normal, tag) != 0) {
+		err_set(err, ERR_INPUT, "language tag '%s' is not written as "
+		    "'%s'", tag, normal);
+		return -1;
+	}
+	return 0;
+}
+
 int
 tenant_check_input(const struct tenant *t, struct err *err)
 {
@@ -85,7 +103,21 @@ tenant_check_input(const struct tenant *t, struct err *err)
 		err_set(err, ERR_INPUT, "workloads include an unknown value");
 		return -1;
 	}
+	if (t->language != NULL && check_language(t->language, err) == -1)
+		return -1;
 	return check_licences(t, err);
+}
+
+int
+tenant_set_language(struct tenant *t, const char *tag, struct err *err)
+{
+	char normal[LANG_TAG_MAX + 1];
+
+	if (lang_normalize(tag, normal, err) == -1)
+		return -1;
+	free(t->language);
+	t->language = xstrdup(normal);
+	return 0;
 }
 
 int

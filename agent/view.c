@@ -6,6 +6,9 @@
 #include "date.h"
 #include "view.h"
 
+/* What [agent] language defaults to, for a view given no default. */
+#define VIEW_DEFAULT_LANGUAGE	"en"
+
 static json_t *
 json_date(int32_t day)
 {
@@ -102,6 +105,17 @@ view_plan_json(const struct plan *p)
 	    "products", workloads_json(p->products));
 }
 
+/* The tenant's own language, else the agent's, else the built-in one. */
+static const char *
+effective_language(const struct tenant *t, const struct tenant_extra *x)
+{
+	if (t->language != NULL)
+		return t->language;
+	if (x != NULL && x->language != NULL)
+		return x->language;
+	return VIEW_DEFAULT_LANGUAGE;
+}
+
 json_t *
 view_tenant_json(const struct tenant *t, const struct tenant_extra *x)
 {
@@ -120,6 +134,8 @@ view_tenant_json(const struct tenant *t, const struct tenant_extra *x)
 	    "customer_admin", t->customer_admin, "msp_admin", t->msp_admin,
 	    "edition", t->edition, "workloads", workloads_json(t->workloads),
 	    "suspended", t->suspended);
+	json_object_set_new(o, "language",
+	    json_string(effective_language(t, x)));
 	json_object_set_new(o, "plan", x && x->plan ?
 	    json_pack("{s:I,s:s}", "id", (json_int_t)x->plan->id,
 	    "name", x->plan->name) : json_null());
@@ -286,6 +302,9 @@ view_tenant_text(FILE *fp, const struct tenant *t,
 	field(fp, "workloads", *workloads ? workloads : "(none)");
 	free(workloads);
 	field(fp, "suspended", t->suspended ? "yes" : "no");
+	snprintf(line, sizeof line, "%s%s", effective_language(t, x),
+	    t->language == NULL ? " (the default)" : "");
+	field(fp, "language", line);
 	field(fp, "plan", x && x->plan ? x->plan->name : "(none chosen)");
 	if (x && x->token && x->token->issued_at) {
 		timestamp_format((time_t)x->token->expires_at, at);

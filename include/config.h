@@ -125,6 +125,8 @@ struct config {
 	int			 approval_remind_days;
 	enum log_level		 log_level;
 	char			*log_file;	/* NULL: stderr */
+	char			*language;	/* BCP 47, normalized (lang.h):
+						   a tenant's when it has none */
 
 	/* [outbound] */
 	struct url		 outbound;	/* smtp://, smtps:// or maildir: */

@@ -24,6 +24,8 @@ struct tenant {
 	char			*msp_admin;
 	unsigned		 workloads;	/* WORKLOAD_BIT set */
 	char			*edition;
+	char			*language;	/* BCP 47, normalized (lang.h);
+						   NULL: [agent] language */
 	int			 suspended;
 	enum tenant_state	 state;
 	int64_t			 plan_id;	/* 0: none chosen */
@@ -51,11 +53,18 @@ void	 plan_clear(struct plan *);
 /*
  * Checks the fields a person or a CSV file gives when registering a
  * tenant: name, edition and addresses are text (text_check) within their
- * limits; every licence is for one of the tenant's workloads.  Address
+ * limits; every licence is for one of the tenant's workloads; the
+ * language, when there is one, is a tag in its normal form (lang.h).  Address
  * syntax is the preflight's job, so that a bad address can be registered,
  * blocked and fixed.  Returns 0, or -1 with an ERR_INPUT error.
  */
 int	 tenant_check_input(const struct tenant *, struct err *);
+
+/*
+ * Sets the tenant's language to tag, normalized (lang.h).  Returns 0, or
+ * -1 with an ERR_INPUT error naming what is wrong, the tenant unchanged.
+ */
+int	 tenant_set_language(struct tenant *, const char *tag, struct err *);
 
 /* Checks a plan's name and edition; products must not be empty. */
 int	 plan_check_input(const struct plan *, struct err *);

@@ -22,9 +22,16 @@ struct tenant_extra {
 	int				 with_mails;
 	const struct outbox_entry	*mails;
 	size_t				 nmails;
+	const char			*language;	/* [agent] language:
+							   shown for a tenant
+							   without its own;
+							   NULL: "en" */
 };
 
-/* New references; caller json_decref()s. */
+/*
+ * New references; caller json_decref()s.  A tenant's "language" is the
+ * one that applies: its own, else the extra's default.
+ */
 json_t	*view_tenant_json(const struct tenant *, const struct tenant_extra *);
 json_t	*view_plan_json(const struct plan *);
 

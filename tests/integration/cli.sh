@@ -367,7 +367,7 @@ expect_eq "cancel from new" "$rc:$out" "0:tenant $id: new -> cancelled"
 show "$hyb"
 expect_eq "tenant show --json has exactly the SPEC's keys" \
     "$(jv 'sorted(d)')" \
-    "['blocked_reasons', 'customer_admin', 'edition', 'history', 'id', 'licenses', 'mails', 'msp_admin', 'name', 'plan', 'restricted', 'state', 'suspended', 'token', 'workflow', 'workloads']"
+    "['blocked_reasons', 'customer_admin', 'edition', 'history', 'id', 'language', 'licenses', 'mails', 'msp_admin', 'name', 'plan', 'restricted', 'state', 'suspended', 'token', 'workflow', 'workloads']"
 expect_eq "history rows are {at, from, to, actor, detail}, at in UTC" \
     "$(jv 'all(sorted(h) == ["actor", "at", "detail", "from", "to"] and __import__("re").fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", h["at"]) is not None for h in d["history"])')" \
     True
@@ -574,6 +574,47 @@ p = subprocess.run(sys.argv[1:], stdout=w, stderr=subprocess.PIPE)
 print("%d:%s" % (p.returncode, p.stderr.decode().strip()))' \
     "$MSCAGENT" -c "$T/agent.conf" tenant list)
 expect_eq "a reader that went away (EPIPE) is no error" "$got" "0:"
+
+# ---- a tenant's language (BCP 47), and [agent] language ----
+
+add_tenant "Sprachen GmbH" admin@sprachen.test m365 --language de-at
+lang=$id
+show "$lang"
+expect_eq "tenant add --language keeps the tag, normalized" \
+    "$(jv 'd["language"]')" "de-AT"
+agent tenant show "$lang"
+expect_match "tenant show names it" "$out" "language +de-AT"
+show "$hyb"
+expect_eq "a tenant without one shows [agent] language's default, en" \
+    "$(jv 'd["language"]')" "en"
+set_conf agent language fr-ca
+agent tenant list --json
+expect_eq "tenant list --json: the tenant's own, else [agent] language" \
+    "$(pyj "$out" '[t["language"] for t in d if t["id"] in ('"$hyb, $lang"')]')" \
+    "['fr-CA', 'de-AT']"
+agent tenant edit "$lang" --language fr
+show "$lang"
+expect_eq "tenant edit --language changes it" "$rc:$(jv 'd["language"]')" \
+    "0:fr"
+agent tenant edit "$lang" --language deutsch
+expect_refusal "tenant edit --language deutsch exits 1" 1
+expect_match "naming the option and the tag" "$err" "--language: .*'deutsch'"
+show "$lang"
+expect_eq "and leaves the language as it was" "$(jv 'd["language"]')" "fr"
+agent tenant list --json
+before=$(pyj "$out" 'len(d)')
+add_tenant "Bad Language" admin@badlang.test m365 --language english
+expect_refusal "tenant add --language english exits 1" 1
+agent tenant list --json
+expect_eq "and registers nothing" "$(pyj "$out" 'len(d)')" "$before"
+add_tenant "Hostile Language" admin@badlang.test m365 \
+    --language $'de\nAT'
+expect_refusal "tenant add --language with a line feed exits 1" 1
+set_conf agent language "de AT"
+agent tenant list
+expect_refusal "a bad [agent] language is refused at load" 1
+expect_match "with its line" "$err" "agent.conf:[0-9]+: \\[agent\\] language"
+set_conf agent language -
 
 # ---- the transition's log line: once, to log_file, never on stderr ----
 

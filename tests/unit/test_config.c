@@ -156,7 +156,7 @@ test_shipped_config_names_every_key(void **state)
 		"require_auth_results", "trusted_authserv_id",
 		"keywords_approve", "keywords_reject", "address", "port",
 		"max_connections", "key_file", "ttl_days", "remind_days",
-		"issuer", "# keys",
+		"issuer", "# keys", "language",
 	};
 	char line[256];
 	size_t i;
@@ -2274,6 +2274,59 @@ test_branding_several_errors(void **state)
 	free(missing);
 }
 
+/* [agent] language: en unless given, normalized, refused with its line. */
+static void
+test_language(void **state)
+{
+	static const struct {
+		const char	*value;
+		const char	*stored;
+	} good[] = {
+		{ "de", "de" },
+		{ "DE-at", "de-AT" },
+		{ "zh-hant-tw", "zh-Hant-TW" },
+		{ "es-419", "es-419" },
+	};
+	static const char *const bad[] = {
+		"german", "de_AT", "de-", "en-x-private", "d", "de AT",
+		"en-Latn-GB-abcde-fghij-klmno-pqrstuv",
+	};
+	struct config cfg;
+	struct err err = { 0 };
+	char *text, *path;
+	size_t i;
+
+	(void)state;
+	if (config_load("conf/agent.conf", &cfg, &err) == -1)
+		fail_msg("%s", err.msg);
+	assert_string_equal(cfg.language, "en");
+	config_free(&cfg);
+	path = write_file("lang.conf", "[agent]\n", 0);
+	if (config_load(path, &cfg, &err) == -1)
+		fail_msg("%s", err.msg);
+	assert_string_equal(cfg.language, "en");
+	config_free(&cfg);
+	free(path);
+	for (i = 0; i < sizeof good / sizeof good[0]; i++) {
+		text = xasprintf("[agent]\nlanguage = %s\n", good[i].value);
+		path = write_file("lang.conf", text, 0);
+		if (config_load(path, &cfg, &err) == -1)
+			fail_msg("%s: %s", good[i].value, err.msg);
+		assert_string_equal(cfg.language, good[i].stored);
+		config_free(&cfg);
+		free(path);
+		free(text);
+	}
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		text = xasprintf("[agent]\n\nlanguage = %s\n", bad[i]);
+		expect_error(bad[i], text, 0, 3, "[agent] language",
+		    "language tag");
+		free(text);
+	}
+	expect_error("empty", "[agent]\nlanguage =\n", 0, 2,
+	    "[agent] language", "needs a value");
+}
+
 int
 main(void)
 {
@@ -2309,6 +2362,7 @@ main(void)
 		cmocka_unit_test(test_branding),
 		cmocka_unit_test(test_branding_bad),
 		cmocka_unit_test(test_branding_several_errors),
+		cmocka_unit_test(test_language),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

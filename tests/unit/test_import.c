@@ -354,7 +354,60 @@ test_csv_optional_columns(void **state)
 	assert_int_equal(t.workloads, WORKLOAD_BIT(WORKLOAD_GWS));
 	assert_int_equal(t.suspended, 0);
 	assert_date(t.expires[WORKLOAD_GWS], NULL);
+	assert_null(t.language);
 	tenant_clear(&t);
+}
+
+/* The optional language column: normalized, empty for the default, a
+ * bad tag named by line and column with the others' problems. */
+static void
+test_csv_language(void **state)
+{
+	static const char *const expected[] = {
+		":4: column 3 (language): language tag",
+		":6: column 3 (language): a language tag holds only",
+	};
+	static const char *const stored[] = { "de-AT", NULL, "fr-CA" };
+	struct fixture *f = *state;
+	struct tenant t;
+	struct err err;
+	char *prefix;
+	size_t i;
+
+	write_csv(f, "name,edition,language,customer_admin,msp_admin,"
+	    "workloads\n"
+	    "Eins,std,de-at,a@x.test,m@x.test,m365\n"
+	    "Zwei,std,,a@x.test,m@x.test,m365\n"
+	    "Drei,std,deutsch,a@x.test,m@x.test,m365\n"
+	    "Quatre,std,fr-CA,a@x.test,m@x.test,m365\n"
+	    "Cinq,std,fr_CA,a@x.test,m@x.test,m365\n");
+	assert_int_equal(run_import(f), -1);
+	assert_int_equal(f->count, 0);
+	assert_int_equal(f->problems.n, NROWS(expected));
+	for (i = 0; i < NROWS(expected); i++) {
+		prefix = xasprintf("%s%s", f->csv, expected[i]);
+		print_message("%s\n", f->problems.v[i]);
+		assert_memory_equal(f->problems.v[i], prefix, strlen(prefix));
+		free(prefix);
+	}
+	assert_int_equal(tenant_count(f), 0);
+
+	write_csv(f, "name,edition,language,customer_admin,msp_admin,"
+	    "workloads\n"
+	    "Eins,std,de-at,a@x.test,m@x.test,m365\n"
+	    "Zwei,std,,a@x.test,m@x.test,m365\n"
+	    "Quatre,std,fr-CA,a@x.test,m@x.test,m365\n");
+	assert_int_equal(run_import(f), 0);
+	assert_int_equal(f->count, 3);
+	for (i = 0; i < NROWS(stored); i++) {
+		assert_int_equal(store_tenant_get(f->st, f->first_id +
+		    (int64_t)i, &t, &err), 0);
+		if (stored[i] == NULL)
+			assert_null(t.language);
+		else
+			assert_string_equal(t.language, stored[i]);
+		tenant_clear(&t);
+	}
 }
 
 /* What Excel writes: a BOM, CRLF, quoted fields holding commas, and a
@@ -821,6 +874,7 @@ main(void)
 		T(test_csv_good),
 		T(test_csv_first_id),
 		T(test_csv_optional_columns),
+		T(test_csv_language),
 		T(test_csv_bom_crlf),
 		T(test_csv_bad_rows),
 		T(test_csv_bad_values),

@@ -1171,6 +1171,44 @@ test_migrate_from_1(void **state)
 	store_close(st);
 }
 
+/* A tenant's language: stored as given, NULL meaning the default. */
+static void
+test_tenant_language(void **state)
+{
+	struct fixture *f = *state;
+	struct tenant t;
+	struct err err;
+	int64_t id, plain;
+
+	sample_tenant(&t, "Sprachen GmbH");
+	assert_int_equal(tenant_set_language(&t, "de-at", &err), 0);
+	assert_int_equal(store_tenant_add(f->st, &t, 1000, &id, &err), 0);
+	tenant_clear(&t);
+	plain = add_tenant(f->st, "Plain Ltd");
+
+	assert_int_equal(store_tenant_get(f->st, id, &t, &err), 0);
+	assert_string_equal(t.language, "de-AT");
+	/* Cleared on an edit: back to the default. */
+	free(t.language);
+	t.language = NULL;
+	assert_int_equal(store_tenant_update(f->st, &t, &err), 0);
+	tenant_clear(&t);
+	assert_int_equal(store_tenant_get(f->st, id, &t, &err), 0);
+	assert_null(t.language);
+	assert_int_equal(tenant_set_language(&t, "fr-CA", &err), 0);
+	assert_int_equal(store_tenant_update(f->st, &t, &err), 0);
+	tenant_clear(&t);
+	assert_int_equal(store_tenant_get(f->st, id, &t, &err), 0);
+	assert_string_equal(t.language, "fr-CA");
+	tenant_clear(&t);
+
+	assert_int_equal(store_tenant_get(f->st, plain, &t, &err), 0);
+	assert_null(t.language);
+	tenant_clear(&t);
+	assert_int_equal(pragma_int(f->path, "SELECT count(*) FROM tenants "
+	    "WHERE language IS NULL"), 1);
+}
+
 int
 main(void)
 {
@@ -1210,6 +1248,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_auth_rows, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_from_1, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_tenant_language, setup,
 		    teardown),
 	};
 

@@ -596,11 +596,39 @@ test_workflow(void **state)
 	tenant_clear(&t);
 }
 
+/* The language is set normalized, and only a normalized one passes. */
+static void
+test_language(void **state)
+{
+	struct tenant t;
+	struct err err = { 0 };
+
+	(void)state;
+	good_tenant(&t);
+	assert_null(t.language);
+	assert_int_equal(tenant_check_input(&t, &err), 0);
+	assert_int_equal(tenant_set_language(&t, "PT-br", &err), 0);
+	assert_string_equal(t.language, "pt-BR");
+	assert_int_equal(tenant_check_input(&t, &err), 0);
+	/* A bad tag leaves the old one. */
+	assert_int_equal(tenant_set_language(&t, "portuguese", &err), -1);
+	assert_int_equal(err.kind, ERR_INPUT);
+	assert_string_equal(t.language, "pt-BR");
+	set(&t.language, "pt-br");
+	assert_int_equal(tenant_check_input(&t, &err), -1);
+	assert_non_null(strstr(err.msg, "'pt-BR'"));
+	set(&t.language, "pt_BR");
+	assert_int_equal(tenant_check_input(&t, &err), -1);
+	tenant_clear(&t);
+	assert_null(t.language);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_init_clear),
+		cmocka_unit_test(test_language),
 		cmocka_unit_test(test_check_input),
 		cmocka_unit_test(test_check_input_limits),
 		cmocka_unit_test(test_plan_check_input),

@@ -548,6 +548,7 @@ test_migrate_from_2(void **state)
 	assert_int_equal(raw_sql(path, "DROP TABLE audit; "
 	    "DROP TABLE console_session; DROP TABLE console_user; "
 	    "DROP INDEX inbound_by_tenant; DROP INDEX inbound_by_outcome; "
+	    "ALTER TABLE tenants DROP COLUMN language; "
 	    "PRAGMA user_version = 2", NULL), SQLITE_OK);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_master "
 	    "WHERE name LIKE 'console%' OR name LIKE 'audit%'"), 0);
@@ -555,7 +556,7 @@ test_migrate_from_2(void **state)
 	assert_int_equal(store_open(path, &st, &err), 0);
 	assert_int_equal(raw_int(path, "PRAGMA user_version"),
 	    STORE_SCHEMA_VERSION);
-	assert_int_equal(STORE_SCHEMA_VERSION, 4);
+	assert_int_equal(STORE_SCHEMA_VERSION, 5);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_master "
 	    "WHERE type = 'index' AND tbl_name = 'inbound' "
 	    "AND name LIKE 'inbound_by_%'"), 3);
@@ -566,6 +567,9 @@ test_migrate_from_2(void **state)
 	    "pragma_table_info('console_session') WHERE name = 'pending'"), 1);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_master "
 	    "WHERE name = 'audit_by_address'"), 1);
+	/* 5: a tenant's language, the default for those already there. */
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM tenants "
+	    "WHERE language IS NULL"), 1);
 	assert_int_equal(store_plan_get(st, plan_id, &p, &err), 0);
 	assert_string_equal(p.name, "Gold");
 	plan_clear(&p);

@@ -151,7 +151,7 @@ capture_end(struct capture *c)
 
 static const char *const tenant_keys[] = {
 	"id", "name", "state", "workflow", "restricted", "customer_admin",
-	"msp_admin", "edition", "workloads", "suspended", "plan",
+	"msp_admin", "edition", "workloads", "suspended", "language", "plan",
 	"blocked_reasons", "licenses", "token", "history", "mails",
 };
 
@@ -850,6 +850,40 @@ test_tenant_text_short(void **state)
 	tenant_clear(&t);
 }
 
+/* "language": the tenant's own, else the agent's default, else en. */
+static void
+test_tenant_language(void **state)
+{
+	struct tenant_extra x = { 0 };
+	struct tenant t;
+	struct err err;
+	json_t *j;
+	char *text;
+
+	(void)state;
+	make_tenant(&t, "Sprachen GmbH");
+	j = view_tenant_json(&t, NULL);
+	assert_str(j, "language", "en");
+	json_decref(j);
+	x.language = "fr-CA";
+	j = view_tenant_json(&t, &x);
+	assert_str(j, "language", "fr-CA");
+	json_decref(j);
+	text = tenant_text(&t, &x);
+	assert_non_null(strstr(text, "fr-CA (the default)\n"));
+	free(text);
+
+	assert_int_equal(tenant_set_language(&t, "de-at", &err), 0);
+	j = view_tenant_json(&t, &x);
+	assert_str(j, "language", "de-AT");
+	json_decref(j);
+	text = tenant_text(&t, &x);
+	assert_non_null(strstr(text, "de-AT\n"));
+	assert_null(strstr(text, "(the default)"));
+	free(text);
+	tenant_clear(&t);
+}
+
 int
 main(void)
 {
@@ -857,6 +891,7 @@ main(void)
 		cmocka_unit_test(test_tenant_json_full),
 		cmocka_unit_test(test_tenant_json_short),
 		cmocka_unit_test(test_tenant_json_empty_lists),
+		cmocka_unit_test(test_tenant_language),
 		cmocka_unit_test(test_tenant_json_workloads),
 		cmocka_unit_test(test_tenant_json_states),
 		cmocka_unit_test(test_tenant_json_unicode),

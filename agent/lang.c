@@ -1,0 +1,175 @@
+/* lang.c: checks and normalizes BCP 47 tags, and falls back along one. */
+#include <string.h>
+#include <strings.h>
+
+#include "lang.h"
+
+static int
+is_alpha(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static char
+lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+static char
+upper(char c)
+{
+	return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
+}
+
+/* 1 when the len bytes at s are all letters (or all digits). */
+static int
+all_of(const char *s, size_t len, int (*is)(char))
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (!is(s[i]))
+			return 0;
+	return 1;
+}
+
+static int
+is_alnum(char c)
+{
+	return is_alpha(c) || is_digit(c);
+}
+
+static int
+is_variant(const char *s, size_t len)
+{
+	if (!all_of(s, len, is_alnum))
+		return 0;
+	return (len >= 5 && len <= 8) || (len == 4 && is_digit(s[0]));
+}
+
+/* Where each subtag may come, in the order they must come in. */
+enum lang_part { PART_LANGUAGE, PART_SCRIPT, PART_REGION, PART_VARIANT };
+
+int
+lang_normalize(const char *tag, char out[LANG_TAG_MAX + 1], struct err *err)
+{
+	const char *p, *end;
+	enum lang_part next = PART_LANGUAGE;
+	size_t len, tlen, i, o = 0;
+
+	out[0] = '\0';
+	if (tag == NULL || *tag == '\0') {
+		err_set(err, ERR_INPUT, "empty language tag");
+		return -1;
+	}
+	tlen = strnlen(tag, LANG_TAG_MAX + 1);
+	if (tlen > LANG_TAG_MAX) {
+		err_set(err, ERR_INPUT, "language tag longer than %d bytes",
+		    LANG_TAG_MAX);
+		return -1;
+	}
+	/* Checked first, so that the messages below can quote the tag. */
+	for (i = 0; i < tlen; i++)
+		if (!is_alnum(tag[i]) && tag[i] != '-') {
+			err_set(err, ERR_INPUT, "a language tag holds only "
+			    "letters, digits and '-' (as in de-AT)");
+			return -1;
+		}
+	for (p = tag; ; p = end + 1) {
+		end = strchr(p, '-');
+		if (end == NULL)
+			end = tag + tlen;
+		len = (size_t)(end - p);
+		if (len == 0) {
+			err_set(err, ERR_INPUT, "language tag '%s' has an "
+			    "empty subtag", tag);
+			goto bad;
+		}
+		if (next == PART_LANGUAGE) {
+			if (len < 2 || len > 3 || !all_of(p, len, is_alpha)) {
+				err_set(err, ERR_INPUT, "language tag '%.*s' "
+				    "does not start with a language of 2 or 3 "
+				    "letters", (int)tlen, tag);
+				goto bad;
+			}
+			for (i = 0; i < len; i++)
+				out[o++] = lower(p[i]);
+			next = PART_SCRIPT;
+		} else if (next == PART_SCRIPT && len == 4 &&
+		    all_of(p, len, is_alpha)) {
+			out[o++] = upper(p[0]);
+			for (i = 1; i < len; i++)
+				out[o++] = lower(p[i]);
+			next = PART_REGION;
+		} else if (next <= PART_REGION && ((len == 2 &&
+		    all_of(p, len, is_alpha)) || (len == 3 &&
+		    all_of(p, len, is_digit)))) {
+			for (i = 0; i < len; i++)
+				out[o++] = upper(p[i]);
+			next = PART_VARIANT;
+		} else if (is_variant(p, len)) {
+			for (i = 0; i < len; i++)
+				out[o++] = lower(p[i]);
+			next = PART_VARIANT;
+		} else {
+			err_set(err, ERR_INPUT, "language tag '%.*s': "
+			    "subtag '%.*s' is not a script, region or variant "
+			    "in its place", (int)tlen, tag, (int)len, p);
+			goto bad;
+		}
+		if (*end == '\0')
+			break;
+		out[o++] = '-';
+	}
+	out[o] = '\0';
+	return 0;
+bad:
+	out[0] = '\0';
+	return -1;
+}
+
+int
+lang_is_valid(const char *tag)
+{
+	char out[LANG_TAG_MAX + 1];
+	struct err err;
+
+	return lang_normalize(tag, out, &err) == 0;
+}
+
+const char *
+lang_fallback(const char *tag, const char *const *available, size_t n,
+    const char *def)
+{
+	size_t len, i;
+	const char *dash;
+
+	if (tag == NULL)
+		return def;
+	len = strnlen(tag, LANG_TAG_MAX + 1);
+	if (len > LANG_TAG_MAX)
+		return def;
+	while (len > 0) {
+		for (i = 0; i < n; i++)
+			if (available[i] != NULL &&
+			    strlen(available[i]) == len &&
+			    strncasecmp(available[i], tag, len) == 0)
+				return available[i];
+		/* Drop the last subtag: "de-AT" -> "de". */
+		dash = NULL;
+		for (i = 0; i < len; i++)
+			if (tag[i] == '-')
+				dash = tag + i;
+		if (dash == NULL)
+			break;
+		len = (size_t)(dash - tag);
+	}
+	return def;
+}
