@@ -10,7 +10,8 @@
 #                   config (maildir transports under var/, no server)
 #   make valgrind   unit and maildir tests under valgrind's memcheck
 #   make lint       cppcheck and clang-tidy
-#   make install    PREFIX=/usr/local DESTDIR= (also UNITDIR, the systemd unit's)
+#   make install    PREFIX=/usr/local DESTDIR= (also UNITDIR, the systemd
+#                   unit's, and MANDIR, the man page's)
 #   make clean
 #
 # V=1 shows the commands.
@@ -72,7 +73,12 @@ endif
 all: deps
 	$(Q)$(MAKE) --no-print-directory binary
 
-binary: build/mscagent
+binary: build/mscagent build/mscagent.8
+
+# The man page, mscagent(8), from the same command table as help.
+build/mscagent.8: build/mscagent
+	@echo "  MAN     $@"
+	$(Q)build/mscagent help --man >$@
 
 # Installs what is missing, once, without questions; says what to run
 # when it cannot (no root, no apt-get).
@@ -161,6 +167,14 @@ install: all
 	        -e 's|\.\./mailtemplates|$(SHAREDIR)/mailtemplates|' \
 	        conf/agent.conf >$(DESTDIR)$(SYSCONFDIR)/mscagent/agent.conf
 	chmod 0640 $(DESTDIR)$(SYSCONFDIR)/mscagent/agent.conf
+
+MANDIR		?= $(PREFIX)/share/man
+
+.PHONY: install-man
+install: install-man
+install-man: build/mscagent.8
+	install -d $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 build/mscagent.8 $(DESTDIR)$(MANDIR)/man8/mscagent.8
 
 # The systemd unit, with the same paths as the installed config.
 UNITDIR		?= $(PREFIX)/lib/systemd/system

@@ -533,6 +533,68 @@ agent start --all "$bad"
 expect_refusal "start with both ids and --all exits 1" 1
 agent tenant show "$hyb" extra
 expect_refusal "tenant show with an extra argument exits 1" 1
+# ---- help: every form a new user tries, one line for a slip ----
+
+agent help
+expect_rc "help exits 0" 0
+expect_eq "help starts with the usage" "$(head -1 <<<"$out")" \
+    "usage: mscagent [-c CONF] COMMAND [ARG...]"
+# A command without a summary would leave a bare "." in the man page.
+expect_eq "every command has a one-line description" \
+    "$("$MSCAGENT" help --man | grep -c '^\.$')" "0"
+expect_eq "help lists every command of the man page" \
+    "$(sed -n '/^commands:/,/^$/p' <<<"$out" | grep -c '^  ')" \
+    "$("$MSCAGENT" help --man | sed -n '/^\.SH COMMANDS/,/^\.SH WORK/p' |
+    grep -c '^\.TP')"
+expect_match "help names the workloads" "$out" \
+    "workloads: hybrid, m365, gws, endpoints"
+expect_match "help names the exit codes" "$out" \
+    "  3  the action does not apply in the tenant's current state"
+agent --help
+expect_eq "--help is help" "$rc:$(head -1 <<<"$out")" \
+    "0:usage: mscagent [-c CONF] COMMAND [ARG...]"
+agent tenant
+expect_refusal "a group without its command exits 1" 1
+expect_eq "and names the group's commands" "$err" \
+    "mscagent: 'tenant' needs a command: add, edit, import, list, show (see 'mscagent help tenant')"
+agent tenant --help
+expect_eq "tenant --help lists the group" "$rc:$(head -1 <<<"$out")" \
+    "0:usage: mscagent tenant COMMAND ..."
+expect_match "with a description per command" "$out" \
+    "  tenant import +register many tenants from a CSV file"
+agent start --help
+expect_eq "start --help gives its usage, exit 0" "$rc:$(head -1 <<<"$out")" \
+    "0:usage: mscagent [-c CONF] start ID... | --all"
+help_start=$out
+agent help start
+expect_eq "help start says the same" "$rc:$out" "0:$help_start"
+agent tenant add --name x --help
+expect_eq "--help after other options still helps" \
+    "$rc:$(head -1 <<<"$out")" \
+    "0:usage: mscagent [-c CONF] tenant add --name N --customer-admin EMAIL --msp-admin EMAIL --workloads LIST --edition E [--license W=YYYY-MM-DD]... [--suspended] [--language TAG]"
+agent help tenant show
+expect_eq "help tenant show" "$rc:$(head -1 <<<"$out")" \
+    "0:usage: mscagent [-c CONF] tenant show ID [--json]"
+agent tenat list
+expect_refusal "a typo exits 1 with one line" 1
+expect_eq "suggesting the command" "$err" \
+    "mscagent: unknown command 'tenat'; did you mean 'tenant'?"
+agent tenant lst
+expect_eq "a typo in a group's command" "$rc:$err" \
+    "1:mscagent: unknown command 'tenant lst'; did you mean 'tenant list'?"
+agent help strat
+expect_eq "help with a typo" "$rc:$err" \
+    "1:mscagent: unknown command 'strat'; did you mean 'start'?"
+agent start --alll
+expect_eq "a typo in an option" "$rc:$err" \
+    "1:mscagent: unknown option --alll; did you mean --all? (usage: mscagent start ID... | --all)"
+agent --verbose list
+expect_refusal "an unknown global option is one line" 1
+agent help --man
+expect_eq "help --man is roff for mscagent(8)" "$rc:$(sed -n 2p <<<"$out")" \
+    "0:.TH MSCAGENT 8 \"\" \"mscagent $("$MSCAGENT" --version | cut -d' ' -f2)\" \"System Manager's Manual\""
+expect_match "with the exit codes" "$out" "^\.SH EXIT STATUS"
+
 agent frobnicate
 expect_rc "an unknown command exits 1" 1
 expect_match "the first stderr line names the unknown command" \
