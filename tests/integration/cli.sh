@@ -692,3 +692,37 @@ line="info workflow tenant $id: awaiting_approval -> cancelled \(cli, cancel\)"
 expect_match "and the file has the transition's one line" \
     "$(grep -c . "$T/agent.log"):$(cat "$T/agent.log")" "^1:[^ ]* $line$"
 set_conf agent log_file -
+
+# ---- a refusal says what the tenant waits for and what to run next ----
+
+# "2026-12-07 10:00 UTC": when tenant $1 entered its state.
+since() {		# id
+	local at
+	show "$1"
+	at=$(jv 'd["history"][-1]["at"]')
+	echo "${at:0:10} ${at:11:5} UTC"
+}
+
+add_tenant "Waiting" admin@waiting.test m365
+agent start "$id"
+agent start "$id"
+expect_refusal "start on a tenant awaiting approval exits 3" 3
+expect_eq "saying what it waits for since when, and what to run" "$err" \
+    "mscagent: tenant $id is waiting for the customer admin's reply since $(since "$id"), so 'start' does not apply; next: 'approve $id', 'reject $id' or 'cancel $id'"
+agent retrigger "$id"
+expect_eq "retrigger likewise" "$rc:$err" \
+    "3:mscagent: tenant $id is waiting for the customer admin's reply since $(since "$id"), so 'retrigger' does not apply; next: 'approve $id', 'reject $id' or 'cancel $id'"
+agent approve "$id"
+agent finalize "$id"
+expect_eq "finalize before the MSP admin confirmed" "$rc:$err" \
+    "3:mscagent: tenant $id is waiting for the MSP admin to confirm a plan on the verification page since $(since "$id"), so 'finalize' does not apply; next: 'verify $id --plan PLAN' or 'cancel $id'"
+agent cancel "$id"
+agent cancel "$id"
+expect_eq "a final state says it is final" "$rc:$err" \
+    "3:mscagent: tenant $id was cancelled on $(since "$id"); cancelled is final, nothing more applies (to migrate it, register it again with 'tenant add')"
+add_tenant "Blocked Next" "admin blocked.test" m365 2>/dev/null
+agent start "$id"
+agent retrigger "$id"
+expect_eq "a blocked tenant: fix the data, then start" "$rc:$err" \
+    "3:mscagent: tenant $id was blocked by the preflight on $(since "$id") (customer admin address 'admin blocked.test' is invalid: no '@'), so 'retrigger' does not apply; next: 'tenant edit $id ...' to fix the data, then 'start $id'"
+agent cancel "$id"
