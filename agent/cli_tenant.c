@@ -10,6 +10,7 @@
 #include "date.h"
 #include "fsm.h"
 #include "import.h"
+#include "tenant.h"
 #include "view.h"
 #include "workload.h"
 
@@ -191,6 +192,27 @@ tenant_options(struct cli *cli, int argc, char **argv, struct tenant *t,
 	return 0;
 }
 
+/*
+ * Data the preflight will refuse is still registered (start blocks it
+ * and tenant edit fixes it), but said at once, on stderr, with the
+ * preflight's own words: "mscagent: warning: customer admin address
+ * 'x' is invalid: no '@' (start will block tenant 3; fix it with
+ * 'tenant edit 3')".  where is "" or "FILE:LINE: ".
+ */
+static void
+warn_preflight(const struct tenant *t, int64_t id, const char *where)
+{
+	struct strvec reasons = { 0 };
+	size_t i;
+
+	tenant_preflight(t, &reasons);
+	for (i = 0; i < reasons.n; i++)
+		fprintf(stderr, "mscagent: warning: %s%s (start will block "
+		    "tenant %lld; fix it with 'tenant edit %lld')\n", where,
+		    reasons.v[i], (long long)id, (long long)id);
+	strvec_clear(&reasons);
+}
+
 int
 cmd_tenant_add(struct cli *cli, int argc, char **argv)
 {
@@ -227,6 +249,7 @@ cmd_tenant_add(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	printf("%lld\n", (long long)id);
+	warn_preflight(&t, id, "");
 	rc = 0;
 out:
 	tenant_clear(&t);
@@ -281,6 +304,7 @@ cmd_tenant_edit(struct cli *cli, int argc, char **argv)
 	    store_commit(cli->st, &cli->err) == -1)
 		goto fail;
 	printf("tenant %lld updated\n", (long long)id);
+	warn_preflight(&t, id, "");
 	rc = 0;
 	goto out;
 fail:
@@ -295,6 +319,73 @@ import_progress(size_t rows, void *arg)
 {
 	(void)arg;
 	fprintf(stderr, "\rimporting: %zu rows", rows);
+}
+
+/* What warn_imported() walks: the ids just imported, and how many
+ * warnings were said. */
+struct import_warnings {
+	struct cli	*cli;
+	int64_t		 first;
+	int64_t		 last;
+	size_t		 told;	/* tenants warned about */
+	size_t		 more;	/* beyond IMPORT_WARNINGS_MAX */
+};
+
+#define IMPORT_WARNINGS_MAX	20	/* tenants, as for the problems */
+
+/* "FILE:LINE: " from the history's "registered from FILE line LINE". */
+static char *
+import_where(struct cli *cli, int64_t id)
+{
+	struct history_entry *h = NULL;
+	size_t n = 0;
+	const char *from = "registered from ", *line;
+	char *where = NULL;
+	struct err err;
+
+	if (store_history_list(cli->st, id, &h, &n, &err) == 0 && n > 0 &&
+	    strncmp(h[0].detail, from, strlen(from)) == 0 &&
+	    (line = strstr(h[0].detail, " line ")) != NULL)
+		where = xasprintf("%.*s:%s: ", (int)(line - h[0].detail -
+		    strlen(from)), h[0].detail + strlen(from), line + 6);
+	store_history_free(h, n);
+	return where != NULL ? where : xstrdup("");
+}
+
+static int
+warn_imported_one(const struct tenant *t, void *arg)
+{
+	struct import_warnings *w = arg;
+	char *where;
+
+	if (t->id < w->first || t->id > w->last ||
+	    tenant_preflight(t, NULL) == 0)
+		return 0;
+	if (w->told >= IMPORT_WARNINGS_MAX) {
+		w->more++;
+		return 0;
+	}
+	where = import_where(w->cli, t->id);
+	warn_preflight(t, t->id, where);
+	free(where);
+	w->told++;
+	return 0;
+}
+
+/* The preflight's warnings for the tenants just imported (all new). */
+static int
+warn_imported(struct cli *cli, int64_t first, size_t count)
+{
+	struct import_warnings w = { cli, first,
+	    first + (int64_t)count - 1, 0, 0 };
+
+	if (store_tenant_each(cli->st, STATE_NEW, warn_imported_one, &w,
+	    &cli->err) == -1)
+		return -1;
+	if (w.more > 0)
+		fprintf(stderr, "mscagent: warning: and %zu more tenants that "
+		    "start will block\n", w.more);
+	return 0;
 }
 
 int
@@ -321,7 +412,7 @@ cmd_tenant_import(struct cli *cli, int argc, char **argv)
 	printf("imported %zu tenant%s (ids %lld-%lld)\n", count,
 	    count == 1 ? "" : "s", (long long)first,
 	    (long long)(first + (int64_t)count - 1));
-	return 0;
+	return warn_imported(cli, first, count);
 }
 
 static int

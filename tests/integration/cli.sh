@@ -726,3 +726,35 @@ agent retrigger "$id"
 expect_eq "a blocked tenant: fix the data, then start" "$rc:$err" \
     "3:mscagent: tenant $id was blocked by the preflight on $(since "$id") (customer admin address 'admin blocked.test' is invalid: no '@'), so 'retrigger' does not apply; next: 'tenant edit $id ...' to fix the data, then 'start $id'"
 agent cancel "$id"
+
+# ---- data the preflight will refuse: registered, and said at once ----
+
+add_tenant "Warned" "it mueller.example" m365
+expect_eq "a bad address is registered (exit 0, the id alone)" \
+    "$rc:$([[ $out =~ ^[0-9]+$ ]] && echo id)" "0:id"
+expect_eq "with the preflight's words on stderr" "$err" \
+    "mscagent: warning: customer admin address 'it mueller.example' is invalid: no '@' (start will block tenant $id; fix it with 'tenant edit $id')"
+agent tenant edit "$id" --name "   "
+expect_eq "an edit to a blank name warns too" "$rc:$out:$err" \
+    "0:tenant $id updated:mscagent: warning: the name is blank (start will block tenant $id; fix it with 'tenant edit $id')
+mscagent: warning: customer admin address 'it mueller.example' is invalid: no '@' (start will block tenant $id; fix it with 'tenant edit $id')"
+agent tenant edit "$id" --name "Warned" --customer-admin it@mueller.example
+expect_eq "and a fixed tenant is silent" "$rc:$out:$err" \
+    "0:tenant $id updated:"
+agent start "$id"
+expect_rc "which starts" 0
+add_tenant "   " admin@blank.test m365
+blank=$id
+agent start "$blank"
+expect_eq "the preflight blocks a blank name" "$rc:$(sed -n 2p <<<"$out")" \
+    "1:  blocked: the name is blank"
+agent cancel "$blank"
+printf 'name,customer_admin,msp_admin,workloads,edition\nGood,a@good.test,%s,m365,e\n" ",bad,%s,m365,e\n' \
+    "$MSP" "$MSP" >"$T/warn.csv"
+agent tenant import "$T/warn.csv"
+last=$(grep -o '[0-9]*)$' <<<"$out" | tr -d ')')
+expect_eq "import warns with the file's line" "$rc:$err" \
+    "0:mscagent: warning: $T/warn.csv:3: the name is blank (start will block tenant $last; fix it with 'tenant edit $last')
+mscagent: warning: $T/warn.csv:3: customer admin address 'bad' is invalid: no '@' (start will block tenant $last; fix it with 'tenant edit $last')"
+agent cancel "$last"
+agent cancel "$((last - 1))"
