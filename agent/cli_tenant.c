@@ -404,8 +404,14 @@ cmd_tenant_import(struct cli *cli, int argc, char **argv)
 	    &cli->err);
 	if (tty)
 		fprintf(stderr, "\r\033[K");
-	for (i = 0; i < problems.n; i++)
-		fprintf(stderr, "mscagent: %s\n", problems.v[i]);
+	/* One problem is one line; several are listed, then counted. */
+	if (problems.n == 1) {
+		fprintf(stderr, "mscagent: %s (nothing imported)\n",
+		    problems.v[0]);
+		cli->err.msg[0] = '\0';
+	} else
+		for (i = 0; i < problems.n; i++)
+			fprintf(stderr, "mscagent: %s\n", problems.v[i]);
 	strvec_clear(&problems);
 	if (rc == -1)
 		return -1;

@@ -758,3 +758,35 @@ expect_eq "import warns with the file's line" "$rc:$err" \
 mscagent: warning: $T/warn.csv:3: customer admin address 'bad' is invalid: no '@' (start will block tenant $last; fix it with 'tenant edit $last')"
 agent cancel "$last"
 agent cancel "$((last - 1))"
+
+# ---- CSV as spreadsheets write it ----
+
+printf 'Name;Customer_Admin;MSP_Admin;Workloads;Edition;Licenses\r\n"Semi & Co";a@semi.test;%s;m365,gws;enterprise;"m365=2027-01-31;gws=2027-02-28"\r\n' \
+    "$MSP" >"$T/excel.csv"
+agent tenant import "$T/excel.csv"
+expect_eq "a semicolon file with headers in their own case imports" \
+    "$rc:$err" "0:"
+last=$(grep -o '[0-9]*)$' <<<"$out" | tr -d ')')
+show "$last"
+expect_eq "its fields and licences in place" \
+    "$(jv 'd["name"], d["workloads"], d["licenses"]["gws"]["expires"]')" \
+    "('Semi & Co', ['m365', 'gws'], '2027-02-28')"
+agent cancel "$last"
+printf 'name\tcustomer admin\tmsp-admin\tworkloads\tedition\nTab Ltd\ta@tab.test\t%s\tm365\tenterprise\n' \
+    "$MSP" >"$T/tab.csv"
+agent tenant import "$T/tab.csv"
+expect_eq "a tab-separated copy imports" "$rc:$err" "0:"
+agent cancel "$(grep -o '[0-9]*)$' <<<"$out" | tr -d ')')"
+printf 'name,customer_admn,msp_admin,workloads,edition\nA,a@x.test,%s,m365,e\n' \
+    "$MSP" >"$T/typo.csv"
+agent tenant import "$T/typo.csv"
+expect_refusal "a misspelt column exits 1, one line" 1
+expect_eq "naming it once, with a guess" "$err" \
+    "mscagent: $T/typo.csv:1: column 2: unknown column 'customer_admn'; did you mean 'customer_admin'? (nothing imported)"
+printf 'name,customer_admin,msp_admin,workloads,edition\nA,a@x.test,%s,m365x,e\nB,b@x.test,%s,gws,e,extra\n' \
+    "$MSP" "$MSP" >"$T/two.csv"
+agent tenant import "$T/two.csv"
+expect_eq "several problems: one line each, then the count" "$rc:$err" \
+    "1:mscagent: $T/two.csv:2: column 4 (workloads): unknown workload 'm365x' (known: hybrid, m365, gws, endpoints)
+mscagent: $T/two.csv:3: 6 fields, but the header has 5
+mscagent: $T/two.csv: nothing imported (2 problems)"
