@@ -362,6 +362,21 @@ mail_place(const struct url *u)
 	return u->scheme == URL_MAILDIR ? u->path : u->text;
 }
 
+/* Said once the port is bound: before, "listening" could be untrue
+ * (another agent holding the port). */
+static void
+say_started(unsigned port, void *arg)
+{
+	struct cli *cli = arg;
+
+	printf("mscagent %s: verification pages at %s/verify (listening on "
+	    "%s:%u)\n", MSCAGENT_VERSION, cli->cfg.base_url,
+	    cli->cfg.listen_address, port);
+	printf("mscagent: mail out to %s, replies read from %s\n",
+	    mail_place(&cli->cfg.outbound), mail_place(&cli->cfg.inbound));
+	(void)fflush(stdout);	/* main checks stdout at exit */
+}
+
 int
 cmd_run(struct cli *cli, int argc, char **argv)
 {
@@ -374,13 +389,7 @@ cmd_run(struct cli *cli, int argc, char **argv)
 	/* The database stays open in each thread, not here. */
 	store_close(cli->st);
 	cli->st = NULL;
-	printf("mscagent %s: verification pages at %s/verify (listening on "
-	    "%s:%d)\n", MSCAGENT_VERSION, cli->cfg.base_url,
-	    cli->cfg.listen_address, cli->cfg.listen_port);
-	printf("mscagent: mail out to %s, replies read from %s\n",
-	    mail_place(&cli->cfg.outbound), mail_place(&cli->cfg.inbound));
-	(void)fflush(stdout);	/* main checks stdout at exit */
-	if (run_agent(&cli->mail, &cli->err) == -1)
+	if (run_agent(&cli->mail, say_started, cli, &cli->err) == -1)
 		return -1;
 	log_close();
 	return 0;

@@ -45,6 +45,21 @@ token=${link#*token=}
 start_agent
 link=$BASE/verify?token=$token
 
+# ---- start-up: "listening" is said once it is true, paths plainly ----
+expect_eq "the banner names the port it listens on, after the bind" \
+    "$(grep -m1 '^mscagent [0-9.]*: ' "$T/run.log")" \
+    "mscagent $("$MSCAGENT" --version | cut -d' ' -f2): verification pages at $BASE/verify (listening on 127.0.0.1:$PORT)"
+agent run
+expect_eq "a second agent on the same port: exit 2, no banner" "$rc:$out" "2:"
+expect_eq "and one line saying why and what to do" "$err" \
+    "mscagent: cannot listen on 127.0.0.1:$PORT for [listener]: the port is taken (another mscagent running? else set another [listener] port)"
+mkdir -p "$T/sub"
+sed -e "s|^database = .*|database = ../var/none.db|" "$T/agent.conf" \
+    >"$T/sub/agent.conf"
+out=$("$MSCAGENT" -c "$T/sub/agent.conf" tenant list 2>&1)
+expect_eq "a path in an error is written plainly" "$out" \
+    "mscagent: no database at $(cd "$T" && pwd -P)/var/none.db (run 'mscagent init' first)"
+
 # ---- reading never changes anything ----
 http GET "$link"
 expect_status "GET /verify with the link" 200
