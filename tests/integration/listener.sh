@@ -107,6 +107,50 @@ http GET "$BASE/api/getDetails?token=nope"
 expect_status "getDetails with a bad token" 403
 expect_eq "as JSON" "$body" '{"error":"forbidden"}'
 
+# ---- a broken link: what to do on the page, why in the log, no token ----
+
+# A token signed with the agent's key (so only the claim changed is
+# wrong), or a header naming another key: forged the way a test can.
+forge() {		# token what (jti|kid)
+	"$PY" -S - "$1" "$2" "$T/var/token.key" <<'PYEOF'
+import base64, hashlib, hmac, json, sys
+tok, what, keyfile = sys.argv[1:]
+b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+unb = lambda s: base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+h, p, _ = tok.split(".")
+head, claims = json.loads(unb(h)), json.loads(unb(p))
+if what == "jti":
+    claims["jti"] = "0123456789abcdef0123456789abcdef"
+else:
+    head["kid"] = "retired"
+h = b64(json.dumps(head, separators=(",", ":")).encode())
+p = b64(json.dumps(claims, separators=(",", ":")).encode())
+sig = hmac.new(open(keyfile, "rb").read(), (h + "." + p).encode(),
+               hashlib.sha256).digest()
+print(h + "." + p + "." + b64(sig))
+PYEOF
+}
+
+http GET "$BASE/verify?token=${token:0:60}"
+expect_status "a link cut by a mail program" 403
+expect_eq "the page says what to do" \
+    "$(grep -o '<h1>[^<]*</h1>' <<<"$body"):$(grep -c 'Open the complete link from the newest mail about this migration' <<<"$body")" \
+    "<h1>This link does not work</h1>:1"
+expect_match "and who to ask" "$body" \
+    "contact your managed-service provider"
+http GET "$BASE/verify?token=${token%?}x"
+http GET "$BASE/verify?token=$(forge "$token" kid)"
+expect_status "a link signed with a retired key" 403
+http GET "$BASE/verify?token=$(forge "$token" jti)"
+expect_status "a link whose jti the agent never issued" 403
+for why in "token: not three base64url parts" \
+    "token: signature does not verify" "token: unknown kid" "unknown jti"; do
+	expect_match "the log says why: $why" "$(cat "$T/run.log")" \
+	    " info web link refused: $why\$"
+done
+expect_eq "and the log never holds a token or a part of one" \
+    "$(grep -cF -e "${token:0:60}" -e "${token##*.}" "$T/run.log")" "0"
+
 # ---- bad requests ----
 http POST "$BASE/verify" --data-binary @<(head -c 17000 /dev/zero | tr '\0' a)
 expect_status "a body over 16 KiB" 413
