@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 
 #include <jansson.h>
 
@@ -424,9 +425,26 @@ cmd_tenant_import(struct cli *cli, int argc, char **argv)
 static int
 print_tenant_row(const struct tenant *t, void *arg)
 {
-	(void)arg;
-	view_tenant_row(stdout, t);
+	const size_t *columns = arg;
+
+	view_tenant_row_fit(stdout, t, *columns);
 	return 0;
+}
+
+/*
+ * The terminal's width when stdout is one, else 0: names are cut only
+ * for a person's screen, never in a pipe or a file, where a script
+ * wants them whole.
+ */
+static size_t
+terminal_columns(void)
+{
+	struct winsize ws;
+
+	if (!isatty(STDOUT_FILENO) ||
+	    ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == -1)
+		return 0;
+	return ws.ws_col;
 }
 
 /* What append_tenant_json() needs: the array, and the default language. */
@@ -449,6 +467,7 @@ cmd_tenant_list(struct cli *cli, int argc, char **argv)
 {
 	const char *state_name = NULL;
 	struct tenant_list l = { 0 };
+	size_t columns;
 	int json, state = -1, rc;
 
 	if (cli_json_flag(cli, argc, argv, &json, &state_name) == -1)
@@ -460,9 +479,10 @@ cmd_tenant_list(struct cli *cli, int argc, char **argv)
 		return cli_usage_error(cli, "unknown state '%.40s'",
 		    state_name);
 	if (!json) {
+		columns = terminal_columns();
 		view_tenant_row(stdout, NULL);
 		return store_tenant_each(cli->st, state, print_tenant_row,
-		    NULL, &cli->err);
+		    &columns, &cli->err);
 	}
 	l.a = json_array();
 	l.x.language = cli->cfg.language;

@@ -35,6 +35,22 @@ set_date(struct tmpl_vars *v, const char *name, int32_t day)
 	tmpl_vars_set(v, name, day == DATE_NONE ? "" : s);
 }
 
+/* "Microsoft 365, Endpoints": the products as the licence rows beside
+ * them name them, not as codes.  Caller frees. */
+static char *
+product_titles(unsigned set)
+{
+	struct buf b = { 0 };
+	int w;
+
+	buf_puts(&b, "");
+	for (w = 0; w < WORKLOAD_COUNT; w++)
+		if (set & WORKLOAD_BIT(w))
+			buf_printf(&b, "%s%s", b.len ? ", " : "",
+			    workload_title(w));
+	return buf_release(&b);
+}
+
 static struct tmpl_vars *
 tenant_vars(const struct tenant *t)
 {
@@ -46,7 +62,7 @@ tenant_vars(const struct tenant *t)
 	tmpl_vars_set(v, "customer", t->name);
 	tmpl_vars_set(v, "customer_admin", t->customer_admin);
 	tmpl_vars_set(v, "edition", t->edition);
-	workloads = workloads_format(t->workloads, ", ");
+	workloads = product_titles(t->workloads);
 	tmpl_vars_set(v, "workloads", workloads);
 	free(workloads);
 	for (w = 0; w < WORKLOAD_COUNT; w++) {
@@ -81,7 +97,7 @@ page_form(struct tmpl_set *set, const struct page_form *f, struct page *p,
 		tmpl_vars_setf(item, "plan_id", "%lld",
 		    (long long)f->plans[i].id);
 		tmpl_vars_set(item, "plan_name", f->plans[i].name);
-		products = workloads_format(f->plans[i].products, ", ");
+		products = product_titles(f->plans[i].products);
 		tmpl_vars_set(item, "plan_products", products);
 		free(products);
 	}
@@ -119,16 +135,36 @@ state_title(enum tenant_state s)
 	return (unsigned)s < STATE_COUNT ? state_texts[s].title : "?";
 }
 
-/* Who moved the tenant, in words. */
+/*
+ * What happened when the tenant entered each state, for the timeline:
+ * an event with its subject ("Approved by the customer admin"), where
+ * the state's title would name the wrong person ("Awaiting approval by
+ * support").
+ */
+static const char *const timeline_texts[STATE_COUNT] = {
+	[STATE_NEW] = "Registered",
+	[STATE_BLOCKED] = "Blocked until support fixes the tenant's details",
+	[STATE_AWAITING_APPROVAL] = "Customer admin asked to approve",
+	[STATE_AWAITING_VERIFICATION] = "Approved by the customer admin",
+	[STATE_FINALIZING] = "Plan confirmed; support finalizes",
+	[STATE_COMPLETED] = "Completed",
+	[STATE_REJECTED] = "Rejected by the customer admin",
+	[STATE_TOKEN_EXPIRED] = "Link expired",
+	[STATE_CANCELLED] = "Cancelled",
+};
+
+/* How it came about, in words: the channel, not a second subject. */
 static const char *
 actor_words(const char *actor)
 {
 	static const char *const words[][2] = {
-		{ "cli", "by support" }, { "mail", "by mail" },
-		{ "web", "on this page" }, { "timer", "on time" },
+		{ "cli", " (by support)" }, { "mail", " (by mail)" },
+		{ "web", " (on this page)" }, { "import", " (by support)" },
 	};
 	size_t i;
 
+	if (actor != NULL && strncmp(actor, "console:", 8) == 0)
+		return " (by support)";
 	for (i = 0; actor != NULL && i < sizeof words / sizeof words[0]; i++)
 		if (strcmp(actor, words[i][0]) == 0)
 			return words[i][1];
@@ -149,10 +185,15 @@ page_status(struct tmpl_set *set, const struct page_status *s,
 	    state_texts[s->tenant->state].text : "");
 	tmpl_vars_set(v, "plan", s->plan);
 	for (i = 0; i < s->nhistory; i++) {
+		/* Past the registration, a row that kept the state (an edit,
+		 * a reply ignored) is no step of the migration. */
+		if (i > 0 && s->history[i].from == s->history[i].to)
+			continue;
 		item = tmpl_vars_item(v, "timeline");
 		set_time(item, "at", s->history[i].at);
-		tmpl_vars_setf(item, "what", "%s %s",
-		    state_title(s->history[i].to),
+		tmpl_vars_setf(item, "what", "%s%s",
+		    (unsigned)s->history[i].to < STATE_COUNT ?
+		    timeline_texts[s->history[i].to] : "?",
 		    actor_words(s->history[i].actor));
 	}
 	return render(set, "page_status", v, p, err);

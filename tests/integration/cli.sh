@@ -790,3 +790,47 @@ expect_eq "several problems: one line each, then the count" "$rc:$err" \
     "1:mscagent: $T/two.csv:2: column 4 (workloads): unknown workload 'm365x' (known: hybrid, m365, gws, endpoints)
 mscagent: $T/two.csv:3: 6 fields, but the header has 5
 mscagent: $T/two.csv: nothing imported (2 problems)"
+
+# ---- tenant list fits a terminal, and only a terminal ----
+
+long="Müller & Söhne — 株式会社 with a name far too long for one line 🚀"
+add_tenant "$long" admin@long.test m365
+long_id=$id
+tty_list() {		# columns
+	script -qec "stty cols $1; '$MSCAGENT' -c '$T/agent.conf' tenant list" \
+	    /dev/null | tr -d '\r' | grep "^$long_id "
+}
+if command -v script >/dev/null; then
+	row=$(tty_list 80)
+	expect_eq "on an 80-column terminal a long name is cut to fit" \
+	    "$(printf '%s' "$row" | LC_ALL=C.UTF-8 wc -m):$(grep -c ' Müller …$' <<<"$row")" \
+	    "80:1"
+	expect_match "whole characters only, on 100 columns too" \
+	    "$(tty_list 100)" " Müller & Söhne — 株式会社 w…$"
+else
+	ok "# SKIP no script(1) for a terminal"
+	ok "# SKIP no script(1) for a terminal"
+fi
+agent tenant list
+expect_eq "piped, the name is whole" "$(grep "^$long_id " <<<"$out" |
+    sed 's/.*m365 *//')" "$long"
+agent tenant list --json
+expect_eq "and in --json" "$(pyj "$out" "[t['name'] for t in d if t['id'] == $long_id][0]")" \
+    "$long"
+agent cancel "$long_id"
+
+# ---- tenant show always says whether the tenant is restricted ----
+
+add_tenant "Shown" admin@shown.test m365
+agent tenant show "$id"
+expect_eq "new: restricted no" "$(grep '^restricted' <<<"$out")" \
+    "restricted      no"
+expect_eq "and the registration is no move" \
+    "$(grep -c 'new -> new' <<<"$out"):$(grep -c '  new  by cli: registered$' <<<"$out")" \
+    "0:1"
+agent start "$id"
+agent tenant show "$id"
+expect_eq "awaiting approval: restricted yes, and what that means" \
+    "$(grep '^restricted' <<<"$out")" \
+    "restricted      yes (no user or licence changes; backups and restores go on)"
+agent cancel "$id"

@@ -71,6 +71,8 @@ expect_no_match "no script at all" "$body" "<script"
 expect_match "the licence expiry is listed" "$body" "2027-03-01"
 expect_match "eligible plans are radio buttons" "$body" \
     "type=\"radio\" name=\"plan\" required value=\"$std\""
+expect_match "a plan's products by their names, as the licences" "$body" \
+    '\(<span>Hybrid workloads, Microsoft 365, Google Workspace, Endpoints</span>\)'
 expect_match "a plan covering more products is eligible" "$body" \
     "value=\"$full\""
 expect_no_match "a plan of another edition is not" "$body" "value=\"$small\""
@@ -259,7 +261,12 @@ http GET "$link"
 expect_status "GET after confirming: the status page" 200
 expect_match "status: completed" "$body" "Status: <strong>Completed</strong>"
 expect_match "with the plan" "$body" ">Std<"
-expect_match "and the timeline" "$body" "Completed on this page"
+expect_match "and the timeline" "$body" "Completed \(on this page\)"
+expect_eq "whose steps name who did what, registration first" \
+    "$(tr -d '\n' <<<"$body" |
+    grep -o '<li><span class="date">[^<]*</span>: <span>[^<]*</span></li>' |
+    sed 's/.*<span>//; s/<.*//' | tr '\n' '|')" \
+    "Registered (by support)|Customer admin asked to approve (by support)|Approved by the customer admin (by support)|Completed (on this page)|"
 http POST "$BASE/verify" -d "token=$token&plan=$std"
 expect_status "a later POST" 303
 
