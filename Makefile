@@ -140,7 +140,8 @@ test: test-deps
 # Dovecot, no Chromium (crash.sh, e2e.sh, imap.sh, oauth.sh and smtp.sh
 # start the mail stack, browser.sh Chromium, console_browser.sh both;
 # fuzz.sh takes two minutes of its own).  make valgrind runs the same ones.
-MAILDIR_INTEGRATION = cli console import inbound listener outbox race users
+MAILDIR_INTEGRATION = cli console import inbound listener outbox race users \
+		      walkthrough
 
 check: test-deps
 	$(Q)$(MAKE) --no-print-directory build/asan/mscagent $(UNIT_BINS)
