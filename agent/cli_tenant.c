@@ -345,10 +345,13 @@ import_where(struct cli *cli, int64_t id)
 	struct err err;
 
 	if (store_history_list(cli->st, id, &h, &n, &err) == 0 && n > 0 &&
-	    strncmp(h[0].detail, from, strlen(from)) == 0 &&
-	    (line = strstr(h[0].detail, " line ")) != NULL)
-		where = xasprintf("%.*s:%s: ", (int)(line - h[0].detail -
-		    strlen(from)), h[0].detail + strlen(from), line + 6);
+	    strncmp(h[0].detail, from, strlen(from)) == 0) {
+		line = strstr(h[0].detail, " line ");
+		if (line != NULL)
+			where = xasprintf("%.*s:%s: ", (int)(line -
+			    h[0].detail - strlen(from)), h[0].detail +
+			    strlen(from), line + 6);
+	}
 	store_history_free(h, n);
 	return where != NULL ? where : xstrdup("");
 }

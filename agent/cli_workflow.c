@@ -318,9 +318,10 @@ cmd_sweep(struct cli *cli, int argc, char **argv)
 	if (sweep_run(cli->st, &cli->mail, cli->now, stdout, &rep,
 	    &cli->err) == -1)
 		return -1;
-	printf("sweep: %zu expired, %zu verification reminders, %zu approval "
-	    "reminders\n", rep.expired, rep.verification_reminders,
-	    rep.approval_reminders);
+	printf("sweep: %zu expired, %zu verification reminder%s, %zu "
+	    "approval reminder%s\n", rep.expired, rep.verification_reminders,
+	    rep.verification_reminders == 1 ? "" : "s",
+	    rep.approval_reminders, rep.approval_reminders == 1 ? "" : "s");
 	return 0;
 }
 
