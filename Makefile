@@ -10,6 +10,7 @@
 #                   config (maildir transports under var/, no server)
 #   make valgrind   unit and maildir tests under valgrind's memcheck
 #   make lint       cppcheck and clang-tidy
+#   make pot        the translators' template mailtemplates/po/mscagent.pot
 #   make install    PREFIX=/usr/local DESTDIR= (also UNITDIR, the systemd unit's)
 #   make clean
 #
@@ -33,7 +34,7 @@ DEB_BUILD	= build-essential pkg-config ca-certificates libetpan-dev \
 		  libmicrohttpd-dev libjansson-dev libinih-dev libgnutls28-dev \
 		  libcmocka-dev libsodium-dev libqrencode-dev
 # What the tests run besides the build (the mail stack installs its own).
-DEB_TEST	= faketime python3 valgrind clang libclang-rt-14-dev
+DEB_TEST	= faketime python3 valgrind clang libclang-rt-14-dev gettext
 # The browser tests (tests/integration/browser.sh, console_browser.sh):
 # headless Chromium.
 DEB_TEST	+= chromium chromium-driver
@@ -156,6 +157,8 @@ install: all
 	    $(DESTDIR)$(SYSCONFDIR)/mscagent
 	install -m 0755 build/mscagent $(DESTDIR)$(BINDIR)/mscagent
 	install -m 0644 mailtemplates/*.html $(DESTDIR)$(SHAREDIR)/mailtemplates/
+	install -d $(DESTDIR)$(SHAREDIR)/mailtemplates/po
+	install -m 0644 mailtemplates/po/*.po $(DESTDIR)$(SHAREDIR)/mailtemplates/po/
 	[ -e $(DESTDIR)$(SYSCONFDIR)/mscagent/agent.conf ] || \
 	    sed -e 's|\.\./var|$(STATEDIR)|g' \
 	        -e 's|\.\./mailtemplates|$(SHAREDIR)/mailtemplates|' \
@@ -223,6 +226,31 @@ lint: lint-deps
 		    2>build/clang-tidy.err || { fail=1; \
 		grep -v 'warnings* generated' build/clang-tidy.err >&2; }; \
 	done; exit $$fail
+
+# make pot: every string a translator translates, from the templates of
+# mails and pages (build/potgen: the strings a render looks up) and from
+# the C sources (xgettext: N_() and NC_()).  No line numbers, so that
+# only a changed string changes it; tests/run.sh checks it is current.
+POT		= mailtemplates/po/mscagent.pot
+POT_TEMPLATES	= $(filter-out mailtemplates/console_%,\
+		  $(sort $(wildcard mailtemplates/*.html)))
+
+.PHONY: pot
+pot: build/mscagent.pot
+	$(Q)cp build/mscagent.pot $(POT)
+	@echo "  POT     $(POT)"
+
+build/mscagent.pot: build/potgen $(POT_TEMPLATES) $(SRCS)
+	$(Q)build/potgen $(POT_TEMPLATES) >build/templates.pot
+	$(Q)xgettext --from-code=UTF-8 --omit-header --no-location \
+	    --add-comments=TRANSLATORS: -k -kN_ -kNC_:1c,2 \
+	    -o build/code.pot $(SRCS)
+	$(Q)msgcat --use-first -o $@ build/templates.pot \
+	    build/code.pot
+
+build/potgen: tests/support/potgen.c $(LIB_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
 clean:
 	rm -rf build

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "date.h"
 #include "fsm.h"
 #include "page.h"
@@ -18,23 +19,7 @@ render(struct tmpl_set *set, const char *name, struct tmpl_vars *v,
 	return rc;
 }
 
-static void
-set_time(struct tmpl_vars *v, const char *name, int64_t t)
-{
-	char shown[TIMESTAMP_SHOWN_LEN];
-
-	tmpl_vars_set(v, name, timestamp_shown((time_t)t, shown));
-}
-
-static void
-set_date(struct tmpl_vars *v, const char *name, int32_t day)
-{
-	char s[DATE_STR_LEN];
-
-	date_format(day, s);
-	tmpl_vars_set(v, name, day == DATE_NONE ? "" : s);
-}
-
+/* A page about tenant t is in its language. */
 static struct tmpl_vars *
 tenant_vars(const struct tenant *t)
 {
@@ -43,6 +28,7 @@ tenant_vars(const struct tenant *t)
 	int w;
 
 	v = tmpl_vars_new();
+	tmpl_vars_set_language(v, t->language);
 	tmpl_vars_set(v, "customer", t->name);
 	tmpl_vars_set(v, "customer_admin", t->customer_admin);
 	tmpl_vars_set(v, "edition", t->edition);
@@ -53,9 +39,9 @@ tenant_vars(const struct tenant *t)
 		if (!(t->workloads & WORKLOAD_BIT(w)))
 			continue;
 		item = tmpl_vars_item(v, "licences");
-		tmpl_vars_set(item, "workload", workload_title(w));
-		set_date(item, "expires", t->expires[w]);
-		set_date(item, "after", t->after[w]);
+		tmpl_vars_set_msgid(item, "workload", workload_title(w));
+		tmpl_vars_set_date(item, "expires", t->expires[w]);
+		tmpl_vars_set_date(item, "after", t->after[w]);
 		tmpl_vars_set(item, "after_set",
 		    t->after[w] == DATE_NONE ? "" : "yes");
 	}
@@ -73,9 +59,9 @@ page_form(struct tmpl_set *set, const struct page_form *f, struct page *p,
 	memset(p, 0, sizeof *p);
 	v = tenant_vars(f->tenant);
 	tmpl_vars_set(v, "token", f->token);
-	tmpl_vars_set(v, "message", f->message);
+	tmpl_vars_set_msgid(v, "message", f->message);
 	tmpl_vars_set(v, "has_plans", f->nplans > 0 ? "yes" : "");
-	set_time(v, "link_expires", f->expires_at);
+	tmpl_vars_set_time(v, "link_expires", f->expires_at);
 	for (i = 0; i < f->nplans; i++) {
 		item = tmpl_vars_item(v, "plans");
 		tmpl_vars_setf(item, "plan_id", "%lld",
@@ -93,24 +79,28 @@ static const struct {
 	const char	*title;
 	const char	*text;
 } state_texts[STATE_COUNT] = {
-	[STATE_NEW] = { "Registered", "The migration has not started." },
-	[STATE_BLOCKED] = { "Blocked", "The migration is blocked until "
-	    "support fixes the tenant's details." },
-	[STATE_AWAITING_APPROVAL] = { "Awaiting approval", "The customer "
-	    "admin has been asked to approve again." },
-	[STATE_AWAITING_VERIFICATION] = { "Approved, awaiting your "
-	    "confirmation", "Pick a service plan and confirm." },
-	[STATE_FINALIZING] = { "Confirmed, being finalized", "You confirmed "
-	    "the plan. Support finalizes the hybrid migration; you will get "
-	    "a mail when it is done." },
-	[STATE_COMPLETED] = { "Completed", "The customer is now a tenant of "
-	    "your Managed Services Console." },
-	[STATE_REJECTED] = { "Rejected", "The customer admin rejected the "
-	    "migration." },
-	[STATE_TOKEN_EXPIRED] = { "Link expired", "Contact support to "
-	    "re-trigger the approval." },
-	[STATE_CANCELLED] = { "Cancelled", "Support cancelled the "
-	    "migration." },
+	[STATE_NEW] = { N_("Registered"),
+	    N_("The migration has not started.") },
+	[STATE_BLOCKED] = { N_("Blocked"),
+	    N_("The migration is blocked until support fixes the tenant's "
+	    "details.") },
+	[STATE_AWAITING_APPROVAL] = { N_("Awaiting approval"),
+	    N_("The customer admin has been asked to approve again.") },
+	[STATE_AWAITING_VERIFICATION] = {
+	    N_("Approved, awaiting your confirmation"),
+	    N_("Pick a service plan and confirm.") },
+	[STATE_FINALIZING] = { N_("Confirmed, being finalized"),
+	    N_("You confirmed the plan. Support finalizes the hybrid "
+	    "migration; you will get a mail when it is done.") },
+	[STATE_COMPLETED] = { N_("Completed"),
+	    N_("The customer is now a tenant of your Managed Services "
+	    "Console.") },
+	[STATE_REJECTED] = { N_("Rejected"),
+	    N_("The customer admin rejected the migration.") },
+	[STATE_TOKEN_EXPIRED] = { N_("Link expired"),
+	    N_("Contact support to re-trigger the approval.") },
+	[STATE_CANCELLED] = { N_("Cancelled"),
+	    N_("Support cancelled the migration.") },
 };
 
 static const char *
@@ -124,8 +114,8 @@ static const char *
 actor_words(const char *actor)
 {
 	static const char *const words[][2] = {
-		{ "cli", "by support" }, { "mail", "by mail" },
-		{ "web", "on this page" }, { "timer", "on time" },
+		{ "cli", N_("by support") }, { "mail", N_("by mail") },
+		{ "web", N_("on this page") }, { "timer", N_("on time") },
 	};
 	size_t i;
 
@@ -144,15 +134,17 @@ page_status(struct tmpl_set *set, const struct page_status *s,
 
 	memset(p, 0, sizeof *p);
 	v = tenant_vars(s->tenant);
-	tmpl_vars_set(v, "state_title", state_title(s->tenant->state));
-	tmpl_vars_set(v, "state_text", (unsigned)s->tenant->state < STATE_COUNT ?
+	tmpl_vars_set_msgid(v, "state_title", state_title(s->tenant->state));
+	tmpl_vars_set_msgid(v, "state_text",
+	    (unsigned)s->tenant->state < STATE_COUNT ?
 	    state_texts[s->tenant->state].text : "");
 	tmpl_vars_set(v, "plan", s->plan);
 	for (i = 0; i < s->nhistory; i++) {
 		item = tmpl_vars_item(v, "timeline");
-		set_time(item, "at", s->history[i].at);
-		tmpl_vars_setf(item, "what", "%s %s",
-		    state_title(s->history[i].to),
+		tmpl_vars_set_time(item, "at", s->history[i].at);
+		tmpl_vars_set_msgid(item, "state",
+		    state_title(s->history[i].to));
+		tmpl_vars_set_msgid(item, "actor",
 		    actor_words(s->history[i].actor));
 	}
 	return render(set, "page_status", v, p, err);
@@ -166,21 +158,23 @@ page_gone(struct tmpl_set *set, const struct access *a, const char *support,
 
 	memset(p, 0, sizeof *p);
 	v = tmpl_vars_new();
+	tmpl_vars_set_language(v, a->tenant.language);
 	tmpl_vars_set(v, "support", support);
 	tmpl_vars_setf(v, "support_mailto", "mailto:%s", support);
 	if (a->status == ACCESS_SUPERSEDED) {
-		tmpl_vars_set(v, "title", "This link was replaced");
+		tmpl_vars_set_msgid(v, "title", N_("This link was replaced"));
 		if (a->current.issued_at != 0) {
 			tmpl_vars_set(v, "superseded", "yes");
-			set_time(v, "newer_at", a->current.issued_at);
+			tmpl_vars_set_time(v, "newer_at",
+			    a->current.issued_at);
 			tmpl_vars_set(v, "newer_to", a->current.recipient);
 		} else
 			tmpl_vars_set(v, "superseded_no_link", "yes");
 	} else {
-		tmpl_vars_set(v, "title", "This link has expired");
+		tmpl_vars_set_msgid(v, "title", N_("This link has expired"));
 		tmpl_vars_set(v, "expired", "yes");
 		/* The sweep may have ended it before the token's exp. */
-		set_time(v, "expired_at", a->tenant.state ==
+		tmpl_vars_set_time(v, "expired_at", a->tenant.state ==
 		    STATE_TOKEN_EXPIRED && a->tenant.state_since < a->claims.exp ?
 		    a->tenant.state_since : a->claims.exp);
 	}
@@ -188,15 +182,16 @@ page_gone(struct tmpl_set *set, const struct access *a, const char *support,
 }
 
 int
-page_message(struct tmpl_set *set, const char *title, const char *text,
-    struct page *p, struct err *err)
+page_message(struct tmpl_set *set, const char *language, const char *title,
+    const char *text, struct page *p, struct err *err)
 {
 	struct tmpl_vars *v;
 
 	memset(p, 0, sizeof *p);
 	v = tmpl_vars_new();
-	tmpl_vars_set(v, "title", title);
-	tmpl_vars_set(v, "text", text);
+	tmpl_vars_set_language(v, language);
+	tmpl_vars_set_msgid(v, "title", title);
+	tmpl_vars_set_msgid(v, "text", text);
 	return render(set, "page_message", v, p, err);
 }
 

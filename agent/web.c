@@ -6,6 +6,7 @@
 
 #include "access.h"
 #include "brand.h"
+#include "catalog.h"
 #include "fsm.h"
 #include "mailauth.h"
 #include "page.h"
@@ -26,6 +27,9 @@ struct call {
 	int64_t				 now;
 	struct web_response		*res;
 	struct err			 err;
+	/* The tenant's language once the link names one, for pages that
+	 * do not show the tenant; "": the default. */
+	char				 language[LANG_TAG_MAX + 1];
 };
 
 static void
@@ -45,8 +49,8 @@ message(struct call *c, unsigned status, const char *title, const char *text)
 	struct page p;
 	struct err err;
 
-	if (page_message(c->web->mail->templates, title, text, &p, &err) ==
-	    -1) {
+	if (page_message(c->web->mail->templates, c->language, title, text,
+	    &p, &err) == -1) {
 		/* No template to say it with: plain text still says it. */
 		char *s = xasprintf("%s\n%s\n", title, text);
 		set_body(c->res, status, "text/plain; charset=utf-8", s,
@@ -59,14 +63,14 @@ message(struct call *c, unsigned status, const char *title, const char *text)
 static void
 server_error(struct call *c)
 {
-	message(c, 500, "Something went wrong", "The migration agent could "
-	    "not answer just now. Please try again in a few minutes.");
+	message(c, 500, N_("Something went wrong"), N_("The migration agent "
+	    "could not answer just now. Please try again in a few minutes."));
 }
 
 static void
 forbidden(struct call *c)
 {
-	message(c, 403, "Link not valid", "This link is not valid.");
+	message(c, 403, N_("Link not valid"), N_("This link is not valid."));
 }
 
 static void
@@ -200,6 +204,8 @@ check_link(struct call *c, struct access *a)
 		forbidden(c);
 		return 0;
 	}
+	(void)snprintf(c->language, sizeof c->language, "%s",
+	    a->tenant.language ? a->tenant.language : "");
 	return 1;
 }
 
@@ -229,7 +235,7 @@ see_page(struct call *c)
 	free(c->res->location);
 	c->res->location = xasprintf("%s/verify?token=%s",
 	    c->web->mail->cfg->base_url, c->req->token);
-	message(c, 303, "Confirmed", "Your choice is recorded.");
+	message(c, 303, N_("Confirmed"), N_("Your choice is recorded."));
 }
 
 static int
@@ -251,8 +257,8 @@ confirm(struct call *c, const struct access *a)
 	const char *plan = c->req->plan;
 
 	if (plan == NULL || !all_digits(plan))
-		return show_form(c, a, 422, "Pick one of the service plans "
-		    "below, then confirm.");
+		return show_form(c, a, 422, N_("Pick one of the service plans "
+		    "below, then confirm."));
 	ev.event = EVENT_VERIFY;
 	ev.actor = "web";
 	ev.plan = plan;
@@ -269,8 +275,8 @@ confirm(struct call *c, const struct access *a)
 		return 0;
 	}
 	if (c->err.kind == ERR_INPUT)
-		return show_form(c, a, 422, "That plan cannot be chosen for "
-		    "this customer. Pick one of the plans below.");
+		return show_form(c, a, 422, N_("That plan cannot be chosen "
+		    "for this customer. Pick one of the plans below."));
 	return -1;
 }
 
@@ -299,7 +305,7 @@ static json_t *
 details_json(const struct tenant *t, const struct plan *plans, size_t n)
 {
 	static const char *const keep[] = { "id", "name", "edition",
-	    "workloads", "licenses", "state", "restricted" };
+	    "workloads", "licenses", "state", "restricted", "language" };
 	struct tenant_extra extra = { 0 };
 	json_t *full, *tenant, *list;
 	size_t i;
@@ -376,7 +382,7 @@ logo(struct call *c)
 	char *body;
 
 	if (cfg->logo == NULL) {
-		message(c, 404, "Not found", "There is no page here.");
+		message(c, 404, N_("Not found"), N_("There is no page here."));
 		return 0;
 	}
 	body = xmalloc(cfg->logo_len);
@@ -573,7 +579,7 @@ web_handle(struct web *web, struct store *st, const struct web_request *req,
 
 	memset(res, 0, sizeof *res);
 	if ((r = find_route(req->path)) == NULL) {
-		message(&c, 404, "Not found", "There is no page here.");
+		message(&c, 404, N_("Not found"), N_("There is no page here."));
 		return;
 	}
 	if (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0)
@@ -582,8 +588,8 @@ web_handle(struct web *web, struct store *st, const struct web_request *req,
 		handler = r->post;
 	if (handler == NULL) {
 		res->allow = r->allow;
-		message(&c, 405, "Method not allowed", "This page does not "
-		    "take that kind of request.");
+		message(&c, 405, N_("Method not allowed"), N_("This page does "
+		    "not take that kind of request."));
 		return;
 	}
 	if (handler(&c) == -1)
