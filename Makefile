@@ -128,7 +128,7 @@ build/asan/tests/%: tests/unit/%.c $(ASAN_LIB_OBJS)
 test-build: build/mscagent build/asan/mscagent $(UNIT_BINS)
 
 test: test-deps
-	$(Q)$(MAKE) --no-print-directory test-build
+	$(Q)$(MAKE) --no-print-directory test-build pot-check
 	$(Q)tests/run.sh
 
 # The integration scripts on Maildir transports alone: no Postfix, no
@@ -138,7 +138,8 @@ test: test-deps
 MAILDIR_INTEGRATION = cli console import inbound listener outbox race users
 
 check: test-deps
-	$(Q)$(MAKE) --no-print-directory build/asan/mscagent $(UNIT_BINS)
+	$(Q)$(MAKE) --no-print-directory build/asan/mscagent $(UNIT_BINS) \
+	    pot-check
 	$(Q)INTEGRATION="$(MAILDIR_INTEGRATION:%=tests/integration/%.sh)" \
 	    tests/run.sh
 
@@ -240,17 +241,27 @@ pot: build/mscagent.pot
 	$(Q)cp build/mscagent.pot $(POT)
 	@echo "  POT     $(POT)"
 
-build/mscagent.pot: build/potgen $(POT_TEMPLATES) $(SRCS)
-	$(Q)build/potgen $(POT_TEMPLATES) >build/templates.pot
+build/mscagent.pot: build/asan/potgen $(POT_TEMPLATES) $(SRCS)
+	$(Q)build/asan/potgen $(POT_TEMPLATES) >build/templates.pot
 	$(Q)xgettext --from-code=UTF-8 --omit-header --no-location \
 	    --add-comments=TRANSLATORS: -k -kN_ -kNC_:1c,2 \
 	    -o build/code.pot $(SRCS)
 	$(Q)msgcat --use-first -o $@ build/templates.pot \
 	    build/code.pot
 
-build/potgen: tests/support/potgen.c $(LIB_OBJS)
+# With the test build's objects: make check has them already.
+build/asan/potgen: tests/support/potgen.c $(ASAN_LIB_OBJS)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ASAN_CFLAGS) -o $@ $< $(ASAN_LIB_OBJS) \
+	    $(LDLIBS)
+
+# The catalogs are checked against the .pot (tests/unit/test_catalog.c),
+# so the .pot must hold every string there is.
+.PHONY: pot-check
+pot-check: build/mscagent.pot
+	$(Q)cmp -s build/mscagent.pot $(POT) || { \
+		echo "$(POT) is not current: run make pot, then msgmerge" \
+		    "each catalog and translate what changed" >&2; exit 1; }
 
 clean:
 	rm -rf build

@@ -28,6 +28,7 @@ struct po_entry {
 
 struct po_reader {
 	const char	*name;
+	int		 flags;
 	size_t		 line;
 	struct catalog	*cat;
 	struct err	*err;
@@ -104,7 +105,8 @@ po_finish(struct po_reader *r, struct po_entry *e)
 		    "as UTF-8)");
 	/* The header (msgid ""), fuzzy and untranslated entries are not
 	 * translations. */
-	if (e->id.len == 0 || e->str.len == 0 || e->fuzzy)
+	if (e->id.len == 0 || e->fuzzy || (e->str.len == 0 &&
+	    !(r->flags & CATALOG_UNTRANSLATED)))
 		goto out;
 	if (c->n == CATALOG_ENTRIES_MAX)
 		return po_fail(r, "too many entries");
@@ -113,7 +115,7 @@ po_finish(struct po_reader *r, struct po_entry *e)
 	en->key = e->has_ctxt ? xasprintf("%s%c%s", e->ctxt.data ?
 	    e->ctxt.data : "", CONTEXT_GLUE, e->id.data) :
 	    xstrdup(e->id.data);
-	en->msgstr = buf_release(&e->str);
+	en->msgstr = e->str.data ? buf_release(&e->str) : xstrdup("");
 out:
 	po_entry_clear(e);
 	return 0;
@@ -203,9 +205,9 @@ has_duplicates(struct po_reader *r)
 
 struct catalog *
 catalog_parse(const char *tag, const char *text, size_t len,
-    const char *name, struct err *err)
+    const char *name, int flags, struct err *err)
 {
-	struct po_reader r = { .name = name, .err = err };
+	struct po_reader r = { .name = name, .flags = flags, .err = err };
 	struct po_entry e = { 0 };
 	const char *p = text, *end = text + len, *nl;
 	char *line;
@@ -236,7 +238,9 @@ catalog_parse(const char *tag, const char *text, size_t len,
 	po_entry_clear(&e);
 	if (rc == -1)
 		goto fail;
-	qsort(r.cat->entries, r.cat->n, sizeof *r.cat->entries, entry_cmp);
+	if (r.cat->n > 1)
+		qsort(r.cat->entries, r.cat->n, sizeof *r.cat->entries,
+		    entry_cmp);
 	if (has_duplicates(&r))
 		goto fail;
 	return r.cat;
@@ -273,7 +277,7 @@ catalog_find(const struct catalog *c, const char *ctxt, const char *msgid)
 	const struct entry *found;
 	struct entry key;
 
-	if (c == NULL || msgid == NULL)
+	if (c == NULL || c->n == 0 || msgid == NULL)
 		return NULL;
 	key.key = ctxt != NULL ? xasprintf("%s%c%s", ctxt, CONTEXT_GLUE,
 	    msgid) : xstrdup(msgid);

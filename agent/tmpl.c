@@ -564,7 +564,7 @@ read_catalog(const char *dir, const char *file, const char *tag,
 	path = xasprintf("%s/%s", dir, file);
 	if ((data = read_file("catalog", path, CATALOG_FILE_MAX, &len,
 	    err)) != NULL)
-		cat = catalog_parse(tag, data, len, path, err);
+		cat = catalog_parse(tag, data, len, path, 0, err);
 	free(data);
 	free(path);
 	return cat;

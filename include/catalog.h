@@ -30,13 +30,17 @@
 
 struct catalog;
 
+/* catalog_parse's flags. */
+#define CATALOG_UNTRANSLATED	0x1	/* keep entries with an empty
+					   msgstr: reading a .pot */
+
 /*
  * Parses the .po text of language tag (a BCP 47 tag, normalized by the
  * caller); name is for errors ("de.po").  Returns the catalog, or NULL
  * with an ERR_INPUT error "NAME:LINE: what".
  */
 struct catalog *catalog_parse(const char *tag, const char *text, size_t len,
-	    const char *name, struct err *);
+	    const char *name, int flags, struct err *);
 void	 catalog_free(struct catalog *);
 
 /* The catalog's language tag. */
@@ -50,7 +54,7 @@ const char *catalog_find(const struct catalog *, const char *ctxt,
 const char *catalog_get(const struct catalog *, const char *ctxt,
 	    const char *msgid);
 
-/* Calls fn for each translated entry, in msgid order; for the tests. */
+/* Calls fn for each entry, in msgid order; for the tests. */
 void	 catalog_each(const struct catalog *,
 	    void (*fn)(const char *ctxt, const char *msgid,
 	    const char *msgstr, void *), void *arg);

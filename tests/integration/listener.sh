@@ -200,7 +200,7 @@ http GET "$link"
 expect_status "GET after confirming: the status page" 200
 expect_match "status: completed" "$body" "Status: <strong>Completed</strong>"
 expect_match "with the plan" "$body" ">Std<"
-expect_match "and the timeline" "$body" "Completed on this page"
+expect_match "and the timeline" "$body" "Completed</span> <span>on this page"
 http POST "$BASE/verify" -d "token=$token&plan=$std"
 expect_status "a later POST" 303
 
