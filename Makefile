@@ -11,6 +11,8 @@
 #   make valgrind   unit and maildir tests under valgrind's memcheck
 #   make lint       cppcheck and clang-tidy
 #   make pot        the translators' template mailtemplates/po/mscagent.pot
+#   make screenshots each language's request and page in headless Chromium,
+#                   in build/screenshots/, to look at after a translation
 #   make install    PREFIX=/usr/local DESTDIR= (also UNITDIR, the systemd unit's)
 #   make clean
 #
@@ -79,7 +81,7 @@ binary: build/mscagent
 # when it cannot (no root, no apt-get).
 deps: PACKAGES = $(DEB_BUILD)
 test-deps: PACKAGES = $(DEB_BUILD) $(DEB_TEST)
-deps test-deps lint-deps:
+deps test-deps lint-deps screenshot-deps:
 	$(Q)missing=""; \
 	for p in $(PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
@@ -254,6 +256,14 @@ build/asan/potgen: tests/support/potgen.c $(ASAN_LIB_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(ASAN_CFLAGS) -o $@ $< $(ASAN_LIB_OBJS) \
 	    $(LDLIBS)
+
+# A person's look at each translation: Chromium, and CJK fonts so that
+# Japanese shows as it will in a mail client.
+.PHONY: screenshots screenshot-deps
+screenshot-deps: PACKAGES = chromium fonts-noto-cjk
+screenshots: screenshot-deps
+	$(Q)$(MAKE) --no-print-directory build/asan/mscagent
+	$(Q)MSCAGENT=$(CURDIR)/build/asan/mscagent tests/support/screenshots.sh
 
 # The catalogs are checked against the .pot (tests/unit/test_catalog.c),
 # so the .pot must hold every string there is.
