@@ -81,6 +81,13 @@ read_string(struct po_reader *r, const char *s, struct buf *b)
 	return 0;
 }
 
+/* bsearch's: a key string against an entry. */
+static int
+key_cmp(const void *key, const void *entry)
+{
+	return strcmp(key, ((const struct entry *)entry)->key);
+}
+
 static int
 entry_cmp(const void *a, const void *b)
 {
@@ -275,15 +282,15 @@ const char *
 catalog_find(const struct catalog *c, const char *ctxt, const char *msgid)
 {
 	const struct entry *found;
-	struct entry key;
+	char *joined = NULL;
 
 	if (c == NULL || c->n == 0 || msgid == NULL)
 		return NULL;
-	key.key = ctxt != NULL ? xasprintf("%s%c%s", ctxt, CONTEXT_GLUE,
-	    msgid) : xstrdup(msgid);
-	found = bsearch(&key, c->entries, c->n, sizeof *c->entries,
-	    entry_cmp);
-	free(key.key);
+	if (ctxt != NULL)
+		joined = xasprintf("%s%c%s", ctxt, CONTEXT_GLUE, msgid);
+	found = bsearch(joined ? joined : msgid, c->entries, c->n,
+	    sizeof *c->entries, key_cmp);
+	free(joined);
 	return found ? found->msgstr : NULL;
 }
 
