@@ -41,6 +41,7 @@ set_body(struct web_response *res, unsigned status, const char *type,
 	res->type = type;
 	res->body = body;
 	res->len = len;
+	res->keep_until = 0;	/* a new answer: its maker says */
 }
 
 static void
@@ -183,8 +184,12 @@ show_gone(struct call *c, const struct access *a)
 	const struct strvec *support = &c->web->mail->cfg->support_addresses;
 	struct page p;
 
-	return page_answer(c, 410, page_gone(c->web->mail->templates, a,
-	    support->n ? support->v[0] : "", &p, &c->err), &p);
+	if (page_answer(c, 410, page_gone(c->web->mail->templates, a,
+	    support->n ? support->v[0] : "", &p, &c->err), &p) == -1)
+		return -1;
+	/* Gone stays gone until the database says otherwise. */
+	c->res->keep_until = INT64_MAX;
+	return 0;
 }
 
 /* Checks the link; 1 when a->status says what to show, 0 when the
@@ -223,6 +228,9 @@ verify_get(struct call *c)
 		rc = show_form(c, &a, 200, NULL);
 	else
 		rc = show_status(c, &a);
+	/* A live link's page holds until the link expires. */
+	if (rc == 0 && a.status == ACCESS_OK)
+		c->res->keep_until = a.claims.exp;
 	access_clear(&a);
 	return rc;
 }
@@ -341,12 +349,15 @@ get_details(struct call *c)
 	rc = 0;
 	if (a.status == ACCESS_INVALID)
 		json_answer(c, 403, json_pack("{s:s}", "error", "forbidden"));
-	else if (a.status != ACCESS_OK)
+	else if (a.status != ACCESS_OK) {
 		json_answer(c, 410, json_pack("{s:s}", "error",
 		    access_status_name(a.status)));
-	else if ((rc = eligible_plans(c->st, &a.tenant, &plans, &n,
-	    &c->err)) == 0)
+		c->res->keep_until = c->res->status == 410 ? INT64_MAX : 0;
+	} else if ((rc = eligible_plans(c->st, &a.tenant, &plans, &n,
+	    &c->err)) == 0) {
 		json_answer(c, 200, details_json(&a.tenant, plans, n));
+		c->res->keep_until = c->res->status == 200 ? a.claims.exp : 0;
+	}
 	store_plans_free(plans, n);
 	access_clear(&a);
 	return rc;
@@ -602,6 +613,18 @@ web_response_clear(struct web_response *res)
 	free(res->body);
 	free(res->location);
 	memset(res, 0, sizeof *res);
+}
+
+unsigned
+web_epoch(struct web *web)
+{
+	return __atomic_load_n(&web->epoch, __ATOMIC_RELAXED);
+}
+
+void
+web_forget(struct web *web)
+{
+	__atomic_fetch_add(&web->epoch, 1, __ATOMIC_RELAXED);
 }
 
 void

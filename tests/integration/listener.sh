@@ -8,6 +8,9 @@
 . "$(dirname "$0")/../support/lib.sh"
 make_config
 set_conf listener max_connections 16
+# A copy of the templates, to change one under the running agent.
+cp -R "$TOP/mailtemplates" "$T/templates"
+set_conf agent templates "$T/templates"
 agent init
 
 # Every answer carries the headers of SPEC §5.
@@ -75,6 +78,19 @@ expect_eq "details: tenant, state, plans" \
     "[$id, 'awaiting_verification', True, ['Std', 'Full']]"
 expect_eq "details name the licences" \
     "$(json_get "$body" 'd["tenant"]["licenses"]["m365"]["expires"]')" 2027-03-01
+
+# ---- a page opened again is kept, until anything changes ----
+for _ in 1 2 3 4; do curl -s -o /dev/null "$link"; done
+curl -s -o /dev/null "$BASE/api/getDetails?token=$token"
+agent plan add Later --edition enterprise --products m365,endpoints
+later=$out
+http GET "$link"
+expect_match "a plan added by another process shows at once" "$body" \
+    "value=\"$later\""
+http GET "$BASE/api/getDetails?token=$token"
+expect_eq "in the details too" \
+    "$(json_get "$body" '[p["name"] for p in d["eligible_plans"]]')" \
+    "['Std', 'Full', 'Later']"
 
 # ---- refused links ----
 http GET "$BASE/verify"
@@ -288,6 +304,11 @@ expect_match "a client that stops sending is cut off" "$(cat "$T/slow")" \
     "closed after ([5-9]|1[0-9]|2[0-5]) s"
 
 # ---- signals ----
+http GET "$link"
+expect_no_match "the status page, before its template changes" "$body" \
+    "Changed today"
+sed -i 's|<h2>Timeline</h2>|<h2>Changed today</h2>|' \
+    "$T/templates/page_status.html"
 kill -HUP "$AGENT_PID"
 for _ in $(seq 100); do
 	grep -q "reloaded templates" "$T/run.log" && break
@@ -297,6 +318,9 @@ http GET "$BASE/healthz"
 expect_eq "SIGHUP: still serving" "$status" 200
 expect_match "SIGHUP reloads the templates" "$(cat "$T/run.log")" \
     "reloaded templates"
+http GET "$link"
+expect_match "and a page kept from before is made again" "$body" \
+    "Changed today"
 stop_agent
 expect_eq "SIGTERM: exit 0" "$rc" 0
 check "SIGTERM: gone within 5 s ($stop_ms ms)" test "$stop_ms" -lt 5000
