@@ -99,7 +99,8 @@ void	 tmpl_set_free(struct tmpl_set *);
  */
 void	 tmpl_set_globals(struct tmpl_set *, struct tmpl_vars *globals);
 /* The language of renders whose variables name none, or one the set
- * has no catalog for ([agent] language); the set starts with "en". */
+ * has no catalog for ([agent] language); the set starts with "en".
+ * Call before the set is shared between threads, as tmpl_set_globals. */
 void	 tmpl_set_language(struct tmpl_set *, const char *tag);
 /* Forgets every template read, so the next use reads them again
  * (SIGHUP); renders already running keep their copies. */
