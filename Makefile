@@ -10,6 +10,9 @@
 #                   config (maildir transports under var/, no server)
 #   make valgrind   unit and maildir tests under valgrind's memcheck
 #   make lint       cppcheck and clang-tidy
+#   make pot        the translators' template mailtemplates/po/mscagent.pot
+#   make screenshots each language's request and page in headless Chromium,
+#                   in build/screenshots/, to look at after a translation
 #   make install    PREFIX=/usr/local DESTDIR= (also UNITDIR, the systemd
 #                   unit's, and MANDIR, the man page's)
 #   make clean
@@ -34,7 +37,7 @@ DEB_BUILD	= build-essential pkg-config ca-certificates libetpan-dev \
 		  libmicrohttpd-dev libjansson-dev libinih-dev libgnutls28-dev \
 		  libcmocka-dev libsodium-dev libqrencode-dev
 # What the tests run besides the build (the mail stack installs its own).
-DEB_TEST	= faketime python3 valgrind clang libclang-rt-14-dev
+DEB_TEST	= faketime python3 valgrind clang libclang-rt-14-dev gettext
 # The browser tests (tests/integration/browser.sh, console_browser.sh):
 # headless Chromium.
 DEB_TEST	+= chromium chromium-driver
@@ -84,7 +87,7 @@ build/mscagent.8: build/mscagent
 # when it cannot (no root, no apt-get).
 deps: PACKAGES = $(DEB_BUILD)
 test-deps: PACKAGES = $(DEB_BUILD) $(DEB_TEST)
-deps test-deps lint-deps:
+deps test-deps lint-deps screenshot-deps:
 	$(Q)missing=""; \
 	for p in $(PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
@@ -133,7 +136,7 @@ build/asan/tests/%: tests/unit/%.c $(ASAN_LIB_OBJS)
 test-build: build/mscagent build/asan/mscagent $(UNIT_BINS)
 
 test: test-deps
-	$(Q)$(MAKE) --no-print-directory test-build
+	$(Q)$(MAKE) --no-print-directory test-build pot-check
 	$(Q)tests/run.sh
 
 # The integration scripts on Maildir transports alone: no Postfix, no
@@ -144,7 +147,8 @@ MAILDIR_INTEGRATION = cli console import inbound listener outbox race users \
 		      walkthrough
 
 check: test-deps
-	$(Q)$(MAKE) --no-print-directory build/asan/mscagent $(UNIT_BINS)
+	$(Q)$(MAKE) --no-print-directory build/asan/mscagent $(UNIT_BINS) \
+	    pot-check
 	$(Q)INTEGRATION="$(MAILDIR_INTEGRATION:%=tests/integration/%.sh)" \
 	    tests/run.sh
 
@@ -163,6 +167,8 @@ install: all
 	    $(DESTDIR)$(SYSCONFDIR)/mscagent
 	install -m 0755 build/mscagent $(DESTDIR)$(BINDIR)/mscagent
 	install -m 0644 mailtemplates/*.html $(DESTDIR)$(SHAREDIR)/mailtemplates/
+	install -d $(DESTDIR)$(SHAREDIR)/mailtemplates/po
+	install -m 0644 mailtemplates/po/*.po $(DESTDIR)$(SHAREDIR)/mailtemplates/po/
 	[ -e $(DESTDIR)$(SYSCONFDIR)/mscagent/agent.conf ] || \
 	    sed -e 's|\.\./var|$(STATEDIR)|g' \
 	        -e 's|\.\./mailtemplates|$(SHAREDIR)/mailtemplates|' \
@@ -238,6 +244,49 @@ lint: lint-deps
 		    2>build/clang-tidy.err || { fail=1; \
 		grep -v 'warnings* generated' build/clang-tidy.err >&2; }; \
 	done; exit $$fail
+
+# make pot: every string a translator translates, from the templates of
+# mails and pages (build/potgen: the strings a render looks up) and from
+# the C sources (xgettext: N_() and NC_()).  No line numbers, so that
+# only a changed string changes it; tests/run.sh checks it is current.
+POT		= mailtemplates/po/mscagent.pot
+POT_TEMPLATES	= $(filter-out mailtemplates/console_%,\
+		  $(sort $(wildcard mailtemplates/*.html)))
+
+.PHONY: pot
+pot: build/mscagent.pot
+	$(Q)cp build/mscagent.pot $(POT)
+	@echo "  POT     $(POT)"
+
+build/mscagent.pot: build/asan/potgen $(POT_TEMPLATES) $(SRCS)
+	$(Q)build/asan/potgen $(POT_TEMPLATES) >build/templates.pot
+	$(Q)xgettext --from-code=UTF-8 --omit-header --no-location \
+	    --add-comments=TRANSLATORS: -k -kN_ -kNC_:1c,2 \
+	    -o build/code.pot $(SRCS)
+	$(Q)msgcat --use-first -o $@ build/templates.pot \
+	    build/code.pot
+
+# With the test build's objects: make check has them already.
+build/asan/potgen: tests/support/potgen.c $(ASAN_LIB_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(ASAN_CFLAGS) -o $@ $< $(ASAN_LIB_OBJS) \
+	    $(LDLIBS)
+
+# A person's look at each translation: Chromium, and CJK fonts so that
+# Japanese shows as it will in a mail client.
+.PHONY: screenshots screenshot-deps
+screenshot-deps: PACKAGES = chromium fonts-noto-cjk
+screenshots: screenshot-deps
+	$(Q)$(MAKE) --no-print-directory build/asan/mscagent
+	$(Q)MSCAGENT=$(CURDIR)/build/asan/mscagent tests/support/screenshots.sh
+
+# The catalogs are checked against the .pot (tests/unit/test_catalog.c),
+# so the .pot must hold every string there is.
+.PHONY: pot-check
+pot-check: build/mscagent.pot
+	$(Q)cmp -s build/mscagent.pot $(POT) || { \
+		echo "$(POT) is not current: run make pot, then msgmerge" \
+		    "each catalog and translate what changed" >&2; exit 1; }
 
 clean:
 	rm -rf build

@@ -296,6 +296,7 @@ open_mail(struct cli *cli)
 	cli->mail.templates = tmpl_set_new(cli->cfg.templates);
 	/* Mails and pages alike show the MSP's branding. */
 	tmpl_set_globals(cli->mail.templates, brand_vars(&cli->cfg));
+	tmpl_set_language(cli->mail.templates, cli->cfg.language);
 	return 0;
 }
 

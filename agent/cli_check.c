@@ -64,6 +64,39 @@ check_line(int ok, const char *what, const char *detail)
 	return ok ? 0 : 1;
 }
 
+/* The catalogs, and whether [agent] language is one of them. */
+static int
+check_languages(struct cli *cli, struct tmpl_set *set)
+{
+	char used[LANG_TAG_MAX + 1];
+	struct strvec tags = { 0 };
+	struct buf b = { 0 };
+	struct err err;
+	size_t i, len;
+	int failed = 0;
+
+	if (tmpl_languages(set, &tags, &err) == -1)
+		failed += check_line(0, "languages", err.msg);
+	tmpl_set_language(set, cli->cfg.language);
+	tmpl_language(set, cli->cfg.language, used);
+	len = strcspn(cli->cfg.language, "-");
+	if (strlen(used) != len || strncmp(used, cli->cfg.language, len) != 0) {
+		buf_printf(&b, "[agent] language %s: no catalog %s/po/%.*s.po; "
+		    "support would read %s", cli->cfg.language,
+		    cli->cfg.templates, (int)len, cli->cfg.language, used);
+		failed += check_line(0, "languages", b.data);
+		buf_clear(&b);
+	}
+	for (i = 0; i < tags.n; i++)
+		buf_printf(&b, "%s%s", i ? " " : "", tags.v[i]);
+	buf_printf(&b, "; default %s", used);
+	if (failed == 0)
+		check_line(1, "languages", b.data);
+	buf_clear(&b);
+	strvec_clear(&tags);
+	return failed;
+}
+
 static int
 check_templates(struct cli *cli)
 {
@@ -83,6 +116,7 @@ check_templates(struct cli *cli)
 	for (k = 0; k < MAIL_KIND_COUNT; k++)
 		if (!tmpl_check(set, fsm_mail_kind_name(k), &err))
 			failed += check_line(0, "templates", err.msg);
+	failed += check_languages(cli, set);
 	tmpl_set_free(set);
 	if (failed == 0) {
 		line = xasprintf("%d mail and %zu page templates in %s",

@@ -2,7 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "brand.h"
+#include "catalog.h"
 #include "compose.h"
 #include "date.h"
 #include "mime.h"
@@ -18,35 +20,26 @@ compose_link(const struct config *cfg, const char *token)
 }
 
 static void
-set_time(struct tmpl_vars *v, const char *name, int64_t t)
-{
-	char shown[TIMESTAMP_SHOWN_LEN];
-
-	tmpl_vars_set(v, name, timestamp_shown((time_t)t, shown));
-}
-
-static void
 set_licences(struct tmpl_vars *v, const struct tenant *t)
 {
 	struct tmpl_vars *item;
-	char day[DATE_STR_LEN];
 	int w;
 
 	for (w = 0; w < WORKLOAD_COUNT; w++) {
 		if (!(t->workloads & WORKLOAD_BIT(w)))
 			continue;
 		item = tmpl_vars_item(v, "licences");
-		tmpl_vars_set(item, "workload", workload_title(w));
-		date_format(t->expires[w], day);
-		tmpl_vars_set(item, "expires",
-		    t->expires[w] == DATE_NONE ? "" : day);
-		date_format(t->after[w], day);
-		tmpl_vars_set(item, "after",
-		    t->after[w] == DATE_NONE ? "-" : day);
+		tmpl_vars_set_msgid(item, "workload", workload_title(w));
+		tmpl_vars_set_date(item, "expires", t->expires[w]);
+		if (t->after[w] == DATE_NONE)
+			tmpl_vars_set(item, "after", "-");
+		else
+			tmpl_vars_set_date(item, "after", t->after[w]);
 	}
 }
 
-/* The keyword a clarification asks for, from the state being answered. */
+/* The keyword a clarification asks for when it is not the customer
+ * admin's answer (expect_approval): support's, in English as the CLI. */
 static const char *
 expected_answer(enum tenant_state state)
 {
@@ -56,7 +49,7 @@ expected_answer(enum tenant_state state)
 	case STATE_FINALIZING:
 		return "FINALIZE";
 	default:
-		return "APPROVE or REJECT";
+		return NULL;
 	}
 }
 
@@ -65,27 +58,31 @@ set_kind_vars(struct tmpl_vars *v, const struct compose_input *in,
     const struct config *cfg)
 {
 	const struct tenant *t = in->tenant;
-	char stamp[TIMESTAMP_STR_LEN];
 	char *link;
 
 	if (in->token != NULL && in->token->token != NULL) {
 		link = compose_link(cfg, in->token->token);
 		tmpl_vars_set(v, "link", link);
 		free(link);
-		set_time(v, "link_expires", in->token->expires_at);
-		timestamp_format((time_t)in->token->expires_at, stamp);
-		tmpl_vars_setf(v, "link_expires_date", "%.10s", stamp);
+		tmpl_vars_set_time(v, "link_expires", in->token->expires_at);
+		tmpl_vars_set_date(v, "link_expires_date",
+		    date_of_time((time_t)in->token->expires_at));
 	}
 	tmpl_vars_set(v, "plan", in->plan);
 	tmpl_vars_set(v, "expected", expected_answer(t->state));
+	tmpl_vars_set(v, "expect_approval",
+	    expected_answer(t->state) == NULL ? "yes" : "");
 	/* A receipt follows the answer: the state says which it was. */
 	if (in->kind == MAIL_APPROVAL_RECEIPT) {
 		int approved = t->state != STATE_REJECTED;
 
 		tmpl_vars_set(v, approved ? "approved" : "rejected", "yes");
-		tmpl_vars_set(v, "decision", approved ? "APPROVE" : "REJECT");
-		tmpl_vars_set(v, "decision_word",
-		    approved ? "approved" : "rejected");
+		tmpl_vars_set_msgid(v, "decision", approved ? N_("APPROVE") :
+		    N_("REJECT"));
+		/* TRANSLATORS: in "Received: you {decision_word} the move
+		 * of {customer}". */
+		tmpl_vars_set_msgid(v, "decision_word", approved ?
+		    N_("approved") : N_("rejected"));
 	}
 	if (in->failed != NULL) {
 		tmpl_vars_set(v, "failed_kind",
@@ -96,7 +93,22 @@ set_kind_vars(struct tmpl_vars *v, const struct compose_input *in,
 	tmpl_vars_set(v, "reason", in->reason);
 	tmpl_vars_set(v, "reply_from", in->reply_from);
 	tmpl_vars_set(v, "account", in->account);
-	set_time(v, "asked_at", t->state_since);
+	tmpl_vars_set_time(v, "asked_at", t->state_since);
+}
+
+/* Support reads the agent's language; everyone else the tenant's. */
+static const char *
+language_of(const struct compose_input *in, const struct config *cfg)
+{
+	size_t i;
+
+	if (in->role == ROLE_SUPPORT)
+		return NULL;
+	for (i = 0; in->role == ROLE_SENDER && i < cfg->support_addresses.n;
+	    i++)
+		if (addr_equal(cfg->support_addresses.v[i], in->to))
+			return NULL;
+	return in->tenant->language;
 }
 
 static struct tmpl_vars *
@@ -108,8 +120,12 @@ make_vars(const struct compose_input *in, const struct config *cfg,
 	char *workloads;
 
 	v = tmpl_vars_new();
+	tmpl_vars_set_language(v, language_of(in, cfg));
 	tmpl_vars_set(v, "customer", t->name);
 	tmpl_vars_setf(v, "tenant_id", "%lld", (long long)t->id);
+	/* The words a reply answers with, as the mail asks for them. */
+	tmpl_vars_set_msgid(v, "approve_word", N_("APPROVE"));
+	tmpl_vars_set_msgid(v, "reject_word", N_("REJECT"));
 	tmpl_vars_set(v, "edition", t->edition);
 	workloads = workloads_format(t->workloads, ", ");
 	tmpl_vars_set(v, "workloads", workloads);
@@ -121,7 +137,7 @@ make_vars(const struct compose_input *in, const struct config *cfg,
 	tmpl_vars_set(v, "support", cfg->support_addresses.n ?
 	    cfg->support_addresses.v[0] : "");
 	tmpl_vars_set(v, "to_support", in->role == ROLE_SUPPORT ? "yes" : "");
-	set_time(v, "now", in->now);
+	tmpl_vars_set_time(v, "now", in->now);
 	set_licences(v, t);
 	set_kind_vars(v, in, cfg);
 	return v;
@@ -217,11 +233,11 @@ compose_finish(const struct compose_job *job, struct composed *out,
     struct err *err)
 {
 	const struct compose_ctx *ctx = job->ctx;
+	struct tmpl_out body;
 	static const char *const extra[] = {
 		"Auto-Submitted", "auto-generated",
 		"X-Auto-Response-Suppress", "OOF, AutoReply",
 	};
-	struct tmpl_out body;
 	struct mime_mail m;
 	int rc;
 
@@ -247,6 +263,7 @@ compose_finish(const struct compose_job *job, struct composed *out,
 	m.logo = ctx->cfg->logo;
 	m.logo_len = ctx->cfg->logo_len;
 	m.logo_cid = BRAND_LOGO_CID;
+	m.language = body.language;
 	rc = mime_compose(&m, &out->message, &out->len, err);
 	tmpl_out_clear(&body);
 	return rc;

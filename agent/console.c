@@ -170,6 +170,9 @@ console_vars(const struct console_call *c)
 	struct tmpl_vars *v = tmpl_vars_new();
 	int signed_in = c->user.id > 0;
 
+	/* The operators' pages are in English, whatever the customers'
+	 * mails are in: their words are no catalog's. */
+	tmpl_vars_set_language(v, "en");
 	tmpl_vars_set(v, "user", signed_in ? c->user.name : "");
 	tmpl_vars_set(v, "role", signed_in ? user_role_name(c->user.role) :
 	    "");

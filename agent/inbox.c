@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "catalog.h"
 #include "inbox.h"
 #include "inmail.h"
 #include "reply.h"
@@ -233,49 +234,71 @@ read_reply(struct decision *r, const struct reply_keywords *kw,
  * 0 when the reply was recorded as not allowed, -1 for the database.
  */
 static int
-may_act(struct decision *r, enum fsm_event event, struct err *err)
+may_act(struct decision *r, const struct tenant *t, enum fsm_event event,
+    struct err *err)
 {
-	struct tenant t;
 	int rc = 1;
 
-	if (store_tenant_get(r->st, r->mail.tenant_id, &t, err) == -1)
-		return -1;
-	if (r->mail.generation != t.generation) {
+	if (r->mail.generation != t->generation) {
 		buf_printf(&r->why, "; not applied: it answers a mail of an "
 		    "earlier approval (generation %lld, now %lld)",
-		    (long long)r->mail.generation, (long long)t.generation);
+		    (long long)r->mail.generation, (long long)t->generation);
 		rc = record_outcome(r, INBOUND_STALE, err) == -1 ? -1 : 0;
 	} else if ((event == EVENT_APPROVE || event == EVENT_REJECT) &&
-	    !addr_equal(r->m.from, t.customer_admin)) {
+	    !addr_equal(r->m.from, t->customer_admin)) {
 		buf_printf(&r->why, "; not applied: only the customer admin "
-		    "%s approves or rejects", t.customer_admin);
+		    "%s approves or rejects", t->customer_admin);
 		rc = record_outcome(r, INBOUND_NOT_ALLOWED, err) == -1 ? -1 : 0;
 	}
-	tenant_clear(&t);
 	return rc;
+}
+
+/*
+ * The words that answer: the configured ones, and the words of the
+ * tenant's language that its mails ask for (and its buttons carry).
+ */
+static void
+words_for(const struct decision *r, const struct tenant *t,
+    struct strvec *approve, struct strvec *reject)
+{
+	const struct config *cfg = r->ctx->cfg;
+	size_t i;
+
+	for (i = 0; i < cfg->keywords_approve.n; i++)
+		strvec_push(approve, cfg->keywords_approve.v[i]);
+	for (i = 0; i < cfg->keywords_reject.n; i++)
+		strvec_push(reject, cfg->keywords_reject.v[i]);
+	strvec_push(approve, tmpl_translate(r->ctx->templates, t->language,
+	    N_("APPROVE")));
+	strvec_push(reject, tmpl_translate(r->ctx->templates, t->language,
+	    N_("REJECT")));
 }
 
 static int
 act(struct decision *r, struct err *err)
 {
 	const struct config *cfg = r->ctx->cfg;
-	struct reply_keywords kw = { &cfg->keywords_approve,
-	    &cfg->keywords_reject };
-	struct reply_verdict v;
+	struct strvec approve = { 0 }, reject = { 0 };
+	struct reply_keywords kw = { &approve, &reject };
+	struct reply_verdict v = { 0 };
 	struct workflow_event ev = { 0 };
 	struct workflow_outcome out;
 	struct inbound_note note = { 0 };
+	struct tenant t;
 	char *text;
 	int from_support, may, rc = -1;
 
+	if (store_tenant_get(r->st, r->mail.tenant_id, &t, err) == -1)
+		return -1;
 	from_support = is_support(cfg, r->m.from);
+	words_for(r, &t, &approve, &reject);
 	read_reply(r, &kw, &v);
 	ev.event = event_for(v.command, from_support);
 	text = text_printable(v.own_text ? v.own_text : "", 120);
 	buf_printf(&r->why, "; read %s: %s; text: \"%s\"",
 	    reply_command_name(v.command), v.why ? v.why : "", text);
 	free(text);
-	if ((may = may_act(r, ev.event, err)) <= 0) {
+	if ((may = may_act(r, &t, ev.event, err)) <= 0) {
 		rc = may;
 		goto out;
 	}
@@ -312,6 +335,9 @@ act(struct decision *r, struct err *err)
 	}
 out:
 	reply_verdict_clear(&v);
+	strvec_clear(&approve);
+	strvec_clear(&reject);
+	tenant_clear(&t);
 	return rc;
 }
 

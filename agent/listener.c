@@ -13,6 +13,7 @@
 
 #include "listener.h"
 #include "log.h"
+#include "page_cache.h"
 
 /* Sent with every answer, errors included (SPEC §5); each listener adds
  * its own Referrer-Policy. */
@@ -54,9 +55,11 @@ listener_pool_open(struct listener_pool *p, const char *path,
 	memset(p, 0, sizeof *p);
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->freed, NULL);
-	for (i = 0; i < LISTENER_THREADS; i++)
+	for (i = 0; i < LISTENER_THREADS; i++) {
 		if (store_open(path, &p->st[i], err) == -1)
 			return -1;
+		p->kept[i] = page_cache_new();
+	}
 	return 0;
 }
 
@@ -65,8 +68,10 @@ listener_pool_close(struct listener_pool *p)
 {
 	size_t i;
 
-	for (i = 0; i < LISTENER_THREADS; i++)
+	for (i = 0; i < LISTENER_THREADS; i++) {
 		store_close(p->st[i]);
+		page_cache_free(p->kept[i]);
+	}
 	pthread_cond_destroy(&p->freed);
 	pthread_mutex_destroy(&p->lock);
 }
@@ -228,11 +233,35 @@ send_plain(struct listener *l, struct MHD_Connection *conn, unsigned status,
 	return send_answer(l, conn, &res);
 }
 
+/*
+ * The answer kept for a GET with a token on the connection of slot, or
+ * NULL; key is filled for keeping the answer to come (its token NULL
+ * when the request is not one whose answer is kept).
+ */
+static const struct web_response *
+kept_answer(struct listener *l, size_t slot, const struct web_request *req,
+    struct page_cache_key *key)
+{
+	memset(key, 0, sizeof *key);
+	key->now = (int64_t)time(NULL);
+	if ((strcmp(req->method, "GET") != 0 &&
+	    strcmp(req->method, "HEAD") != 0) || req->token == NULL ||
+	    req->malformed)
+		return NULL;
+	key->path = req->path;
+	key->token = req->token;
+	key->version = store_data_version(l->core.pool.st[slot]);
+	key->epoch = web_epoch(l->web);
+	return page_cache_get(l->core.pool.kept[slot], key);
+}
+
 static enum MHD_Result
 respond(struct listener *l, struct MHD_Connection *conn, const char *method,
     const char *url, struct request *rq)
 {
 	struct web_request req = { 0 };
+	const struct web_response *kept;
+	struct page_cache_key key;
 	struct web_response res;
 	enum MHD_Result ok;
 	size_t slot;
@@ -252,8 +281,18 @@ respond(struct listener *l, struct MHD_Connection *conn, const char *method,
 	req.plan = rq->has_plan ? (rq->plan.data ? rq->plan.data : "") : NULL;
 	req.malformed = rq->malformed;
 	slot = listener_pool_take(&l->core.pool);
-	web_handle(l->web, l->core.pool.st[slot], &req, (int64_t)time(NULL),
-	    &res);
+	if ((kept = kept_answer(l, slot, &req, &key)) != NULL) {
+		ok = send_answer(l, conn, kept);
+		listener_pool_give(&l->core.pool, slot);
+		return ok;
+	}
+	web_handle(l->web, l->core.pool.st[slot], &req, key.now, &res);
+	if (key.token != NULL)
+		page_cache_put(l->core.pool.kept[slot], &key, &res);
+	else if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+		/* It may have written through this connection, whose
+		 * version does not move for its own commits. */
+		page_cache_clear(l->core.pool.kept[slot]);
 	listener_pool_give(&l->core.pool, slot);
 	if (res.status >= 500)
 		log_error("listener", "%s %s answered %u", method, url,

@@ -10,6 +10,7 @@
 
 #include "addr.h"
 #include "date.h"
+#include "lang.h"
 #include "mime.h"
 
 #define PLAIN_WORD_MAX	60	/* longer words are encoded so that they fold */
@@ -378,6 +379,10 @@ check_mail(const struct mime_mail *m, struct err *err)
 	}
 	if (check_ids(m, err) == -1 || check_extra(m, err) == -1)
 		return -1;
+	if (m->language != NULL && !lang_is_valid(m->language)) {
+		err_set(err, ERR_INPUT, "the language is not a BCP 47 tag");
+		return -1;
+	}
 	if (check_body("text body", m->text, err) == -1 ||
 	    check_body("html body", m->html, err) == -1)
 		return -1;
@@ -776,6 +781,8 @@ build_fields(const struct mime_mail *m, const char *subject)
 	need(mailimf_fields_add_data(f, NULL, NULL, NULL, reply_to,
 	    address_list(m->to), NULL, NULL, xstrdup(m->message_id), irt, refs,
 	    encode_words(subject, 0)) == MAILIMF_NO_ERROR);
+	if (m->language != NULL)
+		add_custom(f, "Content-Language", xstrdup(m->language));
 	for (i = 0; i < m->nextra; i++)
 		add_custom(f, m->extra_headers[2 * i],
 		    xstrdup(m->extra_headers[2 * i + 1]));

@@ -21,7 +21,10 @@ struct lines {
 	size_t	  n;
 };
 
-/* First words of "On ... wrote:" in en, de, fr, es, it, nl, pt. */
+#define FULLWIDTH_COLON	"\xef\xbc\x9a"	/* ： */
+
+/* First words of "On ... wrote:" in en, de, fr, es, it, nl, pt (ja
+ * writes no spaces: see japanese_attribution). */
 static const char *const attrib_openers[] = {
 	"on", "am", "le", "el", "il", "op", "em", NULL
 };
@@ -38,7 +41,12 @@ static const char *const header_names[] = {
 	"de", "envoyé", "à", "a", "objet", "cci",
 	"enviado", "enviada", "para", "asunto", "fecha", "cco",
 	"da", "inviato", "oggetto", "data", "ccn",
-	"van", "verzonden", "aan", "onderwerp", "assunto", NULL
+	"van", "verzonden", "aan", "onderwerp", "assunto",
+	"\xe5\xb7\xae\xe5\x87\xba\xe4\xba\xba",		/* 差出人 */
+	"\xe9\x80\x81\xe4\xbf\xa1\xe6\x97\xa5\xe6\x99\x82",	/* 送信日時 */
+	"\xe5\xae\x9b\xe5\x85\x88",			/* 宛先 */
+	"\xe4\xbb\xb6\xe5\x90\x8d",			/* 件名 */
+	NULL
 };
 
 /* Lines a mail client adds under the reply: everything from them is cut. */
@@ -50,7 +58,10 @@ static const char *const client_lines[] = {
 	"enviado desde mi ", "enviado desde outlook", "obtener outlook para ",
 	"inviato da ", "scarica outlook per ",
 	"verzonden vanaf ", "verstuurd vanaf ", "outlook voor ",
-	"enviado do meu ", "obter o outlook para ", NULL
+	"enviado do meu ", "obter o outlook para ",
+	"iphone\xe3\x81\x8b\xe3\x82\x89\xe9\x80\x81\xe4\xbf\xa1",	/* iPhoneから送信 */
+	"ipad\xe3\x81\x8b\xe3\x82\x89\xe9\x80\x81\xe4\xbf\xa1",	/* iPadから送信 */
+	NULL
 };
 
 /* Length of s without the white space at its end. */
@@ -251,7 +262,8 @@ is_header_line(const char *s)
 		p += run_of(p, '*');
 		p = words_skip_space(p);
 		p += run_of(p, '*');
-		if (*p == ':')
+		if (*p == ':' || strncmp(p, FULLWIDTH_COLON,
+		    strlen(FULLWIDTH_COLON)) == 0)
 			return 1;
 	}
 	return 0;
@@ -271,6 +283,49 @@ header_block(const struct lines *l, size_t i)
 	}
 	return headers >= HEADER_BLOCK_MIN ? j - i : 0;
 }
+/* 1 when s[0..len) ends with suffix. */
+static int
+ends_with(const char *s, size_t len, const char *suffix)
+{
+	size_t n = strlen(suffix);
+
+	return len >= n && memcmp(s + len - n, suffix, n) == 0;
+}
+
+/*
+ * Japanese attributions, without spaces to split words at: Gmail's
+ * "2026年12月7日(月) 10:00 山田太郎 <taro@example.jp>:", Apple Mail's
+ * "...<taro@example.jp>のメール:" and Thunderbird's "...さんは書きました:".
+ * One line, whose colon at the end may be ASCII or full-width.
+ */
+static int
+japanese_attribution(const char *s)
+{
+	static const char year[] = "\xe5\xb9\xb4", month[] = "\xe6\x9c\x88",
+	    day[] = "\xe6\x97\xa5";
+	size_t len = trimmed_len(s);
+	char *head;
+	int ok;
+
+	if (len == 0 || len > ATTRIB_MAX)
+		return 0;
+	if (ends_with(s, len, FULLWIDTH_COLON))
+		len -= strlen(FULLWIDTH_COLON);
+	else if (s[len - 1] == ':')
+		len--;
+	else
+		return 0;
+	head = xstrndup(s, len);
+	ok = (strstr(head, year) && strstr(head, month) && strstr(head, day) &&
+	    strchr(head, '@') && ends_with(head, strlen(head), ">")) ||
+	    ends_with(head, strlen(head), "\xe3\x81\xae\xe3\x83\xa1\xe3\x83"
+	    "\xbc\xe3\x83\xab") ||	/* のメール */
+	    ends_with(head, strlen(head), "\xe6\x9b\xb8\xe3\x81\x8d\xe3\x81"
+	    "\xbe\xe3\x81\x97\xe3\x81\x9f");	/* 書きました */
+	free(head);
+	return ok;
+}
+
 /*
  * 1 when s reads "On ... wrote:" (an opener, a verb, a colon at the end),
  * or with name_form "Name wrote:" (the verb last).
@@ -283,7 +338,9 @@ is_attribution_text(const char *s, int name_form)
 	int ok = 0;
 
 	len = trimmed_len(s);
-	if (len == 0 || len > ATTRIB_MAX || s[len - 1] != ':')
+	if (len == 0 || len > ATTRIB_MAX)
+		return 0;
+	if (s[len - 1] != ':')
 		return 0;
 	words_add(&w, s, len - 1, 0);
 	if (w.n < 2)
@@ -325,7 +382,8 @@ attribution(const struct lines *l, size_t i, int *marked)
 		if (k > 0)
 			buf_puts(&joined, " ");
 		buf_puts(&joined, words_skip_space(l->v[i + k]));
-		if (is_attribution_text(joined.data, 0))
+		if (is_attribution_text(joined.data, 0) ||
+		    (k == 0 && japanese_attribution(joined.data)))
 			found = k + 1;
 		else if (k == 0 && is_attribution_text(joined.data, 1) &&
 		    quote_follows(l, i))

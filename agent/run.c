@@ -308,6 +308,7 @@ reload(struct agent *a)
 	struct err err;
 
 	tmpl_set_reload(a->mail->templates);
+	web_forget(&a->web);	/* pages kept from the old templates */
 	if (log_reopen(&err) == -1)
 		log_error("agent", "%s", err.msg);
 	log_info("agent", "reloaded templates, reopened the log");

@@ -113,6 +113,11 @@ tenant_set_language(struct tenant *t, const char *tag, struct err *err)
 {
 	char normal[LANG_TAG_MAX + 1];
 
+	if (*tag == '\0') {
+		free(t->language);
+		t->language = NULL;
+		return 0;
+	}
 	if (lang_normalize(tag, normal, err) == -1)
 		return -1;
 	free(t->language);

@@ -1,4 +1,5 @@
 /* tmpl.c: HTML templates filled through libxml2. */
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -11,13 +12,29 @@
 #include <libxml/uri.h>
 #include <libxml/xmlsave.h>
 
+#include "catalog.h"
+#include "date.h"
 #include "html.h"
+#include "lang.h"
 #include "tmpl.h"
+#include "translate.h"
+
+/* The language the templates are written in. */
+#define SOURCE_LANGUAGE	"en"
+
+/* What a value holds; all but text are made text by each render. */
+enum var_kind {
+	VAR_TEXT,
+	VAR_SVG,	/* set by tmpl_vars_set_svg */
+	VAR_MSGID,	/* English words, translated */
+	VAR_DATE,	/* a day number, written in the language */
+	VAR_TIME,	/* a timestamp, the same */
+};
 
 struct tmpl_var {
-	char	*name;
-	char	*value;
-	int	 svg;		/* set by tmpl_vars_set_svg */
+	char		*name;
+	char		*value;
+	enum var_kind	 kind;
 };
 
 struct tmpl_list {
@@ -28,6 +45,7 @@ struct tmpl_list {
 
 struct tmpl_vars {
 	const struct tmpl_vars	*parent;
+	char			*language;	/* tag, or NULL: the default */
 	struct tmpl_var		*vars;
 	size_t			 nvars, cap;
 	struct tmpl_list	*lists;
@@ -43,6 +61,7 @@ struct tmpl_cached {
  * out: what each rendering copies and fills. */
 struct tmpl_ready {
 	char		*name;
+	const struct catalog *cat;	/* its language; NULL: English */
 	htmlDocPtr	 doc;
 	char		*subject;	/* <meta name="subject">, or NULL */
 	int		 in_layout;
@@ -57,6 +76,15 @@ struct tmpl_set {
 	size_t			 nready;
 	struct tmpl_vars	*globals;	/* under every render's; may be
 						   NULL */
+	char			*language;	/* the default tag */
+	struct catalog		**catalogs;	/* read on first use */
+	size_t			 ncatalogs;
+	int			 catalogs_read;
+	struct err		 catalogs_err;	/* why one was not read */
+	/* Catalogs a reload replaced: a render or a caller may still hold
+	 * their words, and reloads are rare and small. */
+	struct catalog		**retired;
+	size_t			 nretired;
 };
 
 /* ---- variables ---- */
@@ -86,11 +114,13 @@ tmpl_vars_free(struct tmpl_vars *v)
 	}
 	free(v->vars);
 	free(v->lists);
+	free(v->language);
 	free(v);
 }
 
 static void
-set_var(struct tmpl_vars *v, const char *name, const char *value, int svg)
+set_var(struct tmpl_vars *v, const char *name, const char *value,
+    enum var_kind kind)
 {
 	char *clean;
 	size_t i;
@@ -101,7 +131,7 @@ set_var(struct tmpl_vars *v, const char *name, const char *value, int svg)
 		if (strcmp(v->vars[i].name, name) == 0) {
 			free(v->vars[i].value);
 			v->vars[i].value = clean;
-			v->vars[i].svg = svg;
+			v->vars[i].kind = kind;
 			return;
 		}
 	if (v->nvars == v->cap) {
@@ -110,20 +140,55 @@ set_var(struct tmpl_vars *v, const char *name, const char *value, int svg)
 	}
 	v->vars[v->nvars].name = xstrdup(name);
 	v->vars[v->nvars].value = clean;
-	v->vars[v->nvars].svg = svg;
+	v->vars[v->nvars].kind = kind;
 	v->nvars++;
 }
 
 void
 tmpl_vars_set(struct tmpl_vars *v, const char *name, const char *value)
 {
-	set_var(v, name, value, 0);
+	set_var(v, name, value, VAR_TEXT);
 }
 
 void
 tmpl_vars_set_svg(struct tmpl_vars *v, const char *name, const char *svg)
 {
-	set_var(v, name, svg, 1);
+	set_var(v, name, svg, VAR_SVG);
+}
+
+void
+tmpl_vars_set_msgid(struct tmpl_vars *v, const char *name, const char *msgid)
+{
+	set_var(v, name, msgid, VAR_MSGID);
+}
+
+void
+tmpl_vars_set_date(struct tmpl_vars *v, const char *name, int32_t day)
+{
+	char n[16];
+
+	if (day == DATE_NONE) {
+		set_var(v, name, "", VAR_TEXT);
+		return;
+	}
+	(void)snprintf(n, sizeof n, "%ld", (long)day);
+	set_var(v, name, n, VAR_DATE);
+}
+
+void
+tmpl_vars_set_time(struct tmpl_vars *v, const char *name, int64_t t)
+{
+	char n[24];
+
+	(void)snprintf(n, sizeof n, "%lld", (long long)t);
+	set_var(v, name, n, VAR_TIME);
+}
+
+void
+tmpl_vars_set_language(struct tmpl_vars *v, const char *tag)
+{
+	free(v->language);
+	v->language = tag != NULL && *tag != '\0' ? xstrdup(tag) : NULL;
 }
 
 void
@@ -176,39 +241,63 @@ tmpl_vars_item(struct tmpl_vars *v, const char *list)
 	return item;
 }
 
-/* Copies src's variables and lists (items and all) into dst. */
+/* The text of a value in the language of cat (NULL: English), or NULL
+ * when it is text already. */
+static char *
+shown_value(const struct tmpl_var *var, const struct catalog *cat)
+{
+	switch (var->kind) {
+	case VAR_MSGID:
+		return xstrdup(catalog_get(cat, NULL, var->value));
+	case VAR_DATE:
+		return translate_date(cat, (int32_t)strtol(var->value, NULL,
+		    10));
+	case VAR_TIME:
+		return translate_time(cat, strtoll(var->value, NULL, 10));
+	default:
+		return NULL;
+	}
+}
+
+/* Copies src's variables and lists (items and all) into dst, as text
+ * in the language of cat. */
 static void
-vars_copy_into(struct tmpl_vars *dst, const struct tmpl_vars *src)
+vars_copy_into(struct tmpl_vars *dst, const struct tmpl_vars *src,
+    const struct catalog *cat)
 {
 	size_t i, j;
+	char *shown;
 
-	for (i = 0; i < src->nvars; i++)
-		set_var(dst, src->vars[i].name, src->vars[i].value,
-		    src->vars[i].svg);
+	for (i = 0; i < src->nvars; i++) {
+		shown = shown_value(&src->vars[i], cat);
+		set_var(dst, src->vars[i].name, shown ? shown :
+		    src->vars[i].value, src->vars[i].kind == VAR_SVG ?
+		    VAR_SVG : VAR_TEXT);
+		free(shown);
+	}
 	for (i = 0; i < src->nlists; i++)
 		for (j = 0; j < src->lists[i].n; j++)
 			vars_copy_into(tmpl_vars_item(dst, src->lists[i].name),
-			    src->lists[i].items[j]);
+			    src->lists[i].items[j], cat);
 }
 
 /*
- * What a render looks names up in: the caller's variables, then the
- * set's globals.  The caller's are copied under the globals rather than
- * linked, so that the items of a list find the globals too and the
- * caller's variables stay untouched.  Free the result with
- * tmpl_vars_free when it is not vars itself.
+ * What a render looks names up in: the caller's variables made text in
+ * the render's language, then the set's globals.  The caller's are
+ * copied under the globals rather than linked, so that the items of a
+ * list find the globals too and the caller's variables stay untouched.
+ * Free the result with tmpl_vars_free.
  */
-static const struct tmpl_vars *
-with_globals(const struct tmpl_set *set, const struct tmpl_vars *vars,
-    struct tmpl_vars **copy)
+static struct tmpl_vars *
+render_vars(const struct tmpl_set *set, const struct tmpl_vars *vars,
+    const struct catalog *cat)
 {
-	*copy = NULL;
-	if (set->globals == NULL)
-		return vars;
-	*copy = tmpl_vars_new();
-	(*copy)->parent = set->globals;
-	vars_copy_into(*copy, vars);
-	return *copy;
+	struct tmpl_vars *copy;
+
+	copy = tmpl_vars_new();
+	copy->parent = set->globals;
+	vars_copy_into(copy, vars, cat);
+	return copy;
 }
 
 /* The value of name, or NULL when no variable has that name. */
@@ -233,8 +322,8 @@ lookup_svg(const struct tmpl_vars *v, const char *name)
 	for (; v != NULL; v = v->parent)
 		for (i = 0; i < v->nvars; i++)
 			if (strcmp(v->vars[i].name, name) == 0)
-				return v->vars[i].svg ? v->vars[i].value :
-				    NULL;
+				return v->vars[i].kind == VAR_SVG ?
+				    v->vars[i].value : NULL;
 	return NULL;
 }
 
@@ -255,8 +344,17 @@ tmpl_set_new(const char *dir)
 
 	set = xcalloc(1, sizeof *set);
 	set->dir = xstrdup(dir);
+	set->language = xstrdup(SOURCE_LANGUAGE);
 	pthread_mutex_init(&set->lock, NULL);
 	return set;
+}
+
+void
+tmpl_set_language(struct tmpl_set *set, const char *tag)
+{
+	free(set->language);
+	set->language = xstrdup(tag != NULL && *tag != '\0' ? tag :
+	    SOURCE_LANGUAGE);
 }
 
 static void
@@ -279,6 +377,15 @@ drop_cache(struct tmpl_set *set)
 	free(set->ready);
 	set->ready = NULL;
 	set->nready = 0;
+	/* Put aside, not freed: see struct tmpl_set. */
+	set->retired = xrealloc(set->retired, (set->nretired +
+	    set->ncatalogs) * sizeof *set->retired);
+	for (i = 0; i < set->ncatalogs; i++)
+		set->retired[set->nretired++] = set->catalogs[i];
+	free(set->catalogs);
+	set->catalogs = NULL;
+	set->ncatalogs = 0;
+	set->catalogs_read = 0;
 }
 
 void
@@ -299,11 +406,17 @@ tmpl_set_globals(struct tmpl_set *set, struct tmpl_vars *globals)
 void
 tmpl_set_free(struct tmpl_set *set)
 {
+	size_t i;
+
 	if (set == NULL)
 		return;
 	drop_cache(set);
+	for (i = 0; i < set->nretired; i++)
+		catalog_free(set->retired[i]);
+	free(set->retired);
 	tmpl_vars_free(set->globals);
 	pthread_mutex_destroy(&set->lock);
+	free(set->language);
 	free(set->dir);
 	free(set);
 }
@@ -318,24 +431,26 @@ valid_name(const char *name)
 	return strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") == len;
 }
 
+/* The file at path, of at most max bytes; what names it in errors. */
 static char *
-read_file(const char *path, size_t *len, struct err *err)
+read_file(const char *what, const char *path, size_t max, size_t *len,
+    struct err *err)
 {
 	FILE *fp;
 	char *data;
 
 	fp = fopen(path, "rb");
 	if (fp == NULL) {
-		err_set(err, ERR_RUNTIME, "template %s: %s", path,
+		err_set(err, ERR_RUNTIME, "%s %s: %s", what, path,
 		    strerror(errno));
 		return NULL;
 	}
-	data = xmalloc(TMPL_FILE_MAX + 1);
-	*len = fread(data, 1, TMPL_FILE_MAX + 1, fp);
+	data = xmalloc(max + 1);
+	*len = fread(data, 1, max + 1, fp);
 	(void)fclose(fp);	/* read only: nothing to lose */
-	if (*len > TMPL_FILE_MAX) {
-		err_set(err, ERR_RUNTIME, "template %s: larger than %d bytes",
-		    path, TMPL_FILE_MAX);
+	if (*len > max) {
+		err_set(err, ERR_RUNTIME, "%s %s: larger than %zu bytes",
+		    what, path, max);
 		free(data);
 		return NULL;
 	}
@@ -350,7 +465,7 @@ parse_template(const char *dir, const char *name, struct err *err)
 	size_t len;
 
 	path = xasprintf("%s/%s.html", dir, name);
-	data = read_file(path, &len, err);
+	data = read_file("template", path, TMPL_FILE_MAX, &len, err);
 	if (data == NULL) {
 		free(path);
 		return NULL;
@@ -417,6 +532,160 @@ tmpl_check(struct tmpl_set *set, const char *name, struct err *err)
 		return 0;
 	xmlFreeDoc(doc);
 	return 1;
+}
+
+/* ---- languages ---- */
+
+/* The tag a catalog file is for ("fr-CA.po" -> "fr-CA"), or 0. */
+static int
+catalog_file_tag(const char *file, char tag[LANG_TAG_MAX + 1])
+{
+	size_t len = strlen(file);
+	struct err err;
+	char *stem;
+	int ok;
+
+	if (len < 4 || strcmp(file + len - 3, ".po") != 0)
+		return 0;
+	stem = xstrndup(file, len - 3);
+	ok = lang_normalize(stem, tag, &err) == 0;
+	free(stem);
+	return ok;
+}
+
+static struct catalog *
+read_catalog(const char *dir, const char *file, const char *tag,
+    struct err *err)
+{
+	struct catalog *cat = NULL;
+	char *path, *data;
+	size_t len;
+
+	path = xasprintf("%s/%s", dir, file);
+	if ((data = read_file("catalog", path, CATALOG_FILE_MAX, &len,
+	    err)) != NULL)
+		cat = catalog_parse(tag, data, len, path, 0, err);
+	free(data);
+	free(path);
+	return cat;
+}
+
+static int
+catalog_cmp(const void *a, const void *b)
+{
+	return strcmp(catalog_tag(*(struct catalog *const *)a),
+	    catalog_tag(*(struct catalog *const *)b));
+}
+
+/*
+ * Reads the catalogs of the templates folder's po/ once; the caller
+ * holds set->lock.  A catalog that cannot be read is left out (its
+ * language falls back, tmpl_check_languages says why): one broken
+ * file must not stop every mail.
+ */
+static void
+read_catalogs(struct tmpl_set *set)
+{
+	char tag[LANG_TAG_MAX + 1];
+	struct catalog *cat;
+	struct dirent *de;
+	char *dir;
+	DIR *d;
+
+	if (set->catalogs_read)
+		return;
+	set->catalogs_read = 1;
+	err_clear(&set->catalogs_err);
+	dir = xasprintf("%s/po", set->dir);
+	if ((d = opendir(dir)) == NULL) {
+		free(dir);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (!catalog_file_tag(de->d_name, tag) ||
+		    strcmp(tag, SOURCE_LANGUAGE) == 0)
+			continue;
+		if ((cat = read_catalog(dir, de->d_name, tag,
+		    &set->catalogs_err)) == NULL)
+			continue;
+		set->catalogs = xrealloc(set->catalogs, (set->ncatalogs + 1) *
+		    sizeof *set->catalogs);
+		set->catalogs[set->ncatalogs++] = cat;
+	}
+	(void)closedir(d);
+	free(dir);
+	if (set->ncatalogs > 1)
+		qsort(set->catalogs, set->ncatalogs, sizeof *set->catalogs,
+		    catalog_cmp);
+}
+
+/* The catalog for tag, NULL for English, by lang_fallback from tag and
+ * then from the default; the caller holds set->lock. */
+static const struct catalog *
+pick_catalog(struct tmpl_set *set, const char *tag)
+{
+	const char **tags;
+	const char *picked;
+	size_t i;
+
+	read_catalogs(set);
+	tags = xcalloc(set->ncatalogs + 1, sizeof *tags);
+	tags[0] = SOURCE_LANGUAGE;
+	for (i = 0; i < set->ncatalogs; i++)
+		tags[i + 1] = catalog_tag(set->catalogs[i]);
+	picked = lang_fallback(tag, tags, set->ncatalogs + 1, NULL);
+	if (picked == NULL)
+		picked = lang_fallback(set->language, tags,
+		    set->ncatalogs + 1, SOURCE_LANGUAGE);
+	free(tags);
+	for (i = 0; i < set->ncatalogs; i++)
+		if (picked == catalog_tag(set->catalogs[i]))
+			return set->catalogs[i];
+	return NULL;
+}
+
+static const char *
+tag_of(const struct catalog *cat)
+{
+	return cat ? catalog_tag(cat) : SOURCE_LANGUAGE;
+}
+
+void
+tmpl_language(struct tmpl_set *set, const char *tag,
+    char out[LANG_TAG_MAX + 1])
+{
+	pthread_mutex_lock(&set->lock);
+	(void)snprintf(out, LANG_TAG_MAX + 1, "%s",
+	    tag_of(pick_catalog(set, tag)));
+	pthread_mutex_unlock(&set->lock);
+}
+
+const char *
+tmpl_translate(struct tmpl_set *set, const char *tag, const char *msgid)
+{
+	const char *s;
+
+	pthread_mutex_lock(&set->lock);
+	s = catalog_get(pick_catalog(set, tag), NULL, msgid);
+	pthread_mutex_unlock(&set->lock);
+	return s;
+}
+
+int
+tmpl_languages(struct tmpl_set *set, struct strvec *tags, struct err *err)
+{
+	size_t i;
+	int rc;
+
+	pthread_mutex_lock(&set->lock);
+	read_catalogs(set);
+	strvec_push(tags, SOURCE_LANGUAGE);
+	for (i = 0; i < set->ncatalogs; i++)
+		strvec_push(tags, catalog_tag(set->catalogs[i]));
+	rc = set->catalogs_err.kind == ERR_NONE ? 0 : -1;
+	*err = set->catalogs_err;
+	pthread_mutex_unlock(&set->lock);
+	return rc;
 }
 
 /* ---- filling ---- */
@@ -1005,10 +1274,30 @@ wrap_in_layout(struct tmpl_set *set, htmlDocPtr *doc, struct err *err)
 	return 1;
 }
 
-/* Template name in its layout, made once and kept with the parsed
- * templates; the caller holds set->lock. */
+/* Puts the document in the language of cat: its words, and the lang
+ * of <html> that tells browsers and screen readers. */
+static void
+translate_doc(htmlDocPtr doc, char **subject, const struct catalog *cat)
+{
+	xmlNodePtr html;
+	char *translated;
+
+	translate_tree((xmlNodePtr)doc, cat);
+	if (*subject != NULL) {
+		translated = xstrdup(catalog_get(cat, NULL, *subject));
+		free(*subject);
+		*subject = translated;
+	}
+	if ((html = find_element(doc->children, "html")) != NULL)
+		xmlSetProp(html, (const xmlChar *)"lang",
+		    (const xmlChar *)tag_of(cat));
+}
+
+/* Template name in its layout and in the language of cat, made once
+ * and kept with the parsed templates; the caller holds set->lock. */
 static struct tmpl_ready *
-ready_template(struct tmpl_set *set, const char *name, struct err *err)
+ready_template(struct tmpl_set *set, const char *name,
+    const struct catalog *cat, struct err *err)
 {
 	struct tmpl_ready *r;
 	htmlDocPtr doc;
@@ -1017,7 +1306,8 @@ ready_template(struct tmpl_set *set, const char *name, struct err *err)
 	int wrapped;
 
 	for (i = 0; i < set->nready; i++)
-		if (strcmp(set->ready[i].name, name) == 0)
+		if (set->ready[i].cat == cat &&
+		    strcmp(set->ready[i].name, name) == 0)
 			return &set->ready[i];
 	if ((doc = parsed_template(set, name, err)) == NULL)
 		return NULL;
@@ -1028,27 +1318,32 @@ ready_template(struct tmpl_set *set, const char *name, struct err *err)
 		xmlFreeDoc(doc);
 		return NULL;
 	}
+	translate_doc(doc, &subject, cat);
 	set->ready = xrealloc(set->ready, (set->nready + 1) *
 	    sizeof *set->ready);
 	r = &set->ready[set->nready++];
 	r->name = xstrdup(name);
+	r->cat = cat;
 	r->doc = doc;
 	r->subject = subject;
 	r->in_layout = wrapped;
 	return r;
 }
 
-/* A copy of template name in its layout, and its subject pattern. */
+/* A copy of template name in its layout and in the language of tag,
+ * its subject pattern, and the catalog of that language. */
 static htmlDocPtr
-ready_copy(struct tmpl_set *set, const char *name, char **pattern,
-    int *in_layout, struct err *err)
+ready_copy(struct tmpl_set *set, const char *name, const char *tag,
+    char **pattern, int *in_layout, const struct catalog **cat,
+    struct err *err)
 {
 	struct tmpl_ready *r;
 	htmlDocPtr doc = NULL;
 
 	*pattern = NULL;
 	pthread_mutex_lock(&set->lock);
-	if ((r = ready_template(set, name, err)) != NULL) {
+	*cat = pick_catalog(set, tag);
+	if ((r = ready_template(set, name, *cat, err)) != NULL) {
 		doc = xmlCopyDoc(r->doc, 1);
 		*pattern = r->subject ? xstrdup(r->subject) : NULL;
 		*in_layout = r->in_layout;
@@ -1077,46 +1372,49 @@ int
 tmpl_subject(struct tmpl_set *set, const char *name,
     const struct tmpl_vars *vars, char **subject, struct err *err)
 {
+	const struct catalog *cat;
 	struct tmpl_ready *r;
-	struct tmpl_vars *copy;
-	const struct tmpl_vars *all;
+	struct tmpl_vars *all;
 	char *pattern = NULL;
 
 	*subject = NULL;
 	pthread_mutex_lock(&set->lock);
-	if ((r = ready_template(set, name, err)) != NULL && r->subject != NULL)
+	cat = pick_catalog(set, vars->language);
+	if ((r = ready_template(set, name, cat, err)) != NULL &&
+	    r->subject != NULL)
 		pattern = xstrdup(r->subject);
 	pthread_mutex_unlock(&set->lock);
 	if (r == NULL)
 		return -1;
-	all = with_globals(set, vars, &copy);
+	all = render_vars(set, vars, cat);
 	*subject = expand_subject(pattern, all);
-	tmpl_vars_free(copy);
+	tmpl_vars_free(all);
 	free(pattern);
 	return 0;
 }
 
-/* Copies template name in its layout and fills it with vars. */
+/* Copies template name in its layout and fills it with vars; *cat is
+ * the language it was made in. */
 static htmlDocPtr
 fill(struct tmpl_set *set, const char *name, const struct tmpl_vars *vars,
-    char **subject, struct err *err)
+    char **subject, const struct catalog **cat, struct err *err)
 {
 	struct render r = { 0 };
-	struct tmpl_vars *copy;
-	const struct tmpl_vars *all;
+	struct tmpl_vars *all;
 	htmlDocPtr doc;
 	char *pattern;
 	int in_layout;
 
 	*subject = NULL;
-	if ((doc = ready_copy(set, name, &pattern, &in_layout, err)) == NULL)
+	if ((doc = ready_copy(set, name, vars->language, &pattern, &in_layout,
+	    cat, err)) == NULL)
 		return NULL;
-	all = with_globals(set, vars, &copy);
+	all = render_vars(set, vars, *cat);
 	*subject = set_subject(doc, pattern, in_layout, all);
 	free(pattern);
 	r.subject = *subject;
 	render_children((xmlNodePtr)doc, all, &r, 0);
-	tmpl_vars_free(copy);
+	tmpl_vars_free(all);
 	if (r.too_deep) {
 		err_set(err, ERR_RUNTIME, "template %s: elements nested more "
 		    "than %d deep", name, TMPL_NESTING_MAX);
@@ -1148,12 +1446,15 @@ int
 tmpl_render(struct tmpl_set *set, const char *name,
     const struct tmpl_vars *vars, struct tmpl_out *out, struct err *err)
 {
+	const struct catalog *cat;
 	htmlDocPtr doc;
 	int rc = -1;
 
 	memset(out, 0, sizeof *out);
-	if ((doc = fill(set, name, vars, &out->subject, err)) == NULL)
+	if ((doc = fill(set, name, vars, &out->subject, &cat, err)) == NULL)
 		return -1;
+	(void)snprintf(out->language, sizeof out->language, "%s",
+	    tag_of(cat));
 	if (dump_checked(doc, name, &out->html, &out->html_len, err) == -1)
 		goto out;
 	out->text = text_of(doc);
@@ -1175,12 +1476,13 @@ tmpl_render_page(struct tmpl_set *set, const char *name,
     const struct tmpl_vars *vars, char **html, size_t *len, struct err *err)
 {
 	htmlDocPtr doc;
+	const struct catalog *cat;
 	char *title;
 	int rc;
 
 	*html = NULL;
 	*len = 0;
-	if ((doc = fill(set, name, vars, &title, err)) == NULL)
+	if ((doc = fill(set, name, vars, &title, &cat, err)) == NULL)
 		return -1;
 	rc = dump_checked(doc, name, html, len, err);
 	free(title);

@@ -6,6 +6,7 @@
 
 #include "access.h"
 #include "brand.h"
+#include "catalog.h"
 #include "fsm.h"
 #include "mailauth.h"
 #include "log.h"
@@ -27,6 +28,9 @@ struct call {
 	int64_t				 now;
 	struct web_response		*res;
 	struct err			 err;
+	/* The tenant's language once the link names one, for pages that
+	 * do not show the tenant; "": the default. */
+	char				 language[LANG_TAG_MAX + 1];
 };
 
 static void
@@ -38,6 +42,7 @@ set_body(struct web_response *res, unsigned status, const char *type,
 	res->type = type;
 	res->body = body;
 	res->len = len;
+	res->keep_until = 0;	/* a new answer: its maker says */
 }
 
 static void
@@ -46,8 +51,8 @@ message(struct call *c, unsigned status, const char *title, const char *text)
 	struct page p;
 	struct err err;
 
-	if (page_message(c->web->mail->templates, title, text, &p, &err) ==
-	    -1) {
+	if (page_message(c->web->mail->templates, c->language, title, text,
+	    &p, &err) == -1) {
 		/* No template to say it with: plain text still says it. */
 		char *s = xasprintf("%s\n%s\n", title, text);
 		set_body(c->res, status, "text/plain; charset=utf-8", s,
@@ -60,8 +65,8 @@ message(struct call *c, unsigned status, const char *title, const char *text)
 static void
 server_error(struct call *c)
 {
-	message(c, 500, "Something went wrong", "The migration agent could "
-	    "not answer just now. Please try again in a few minutes.");
+	message(c, 500, N_("Something went wrong"), N_("The migration agent "
+	    "could not answer just now. Please try again in a few minutes."));
 }
 
 /*
@@ -74,19 +79,19 @@ forbidden(struct call *c, const char *why)
 {
 	log_info("web", "link refused: %s", why);
 	if (c->web->mail->cfg->support_contact != NULL)
-		message(c, 403, "This link does not work", "The link is "
-		    "incomplete or was changed on its way: a mail program may "
-		    "have cut it or broken it over two lines. Open the "
+		message(c, 403, N_("This link does not work"), N_("The link "
+		    "is incomplete or was changed on its way: a mail program "
+		    "may have cut it or broken it over two lines. Open the "
 		    "complete link from the newest mail about this migration. "
 		    "If it still does not work, write to the support contact "
-		    "below.");
+		    "below."));
 	else
-		message(c, 403, "This link does not work", "The link is "
-		    "incomplete or was changed on its way: a mail program may "
-		    "have cut it or broken it over two lines. Open the "
+		message(c, 403, N_("This link does not work"), N_("The link "
+		    "is incomplete or was changed on its way: a mail program "
+		    "may have cut it or broken it over two lines. Open the "
 		    "complete link from the newest mail about this migration. "
 		    "If it still does not work, contact your managed-service "
-		    "provider.");
+		    "provider."));
 }
 
 /* Why a request's link is refused before it is read (no token in it,
@@ -212,8 +217,12 @@ show_gone(struct call *c, const struct access *a)
 	const struct strvec *support = &c->web->mail->cfg->support_addresses;
 	struct page p;
 
-	return page_answer(c, 410, page_gone(c->web->mail->templates, a,
-	    support->n ? support->v[0] : "", &p, &c->err), &p);
+	if (page_answer(c, 410, page_gone(c->web->mail->templates, a,
+	    support->n ? support->v[0] : "", &p, &c->err), &p) == -1)
+		return -1;
+	/* Gone stays gone until the database says otherwise. */
+	c->res->keep_until = INT64_MAX;
+	return 0;
 }
 
 /* Checks the link; 1 when a->status says what to show, 0 when the
@@ -236,6 +245,8 @@ check_link(struct call *c, struct access *a)
 		err_clear(&c->err);
 		return 0;
 	}
+	(void)snprintf(c->language, sizeof c->language, "%s",
+	    a->tenant.language ? a->tenant.language : "");
 	return 1;
 }
 
@@ -253,6 +264,9 @@ verify_get(struct call *c)
 		rc = show_form(c, &a, 200, NULL);
 	else
 		rc = show_status(c, &a);
+	/* A live link's page holds until the link expires. */
+	if (rc == 0 && a.status == ACCESS_OK)
+		c->res->keep_until = a.claims.exp;
 	access_clear(&a);
 	return rc;
 }
@@ -265,7 +279,7 @@ see_page(struct call *c)
 	free(c->res->location);
 	c->res->location = xasprintf("%s/verify?token=%s",
 	    c->web->mail->cfg->base_url, c->req->token);
-	message(c, 303, "Confirmed", "Your choice is recorded.");
+	message(c, 303, N_("Confirmed"), N_("Your choice is recorded."));
 }
 
 static int
@@ -287,8 +301,8 @@ confirm(struct call *c, const struct access *a)
 	const char *plan = c->req->plan;
 
 	if (plan == NULL || !all_digits(plan))
-		return show_form(c, a, 422, "Pick one of the service plans "
-		    "below, then confirm.");
+		return show_form(c, a, 422, N_("Pick one of the service plans "
+		    "below, then confirm."));
 	ev.event = EVENT_VERIFY;
 	ev.actor = "web";
 	ev.plan = plan;
@@ -305,8 +319,8 @@ confirm(struct call *c, const struct access *a)
 		return 0;
 	}
 	if (c->err.kind == ERR_INPUT)
-		return show_form(c, a, 422, "That plan cannot be chosen for "
-		    "this customer. Pick one of the plans below.");
+		return show_form(c, a, 422, N_("That plan cannot be chosen "
+		    "for this customer. Pick one of the plans below."));
 	return -1;
 }
 
@@ -335,7 +349,7 @@ static json_t *
 details_json(const struct tenant *t, const struct plan *plans, size_t n)
 {
 	static const char *const keep[] = { "id", "name", "edition",
-	    "workloads", "licenses", "state", "restricted" };
+	    "workloads", "licenses", "state", "restricted", "language" };
 	struct tenant_extra extra = { 0 };
 	json_t *full, *tenant, *list;
 	size_t i;
@@ -358,9 +372,8 @@ get_details(struct call *c)
 	struct access a;
 	struct plan *plans = NULL;
 	size_t n = 0;
-	int rc;
-
 	const char *fault = request_fault(c);
+	int rc;
 
 	if (fault != NULL) {
 		log_info("web", "link refused: %s", fault);
@@ -376,13 +389,15 @@ get_details(struct call *c)
 		log_info("web", "link refused: %s", c->err.msg);
 		err_clear(&c->err);
 		json_answer(c, 403, json_pack("{s:s}", "error", "forbidden"));
-	}
-	else if (a.status != ACCESS_OK)
+	} else if (a.status != ACCESS_OK) {
 		json_answer(c, 410, json_pack("{s:s}", "error",
 		    access_status_name(a.status)));
-	else if ((rc = eligible_plans(c->st, &a.tenant, &plans, &n,
-	    &c->err)) == 0)
+		c->res->keep_until = c->res->status == 410 ? INT64_MAX : 0;
+	} else if ((rc = eligible_plans(c->st, &a.tenant, &plans, &n,
+	    &c->err)) == 0) {
 		json_answer(c, 200, details_json(&a.tenant, plans, n));
+		c->res->keep_until = c->res->status == 200 ? a.claims.exp : 0;
+	}
 	store_plans_free(plans, n);
 	access_clear(&a);
 	return rc;
@@ -418,7 +433,7 @@ logo(struct call *c)
 	char *body;
 
 	if (cfg->logo == NULL) {
-		message(c, 404, "Not found", "There is no page here.");
+		message(c, 404, N_("Not found"), N_("There is no page here."));
 		return 0;
 	}
 	body = xmalloc(cfg->logo_len);
@@ -615,7 +630,7 @@ web_handle(struct web *web, struct store *st, const struct web_request *req,
 
 	memset(res, 0, sizeof *res);
 	if ((r = find_route(req->path)) == NULL) {
-		message(&c, 404, "Not found", "There is no page here.");
+		message(&c, 404, N_("Not found"), N_("There is no page here."));
 		return;
 	}
 	if (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0)
@@ -624,8 +639,8 @@ web_handle(struct web *web, struct store *st, const struct web_request *req,
 		handler = r->post;
 	if (handler == NULL) {
 		res->allow = r->allow;
-		message(&c, 405, "Method not allowed", "This page does not "
-		    "take that kind of request.");
+		message(&c, 405, N_("Method not allowed"), N_("This page does "
+		    "not take that kind of request."));
 		return;
 	}
 	if (handler(&c) == -1)
@@ -638,6 +653,18 @@ web_response_clear(struct web_response *res)
 	free(res->body);
 	free(res->location);
 	memset(res, 0, sizeof *res);
+}
+
+unsigned
+web_epoch(struct web *web)
+{
+	return __atomic_load_n(&web->epoch, __ATOMIC_RELAXED);
+}
+
+void
+web_forget(struct web *web)
+{
+	__atomic_fetch_add(&web->epoch, 1, __ATOMIC_RELAXED);
 }
 
 void

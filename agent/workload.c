@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "workload.h"
 
 #define WORKLOAD_SEPARATORS	",; \t"
@@ -16,10 +17,10 @@ static const char *const names[WORKLOAD_COUNT] = {
 
 /* How people know the products, for mails and pages. */
 static const char *const titles[WORKLOAD_COUNT] = {
-	[WORKLOAD_HYBRID] = "Hybrid workloads",
-	[WORKLOAD_M365] = "Microsoft 365",
-	[WORKLOAD_GWS] = "Google Workspace",
-	[WORKLOAD_ENDPOINTS] = "Endpoints",
+	[WORKLOAD_HYBRID] = N_("Hybrid workloads"),
+	[WORKLOAD_M365] = N_("Microsoft 365"),
+	[WORKLOAD_GWS] = N_("Google Workspace"),
+	[WORKLOAD_ENDPOINTS] = N_("Endpoints"),
 };
 
 const char *

@@ -76,13 +76,15 @@ now() { date +%s.%N; }
 t0=$(now)
 $doveadm fetch -u mscagent text all >/dev/null
 t1=$(now)
-MSCAGENT_PROFILE=1 ${POLL_PREFIX:-} "$agent" -c "$work/agent.conf" poll \
-    >"$work/poll.out" 2>"$work/poll.err"
+# GNU time's %M: the poll's peak resident memory, in KiB.
+MSCAGENT_PROFILE=1 /usr/bin/time -f %M -o "$work/rss" ${POLL_PREFIX:-} \
+    "$agent" -c "$work/agent.conf" poll >"$work/poll.out" 2>"$work/poll.err"
 t2=$(now)
 tail -1 "$work/poll.out"
 grep '^poll: fetch' "$work/poll.err" || cat "$work/poll.err"
-awk -v a="$t0" -v b="$t1" -v c="$t2" -v n="$count" 'BEGIN {
+awk -v a="$t0" -v b="$t1" -v c="$t2" -v n="$count" -v rss="$(cat "$work/rss")" 'BEGIN {
 	dove = b - a; agent = c - b
+	printf "peak resident memory:   %.1f MiB (target < 64 MiB)\n", rss / 1024
 	printf "doveadm fetch text all: %.3f s\n", dove
 	printf "mscagent poll:          %.3f s  (%.0f replies/s)\n", agent, n / agent
 	printf "ratio:                  %.1fx doveadm'"'"'s time\n", agent / dove

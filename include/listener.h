@@ -83,13 +83,17 @@ enum MHD_Result listener_queue(struct MHD_Connection *, unsigned status,
 	    const char *type, const char *body, size_t len,
 	    const char *const extra[][2], size_t nextra);
 
+struct page_cache;
+
 /* Database connections, one per request in flight: each thread of
- * libmicrohttpd's pool takes one for a request, never sharing it. */
+ * libmicrohttpd's pool takes one for a request, never sharing it, and
+ * with it the answers kept from that connection (page_cache.h). */
 struct listener_pool {
-	pthread_mutex_t	 lock;
-	pthread_cond_t	 freed;
-	struct store	*st[LISTENER_THREADS];
-	int		 busy[LISTENER_THREADS];
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 freed;
+	struct store		*st[LISTENER_THREADS];
+	struct page_cache	*kept[LISTENER_THREADS];
+	int			 busy[LISTENER_THREADS];
 };
 
 int	 listener_pool_open(struct listener_pool *, const char *path,

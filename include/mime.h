@@ -52,6 +52,8 @@ struct mime_mail {
 					   cid:logo_cid; NULL: none */
 	size_t		  logo_len;	/* at most MIME_LOGO_MAX */
 	const char	 *logo_cid;	/* its Content-ID, without <> */
+	const char	 *language;	/* Content-Language, a BCP 47 tag
+					   (lang.h); NULL: none */
 };
 
 /*
@@ -71,7 +73,8 @@ struct mime_mail {
  * - a body that is NULL, over MIME_BODY_MAX bytes or not valid UTF-8;
  * - invalid UTF-8 anywhere, a date before 1970 or after 9999;
  * - a logo that is empty or over MIME_LOGO_MAX bytes, or whose
- *   Content-ID mime_msgid_valid refuses.
+ *   Content-ID mime_msgid_valid refuses;
+ * - a language that lang_is_valid refuses.
  * Body line ends (LF, CRLF or a lone CR) all become CRLF.  Of more than
  * MIME_REFS_MAX references, the first (the thread's root) and the newest
  * ones are kept.  ERR_RUNTIME if libetpan cannot write the message.

@@ -26,7 +26,8 @@ struct page_form {
 	size_t			 nplans;
 	const char		*token;
 	int64_t			 expires_at;
-	const char		*message;	/* an error to show, or NULL */
+	const char		*message;	/* an error to show (a msgid),
+						   or NULL */
 };
 
 /* What the status page shows. */
@@ -46,9 +47,11 @@ int	 page_status(struct tmpl_set *, const struct page_status *,
 /* The 410 pages: a's status is ACCESS_EXPIRED or ACCESS_SUPERSEDED. */
 int	 page_gone(struct tmpl_set *, const struct access *a,
 	    const char *support, struct page *, struct err *);
-/* A page with a title and one paragraph (403, 404, 413, 500, ...). */
-int	 page_message(struct tmpl_set *, const char *title, const char *text,
-	    struct page *, struct err *);
+/* A page with a title and one paragraph (403, 404, 413, 500, ...), in
+ * language (NULL: the default); title and text are msgids (N_()). */
+int	 page_message(struct tmpl_set *, const char *language,
+	    const char *title, const char *text, struct page *,
+	    struct err *);
 void	 page_clear(struct page *);
 
 #endif

@@ -61,8 +61,9 @@ void	 plan_clear(struct plan *);
 int	 tenant_check_input(const struct tenant *, struct err *);
 
 /*
- * Sets the tenant's language to tag, normalized (lang.h).  Returns 0, or
- * -1 with an ERR_INPUT error naming what is wrong, the tenant unchanged.
+ * Sets the tenant's language to tag, normalized (lang.h); "" clears it,
+ * so that the tenant follows [agent] language again.  Returns 0, or -1
+ * with an ERR_INPUT error naming what is wrong, the tenant unchanged.
  */
 int	 tenant_set_language(struct tenant *, const char *tag, struct err *);
 

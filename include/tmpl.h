@@ -35,10 +35,18 @@
  * lists, tables and links kept readable, lines wrapped at 72 columns.
  * Values are made valid UTF-8 when set; data-var on a <script> or
  * <style> is ignored (their content is written unescaped).
+ *
+ * Languages: the templates are written in English, and a catalog
+ * (catalog.h) in the folder's po/, one LANG.po per language, translates
+ * their words (translate.h says what a string is): the subject, the
+ * text, and values set as msgids, dates or times.  A render is in the
+ * language of its variables' tag, by lang_fallback, else in the set's
+ * default language, else in English; <html lang> says which.
  */
 #ifndef MSCAGENT_TMPL_H
 #define MSCAGENT_TMPL_H
 
+#include "lang.h"
 #include "util.h"
 
 #define TMPL_FILE_MAX	(256 * 1024)	/* bytes of one template */
@@ -62,6 +70,17 @@ void	 tmpl_vars_set_svg(struct tmpl_vars *, const char *name,
 	    const char *svg);
 void	 tmpl_vars_setf(struct tmpl_vars *, const char *name,
 	    const char *fmt, ...) PRINTF_LIKE(3, 4);
+/* Sets name to English words (a msgid, marked N_() for extraction),
+ * shown in the render's language. */
+void	 tmpl_vars_set_msgid(struct tmpl_vars *, const char *name,
+	    const char *msgid);
+/* Sets name to a day (date.h; DATE_NONE: "") or a timestamp, written
+ * the way the render's language writes them, the time with its zone. */
+void	 tmpl_vars_set_date(struct tmpl_vars *, const char *name,
+	    int32_t day);
+void	 tmpl_vars_set_time(struct tmpl_vars *, const char *name, int64_t t);
+/* The language (a BCP 47 tag) to render in; NULL or "": the default. */
+void	 tmpl_vars_set_language(struct tmpl_vars *, const char *tag);
 /* Adds one item to the list named list and returns its variables
  * (owned by vars); names not found in an item are looked up in vars. */
 struct tmpl_vars *tmpl_vars_item(struct tmpl_vars *, const char *list);
@@ -79,9 +98,26 @@ void	 tmpl_set_free(struct tmpl_set *);
  * between threads: renders read the globals without the lock.
  */
 void	 tmpl_set_globals(struct tmpl_set *, struct tmpl_vars *globals);
+/* The language of renders whose variables name none, or one the set
+ * has no catalog for ([agent] language); the set starts with "en".
+ * Call before the set is shared between threads, as tmpl_set_globals. */
+void	 tmpl_set_language(struct tmpl_set *, const char *tag);
 /* Forgets every template read, so the next use reads them again
  * (SIGHUP); renders already running keep their copies. */
 void	 tmpl_set_reload(struct tmpl_set *);
+
+/*
+ * The languages the set renders in, English first, pushed onto tags.
+ * Returns 0, or -1 when a catalog could not be read (err says which and
+ * why; its language falls back, tags has the others).
+ */
+int	 tmpl_languages(struct tmpl_set *, struct strvec *tags, struct err *);
+/* The language a render for tag is in, written into out. */
+void	 tmpl_language(struct tmpl_set *, const char *tag,
+	    char out[LANG_TAG_MAX + 1]);
+/* msgid in the language of tag; the string lives as long as the set. */
+const char *tmpl_translate(struct tmpl_set *, const char *tag,
+	    const char *msgid);
 
 /* 1 when NAME.html exists and parses, else 0 with the reason in err. */
 int	 tmpl_check(struct tmpl_set *, const char *name, struct err *);
@@ -91,6 +127,7 @@ struct tmpl_out {
 	char	*html;
 	size_t	 html_len;
 	char	*text;
+	char	 language[LANG_TAG_MAX + 1];	/* the tag it is in */
 };
 
 /*

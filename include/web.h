@@ -31,6 +31,9 @@ struct web {
 	void			 *queued_arg;
 	/* Answers by status code, for /metrics; updated atomically. */
 	uint64_t		  answers[WEB_STATUS_MAX];
+	/* Moves when the templates or keys are read again, so that an
+	 * answer kept from before (page_cache.h) is not used. */
+	unsigned		  epoch;
 };
 
 struct web_request {
@@ -51,6 +54,9 @@ struct web_response {
 	char		*location;	/* 303 */
 	const char	*allow;		/* 405 */
 	const char	*cache;		/* Cache-Control; NULL: no-store */
+	/* A GET's answer may be given again until then, as long as
+	 * nothing changes (page_cache.h); 0: it may not. */
+	int64_t		 keep_until;
 };
 
 /* How long a browser may keep the logo: it changes with a restart. */
@@ -61,6 +67,10 @@ struct web_response {
 void	 web_handle(struct web *, struct store *, const struct web_request *,
 	    int64_t now, struct web_response *res);
 void	 web_response_clear(struct web_response *);
+
+/* The epoch kept answers must match; web_forget moves it (SIGHUP). */
+unsigned web_epoch(struct web *);
+void	 web_forget(struct web *);
 
 /* Counts one answer sent (also those the listener makes itself). */
 void	 web_count(struct web *, unsigned status);

@@ -663,6 +663,15 @@ expect_refusal "tenant edit --language deutsch exits 1" 1
 expect_match "naming the option and the tag" "$err" "--language: .*'deutsch'"
 show "$lang"
 expect_eq "and leaves the language as it was" "$(jv 'd["language"]')" "fr"
+agent tenant edit "$lang" --language ""
+show "$lang"
+expect_eq "tenant edit --language '' gives it [agent] language again" \
+    "$rc:$(jv 'd["language"]')" "0:fr-CA"
+set_conf agent language de
+show "$lang"
+expect_eq "and follows [agent] language when it changes" \
+    "$(jv 'd["language"]')" "de"
+set_conf agent language fr-ca
 agent tenant list --json
 before=$(pyj "$out" 'len(d)')
 add_tenant "Bad Language" admin@badlang.test m365 --language english

@@ -8,6 +8,9 @@
 . "$(dirname "$0")/../support/lib.sh"
 make_config
 set_conf listener max_connections 16
+# A copy of the templates, to change one under the running agent.
+cp -R "$TOP/mailtemplates" "$T/templates"
+set_conf agent templates "$T/templates"
 agent init
 
 # Every answer carries the headers of SPEC §5.
@@ -92,6 +95,19 @@ expect_eq "details: tenant, state, plans" \
     "[$id, 'awaiting_verification', True, ['Std', 'Full']]"
 expect_eq "details name the licences" \
     "$(json_get "$body" 'd["tenant"]["licenses"]["m365"]["expires"]')" 2027-03-01
+
+# ---- a page opened again is kept, until anything changes ----
+for _ in 1 2 3 4; do curl -s -o /dev/null "$link"; done
+curl -s -o /dev/null "$BASE/api/getDetails?token=$token"
+agent plan add Later --edition enterprise --products m365,endpoints
+later=$out
+http GET "$link"
+expect_match "a plan added by another process shows at once" "$body" \
+    "value=\"$later\""
+http GET "$BASE/api/getDetails?token=$token"
+expect_eq "in the details too" \
+    "$(json_get "$body" '[p["name"] for p in d["eligible_plans"]]')" \
+    "['Std', 'Full', 'Later']"
 
 # ---- refused links ----
 http GET "$BASE/verify"
@@ -261,11 +277,10 @@ http GET "$link"
 expect_status "GET after confirming: the status page" 200
 expect_match "status: completed" "$body" "Status: <strong>Completed</strong>"
 expect_match "with the plan" "$body" ">Std<"
-expect_match "and the timeline" "$body" "Completed \(on this page\)"
+expect_match "and the timeline" "$body" "Completed</span> <span>\(on this page\)"
 expect_eq "whose steps name who did what, registration first" \
-    "$(tr -d '\n' <<<"$body" |
-    grep -o '<li><span class="date">[^<]*</span>: <span>[^<]*</span></li>' |
-    sed 's/.*<span>//; s/<.*//' | tr '\n' '|')" \
+    "$(tr -d '\n' <<<"$body" | grep -o '<li><span class="date">.*</ol>' |
+    sed 's/<\/li>/|/g; s/<[^>]*>//g; s/[^|]*UTC: //g')" \
     "Registered (by support)|Customer admin asked to approve (by support)|Approved by the customer admin (by support)|Completed (on this page)|"
 http POST "$BASE/verify" -d "token=$token&plan=$std"
 expect_status "a later POST" 303
@@ -354,6 +369,11 @@ expect_match "a client that stops sending is cut off" "$(cat "$T/slow")" \
     "closed after ([5-9]|1[0-9]|2[0-5]) s"
 
 # ---- signals ----
+http GET "$link"
+expect_no_match "the status page, before its template changes" "$body" \
+    "Changed today"
+sed -i 's|<h2>Timeline</h2>|<h2>Changed today</h2>|' \
+    "$T/templates/page_status.html"
 kill -HUP "$AGENT_PID"
 for _ in $(seq 100); do
 	grep -q "reloaded templates" "$T/run.log" && break
@@ -363,6 +383,9 @@ http GET "$BASE/healthz"
 expect_eq "SIGHUP: still serving" "$status" 200
 expect_match "SIGHUP reloads the templates" "$(cat "$T/run.log")" \
     "reloaded templates"
+http GET "$link"
+expect_match "and a page kept from before is made again" "$body" \
+    "Changed today"
 stop_agent
 expect_eq "SIGTERM: exit 0" "$rc" 0
 check "SIGTERM: gone within 5 s ($stop_ms ms)" test "$stop_ms" -lt 5000

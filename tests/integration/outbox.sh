@@ -15,7 +15,7 @@ agent check
 expect_rc "check after init passes" 0
 expect_eq "one line per check, all ok" \
     "$(printf '%s\n' "$out" | awk '{print $1, $2}' | tr '\n' ' ')" \
-    "ok config ok keys ok templates ok database ok outbound ok inbound "
+    "ok config ok keys ok languages ok templates ok database ok outbound ok inbound "
 chmod 0644 "$T/var/token.key"
 agent check
 expect_rc "a token key readable by others fails the check" 2

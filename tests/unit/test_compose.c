@@ -1110,6 +1110,69 @@ test_branding(void **state)
 	}
 }
 
+/* The mail's Content-Language, from its header block; held. */
+static const char *
+language_of(struct fx *fx)
+{
+	const char *h = strstr(fx->c.message, "\r\nContent-Language: ");
+	const char *end, *again, *body = strstr(fx->c.message, "\r\n\r\n");
+
+	if (h == NULL || h > body)
+		return NULL;
+	h += strlen("\r\nContent-Language: ");
+	end = strstr(h, "\r\n");
+	again = strstr(end, "\r\nContent-Language: ");
+	assert_true(again == NULL || again > body);	/* one, at most */
+	return hold(fx, xstrndup(h, (size_t)(end - h)));
+}
+
+/* A mail's language: the tenant's for its admins, the agent's for
+ * support and for support's own replies, and what the mail says. */
+static void
+test_language(void **state)
+{
+	struct fx *fx = *state;
+
+	fx->t.language = xstrdup("de-AT");
+	input(fx, MAIL_APPROVAL_REQUEST, ROLE_CUSTOMER_ADMIN, CUSTOMER_ADMIN);
+	compose(fx);
+	assert_string_equal(language_of(fx), "de");
+	assert_non_null(strstr(fx->c.subject, "Genehmigung"));
+	assert_non_null(strstr(fx->html, "<html lang=\"de\">"));
+	assert_non_null(strstr(flat_text(fx), "1. M\xc3\xa4rz 2027"));
+	assert_non_null(strstr(fx->html, "body=GENEHMIGT"));
+	assert_null(strstr(flat_text(fx), "APPROVE"));
+	/* Support reads the agent's language, English by default. */
+	input(fx, MAIL_FINALIZATION_REQUEST, ROLE_SUPPORT, SUPPORT);
+	compose(fx);
+	assert_string_equal(language_of(fx), "en");
+	assert_non_null(strstr(fx->c.subject, "Finalize"));
+	/* A clarification to whoever replied: support, or the admin. */
+	input(fx, MAIL_CLARIFICATION, ROLE_SENDER, "oncall@msp.test");
+	compose(fx);
+	assert_string_equal(language_of(fx), "en");
+	input(fx, MAIL_CLARIFICATION, ROLE_SENDER, CUSTOMER_ADMIN);
+	compose(fx);
+	assert_string_equal(language_of(fx), "de");
+	assert_non_null(strstr(flat_text(fx), "GENEHMIGT"));
+	/* [agent] language for support, and for a tag without a catalog. */
+	tmpl_set_language(fx->ctx.templates, "fr");
+	input(fx, MAIL_FINALIZATION_REQUEST, ROLE_SUPPORT, SUPPORT);
+	compose(fx);
+	assert_string_equal(language_of(fx), "fr");
+	free(fx->t.language);
+	fx->t.language = xstrdup("sv-SE");
+	input(fx, MAIL_APPROVAL_REQUEST, ROLE_CUSTOMER_ADMIN, CUSTOMER_ADMIN);
+	compose(fx);
+	assert_string_equal(language_of(fx), "fr");
+	assert_non_null(strstr(fx->html, "body=APPROUV"));
+	/* An [agent] language without a catalog: English. */
+	tmpl_set_language(fx->ctx.templates, "sv");
+	compose(fx);
+	assert_string_equal(language_of(fx), "en");
+	assert_non_null(strstr(fx->c.subject, "Approval needed"));
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, fx_setup, fx_teardown)
 
 int
@@ -1130,6 +1193,7 @@ main(void)
 		T(test_missing_templates),
 		T(test_from_display_name),
 		T(test_branding),
+		T(test_language),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -448,7 +448,10 @@ test_tenant_page(void **state)
 	assert_int_equal(store_outbox_sent(f->ag.st, m[n - 2].id, NOW, &err),
 	    0);
 	store_outbox_free(m, n);
+	/* The console stays English whatever the customers read. */
+	tmpl_set_language(f->ag.ctx.templates, "de");
 	body = get(f, console_tenant_get, f->rtl, 200);
+	assert_has(body, "<html lang=\"en\">");
 	assert_has(body, "<bdi>" RTL "</bdi>");
 	assert_has(body, "awaiting_verification");
 	assert_has(body, "restricted");

@@ -305,6 +305,44 @@ static const struct row rows[] = {
 	  REPLY_APPROVE, NULL },
 	{ "gmail with the copy", "FINALIZE\n\n" GMAIL_ATTR "> " NOTICE,
 	  NOTICE, REPLY_FINALIZE, NULL },
+	/* The words of the shipped languages, as their mails ask, and the
+	 * negations of each: a negated word is never an answer. */
+	{ "de", "Genehmigt", NULL, REPLY_APPROVE, NULL },
+	{ "de negated", "Nicht genehmigt", NULL, REPLY_UNCLEAR,
+	  "a negation: 'Nicht'" },
+	{ "de reject", "ABGELEHNT.", NULL, REPLY_REJECT, NULL },
+	{ "de with its attribution", "GENEHMIGT\n\nAm Mo., 7. Dez. 2026 um "
+	  "10:00 Uhr schrieb MSC <reply+k1@agent.test>:\n> ABGELEHNT",
+	  NULL, REPLY_APPROVE, NULL },
+	{ "fr", "APPROUV\xc3\x89", NULL, REPLY_APPROVE, NULL },
+	{ "fr negated", "Pas approuv\xc3\xa9", NULL, REPLY_UNCLEAR, NULL },
+	{ "fr reject", "refus\xc3\xa9", NULL, REPLY_REJECT, NULL },
+	{ "fr with its attribution", "Approuv\xc3\xa9\n\nLe lun. 7 d\xc3\xa9"
+	  "c. 2026 \xc3\xa0 10:00, MSC <reply+k1@agent.test> a \xc3\xa9"
+	  "crit :\n> REFUS\xc3\x89", NULL, REPLY_APPROVE, NULL },
+	{ "es", "Aprobar", NULL, REPLY_APPROVE, NULL },
+	{ "es negated", "No aprobar", NULL, REPLY_UNCLEAR, NULL },
+	{ "es reject", "RECHAZAR", NULL, REPLY_REJECT, NULL },
+	{ "it", "approvato", NULL, REPLY_APPROVE, NULL },
+	{ "it negated", "Non approvato", NULL, REPLY_UNCLEAR, NULL },
+	{ "it reject", "RIFIUTATO", NULL, REPLY_REJECT, NULL },
+	{ "nl", "Goedgekeurd", NULL, REPLY_APPROVE, NULL },
+	{ "nl negated", "Niet goedgekeurd", NULL, REPLY_UNCLEAR, NULL },
+	{ "nl reject", "afgewezen", NULL, REPLY_REJECT, NULL },
+	{ "pt", "APROVADO", NULL, REPLY_APPROVE, NULL },
+	{ "pt negated", "N\xc3\xa3o aprovado", NULL, REPLY_UNCLEAR, NULL },
+	{ "pt reject", "Rejeitado", NULL, REPLY_REJECT, NULL },
+	{ "ja", "\xe6\x89\xbf\xe8\xaa\x8d", NULL, REPLY_APPROVE,
+	  NULL },					/* 承認 */
+	{ "ja reject", "\xe6\x8b\x92\xe5\x90\xa6", NULL, REPLY_REJECT,
+	  NULL },					/* 拒否 */
+	{ "ja negated is another word", "\xe6\x89\xbf\xe8\xaa\x8d\xe3\x81"
+	  "\x97\xe3\x81\xbe\xe3\x81\x9b\xe3\x82\x93", NULL,
+	  REPLY_UNCLEAR, NULL },			/* 承認しません */
+	{ "ja with gmail's attribution", "\xe6\x89\xbf\xe8\xaa\x8d\n\n"
+	  "2026\xe5\xb9\xb4" "12\xe6\x9c\x88" "7\xe6\x97\xa5(\xe6\x9c\x88) "
+	  "10:00 MSC <reply+k1@agent.test>:\n\n> \xe6\x8b\x92\xe5\x90\xa6",
+	  NULL, REPLY_APPROVE, NULL },
 };
 
 static const struct reply_keywords *
@@ -319,7 +357,18 @@ keywords(void)
 		strvec_push(&approve, "\xd0\xbe\xd0\xb4\xd0\xbe\xd0\xb1\xd1\x80"
 		    "\xd0\xb5\xd0\xbd\xd0\xbe");	/* одобрено */
 		strvec_push(&approve, "zatwierdzam");
+		strvec_push(&approve, "APROBAR");
+		strvec_push(&approve, "APPROVATO");
+		strvec_push(&approve, "GOEDGEKEURD");
+		strvec_push(&approve, "APROVADO");
+		strvec_push(&approve, "\xe6\x89\xbf\xe8\xaa\x8d");
 		strvec_push(&reject, "abgelehnt");
+		strvec_push(&reject, "REFUS\xc3\x89");
+		strvec_push(&reject, "RECHAZAR");
+		strvec_push(&reject, "RIFIUTATO");
+		strvec_push(&reject, "AFGEWEZEN");
+		strvec_push(&reject, "REJEITADO");
+		strvec_push(&reject, "\xe6\x8b\x92\xe5\x90\xa6");
 		strvec_push(&reject, "odrzuci\xc5\x82");	/* odrzucił */
 		kw.approve = &approve;
 		kw.reject = &reject;
@@ -375,6 +424,24 @@ struct own_row {
 };
 
 static const struct own_row own_rows[] = {
+	/* Japanese clients: no spaces, full-width colons. */
+	{ "ja gmail attribution", "x\n2026\xe5\xb9\xb4" "12\xe6\x9c\x88"
+	  "7\xe6\x97\xa5 10:00 A <a@b.jp>:\ny", NULL, "x" },
+	{ "ja apple attribution", "x\n2026/12/07 10:00\xe3\x80\x81" "A <a@b.jp>"
+	  "\xe3\x81\xae\xe3\x83\xa1\xe3\x83\xbc\xe3\x83\xab:\n> y",
+	  NULL, "x" },
+	{ "ja thunderbird, full-width colon", "x\nA \xe3\x81\x95\xe3\x82\x93"
+	  "\xe3\x81\xaf\xe6\x9b\xb8\xe3\x81\x8d\xe3\x81\xbe\xe3\x81\x97"
+	  "\xe3\x81\x9f\xef\xbc\x9a\ny", NULL, "x" },
+	{ "ja a date alone stays", "x\n2026\xe5\xb9\xb4" "12\xe6\x9c\x88"
+	  "7\xe6\x97\xa5:\ny", NULL, "x\n2026\xe5\xb9\xb4" "12\xe6\x9c\x88"
+	  "7\xe6\x97\xa5:\ny" },
+	{ "ja outlook headers", "x\n\xe5\xb7\xae\xe5\x87\xba\xe4\xba\xba: a\n"
+	  "\xe9\x80\x81\xe4\xbf\xa1\xe6\x97\xa5\xe6\x99\x82: b\n"
+	  "\xe5\xae\x9b\xe5\x85\x88\xef\xbc\x9a c\n"
+	  "\xe4\xbb\xb6\xe5\x90\x8d: d\ny", NULL, "x" },
+	{ "ja iphone", "x\niPhone\xe3\x81\x8b\xe3\x82\x89\xe9\x80\x81"
+	  "\xe4\xbf\xa1\ny", NULL, "x" },
 	{ "attribution and quote cut", "APPROVE\n\n" GMAIL_ATTR "> x", NULL,
 	  "APPROVE" },
 	{ "blank lines squeezed, ends trimmed", "\n\nHi  \n\n\n\nAPPROVE  \n\n",
