@@ -177,3 +177,87 @@ lang_fallback(const char *tag, const char *const *available, size_t n,
 	}
 	return def;
 }
+
+/* One entry of an Accept-Language header: its tag and weight (0-1000). */
+struct accepted {
+	char	tag[LANG_TAG_MAX + 1];
+	int	weight;
+};
+
+/* The weight of ";q=0.8", out of 1000; -1 when it is not one. */
+static int
+weight_of(const char *params)
+{
+	int w = 0, digits = 0;
+	const char *p;
+
+	if (strncmp(params, ";q=", 3) != 0 && strncmp(params, "; q=", 4) != 0)
+		return -1;
+	p = strchr(params, '=') + 1;
+	if (*p == '1')
+		return strspn(p + 1, ".0") == strlen(p + 1) ? 1000 : -1;
+	if (*p != '0')
+		return -1;
+	if (*++p == '.')
+		for (p++; *p >= '0' && *p <= '9' && digits < 3; p++, digits++)
+			w = w * 10 + (*p - '0');
+	while (digits++ < 3)
+		w *= 10;
+	return *p == '\0' ? w : -1;
+}
+
+/* Reads one comma-separated entry [s, end) into a; 0 when unusable. */
+static int
+read_accepted(const char *s, const char *end, struct accepted *a)
+{
+	char entry[LANG_TAG_MAX + 32];
+	struct err err;
+	size_t len;
+	char *semi;
+
+	while (s < end && (*s == ' ' || *s == '\t'))
+		s++;
+	len = (size_t)(end - s);
+	if (len == 0 || len >= sizeof entry)
+		return 0;
+	memcpy(entry, s, len);
+	entry[len] = '\0';
+	if ((semi = strchr(entry, ';')) != NULL) {
+		a->weight = weight_of(semi);
+		*semi = '\0';
+	} else
+		a->weight = 1000;
+	len = strcspn(entry, " \t");
+	entry[len] = '\0';
+	return a->weight > 0 && lang_normalize(entry, a->tag, &err) == 0;
+}
+
+const char *
+lang_accept(const char *header, const char *const *available, size_t n)
+{
+	struct accepted list[LANG_ACCEPT_MAX];
+	const char *s, *end, *found;
+	size_t count = 0, seen, i, best;
+
+	for (s = header, seen = 0; s != NULL && *s != '\0' &&
+	    seen < LANG_ACCEPT_MAX; s = *end ? end + 1 : end, seen++) {
+		end = s + strcspn(s, ",");
+		if (read_accepted(s, end, &list[count]))
+			count++;
+	}
+	/* Highest weight first; the header's order among equals. */
+	while (count > 0) {
+		for (best = 0, i = 1; i < count; i++)
+			if (list[i].weight > list[best].weight)
+				best = i;
+		if ((found = lang_fallback(list[best].tag, available, n,
+		    NULL)) != NULL)
+			return found;
+		list[best].weight = -1;
+		for (i = 0; i < count && list[i].weight < 0; i++)
+			;
+		if (i == count)
+			break;
+	}
+	return NULL;
+}

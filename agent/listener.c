@@ -280,6 +280,8 @@ respond(struct listener *l, struct MHD_Connection *conn, const char *method,
 	    NULL;
 	req.plan = rq->has_plan ? (rq->plan.data ? rq->plan.data : "") : NULL;
 	req.malformed = rq->malformed;
+	req.accept_language = MHD_lookup_connection_value(conn,
+	    MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_LANGUAGE);
 	slot = listener_pool_take(&l->core.pool);
 	if ((kept = kept_answer(l, slot, &req, &key)) != NULL) {
 		ok = send_answer(l, conn, kept);

@@ -660,6 +660,27 @@ tmpl_language(struct tmpl_set *set, const char *tag,
 	pthread_mutex_unlock(&set->lock);
 }
 
+int
+tmpl_accept_language(struct tmpl_set *set, const char *header,
+    char out[LANG_TAG_MAX + 1])
+{
+	const char **tags;
+	const char *found;
+	size_t i;
+
+	pthread_mutex_lock(&set->lock);
+	read_catalogs(set);
+	tags = xcalloc(set->ncatalogs + 1, sizeof *tags);
+	tags[0] = SOURCE_LANGUAGE;
+	for (i = 0; i < set->ncatalogs; i++)
+		tags[i + 1] = catalog_tag(set->catalogs[i]);
+	found = lang_accept(header, tags, set->ncatalogs + 1);
+	(void)snprintf(out, LANG_TAG_MAX + 1, "%s", found ? found : "");
+	free(tags);
+	pthread_mutex_unlock(&set->lock);
+	return found != NULL;
+}
+
 const char *
 tmpl_translate(struct tmpl_set *set, const char *tag, const char *msgid)
 {

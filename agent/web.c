@@ -51,6 +51,10 @@ message(struct call *c, unsigned status, const char *title, const char *text)
 	struct page p;
 	struct err err;
 
+	/* No tenant to go by: the language the browser asks for. */
+	if (c->language[0] == '\0' && c->req->accept_language != NULL)
+		(void)tmpl_accept_language(c->web->mail->templates,
+		    c->req->accept_language, c->language);
 	if (page_message(c->web->mail->templates, c->language, title, text,
 	    &p, &err) == -1) {
 		/* No template to say it with: plain text still says it. */

@@ -38,4 +38,15 @@ int	 lang_is_valid(const char *tag);
 const char *lang_fallback(const char *tag, const char *const *available,
 	    size_t n, const char *def);
 
+/*
+ * The language an HTTP Accept-Language header (RFC 9110 §12.5.4) asks
+ * for among the n available ones: the tags in the order of their
+ * weights (q, 1 when absent; q=0 refuses), each by lang_fallback; NULL
+ * when none is available or the header says nothing usable.  Malformed
+ * entries are skipped; at most LANG_ACCEPT_MAX entries are read.
+ */
+#define LANG_ACCEPT_MAX	16
+const char *lang_accept(const char *header, const char *const *available,
+	    size_t n);
+
 #endif

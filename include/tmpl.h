@@ -115,6 +115,10 @@ int	 tmpl_languages(struct tmpl_set *, struct strvec *tags, struct err *);
 /* The language a render for tag is in, written into out. */
 void	 tmpl_language(struct tmpl_set *, const char *tag,
 	    char out[LANG_TAG_MAX + 1]);
+/* The language an Accept-Language header asks for among the set's
+ * (lang_accept), written into out; 0 with out "" when none. */
+int	 tmpl_accept_language(struct tmpl_set *, const char *header,
+	    char out[LANG_TAG_MAX + 1]);
 /* msgid in the language of tag; the string lives as long as the set. */
 const char *tmpl_translate(struct tmpl_set *, const char *tag,
 	    const char *msgid);

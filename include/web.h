@@ -42,6 +42,7 @@ struct web_request {
 	const char	*token;		/* query (GET) or form (POST); NULL:
 					   absent */
 	const char	*plan;		/* form; NULL: absent */
+	const char	*accept_language; /* the header; NULL: absent */
 	int		 malformed;	/* a parameter was repeated, cut by a
 					   NUL or over WEB_PARAM_MAX */
 };

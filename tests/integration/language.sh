@@ -88,6 +88,15 @@ expect_eq "de: the page opens" "$status" 200
 expect_match "in German" "$body" '<html lang="de">'
 expect_match "its button too" "$body" "Migration bestätigen"
 
+# A link cut short names no tenant: the browser's language.
+http GET "${link%?????}" -H "Accept-Language: sv, de-CH;q=0.8, en;q=0.5"
+expect_eq "a cut link is refused" "$status" 403
+expect_match "in the language the browser asks for" "$body" \
+    '<html lang="de">'
+http GET "${link%?????}" -H "Accept-Language: sv"
+expect_match "or, with none available, in [agent] language" "$body" \
+    '<html lang="en">'
+
 # ---- a French tenant: the page's dates ----
 agent tenant add --name "Dupont SA" --customer-admin admin2@example.test \
     --msp-admin msp2@example.test --workloads m365,endpoints \

@@ -152,6 +152,54 @@ test_fallback(void **state)
 	assert_null(lang_fallback("it", have, 4, NULL));
 }
 
+struct accept_row {
+	const char	*header;
+	const char	*want;		/* NULL: none available */
+};
+
+static void
+test_accept(void **state)
+{
+	static const char *const have[] = { "en", "de", "fr", "ja" };
+	static const struct accept_row rows[] = {
+		{ "de-DE,de;q=0.9,en;q=0.8", "de" },
+		{ "sv,de;q=0.8", "de" },
+		{ "en;q=0.5, fr", "fr" },
+		{ "fr;q=0.5, ja;q=0.7", "ja" },
+		{ "fr-CA", "fr" },
+		{ "ja-JP ; q=1.0", "ja" },
+		{ "de;q=1.000,fr;q=0.999", "de" },
+		{ "de;q=0, fr;q=0.1", "fr" },
+		{ "de;q=0", NULL },
+		{ "sv, no", NULL },
+		{ "*", NULL },
+		{ "", NULL },
+		{ ",,, ,", NULL },
+		{ "de;q=2", NULL },
+		{ "de;q=0.1234", NULL },
+		{ "de;q=abc, fr", "fr" },
+		{ "de;level=1, ja", "ja" },
+		{ "x-private, de\nAT, fr", "fr" },
+		{ "toolongtag-toolongtag-toolongtag-toolongtag, de", "de" },
+		/* Only the first LANG_ACCEPT_MAX entries are read. */
+		{ "a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,de", NULL },
+		{ "a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,de", "de" },
+	};
+	size_t i;
+	const char *got;
+
+	(void)state;
+	assert_null(lang_accept(NULL, have, 4));
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		got = lang_accept(rows[i].header, have, 4);
+		if (rows[i].want == NULL ? got != NULL : got == NULL ||
+		    strcmp(got, rows[i].want) != 0)
+			fail_msg("'%s': got %s, want %s", rows[i].header,
+			    got ? got : "NULL",
+			    rows[i].want ? rows[i].want : "NULL");
+	}
+}
+
 int
 main(void)
 {
@@ -159,6 +207,7 @@ main(void)
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_fallback),
+		cmocka_unit_test(test_accept),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
