@@ -13,7 +13,8 @@
 #   make pot        the translators' template mailtemplates/po/mscagent.pot
 #   make screenshots each language's request and page in headless Chromium,
 #                   in build/screenshots/, to look at after a translation
-#   make install    PREFIX=/usr/local DESTDIR= (also UNITDIR, the systemd unit's)
+#   make install    PREFIX=/usr/local DESTDIR= (also UNITDIR, the systemd
+#                   unit's, and MANDIR, the man page's)
 #   make clean
 #
 # V=1 shows the commands.
@@ -75,7 +76,12 @@ endif
 all: deps
 	$(Q)$(MAKE) --no-print-directory binary
 
-binary: build/mscagent
+binary: build/mscagent build/mscagent.8
+
+# The man page, mscagent(8), from the same command table as help.
+build/mscagent.8: build/mscagent
+	@echo "  MAN     $@"
+	$(Q)build/mscagent help --man >$@
 
 # Installs what is missing, once, without questions; says what to run
 # when it cannot (no root, no apt-get).
@@ -137,7 +143,8 @@ test: test-deps
 # Dovecot, no Chromium (crash.sh, e2e.sh, imap.sh, oauth.sh and smtp.sh
 # start the mail stack, browser.sh Chromium, console_browser.sh both;
 # fuzz.sh takes two minutes of its own).  make valgrind runs the same ones.
-MAILDIR_INTEGRATION = cli console import inbound listener outbox race users
+MAILDIR_INTEGRATION = cli console import inbound listener outbox race users \
+		      walkthrough
 
 check: test-deps
 	$(Q)$(MAKE) --no-print-directory build/asan/mscagent $(UNIT_BINS) \
@@ -167,6 +174,14 @@ install: all
 	        -e 's|\.\./mailtemplates|$(SHAREDIR)/mailtemplates|' \
 	        conf/agent.conf >$(DESTDIR)$(SYSCONFDIR)/mscagent/agent.conf
 	chmod 0640 $(DESTDIR)$(SYSCONFDIR)/mscagent/agent.conf
+
+MANDIR		?= $(PREFIX)/share/man
+
+.PHONY: install-man
+install: install-man
+install-man: build/mscagent.8
+	install -d $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 build/mscagent.8 $(DESTDIR)$(MANDIR)/man8/mscagent.8
 
 # The systemd unit, with the same paths as the installed config.
 UNITDIR		?= $(PREFIX)/lib/systemd/system

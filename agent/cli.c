@@ -19,6 +19,7 @@
 #include "keyfile.h"
 #include "log.h"
 #include "store.h"
+#include "suggest.h"
 #include "tmpl.h"
 
 #define NEED_STORE	0x1
@@ -27,78 +28,90 @@
 /* What the commands that may move tenants need. */
 #define NEED_MOVE	(NEED_STORE | NEED_MAIL | NEED_LOG)
 
-struct command {
-	const char	*group;		/* "tenant", "plan", ... or NULL */
-	const char	*name;
-	const char	*usage;
-	int		(*run)(struct cli *, int, char **);
-	unsigned	 needs;		/* NEED_* */
-};
+#define CLI_OPTIONS_MAX	32	/* long options of one command */
 
-static const struct command commands[] = {
-	{ NULL, "init", "init", cmd_init, 0 },
-	{ NULL, "check", "check", cmd_check, 0 },
+/*
+ * Every command, in the order help lists them.  The summary is the last
+ * field, so a row without one still builds (help then shows its usage
+ * alone).
+ */
+static const struct cli_command commands[] = {
+	{ NULL, "init", "init", cmd_init, 0,
+	  "create or upgrade the database; create missing key files" },
+	{ NULL, "check", "check", cmd_check, 0,
+	  "validate the config and key files, reach the mail servers" },
 	{ "plan", "add", "plan add NAME --edition E --products LIST",
-	  cmd_plan_add, NEED_STORE },
-	{ "plan", "list", "plan list [--json]", cmd_plan_list, NEED_STORE },
+	  cmd_plan_add, NEED_STORE, "add a service plan; print its id" },
+	{ "plan", "list", "plan list [--json]", cmd_plan_list, NEED_STORE,
+	  "list the service plans" },
 	{ "tenant", "add", "tenant add --name N --customer-admin EMAIL "
 	  "--msp-admin EMAIL --workloads LIST --edition E "
 	  "[--license W=YYYY-MM-DD]... [--suspended] [--language TAG]",
 	  cmd_tenant_add,
-	  NEED_STORE },
+	  NEED_STORE, "register a tenant; print its id" },
 	{ "tenant", "edit", "tenant edit ID [--name N] [--customer-admin EMAIL]"
 	  " [--msp-admin EMAIL] [--workloads LIST] [--edition E] "
 	  "[--license W=YYYY-MM-DD]... [--suspended | --not-suspended] "
-	  "[--language TAG]", cmd_tenant_edit, NEED_STORE },
+	  "[--language TAG]", cmd_tenant_edit, NEED_STORE,
+	  "fix a tenant's data while nothing is in flight" },
 	{ "tenant", "import", "tenant import FILE.csv", cmd_tenant_import,
-	  NEED_STORE },
+	  NEED_STORE, "register many tenants from a CSV file, all or nothing" },
 	{ "tenant", "list", "tenant list [--state S] [--json]",
-	  cmd_tenant_list, NEED_STORE },
+	  cmd_tenant_list, NEED_STORE,
+	  "list the tenants with their state and restriction" },
 	{ "tenant", "show", "tenant show ID [--json]", cmd_tenant_show,
-	  NEED_STORE },
-	{ NULL, "start", "start ID... | --all", cmd_start, NEED_MOVE },
-	{ NULL, "retrigger", "retrigger ID", cmd_event, NEED_MOVE },
-	{ NULL, "finalize", "finalize ID", cmd_event, NEED_MOVE },
-	{ NULL, "cancel", "cancel ID", cmd_event, NEED_MOVE },
-	{ NULL, "approve", "approve ID (on the customer admin's behalf)",
-	  cmd_event, NEED_MOVE },
-	{ NULL, "reject", "reject ID (on the customer admin's behalf)",
-	  cmd_event, NEED_MOVE },
-	{ NULL, "verify", "verify ID --plan PLAN (on the MSP admin's behalf)",
-	  cmd_event, NEED_MOVE },
-	{ NULL, "flush", "flush [--all]", cmd_flush, NEED_MOVE },
-	{ NULL, "sweep", "sweep", cmd_sweep, NEED_MOVE },
-	{ NULL, "poll", "poll", cmd_poll, NEED_MOVE },
-	{ NULL, "run", "run", cmd_run, NEED_STORE | NEED_MAIL },
-	{ "auth", "login", "auth login inbound|outbound (OAuth2 first sign-in)",
-	  cmd_auth_login, NEED_STORE },
+	  NEED_STORE, "show a tenant: state, licences, history, mails" },
+	{ NULL, "start", "start ID... | --all", cmd_start, NEED_MOVE,
+	  "run the preflight and mail the approval request" },
+	{ NULL, "retrigger", "retrigger ID", cmd_event, NEED_MOVE,
+	  "ask for approval again after an expired link or a rejection" },
+	{ NULL, "finalize", "finalize ID", cmd_event, NEED_MOVE,
+	  "complete a verified hybrid (Workflow 1) migration" },
+	{ NULL, "cancel", "cancel ID", cmd_event, NEED_MOVE,
+	  "cancel a migration that is not completed" },
+	{ NULL, "approve", "approve ID", cmd_event, NEED_MOVE,
+	  "record the customer admin's approval, given another way" },
+	{ NULL, "reject", "reject ID", cmd_event, NEED_MOVE,
+	  "record the customer admin's refusal, given another way" },
+	{ NULL, "verify", "verify ID --plan PLAN", cmd_event, NEED_MOVE,
+	  "confirm a plan on the MSP admin's behalf" },
+	{ NULL, "flush", "flush [--all]", cmd_flush, NEED_MOVE,
+	  "deliver the queued mails that are due (--all: also retries)" },
+	{ NULL, "sweep", "sweep", cmd_sweep, NEED_MOVE,
+	  "send the reminders and expire the links that are due" },
+	{ NULL, "poll", "poll", cmd_poll, NEED_MOVE,
+	  "read the inbox once" },
+	{ NULL, "run", "run", cmd_run, NEED_STORE | NEED_MAIL,
+	  "run the agent: listener, inbox, outbox and timers" },
+	{ "auth", "login", "auth login inbound|outbound", cmd_auth_login,
+	  NEED_STORE, "sign a mailbox account in with OAuth2, the first time" },
 	{ "auth", "status", "auth status [--json]", cmd_auth_status,
-	  NEED_STORE },
+	  NEED_STORE, "show the mailbox accounts' OAuth2 sign-ins" },
 	{ "user", "add", "user add NAME --role viewer|operator|admin",
-	  cmd_user_add, NEED_STORE },
-	{ "user", "list", "user list [--json]", cmd_user_list, NEED_STORE },
+	  cmd_user_add, NEED_STORE,
+	  "add a console account; print its one-time password" },
+	{ "user", "list", "user list [--json]", cmd_user_list, NEED_STORE,
+	  "list the console accounts" },
 	{ "user", "passwd", "user passwd NAME", cmd_user_passwd,
-	  NEED_STORE },
+	  NEED_STORE, "give a console account a new one-time password" },
 	{ "user", "role", "user role NAME viewer|operator|admin",
-	  cmd_user_role, NEED_STORE },
-	{ "user", "del", "user del NAME", cmd_user_del, NEED_STORE },
+	  cmd_user_role, NEED_STORE, "change a console account's role" },
+	{ "user", "del", "user del NAME", cmd_user_del, NEED_STORE,
+	  "delete a console account" },
 	{ "user", "reset-totp", "user reset-totp NAME", cmd_user_reset_totp,
-	  NEED_STORE },
+	  NEED_STORE, "make a console account enrol its TOTP again" },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
-static const struct command *current;
-
-static void
-usage_all(FILE *fp)
+const struct cli_command *
+cli_commands(size_t *n)
 {
-	size_t i;
-
-	fprintf(fp, "usage: mscagent [-c CONF] COMMAND ...\n\ncommands:\n");
-	for (i = 0; i < NCOMMANDS; i++)
-		fprintf(fp, "  %s\n", commands[i].usage);
+	*n = NCOMMANDS;
+	return commands;
 }
+
+static const struct cli_command *current;
 
 /* Records a usage error and names the command's usage in it. */
 int
@@ -132,6 +145,28 @@ cli_parse_id(struct cli *cli, const char *s, int64_t *id)
 	return 0;
 }
 
+/* "unknown option --al; did you mean --all?" when one is close. */
+static void
+unknown_option(struct cli *cli, const char *arg, const struct option *longopts)
+{
+	const char *names[CLI_OPTIONS_MAX], *best;
+	char word[SUGGEST_WORD_MAX + 1];
+	size_t n = 0;
+
+	for (; longopts->name != NULL && n < CLI_OPTIONS_MAX; longopts++)
+		names[n++] = longopts->name;
+	/* "--al=x": the name alone */
+	snprintf(word, sizeof word, "%.*s", (int)strcspn(arg + 2, "="),
+	    arg + 2);
+	best = strncmp(arg, "--", 2) == 0 ? suggest_closest(word, names, n) :
+	    NULL;
+	if (best != NULL)
+		cli_usage_error(cli, "unknown option %.40s; did you mean --%s?",
+		    arg, best);
+	else
+		cli_usage_error(cli, "unknown option %.40s", arg);
+}
+
 /* getopt_long over a command's own arguments; argv[0] is its name. */
 int
 cli_next_option(struct cli *cli, int argc, char **argv,
@@ -151,8 +186,7 @@ cli_next_option(struct cli *cli, int argc, char **argv,
 		else if (optopt != 0)
 			cli_usage_error(cli, "unknown option -%c", optopt);
 		else
-			cli_usage_error(cli, "unknown option %s",
-			    argv[optind - 1]);
+			unknown_option(cli, argv[optind - 1], longopts);
 		return '?';
 	}
 	return c;
@@ -220,7 +254,7 @@ cli_all_flag(struct cli *cli, int argc, char **argv, int *all)
 
 /* ---- dispatch ---- */
 
-static const struct command *
+static const struct cli_command *
 find_command(int argc, char **argv, int *consumed)
 {
 	size_t i;
@@ -294,7 +328,7 @@ global_options(int argc, char **argv, const char **conf, int *first)
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "-h") == 0 ||
 		    strcmp(argv[i], "--help") == 0) {
-			usage_all(stdout);
+			cli_help_all(stdout);
 			return 0;
 		}
 		if (strcmp(argv[i], "-V") == 0 ||
@@ -302,20 +336,44 @@ global_options(int argc, char **argv, const char **conf, int *first)
 			printf("mscagent %s\n", MSCAGENT_VERSION);
 			return 0;
 		}
-		if (strcmp(argv[i], "-c") != 0 || i + 1 >= argc) {
-			fprintf(stderr, "mscagent: %s: unknown option or "
-			    "missing value\n", argv[i]);
-			usage_all(stderr);
+		if (strcmp(argv[i], "-c") == 0 && i + 1 >= argc) {
+			fprintf(stderr, "mscagent: option -c needs a value "
+			    "(usage: mscagent [-c CONF] COMMAND ...)\n");
+			return ERR_INPUT;
+		}
+		if (strcmp(argv[i], "-c") != 0) {
+			fprintf(stderr, "mscagent: unknown option %.40s (usage: "
+			    "mscagent [-c CONF] COMMAND ...; see 'mscagent "
+			    "help')\n", argv[i]);
 			return ERR_INPUT;
 		}
 		*conf = argv[++i];
 	}
 	if (i >= argc) {
-		usage_all(stderr);
+		cli_help_all(stderr);
 		return ERR_INPUT;
 	}
 	*first = i;
 	return -1;
+}
+
+/*
+ * --help or -h among a command's own arguments (argv[0] is its name),
+ * before a "--" that ends the options: its help, not the command.
+ */
+static int
+wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0)
+			return 1;
+	}
+	return 0;
 }
 
 /* "mscagent: " before each line: a config may have several errors. */
@@ -333,11 +391,36 @@ print_error(const char *msg)
 	}
 }
 
+static int
+help(int argc, char **argv)
+{
+	struct err err = { 0 };
+
+	if (cli_help_run(argc, argv, &err) == 0)
+		return 0;
+	print_error(err.msg);
+	return err.kind;
+}
+
+/* A group's --help lists its commands; else one line, with a guess. */
+static int
+unknown_command(int argc, char **argv)
+{
+	struct err err = { 0 };
+
+	if (argc > 1 && wants_help(argc, argv) &&
+	    cli_help_group(stdout, argv[0]) == 0)
+		return 0;
+	cli_help_unknown(argc, argv, &err);
+	print_error(err.msg);
+	return err.kind;
+}
+
 int
 cli_main(int argc, char **argv)
 {
 	struct cli cli;
-	const struct command *cmd;
+	const struct cli_command *cmd;
 	const char *conf_arg, *path;
 	int first, consumed, rc;
 
@@ -347,12 +430,14 @@ cli_main(int argc, char **argv)
 		return rc;
 	argc -= first;
 	argv += first;
+	if (strcmp(argv[0], "help") == 0)
+		return help(argc, argv);
 	cmd = find_command(argc, argv, &consumed);
-	if (cmd == NULL) {
-		fprintf(stderr, "mscagent: unknown command '%.40s%s%.40s'\n",
-		    argv[0], argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
-		usage_all(stderr);
-		return ERR_INPUT;
+	if (cmd == NULL)
+		return unknown_command(argc, argv);
+	if (wants_help(argc - consumed, argv + consumed)) {
+		cli_help_command(stdout, cmd);
+		return 0;
 	}
 	current = cmd;
 	cli.now = (int64_t)time(NULL);

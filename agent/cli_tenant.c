@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 
 #include <jansson.h>
 
@@ -10,6 +11,7 @@
 #include "date.h"
 #include "fsm.h"
 #include "import.h"
+#include "tenant.h"
 #include "view.h"
 #include "workload.h"
 
@@ -191,6 +193,27 @@ tenant_options(struct cli *cli, int argc, char **argv, struct tenant *t,
 	return 0;
 }
 
+/*
+ * Data the preflight will refuse is still registered (start blocks it
+ * and tenant edit fixes it), but said at once, on stderr, with the
+ * preflight's own words: "mscagent: warning: customer admin address
+ * 'x' is invalid: no '@' (start will block tenant 3; fix it with
+ * 'tenant edit 3')".  where is "" or "FILE:LINE: ".
+ */
+static void
+warn_preflight(const struct tenant *t, int64_t id, const char *where)
+{
+	struct strvec reasons = { 0 };
+	size_t i;
+
+	tenant_preflight(t, &reasons);
+	for (i = 0; i < reasons.n; i++)
+		fprintf(stderr, "mscagent: warning: %s%s (start will block "
+		    "tenant %lld; fix it with 'tenant edit %lld')\n", where,
+		    reasons.v[i], (long long)id, (long long)id);
+	strvec_clear(&reasons);
+}
+
 int
 cmd_tenant_add(struct cli *cli, int argc, char **argv)
 {
@@ -227,6 +250,7 @@ cmd_tenant_add(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	printf("%lld\n", (long long)id);
+	warn_preflight(&t, id, "");
 	rc = 0;
 out:
 	tenant_clear(&t);
@@ -281,6 +305,7 @@ cmd_tenant_edit(struct cli *cli, int argc, char **argv)
 	    store_commit(cli->st, &cli->err) == -1)
 		goto fail;
 	printf("tenant %lld updated\n", (long long)id);
+	warn_preflight(&t, id, "");
 	rc = 0;
 	goto out;
 fail:
@@ -295,6 +320,76 @@ import_progress(size_t rows, void *arg)
 {
 	(void)arg;
 	fprintf(stderr, "\rimporting: %zu rows", rows);
+}
+
+/* What warn_imported() walks: the ids just imported, and how many
+ * warnings were said. */
+struct import_warnings {
+	struct cli	*cli;
+	int64_t		 first;
+	int64_t		 last;
+	size_t		 told;	/* tenants warned about */
+	size_t		 more;	/* beyond IMPORT_WARNINGS_MAX */
+};
+
+#define IMPORT_WARNINGS_MAX	20	/* tenants, as for the problems */
+
+/* "FILE:LINE: " from the history's "registered from FILE line LINE". */
+static char *
+import_where(struct cli *cli, int64_t id)
+{
+	struct history_entry *h = NULL;
+	size_t n = 0;
+	const char *from = "registered from ", *line;
+	char *where = NULL;
+	struct err err;
+
+	if (store_history_list(cli->st, id, &h, &n, &err) == 0 && n > 0 &&
+	    strncmp(h[0].detail, from, strlen(from)) == 0) {
+		line = strstr(h[0].detail, " line ");
+		if (line != NULL)
+			where = xasprintf("%.*s:%s: ", (int)(line -
+			    h[0].detail - strlen(from)), h[0].detail +
+			    strlen(from), line + 6);
+	}
+	store_history_free(h, n);
+	return where != NULL ? where : xstrdup("");
+}
+
+static int
+warn_imported_one(const struct tenant *t, void *arg)
+{
+	struct import_warnings *w = arg;
+	char *where;
+
+	if (t->id < w->first || t->id > w->last ||
+	    tenant_preflight(t, NULL) == 0)
+		return 0;
+	if (w->told >= IMPORT_WARNINGS_MAX) {
+		w->more++;
+		return 0;
+	}
+	where = import_where(w->cli, t->id);
+	warn_preflight(t, t->id, where);
+	free(where);
+	w->told++;
+	return 0;
+}
+
+/* The preflight's warnings for the tenants just imported (all new). */
+static int
+warn_imported(struct cli *cli, int64_t first, size_t count)
+{
+	struct import_warnings w = { cli, first,
+	    first + (int64_t)count - 1, 0, 0 };
+
+	if (store_tenant_each(cli->st, STATE_NEW, warn_imported_one, &w,
+	    &cli->err) == -1)
+		return -1;
+	if (w.more > 0)
+		fprintf(stderr, "mscagent: warning: and %zu more tenants that "
+		    "start will block\n", w.more);
+	return 0;
 }
 
 int
@@ -313,23 +408,46 @@ cmd_tenant_import(struct cli *cli, int argc, char **argv)
 	    &cli->err);
 	if (tty)
 		fprintf(stderr, "\r\033[K");
-	for (i = 0; i < problems.n; i++)
-		fprintf(stderr, "mscagent: %s\n", problems.v[i]);
+	/* One problem is one line; several are listed, then counted. */
+	if (problems.n == 1) {
+		fprintf(stderr, "mscagent: %s (nothing imported)\n",
+		    problems.v[0]);
+		cli->err.msg[0] = '\0';
+	} else
+		for (i = 0; i < problems.n; i++)
+			fprintf(stderr, "mscagent: %s\n", problems.v[i]);
 	strvec_clear(&problems);
 	if (rc == -1)
 		return -1;
 	printf("imported %zu tenant%s (ids %lld-%lld)\n", count,
 	    count == 1 ? "" : "s", (long long)first,
 	    (long long)(first + (int64_t)count - 1));
-	return 0;
+	return warn_imported(cli, first, count);
 }
 
 static int
 print_tenant_row(const struct tenant *t, void *arg)
 {
-	(void)arg;
-	view_tenant_row(stdout, t);
+	const size_t *columns = arg;
+
+	view_tenant_row_fit(stdout, t, *columns);
 	return 0;
+}
+
+/*
+ * The terminal's width when stdout is one, else 0: names are cut only
+ * for a person's screen, never in a pipe or a file, where a script
+ * wants them whole.
+ */
+static size_t
+terminal_columns(void)
+{
+	struct winsize ws;
+
+	if (!isatty(STDOUT_FILENO) ||
+	    ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == -1)
+		return 0;
+	return ws.ws_col;
 }
 
 /* What append_tenant_json() needs: the array, and the default language. */
@@ -352,6 +470,7 @@ cmd_tenant_list(struct cli *cli, int argc, char **argv)
 {
 	const char *state_name = NULL;
 	struct tenant_list l = { 0 };
+	size_t columns;
 	int json, state = -1, rc;
 
 	if (cli_json_flag(cli, argc, argv, &json, &state_name) == -1)
@@ -363,9 +482,10 @@ cmd_tenant_list(struct cli *cli, int argc, char **argv)
 		return cli_usage_error(cli, "unknown state '%.40s'",
 		    state_name);
 	if (!json) {
+		columns = terminal_columns();
 		view_tenant_row(stdout, NULL);
 		return store_tenant_each(cli->st, state, print_tenant_row,
-		    NULL, &cli->err);
+		    &columns, &cli->err);
 	}
 	l.a = json_array();
 	l.x.language = cli->cfg.language;

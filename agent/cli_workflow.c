@@ -12,6 +12,7 @@
 #include "outbox.h"
 #include "run.h"
 #include "sweep.h"
+#include "tenant.h"
 #include "transport.h"
 #include "workflow.h"
 
@@ -26,6 +27,115 @@ worse(int a, int b)
 	return rank[b] > rank[a] ? b : a;
 }
 
+/*
+ * What a tenant in each state is doing, for the refusal that says what
+ * to do instead: "is waiting for the customer admin's reply since T".
+ */
+static const struct {
+	const char	*what;
+	const char	*when;		/* before the time */
+} state_words[STATE_COUNT] = {
+	[STATE_NEW] = { "is new, registered", "on" },
+	[STATE_BLOCKED] = { "was blocked by the preflight", "on" },
+	[STATE_AWAITING_APPROVAL] = {
+	  "is waiting for the customer admin's reply", "since" },
+	[STATE_AWAITING_VERIFICATION] = {
+	  "is waiting for the MSP admin to confirm a plan on the "
+	  "verification page",
+	  "since" },
+	[STATE_FINALIZING] = { "is waiting for support to finalize", "since" },
+	[STATE_COMPLETED] = { "was completed", "on" },
+	[STATE_REJECTED] = { "was rejected by the customer admin", "on" },
+	[STATE_TOKEN_EXPIRED] = { "had its verification link expire", "on" },
+	[STATE_CANCELLED] = { "was cancelled", "on" },
+};
+
+/* The commands a person may run on a tenant, in the order offered. */
+static const struct {
+	enum fsm_event	 event;
+	const char	*command;
+	const char	*after_id;	/* what the command needs besides */
+} next_commands[] = {
+	{ EVENT_START, "start", "" },
+	{ EVENT_APPROVE, "approve", "" },
+	{ EVENT_REJECT, "reject", "" },
+	{ EVENT_VERIFY, "verify", " --plan PLAN" },
+	{ EVENT_FINALIZE, "finalize", "" },
+	{ EVENT_RETRIGGER, "retrigger", "" },
+	{ EVENT_CANCEL, "cancel", "" },
+};
+
+#define NNEXT (sizeof next_commands / sizeof next_commands[0])
+
+/* "'approve 3', 'reject 3' or 'cancel 3'": what applies to t now. */
+static void
+next_steps(struct buf *b, const struct tenant *t)
+{
+	size_t i, n = 0, k = 0;
+
+	if (t->state == STATE_BLOCKED) {
+		buf_printf(b, "'tenant edit %lld ...' to fix the data, then "
+		    "'start %lld'", (long long)t->id, (long long)t->id);
+		return;
+	}
+	for (i = 0; i < NNEXT; i++)
+		n += fsm_applies(t->state, next_commands[i].event,
+		    tenant_workflow(t));
+	for (i = 0; i < NNEXT; i++) {
+		if (!fsm_applies(t->state, next_commands[i].event,
+		    tenant_workflow(t)))
+			continue;
+		if (k > 0)
+			buf_puts(b, k == n - 1 ? " or " : ", ");
+		buf_printf(b, "'%s %lld%s'", next_commands[i].command,
+		    (long long)t->id, next_commands[i].after_id);
+		k++;
+	}
+}
+
+/*
+ * Rewrites a refusal (ERR_STATE) into what the tenant is doing and what
+ * may be run next: "tenant 3 is waiting for the customer admin's reply
+ * since 2026-12-07 10:00 UTC, so 'start' does not apply; next: 'approve
+ * 3', 'reject 3' or 'cancel 3'".  Keeps err when the tenant cannot be
+ * read.
+ */
+static void
+explain_refusal(struct cli *cli, int64_t id, enum fsm_event event,
+    struct err *err)
+{
+	struct tenant t;
+	struct err load_err;
+	struct buf b = { 0 };
+	char when[CLI_AUTH_TIME_LEN];
+
+	tenant_init(&t);
+	if (err->kind != ERR_STATE ||
+	    store_tenant_get(cli->st, id, &t, &load_err) == -1)
+		goto out;
+	cli_auth_time(t.state_since, when);
+	buf_printf(&b, "tenant %lld %s %s %s", (long long)id,
+	    state_words[t.state].what, state_words[t.state].when, when);
+	if (t.state == STATE_BLOCKED && t.blocked_reasons.n > 0)
+		buf_printf(&b, " (%s%s)", t.blocked_reasons.v[0],
+		    t.blocked_reasons.n > 1 ? ", and more" : "");
+	if (fsm_is_final(t.state)) {
+		buf_printf(&b, "; %s is final, nothing more applies",
+		    fsm_state_name(t.state));
+		if (t.state == STATE_CANCELLED)
+			buf_puts(&b, " (to migrate it, register it again "
+			    "with 'tenant add')");
+	} else {
+		buf_printf(&b, ", so '%s' does not apply; next: ",
+		    fsm_event_name(event));
+		next_steps(&b, &t);
+	}
+	err_set(err, ERR_STATE, "%s", b.data);
+out:
+	buf_clear(&b);
+	tenant_clear(&t);
+}
+
 static int
 fire(struct cli *cli, int64_t id, const struct workflow_event *ev,
     int *exit_code)
@@ -35,6 +145,7 @@ fire(struct cli *cli, int64_t id, const struct workflow_event *ev,
 
 	if (workflow_fire(cli->st, &cli->mail, id, ev, cli->now, &out,
 	    &err) == -1) {
+		explain_refusal(cli, id, ev->event, &err);
 		fprintf(stderr, "mscagent: %s\n", err.msg);
 		*exit_code = worse(*exit_code, err.kind);
 		cli->err = err;
@@ -207,9 +318,10 @@ cmd_sweep(struct cli *cli, int argc, char **argv)
 	if (sweep_run(cli->st, &cli->mail, cli->now, stdout, &rep,
 	    &cli->err) == -1)
 		return -1;
-	printf("sweep: %zu expired, %zu verification reminders, %zu approval "
-	    "reminders\n", rep.expired, rep.verification_reminders,
-	    rep.approval_reminders);
+	printf("sweep: %zu expired, %zu verification reminder%s, %zu "
+	    "approval reminder%s\n", rep.expired, rep.verification_reminders,
+	    rep.verification_reminders == 1 ? "" : "s",
+	    rep.approval_reminders, rep.approval_reminders == 1 ? "" : "s");
 	return 0;
 }
 
@@ -251,6 +363,21 @@ mail_place(const struct url *u)
 	return u->scheme == URL_MAILDIR ? u->path : u->text;
 }
 
+/* Said once the port is bound: before, "listening" could be untrue
+ * (another agent holding the port). */
+static void
+say_started(unsigned port, void *arg)
+{
+	struct cli *cli = arg;
+
+	printf("mscagent %s: verification pages at %s/verify (listening on "
+	    "%s:%u)\n", MSCAGENT_VERSION, cli->cfg.base_url,
+	    cli->cfg.listen_address, port);
+	printf("mscagent: mail out to %s, replies read from %s\n",
+	    mail_place(&cli->cfg.outbound), mail_place(&cli->cfg.inbound));
+	(void)fflush(stdout);	/* main checks stdout at exit */
+}
+
 int
 cmd_run(struct cli *cli, int argc, char **argv)
 {
@@ -263,13 +390,7 @@ cmd_run(struct cli *cli, int argc, char **argv)
 	/* The database stays open in each thread, not here. */
 	store_close(cli->st);
 	cli->st = NULL;
-	printf("mscagent %s: verification pages at %s/verify (listening on "
-	    "%s:%d)\n", MSCAGENT_VERSION, cli->cfg.base_url,
-	    cli->cfg.listen_address, cli->cfg.listen_port);
-	printf("mscagent: mail out to %s, replies read from %s\n",
-	    mail_place(&cli->cfg.outbound), mail_place(&cli->cfg.inbound));
-	(void)fflush(stdout);	/* main checks stdout at exit */
-	if (run_agent(&cli->mail, &cli->err) == -1)
+	if (run_agent(&cli->mail, say_started, cli, &cli->err) == -1)
 		return -1;
 	log_close();
 	return 0;

@@ -10,6 +10,7 @@
 #include <ini.h>
 
 #include "config.h"
+#include "path.h"
 #include "lang.h"
 
 #define CONFIG_DEFAULT_KID	"k1"
@@ -357,14 +358,12 @@ is_alnum(char c)
 	    (c >= '0' && c <= '9');
 }
 
+/* Written plainly, so that logs and errors show var/agent.db, not
+ * conf/../var/agent.db. */
 static char *
 resolve_path(const char *dir, const char *p)
 {
-	if (p[0] == '/')
-		return xstrdup(p);
-	if (strcmp(dir, "/") == 0)
-		return xasprintf("/%s", p);
-	return xasprintf("%s/%s", dir, p);
+	return path_join(dir, p);
 }
 
 /*

@@ -17,7 +17,7 @@
  * - A line holding only `""` is a record with one empty field, not a
  *   blank line; only a line with no bytes at all (LF or CRLF) is skipped.
  * - Where errors point: an unterminated quote names the opening quote; a
- *   record with too many fields names the comma that would open field
+ *   record with too many fields names the separator that would open field
  *   CSV_FIELDS_MAX + 1; an over-long field names its byte
  *   CSV_FIELD_MAX + 1.
  * - Invalid UTF-8 passes through; the caller checks fields with text_check.
@@ -39,7 +39,8 @@
 
 enum csv_state {
 	CSV_RECORD_START,	/* nothing of a record yet: blank lines skip */
-	CSV_FIELD_START,	/* after a comma, or the record's first byte */
+	CSV_FIELD_START,	/* after a separator, or the record's first
+				   byte */
 	CSV_UNQUOTED,
 	CSV_QUOTED,
 	CSV_QUOTED_QUOTE,	/* a quote in a quoted field: closes or doubles */
@@ -65,7 +66,8 @@ struct csv_reader {
 	size_t		 pos;		/* next unread byte in buf */
 	size_t		 len;		/* bytes held in buf */
 	int		 eof;		/* fread has nothing more */
-	int		 bom_checked;
+	int		 bom_checked;	/* and the separator chosen */
+	char		 sep;		/* ',', ';' or '\t' */
 	size_t		 line;		/* position of the byte read last */
 	size_t		 col;
 	int		 after_lf;	/* the byte read last was LF */
@@ -115,6 +117,39 @@ fill(struct csv_reader *r, size_t want)
 	}
 }
 
+/*
+ * The separator is the one the first line (the header) holds most of,
+ * outside quotes: ',' unless there are more ';' (what Excel writes where
+ * the comma is the decimal separator) or tabs (a copy from a
+ * spreadsheet).  A tie keeps ','.  The header's names hold none of them,
+ * so its count is the column count less one.
+ */
+static void
+choose_separator(struct csv_reader *r)
+{
+	size_t commas = 0, semicolons = 0, tabs = 0, i;
+	int quoted = 0;
+
+	fill(r, sizeof r->buf);
+	for (i = r->pos; i < r->len && (quoted || r->buf[i] != '\n'); i++) {
+		if (r->buf[i] == '"')
+			quoted = !quoted;
+		else if (quoted)
+			continue;
+		else if (r->buf[i] == ',')
+			commas++;
+		else if (r->buf[i] == ';')
+			semicolons++;
+		else if (r->buf[i] == '\t')
+			tabs++;
+	}
+	r->sep = ',';
+	if (semicolons > commas && semicolons >= tabs)
+		r->sep = ';';
+	else if (tabs > commas && tabs > semicolons)
+		r->sep = '\t';
+}
+
 /* A BOM counts only as the very first bytes: later it is data. */
 static void
 skip_bom(struct csv_reader *r)
@@ -126,6 +161,7 @@ skip_bom(struct csv_reader *r)
 	if (r->len - r->pos >= sizeof bom &&
 	    memcmp(r->buf + r->pos, bom, sizeof bom) == 0)
 		r->pos += sizeof bom;
+	choose_separator(r);
 }
 
 static int
@@ -233,7 +269,7 @@ field_end(struct csv_reader *r, struct strvec *fields)
 	r->flen = 0;
 }
 
-/* A comma ends a field and promises one more. */
+/* A separator ends a field and promises one more. */
 static enum csv_step
 comma(struct csv_reader *r, struct strvec *fields, struct err *err)
 {
@@ -283,7 +319,7 @@ step_field_start(struct csv_reader *r, int c, struct strvec *fields,
 		r->state = CSV_QUOTED;
 		return STEP_MORE;
 	}
-	if (c == ',')
+	if (c == r->sep)
 		return comma(r, fields, err);
 	if (is_record_end(c))
 		return record_end(r, c, fields, err);
@@ -313,7 +349,7 @@ static enum csv_step
 step_unquoted(struct csv_reader *r, int c, struct strvec *fields,
     struct err *err)
 {
-	if (c == ',')
+	if (c == r->sep)
 		return comma(r, fields, err);
 	if (is_record_end(c))
 		return record_end(r, c, fields, err);
@@ -343,7 +379,7 @@ step_quoted_quote(struct csv_reader *r, int c, struct strvec *fields,
 		r->state = CSV_QUOTED;
 		return field_add(r, c, err);
 	}
-	if (c == ',')
+	if (c == r->sep)
 		return comma(r, fields, err);
 	if (is_record_end(c))
 		return record_end(r, c, fields, err);

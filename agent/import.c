@@ -7,6 +7,7 @@
 #include "csv.h"
 #include "date.h"
 #include "import.h"
+#include "suggest.h"
 
 enum column {
 	COL_NAME,
@@ -132,6 +133,65 @@ struct layout {
 	size_t	nfields;
 };
 
+/*
+ * A header name as the table spells it: spaces around dropped, ASCII
+ * case ignored, ' ' and '-' read as '_' ("Customer Admin" is
+ * customer_admin), as a spreadsheet's user writes it.  Caller frees.
+ */
+static char *
+header_name(const char *s)
+{
+	size_t len;
+	char *n, *p;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	len = strlen(s);
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	n = xstrndup(s, len);
+	for (p = n; *p != '\0'; p++) {
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+		else if (*p == ' ' || *p == '-')
+			*p = '_';
+	}
+	return n;
+}
+
+static void
+unknown_column(size_t i, const char *name, struct err *err)
+{
+	const char *names[COL_COUNT], *best;
+	int c;
+
+	for (c = 0; c < COL_COUNT; c++)
+		names[c] = columns[c].name;
+	best = suggest_closest(name, names, COL_COUNT);
+	if (best != NULL)
+		err_set(err, ERR_INPUT, "column %zu: unknown column '%.40s'; "
+		    "did you mean '%s'?", i + 1, name, best);
+	else
+		err_set(err, ERR_INPUT, "column %zu: unknown column '%.40s' "
+		    "(expected name, customer_admin, msp_admin, workloads, "
+		    "edition, licenses, suspended, language, separated by "
+		    "',', ';' or tabs)", i + 1, name);
+}
+
+static int
+column_of(const char *field)
+{
+	char *name;
+	int c;
+
+	name = header_name(field);
+	for (c = 0; c < COL_COUNT; c++)
+		if (strcmp(name, columns[c].name) == 0)
+			break;
+	free(name);
+	return c;
+}
+
 static int
 read_header(const struct strvec *fields, struct layout *lay, struct err *err)
 {
@@ -142,14 +202,9 @@ read_header(const struct strvec *fields, struct layout *lay, struct err *err)
 		lay->index[c] = -1;
 	lay->nfields = fields->n;
 	for (i = 0; i < fields->n; i++) {
-		for (c = 0; c < COL_COUNT; c++)
-			if (strcmp(fields->v[i], columns[c].name) == 0)
-				break;
+		c = column_of(fields->v[i]);
 		if (c == COL_COUNT) {
-			err_set(err, ERR_INPUT, "column %zu: unknown column "
-			    "'%.40s' (expected name, customer_admin, msp_admin,"
-			    " workloads, edition, licenses, suspended, language)",
-			    i + 1, fields->v[i]);
+			unknown_column(i, fields->v[i], err);
 			return -1;
 		}
 		if (lay->index[c] >= 0) {
@@ -282,9 +337,11 @@ import_rows(struct store *st, struct csv_reader *csv, const char *path,
 	if (rc == 0)
 		err_set(err, ERR_INPUT, "the file is empty (no header)");
 	if (rc != 1 || read_header(&fields, &lay, err) == -1) {
+		/* The problem is said once, in the list; the summary counts. */
 		strvec_pushf(problems, "%s:%zu: %s", path, rc == 1 ? line : 1,
 		    err->msg);
-		err_prefix(err, "%s: nothing imported", path);
+		err_set(err, err->kind, "%s: nothing imported (1 problem)",
+		    path);
 		strvec_clear(&fields);
 		return -1;
 	}

@@ -437,13 +437,32 @@ local_address(const char *section, const char *address, int port,
 
 static void mhd_log(void *, const char *, va_list) PRINTF_LIKE(2, 0);
 
+/*
+ * While a daemon starts, libmicrohttpd's complaint ("Failed to bind to
+ * port 8025: Address already in use") is the cause of the error
+ * listener_daemon returns, kept here rather than logged apart before it;
+ * the daemon starts on the calling thread, so the buffer is its own.
+ */
+static __thread char *starting;
+
+#define MHD_LINE_MAX	512
+
 static void
 mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	const char *component = cls;
-	char line[512];
+	char line[MHD_LINE_MAX];
+	size_t len;
 
 	vsnprintf(line, sizeof line, fmt, ap);
+	len = strlen(line);
+	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '.'))
+		line[--len] = '\0';
+	if (starting != NULL) {
+		if (*starting == '\0')
+			snprintf(starting, MHD_LINE_MAX, "%s", line);
+		return;
+	}
 	log_warn(component, "%s", line);
 }
 
@@ -455,6 +474,7 @@ listener_daemon(const struct listener_site *site, struct err *err)
 	socklen_t sslen;
 	unsigned per_address;
 	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	char why[MHD_LINE_MAX] = "";
 
 	if (local_address(site->section, site->address, site->port, &ss,
 	    &sslen, err) == -1)
@@ -465,6 +485,7 @@ listener_daemon(const struct listener_site *site, struct err *err)
 	    (unsigned)site->max_connections / 2 : 1;
 	/* NOLINTBEGIN(performance-no-int-to-ptr): MHD takes the section's
 	 * name as its logger's closure, only read. */
+	starting = why;
 	d = MHD_start_daemon(flags, (uint16_t)site->port, NULL, NULL,
 	    site->answer, site->cls,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
@@ -479,10 +500,16 @@ listener_daemon(const struct listener_site *site, struct err *err)
 	    MHD_OPTION_NOTIFY_COMPLETED, site->completed, site->cls,
 	    MHD_OPTION_END);
 	/* NOLINTEND(performance-no-int-to-ptr) */
-	if (d == NULL)
-		err_set(err, ERR_RUNTIME, "cannot listen on %s:%d for [%s] "
-		    "(taken, or not an address of this host)", site->address,
-		    site->port, site->section);
+	starting = NULL;
+	if (d == NULL && strstr(why, "in use") != NULL)
+		err_set(err, ERR_RUNTIME, "cannot listen on %s:%d for [%s]: "
+		    "the port is taken (another mscagent running? else set "
+		    "another [%s] port)", site->address, site->port,
+		    site->section, site->section);
+	else if (d == NULL)
+		err_set(err, ERR_RUNTIME, "cannot listen on %s:%d for [%s]: "
+		    "%s", site->address, site->port, site->section,
+		    *why != '\0' ? why : "not an address of this host?");
 	return d;
 }
 

@@ -19,9 +19,27 @@ render(struct tmpl_set *set, const char *name, struct tmpl_vars *v,
 	return rc;
 }
 
+/*
+ * "Microsoft 365, Endpoints" in the page's language: the products as the
+ * licence rows beside them name them, not as codes.  Caller frees.
+ */
+static char *
+product_titles(struct tmpl_set *set, const char *language, unsigned products)
+{
+	struct buf b = { 0 };
+	int w;
+
+	buf_puts(&b, "");
+	for (w = 0; w < WORKLOAD_COUNT; w++)
+		if (products & WORKLOAD_BIT(w))
+			buf_printf(&b, "%s%s", b.len ? ", " : "",
+			    tmpl_translate(set, language, workload_title(w)));
+	return buf_release(&b);
+}
+
 /* A page about tenant t is in its language. */
 static struct tmpl_vars *
-tenant_vars(const struct tenant *t)
+tenant_vars(struct tmpl_set *set, const struct tenant *t)
 {
 	struct tmpl_vars *v, *item;
 	char *workloads;
@@ -32,7 +50,7 @@ tenant_vars(const struct tenant *t)
 	tmpl_vars_set(v, "customer", t->name);
 	tmpl_vars_set(v, "customer_admin", t->customer_admin);
 	tmpl_vars_set(v, "edition", t->edition);
-	workloads = workloads_format(t->workloads, ", ");
+	workloads = product_titles(set, t->language, t->workloads);
 	tmpl_vars_set(v, "workloads", workloads);
 	free(workloads);
 	for (w = 0; w < WORKLOAD_COUNT; w++) {
@@ -57,7 +75,7 @@ page_form(struct tmpl_set *set, const struct page_form *f, struct page *p,
 	size_t i;
 
 	memset(p, 0, sizeof *p);
-	v = tenant_vars(f->tenant);
+	v = tenant_vars(set, f->tenant);
 	tmpl_vars_set(v, "token", f->token);
 	tmpl_vars_set_msgid(v, "message", f->message);
 	tmpl_vars_set(v, "has_plans", f->nplans > 0 ? "yes" : "");
@@ -67,7 +85,8 @@ page_form(struct tmpl_set *set, const struct page_form *f, struct page *p,
 		tmpl_vars_setf(item, "plan_id", "%lld",
 		    (long long)f->plans[i].id);
 		tmpl_vars_set(item, "plan_name", f->plans[i].name);
-		products = workloads_format(f->plans[i].products, ", ");
+		products = product_titles(set, f->tenant->language,
+		    f->plans[i].products);
 		tmpl_vars_set(item, "plan_products", products);
 		free(products);
 	}
@@ -109,16 +128,38 @@ state_title(enum tenant_state s)
 	return (unsigned)s < STATE_COUNT ? state_texts[s].title : "?";
 }
 
-/* Who moved the tenant, in words. */
+/*
+ * What happened when the tenant entered each state, for the timeline:
+ * an event with its subject ("Approved by the customer admin"), where
+ * the state's title would name the wrong person ("Awaiting approval by
+ * support").
+ */
+static const char *const timeline_texts[STATE_COUNT] = {
+	[STATE_NEW] = N_("Registered"),
+	[STATE_BLOCKED] = N_("Blocked until support fixes the tenant's "
+	    "details"),
+	[STATE_AWAITING_APPROVAL] = N_("Customer admin asked to approve"),
+	[STATE_AWAITING_VERIFICATION] = N_("Approved by the customer admin"),
+	[STATE_FINALIZING] = N_("Plan confirmed; support finalizes"),
+	[STATE_COMPLETED] = N_("Completed"),
+	[STATE_REJECTED] = N_("Rejected by the customer admin"),
+	[STATE_TOKEN_EXPIRED] = N_("Link expired"),
+	[STATE_CANCELLED] = N_("Cancelled"),
+};
+
+/* How it came about, in words: the channel, not a second subject. */
 static const char *
 actor_words(const char *actor)
 {
 	static const char *const words[][2] = {
-		{ "cli", N_("by support") }, { "mail", N_("by mail") },
-		{ "web", N_("on this page") }, { "timer", N_("on time") },
+		{ "cli", N_("(by support)") }, { "mail", N_("(by mail)") },
+		{ "web", N_("(on this page)") },
+		{ "import", N_("(by support)") },
 	};
 	size_t i;
 
+	if (actor != NULL && strncmp(actor, "console:", 8) == 0)
+		return words[0][1];
 	for (i = 0; actor != NULL && i < sizeof words / sizeof words[0]; i++)
 		if (strcmp(actor, words[i][0]) == 0)
 			return words[i][1];
@@ -133,17 +174,22 @@ page_status(struct tmpl_set *set, const struct page_status *s,
 	size_t i;
 
 	memset(p, 0, sizeof *p);
-	v = tenant_vars(s->tenant);
+	v = tenant_vars(set, s->tenant);
 	tmpl_vars_set_msgid(v, "state_title", state_title(s->tenant->state));
 	tmpl_vars_set_msgid(v, "state_text",
 	    (unsigned)s->tenant->state < STATE_COUNT ?
 	    state_texts[s->tenant->state].text : "");
 	tmpl_vars_set(v, "plan", s->plan);
 	for (i = 0; i < s->nhistory; i++) {
+		/* Past the registration, a row that kept the state (an edit,
+		 * a reply ignored) is no step of the migration. */
+		if (i > 0 && s->history[i].from == s->history[i].to)
+			continue;
 		item = tmpl_vars_item(v, "timeline");
 		tmpl_vars_set_time(item, "at", s->history[i].at);
 		tmpl_vars_set_msgid(item, "state",
-		    state_title(s->history[i].to));
+		    (unsigned)s->history[i].to < STATE_COUNT ?
+		    timeline_texts[s->history[i].to] : "?");
 		tmpl_vars_set_msgid(item, "actor",
 		    actor_words(s->history[i].actor));
 	}

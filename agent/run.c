@@ -402,7 +402,8 @@ start_console(struct agent *a, struct store *st, struct err *err)
 }
 
 int
-run_agent(const struct compose_ctx *mail, struct err *err)
+run_agent(const struct compose_ctx *mail, run_ready_fn *ready,
+    void *ready_arg, struct err *err)
 {
 	struct agent a;
 	struct store *st = NULL;
@@ -443,6 +444,8 @@ run_agent(const struct compose_ctx *mail, struct err *err)
 	    "outbound=%s", mail->cfg->listen_address,
 	    listener_port(a.listener), mail->cfg->base_url, mail->cfg->in_url,
 	    mail->cfg->out_url);
+	if (ready != NULL)
+		ready(listener_port(a.listener), ready_arg);
 	serve(&a, &signals, st);
 	stop_threads(&a);
 	log_info("agent", "stopped");

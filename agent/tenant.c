@@ -246,11 +246,47 @@ check_address(const char *what, const char *addr, struct strvec *reasons,
 	free(reason);
 }
 
+/*
+ * 1 when name holds nothing a person could read: no bytes, or only
+ * spaces — ASCII ones, and the Unicode ones a spreadsheet or a copy from
+ * a web page leaves (no-break, ideographic, the U+2000 block).
+ */
+static size_t
+space_len(const unsigned char *p)
+{
+	if (*p == ' ' || *p == '\t')
+		return 1;
+	if (p[0] == 0xc2 && p[1] == 0xa0)
+		return 2;
+	if ((p[0] == 0xe3 && p[1] == 0x80 && p[2] == 0x80) ||
+	    (p[0] == 0xe2 && p[1] == 0x80 &&
+	    ((p[2] >= 0x80 && p[2] <= 0x8a) || p[2] == 0xaf)))
+		return 3;
+	return 0;
+}
+
+static int
+is_blank(const char *name)
+{
+	const unsigned char *p = (const unsigned char *)name;
+	size_t n;
+
+	for (; *p != '\0'; p += n) {
+		n = space_len(p);
+		if (n == 0)
+			return 0;
+	}
+	return 1;
+}
+
 size_t
 tenant_preflight(const struct tenant *t, struct strvec *reasons)
 {
 	size_t count = 0;
 
+	/* Every mail and page names the customer. */
+	if (t->name == NULL || is_blank(t->name))
+		add_reason(reasons, &count, "the name is blank");
 	check_address("customer admin address", t->customer_admin, reasons,
 	    &count);
 	check_address("MSP admin address", t->msp_admin, reasons, &count);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "path.h"
 #include "url.h"
 
 /* Each scheme the agent speaks; error messages list them in this order. */
@@ -156,10 +157,8 @@ parse_maildir(struct url *u, const char *folder, const char *dir,
 	else if (dir == NULL) {
 		err_set(err, ERR_INPUT, "maildir: needs an absolute folder");
 		return -1;
-	} else if (strcmp(dir, "/") == 0)
-		u->path = xasprintf("/%s", folder);
-	else
-		u->path = xasprintf("%s/%s", dir, folder);
+	} else
+		u->path = path_join(dir, folder);
 	u->text = xasprintf("maildir:%s", u->path);
 	return 0;
 }

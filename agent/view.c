@@ -180,21 +180,67 @@ print_workloads(FILE *fp, unsigned set, size_t width)
 	free(s);
 }
 
+/* Columns before NAME in a row of "tenant list". */
+#define ROW_PREFIX_WIDTH	(6 + 1 + 22 + 1 + 3 + 1 + 10 + 1 + 26 + 1)
+/* A name is never cut to fewer columns than this (what an 80-column
+ * terminal leaves it): on a narrower terminal the line wraps, but the
+ * name can still be read. */
+#define ROW_NAME_MIN		8
+
+/*
+ * Writes s cut to at most width terminal columns, its end replaced by
+ * "…" when cut; only whole characters are kept, and a wide one that
+ * would cross the limit is left out.
+ */
+static void
+print_cut(FILE *fp, const char *s, size_t width)
+{
+	size_t len = strlen(s), keep = 0, i;
+
+	if (utf8_width(s) <= width) {
+		fputs(s, fp);
+		return;
+	}
+	for (i = 1; i <= len; i++) {
+		if (i < len && ((unsigned char)s[i] & 0xc0) == 0x80)
+			continue;	/* inside a character */
+		if (utf8_width_n(s, i) > width - 1)
+			break;
+		keep = i;
+	}
+	fprintf(fp, "%.*s\u2026", (int)keep, s);
+}
+
 void
-view_tenant_row(FILE *fp, const struct tenant *t)
+view_tenant_row_fit(FILE *fp, const struct tenant *t, size_t columns)
 {
 	char id[26];
+	size_t name_width = 0;
 
 	if (t == NULL) {
 		fprintf(fp, "%-6s %-22s %-3s %-10s %-26s %s\n", "ID", "STATE",
 		    "WF", "RESTRICTED", "WORKLOADS", "NAME");
 		return;
 	}
+	if (columns > 0)
+		name_width = columns > ROW_PREFIX_WIDTH + ROW_NAME_MIN ?
+		    columns - ROW_PREFIX_WIDTH : ROW_NAME_MIN;
 	snprintf(id, sizeof id, "%lld", (long long)t->id);
 	fprintf(fp, "%-6s %-22s %-3d %-10s ", id, fsm_state_name(t->state),
 	    tenant_workflow(t), fsm_is_restricted(t->state) ? "yes" : "no");
 	print_workloads(fp, t->workloads, 26);
-	fprintf(fp, " %s\n", t->name);
+	fputc(' ', fp);
+	if (name_width > 0)
+		print_cut(fp, t->name, name_width);
+	else
+		fputs(t->name, fp);
+	fputc('\n', fp);
+}
+
+void
+view_tenant_row(FILE *fp, const struct tenant *t)
+{
+	view_tenant_row_fit(fp, t, 0);
 }
 
 void
@@ -250,9 +296,15 @@ history_text(FILE *fp, const struct history_entry *h, size_t n)
 	fprintf(fp, "\nhistory\n");
 	for (i = 0; i < n; i++) {
 		timestamp_format((time_t)h[i].at, at);
-		fprintf(fp, "  %s  %s -> %s  by %s", at,
-		    fsm_state_name(h[i].from), fsm_state_name(h[i].to),
-		    h[i].actor);
+		/* A row that kept the state (registered, edited, a reply
+		 * ignored) is no move: "new -> new" would read as one. */
+		if (h[i].from == h[i].to)
+			fprintf(fp, "  %s  %s  by %s", at,
+			    fsm_state_name(h[i].to), h[i].actor);
+		else
+			fprintf(fp, "  %s  %s -> %s  by %s", at,
+			    fsm_state_name(h[i].from),
+			    fsm_state_name(h[i].to), h[i].actor);
 		if (h[i].detail[0] != '\0')
 			fprintf(fp, ": %s", h[i].detail);
 		fputc('\n', fp);
@@ -287,10 +339,10 @@ view_tenant_text(FILE *fp, const struct tenant *t,
 	size_t i;
 
 	fprintf(fp, "tenant %lld: %s\n", (long long)t->id, t->name);
-	snprintf(line, sizeof line, "%s%s", fsm_state_name(t->state),
-	    fsm_is_restricted(t->state) ? " (restricted: no user or licence "
-	    "changes; backups and restores go on)" : "");
-	field(fp, "state", line);
+	field(fp, "state", fsm_state_name(t->state));
+	/* Always said, so a script or a person never reads its absence. */
+	field(fp, "restricted", fsm_is_restricted(t->state) ? "yes (no user "
+	    "or licence changes; backups and restores go on)" : "no");
 	for (i = 0; i < t->blocked_reasons.n; i++)
 		field(fp, i ? "" : "blocked because", t->blocked_reasons.v[i]);
 	field(fp, "workflow", tenant_workflow(t) == 1 ?

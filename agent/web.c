@@ -9,6 +9,7 @@
 #include "catalog.h"
 #include "fsm.h"
 #include "mailauth.h"
+#include "log.h"
 #include "page.h"
 #include "util.h"
 #include "view.h"
@@ -72,10 +73,42 @@ server_error(struct call *c)
 	    "could not answer just now. Please try again in a few minutes."));
 }
 
+/*
+ * A link refused: the person is told what to do (most such links were
+ * cut or rewrapped by a mail program), and the log why, for support —
+ * never the token, which would let anyone with the log use it.
+ */
 static void
-forbidden(struct call *c)
+forbidden(struct call *c, const char *why)
 {
-	message(c, 403, N_("Link not valid"), N_("This link is not valid."));
+	log_info("web", "link refused: %s", why);
+	if (c->web->mail->cfg->support_contact != NULL)
+		message(c, 403, N_("This link does not work"), N_("The link "
+		    "is incomplete or was changed on its way: a mail program "
+		    "may have cut it or broken it over two lines. Open the "
+		    "complete link from the newest mail about this migration. "
+		    "If it still does not work, write to the support contact "
+		    "below."));
+	else
+		message(c, 403, N_("This link does not work"), N_("The link "
+		    "is incomplete or was changed on its way: a mail program "
+		    "may have cut it or broken it over two lines. Open the "
+		    "complete link from the newest mail about this migration. "
+		    "If it still does not work, contact your managed-service "
+		    "provider."));
+}
+
+/* Why a request's link is refused before it is read (no token in it,
+ * or its parameters are not ones a link of the agent has). */
+static const char *
+request_fault(const struct call *c)
+{
+	if (c->req->malformed)
+		return "malformed request (a parameter repeated, cut or "
+		    "too long)";
+	if (c->req->token == NULL)
+		return "no token in the request";
+	return NULL;
 }
 
 static void
@@ -201,8 +234,10 @@ show_gone(struct call *c, const struct access *a)
 static int
 check_link(struct call *c, struct access *a)
 {
-	if (c->req->token == NULL || c->req->malformed) {
-		forbidden(c);
+	const char *fault = request_fault(c);
+
+	if (fault != NULL) {
+		forbidden(c, fault);
 		return 0;
 	}
 	if (access_check(c->st, &c->web->mail->keys->tokens,
@@ -210,7 +245,8 @@ check_link(struct call *c, struct access *a)
 	    &c->err) == -1)
 		return -1;
 	if (a->status == ACCESS_INVALID) {
-		forbidden(c);
+		forbidden(c, c->err.msg);
+		err_clear(&c->err);
 		return 0;
 	}
 	(void)snprintf(c->language, sizeof c->language, "%s",
@@ -340,9 +376,11 @@ get_details(struct call *c)
 	struct access a;
 	struct plan *plans = NULL;
 	size_t n = 0;
+	const char *fault = request_fault(c);
 	int rc;
 
-	if (c->req->token == NULL || c->req->malformed) {
+	if (fault != NULL) {
+		log_info("web", "link refused: %s", fault);
 		json_answer(c, 403, json_pack("{s:s}", "error", "forbidden"));
 		return 0;
 	}
@@ -351,9 +389,11 @@ get_details(struct call *c)
 	    &c->err) == -1)
 		return -1;
 	rc = 0;
-	if (a.status == ACCESS_INVALID)
+	if (a.status == ACCESS_INVALID) {
+		log_info("web", "link refused: %s", c->err.msg);
+		err_clear(&c->err);
 		json_answer(c, 403, json_pack("{s:s}", "error", "forbidden"));
-	else if (a.status != ACCESS_OK) {
+	} else if (a.status != ACCESS_OK) {
 		json_answer(c, 410, json_pack("{s:s}", "error",
 		    access_status_name(a.status)));
 		c->res->keep_until = c->res->status == 410 ? INT64_MAX : 0;

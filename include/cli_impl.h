@@ -4,6 +4,8 @@
  * the dispatch and the helpers below; each handler lives in the file of
  * its subject:
  *
+ *   cli_help.c      help: the usage, a group's or a command's help,
+ *                   the man page, the errors for a command typed wrong
  *   cli_check.c     init and check (key files, templates, database,
  *                   OAuth2 tokens, the mail servers)
  *   cli_tenant.c    plan and tenant commands, tenant import
@@ -24,6 +26,7 @@
 
 #include <getopt.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "compose.h"
 #include "config.h"
@@ -42,6 +45,22 @@ struct cli {
 	struct err		 err;
 	int64_t			 now;
 };
+
+/*
+ * One row of cli.c's command table: what dispatches the command, and
+ * what help, the usage errors and the man page say of it.
+ */
+struct cli_command {
+	const char	*group;		/* "tenant", "plan", ... or NULL */
+	const char	*name;
+	const char	*usage;		/* the synopsis, after "mscagent " */
+	int		(*run)(struct cli *, int, char **);
+	unsigned	 needs;		/* cli.c's NEED_* */
+	const char	*summary;	/* one line: what it does */
+};
+
+/* The table, in the order help lists it. */
+const struct cli_command *cli_commands(size_t *n);
 
 /* ---- helpers (cli.c) ---- */
 
@@ -70,6 +89,36 @@ int	 cli_json_flag(struct cli *, int argc, char **argv, int *json,
 
 /* Reads --all, the only option of start and flush. */
 int	 cli_all_flag(struct cli *, int argc, char **argv, int *all);
+
+/* ---- help (cli_help.c) ---- */
+
+/* The whole usage: every command with its summary, the workloads, the
+ * states and the exit codes. */
+void	 cli_help_all(FILE *);
+/* A group's commands with their summaries; -1 when there is no such
+ * group. */
+int	 cli_help_group(FILE *, const char *group);
+/* One command: its summary and its usage. */
+void	 cli_help_command(FILE *, const struct cli_command *);
+/* The man page mscagent(8), in roff, from the same table. */
+void	 cli_help_man(FILE *);
+/* 1 when word is a group of commands ("tenant"), else 0. */
+int	 cli_is_group(const char *word);
+
+/*
+ * `help [--man | GROUP | COMMAND...]`, run without a config: prints to
+ * stdout and returns 0, or returns -1 with err set (ERR_INPUT) for a
+ * command that does not exist, with a suggestion.
+ */
+int	 cli_help_run(int argc, char **argv, struct err *);
+
+/*
+ * The error for a command line whose first words name no command:
+ * "unknown command 'tenat'; did you mean 'tenant'?", or for a group
+ * without its command "'tenant' needs a command: add, edit, ...".
+ * Always ERR_INPUT.
+ */
+void	 cli_help_unknown(int argc, char **argv, struct err *);
 
 /* ---- for check's sign-in lines (cli_auth.c) ---- */
 

@@ -1,7 +1,9 @@
 /*
  * csv.h: an RFC 4180 reader for the tenant import (SPEC §2).
  *
- * Reads records one at a time from a stream: fields separated by ',',
+ * Reads records one at a time from a stream: fields separated by ',' —
+ * or by ';' or a tab, when the first line holds more of those than of
+ * commas (Excel's CSV in much of Europe, a copy from a spreadsheet) —
  * records by CRLF or LF, fields optionally in double quotes (a quote
  * inside doubled, line breaks allowed inside quotes).  A UTF-8 BOM at
  * the start is skipped.  Every error names the line and the column

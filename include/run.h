@@ -37,8 +37,14 @@
 #define RUN_BACKOFF_FIRST	2
 #define RUN_BACKOFF_MAX		300
 
-/* Runs until SIGTERM or SIGINT.  Returns 0, or -1 with err when the
- * agent cannot start (database, port, keys). */
-int	 run_agent(const struct compose_ctx *, struct err *);
+/* Told once the listener is bound and every thread runs, with the port
+ * it got: what "listening" may truthfully be said after. */
+typedef void run_ready_fn(unsigned port, void *arg);
+
+/* Runs until SIGTERM or SIGINT; ready (may be NULL) is called once it
+ * has started.  Returns 0, or -1 with err when the agent cannot start
+ * (database, port, keys), ready then never called. */
+int	 run_agent(const struct compose_ctx *, run_ready_fn *ready,
+	    void *ready_arg, struct err *);
 
 #endif

@@ -71,8 +71,8 @@ int	 tenant_set_language(struct tenant *, const char *tag, struct err *);
 int	 plan_check_input(const struct plan *, struct err *);
 
 /*
- * The preflight: every address valid, not suspended, at least one
- * workload.  Appends one human-readable reason per problem found (all of
+ * The preflight: a name that is not blank (only spaces), every address
+ * valid, not suspended, at least one workload.  Appends one human-readable reason per problem found (all of
  * them, not only the first) and returns how many it found.
  */
 size_t	 tenant_preflight(const struct tenant *, struct strvec *reasons);

@@ -43,6 +43,9 @@ void	 view_tenant_text(FILE *, const struct tenant *,
 	    const struct tenant_extra *);
 /* One row of "tenant list"; header when t is NULL. */
 void	 view_tenant_row(FILE *, const struct tenant *);
+/* The same fitted to a terminal of columns (0: no limit): a name that
+ * would wrap is cut, ending in "…" (never to fewer than 8 columns). */
+void	 view_tenant_row_fit(FILE *, const struct tenant *, size_t columns);
 void	 view_plan_row(FILE *, const struct plan *);
 
 /*

@@ -98,6 +98,10 @@ expect_match "the page shows the logo" "$body" 'src="/logo.png"'
 expect_match "and the company" "$body" "Müller &amp; Söhne IT"
 expect_match "and the support contact" "$body" \
     'href="https://help.mueller.example/migrations"'
+http GET "$BASE/verify?token=eyJhbGciOiJIUzI1NiJ9.cut"
+expect_eq "a broken link" "$status" 403
+expect_match "points to the support contact below" "$(tr -d '\n' <<<"$body")" \
+    'write to the support contact below\..*href="https://help\.mueller\.example/migrations"'
 http GET "$BASE/healthz"
 expect_match "other answers stay no-store" "$headers" "Cache-Control: no-store"
 stop_agent

@@ -87,7 +87,7 @@ expect_eq "the status page came with 200" "$(page_status)" 200
 expect_eq "the status page says Completed" "$(br text 'main p strong')" \
     Completed
 expect_match "with the plan and the timeline" "$(br text main | tr '\n' ' ')" \
-    "Service plan Std .*Completed on this page"
+    "Service plan Std .*Completed \(on this page\)"
 expect_eq "the tenant completed" "$(state_of "$id")" completed
 br shot "$ART/browser-status.png"
 expect_eq "no console errors or CSP violations" "$(console)" ""

@@ -533,6 +533,68 @@ agent start --all "$bad"
 expect_refusal "start with both ids and --all exits 1" 1
 agent tenant show "$hyb" extra
 expect_refusal "tenant show with an extra argument exits 1" 1
+# ---- help: every form a new user tries, one line for a slip ----
+
+agent help
+expect_rc "help exits 0" 0
+expect_eq "help starts with the usage" "$(head -1 <<<"$out")" \
+    "usage: mscagent [-c CONF] COMMAND [ARG...]"
+# A command without a summary would leave a bare "." in the man page.
+expect_eq "every command has a one-line description" \
+    "$("$MSCAGENT" help --man | grep -c '^\.$')" "0"
+expect_eq "help lists every command of the man page" \
+    "$(sed -n '/^commands:/,/^$/p' <<<"$out" | grep -c '^  ')" \
+    "$("$MSCAGENT" help --man | sed -n '/^\.SH COMMANDS/,/^\.SH WORK/p' |
+    grep -c '^\.TP')"
+expect_match "help names the workloads" "$out" \
+    "workloads: hybrid, m365, gws, endpoints"
+expect_match "help names the exit codes" "$out" \
+    "  3  the action does not apply in the tenant's current state"
+agent --help
+expect_eq "--help is help" "$rc:$(head -1 <<<"$out")" \
+    "0:usage: mscagent [-c CONF] COMMAND [ARG...]"
+agent tenant
+expect_refusal "a group without its command exits 1" 1
+expect_eq "and names the group's commands" "$err" \
+    "mscagent: 'tenant' needs a command: add, edit, import, list, show (see 'mscagent help tenant')"
+agent tenant --help
+expect_eq "tenant --help lists the group" "$rc:$(head -1 <<<"$out")" \
+    "0:usage: mscagent tenant COMMAND ..."
+expect_match "with a description per command" "$out" \
+    "  tenant import +register many tenants from a CSV file"
+agent start --help
+expect_eq "start --help gives its usage, exit 0" "$rc:$(head -1 <<<"$out")" \
+    "0:usage: mscagent [-c CONF] start ID... | --all"
+help_start=$out
+agent help start
+expect_eq "help start says the same" "$rc:$out" "0:$help_start"
+agent tenant add --name x --help
+expect_eq "--help after other options still helps" \
+    "$rc:$(head -1 <<<"$out")" \
+    "0:usage: mscagent [-c CONF] tenant add --name N --customer-admin EMAIL --msp-admin EMAIL --workloads LIST --edition E [--license W=YYYY-MM-DD]... [--suspended] [--language TAG]"
+agent help tenant show
+expect_eq "help tenant show" "$rc:$(head -1 <<<"$out")" \
+    "0:usage: mscagent [-c CONF] tenant show ID [--json]"
+agent tenat list
+expect_refusal "a typo exits 1 with one line" 1
+expect_eq "suggesting the command" "$err" \
+    "mscagent: unknown command 'tenat'; did you mean 'tenant'?"
+agent tenant lst
+expect_eq "a typo in a group's command" "$rc:$err" \
+    "1:mscagent: unknown command 'tenant lst'; did you mean 'tenant list'?"
+agent help strat
+expect_eq "help with a typo" "$rc:$err" \
+    "1:mscagent: unknown command 'strat'; did you mean 'start'?"
+agent start --alll
+expect_eq "a typo in an option" "$rc:$err" \
+    "1:mscagent: unknown option --alll; did you mean --all? (usage: mscagent start ID... | --all)"
+agent --verbose list
+expect_refusal "an unknown global option is one line" 1
+agent help --man
+expect_eq "help --man is roff for mscagent(8)" "$rc:$(sed -n 2p <<<"$out")" \
+    "0:.TH MSCAGENT 8 \"\" \"mscagent $("$MSCAGENT" --version | cut -d' ' -f2)\" \"System Manager's Manual\""
+expect_match "with the exit codes" "$out" "^\.SH EXIT STATUS"
+
 agent frobnicate
 expect_rc "an unknown command exits 1" 1
 expect_match "the first stderr line names the unknown command" \
@@ -639,3 +701,145 @@ line="info workflow tenant $id: awaiting_approval -> cancelled \(cli, cancel\)"
 expect_match "and the file has the transition's one line" \
     "$(grep -c . "$T/agent.log"):$(cat "$T/agent.log")" "^1:[^ ]* $line$"
 set_conf agent log_file -
+
+# ---- a refusal says what the tenant waits for and what to run next ----
+
+# "2026-12-07 10:00 UTC": when tenant $1 entered its state.
+since() {		# id
+	local at
+	show "$1"
+	at=$(jv 'd["history"][-1]["at"]')
+	echo "${at:0:10} ${at:11:5} UTC"
+}
+
+add_tenant "Waiting" admin@waiting.test m365
+agent start "$id"
+agent start "$id"
+expect_refusal "start on a tenant awaiting approval exits 3" 3
+expect_eq "saying what it waits for since when, and what to run" "$err" \
+    "mscagent: tenant $id is waiting for the customer admin's reply since $(since "$id"), so 'start' does not apply; next: 'approve $id', 'reject $id' or 'cancel $id'"
+agent retrigger "$id"
+expect_eq "retrigger likewise" "$rc:$err" \
+    "3:mscagent: tenant $id is waiting for the customer admin's reply since $(since "$id"), so 'retrigger' does not apply; next: 'approve $id', 'reject $id' or 'cancel $id'"
+agent approve "$id"
+agent finalize "$id"
+expect_eq "finalize before the MSP admin confirmed" "$rc:$err" \
+    "3:mscagent: tenant $id is waiting for the MSP admin to confirm a plan on the verification page since $(since "$id"), so 'finalize' does not apply; next: 'verify $id --plan PLAN' or 'cancel $id'"
+agent cancel "$id"
+agent cancel "$id"
+expect_eq "a final state says it is final" "$rc:$err" \
+    "3:mscagent: tenant $id was cancelled on $(since "$id"); cancelled is final, nothing more applies (to migrate it, register it again with 'tenant add')"
+add_tenant "Blocked Next" "admin blocked.test" m365 2>/dev/null
+agent start "$id"
+agent retrigger "$id"
+expect_eq "a blocked tenant: fix the data, then start" "$rc:$err" \
+    "3:mscagent: tenant $id was blocked by the preflight on $(since "$id") (customer admin address 'admin blocked.test' is invalid: no '@'), so 'retrigger' does not apply; next: 'tenant edit $id ...' to fix the data, then 'start $id'"
+agent cancel "$id"
+
+# ---- data the preflight will refuse: registered, and said at once ----
+
+add_tenant "Warned" "it mueller.example" m365
+expect_eq "a bad address is registered (exit 0, the id alone)" \
+    "$rc:$([[ $out =~ ^[0-9]+$ ]] && echo id)" "0:id"
+expect_eq "with the preflight's words on stderr" "$err" \
+    "mscagent: warning: customer admin address 'it mueller.example' is invalid: no '@' (start will block tenant $id; fix it with 'tenant edit $id')"
+agent tenant edit "$id" --name "   "
+expect_eq "an edit to a blank name warns too" "$rc:$out:$err" \
+    "0:tenant $id updated:mscagent: warning: the name is blank (start will block tenant $id; fix it with 'tenant edit $id')
+mscagent: warning: customer admin address 'it mueller.example' is invalid: no '@' (start will block tenant $id; fix it with 'tenant edit $id')"
+agent tenant edit "$id" --name "Warned" --customer-admin it@mueller.example
+expect_eq "and a fixed tenant is silent" "$rc:$out:$err" \
+    "0:tenant $id updated:"
+agent start "$id"
+expect_rc "which starts" 0
+add_tenant "   " admin@blank.test m365
+blank=$id
+agent start "$blank"
+expect_eq "the preflight blocks a blank name" "$rc:$(sed -n 2p <<<"$out")" \
+    "1:  blocked: the name is blank"
+agent cancel "$blank"
+printf 'name,customer_admin,msp_admin,workloads,edition\nGood,a@good.test,%s,m365,e\n" ",bad,%s,m365,e\n' \
+    "$MSP" "$MSP" >"$T/warn.csv"
+agent tenant import "$T/warn.csv"
+last=$(grep -o '[0-9]*)$' <<<"$out" | tr -d ')')
+expect_eq "import warns with the file's line" "$rc:$err" \
+    "0:mscagent: warning: $T/warn.csv:3: the name is blank (start will block tenant $last; fix it with 'tenant edit $last')
+mscagent: warning: $T/warn.csv:3: customer admin address 'bad' is invalid: no '@' (start will block tenant $last; fix it with 'tenant edit $last')"
+agent cancel "$last"
+agent cancel "$((last - 1))"
+
+# ---- CSV as spreadsheets write it ----
+
+printf 'Name;Customer_Admin;MSP_Admin;Workloads;Edition;Licenses\r\n"Semi & Co";a@semi.test;%s;m365,gws;enterprise;"m365=2027-01-31;gws=2027-02-28"\r\n' \
+    "$MSP" >"$T/excel.csv"
+agent tenant import "$T/excel.csv"
+expect_eq "a semicolon file with headers in their own case imports" \
+    "$rc:$err" "0:"
+last=$(grep -o '[0-9]*)$' <<<"$out" | tr -d ')')
+show "$last"
+expect_eq "its fields and licences in place" \
+    "$(jv 'd["name"], d["workloads"], d["licenses"]["gws"]["expires"]')" \
+    "('Semi & Co', ['m365', 'gws'], '2027-02-28')"
+agent cancel "$last"
+printf 'name\tcustomer admin\tmsp-admin\tworkloads\tedition\nTab Ltd\ta@tab.test\t%s\tm365\tenterprise\n' \
+    "$MSP" >"$T/tab.csv"
+agent tenant import "$T/tab.csv"
+expect_eq "a tab-separated copy imports" "$rc:$err" "0:"
+agent cancel "$(grep -o '[0-9]*)$' <<<"$out" | tr -d ')')"
+printf 'name,customer_admn,msp_admin,workloads,edition\nA,a@x.test,%s,m365,e\n' \
+    "$MSP" >"$T/typo.csv"
+agent tenant import "$T/typo.csv"
+expect_refusal "a misspelt column exits 1, one line" 1
+expect_eq "naming it once, with a guess" "$err" \
+    "mscagent: $T/typo.csv:1: column 2: unknown column 'customer_admn'; did you mean 'customer_admin'? (nothing imported)"
+printf 'name,customer_admin,msp_admin,workloads,edition\nA,a@x.test,%s,m365x,e\nB,b@x.test,%s,gws,e,extra\n' \
+    "$MSP" "$MSP" >"$T/two.csv"
+agent tenant import "$T/two.csv"
+expect_eq "several problems: one line each, then the count" "$rc:$err" \
+    "1:mscagent: $T/two.csv:2: column 4 (workloads): unknown workload 'm365x' (known: hybrid, m365, gws, endpoints)
+mscagent: $T/two.csv:3: 6 fields, but the header has 5
+mscagent: $T/two.csv: nothing imported (2 problems)"
+
+# ---- tenant list fits a terminal, and only a terminal ----
+
+long="Müller & Söhne — 株式会社 with a name far too long for one line 🚀"
+add_tenant "$long" admin@long.test m365
+long_id=$id
+tty_list() {		# columns
+	script -qec "stty cols $1; '$MSCAGENT' -c '$T/agent.conf' tenant list" \
+	    /dev/null | tr -d '\r' | grep "^$long_id "
+}
+if command -v script >/dev/null; then
+	row=$(tty_list 80)
+	expect_eq "on an 80-column terminal a long name is cut to fit" \
+	    "$(printf '%s' "$row" | LC_ALL=C.UTF-8 wc -m):$(grep -c ' Müller …$' <<<"$row")" \
+	    "80:1"
+	expect_match "whole characters only, on 100 columns too" \
+	    "$(tty_list 100)" " Müller & Söhne — 株式会社 w…$"
+else
+	ok "# SKIP no script(1) for a terminal"
+	ok "# SKIP no script(1) for a terminal"
+fi
+agent tenant list
+expect_eq "piped, the name is whole" "$(grep "^$long_id " <<<"$out" |
+    sed 's/.*m365 *//')" "$long"
+agent tenant list --json
+expect_eq "and in --json" "$(pyj "$out" "[t['name'] for t in d if t['id'] == $long_id][0]")" \
+    "$long"
+agent cancel "$long_id"
+
+# ---- tenant show always says whether the tenant is restricted ----
+
+add_tenant "Shown" admin@shown.test m365
+agent tenant show "$id"
+expect_eq "new: restricted no" "$(grep '^restricted' <<<"$out")" \
+    "restricted      no"
+expect_eq "and the registration is no move" \
+    "$(grep -c 'new -> new' <<<"$out"):$(grep -c '  new  by cli: registered$' <<<"$out")" \
+    "0:1"
+agent start "$id"
+agent tenant show "$id"
+expect_eq "awaiting approval: restricted yes, and what that means" \
+    "$(grep '^restricted' <<<"$out")" \
+    "restricted      yes (no user or licence changes; backups and restores go on)"
+agent cancel "$id"

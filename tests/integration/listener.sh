@@ -48,6 +48,21 @@ token=${link#*token=}
 start_agent
 link=$BASE/verify?token=$token
 
+# ---- start-up: "listening" is said once it is true, paths plainly ----
+expect_eq "the banner names the port it listens on, after the bind" \
+    "$(grep -m1 '^mscagent [0-9.]*: ' "$T/run.log")" \
+    "mscagent $("$MSCAGENT" --version | cut -d' ' -f2): verification pages at $BASE/verify (listening on 127.0.0.1:$PORT)"
+agent run
+expect_eq "a second agent on the same port: exit 2, no banner" "$rc:$out" "2:"
+expect_eq "and one line saying why and what to do" "$err" \
+    "mscagent: cannot listen on 127.0.0.1:$PORT for [listener]: the port is taken (another mscagent running? else set another [listener] port)"
+mkdir -p "$T/sub"
+sed -e "s|^database = .*|database = ../var/none.db|" "$T/agent.conf" \
+    >"$T/sub/agent.conf"
+out=$("$MSCAGENT" -c "$T/sub/agent.conf" tenant list 2>&1)
+expect_eq "a path in an error is written plainly" "$out" \
+    "mscagent: no database at $(cd "$T" && pwd -P)/var/none.db (run 'mscagent init' first)"
+
 # ---- reading never changes anything ----
 http GET "$link"
 expect_status "GET /verify with the link" 200
@@ -59,6 +74,8 @@ expect_no_match "no script at all" "$body" "<script"
 expect_match "the licence expiry is listed" "$body" "2027-03-01"
 expect_match "eligible plans are radio buttons" "$body" \
     "type=\"radio\" name=\"plan\" required value=\"$std\""
+expect_match "a plan's products by their names, as the licences" "$body" \
+    '\(<span>Hybrid workloads, Microsoft 365, Google Workspace, Endpoints</span>\)'
 expect_match "a plan covering more products is eligible" "$body" \
     "value=\"$full\""
 expect_no_match "a plan of another edition is not" "$body" "value=\"$small\""
@@ -107,6 +124,50 @@ expect_status "a token over 8 KiB" 403
 http GET "$BASE/api/getDetails?token=nope"
 expect_status "getDetails with a bad token" 403
 expect_eq "as JSON" "$body" '{"error":"forbidden"}'
+
+# ---- a broken link: what to do on the page, why in the log, no token ----
+
+# A token signed with the agent's key (so only the claim changed is
+# wrong), or a header naming another key: forged the way a test can.
+forge() {		# token what (jti|kid)
+	"$PY" -S - "$1" "$2" "$T/var/token.key" <<'PYEOF'
+import base64, hashlib, hmac, json, sys
+tok, what, keyfile = sys.argv[1:]
+b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+unb = lambda s: base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+h, p, _ = tok.split(".")
+head, claims = json.loads(unb(h)), json.loads(unb(p))
+if what == "jti":
+    claims["jti"] = "0123456789abcdef0123456789abcdef"
+else:
+    head["kid"] = "retired"
+h = b64(json.dumps(head, separators=(",", ":")).encode())
+p = b64(json.dumps(claims, separators=(",", ":")).encode())
+sig = hmac.new(open(keyfile, "rb").read(), (h + "." + p).encode(),
+               hashlib.sha256).digest()
+print(h + "." + p + "." + b64(sig))
+PYEOF
+}
+
+http GET "$BASE/verify?token=${token:0:60}"
+expect_status "a link cut by a mail program" 403
+expect_eq "the page says what to do" \
+    "$(grep -o '<h1>[^<]*</h1>' <<<"$body"):$(grep -c 'Open the complete link from the newest mail about this migration' <<<"$body")" \
+    "<h1>This link does not work</h1>:1"
+expect_match "and who to ask" "$body" \
+    "contact your managed-service provider"
+http GET "$BASE/verify?token=${token%?}x"
+http GET "$BASE/verify?token=$(forge "$token" kid)"
+expect_status "a link signed with a retired key" 403
+http GET "$BASE/verify?token=$(forge "$token" jti)"
+expect_status "a link whose jti the agent never issued" 403
+for why in "token: not three base64url parts" \
+    "token: signature does not verify" "token: unknown kid" "unknown jti"; do
+	expect_match "the log says why: $why" "$(cat "$T/run.log")" \
+	    " info web link refused: $why\$"
+done
+expect_eq "and the log never holds a token or a part of one" \
+    "$(grep -cF -e "${token:0:60}" -e "${token##*.}" "$T/run.log")" "0"
 
 # ---- bad requests ----
 http POST "$BASE/verify" --data-binary @<(head -c 17000 /dev/zero | tr '\0' a)
@@ -216,7 +277,11 @@ http GET "$link"
 expect_status "GET after confirming: the status page" 200
 expect_match "status: completed" "$body" "Status: <strong>Completed</strong>"
 expect_match "with the plan" "$body" ">Std<"
-expect_match "and the timeline" "$body" "Completed</span> <span>on this page"
+expect_match "and the timeline" "$body" "Completed</span> <span>\(on this page\)"
+expect_eq "whose steps name who did what, registration first" \
+    "$(tr -d '\n' <<<"$body" | grep -o '<li><span class="date">.*</ol>' |
+    sed 's/<\/li>/|/g; s/<[^>]*>//g; s/[^|]*UTC: //g')" \
+    "Registered (by support)|Customer admin asked to approve (by support)|Approved by the customer admin (by support)|Completed (on this page)|"
 http POST "$BASE/verify" -d "token=$token&plan=$std"
 expect_status "a later POST" 303
 

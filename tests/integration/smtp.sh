@@ -129,10 +129,10 @@ agent start "$slow" "$late"
 agent approve "$late"
 agent_later +4d sweep
 expect_match "4 days on: one approval reminder" "$out" \
-    "sweep: 0 expired, 0 verification reminders, 1 approval reminders"
+    "sweep: 0 expired, 0 verification reminders, 1 approval reminder"
 agent_later +28d sweep
 expect_match "28 days on: one verification reminder" "$out" \
-    "sweep: 0 expired, 1 verification reminders, 0 approval reminders"
+    "sweep: 0 expired, 1 verification reminder, 0 approval reminders"
 agent_later +31d sweep
 expect_match "31 days on: the link expires" "$out" \
     "sweep: 1 expired, 0 verification reminders, 0 approval reminders"

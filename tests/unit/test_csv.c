@@ -58,6 +58,21 @@ static const struct csv_case cases[] = {
 	{ "spaces are data", " a , b \n", 0, "1:[ a ][ b ]" },
 	{ "a line of spaces is a record", " \n", 0, "1:[ ]" },
 
+	/* The separator: what the first line holds most of. */
+	{ "semicolons (Excel in much of Europe)", "a;b;c\n1;\"x;y\";z,w\n", 0,
+	    "1:[a][b][c] 2:[1][x;y][z,w]" },
+	{ "tabs (a copy from a spreadsheet)", "a\tb\tc\n1\t2,3\t4;5\n", 0,
+	    "1:[a][b][c] 2:[1][2,3][4;5]" },
+	{ "semicolons after a BOM, CRLF", "\xef\xbb\xbf" "a;b\r\n1;2\r\n",
+	    0, "1:[a][b] 2:[1][2]" },
+	{ "a tie keeps the comma", "a,b;c\n", 0, "1:[a][b;c]" },
+	{ "only the first line counts", "a,b\n1;2;3;4\n", 0,
+	    "1:[a][b] 2:[1;2;3;4]" },
+	{ "quoted separators do not count", "\"a;b;c\",d\n", 0,
+	    "1:[a;b;c][d]" },
+	{ "a quoted line break stays in the first line",
+	    "\"a\n;;;\",b,c\n", 0, "1:[a\\n;;;][b][c]" },
+
 	/* The BOM. */
 	{ "BOM", "\xef\xbb\xbf" "name,x\r\n", 0, "1:[name][x]" },
 	{ "BOM, quoted first field", "\xef\xbb\xbf" "\"a\"\n", 0, "1:[a]" },

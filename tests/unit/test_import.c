@@ -571,21 +571,33 @@ struct header_row {
 static const struct header_row header_rows[] = {
 	{ "name,customer_admin,msp_admin,workloads,edition,colour\n"
 	    "A,a@x.test,m@x.test,m365,std,red\n",
-	    "1: column 6: unknown column 'colour'", "unknown column 'colour'" },
+	    "1: column 6: unknown column 'colour' (expected name, "
+	    "customer_admin, msp_admin, workloads, edition, licenses, "
+	    "suspended, language, separated by ',', ';' or tabs)",
+	    "nothing imported (1 problem)" },
+	/* Names are matched without regard to case, so this is twice. */
 	{ "name,customer_admin,msp_admin,workloads,edition,Name\n"
 	    "A,a@x.test,m@x.test,m365,std,B\n",
-	    "1: column 6: unknown column 'Name'", "unknown column 'Name'" },
+	    "1: column 6: column 'name' appears twice", "(1 problem)" },
 	{ "name,customer_admin,msp_admin,workloads,edition,licenses,name\n"
 	    "A,a@x.test,m@x.test,m365,std,,B\n",
-	    "1: column 7: column 'name' appears twice", "appears twice" },
+	    "1: column 7: column 'name' appears twice", "(1 problem)" },
 	{ "name,customer_admin,msp_admin,workloads,licenses\n"
 	    "A,a@x.test,m@x.test,m365,\n",
-	    "1: the header has no 'edition' column", "no 'edition'" },
+	    "1: the header has no 'edition' column", "(1 problem)" },
 	{ "customer_admin,msp_admin,workloads,edition\n"
 	    "a@x.test,m@x.test,m365,std\n",
-	    "1: the header has no 'name' column", "no 'name'" },
-	{ "", "1: the file is empty (no header)", "empty" },
-	{ "\n\n", "1: the file is empty (no header)", "empty" },
+	    "1: the header has no 'name' column", "(1 problem)" },
+	{ "name,customer_admn,msp_admin,workloads,edition\n"
+	    "A,a@x.test,m@x.test,m365,std\n",
+	    "1: column 2: unknown column 'customer_admn'; did you mean "
+	    "'customer_admin'?", "(1 problem)" },
+	/* Semicolons in a comma file's header are only a strange name. */
+	{ "name;customer_admin,msp_admin,workloads,edition\n"
+	    "A,a@x.test,m@x.test,m365,std\n",
+	    "1: column 1: unknown column 'name;customer_admin'", "(1 problem)" },
+	{ "", "1: the file is empty (no header)", "(1 problem)" },
+	{ "\n\n", "1: the file is empty (no header)", "(1 problem)" },
 	{ HEADER, NULL, "no rows after the header" },
 	{ HEADER "\n\n", NULL, "no rows after the header" },
 };
@@ -618,6 +630,41 @@ test_csv_header(void **state)
 		free(expected);
 	}
 	assert_int_equal(tenant_count(f), 0);
+}
+
+/*
+ * What a spreadsheet writes: Excel's CSV where the comma is the decimal
+ * separator (';', a licences list in quotes), a copy as tab-separated
+ * text, headers in its own case and words.
+ */
+static void
+test_csv_spreadsheet(void **state)
+{
+	static const char *const files[] = {
+		"\xef\xbb\xbfName;Customer_Admin;MSP_Admin;Workloads;Edition;"
+		"Licenses\r\n"
+		"A;a@x.test;m@x.test;m365,gws;std;\"m365=2027-01-31;"
+		"gws=2027-02-28\"\r\n",
+		"name\tcustomer admin\tmsp-admin\tworkloads\tedition\t"
+		"licenses\n"
+		"A\ta@x.test\tm@x.test\tm365,gws\tstd\tm365=2027-01-31;"
+		"gws=2027-02-28\n",
+		" name , customer_admin , msp_admin , workloads , edition , "
+		"licenses\n"
+		"A,a@x.test,m@x.test,m365 gws,std,m365=2027-01-31;"
+		"gws=2027-02-28\n",
+	};
+	struct fixture *f = *state;
+	size_t i;
+
+	for (i = 0; i < NROWS(files); i++) {
+		print_message("file %zu\n", i);
+		write_csv(f, files[i]);
+		assert_int_equal(run_import(f), 0);
+		assert_int_equal(f->count, 1);
+		assert_int_equal(f->problems.n, 0);
+	}
+	assert_int_equal(tenant_count(f), 3);
 }
 
 /* A CSV syntax error after good rows: nothing stored, the line named. */
@@ -880,6 +927,7 @@ main(void)
 		T(test_csv_bad_values),
 		T(test_csv_name_limit),
 		T(test_csv_header),
+		T(test_csv_spreadsheet),
 		T(test_csv_syntax_error),
 		T(test_csv_too_many_problems),
 		T(test_csv_rollback_keeps_store),

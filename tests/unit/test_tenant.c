@@ -440,6 +440,40 @@ test_preflight(void **state)
 	}
 }
 
+/* A name of spaces alone names no one: the preflight says so, first. */
+static void
+test_preflight_blank_name(void **state)
+{
+	static const struct {
+		const char	*name;
+		size_t		 reasons;
+	} cases[] = {
+		{ "", 1 }, { " ", 1 }, { " \t  ", 1 },
+		{ "\xc2\xa0", 1 },			/* U+00A0 */
+		{ "\xe3\x80\x80 \xe2\x80\x83", 1 },	/* U+3000, U+2003 */
+		{ "\xe2\x80\xaf", 1 },		/* U+202F */
+		{ " A ", 0 }, { "\xc3\xa9", 0 }, { "\xe2\x80\x94", 0 },
+		{ "\xe3\x80", 0 },			/* cut short: not a space */
+		{ "\xe2\x80", 0 },
+	};
+	struct strvec reasons = { 0 };
+	struct tenant t;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		good_tenant(&t);
+		set(&t.name, cases[i].name);
+		t.suspended = 1;
+		assert_int_equal(tenant_preflight(&t, &reasons),
+		    cases[i].reasons + 1);
+		if (cases[i].reasons)
+			assert_string_equal(reasons.v[0], "the name is blank");
+		strvec_clear(&reasons);
+		tenant_clear(&t);
+	}
+}
+
 /* Reasons are appended to what the list holds; quoted addresses are cut. */
 static void
 test_preflight_append_and_cut(void **state)
@@ -633,6 +667,7 @@ main(void)
 		cmocka_unit_test(test_check_input_limits),
 		cmocka_unit_test(test_plan_check_input),
 		cmocka_unit_test(test_preflight),
+		cmocka_unit_test(test_preflight_blank_name),
 		cmocka_unit_test(test_preflight_append_and_cut),
 		cmocka_unit_test(test_eligibility),
 		cmocka_unit_test(test_eligibility_all_sets),

@@ -733,7 +733,7 @@ tenant_text(const struct tenant *t, const struct tenant_extra *x)
 	return capture_end(&c);
 }
 
-/* "restricted" appears only while the migration runs. */
+/* "restricted" is always said: yes while the migration runs, else no. */
 static void
 test_tenant_text_restricted(void **state)
 {
@@ -747,15 +747,43 @@ test_tenant_text_restricted(void **state)
 		make_tenant(&t, "Plain Name");
 		t.state = state_rows[i].state;
 		text = tenant_text(&t, NULL);
-		line = xasprintf("\nstate           %s%s", state_rows[i].name,
-		    state_rows[i].restricted ? " (restricted: " : "\n");
+		line = xasprintf("\nstate           %s\nrestricted      %s",
+		    state_rows[i].name, state_rows[i].restricted ?
+		    "yes (no user or licence changes; backups and restores "
+		    "go on)\n" : "no\n");
 		assert_non_null(strstr(text, line));
-		assert_int_equal(strstr(text, "restricted") != NULL,
-		    state_rows[i].restricted);
 		free(line);
 		free(text);
 		tenant_clear(&t);
 	}
+}
+
+/* A history row that kept the state is shown as the state, not a move. */
+static void
+test_tenant_text_same_state(void **state)
+{
+	struct history_entry h = { 0 };
+	struct tenant_extra x = { 0 };
+	struct tenant t;
+	char *text;
+
+	(void)state;
+	make_tenant(&t, "Plain Name");
+	h.at = T_ISSUED;
+	h.from = h.to = STATE_NEW;
+	h.actor = xstrdup("cli");
+	h.detail = xstrdup("registered");
+	x.with_history = 1;
+	x.history = &h;
+	x.nhistory = 1;
+	text = tenant_text(&t, &x);
+	assert_non_null(strstr(text,
+	    "\n  2026-11-28T10:00:00Z  new  by cli: registered\n"));
+	assert_null(strstr(text, "new -> new"));
+	free(text);
+	free(h.actor);
+	free(h.detail);
+	tenant_clear(&t);
 }
 
 /* Lines that must appear, whole, in the full text of a tenant. */
@@ -902,6 +930,7 @@ main(void)
 		cmocka_unit_test(test_tenant_rows),
 		cmocka_unit_test(test_plan_rows),
 		cmocka_unit_test(test_tenant_text_restricted),
+		cmocka_unit_test(test_tenant_text_same_state),
 		cmocka_unit_test(test_tenant_text_full),
 		cmocka_unit_test(test_tenant_text_short),
 	};
