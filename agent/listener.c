@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -299,6 +300,48 @@ listener_check_request(struct MHD_Connection *conn, size_t uri_len)
 	if (headers > LISTENER_HEADER_MAX)
 		return 431;
 	return 0;
+}
+
+static enum MHD_Result
+forwarded_field(void *cls, enum MHD_ValueKind kind, const char *key,
+    size_t key_len, const char *value, size_t value_len)
+{
+	struct buf *b = cls;
+
+	(void)kind;
+	if (key_len != 15 || strncasecmp(key, "X-Forwarded-For", 15) != 0)
+		return MHD_YES;
+	if (b->len > 0)
+		buf_puts(b, ",");
+	if (value != NULL)
+		buf_append(b, value, value_len);
+	return MHD_YES;
+}
+
+void
+listener_client_address(struct MHD_Connection *conn,
+    const struct strvec *trusted, char out[PROXY_ADDRESS_MAX])
+{
+	const union MHD_ConnectionInfo *info;
+	const struct sockaddr *sa;
+	char peer[PROXY_ADDRESS_MAX] = "";
+	struct buf fwd = { 0 };
+
+	info = MHD_get_connection_info(conn,
+	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	sa = info != NULL ? info->client_addr : NULL;
+	if (sa != NULL && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)
+		    sa)->sin_addr, peer, sizeof peer);
+	else if (sa != NULL && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)
+		    (const void *)sa)->sin6_addr, peer, sizeof peer);
+	/* The headers are read only when they can be believed. */
+	if (proxy_trusted(trusted, peer))
+		MHD_get_connection_values_n(conn, MHD_HEADER_KIND,
+		    forwarded_field, &fwd);
+	proxy_client_address(peer, fwd.data, trusted, out);
+	buf_clear(&fwd);
 }
 
 /* The request line and headers are in: checks them, readies the form. */

@@ -18,6 +18,7 @@
 #include <microhttpd.h>
 
 #include "config.h"
+#include "proxy.h"
 #include "web.h"
 
 #define LISTENER_IDLE_SECONDS	10
@@ -72,6 +73,13 @@ unsigned listener_daemon_port(struct MHD_Daemon *d, int port);
 /* 414 for a request target over LISTENER_URI_MAX (uri_len as sent),
  * 431 for header fields over LISTENER_HEADER_MAX, else 0. */
 unsigned listener_check_request(struct MHD_Connection *, size_t uri_len);
+/*
+ * The client of conn into out (proxy.h): the peer's address, or the
+ * one X-Forwarded-For names when the peer is in trusted.  Several
+ * X-Forwarded-For fields count as one, joined in order (RFC 9110).
+ */
+void	 listener_client_address(struct MHD_Connection *,
+	    const struct strvec *trusted, char out[PROXY_ADDRESS_MAX]);
 /*
  * Queues an answer: body (copied), its type, the security headers of
  * SPEC §5 but Referrer-Policy, which each listener gives among the extra
