@@ -179,7 +179,9 @@ static const struct config_def defs[] = {
 	{ "listener", "port", CT_INT, OFF(listen_port), 0, 65535, NULL, 0,
 	    "8025" },
 	{ "listener", "max_connections", CT_INT, OFF(max_connections), 1,
-	    10000, NULL, 0, "64" },
+	    10000, NULL, 0, "1024" },
+	{ "listener", "trusted_proxies", CT_IP_LIST,
+	    OFF(listen_trusted_proxies), 0, 0, NULL, CF_OPTIONAL, "" },
 
 	/* base_url's default comes from address and port (cross_check). */
 	{ "console", "address", CT_IP, OFF(console_address), 0, 0, NULL, 0,

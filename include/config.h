@@ -158,6 +158,8 @@ struct config {
 	char			*listen_address;
 	int			 listen_port;
 	int			 max_connections;
+	struct strvec		 listen_trusted_proxies; /* proxy.h's normal
+							    form */
 
 	/* [console]: the operator console, a second listener (port 0: off) */
 	char			*console_address;

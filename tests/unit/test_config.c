@@ -131,7 +131,8 @@ test_shipped_config(void **state)
 
 	assert_string_equal(cfg.listen_address, "127.0.0.1");
 	assert_int_equal(cfg.listen_port, 8025);
-	assert_int_equal(cfg.max_connections, 64);
+	assert_int_equal(cfg.max_connections, 1024);
+	assert_int_equal(cfg.listen_trusted_proxies.n, 0);
 
 	assert_int_equal(cfg.nkeys, 1);
 	assert_string_equal(cfg.keys[0].kid, "k1");
@@ -241,7 +242,7 @@ check_defaults(const struct config *cfg)
 	assert_int_equal(cfg->poll_seconds, 60);
 	assert_int_equal(cfg->idle, 1);
 	assert_int_equal(cfg->listen_port, 8025);
-	assert_int_equal(cfg->max_connections, 64);
+	assert_int_equal(cfg->max_connections, 1024);
 	assert_int_equal(cfg->nkeys, 1);
 	assert_string_equal(cfg->keys[0].kid, "k1");
 	assert_path(cfg->keys[0].path, tmp, "var/token.key");
@@ -2035,6 +2036,9 @@ test_console_bad(void **state)
 		  "require_totp", "must be yes or no" },
 		{ "proxy host bits", "[console]\ntrusted_proxies = 10.0.0.1/8\n",
 		  2, "trusted_proxies", "'10.0.0.1/8' is not a network: ADDRESS/BITS" },
+		{ "listener proxy a name",
+		  "[listener]\ntrusted_proxies = proxy.test\n", 2,
+		  "trusted_proxies", "'proxy.test' is not an IPv4" },
 		{ "proxy a name",
 		  "[console]\ntrusted_proxies = 127.0.0.1, proxy.test\n", 2,
 		  "trusted_proxies", "'proxy.test' is not an IPv4" },
