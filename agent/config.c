@@ -12,6 +12,7 @@
 #include "config.h"
 #include "path.h"
 #include "lang.h"
+#include "proxy.h"
 
 #define CONFIG_DEFAULT_KID	"k1"
 
@@ -36,7 +37,8 @@ enum config_type {
 	CT_BOOL,	/* yes/no, true/false, on/off, 1/0 */
 	CT_ENUM,	/* one of names[], stored as its index */
 	CT_IP,		/* an IPv4 or IPv6 literal */
-	CT_IP_LIST,	/* IP literals separated by commas, maybe none */
+	CT_IP_LIST,	/* addresses and CIDR networks separated by commas,
+			   maybe none (proxy.h) */
 	CT_KEY_FILE,	/* the one token key, kid "k1" */
 	CT_KEYS,	/* kid:path,kid:path */
 };
@@ -178,7 +180,9 @@ static const struct config_def defs[] = {
 	{ "listener", "port", CT_INT, OFF(listen_port), 0, 65535, NULL, 0,
 	    "8025" },
 	{ "listener", "max_connections", CT_INT, OFF(max_connections), 1,
-	    10000, NULL, 0, "64" },
+	    10000, NULL, 0, "1024" },
+	{ "listener", "trusted_proxies", CT_IP_LIST,
+	    OFF(listen_trusted_proxies), 0, 0, NULL, CF_OPTIONAL, "" },
 
 	/* base_url's default comes from address and port (cross_check). */
 	{ "console", "address", CT_IP, OFF(console_address), 0, 0, NULL, 0,
@@ -599,26 +603,25 @@ set_web_url(char **field, const char *value, struct err *err)
 	return 0;
 }
 
-/* Kept as inet_ntop writes them, so that "::0001" and "::1" compare
- * equal to an address the console reads off a socket. */
+/* Kept in proxy.h's normal form, so that "::0001" and "::1" compare
+ * equal to an address a listener reads off a socket. */
 static int
 set_ip_list(struct strvec *sv, const char *value, struct err *err)
 {
 	struct strvec items = { 0 };
-	unsigned char addr[16];
-	char text[INET6_ADDRSTRLEN];
+	char text[PROXY_NET_MAX];
 	size_t i;
-	int af, rc = -1;
+	int rc = -1;
 
 	if (split_list(value, CONFIG_PROXIES_MAX, "addresses", &items,
 	    err) == -1)
 		goto out;
 	for (i = 0; i < items.n; i++) {
-		af = strchr(items.v[i], ':') != NULL ? AF_INET6 : AF_INET;
-		if (inet_pton(af, items.v[i], addr) != 1 ||
-		    inet_ntop(af, addr, text, sizeof text) == NULL) {
-			err_set(err, ERR_INPUT, "'%s' is not an IPv4 or IPv6 "
-			    "address", items.v[i]);
+		if (proxy_net_normal(items.v[i], text) == -1) {
+			err_set(err, ERR_INPUT, strchr(items.v[i], '/') ?
+			    "'%s' is not a network: ADDRESS/BITS, host bits "
+			    "zero" : "'%s' is not an IPv4 or IPv6 address",
+			    items.v[i]);
 			strvec_clear(sv);
 			goto out;
 		}

@@ -1,16 +1,13 @@
 /* console_listener.c: libmicrohttpd glue for the operator console. */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/socket.h>
 #include <time.h>
 
 #include "console_listener.h"
 #include "listener.h"
 #include "log.h"
+#include "proxy.h"
 
 /*
  * Not the public listener's no-referrer: with it, a browser sends
@@ -45,111 +42,6 @@ struct request {
 	int			  not_form;
 	size_t			  body_len;
 };
-
-/* ---- the client's address ---- */
-
-/* The address in s (len bytes, blanks around it allowed) in inet_ntop's
- * form into out; -1 when it is not one. */
-static int
-normal_address(const char *s, size_t len, char out[CONSOLE_ADDRESS_MAX])
-{
-	unsigned char bin[sizeof(struct in6_addr)];
-	char text[CONSOLE_ADDRESS_MAX];
-
-	while (len > 0 && (*s == ' ' || *s == '\t')) {
-		s++;
-		len--;
-	}
-	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-		len--;
-	if (len == 0 || len >= sizeof text)
-		return -1;
-	memcpy(text, s, len);
-	text[len] = '\0';
-	if (inet_pton(AF_INET, text, bin) == 1)
-		return inet_ntop(AF_INET, bin, out, CONSOLE_ADDRESS_MAX) ? 0 :
-		    -1;
-	if (inet_pton(AF_INET6, text, bin) == 1)
-		return inet_ntop(AF_INET6, bin, out, CONSOLE_ADDRESS_MAX) ? 0 :
-		    -1;
-	return -1;
-}
-
-static int
-trusted_one(const struct strvec *trusted, const char *address)
-{
-	size_t i;
-
-	for (i = 0; i < trusted->n; i++)
-		if (strcmp(trusted->v[i], address) == 0)
-			return 1;
-	return 0;
-}
-
-void
-console_client_address(const char *peer, const char *forwarded,
-    const struct strvec *trusted, char out[CONSOLE_ADDRESS_MAX])
-{
-	char hop[CONSOLE_ADDRESS_MAX];
-	const char *end, *comma;
-
-	snprintf(out, CONSOLE_ADDRESS_MAX, "%s", peer);
-	if (forwarded == NULL || !trusted_one(trusted, out))
-		return;
-	end = forwarded + strlen(forwarded);
-	while (end > forwarded) {
-		for (comma = end; comma > forwarded && comma[-1] != ','; comma--)
-			;
-		if (normal_address(comma, (size_t)(end - comma), hop) == -1)
-			return;
-		memcpy(out, hop, sizeof hop);
-		if (!trusted_one(trusted, hop))
-			return;
-		end = comma > forwarded ? comma - 1 : forwarded;
-	}
-}
-
-static enum MHD_Result
-forwarded_field(void *cls, enum MHD_ValueKind kind, const char *key,
-    size_t key_len, const char *value, size_t value_len)
-{
-	struct buf *b = cls;
-
-	(void)kind;
-	if (key_len != 15 || strncasecmp(key, "X-Forwarded-For", 15) != 0)
-		return MHD_YES;
-	if (b->len > 0)
-		buf_puts(b, ",");
-	if (value != NULL)
-		buf_append(b, value, value_len);
-	return MHD_YES;
-}
-
-static void
-client_of(struct console_listener *l, struct MHD_Connection *conn,
-    char out[CONSOLE_ADDRESS_MAX])
-{
-	const union MHD_ConnectionInfo *info;
-	const struct sockaddr *sa;
-	char peer[CONSOLE_ADDRESS_MAX] = "";
-	struct buf fwd = { 0 };
-
-	info = MHD_get_connection_info(conn,
-	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	sa = info != NULL ? info->client_addr : NULL;
-	if (sa != NULL && sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)
-		    sa)->sin_addr, peer, sizeof peer);
-	else if (sa != NULL && sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)
-		    (const void *)sa)->sin6_addr, peer, sizeof peer);
-	if (l->cfg->console_trusted_proxies.n > 0)
-		MHD_get_connection_values_n(conn, MHD_HEADER_KIND,
-		    forwarded_field, &fwd);
-	console_client_address(peer, fwd.data, &l->cfg->console_trusted_proxies,
-	    out);
-	buf_clear(&fwd);
-}
 
 /* ---- fields ---- */
 
@@ -279,7 +171,7 @@ respond(struct console_listener *l, struct MHD_Connection *conn,
 	struct console_request req = { 0 };
 	struct console_response res;
 	struct console_param *params;
-	char client[CONSOLE_ADDRESS_MAX];
+	char client[PROXY_ADDRESS_MAX];
 	enum MHD_Result ok;
 	size_t i, slot;
 
@@ -296,7 +188,8 @@ respond(struct console_listener *l, struct MHD_Connection *conn,
 		    rq->fields[i].value.data : "";
 		params[i].len = rq->fields[i].value.len;
 	}
-	client_of(l, conn, client);
+	listener_client_address(conn, &l->cfg->console_trusted_proxies,
+	    client);
 	req.method = method;
 	req.path = url;
 	req.params = params;
@@ -421,7 +314,8 @@ console_listener_start(const struct config *cfg, struct console *con,
 		.section = "console",
 		.address = cfg->console_address,
 		.port = cfg->console_port,
-		.max_connections = cfg->max_connections,
+		.max_connections = listener_connections("console",
+		    cfg->max_connections, 2),
 		.answer = answer,
 		.request_line = request_line,
 		.completed = completed,

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -14,6 +16,7 @@
 #include "listener.h"
 #include "log.h"
 #include "page_cache.h"
+#include "tally.h"
 
 /* Sent with every answer, errors included (SPEC §5); each listener adds
  * its own Referrer-Policy. */
@@ -29,7 +32,16 @@ static const char *const security_headers[][2] = {
 struct listener {
 	struct listener_core	 core;
 	struct web		*web;
+	/* Behind trusted proxies: the clients counted here, connections
+	 * of the peers that are not proxies, requests in flight of the
+	 * clients the proxies name.  NULL without trusted proxies. */
+	const struct strvec	*trusted;
+	struct tally		*tally;
+	unsigned		 per_client;
 };
+
+/* A connection's socket context when its peer is counted. */
+static int counted_peer;
 
 /* One request, from its request line to its completion. */
 struct request {
@@ -42,6 +54,8 @@ struct request {
 	int			  malformed;
 	int			  not_form;	/* a POST body of another type */
 	size_t			  body_len;
+	char			  client[PROXY_ADDRESS_MAX];
+	int			  counted;	/* client is in the tally */
 };
 
 /* ---- the connection pool ---- */
@@ -297,8 +311,8 @@ respond(struct listener *l, struct MHD_Connection *conn, const char *method,
 		page_cache_clear(l->core.pool.kept[slot]);
 	listener_pool_give(&l->core.pool, slot);
 	if (res.status >= 500)
-		log_error("listener", "%s %s answered %u", method, url,
-		    res.status);
+		log_error("listener", "%s %s from %s answered %u", method, url,
+		    rq->client, res.status);
 	ok = send_answer(l, conn, &res);
 	web_response_clear(&res);
 	return ok;
@@ -342,6 +356,72 @@ listener_check_request(struct MHD_Connection *conn, size_t uri_len)
 	return 0;
 }
 
+/* The peer's address of conn, in inet_ntop's form ("" when unknown). */
+static void
+peer_of(const struct sockaddr *sa, char out[PROXY_ADDRESS_MAX])
+{
+	out[0] = '\0';
+	if (sa != NULL && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)
+		    sa)->sin_addr, out, PROXY_ADDRESS_MAX);
+	else if (sa != NULL && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)
+		    (const void *)sa)->sin6_addr, out, PROXY_ADDRESS_MAX);
+}
+
+static const struct sockaddr *
+peer_sockaddr(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *info;
+
+	info = MHD_get_connection_info(conn,
+	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	return info != NULL ? info->client_addr : NULL;
+}
+
+/* 1 when conn comes from a trusted proxy: its clients are counted per
+ * request, by the address the proxy names. */
+static int
+proxied(struct listener *l, struct MHD_Connection *conn)
+{
+	char peer[PROXY_ADDRESS_MAX];
+
+	peer_of(peer_sockaddr(conn), peer);
+	return proxy_trusted(l->trusted, peer);
+}
+
+static enum MHD_Result
+forwarded_field(void *cls, enum MHD_ValueKind kind, const char *key,
+    size_t key_len, const char *value, size_t value_len)
+{
+	struct buf *b = cls;
+
+	(void)kind;
+	if (key_len != 15 || strncasecmp(key, "X-Forwarded-For", 15) != 0)
+		return MHD_YES;
+	if (b->len > 0)
+		buf_puts(b, ",");
+	if (value != NULL)
+		buf_append(b, value, value_len);
+	return MHD_YES;
+}
+
+void
+listener_client_address(struct MHD_Connection *conn,
+    const struct strvec *trusted, char out[PROXY_ADDRESS_MAX])
+{
+	char peer[PROXY_ADDRESS_MAX];
+	struct buf fwd = { 0 };
+
+	peer_of(peer_sockaddr(conn), peer);
+	/* The headers are read only when they can be believed. */
+	if (trusted != NULL && proxy_trusted(trusted, peer))
+		MHD_get_connection_values_n(conn, MHD_HEADER_KIND,
+		    forwarded_field, &fwd);
+	proxy_client_address(peer, fwd.data, trusted, out);
+	buf_clear(&fwd);
+}
+
 /* The request line and headers are in: checks them, readies the form. */
 static enum MHD_Result
 start(struct listener *l, struct MHD_Connection *conn, const char *method,
@@ -350,6 +430,16 @@ start(struct listener *l, struct MHD_Connection *conn, const char *method,
 	unsigned refused;
 
 	rq->started = 1;
+	listener_client_address(conn, l->trusted, rq->client);
+	if (l->tally != NULL && proxied(l, conn)) {
+		if (!tally_add(l->tally, rq->client, l->per_client)) {
+			log_warn("listener", "too many connections from %s",
+			    rq->client);
+			return send_plain(l, conn, 503, "Too many connections "
+			    "from your address.\n");
+		}
+		rq->counted = 1;
+	}
 	if ((refused = listener_check_request(conn, rq->uri_len)) == 414)
 		return send_plain(l, conn, 414, "Request URI too long.\n");
 	if (refused == 431)
@@ -359,6 +449,48 @@ start(struct listener *l, struct MHD_Connection *conn, const char *method,
 	    rq)) == NULL)
 		rq->not_form = 1;
 	return MHD_YES;
+}
+
+/* A new connection: a proxy's always (its clients are counted once
+ * their requests name them), another peer's while it holds fewer than
+ * its share. */
+static enum MHD_Result
+accept_peer(void *cls, const struct sockaddr *sa, socklen_t len)
+{
+	struct listener *l = cls;
+	char peer[PROXY_ADDRESS_MAX];
+
+	(void)len;
+	peer_of(sa, peer);
+	if (proxy_trusted(l->trusted, peer) ||
+	    tally_count(l->tally, peer) < l->per_client)
+		return MHD_YES;
+	log_warn("listener", "too many connections from %s", peer);
+	return MHD_NO;
+}
+
+/*
+ * Counts a peer that is not a proxy for as long as its connection is
+ * open.  Counted here rather than in accept_peer, which may accept a
+ * connection libmicrohttpd then fails to open and never reports closed;
+ * two threads accepting at once may let a peer one past its share.
+ */
+static void
+notify_connection(void *cls, struct MHD_Connection *conn, void **socket_cls,
+    enum MHD_ConnectionNotificationCode toe)
+{
+	struct listener *l = cls;
+	char peer[PROXY_ADDRESS_MAX];
+
+	peer_of(peer_sockaddr(conn), peer);
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		if (!proxy_trusted(l->trusted, peer) &&
+		    tally_add(l->tally, peer, (unsigned)-1))
+			*socket_cls = &counted_peer;
+	} else if (*socket_cls == &counted_peer) {
+		tally_remove(l->tally, peer);
+		*socket_cls = NULL;
+	}
 }
 
 static enum MHD_Result
@@ -395,11 +527,14 @@ static void
 completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     enum MHD_RequestTerminationCode toe)
 {
+	struct listener *l = cls;
 	struct request *rq = *con_cls;
 
-	(void)cls, (void)conn, (void)toe;
+	(void)conn, (void)toe;
 	if (rq == NULL)
 		return;
+	if (rq->counted)
+		tally_remove(l->tally, rq->client);
 	if (rq->pp != NULL)
 		MHD_destroy_post_processor(rq->pp);
 	buf_clear(&rq->token);
@@ -481,13 +616,14 @@ listener_daemon(const struct listener_site *site, struct err *err)
 		return NULL;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	per_address = site->max_connections > 1 ?
-	    (unsigned)site->max_connections / 2 : 1;
+	/* 0: no limit of libmicrohttpd's, the site counts (accept). */
+	per_address = site->accept != NULL ? 0 :
+	    listener_per_client(site->max_connections);
 	/* NOLINTBEGIN(performance-no-int-to-ptr): MHD takes the section's
 	 * name as its logger's closure, only read. */
 	starting = why;
-	d = MHD_start_daemon(flags, (uint16_t)site->port, NULL, NULL,
-	    site->answer, site->cls,
+	d = MHD_start_daemon(flags, (uint16_t)site->port, site->accept,
+	    site->cls, site->answer, site->cls,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
 	    (void *)(uintptr_t)site->section,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
@@ -498,6 +634,7 @@ listener_daemon(const struct listener_site *site, struct err *err)
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)LISTENER_MEMORY_MAX,
 	    MHD_OPTION_URI_LOG_CALLBACK, site->request_line, site->cls,
 	    MHD_OPTION_NOTIFY_COMPLETED, site->completed, site->cls,
+	    MHD_OPTION_NOTIFY_CONNECTION, site->notify, site->cls,
 	    MHD_OPTION_END);
 	/* NOLINTEND(performance-no-int-to-ptr) */
 	starting = NULL;
@@ -511,6 +648,37 @@ listener_daemon(const struct listener_site *site, struct err *err)
 		    "%s", site->address, site->port, site->section,
 		    *why != '\0' ? why : "not an address of this host?");
 	return d;
+}
+
+unsigned
+listener_per_client(int max_connections)
+{
+	return max_connections > 1 ? (unsigned)max_connections / 2 : 1;
+}
+
+int
+listener_connections(const char *section, int max_connections, int share)
+{
+	struct rlimit rl;
+	rlim_t want;
+	int fit;
+
+	want = (rlim_t)max_connections * (rlim_t)share + LISTENER_FILES_OTHER;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= want)
+		return max_connections;
+	/* Raising the soft limit up to the hard one needs no privilege. */
+	rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1 && getrlimit(RLIMIT_NOFILE,
+	    &rl) == -1)
+		return max_connections;
+	if (rl.rlim_cur >= want)
+		return max_connections;
+	fit = rl.rlim_cur > LISTENER_FILES_OTHER + (rlim_t)share ?
+	    (int)((rl.rlim_cur - LISTENER_FILES_OTHER) / (rlim_t)share) : 1;
+	log_warn(section, "max_connections %d lowered to %d: the open-file "
+	    "limit is %llu (raise it, e.g. LimitNOFILE= in the unit)",
+	    max_connections, fit, (unsigned long long)rl.rlim_cur);
+	return fit;
 }
 
 unsigned
@@ -558,16 +726,29 @@ listener_start(const struct config *cfg, struct web *web, struct err *err)
 		.section = "listener",
 		.address = cfg->listen_address,
 		.port = cfg->listen_port,
-		.max_connections = cfg->max_connections,
 		.answer = answer,
 		.request_line = request_line,
 		.completed = completed,
 	};
 
+	/* The console, when on, has as many of its own. */
+	site.max_connections = listener_connections("listener",
+	    cfg->max_connections, cfg->console_port > 0 ? 2 : 1);
 	l = xcalloc(1, sizeof *l);
 	l->web = web;
+	l->trusted = &cfg->listen_trusted_proxies;
+	l->per_client = listener_per_client(site.max_connections);
+	if (cfg->listen_trusted_proxies.n > 0) {
+		/* A slot per connection, and one per accepting thread for
+		 * the peers counted past their share (notify_connection). */
+		l->tally = tally_new((unsigned)site.max_connections +
+		    LISTENER_THREADS);
+		site.accept = accept_peer;
+		site.notify = notify_connection;
+	}
 	site.cls = l;
 	if (listener_core_open(&l->core, &site, cfg->database, err) == -1) {
+		tally_free(l->tally);
 		free(l);
 		return NULL;
 	}
@@ -586,5 +767,6 @@ listener_stop(struct listener *l)
 	if (l == NULL)
 		return;
 	listener_core_close(&l->core);
+	tally_free(l->tally);
 	free(l);
 }

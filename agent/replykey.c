@@ -11,22 +11,26 @@
 
 #define REPLYKEY_CONTEXT "mscagent-reply-v1"
 
-/* The bytes the MAC covers: every field NUL-terminated, so no two
- * different field lists give the same input. */
+/* The bytes the MAC covers: the fields separated by NULs, so no two
+ * different field lists give the same input.  Out of memory is fatal
+ * here as everywhere (util.h), not a key that silently fails. */
 static char *
 mac_input(int64_t tenant, int64_t mail, const char *recipient,
     int64_t generation, size_t *len)
 {
-	char *s;
-	int n;
+	struct buf b = { 0 };
 
-	n = asprintf(&s, "%s%c%lld%c%lld%c%s%c%lld", REPLYKEY_CONTEXT, 0,
-	    (long long)tenant, 0, (long long)mail, 0, recipient, 0,
-	    (long long)generation);
-	if (n < 0)
-		return NULL;
-	*len = (size_t)n;
-	return s;
+	buf_puts(&b, REPLYKEY_CONTEXT);
+	buf_append(&b, "", 1);
+	buf_printf(&b, "%lld", (long long)tenant);
+	buf_append(&b, "", 1);
+	buf_printf(&b, "%lld", (long long)mail);
+	buf_append(&b, "", 1);
+	buf_puts(&b, recipient);
+	buf_append(&b, "", 1);
+	buf_printf(&b, "%lld", (long long)generation);
+	*len = b.len;
+	return buf_release(&b);
 }
 
 static int
@@ -43,8 +47,6 @@ mac_hex(const unsigned char *secret, size_t secret_len, int64_t tenant,
 	if (secret_len == 0 || recipient == NULL)
 		return -1;
 	input = mac_input(tenant, mail, recipient, generation, &len);
-	if (input == NULL)
-		return -1;
 	rc = gnutls_hmac_fast(GNUTLS_MAC_SHA256, secret, secret_len, input,
 	    len, digest);
 	free(input);

@@ -140,8 +140,15 @@ make_jti(char jti[TOKEN_JTI_LEN + 1], struct err *err)
 	return 0;
 }
 
-/* The claims go in one by one: a JSON text would only be parsed again.
- * libjwt takes integers as long, 64 bits on the LP64 systems built for. */
+/*
+ * The claims go in one by one: a JSON text would only be parsed again.
+ * libjwt takes integers as long, 64 bits on the LP64 systems built for.
+ * On a fresh jwt_t with distinct names and non-NULL values each call
+ * fails only when memory runs out, which no test can make happen; the
+ * checks stay so that a libjwt that changes its mind refuses to sign
+ * rather than signing fewer claims.  (make coverage counts these
+ * branches, and those of sign() and make_jti(), as never taken.)
+ */
 static int
 add_claims(jwt_t *jwt, const struct token_claims *c)
 {

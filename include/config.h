@@ -158,6 +158,8 @@ struct config {
 	char			*listen_address;
 	int			 listen_port;
 	int			 max_connections;
+	struct strvec		 listen_trusted_proxies; /* proxy.h's normal
+							    form */
 
 	/* [console]: the operator console, a second listener (port 0: off) */
 	char			*console_address;
@@ -169,8 +171,8 @@ struct config {
 	int			 console_idle_minutes;
 	int			 console_max_hours;
 	int			 console_require_totp;
-	struct strvec		 console_trusted_proxies; /* IP addresses, in
-							    inet_ntop's form */
+	struct strvec		 console_trusted_proxies; /* proxy.h's normal
+							    form */
 
 	/* [branding]: each NULL (0) when not given, the neutral look */
 	char			*company;	/* one line of UTF-8 */

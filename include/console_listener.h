@@ -22,9 +22,6 @@
 						   and the other fields */
 #define CONSOLE_PARAMS_MAX	10000
 
-/* An address in inet_ntop's form: IPv6's longest, and a NUL. */
-#define CONSOLE_ADDRESS_MAX	46
-
 struct console_listener;
 
 /*
@@ -38,16 +35,5 @@ unsigned console_listener_port(const struct console_listener *);
 /* Stops taking connections, lets running requests end, frees it all;
  * NULL is fine. */
 void	 console_listener_stop(struct console_listener *);
-
-/*
- * The client's address into out (CONSOLE_ADDRESS_MAX bytes): peer's,
- * unless peer is one of trusted; then the rightmost address of
- * forwarded (the X-Forwarded-For fields, joined by commas; NULL: none)
- * that is not trusted itself, since the hops to its right were added
- * by proxies that are.  An entry that is not an address stops the
- * walk at the hop before it.
- */
-void	 console_client_address(const char *peer, const char *forwarded,
-	    const struct strvec *trusted, char out[CONSOLE_ADDRESS_MAX]);
 
 #endif

@@ -4,7 +4,8 @@
  * each request gets is decided by web.c.
  *
  * Limits, so that a flood or a slow client cannot stop the agent:
- * [listener] max_connections in all, half of them from one address,
+ * [listener] max_connections in all, half of them from one client (the
+ * peer, or behind a trusted proxy the client X-Forwarded-For names),
  * LISTENER_IDLE_SECONDS of silence, LISTENER_URI_MAX bytes of request
  * target (else 414), LISTENER_HEADER_MAX bytes of header fields (else
  * 431), WEB_BODY_MAX bytes of body (else 413), WEB_PARAM_MAX bytes of a
@@ -18,6 +19,7 @@
 #include <microhttpd.h>
 
 #include "config.h"
+#include "proxy.h"
 #include "web.h"
 
 #define LISTENER_IDLE_SECONDS	10
@@ -36,6 +38,10 @@
  * above, not a full pool, answer an oversized request.
  */
 #define LISTENER_MEMORY_MAX	(64 * 1024)
+/* Files the agent holds besides the listeners' connections: database
+ * connections, the log, the listening and event sockets, the mail
+ * transports, key and template files being read. */
+#define LISTENER_FILES_OTHER	64
 #define LISTENER_POST_BUFFER	4096	/* libmicrohttpd's form decoder: its
 					   own pieces, not a limit */
 
@@ -59,8 +65,26 @@ struct listener_site {
 					    const char *uri,
 					    struct MHD_Connection *);
 	MHD_RequestCompletedCallback	 completed;
-	void				*cls;		/* the three's argument */
+	/* Both NULL: libmicrohttpd limits connections per peer address.
+	 * Else the site counts its clients itself (behind a proxy, every
+	 * peer is the proxy): accept refuses a peer, notify hears of each
+	 * connection opened and closed. */
+	MHD_AcceptPolicyCallback	 accept;
+	MHD_NotifyConnectionCallback	 notify;
+	void				*cls;		/* the callbacks'
+							   argument */
 };
+
+/* Connections one client may hold: half of max_connections. */
+unsigned listener_per_client(int max_connections);
+/*
+ * The connections a listener may serve at once: max_connections, or
+ * fewer when the open-file limit cannot hold them with the agent's
+ * other files (raised to the hard limit first; lowered with a warning
+ * naming section).  share: how many listeners divide the limit.
+ */
+int	 listener_connections(const char *section, int max_connections,
+	    int share);
 
 /* Starts libmicrohttpd for site with the limits above; NULL with
  * ERR_RUNTIME (the address is not one, or the port is taken). */
@@ -72,6 +96,13 @@ unsigned listener_daemon_port(struct MHD_Daemon *d, int port);
 /* 414 for a request target over LISTENER_URI_MAX (uri_len as sent),
  * 431 for header fields over LISTENER_HEADER_MAX, else 0. */
 unsigned listener_check_request(struct MHD_Connection *, size_t uri_len);
+/*
+ * The client of conn into out (proxy.h): the peer's address, or the
+ * one X-Forwarded-For names when the peer is in trusted.  Several
+ * X-Forwarded-For fields count as one, joined in order (RFC 9110).
+ */
+void	 listener_client_address(struct MHD_Connection *,
+	    const struct strvec *trusted, char out[PROXY_ADDRESS_MAX]);
 /*
  * Queues an answer: body (copied), its type, the security headers of
  * SPEC §5 but Referrer-Policy, which each listener gives among the extra

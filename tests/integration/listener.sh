@@ -392,3 +392,129 @@ check "SIGTERM: gone within 5 s ($stop_ms ms)" test "$stop_ms" -lt 5000
 expect_match "log lines are time level component message" \
     "$(grep ' agent ' "$T/run.log" | head -1)" \
     "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z info agent "
+
+# ---- behind a trusted proxy ----
+# Every client of the TLS proxy the README recommends comes from
+# 127.0.0.1.  With it trusted, the share of one client (half of
+# max_connections) is counted per client X-Forwarded-For names, so the
+# proxy's own connections are not capped at one client's share; a peer
+# that is not trusted is still capped, and its X-Forwarded-For ignored.
+set_conf listener max_connections 400
+set_conf listener trusted_proxies "127.0.0.1, ::1"
+start_agent
+"$PY" -S - "$PORT" >"$T/proxied" <<'PYEOF'
+import socket, sys, time
+port = int(sys.argv[1])
+
+def connect(src):
+    s = socket.socket()
+    s.bind((src, 0))
+    s.connect(("127.0.0.1", port))
+    return s
+
+def status(src, xff=None):
+    s = connect(src)
+    head = b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+    if xff is not None:
+        head += b"X-Forwarded-For: " + xff.encode() + b"\r\n"
+    s.sendall(head + b"\r\n")
+    s.settimeout(10)
+    data = b""
+    while True:
+        d = s.recv(4096)
+        if not d:
+            break
+        data += d
+    s.close()
+    return data.split(b" ", 2)[1].decode() if data else "closed"
+
+def closed(socks, secs):
+    n = 0
+    time.sleep(secs)
+    for s in socks:
+        s.setblocking(False)
+        try:
+            n += s.recv(1) == b""
+        except BlockingIOError:
+            pass
+        except ConnectionResetError:
+            n += 1
+    return n
+
+# 250 idle connections from the proxy: more than a client's 200.
+socks = [connect("127.0.0.1") for _ in range(250)]
+print("idle from the proxy: %d closed" % closed(socks, 1))
+print("healthz through them: %s" % status("127.0.0.1"))
+for s in socks:
+    s.close()
+
+# A client's 200 requests in flight (a form whose body is still to
+# come), through the proxy, each hop appended as proxies do.
+held = []
+for _ in range(200):
+    s = connect("127.0.0.1")
+    s.sendall(b"POST /verify HTTP/1.1\r\nHost: x\r\n"
+              b"X-Forwarded-For: 203.0.113.7\r\n"
+              b"Content-Type: application/x-www-form-urlencoded\r\n"
+              b"Content-Length: 100\r\n\r\n")
+    held.append(s)
+time.sleep(0.5)
+print("its 201st: %s" % status("127.0.0.1", "198.51.100.1, 203.0.113.7"))
+print("another client: %s" % status("127.0.0.1", "203.0.113.8"))
+print("spoofed by a peer not trusted: %s" % status("127.0.0.2",
+                                                   "203.0.113.7"))
+for s in held:
+    s.close()
+time.sleep(0.5)
+print("once they are gone: %s" % status("127.0.0.1", "203.0.113.7"))
+
+# A peer that is not a proxy keeps its share of connections: two
+# threads accept side by side, so one may get in past it.
+socks = [connect("127.0.0.2") for _ in range(210)]
+n = closed(socks, 2)
+print("idle from another peer: %s closed" % ("9 or 10" if n in (9, 10)
+                                             else n))
+for s in socks:
+    s.close()
+PYEOF
+proxied=$(cat "$T/proxied")
+expect_match "many idle connections from the proxy are all kept" "$proxied" \
+    "idle from the proxy: 0 closed"
+expect_match "and /healthz answers beside them" "$proxied" \
+    "healthz through them: 200"
+expect_match "a client named by the proxy gets its share" "$proxied" \
+    "its 201st: 503"
+expect_match "another client behind the same proxy is served" "$proxied" \
+    "another client: 200"
+expect_match "X-Forwarded-For from a peer not trusted is ignored" "$proxied" \
+    "spoofed by a peer not trusted: 200"
+expect_match "the client is served again once its requests end" "$proxied" \
+    "once they are gone: 200"
+expect_match "a peer not trusted is held to its share" "$proxied" \
+    "idle from another peer: 9 or 10 closed"
+log=$(cat "$T/run.log")
+expect_match "the log names the client behind the proxy" "$log" \
+    "warn listener too many connections from 203\.0\.113\.7$"
+expect_match "and the peer that is not a proxy" "$log" \
+    "warn listener too many connections from 127\.0\.0\.2$"
+expect_no_match "never the proxy" "$log" "too many connections from 127\.0\.0\.1"
+expect_no_match "nor an address left of the client" "$log" "198\.51\.100\.1"
+stop_agent
+expect_eq "behind a proxy: SIGTERM, exit 0" "$rc" 0
+
+# ---- the open-file limit ----
+# 400 connections and the agent's other files do not fit in 200 open
+# files, a hard limit the agent cannot raise: it serves fewer (136 of
+# 200; under valgrind, which keeps a few files for itself, a few less),
+# and says so once at start.
+: >"$T/run.log"
+PORT=$(free_port)
+set_conf listener port "$PORT"
+(ulimit -n 200 && exec "$MSCAGENT" -c "$T/agent.conf" run) >>"$T/run.log" 2>&1 &
+AGENT_PID=$!
+wait_until 100 0.1 curl -fs "http://127.0.0.1:$PORT/healthz" -o /dev/null
+expect_match "a limit of 200 open files lowers max_connections" \
+    "$(cat "$T/run.log")" \
+    "warn listener max_connections 400 lowered to 1[0-9]{2}: the open-file limit is [0-9]+ "
+stop_agent
+expect_eq "with fewer connections: SIGTERM, exit 0" "$rc" 0

@@ -133,6 +133,12 @@ test_refused(void **state)
 		  "msgstr" },
 		{ "msgid \"a\"\nmsgstr \"\xff\"\n", "t.po:2: not UTF-8 (say "
 		  "charset=UTF-8 and save as UTF-8)" },
+		{ "msgid \"\xc3\"\nmsgstr \"b\"\n", "t.po:2: not UTF-8 (say "
+		  "charset=UTF-8 and save as UTF-8)" },
+		{ "msgid \"a\\", "t.po:1: an escape other than \\n \\t \\r "
+		  "\\\" or \\\\" },
+		{ "msgctxt \"c\"\n", "t.po:1: an entry needs both msgid and "
+		  "msgstr" },
 		{ "msgid \"a\"\nmsgstr \"b\"\n\nmsgid \"a\"\nmsgstr \"c\"\n",
 		  "t.po: msgid \"a\" is translated twice" },
 	};

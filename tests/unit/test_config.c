@@ -135,7 +135,8 @@ test_shipped_config(void **state)
 
 	assert_string_equal(cfg.listen_address, "127.0.0.1");
 	assert_int_equal(cfg.listen_port, 8025);
-	assert_int_equal(cfg.max_connections, 64);
+	assert_int_equal(cfg.max_connections, 1024);
+	assert_int_equal(cfg.listen_trusted_proxies.n, 0);
 
 	assert_int_equal(cfg.nkeys, 1);
 	assert_string_equal(cfg.keys[0].kid, "k1");
@@ -245,7 +246,7 @@ check_defaults(const struct config *cfg)
 	assert_int_equal(cfg->poll_seconds, 60);
 	assert_int_equal(cfg->idle, 1);
 	assert_int_equal(cfg->listen_port, 8025);
-	assert_int_equal(cfg->max_connections, 64);
+	assert_int_equal(cfg->max_connections, 1024);
 	assert_int_equal(cfg->nkeys, 1);
 	assert_string_equal(cfg->keys[0].kid, "k1");
 	assert_path(cfg->keys[0].path, tmp, "var/token.key");
@@ -1941,6 +1942,9 @@ static const struct console_case console_good[] = {
 	{ "[console]\ntrusted_proxies = 10.0.0.1 , ::0001,2001:DB8:0::1\n",
 	  "127.0.0.1", 8026, "http://127.0.0.1:8026", 30, 12, 1,
 	  "10.0.0.1|::1|2001:db8::1" },
+	{ "[console]\ntrusted_proxies = 10.0.0.0/8, FD00::/8, ::1/128\n",
+	  "127.0.0.1", 8026, "http://127.0.0.1:8026", 30, 12, 1,
+	  "10.0.0.0/8|fd00::/8|::1" },
 	/* The listener elsewhere: the same port on another address. */
 	{ "[listener]\naddress = 127.0.0.2\nport = 8026\n", "127.0.0.1", 8026,
 	  "http://127.0.0.1:8026", 30, 12, 1, "" },
@@ -2034,8 +2038,11 @@ test_console_bad(void **state)
 		  "session_idle_minutes", "session_max_hours" },
 		{ "totp maybe", "[console]\nrequire_totp = maybe\n", 2,
 		  "require_totp", "must be yes or no" },
-		{ "proxy a network", "[console]\ntrusted_proxies = 10.0.0.0/8\n",
-		  2, "trusted_proxies", "'10.0.0.0/8' is not an IPv4 or IPv6" },
+		{ "proxy host bits", "[console]\ntrusted_proxies = 10.0.0.1/8\n",
+		  2, "trusted_proxies", "'10.0.0.1/8' is not a network: ADDRESS/BITS" },
+		{ "listener proxy a name",
+		  "[listener]\ntrusted_proxies = proxy.test\n", 2,
+		  "trusted_proxies", "'proxy.test' is not an IPv4" },
 		{ "proxy a name",
 		  "[console]\ntrusted_proxies = 127.0.0.1, proxy.test\n", 2,
 		  "trusted_proxies", "'proxy.test' is not an IPv4" },

@@ -604,47 +604,6 @@ test_users_admin(void **state)
 	console_response_clear(&res);
 }
 
-struct address_case {
-	const char	*peer, *forwarded, *client;
-};
-
-static const struct address_case address_cases[] = {
-	{ "192.0.2.1", NULL, "192.0.2.1" },
-	{ "192.0.2.1", "203.0.113.9", "192.0.2.1" },	/* untrusted peer */
-	{ "127.0.0.1", NULL, "127.0.0.1" },
-	{ "127.0.0.1", "203.0.113.9", "203.0.113.9" },
-	{ "127.0.0.1", "1.1.1.1, 203.0.113.9", "203.0.113.9" },
-	{ "127.0.0.1", "203.0.113.9,10.0.0.2", "203.0.113.9" },
-	{ "127.0.0.1", "203.0.113.9, 10.0.0.2 , 127.0.0.1", "203.0.113.9" },
-	{ "127.0.0.1", "10.0.0.2", "10.0.0.2" },	/* all trusted */
-	{ "127.0.0.1", "junk, 203.0.113.9", "203.0.113.9" },
-	{ "127.0.0.1", "203.0.113.9, junk", "127.0.0.1" },
-	{ "127.0.0.1", "2001:DB8::1", "2001:db8::1" },
-	{ "127.0.0.1", "", "127.0.0.1" },
-	{ "127.0.0.1", ",,,", "127.0.0.1" },
-};
-
-static void
-test_client_address(void **state)
-{
-	struct strvec trusted = { 0 };
-	char out[CONSOLE_ADDRESS_MAX];
-	size_t i;
-
-	(void)state;
-	strvec_push(&trusted, "127.0.0.1");
-	strvec_push(&trusted, "10.0.0.2");
-	for (i = 0; i < sizeof address_cases / sizeof *address_cases; i++) {
-		console_client_address(address_cases[i].peer,
-		    address_cases[i].forwarded, &trusted, out);
-		if (strcmp(out, address_cases[i].client) != 0)
-			fail_msg("%s via %s: %s", address_cases[i].peer,
-			    address_cases[i].forwarded ?
-			    address_cases[i].forwarded : "-", out);
-	}
-	strvec_clear(&trusted);
-}
-
 int
 main(void)
 {
@@ -666,7 +625,6 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_users_admin, setup,
 		    teardown),
-		cmocka_unit_test(test_client_address),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -191,6 +191,13 @@ test_names_round_trip(void **state)
 	assert_int_equal(fsm_mail_kind_from_name("bogus"), -1);
 	assert_string_equal(fsm_state_name(STATE_COUNT), "unknown");
 	assert_string_equal(fsm_mail_kind_name(MAIL_KIND_COUNT), "unknown");
+	assert_string_equal(fsm_event_name(EVENT_COUNT), "unknown");
+	assert_string_equal(fsm_event_name((enum fsm_event)-1), "unknown");
+	assert_string_equal(fsm_role_name(ROLE_CUSTOMER_ADMIN),
+	    "customer_admin");
+	assert_string_equal(fsm_role_name(ROLE_SENDER), "sender");
+	assert_string_equal(fsm_role_name((enum mail_role)(ROLE_SENDER + 1)),
+	    "unknown");
 }
 
 static void

@@ -150,6 +150,14 @@ test_fallback(void **state)
 	/* Nothing available: the default, even for a match-all tag. */
 	assert_string_equal(lang_fallback("de-AT", NULL, 0, "en"), "en");
 	assert_null(lang_fallback("it", have, 4, NULL));
+	/* A list with holes (catalogs that failed to load): skipped. */
+	{
+		static const char *const holes[] = { NULL, "de", NULL };
+
+		assert_string_equal(lang_fallback("de-CH", holes, 3, "en"),
+		    "de");
+		assert_string_equal(lang_fallback("fr", holes, 3, "en"), "en");
+	}
 }
 
 struct accept_row {

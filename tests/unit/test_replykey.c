@@ -185,6 +185,99 @@ test_found_in_message_ids(void **state)
 	assert_int_equal(replykey_from_message_id("1.2.3@x", found), -1);
 }
 
+/* Keys already sent must keep verifying: the exact bytes of a key
+ * for given inputs never change. */
+struct known_row {
+	int64_t		 tenant, mail, generation;
+	const char	*recipient;
+	const char	*key;
+};
+
+static const struct known_row known_rows[] = {
+	{ 7, 42, 1, "a@x.test", "42.62e73e7a416bfdf8355e" },
+	{ -3, 900000000000000000LL, 9, "M\xc3\xbcller@b.test",
+	  "900000000000000000.47eca994f401bd1d9e5e" },
+};
+
+static void
+test_known_keys(void **state)
+{
+	char key[REPLYKEY_MAX];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof known_rows / sizeof *known_rows; i++) {
+		assert_int_equal(replykey_make(secret, sizeof secret,
+		    known_rows[i].tenant, known_rows[i].mail,
+		    known_rows[i].recipient, known_rows[i].generation, key), 0);
+		assert_string_equal(key, known_rows[i].key);
+	}
+	/* No recipient or no secret: no key, and none checks. */
+	assert_int_equal(replykey_make(secret, sizeof secret, 7, 42, NULL, 1,
+	    key), -1);
+	assert_false(replykey_check(secret, 0, "42.62e73e7a416bfdf8355e", 7,
+	    42, "a@x.test", 1));
+	assert_false(replykey_check(secret, sizeof secret,
+	    "42.62e73e7a416bfdf8355e0", 7, 42, "a@x.test", 1));
+}
+
+/* Where a key is looked for, and what is not one. */
+struct found_row {
+	const char	*text;
+	int		 in_address;	/* else a Message-ID */
+	int		 found;
+};
+
+static const struct found_row found_rows[] = {
+	{ "agent+42.62e73e7a416bfdf8355e@x.test", 1, 1 },
+	{ "agent+42.62E73E7A416BFDF8355E@x.test", 1, 1 },
+	{ "agent+@x.test", 1, 0 },			/* an empty tag */
+	{ "agent+4242424242424242424242424242424242424242424242424242"
+	  "@x.test", 1, 0 },				/* too long */
+	{ "agent+42.62e73e7a416bfdf8355e", 1, 0 },	/* no domain */
+	{ "42.62e73e7a416bfdf8355e.rnd@x.test", 0, 1 },
+	{ "42@x.test", 0, 0 },				/* no dot */
+	{ "42.62e73e7a416bfdf8355e@x", 0, 0 },		/* one dot */
+	{ ".62e73e7a416bfdf8355e.rnd@x", 0, 0 },
+	{ "42424242424242424242424242424242424242424242424242.a.b@x", 0,
+	  0 },
+};
+
+static void
+test_found_rows(void **state)
+{
+	char key[REPLYKEY_MAX];
+	size_t i;
+	int rc;
+
+	(void)state;
+	for (i = 0; i < sizeof found_rows / sizeof *found_rows; i++) {
+		rc = found_rows[i].in_address ?
+		    replykey_from_address(found_rows[i].text, key) :
+		    replykey_from_message_id(found_rows[i].text, key);
+		if ((rc == 0) != found_rows[i].found)
+			fail_msg("%s", found_rows[i].text);
+		if (rc == 0)
+			assert_string_equal(key, "42.62e73e7a416bfdf8355e");
+	}
+}
+
+/* The reply address: a tag after the local part, or after all of it
+ * when it has no domain (a bare local part in the config). */
+static void
+test_address_without_domain(void **state)
+{
+	char *addr;
+
+	(void)state;
+	addr = replykey_address("agent", "42.abc");
+	assert_string_equal(addr, "agent+42.abc");
+	free(addr);
+	addr = replykey_address("a@b@x.test", "1.f");
+	assert_string_equal(addr, "a@b+1.f@x.test");
+	free(addr);
+}
+
 int
 main(void)
 {
@@ -195,6 +288,9 @@ main(void)
 		cmocka_unit_test(test_id_digits_limit),
 		cmocka_unit_test(test_found_in_addresses),
 		cmocka_unit_test(test_found_in_message_ids),
+		cmocka_unit_test(test_known_keys),
+		cmocka_unit_test(test_found_rows),
+		cmocka_unit_test(test_address_without_domain),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -520,6 +520,62 @@ test_preflight_append_and_cut(void **state)
 	tenant_clear(&t);
 }
 
+/* How a refused address is quoted in its reason: what a terminal or a
+ * page would show differently from what it is becomes '?'. */
+struct shown_case {
+	const char	*addr;
+	const char	*shown;
+};
+
+static const struct shown_case shown_cases[] = {
+	{ "a\xe2\x80\x8b@x", "a?@x" },			/* ZWSP */
+	{ "a\xe2\x80\x8f@x", "a?@x" },			/* RLM */
+	{ "a\xe2\x80\x8a@x", "a\xe2\x80\x8a@x" },	/* hair space: seen */
+	{ "a\xe2\x80\xa8@x", "a?@x" },			/* line separator */
+	{ "a\xe2\x80\xae@x", "a?@x" },			/* RLO */
+	{ "a\xe2\x80\xaf@x", "a\xe2\x80\xaf@x" },	/* narrow NBSP */
+	{ "a\xe2\x80\xa7@x", "a\xe2\x80\xa7@x" },	/* hyphenation point */
+	{ "a\xe2\x81\xa6@x", "a?@x" },			/* LRI */
+	{ "a\xe2\x81\xa9@x", "a?@x" },			/* PDI */
+	{ "a\xe2\x81\xa5@x", "a\xe2\x81\xa5@x" },
+	{ "a\xe2\x81\xaa@x", "a\xe2\x81\xaa@x" },
+	{ "a\xe2\x82\xac@x", "a\xe2\x82\xac@x" },	/* euro sign */
+	{ "a\xe3\x80\x80@x", "a\xe3\x80\x80@x" },
+	{ "a\xc2\xa9@x", "a\xc2\xa9@x" },		/* copyright sign */
+	{ "a\xf0\x9f\x98\x80@x", "a\xf0\x9f\x98\x80@x" }, /* emoji */
+	{ "a\xf5\x80\x80\x80@x", "a?\?\?\?@x" },	/* past U+10FFFF */
+	{ "a\xc0\xae@x", "a?\?@x" },			/* overlong */
+	{ "a\x7f@x", "a?@x" },
+	{ "a\x01@x", "a?@x" },
+	{ "a@x\xe2\x80", "a@x?\?" },			/* cut short */
+	{ "a@x\xf0\x9f\x98", "a@x?\?\?" },
+};
+
+static void
+test_preflight_shown(void **state)
+{
+	struct strvec reasons = { 0 };
+	struct tenant t;
+	const char *start, *end;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof shown_cases / sizeof *shown_cases; i++) {
+		good_tenant(&t);
+		set(&t.customer_admin, shown_cases[i].addr);
+		assert_int_equal(tenant_preflight(&t, &reasons), 1);
+		start = reasons.v[0] + strlen(CA_BAD "'");
+		end = strstr(start, "' is invalid: ");
+		assert_non_null(end);
+		if ((size_t)(end - start) != strlen(shown_cases[i].shown) ||
+		    memcmp(start, shown_cases[i].shown,
+		    (size_t)(end - start)) != 0)
+			fail_msg("row %zu: %s", i, reasons.v[0]);
+		strvec_clear(&reasons);
+		tenant_clear(&t);
+	}
+}
+
 struct eligible_case {
 	const char	*plan_edition;
 	unsigned	 products;
@@ -653,6 +709,10 @@ test_language(void **state)
 	assert_non_null(strstr(err.msg, "'pt-BR'"));
 	set(&t.language, "pt_BR");
 	assert_int_equal(tenant_check_input(&t, &err), -1);
+	/* An empty tag takes the language away: the agent's applies. */
+	assert_int_equal(tenant_set_language(&t, "", &err), 0);
+	assert_null(t.language);
+	assert_int_equal(tenant_check_input(&t, &err), 0);
 	tenant_clear(&t);
 	assert_null(t.language);
 }
@@ -669,6 +729,7 @@ main(void)
 		cmocka_unit_test(test_preflight),
 		cmocka_unit_test(test_preflight_blank_name),
 		cmocka_unit_test(test_preflight_append_and_cut),
+		cmocka_unit_test(test_preflight_shown),
 		cmocka_unit_test(test_eligibility),
 		cmocka_unit_test(test_eligibility_all_sets),
 		cmocka_unit_test(test_workflow),

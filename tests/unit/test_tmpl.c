@@ -2123,6 +2123,112 @@ test_style_colors(void **state)
 	}
 }
 
+/* The subject line: {name} filled, what is not a name kept, every
+ * control character of a value (C0, DEL, C1) a space, one line. */
+static void
+test_subject_rows(void **state)
+{
+	static const struct {
+		const char	*pattern;
+		const char	*x;		/* NULL: not set */
+		const char	*subject;
+	} rows[] = {
+		{ "a {x} b", "y", "a y b" },
+		{ "{x}", "t\tu\x7fv\xc2\x85w\xc2\xa0z\xc2\x9f.",
+		  "t u v w\xc2\xa0z ." },
+		{ "{x}", "line\r\nbreak", "line  break" },
+		{ "{}", "y", "{}" },
+		{ "{x", "y", "{x" },
+		{ "{x} {unknown}", "y", "y {unknown}" },
+		{ "{x}", NULL, "{x}" },
+		{ "{aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa}",
+		  "y",
+		  "{aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa}" },
+		{ "\xc3\xa9t\xc3\xa9 {x}", "\xc3\xa9", "\xc3\xa9t\xc3\xa9 \xc3\xa9" },
+	};
+	struct held *h = *state;
+	char sub[128], name[16], *page;
+	size_t i;
+
+	scratch_open(h, sub, sizeof sub);
+	for (i = 0; i < NELEM(rows); i++) {
+		snprintf(name, sizeof name, "s%zu.html", i);
+		page = xasprintf("<html><head><meta name=\"subject\" "
+		    "content=\"%s\"></head><body><p>x</p></body></html>",
+		    rows[i].pattern);
+		scratch_file(sub, name, page, 0, "");
+		free(page);
+	}
+	use_set(h, sub);
+	for (i = 0; i < NELEM(rows); i++) {
+		new_vars(h);
+		if (rows[i].x != NULL)
+			tmpl_vars_set(h->vars, "x", rows[i].x);
+		snprintf(name, sizeof name, "s%zu", i);
+		render(h, name);
+		if (strcmp(h->out.subject, rows[i].subject) != 0)
+			fail_msg("'%s': '%s'", rows[i].pattern, h->out.subject);
+	}
+}
+
+/* data-style-P with P not a property as templates write them (letters
+ * and '-'; HTML makes names lower case): dropped, whatever the value. */
+static void
+test_style_bad_property(void **state)
+{
+	struct held *h = *state;
+	char sub[128];
+
+	scratch_open(h, sub, sizeof sub);
+	scratch_file(sub, "style.html", "<html><body>"
+	    "<p id=\"a\" data-style-color2=\"c\">A</p>"
+	    "<p id=\"b\" data-style-=\"c\">B</p>"
+	    "<p id=\"c\" data-style-co_lor=\"c\" data-style-color=\"c\">C</p>"
+	    "</body></html>", 0, "");
+	use_set(h, sub);
+	tmpl_vars_set(new_vars(h), "c", "#123456");
+	render(h, "style");
+	parse(h);
+	assert_int_equal(count_data_attrs(h->doc->children), 0);
+	assert_style(h, "a", "");
+	assert_style(h, "b", "");
+	assert_style(h, "c", "color:#123456");
+}
+
+/* The languages a set can write: the source's, then one per catalog,
+ * as the shipped templates have them. */
+static void
+test_languages(void **state)
+{
+	static const char *const shipped[] = {
+		"en", "de", "es", "fr", "it", "ja", "nl", "pt",
+	};
+	struct held *h = *state;
+	struct strvec tags = { 0 };
+	struct err err;
+	size_t i, j;
+
+	use_set(h, "mailtemplates");
+	err_clear(&err);
+	assert_int_equal(tmpl_languages(h->set, &tags, &err), 0);
+	assert_int_equal(tags.n, NELEM(shipped));
+	assert_string_equal(tags.v[0], "en");
+	for (i = 0; i < NELEM(shipped); i++) {
+		for (j = 0; j < tags.n; j++)
+			if (strcmp(tags.v[j], shipped[i]) == 0)
+				break;
+		if (j == tags.n)
+			fail_msg("%s missing", shipped[i]);
+	}
+	strvec_clear(&tags);
+	/* A folder without catalogs: the source language alone. */
+	use_set(h, FIXTURES);
+	assert_int_equal(tmpl_languages(h->set, &tags, &err), 0);
+	assert_int_equal(tags.n, 1);
+	assert_string_equal(tags.v[0], "en");
+	strvec_clear(&tags);
+}
+
 /* A set's globals come after a render's own variables, lists too. */
 static void
 test_globals(void **state)
@@ -2283,6 +2389,9 @@ main(void)
 		T(test_boolean_attrs),
 		T(test_style_colors),
 		T(test_globals),
+		T(test_subject_rows),
+		T(test_style_bad_property),
+		T(test_languages),
 		T(test_layouts_unbranded),
 		T(test_layouts_branded),
 		T(test_each),

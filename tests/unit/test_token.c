@@ -643,6 +643,20 @@ static const struct forged_row forged_rows[] = {
 	  SIG_HS256, TOKEN_INVALID },
 	{ "email in Unicode", HDR, "{\"email\":\"j\\u00f6rg@m\\u00fcller.example\"}",
 	  NULL, SIG_HS256, TOKEN_VALID },
+	/* Text whose base64url has '-' and '_' in every alignment: they
+	 * are the two characters base64url does not share with base64. */
+	{ "payload with - and _", HDR, "{\"email\":\"?>>>?@msp.example\"}",
+	  NULL, SIG_HS256, TOKEN_VALID },
+	{ "payload with - and _, shifted", HDR,
+	  "{\"email\":\"x?>>>?~?>@msp.example\"}", NULL, SIG_HS256,
+	  TOKEN_VALID },
+	{ "payload with - and _, shifted twice", HDR,
+	  "{\"email\":\"xy?~?~?>>>@msp.example\"}", NULL, SIG_HS256,
+	  TOKEN_VALID },
+	/* A kid longer than any key's may have: no key is looked for. */
+	{ "kid of 65 bytes", "{\"alg\":\"HS256\",\"kid\":\""
+	  "k1k1k1k1k1k1k1k1k1k1k1k1k1k1k1k1k1k1k1k1k1k1k1k1k1k1k1k1k1k1k1k1k"
+	  "\",\"typ\":\"JWT\"}", NULL, NULL, SIG_HS256, TOKEN_INVALID },
 };
 
 static void

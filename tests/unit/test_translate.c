@@ -95,6 +95,15 @@ test_strings(void **state)
 		{ "<meta name=\"subject\" content=\"Hello {customer}\">"
 		  "<meta name=\"subject\" content=\"{title}\">",
 		  { "Hello {customer}" } },
+		/* Tabs and carriage returns are white space like any. */
+		{ "<p>\tTabs\r\nand\tCR\r</p>", { "Tabs and CR" } },
+		{ "<p>\t<span data-var=\"x\"></span>\r\n</p>", { NULL } },
+		/* Words are letters, of any script; digits are not. */
+		{ "<img alt=\"12 - 3\"><img alt=\"9Z\">"
+		  "<img alt=\"\xc3\x9c" "ber\">", { "9Z", "\xc3\x9c" "ber" } },
+		/* Only a <meta> named subject, with content, is one. */
+		{ "<meta name=\"subject\"><meta content=\"Words\">"
+		  "<meta name=\"description\" content=\"Words\">", { NULL } },
 	};
 	struct strvec got = { 0 };
 	htmlDocPtr doc;
@@ -191,6 +200,8 @@ test_back_in(void **state)
 		  "<p><img alt=\"Firmenzeichen\" src=\"l\"><a "
 		  "data-mailto=\"GENEHMIGT\" data-var=\"w\"></a></p>" },
 		{ "<p>No translation</p>", "<p>No translation</p>" },
+		{ "<p><img alt=\"Not in the catalog\" src=\"l\"></p>",
+		  "<p><img alt=\"Not in the catalog\" src=\"l\"></p>" },
 		{ "<div><script>Logo</script></div>",
 		  "<div><script>Logo</script></div>" },
 	};

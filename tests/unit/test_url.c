@@ -125,6 +125,8 @@ static const struct bad_row bad_rows[] = {
 	{ "smtp://[::1]x", ANY, "no valid host" },
 	{ "smtp://[fe80::1%eth0]", ANY, "no valid host" },
 	{ "smtp://::1:25", ANY, "no valid host" },
+	{ "smtp://[1111:2222:3333:4444:5555:6666:7777:8888:9999:aaaa:bbbb]",
+	  ANY, "no valid host" },			/* too long for IPv6 */
 	/* Bad ports. */
 	{ "smtp://mail.test:", ANY, "the port must be a number between 1 and "
 	  "65535" },
@@ -152,6 +154,8 @@ static const struct bad_row bad_rows[] = {
 	{ "http://idp.test/a\\b", ANY, "not a URL" },
 	{ "imap://mail.test/IN\r\nBOX", ANY, "control character" },
 	{ "maildir:/a\nb", ANY, "control character" },
+	{ "maildir:/a\x7f" "b", ANY, "control character" },
+	{ "smtp://mail.test", 0, "must be a URL" },	/* nothing accepted */
 	{ "maildir:rel", ANY, "absolute" },	/* no dir: test_bad gives none */
 };
 
@@ -269,6 +273,10 @@ test_loopback(void **state)
 			    !rows[i].loopback);
 		url_clear(&u);
 	}
+	/* A relative folder against the root: one slash, not two. */
+	assert_int_equal(url_parse(&u, "maildir:var/mail", ANY, "/", &err), 0);
+	assert_string_equal(u.path, "/var/mail");
+	url_clear(&u);
 	memset(&u, 0, sizeof u);
 	assert_int_equal(url_is_loopback(&u), 0);
 	url_clear(&u);
