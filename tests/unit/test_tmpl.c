@@ -2229,6 +2229,83 @@ test_languages(void **state)
 	strvec_clear(&tags);
 }
 
+/*
+ * A set's catalogs as a render finds them: a broken one left out (its
+ * language falls back, tmpl_languages says why), files that are not
+ * catalogs ignored, the language by tag, by default and by
+ * Accept-Language, values that are words translated, and the catalogs
+ * read again after a reload.
+ */
+static void
+test_catalogs(void **state)
+{
+	struct held *h = *state;
+	struct strvec tags = { 0 };
+	char sub[128], po[160], out[LANG_TAG_MAX + 1];
+	struct err err;
+
+	scratch_open(h, sub, sizeof sub);
+	scratch_file(sub, "hi.html", "<html><head><meta name=\"subject\" "
+	    "content=\"Hello {who}\"></head><body><p id=\"p\">Hello "
+	    "<b data-var=\"who\"></b></p><p id=\"w\" data-var=\"w\"></p>"
+	    "</body></html>", 0, "");
+	snprintf(po, sizeof po, "%s/po", sub);
+	assert_int_equal(mkdir(po, 0700), 0);
+	scratch_file(po, "de.po", "msgid \"Hello {who}\"\nmsgstr \"Hallo "
+	    "{who}\"\n\nmsgid \"Customer\"\nmsgstr \"Kunde\"\n", 0, "");
+	scratch_file(po, "fr.po", "msgid \"Hello\"\n", 0, "");
+	scratch_file(po, "xx_bad.po", "", 0, "");
+	scratch_file(po, "notes.txt", "", 0, "");
+	use_set(h, sub);
+	err_clear(&err);
+	assert_int_equal(tmpl_languages(h->set, &tags, &err), -1);
+	assert_non_null(strstr(err.msg, "fr.po:1: an entry needs both"));
+	assert_int_equal(tags.n, 2);
+	assert_string_equal(tags.v[1], "de");
+	strvec_clear(&tags);
+
+	tmpl_language(h->set, "de-CH", out);
+	assert_string_equal(out, "de");
+	tmpl_language(h->set, "fr", out);
+	assert_string_equal(out, "en");
+	assert_int_equal(tmpl_accept_language(h->set, "fr, de;q=0.1", out),
+	    1);
+	assert_string_equal(out, "de");
+	assert_int_equal(tmpl_accept_language(h->set, "fr", out), 0);
+	assert_string_equal(out, "");
+	assert_string_equal(tmpl_translate(h->set, "de", "Customer"), "Kunde");
+	assert_string_equal(tmpl_translate(h->set, "fr", "Customer"),
+	    "Customer");
+
+	new_vars(h);
+	tmpl_vars_set(h->vars, "who", "Anna");
+	tmpl_vars_set_msgid(h->vars, "w", "Customer");
+	tmpl_vars_set_language(h->vars, "de");
+	render(h, "hi");
+	assert_string_equal(h->out.subject, "Hallo Anna");
+	assert_string_equal(h->out.language, "de");
+	assert_non_null(strstr(h->out.html, "<p id=\"w\">Kunde</p>"));
+	/* No tag: the set's default; one without a catalog: English. */
+	tmpl_vars_set_language(h->vars, NULL);
+	tmpl_set_language(h->set, "de-AT");
+	render(h, "hi");
+	assert_string_equal(h->out.language, "de");
+	tmpl_set_language(h->set, "fr");
+	render(h, "hi");
+	assert_string_equal(h->out.language, "en");
+	assert_string_equal(h->out.subject, "Hello Anna");
+	/* Read again after a reload: the French catalog, mended. */
+	scratch_file(po, "fr.po", "msgid \"Hello {who}\"\nmsgstr \"Bonjour "
+	    "{who}\"\n", 0, "");
+	tmpl_set_reload(h->set);
+	render(h, "hi");
+	assert_string_equal(h->out.language, "fr");
+	assert_string_equal(h->out.subject, "Bonjour Anna");
+	assert_int_equal(tmpl_languages(h->set, &tags, &err), 0);
+	assert_int_equal(tags.n, 3);
+	strvec_clear(&tags);
+}
+
 /* A set's globals come after a render's own variables, lists too. */
 static void
 test_globals(void **state)
@@ -2392,6 +2469,7 @@ main(void)
 		T(test_subject_rows),
 		T(test_style_bad_property),
 		T(test_languages),
+		T(test_catalogs),
 		T(test_layouts_unbranded),
 		T(test_layouts_branded),
 		T(test_each),
