@@ -66,15 +66,21 @@ struct token_info {
 };
 
 /*
- * Opens (creating when missing, mode 0600) the database at path and
- * brings its schema to STORE_SCHEMA_VERSION.  A database newer than
- * this binary is refused.  Caller frees with store_close.
+ * Opens the database target names ([agent] database) and brings its
+ * schema to STORE_SCHEMA_VERSION: an SQLite file (created when missing,
+ * mode 0600) or a libpq URI.  A database newer than this binary is
+ * refused.  Caller frees with store_close.
  */
-int	 store_open(const char *path, struct store **, struct err *);
+int	 store_open(const char *target, struct store **, struct err *);
 /* SQLite's process-wide settings: once, before any store_open or
  * thread. */
 void	 store_init(void);
 void	 store_close(struct store *);
+/* 1 when a database target ([agent] database) is a libpq URI
+ * (postgresql://...), 0 when it is an SQLite path. */
+int	 store_target_is_uri(const char *target);
+/* The engine behind st: "sqlite" or "postgresql". */
+const char *store_engine_name(const struct store *);
 
 /* BEGIN IMMEDIATE: waits up to the busy timeout for other writers. */
 int	 store_begin(struct store *, struct err *);
