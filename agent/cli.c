@@ -243,7 +243,8 @@ find_command(int argc, char **argv, int *consumed)
 static int
 open_store(struct cli *cli)
 {
-	if (access(cli->cfg.database, F_OK) == -1) {
+	if (!store_target_is_uri(cli->cfg.database) &&
+	    access(cli->cfg.database, F_OK) == -1) {
 		err_set(&cli->err, ERR_RUNTIME, "no database at %s (run "
 		    "'mscagent init' first)", cli->cfg.database);
 		return -1;

@@ -324,11 +324,11 @@ store_target_is_uri(const char *target)
 }
 
 /* The engine a database target names: a libpq URI, or an SQLite
- * path; NULL when this build has none for it. */
+ * path. */
 static const struct store_engine *
 engine_for(const char *target)
 {
-	return store_target_is_uri(target) ? NULL : &store_sqlite;
+	return store_target_is_uri(target) ? &store_pg : &store_sqlite;
 }
 
 const char *
@@ -338,15 +338,17 @@ store_engine_name(const struct store *st)
 }
 
 int
+store_schema_found(const struct store *st)
+{
+	return st->schema_found;
+}
+
+int
 store_open(const char *target, struct store **out, struct err *err)
 {
 	struct store *st;
 
 	*out = NULL;
-	if (engine_for(target) == NULL) {
-		err_set(err, ERR_RUNTIME, "database: no engine for %s", target);
-		return -1;
-	}
 	st = xcalloc(1, sizeof *st);
 	st->eng = engine_for(target);
 	if (st->eng->open(st, target, err) == -1) {
@@ -364,6 +366,7 @@ store_close(struct store *st)
 		return;
 	store_rollback(st);
 	pending_lines_drop(st, 0);
+	st->closing = 1;
 	for (size_t i = 0; i < STORE_STMT_CACHE; i++)
 		if (st->cache[i].stmt != NULL)
 			st->eng->finalize(st->cache[i].stmt);
@@ -473,6 +476,12 @@ int64_t
 store_data_version(struct store *st)
 {
 	return st->eng->data_version(st);
+}
+
+void
+store_server_version(struct store *st, char *buf, size_t len)
+{
+	st->eng->server_version(st, buf, len);
 }
 
 int

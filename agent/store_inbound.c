@@ -60,9 +60,11 @@ store_mailbox_set(struct store *st, const char *mailbox, uint32_t uidvalidity,
 
 	if (prepare(st, "INSERT INTO mailbox_state (mailbox, uidvalidity, "
 	    "last_uid) VALUES (?1, ?2, ?3) ON CONFLICT (mailbox) DO UPDATE "
-	    "SET last_uid = CASE WHEN uidvalidity = excluded.uidvalidity "
-	    "THEN max(last_uid, excluded.last_uid) ELSE excluded.last_uid "
-	    "END, uidvalidity = excluded.uidvalidity", &stmt, err) == -1)
+	    "SET last_uid = CASE WHEN mailbox_state.uidvalidity = "
+	    "excluded.uidvalidity AND mailbox_state.last_uid > "
+	    "excluded.last_uid THEN mailbox_state.last_uid "
+	    "ELSE excluded.last_uid END, "
+	    "uidvalidity = excluded.uidvalidity", &stmt, err) == -1)
 		goto out;
 	db_bind_text(stmt, 1, mailbox);
 	db_bind_int64(stmt, 2, uidvalidity);
@@ -158,8 +160,17 @@ store_auth_put(struct store *st, const struct mail_auth_row *a,
 	struct db_stmt *stmt = NULL;
 	int rc;
 
-	if (prepare(st, "INSERT OR REPLACE INTO mail_auth (" AUTH_COLUMNS
-	    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+	/* An upsert both engines read alike (no INSERT OR REPLACE). */
+	if (prepare(st, "INSERT INTO mail_auth (" AUTH_COLUMNS
+	    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
+	    "ON CONFLICT (account) DO UPDATE SET identity = excluded.identity, "
+	    "state = excluded.state, refresh_token = excluded.refresh_token, "
+	    "access_token = excluded.access_token, "
+	    "expires_at = excluded.expires_at, "
+	    "refreshed_at = excluded.refreshed_at, "
+	    "last_error = excluded.last_error, failures = excluded.failures, "
+	    "retry_at = excluded.retry_at, lease_until = excluded.lease_until, "
+	    "leased_by = excluded.leased_by, notified = excluded.notified",
 	    &stmt, err) == -1)
 		return -1;
 	db_bind_text(stmt, 1, a->account);
@@ -229,7 +240,7 @@ static const char *const inbound_page_sql[][2] = {
 	[LEAD_OUTCOME] = INBOUND_PAGE("outcome = ?1"),
 	[LEAD_LOOK] = INBOUND_PAGE("outcome IN (?6, ?7, ?8, ?9, ?10, ?11, "
 	    "?12, ?13)"),
-	[LEAD_NONE] = INBOUND_PAGE("1"),
+	[LEAD_NONE] = INBOUND_PAGE("1 = 1"),
 };
 
 static enum inbound_lead

@@ -517,7 +517,7 @@ store_outbox_count(struct store *st, enum mail_kind kind, int64_t tenant_id,
 static const char *const outbox_page_sql[][2] = {
 	OUTBOX_PAGE("tenant_id = ?3"),
 	OUTBOX_PAGE("status = ?1"),
-	OUTBOX_PAGE("1"),
+	OUTBOX_PAGE("1 = 1"),
 };
 
 static void

@@ -430,6 +430,7 @@ migrate(struct store *st, struct err *err)
 		return -1;
 	if (user_version(st, &version, err) == -1)
 		goto fail;
+	st->schema_found = version;
 	if (version > target) {
 		err_set(err, ERR_RUNTIME, "database: schema version %d is newer "
 		    "than this mscagent (%d); upgrade mscagent", version, target);
@@ -638,6 +639,13 @@ lite_checkpoint_passive(struct store *st)
 	    NULL);
 }
 
+static void
+lite_server_version(struct store *st, char *buf, size_t len)
+{
+	(void)st;
+	snprintf(buf, len, "%s", sqlite3_libversion());
+}
+
 static const struct store_sql lite_sql = {
 	/* The one after the highest, as SQLite itself picks: the
 	 * transaction holds the only write lock. */
@@ -675,5 +683,6 @@ const struct store_engine store_sqlite = {
 	.bulk = lite_bulk,
 	.checkpoint = lite_checkpoint,
 	.checkpoint_passive = lite_checkpoint_passive,
+	.server_version = lite_server_version,
 	.sql = &lite_sql,
 };

@@ -573,9 +573,9 @@ out:
  * (-1: none).  Two texts, so that a state uses tenants_by_state.
  */
 #define PAGE_WHERE_SEARCH \
-	"(?2 IS NULL OR id = ?3 OR name LIKE ?2 ESCAPE '\\' " \
-	"OR customer_admin LIKE ?2 ESCAPE '\\' " \
-	"OR msp_admin LIKE ?2 ESCAPE '\\')"
+	"(?2 IS NULL OR id = ?3 OR lower(name) LIKE ?2 ESCAPE '\\' " \
+	"OR lower(customer_admin) LIKE ?2 ESCAPE '\\' " \
+	"OR lower(msp_admin) LIKE ?2 ESCAPE '\\')"
 
 static const char *const page_sql[2][2] = {
 	{ "SELECT count(*) FROM tenants WHERE ?1 IS NULL AND "
@@ -588,17 +588,23 @@ static const char *const page_sql[2][2] = {
 	  PAGE_WHERE_SEARCH " ORDER BY id LIMIT ?4 OFFSET ?5" },
 };
 
-/* "%q%" with LIKE's own characters taken literally. */
+/* "%q%" with LIKE's own characters taken literally, in ASCII lower
+ * case: it is matched against lower(column), the same in both engines
+ * (SQLite's LIKE ignores ASCII case, PostgreSQL's does not). */
 static char *
 like_pattern(const char *q)
 {
 	struct buf b = { 0 };
+	char c;
 
 	buf_puts(&b, "%");
 	for (; *q != '\0'; q++) {
 		if (*q == '%' || *q == '_' || *q == '\\')
 			buf_puts(&b, "\\");
-		buf_append(&b, q, 1);
+		c = *q;
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c | 0x20);	/* ASCII's lower case */
+		buf_append(&b, &c, 1);
 	}
 	buf_puts(&b, "%");
 	return buf_release(&b);
@@ -701,7 +707,9 @@ static const char *const waiting_sql[][2] = {
 	[WAITING_LINK] = {
 	  "SELECT count(*) FROM tenants t WHERE state = "
 	  "'awaiting_verification' AND " LINK_EXPIRES " <= ?1",
-	  "SELECT id, name, " LINK_EXPIRES " AS e FROM tenants t "
+	  /* A subquery, so that WHERE may name e in either engine. */
+	  "SELECT id, name, e FROM (SELECT id, name, state, " LINK_EXPIRES
+	  " AS e FROM tenants t) w "
 	  "WHERE state = 'awaiting_verification' AND e <= ?1 "
 	  "ORDER BY e, id LIMIT ?4 OFFSET ?5" },
 	[WAITING_BLOCKED] = {

@@ -336,7 +336,8 @@ store_user_signin_ok(struct store *st, int64_t id, int64_t step,
 
 	/* Compare-and-set: of two requests with one code, one wins. */
 	if (run_ints(st, "UPDATE console_user SET failed_signins = 0, "
-	    "signin_not_before = 0, totp_last_step = max(totp_last_step, ?2) "
+	    "signin_not_before = 0, totp_last_step = CASE WHEN "
+	    "totp_last_step > ?2 THEN totp_last_step ELSE ?2 END "
 	    "WHERE id = ?1 AND (?2 = 0 OR totp_last_step < ?2)", id, step, &n,
 	    err) == -1)
 		return -1;
@@ -617,7 +618,7 @@ store_audit_add(struct store *st, const struct audit_note *a,
 	struct db_stmt *stmt = NULL;
 	int rc = -1;
 
-	if (prepare(st, "INSERT INTO audit (at, user, address, action, target, "
+	if (prepare(st, "INSERT INTO audit (at, \"user\", address, action, target, "
 	    "outcome, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &stmt,
 	    err) == -1)
 		goto out;
@@ -677,7 +678,7 @@ store_audit_list(struct store *st, int64_t before_id, size_t limit,
 	int rc = -1;
 
 	*n = 0;
-	if (prepare(st, "SELECT id, at, user, address, action, target, "
+	if (prepare(st, "SELECT id, at, \"user\", address, action, target, "
 	    "outcome, detail FROM audit WHERE ?1 <= 0 OR id < ?1 "
 	    "ORDER BY id DESC LIMIT ?2", &stmt, err) == -1)
 		goto out;

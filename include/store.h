@@ -81,6 +81,9 @@ void	 store_close(struct store *);
 int	 store_target_is_uri(const char *target);
 /* The engine behind st: "sqlite" or "postgresql". */
 const char *store_engine_name(const struct store *);
+/* The schema version the database had when store_open found it: 0 for
+ * a new one, below STORE_SCHEMA_VERSION for one it upgraded. */
+int	 store_schema_found(const struct store *);
 
 /* BEGIN IMMEDIATE: waits up to the busy timeout for other writers. */
 int	 store_begin(struct store *, struct err *);
@@ -102,6 +105,9 @@ int	 store_begin_read(struct store *, struct err *);
 /* A number that changes when another connection commits (SQLite's
  * data_version): cheap enough to ask every second.  -1 on failure. */
 int64_t	 store_data_version(struct store *);
+/* The SQLite library's version, or the PostgreSQL server's ("15.18"),
+ * into buf. */
+void	 store_server_version(struct store *, char *buf, size_t len);
 /* 1 when the database answers a trivial query. */
 int	 store_ping(struct store *);
 

@@ -58,6 +58,9 @@ struct db_stmt {
 /* The queries that the engines word differently; each a literal. */
 struct store_sql {
 	const char	*outbox_next_id;	/* one row: the next id */
+	/* After rows were copied in with their ids (store_copy.c), so that
+	 * the next ids come after them; NULL when the engine needs none. */
+	const char	*after_copy;
 };
 
 /*
@@ -114,10 +117,14 @@ struct store_engine {
 	void		(*bulk)(struct store *, int on);
 	void		(*checkpoint)(struct store *);
 	void		(*checkpoint_passive)(struct store *);
+	/* The library's or the server's version, for `check`. */
+	void		(*server_version)(struct store *, char *buf,
+			    size_t len);
 	const struct store_sql	*sql;
 };
 
 extern const struct store_engine store_sqlite;
+extern const struct store_engine store_pg;
 /* SQLite's process-wide settings, for store_init. */
 void	 store_sqlite_init(void);
 
@@ -144,6 +151,8 @@ struct store {
 	void			*conn;		/* the engine's own */
 	int			 in_tx;
 	int			 in_batch;	/* store_begin makes savepoints */
+	int			 closing;	/* in store_close */
+	int			 schema_found;	/* the version open found */
 	struct pending_lines	 pending;	/* log lines until commit */
 	struct cached_stmt	 cache[STORE_STMT_CACHE];
 };
