@@ -84,6 +84,8 @@ static const struct command commands[] = {
 	{ "user", "del", "user del NAME", cmd_user_del, NEED_STORE },
 	{ "user", "reset-totp", "user reset-totp NAME", cmd_user_reset_totp,
 	  NEED_STORE },
+	{ "db", "copy", "db copy --to URI (into an empty PostgreSQL database)",
+	  cmd_db_copy, NEED_STORE },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -68,3 +68,62 @@ agent tenant list
 expect_rc "a password in the URI is refused" 1
 expect_match "and the error says where it goes" "$err" "password file"
 expect_no_match "without repeating it" "$err" "secret"
+
+# ---- db copy: an SQLite database into an empty PostgreSQL one ----
+
+make_config
+agent init
+INBOX=$T/var/mail/mscagent@example.test
+agent plan add All --edition enterprise --products hybrid,m365,gws,endpoints
+for i in 1 2 3; do
+	agent tenant add --name "Kopie $i Ünïcødé" --customer-admin \
+	    "it$i@c.test" --msp-admin "ops$i@m.test" --workloads m365 \
+	    --edition enterprise --license "m365=2027-0$i-01"
+done
+agent start --all
+agent flush
+req=$(ls "$T/var/mail/it1@c.test/new/"* | head -1)
+"$PY" "$TOP/tests/support/reply.py" "$req" it1@c.test "APPROVE" \
+    >"$T/approve.eml"
+mkdir -p "$INBOX/tmp" "$INBOX/new" "$INBOX/cur"
+cp "$T/approve.eml" "$INBOX/new/1.approve.test"
+agent poll
+agent flush
+agent cancel 3
+agent user add alice --role admin
+expect_eq "the SQLite database has a tenant awaiting verification" \
+    "$(state_of 1)" awaiting_verification
+
+pg createdb "$PG" copied
+URI="postgresql:///copied?host=$PG&user=mscagent"
+sed "s|^database = .*|database = ${URI//&/\\&}|" "$T/agent.conf" >"$T/pg.conf"
+agent db copy --to "$URI"
+expect_rc "db copy succeeds" 0
+expect_match "db copy says the counts match" "$out" "the counts match"
+expect_match "it copied the outbox" "$out" "outbox +[1-9]"
+expect_match "and the inbound records" "$out" "inbound +[1-9]"
+expect_match "and the tokens" "$out" "tokens +1 rows"
+expect_match "and the audit" "$out" "audit +[1-9]"
+same=1
+for id in 1 2 3; do
+	a=$("$MSCAGENT" -c "$T/agent.conf" tenant show "$id" --json)
+	b=$("$MSCAGENT" -c "$T/pg.conf" tenant show "$id" --json)
+	[ "$a" == "$b" ] || { same=0; echo "# tenant $id differs"; }
+done
+expect_eq "every tenant reads the same on both, history and mails" "$same" 1
+agent db copy --to "$URI"
+expect_rc "a second copy into the same database is refused" 3
+expect_match "because it is not empty" "$err" "not empty"
+agent db copy --to "$T/other.db"
+expect_rc "db copy wants a URI" 1
+out=$("$MSCAGENT" -c "$T/pg.conf" tenant add --name After --customer-admin \
+    a@c.test --msp-admin m@m.test --workloads m365 --edition enterprise)
+expect_eq "a new tenant on the copy gets the next id" "$out" 4
+out=$("$MSCAGENT" -c "$T/pg.conf" verify 1 --plan All 2>&1)
+expect_eq "the copied tenant goes on on PostgreSQL" \
+    "$("$MSCAGENT" -c "$T/pg.conf" tenant show 1 --json | \
+    "$PY" -S -c 'import json,sys; print(json.load(sys.stdin)["state"])')" \
+    completed
+out=$("$MSCAGENT" -c "$T/pg.conf" check 2>&1)
+expect_match "check names the engine, its version and the schema" "$out" \
+    "database +postgresql:///copied.*\(postgresql 1[0-9]+\.[0-9]+, schema [0-9]+, current\)"
