@@ -478,6 +478,30 @@ store_data_version(struct store *st)
 	return st->eng->data_version(st);
 }
 
+int64_t
+store_holder(struct store *st)
+{
+	return st->eng->holder(st);
+}
+
+int
+store_holder_alive(struct store *st, int64_t holder)
+{
+	return st->eng->holder_alive(st, holder);
+}
+
+int
+store_lock(struct store *st, const char *name, int *held, struct err *err)
+{
+	return st->eng->lock(st, name, held, err);
+}
+
+void
+store_unlock(struct store *st, const char *name)
+{
+	st->eng->unlock(st, name);
+}
+
 void
 store_server_version(struct store *st, char *buf, size_t len)
 {

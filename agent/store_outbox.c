@@ -5,16 +5,7 @@
 
 #include "store_impl.h"
 
-#define STORE_CLAIM_LIMIT_SQL "100"
-
-/*
- * The statuses are parameters in the SQL, so that their names come from
- * outcome.c alone; prepare_outbox binds them.  Above any other
- * parameter a statement here uses.
- */
-#define SQL_QUEUED	"?7"
-#define SQL_SENT	"?8"
-#define SQL_FAILED	"?9"
+#include "store_outbox_sql.h"
 
 /* Prepares sql and binds the statuses it names. */
 static int
@@ -106,12 +97,6 @@ store_outbox_message(struct store *st, int64_t id, const char *message,
 	return rc;
 }
 
-#define OUTBOX_WITH_MESSAGE \
-	"outbox LEFT JOIN outbox_messages ON outbox_id = outbox.id "
-
-#define OUTBOX_COLUMNS \
-	"id, tenant_id, kind, recipient, status, message_id, attempts, " \
-	"last_error, created_at, generation, subject, next_attempt_at, sent_at"
 
 /* Reads the columns of OUTBOX_COLUMNS, in that order. */
 static int
@@ -271,16 +256,11 @@ store_outbox_claim(struct store *st, int64_t now, int all, int64_t after_id,
 	size_t i;
 	int rc = -1;
 
-	/* Queued mails nobody holds; without all, only those due. */
-	if (outbox_query(st, all ?
-	    "SELECT " OUTBOX_COLUMNS ", message FROM " OUTBOX_WITH_MESSAGE
-	    "WHERE status = " SQL_QUEUED " AND id > ?2 AND lease_until <= ?1 "
-	    "ORDER BY id LIMIT " STORE_CLAIM_LIMIT_SQL :
-	    "SELECT " OUTBOX_COLUMNS ", message FROM " OUTBOX_WITH_MESSAGE
-	    "WHERE status = " SQL_QUEUED " AND id > ?2 "
-	    "AND next_attempt_at <= ?1 "
-	    "AND lease_until <= ?1 ORDER BY id LIMIT " STORE_CLAIM_LIMIT_SQL,
-	    now, after_id, 1, entries, n, err) == -1)
+	/* Queued mails nobody holds; without all, only those due.  The
+	 * engine words it (store_outbox_sql.h). */
+	if (outbox_query(st, all ? st->eng->sql->outbox_claim_all :
+	    st->eng->sql->outbox_claim_due, now, after_id, 1, entries, n,
+	    err) == -1)
 		return -1;
 	while (*n > limit)
 		store_outbox_entry_clear(&(*entries)[--(*n)]);

@@ -9,6 +9,7 @@
 #include <libpq-fe.h>
 
 #include "store_impl.h"
+#include "store_outbox_sql.h"
 
 #define PG_ERR_MAX		512	/* bytes of a server's message kept */
 #define PG_INT_LEN		24	/* an int64_t in decimal, and a NUL */
@@ -29,6 +30,22 @@
  */
 #define PG_WRITE_LOCK		"pg_advisory_xact_lock(1836278593, 1)"
 
+/* The first key of every lock of store_lock, the second the name's
+ * hash; at most PG_LOCKS names held at once. */
+#define PG_LOCK_CLASS		"1836278593"
+#define PG_LOCKS		8
+
+/*
+ * Every session tells the server to look for its client after 10
+ * seconds of silence, every 5 s, 3 times: a session whose agent's
+ * machine is gone ends within half a minute, and with it its locks and
+ * its claims' holder (README, "Running on PostgreSQL").
+ */
+#define PG_SESSION_SETUP \
+	"SET application_name = 'mscagent'; " \
+	"SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; " \
+	"SET tcp_keepalives_count = 3"
+
 /* The channel a commit that changed the outbox is told on. */
 #define PG_OUTBOX_CHANNEL	"mscagent_outbox"
 
@@ -37,6 +54,7 @@ struct pg_conn {
 	unsigned	 generation;	/* of the session: bumped on reconnect */
 	unsigned	 next_name;	/* for statement names */
 	int		 listening;	/* LISTEN issued in this session */
+	char		*locks[PG_LOCKS];	/* held in this session */
 	int64_t		 notices;	/* outbox notices received so far */
 	int64_t		 changes;
 	int		 untyped;	/* the last PREPARE's, untyped_param */
@@ -90,6 +108,8 @@ keep_error(struct pg_conn *c, const PGresult *res)
 	snprintf(c->sqlstate, sizeof c->sqlstate, "%s", state ? state : "");
 }
 
+static void quiet(void *, const char *);
+
 /*
  * A lost session (the server restarted, the network cut) is opened
  * again before the next statement: statements prepared in the old one
@@ -108,6 +128,13 @@ reconnect_if_lost(struct store *st)
 	if (PQstatus(c->pg) == CONNECTION_OK) {
 		c->generation++;
 		c->listening = 0;
+		/* A session's locks end with it. */
+		for (size_t i = 0; i < PG_LOCKS; i++) {
+			free(c->locks[i]);
+			c->locks[i] = NULL;
+		}
+		PQclear(PQexec(c->pg, PG_SESSION_SETUP));
+		PQsetNoticeProcessor(c->pg, quiet, NULL);
 	}
 }
 
@@ -808,6 +835,8 @@ pg_open(struct store *st, const char *uri, struct err *err)
 		return -1;
 	}
 	PQsetNoticeProcessor(c->pg, quiet, NULL);
+	if (pg_exec(st, PG_SESSION_SETUP, err) == -1)
+		return -1;
 	return pg_migrate(st, err);
 }
 
@@ -818,6 +847,8 @@ pg_close(struct store *st)
 
 	if (c == NULL)
 		return;
+	for (size_t i = 0; i < PG_LOCKS; i++)
+		free(c->locks[i]);
 	PQfinish(c->pg);
 	free(c);
 	st->conn = NULL;
@@ -881,6 +912,97 @@ pg_bulk(struct store *st, int on)
 	(void)on;
 }
 
+/* The server process of this session: gone when its agent is. */
+static int64_t
+pg_holder(struct store *st)
+{
+	reconnect_if_lost(st);
+	return PQbackendPID(conn_of(st)->pg);
+}
+
+static int
+pg_holder_alive(struct store *st, int64_t holder)
+{
+	struct db_stmt *stmt = NULL;
+	struct err err;
+	int64_t n = 1;
+
+	/* In doubt (the query failed), alive: its lease still ends. */
+	if (prepare(st, "SELECT count(*) FROM pg_stat_activity "
+	    "WHERE pid = ?1", &stmt, &err) == 0) {
+		db_bind_int64(stmt, 1, holder);
+		(void)step_int64(st, stmt, "reading sessions", &n, NULL, &err);
+	}
+	release(st, stmt);
+	return n > 0;
+}
+
+/* The slot of name among the locks held, or of a free one (want_free),
+ * or -1. */
+static int
+lock_slot(struct pg_conn *c, const char *name, int want_free)
+{
+	int i;
+
+	for (i = 0; i < PG_LOCKS; i++)
+		if (want_free ? c->locks[i] == NULL :
+		    c->locks[i] != NULL && strcmp(c->locks[i], name) == 0)
+			return i;
+	return -1;
+}
+
+static int
+pg_lock(struct store *st, const char *name, int *held, struct err *err)
+{
+	struct pg_conn *c = conn_of(st);
+	struct db_stmt *stmt = NULL;
+	int64_t got = 0;
+	int slot, rc;
+
+	*held = 0;
+	reconnect_if_lost(st);
+	if (lock_slot(c, name, 0) != -1) {
+		*held = 1;
+		return 0;
+	}
+	if ((slot = lock_slot(c, name, 1)) == -1) {
+		err_set(err, ERR_RUNTIME, "database: too many locks held");
+		return -1;
+	}
+	if (prepare(st, "SELECT pg_try_advisory_lock(" PG_LOCK_CLASS
+	    ", hashtext(?1))", &stmt, err) == -1)
+		return -1;
+	db_bind_text(stmt, 1, name);
+	rc = step_int64(st, stmt, "taking a lock", &got, NULL, err);
+	release(st, stmt);
+	if (rc == 0 && got) {
+		c->locks[slot] = xstrdup(name);
+		*held = 1;
+	}
+	return rc;
+}
+
+static void
+pg_unlock(struct store *st, const char *name)
+{
+	struct pg_conn *c = conn_of(st);
+	struct db_stmt *stmt = NULL;
+	struct err err;
+	int64_t done;
+	int slot;
+
+	if ((slot = lock_slot(c, name, 0)) == -1)
+		return;
+	free(c->locks[slot]);
+	c->locks[slot] = NULL;
+	if (prepare(st, "SELECT pg_advisory_unlock(" PG_LOCK_CLASS
+	    ", hashtext(?1))", &stmt, &err) == -1)
+		return;
+	db_bind_text(stmt, 1, name);
+	(void)step_int64(st, stmt, "letting go of a lock", &done, NULL, &err);
+	release(st, stmt);
+}
+
 static void
 pg_server_version(struct store *st, char *buf, size_t len)
 {
@@ -894,6 +1016,10 @@ static const struct store_sql pg_sql = {
 	/* Agents queue at once: the sequence gives each its own. */
 	.outbox_next_id = "SELECT nextval(pg_get_serial_sequence('outbox', "
 	    "'id'))",
+	/* Rows another agent's claim is taking are passed over, not
+	 * waited for. */
+	.outbox_claim_due = OUTBOX_CLAIM_DUE " FOR UPDATE OF outbox SKIP LOCKED",
+	.outbox_claim_all = OUTBOX_CLAIM_ALL " FOR UPDATE OF outbox SKIP LOCKED",
 	/* Each identity column's sequence past the highest id copied. */
 	.after_copy = "DO $$DECLARE r record; BEGIN "
 	    "FOR r IN SELECT table_name, column_name "
@@ -936,6 +1062,10 @@ const struct store_engine store_pg = {
 	.bulk = pg_bulk,
 	.checkpoint = pg_nothing,
 	.checkpoint_passive = pg_nothing,
+	.holder = pg_holder,
+	.holder_alive = pg_holder_alive,
+	.lock = pg_lock,
+	.unlock = pg_unlock,
 	.server_version = pg_server_version,
 	.sql = &pg_sql,
 };

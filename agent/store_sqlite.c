@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "store_impl.h"
+#include "store_outbox_sql.h"
 
 #define LITE_AUTOCHECKPOINT	1000	/* pages; SQLite's default */
 #define LITE_CACHE_KIB		"-1024"	/* negative: KiB, not pages */
@@ -646,10 +647,47 @@ lite_server_version(struct store *st, char *buf, size_t len)
 	snprintf(buf, len, "%s", sqlite3_libversion());
 }
 
+/* One machine: a holder is a process of it. */
+static int64_t
+lite_holder(struct store *st)
+{
+	(void)st;
+	return (int64_t)getpid();
+}
+
+static int
+lite_holder_alive(struct store *st, int64_t holder)
+{
+	(void)st;
+	return pid_alive(holder);
+}
+
+/* Processes on one file take turns on its write lock: nothing more to
+ * hold. */
+static int
+lite_lock(struct store *st, const char *name, int *held, struct err *err)
+{
+	(void)st;
+	(void)name;
+	(void)err;
+	*held = 1;
+	return 0;
+}
+
+static void
+lite_unlock(struct store *st, const char *name)
+{
+	(void)st;
+	(void)name;
+}
+
 static const struct store_sql lite_sql = {
 	/* The one after the highest, as SQLite itself picks: the
 	 * transaction holds the only write lock. */
 	.outbox_next_id = "SELECT coalesce(max(id), 0) + 1 FROM outbox",
+	/* The claim's transaction holds the only write lock. */
+	.outbox_claim_due = OUTBOX_CLAIM_DUE,
+	.outbox_claim_all = OUTBOX_CLAIM_ALL,
 };
 
 const struct store_engine store_sqlite = {
@@ -683,6 +721,10 @@ const struct store_engine store_sqlite = {
 	.bulk = lite_bulk,
 	.checkpoint = lite_checkpoint,
 	.checkpoint_passive = lite_checkpoint_passive,
+	.holder = lite_holder,
+	.holder_alive = lite_holder_alive,
+	.lock = lite_lock,
+	.unlock = lite_unlock,
 	.server_version = lite_server_version,
 	.sql = &lite_sql,
 };

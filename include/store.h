@@ -108,6 +108,28 @@ int64_t	 store_data_version(struct store *);
 /* The SQLite library's version, or the PostgreSQL server's ("15.18"),
  * into buf. */
 void	 store_server_version(struct store *, char *buf, size_t len);
+/*
+ * Several agents on one database (README, "Running on PostgreSQL"):
+ *
+ * store_holder is the number this connection claims mails under
+ * (store_outbox_claim's holder): on SQLite the process id, on
+ * PostgreSQL the server process of this connection, which changes when
+ * a lost session is opened again (and so lets go of what the old one
+ * held).  store_holder_alive says whether a holder still lives: the
+ * process on this machine, or the session on the server, which ends as
+ * soon as its agent dies.
+ */
+int64_t	 store_holder(struct store *);
+int	 store_holder_alive(struct store *, int64_t holder);
+/*
+ * A lock named name, across every agent on the database, held by this
+ * connection until store_unlock or until the connection ends (its agent
+ * dies): *held says whether it got it, without waiting.  SQLite always
+ * holds it: one file is one machine, and processes on it take turns on
+ * its write lock.  Taking a lock this connection holds again is a no-op.
+ */
+int	 store_lock(struct store *, const char *name, int *held, struct err *);
+void	 store_unlock(struct store *, const char *name);
 /* 1 when the database answers a trivial query. */
 int	 store_ping(struct store *);
 

@@ -58,6 +58,10 @@ struct db_stmt {
 /* The queries that the engines word differently; each a literal. */
 struct store_sql {
 	const char	*outbox_next_id;	/* one row: the next id */
+	/* store_outbox_claim's choice, ?1 now, ?2 after_id, OUTBOX_COLUMNS
+	 * and the message: due ones, and all queued ones. */
+	const char	*outbox_claim_due;
+	const char	*outbox_claim_all;
 	/* After rows were copied in with their ids (store_copy.c), so that
 	 * the next ids come after them; NULL when the engine needs none. */
 	const char	*after_copy;
@@ -117,6 +121,12 @@ struct store_engine {
 	void		(*bulk)(struct store *, int on);
 	void		(*checkpoint)(struct store *);
 	void		(*checkpoint_passive)(struct store *);
+	/* store.h's holders and locks. */
+	int64_t		(*holder)(struct store *);
+	int		(*holder_alive)(struct store *, int64_t);
+	int		(*lock)(struct store *, const char *, int *held,
+			    struct err *);
+	void		(*unlock)(struct store *, const char *);
 	/* The library's or the server's version, for `check`. */
 	void		(*server_version)(struct store *, char *buf,
 			    size_t len);

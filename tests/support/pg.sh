@@ -7,6 +7,7 @@
 #   pg.sh stop DIR     stops it (fast) and leaves DIR to the caller
 #   pg.sh restart DIR  stops and starts it again, same data
 #   pg.sh createdb DIR NAME   an empty database NAME
+#   pg.sh query DIR NAME SQL  runs SQL in NAME, prints the rows bare
 #
 # The superuser is "mscagent", trusted on the socket.  initdb refuses
 # to run as root, so as root the server runs as the postgres user.
@@ -64,8 +65,11 @@ createdb)
 	"$bin/psql" -q -h "$dir" -U mscagent -d postgres \
 	    -c "CREATE DATABASE \"$3\"" >/dev/null
 	;;
+query)
+	"$bin/psql" -qAt -h "$dir" -U mscagent -d "$3" -c "$4"
+	;;
 *)
-	echo "usage: pg.sh start|stop|restart|createdb DIR [NAME]" >&2
+	echo "usage: pg.sh start|stop|restart|createdb|query DIR [NAME [SQL]]" >&2
 	exit 1
 	;;
 esac
