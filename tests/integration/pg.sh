@@ -127,3 +127,11 @@ expect_eq "the copied tenant goes on on PostgreSQL" \
 out=$("$MSCAGENT" -c "$T/pg.conf" check 2>&1)
 expect_match "check names the engine, its version and the schema" "$out" \
     "database +postgresql:///copied.*\(postgresql 1[0-9]+\.[0-9]+, schema [0-9]+, current\)"
+
+# ---- the schema's version: current, and a newer one refused ----
+pg query "$PG" copied "INSERT INTO mscagent_schema VALUES (99)"
+out=$("$MSCAGENT" -c "$T/pg.conf" tenant list 2>&1)
+expect_match "a schema newer than this mscagent is refused" "$out" \
+    "schema version 99 is newer"
+expect_eq "and left as it was" \
+    "$(pg query "$PG" copied "SELECT max(version) FROM mscagent_schema")" 99
