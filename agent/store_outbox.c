@@ -247,14 +247,48 @@ out:
 
 /* ---- claims ---- */
 
+/* A claim in one statement (struct store_sql's outbox_take_*): one
+ * round trip to a server instead of one per mail. */
+static int
+outbox_take(struct store *st, const char *sql, int64_t now, int64_t after_id,
+    int64_t until, int64_t holder, size_t limit, struct outbox_entry **entries,
+    size_t *n, struct err *err)
+{
+	struct db_stmt *stmt = NULL;
+	void *list = NULL;
+	int rc = -1;
+
+	*n = 0;
+	if (prepare_outbox(st, sql, &stmt, err) == -1)
+		goto out;
+	db_bind_int64(stmt, 1, now);
+	db_bind_int64(stmt, 2, after_id);
+	db_bind_int64(stmt, 3, until);
+	db_bind_int64(stmt, 4, holder);
+	db_bind_int64(stmt, 5, (int64_t)(limit < STORE_CLAIM_MAX ? limit :
+	    STORE_CLAIM_MAX));
+	rc = collect_rows(st, stmt, &outbox_rows_with_message,
+	    "claiming mails", &list, n, err);
+out:
+	release(st, stmt);
+	*entries = list;
+	return rc;
+}
+
 int
 store_outbox_claim(struct store *st, int64_t now, int all, int64_t after_id,
     int64_t lease, int64_t holder, size_t limit, struct outbox_entry **entries,
     size_t *n, struct err *err)
 {
+	const char *take = all ? st->eng->sql->outbox_take_all :
+	    st->eng->sql->outbox_take_due;
 	struct db_stmt *stmt = NULL;
 	size_t i;
 	int rc = -1;
+
+	if (take != NULL)
+		return outbox_take(st, take, now, after_id, now + lease, holder,
+		    limit, entries, n, err);
 
 	/* Queued mails nobody holds; without all, only those due.  The
 	 * engine words it (store_outbox_sql.h). */

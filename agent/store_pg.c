@@ -1012,6 +1012,18 @@ pg_server_version(struct store *st, char *buf, size_t len)
 	snprintf(buf, len, "%d.%d", v / 10000, v % 10000);
 }
 
+/*
+ * A claim in one statement: the rows are locked (passing over those
+ * another claim is taking), held, and returned with their messages.
+ */
+#define PG_OUTBOX_TAKE(due) \
+	"WITH c AS (UPDATE outbox SET lease_until = ?3, claimed_by = ?4 " \
+	"WHERE id IN (SELECT id FROM outbox WHERE status = " SQL_QUEUED \
+	" AND id > ?2 " due "AND lease_until <= ?1 ORDER BY id LIMIT ?5 " \
+	"FOR UPDATE SKIP LOCKED) RETURNING " OUTBOX_COLUMNS ") " \
+	"SELECT c.*, m.message FROM c LEFT JOIN outbox_messages m " \
+	"ON m.outbox_id = c.id ORDER BY c.id"
+
 static const struct store_sql pg_sql = {
 	/* Agents queue at once: the sequence gives each its own. */
 	.outbox_next_id = "SELECT nextval(pg_get_serial_sequence('outbox', "
@@ -1020,6 +1032,8 @@ static const struct store_sql pg_sql = {
 	 * waited for. */
 	.outbox_claim_due = OUTBOX_CLAIM_DUE " FOR UPDATE OF outbox SKIP LOCKED",
 	.outbox_claim_all = OUTBOX_CLAIM_ALL " FOR UPDATE OF outbox SKIP LOCKED",
+	.outbox_take_due = PG_OUTBOX_TAKE("AND next_attempt_at <= ?1 "),
+	.outbox_take_all = PG_OUTBOX_TAKE(""),
 	/* Each identity column's sequence past the highest id copied. */
 	.after_copy = "DO $$DECLARE r record; BEGIN "
 	    "FOR r IN SELECT table_name, column_name "

@@ -62,6 +62,11 @@ struct store_sql {
 	 * and the message: due ones, and all queued ones. */
 	const char	*outbox_claim_due;
 	const char	*outbox_claim_all;
+	/* Or, when the engine can, both at once, in one statement that
+	 * claims and returns the rows: ?1 now, ?2 after_id, ?3 until
+	 * when, ?4 the holder, ?5 how many at most; NULL when it cannot. */
+	const char	*outbox_take_due;
+	const char	*outbox_take_all;
 	/* After rows were copied in with their ids (store_copy.c), so that
 	 * the next ids come after them; NULL when the engine needs none. */
 	const char	*after_copy;

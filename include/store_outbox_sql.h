@@ -7,6 +7,7 @@
 #define MSCAGENT_STORE_OUTBOX_SQL_H
 
 #define STORE_CLAIM_LIMIT_SQL "100"
+#define STORE_CLAIM_MAX		100	/* the same, as a number */
 
 /*
  * The statuses are parameters in the SQL, so that their names come from
