@@ -33,13 +33,16 @@ DESTDIR		?=
 # links with a dpkg specs file and makes a non-PIE binary, so only its -l
 # flags are used (see README, "Building").
 PKGS		= libcurl libjwt sqlite3 libxml-2.0 libmicrohttpd jansson inih gnutls \
-		  libsodium libqrencode
+		  libsodium libqrencode libpq
 DEB_BUILD	= build-essential pkg-config ca-certificates libetpan-dev \
 		  libcurl4-gnutls-dev libjwt-dev libsqlite3-dev libxml2-dev \
 		  libmicrohttpd-dev libjansson-dev libinih-dev libgnutls28-dev \
-		  libcmocka-dev libsodium-dev libqrencode-dev
+		  libcmocka-dev libsodium-dev libqrencode-dev libpq-dev
 # What the tests run besides the build (the mail stack installs its own).
 DEB_TEST	= faketime python3 valgrind clang libclang-rt-14-dev gettext
+# The PostgreSQL engine's tests start a server of their own
+# (tests/support/pg.sh).
+DEB_TEST	+= postgresql
 # The browser tests (tests/integration/browser.sh, console_browser.sh):
 # headless Chromium.
 DEB_TEST	+= chromium chromium-driver
@@ -144,9 +147,11 @@ test: test-deps
 # The integration scripts on Maildir transports alone: no Postfix, no
 # Dovecot, no Chromium (crash.sh, e2e.sh, imap.sh, oauth.sh and smtp.sh
 # start the mail stack, browser.sh Chromium, console_browser.sh both;
-# fuzz.sh takes two minutes of its own).  make valgrind runs the same ones.
-MAILDIR_INTEGRATION = cli console import inbound listener outbox race users \
-		      walkthrough
+# fuzz.sh takes two minutes of its own).  pg.sh and pg_agents.sh start a
+# PostgreSQL of their own, on a socket.  make valgrind runs the same ones
+# but pg_agents.
+MAILDIR_INTEGRATION = cli console import inbound listener outbox pg pg_agents \
+		      race users walkthrough
 
 check: test-deps
 	$(Q)$(MAKE) --no-print-directory build/asan/mscagent $(UNIT_BINS) \
@@ -205,7 +210,8 @@ install-unit:
 # script at a time.
 LIB_OBJS	= $(LIB_SRCS:agent/%.c=build/obj/%.o)
 VG_UNIT_BINS	= $(UNIT_SRCS:tests/unit/%.c=build/vg/tests/%)
-VG_INTEGRATION	= $(MAILDIR_INTEGRATION)
+# pg_agents.sh times a takeover: too slow a start under memcheck.
+VG_INTEGRATION	= $(filter-out pg_agents,$(MAILDIR_INTEGRATION))
 
 .PHONY: valgrind
 valgrind: test-deps

@@ -100,6 +100,8 @@ static const struct cli_command commands[] = {
 	  "delete a console account" },
 	{ "user", "reset-totp", "user reset-totp NAME", cmd_user_reset_totp,
 	  NEED_STORE, "make a console account enrol its TOTP again" },
+	{ "db", "copy", "db copy --to URI", cmd_db_copy, NEED_STORE,
+	  "copy the SQLite database into an empty PostgreSQL one" },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -277,7 +279,8 @@ find_command(int argc, char **argv, int *consumed)
 static int
 open_store(struct cli *cli)
 {
-	if (access(cli->cfg.database, F_OK) == -1) {
+	if (!store_target_is_uri(cli->cfg.database) &&
+	    access(cli->cfg.database, F_OK) == -1) {
 		err_set(&cli->err, ERR_RUNTIME, "no database at %s (run "
 		    "'mscagent init' first)", cli->cfg.database);
 		return -1;

@@ -37,7 +37,8 @@ cmd_init(struct cli *cli, int argc, char **argv)
 	(void)argv;
 	if (cli_no_arguments(cli, argc, 1) == -1)
 		return -1;
-	if (mkdir_parents(cli->cfg.database, &cli->err) == -1 ||
+	if ((!store_target_is_uri(cli->cfg.database) &&
+	    mkdir_parents(cli->cfg.database, &cli->err) == -1) ||
 	    store_open(cli->cfg.database, &cli->st, &cli->err) == -1)
 		return -1;
 	printf("database %s (schema %d)\n", cli->cfg.database,
@@ -128,6 +129,24 @@ check_templates(struct cli *cli)
 	return failed;
 }
 
+/* What check says of a database that answers: where, which engine and
+ * version, and whether the schema is current (or was just made so). */
+static char *
+database_line(struct cli *cli)
+{
+	char version[64];
+	int found = store_schema_found(cli->st);
+
+	store_server_version(cli->st, version, sizeof version);
+	if (found == STORE_SCHEMA_VERSION)
+		return xasprintf("%s (%s %s, schema %d, current)",
+		    cli->cfg.database, store_engine_name(cli->st), version,
+		    STORE_SCHEMA_VERSION);
+	return xasprintf("%s (%s %s, schema %d, upgraded from %d now)",
+	    cli->cfg.database, store_engine_name(cli->st), version,
+	    STORE_SCHEMA_VERSION, found);
+}
+
 static int
 check_database(struct cli *cli)
 {
@@ -135,7 +154,8 @@ check_database(struct cli *cli)
 	struct err err;
 	char *line;
 
-	if (access(cli->cfg.database, F_OK) == -1) {
+	if (!store_target_is_uri(cli->cfg.database) &&
+	    access(cli->cfg.database, F_OK) == -1) {
 		line = xasprintf("no database at %s (run 'mscagent init')",
 		    cli->cfg.database);
 		check_line(0, "database", line);
@@ -155,8 +175,7 @@ check_database(struct cli *cli)
 		free(line);
 		return 1;
 	}
-	line = xasprintf("%s (schema %d)", cli->cfg.database,
-	    STORE_SCHEMA_VERSION);
+	line = database_line(cli);
 	check_line(1, "database", line);
 	free(line);
 	return 0;

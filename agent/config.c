@@ -13,6 +13,7 @@
 #include "path.h"
 #include "lang.h"
 #include "proxy.h"
+#include "store.h"
 
 #define CONFIG_DEFAULT_KID	"k1"
 
@@ -20,6 +21,7 @@ enum config_type {
 	CT_STRING,	/* any text; CF_OPTIONAL: empty means NULL */
 	CT_TOKEN,	/* text without blanks */
 	CT_PATH,	/* made absolute against the config's folder */
+	CT_DATABASE,	/* a path as CT_PATH, or a libpq URI as it is */
 	CT_BASE_URL,	/* http(s)://..., one trailing '/' dropped */
 	CT_WEB_URL,	/* the same, its host and port checked by url.c;
 			   CF_OPTIONAL: empty means NULL */
@@ -114,7 +116,7 @@ static const char *const mechanism_names[] = { "xoauth2", "oauthbearer", NULL };
  * with neither, key_file's default applies.
  */
 static const struct config_def defs[] = {
-	{ "agent", "database", CT_PATH, OFF(database), 0, 0, NULL, 0,
+	{ "agent", "database", CT_DATABASE, OFF(database), 0, 0, NULL, 0,
 	    "var/agent.db" },
 	{ "agent", "base_url", CT_BASE_URL, OFF(base_url), 0, 0, NULL, 0,
 	    "http://127.0.0.1:8025" },
@@ -891,7 +893,8 @@ set_string(char **field, const struct config_def *d, const char *value,
 		return -1;
 	if (*value == '\0')
 		*field = NULL;
-	else if (d->type == CT_PATH)
+	else if (d->type == CT_PATH || (d->type == CT_DATABASE &&
+	    !store_target_is_uri(value)))
 		*field = resolve_path(dir, value);
 	else
 		*field = xstrdup(value);
@@ -911,6 +914,7 @@ set_value(struct config *cfg, const struct config_def *d, const char *value,
 	case CT_STRING:
 	case CT_TOKEN:
 	case CT_PATH:
+	case CT_DATABASE:
 	case CT_ADDR:
 		return set_string(field_str(cfg, d), d, value, cfg->dir, err);
 	case CT_FROM:

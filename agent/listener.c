@@ -264,7 +264,7 @@ kept_answer(struct listener *l, size_t slot, const struct web_request *req,
 		return NULL;
 	key->path = req->path;
 	key->token = req->token;
-	key->version = store_data_version(l->core.pool.st[slot]);
+	key->version = store_commit_version(l->core.pool.st[slot]);
 	key->epoch = web_epoch(l->web);
 	return page_cache_get(l->core.pool.kept[slot], key);
 }

@@ -196,11 +196,13 @@ decide(struct mailauth *ma, struct mail_auth_row *row, int64_t now,
 		    row->last_error : "failed", (long long)(row->retry_at - now));
 		return STEP_FAIL;
 	}
-	if (row->lease_until > now && row->leased_by != (int64_t)getpid() &&
-	    pid_alive(row->leased_by))
+	/* The holder is a process, or on PostgreSQL a session, which any
+	 * agent on the database can tell is alive (store.h). */
+	if (row->lease_until > now && row->leased_by != store_holder(ma->st) &&
+	    store_holder_alive(ma->st, row->leased_by))
 		return STEP_WAIT;
 	row->lease_until = now + MAILAUTH_LEASE;
-	row->leased_by = (int64_t)getpid();
+	row->leased_by = store_holder(ma->st);
 	return STEP_ASK;
 }
 

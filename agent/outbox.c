@@ -106,9 +106,9 @@ record_delivery(struct store *st, const struct compose_ctx *ctx,
 /* Sends one claimed batch; stops at the first unreachable server. */
 static int
 deliver_batch(struct store *st, const struct compose_ctx *ctx,
-    struct sender *out, struct outbox_entry *batch, size_t n, int64_t now,
-    const volatile sig_atomic_t *stop, FILE *log, struct outbox_report *rep,
-    struct err *err)
+    struct sender *out, struct outbox_entry *batch, size_t n, int64_t holder,
+    int64_t now, const volatile sig_atomic_t *stop, FILE *log,
+    struct outbox_report *rep, struct err *err)
 {
 	char reply[TRANSPORT_REPLY_MAX];
 	enum send_status status;
@@ -116,6 +116,16 @@ deliver_batch(struct store *st, const struct compose_ctx *ctx,
 	size_t i;
 
 	for (i = 0; i < n; i++) {
+		/*
+		 * The claims are the session's (PostgreSQL): once it was
+		 * lost and opened again, another agent may already have
+		 * taken them over; sending one more could send it twice.
+		 */
+		if (store_holder(st) != holder) {
+			err_set(err, ERR_RUNTIME, "database session lost; its "
+			    "claimed mails are left to the next claim");
+			return -1;
+		}
 		if (rep->down || (stop != NULL && *stop)) {
 			/* Not tried: released for the next pass, as it was. */
 			rep->waiting++;
@@ -152,7 +162,7 @@ claim(struct store *st, int64_t now, int all, int64_t after_id,
 	if (store_begin(st, err) == -1)
 		return -1;
 	if (store_outbox_claim(st, now, all, after_id, OUTBOX_LEASE,
-	    (int64_t)getpid(), OUTBOX_BATCH, batch, n, err) == -1) {
+	    store_holder(st), OUTBOX_BATCH, batch, n, err) == -1) {
 		store_rollback(st);
 		return -1;
 	}
@@ -185,7 +195,7 @@ release_orphans(struct store *st, int64_t now, FILE *log, struct err *err)
 		goto out;
 	in_doubt = xcalloc(nholders + 1, sizeof *in_doubt);
 	for (i = 0; i < nholders; i++) {
-		if (pid_alive(holders[i]))
+		if (store_holder_alive(st, holders[i]))
 			continue;
 		if (store_outbox_unclaim(st, holders[i], &first, err) == -1)
 			goto out;
@@ -212,7 +222,7 @@ outbox_flush(struct store *st, const struct compose_ctx *ctx, int all,
 {
 	struct outbox_entry *batch = NULL;
 	struct sender *out = NULL;
-	int64_t after_id = 0;
+	int64_t after_id = 0, holder = 0;
 	size_t n = 0;
 	int rc = -1;
 
@@ -222,6 +232,7 @@ outbox_flush(struct store *st, const struct compose_ctx *ctx, int all,
 	/* In id order from where the last batch ended: each mail is
 	 * considered once per flush, even one released for a retry. */
 	while (!rep->down && (stop == NULL || !*stop)) {
+		holder = store_holder(st);
 		if (claim(st, now, all, after_id, &batch, &n, err) == -1)
 			goto out;
 		if (n == 0)
@@ -229,8 +240,8 @@ outbox_flush(struct store *st, const struct compose_ctx *ctx, int all,
 		after_id = batch[n - 1].id;
 		if (out == NULL && (out = sender_new(ctx->cfg, err)) == NULL)
 			goto out;
-		if (deliver_batch(st, ctx, out, batch, n, now, stop, log, rep,
-		    err) == -1)
+		if (deliver_batch(st, ctx, out, batch, n, holder, now, stop,
+		    log, rep, err) == -1)
 			goto out;
 		store_outbox_free(batch, n);
 		batch = NULL;
@@ -238,14 +249,13 @@ outbox_flush(struct store *st, const struct compose_ctx *ctx, int all,
 	}
 	rc = 0;
 out:
-	if (batch != NULL) {
-		/* Let go of what this pass held but did not get to. */
-		for (size_t i = 0; i < n; i++)
-			store_outbox_retry(st, batch[i].id,
-			    batch[i].next_attempt_at, 0, batch[i].last_error,
-			    NULL);
-		store_outbox_free(batch, n);
-	}
+	/* Let go of what this pass held but did not get to, unless the
+	 * session that held it is gone (deliver_batch). */
+	for (size_t i = 0; batch != NULL && store_holder(st) == holder &&
+	    i < n; i++)
+		store_outbox_retry(st, batch[i].id, batch[i].next_attempt_at, 0,
+		    batch[i].last_error, NULL);
+	store_outbox_free(batch, n);
 	if (out != NULL)
 		out->close(out);
 	return rc;

@@ -219,6 +219,31 @@ reader_sleep(struct agent *a, int seconds)
 		nanosleep(&second, NULL);
 }
 
+/*
+ * One reader per mailbox among the agents on one database: the lock is
+ * the reader's connection's, so it ends with its agent, and the next
+ * agent to look takes over (store_lock).  Logs each change of turn.
+ */
+static int
+reader_turn(struct agent *a, struct store *st, int *standing_by)
+{
+	const char *box = a->mail->cfg->in_url;
+	struct err err;
+	char *name;
+	int held = 0;
+
+	name = xasprintf("inbox %s", box);
+	if (store_lock(st, name, &held, &err) == -1)
+		log_error("inbox", "%s", err.msg);
+	free(name);
+	if (held && *standing_by)
+		log_info("inbox", "reading %s now", box);
+	else if (!held && !*standing_by)
+		log_info("inbox", "another agent reads %s; standing by", box);
+	*standing_by = !held;
+	return held;
+}
+
 static void *
 reader_main(void *arg)
 {
@@ -230,6 +255,7 @@ reader_main(void *arg)
 	struct reader *in = NULL;
 	struct store *st = NULL;
 	struct err err;
+	int standing_by = 0;
 	FILE *log;
 
 	log = log_stream("inbox");
@@ -240,6 +266,10 @@ reader_main(void *arg)
 	/* Its threads live as long as this one; each pass hands them work. */
 	pass = inbox_pass_new(st);
 	while (!a->stop) {
+		if (!reader_turn(a, st, &standing_by)) {
+			reader_sleep(a, RUN_STANDBY_SECONDS);
+			continue;
+		}
 		if (in == NULL && (in = reader_new(cfg, &err)) == NULL) {
 			reader_sleep(a, outage_failed(&o, err.msg));
 			continue;
@@ -278,9 +308,14 @@ sweep_once(struct agent *a, struct store *st)
 {
 	struct sweep_report rep;
 	struct err err;
+	int held, rc;
 
-	if (sweep_run(st, a->mail, (int64_t)time(NULL), NULL, &rep, &err) ==
-	    -1) {
+	/* One agent sweeps at a time; any of them does, every minute. */
+	if (store_lock(st, "sweep", &held, &err) == -1 || !held)
+		return;
+	rc = sweep_run(st, a->mail, (int64_t)time(NULL), NULL, &rep, &err);
+	store_unlock(st, "sweep");
+	if (rc == -1) {
 		log_error("timer", "%s", err.msg);
 		return;
 	}

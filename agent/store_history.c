@@ -12,19 +12,19 @@ store_history_add(struct store *st, int64_t tenant_id, int64_t at,
     enum tenant_state from, enum tenant_state to, const char *actor,
     const char *detail, struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	int rc = -1;
 
 	if (prepare(st, "INSERT INTO history (tenant_id, at, from_state, "
 	    "to_state, actor, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	    &stmt, err) == -1)
 		goto out;
-	sqlite3_bind_int64(stmt, 1, tenant_id);
-	sqlite3_bind_int64(stmt, 2, at);
-	sqlite3_bind_text(stmt, 3, fsm_state_name(from), -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 4, fsm_state_name(to), -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 5, actor, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 6, detail ? detail : "", -1, SQLITE_TRANSIENT);
+	db_bind_int64(stmt, 1, tenant_id);
+	db_bind_int64(stmt, 2, at);
+	db_bind_static(stmt, 3, fsm_state_name(from));
+	db_bind_static(stmt, 4, fsm_state_name(to));
+	db_bind_text(stmt, 5, actor);
+	db_bind_text(stmt, 6, detail ? detail : "");
 	rc = step_done(st, stmt, err);
 out:
 	release(st, stmt);
@@ -32,16 +32,16 @@ out:
 }
 
 static int
-history_fill(sqlite3_stmt *stmt, void *elem, struct err *err)
+history_fill(struct db_stmt *stmt, void *elem, struct err *err)
 {
 	struct history_entry *h = elem;
 
 	(void)err;
-	h->at = sqlite3_column_int64(stmt, 0);
+	h->at = db_column_int64(stmt, 0);
 	h->from = fsm_state_from_name(
-	    (const char *)sqlite3_column_text(stmt, 1));
+	    db_column_text(stmt, 1));
 	h->to = fsm_state_from_name(
-	    (const char *)sqlite3_column_text(stmt, 2));
+	    db_column_text(stmt, 2));
 	h->actor = column_strdup(stmt, 3);
 	h->detail = column_strdup(stmt, 4);
 	return 0;
@@ -64,7 +64,7 @@ int
 store_history_list(struct store *st, int64_t tenant_id,
     struct history_entry **entries, size_t *n, struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	void *list = NULL;
 	int rc = -1;
 
@@ -72,7 +72,7 @@ store_history_list(struct store *st, int64_t tenant_id,
 	if (prepare(st, "SELECT at, from_state, to_state, actor, detail "
 	    "FROM history WHERE tenant_id = ?1 ORDER BY id", &stmt, err) == -1)
 		goto out;
-	sqlite3_bind_int64(stmt, 1, tenant_id);
+	db_bind_int64(stmt, 1, tenant_id);
 	rc = collect_rows(st, stmt, &history_rows, "reading the history",
 	    &list, n, err);
 out:
@@ -94,7 +94,7 @@ int
 store_token_get(struct store *st, int64_t tenant_id, struct token_info *ti,
     struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	int rc = -1, step;
 
 	memset(ti, 0, sizeof *ti);
@@ -105,19 +105,19 @@ store_token_get(struct store *st, int64_t tenant_id, struct token_info *ti,
 	    "WHERE t.id = ?1 ORDER BY k.issued_at DESC LIMIT 1", &stmt,
 	    err) == -1)
 		goto out;
-	sqlite3_bind_int64(stmt, 1, tenant_id);
-	step = sqlite3_step(stmt);
-	if (step == SQLITE_DONE) {
+	db_bind_int64(stmt, 1, tenant_id);
+	step = db_step(stmt);
+	if (step == DB_DONE) {
 		err_set(err, ERR_INPUT, "no tenant %lld", (long long)tenant_id);
 		goto out;
 	}
-	if (step != SQLITE_ROW) {
+	if (step != DB_ROW) {
 		db_fail(st, err, "reading a token");
 		goto out;
 	}
-	ti->generation = sqlite3_column_int64(stmt, 0);
-	ti->issued_at = sqlite3_column_int64(stmt, 1);
-	ti->expires_at = sqlite3_column_int64(stmt, 2);
+	ti->generation = db_column_int64(stmt, 0);
+	ti->issued_at = db_column_int64(stmt, 1);
+	ti->expires_at = db_column_int64(stmt, 2);
 	ti->jti = column_strdup(stmt, 3);
 	ti->token = column_strdup(stmt, 4);
 	ti->recipient = column_strdup(stmt, 5);
@@ -131,19 +131,19 @@ int
 store_token_find(struct store *st, const char *jti, int64_t *tenant_id,
     int64_t *generation, struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	int rc = -1, step;
 
 	if (prepare(st, "SELECT tenant_id, generation FROM tokens WHERE "
 	    "jti = ?1", &stmt, err) == -1)
 		return -1;
-	sqlite3_bind_text(stmt, 1, jti, -1, SQLITE_STATIC);
-	step = sqlite3_step(stmt);
-	if (step == SQLITE_ROW) {
-		*tenant_id = sqlite3_column_int64(stmt, 0);
-		*generation = sqlite3_column_int64(stmt, 1);
+	db_bind_static(stmt, 1, jti);
+	step = db_step(stmt);
+	if (step == DB_ROW) {
+		*tenant_id = db_column_int64(stmt, 0);
+		*generation = db_column_int64(stmt, 1);
 		rc = 1;
-	} else if (step == SQLITE_DONE)
+	} else if (step == DB_DONE)
 		rc = 0;
 	else
 		db_fail(st, err, "finding a token");
@@ -165,20 +165,20 @@ store_token_add(struct store *st, int64_t tenant_id, int64_t generation,
     const char *jti, const char *recipient, const char *token,
     int64_t issued_at, int64_t expires_at, struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	int rc = -1;
 
 	if (prepare(st, "INSERT INTO tokens (jti, tenant_id, generation, "
 	    "recipient, token, issued_at, expires_at) VALUES (?1, ?2, ?3, ?4, "
 	    "?5, ?6, ?7)", &stmt, err) == -1)
 		goto out;
-	sqlite3_bind_text(stmt, 1, jti, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(stmt, 2, tenant_id);
-	sqlite3_bind_int64(stmt, 3, generation);
-	sqlite3_bind_text(stmt, 4, recipient, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 5, token, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(stmt, 6, issued_at);
-	sqlite3_bind_int64(stmt, 7, expires_at);
+	db_bind_text(stmt, 1, jti);
+	db_bind_int64(stmt, 2, tenant_id);
+	db_bind_int64(stmt, 3, generation);
+	db_bind_text(stmt, 4, recipient);
+	db_bind_text(stmt, 5, token);
+	db_bind_int64(stmt, 6, issued_at);
+	db_bind_int64(stmt, 7, expires_at);
 	rc = step_done(st, stmt, err);
 out:
 	release(st, stmt);
@@ -226,7 +226,7 @@ store_timer_due(struct store *st, enum store_timer timer, int64_t now,
     int approval_remind_days, int remind_days, int64_t tenant_id,
     int64_t **ids, size_t *n, struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	void *list = NULL;
 	int rc = -1;
 
@@ -234,10 +234,10 @@ store_timer_due(struct store *st, enum store_timer timer, int64_t now,
 	if (prepare(st, timer_sql[timer], &stmt, err) == -1)
 		goto out;
 	/* A query ignores the values it does not use. */
-	sqlite3_bind_int64(stmt, 1, now);
-	sqlite3_bind_int(stmt, 2, approval_remind_days);
-	sqlite3_bind_int(stmt, 3, remind_days);
-	sqlite3_bind_int64(stmt, 4, tenant_id);
+	db_bind_int64(stmt, 1, now);
+	db_bind_int64(stmt, 2, approval_remind_days);
+	db_bind_int64(stmt, 3, remind_days);
+	db_bind_int64(stmt, 4, tenant_id);
 	rc = collect_rows(st, stmt, &int64_rows, "finding what is due", &list,
 	    n, err);
 out:

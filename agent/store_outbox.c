@@ -5,20 +5,11 @@
 
 #include "store_impl.h"
 
-#define STORE_CLAIM_LIMIT_SQL "100"
-
-/*
- * The statuses are parameters in the SQL, so that their names come from
- * outcome.c alone; prepare_outbox binds them.  Above any other
- * parameter a statement here uses.
- */
-#define SQL_QUEUED	"?7"
-#define SQL_SENT	"?8"
-#define SQL_FAILED	"?9"
+#include "store_outbox_sql.h"
 
 /* Prepares sql and binds the statuses it names. */
 static int
-prepare_outbox(struct store *st, const char *sql, sqlite3_stmt **stmt,
+prepare_outbox(struct store *st, const char *sql, struct db_stmt **stmt,
     struct err *err)
 {
 	static const struct {
@@ -34,12 +25,11 @@ prepare_outbox(struct store *st, const char *sql, sqlite3_stmt **stmt,
 
 	if (prepare(st, sql, stmt, err) == -1)
 		return -1;
-	count = sqlite3_bind_parameter_count(*stmt);
+	count = db_param_count(*stmt);
 	for (i = 0; i < sizeof params / sizeof params[0]; i++)
 		if (params[i].at <= count)
-			sqlite3_bind_text(*stmt, params[i].at,
-			    outcome_mail_name(params[i].status), -1,
-			    SQLITE_STATIC);
+			db_bind_static(*stmt, params[i].at,
+			    outcome_mail_name(params[i].status));
 	return 0;
 }
 
@@ -48,11 +38,10 @@ prepare_outbox(struct store *st, const char *sql, sqlite3_stmt **stmt,
 int
 store_outbox_next_id(struct store *st, int64_t *id, struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	int rc;
 
-	if (prepare(st, "SELECT coalesce(max(id), 0) + 1 FROM outbox", &stmt,
-	    err) == -1)
+	if (prepare(st, st->eng->sql->outbox_next_id, &stmt, err) == -1)
 		return -1;
 	rc = step_int64(st, stmt, "reading the outbox", id, NULL, err);
 	release(st, stmt);
@@ -63,25 +52,24 @@ int
 store_outbox_queue(struct store *st, const struct outbox_new *o,
     struct err *err)
 {
-	sqlite3_stmt *row = NULL;
+	struct db_stmt *row = NULL;
 	int rc = -1;
 
 	if (prepare(st, "INSERT INTO outbox (id, tenant_id, kind, recipient, "
 	    "generation, created_at, next_attempt_at, message_id, subject) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8)", &row, err) == -1)
 		goto out;
-	sqlite3_bind_int64(row, 1, o->id);
+	db_bind_int64(row, 1, o->id);
 	if (o->tenant_id != 0)
-		sqlite3_bind_int64(row, 2, o->tenant_id);
+		db_bind_int64(row, 2, o->tenant_id);
 	else
-		sqlite3_bind_null(row, 2);	/* about no tenant */
-	sqlite3_bind_text(row, 3, fsm_mail_kind_name(o->kind), -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_text(row, 4, o->recipient, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(row, 5, o->generation);
-	sqlite3_bind_int64(row, 6, o->now);
-	sqlite3_bind_text(row, 7, o->message_id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(row, 8, o->subject, -1, SQLITE_TRANSIENT);
+		db_bind_null(row, 2);	/* about no tenant */
+	db_bind_static(row, 3, fsm_mail_kind_name(o->kind));
+	db_bind_text(row, 4, o->recipient);
+	db_bind_int64(row, 5, o->generation);
+	db_bind_int64(row, 6, o->now);
+	db_bind_text(row, 7, o->message_id);
+	db_bind_text(row, 8, o->subject);
 	if (step_done(st, row, err) == -1 || (o->message != NULL &&
 	    store_outbox_message(st, o->id, o->message, o->message_len,
 	    err) == -1))
@@ -96,65 +84,57 @@ int
 store_outbox_message(struct store *st, int64_t id, const char *message,
     size_t len, struct err *err)
 {
-	sqlite3_stmt *body = NULL;
+	struct db_stmt *body = NULL;
 	int rc;
 
 	if (prepare(st, "INSERT INTO outbox_messages (outbox_id, message) "
 	    "VALUES (?1, ?2)", &body, err) == -1)
 		return -1;
-	sqlite3_bind_int64(body, 1, id);
-	sqlite3_bind_blob(body, 2, message, (int)len, SQLITE_STATIC);
+	db_bind_int64(body, 1, id);
+	db_bind_blob(body, 2, message, len);
 	rc = step_done(st, body, err);
 	release(st, body);
 	return rc;
 }
 
-#define OUTBOX_WITH_MESSAGE \
-	"outbox LEFT JOIN outbox_messages ON outbox_id = outbox.id "
-
-#define OUTBOX_COLUMNS \
-	"id, tenant_id, kind, recipient, status, message_id, attempts, " \
-	"last_error, created_at, generation, subject, next_attempt_at, sent_at"
 
 /* Reads the columns of OUTBOX_COLUMNS, in that order. */
 static int
-outbox_fill(sqlite3_stmt *stmt, void *elem, struct err *err)
+outbox_fill(struct db_stmt *stmt, void *elem, struct err *err)
 {
 	struct outbox_entry *o = elem;
 
 	(void)err;
-	o->id = sqlite3_column_int64(stmt, 0);
-	o->tenant_id = sqlite3_column_int64(stmt, 1);
+	o->id = db_column_int64(stmt, 0);
+	o->tenant_id = db_column_int64(stmt, 1);
 	o->kind = fsm_mail_kind_from_name(
-	    (const char *)sqlite3_column_text(stmt, 2));
+	    db_column_text(stmt, 2));
 	o->recipient = column_strdup(stmt, 3);
 	/* The schema's CHECK admits only the names outcome.c knows. */
 	o->status = outcome_mail_from_name(
-	    (const char *)sqlite3_column_text(stmt, 4));
+	    db_column_text(stmt, 4));
 	o->message_id = column_strdup(stmt, 5);
-	o->attempts = sqlite3_column_int(stmt, 6);
+	o->attempts = db_column_int(stmt, 6);
 	o->last_error = column_strdup(stmt, 7);
-	o->created_at = sqlite3_column_int64(stmt, 8);
-	o->generation = sqlite3_column_int64(stmt, 9);
+	o->created_at = db_column_int64(stmt, 8);
+	o->generation = db_column_int64(stmt, 9);
 	o->subject = column_strdup(stmt, 10);
-	o->next_attempt_at = sqlite3_column_int64(stmt, 11);
-	o->sent_at = sqlite3_column_int64(stmt, 12);
+	o->next_attempt_at = db_column_int64(stmt, 11);
+	o->sent_at = db_column_int64(stmt, 12);
 	return 0;
 }
 
 /* The same and the message, the column after them. */
 static int
-outbox_fill_message(sqlite3_stmt *stmt, void *elem, struct err *err)
+outbox_fill_message(struct db_stmt *stmt, void *elem, struct err *err)
 {
 	struct outbox_entry *o = elem;
 	const void *blob;
 
 	outbox_fill(stmt, o, err);
-	blob = sqlite3_column_blob(stmt, 13);
-	if (blob != NULL) {
-		o->message_len = (size_t)sqlite3_column_bytes(stmt, 13);
+	blob = db_column_blob(stmt, 13, &o->message_len);
+	if (blob != NULL)
 		o->message = xstrndup(blob, o->message_len);
-	}
 	return 0;
 }
 
@@ -178,15 +158,15 @@ outbox_query(struct store *st, const char *sql, int64_t param,
     int64_t param2, int with_message, struct outbox_entry **entries,
     size_t *n, struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	void *list = NULL;
 	int rc = -1;
 
 	*n = 0;
 	if (prepare_outbox(st, sql, &stmt, err) == -1)
 		goto out;
-	sqlite3_bind_int64(stmt, 1, param);
-	sqlite3_bind_int64(stmt, 2, param2);	/* ignored when unused */
+	db_bind_int64(stmt, 1, param);
+	db_bind_int64(stmt, 2, param2);	/* ignored when unused */
 	rc = collect_rows(st, stmt, with_message ? &outbox_rows_with_message :
 	    &outbox_rows, "reading the outbox", &list, n, err);
 out:
@@ -243,19 +223,19 @@ int
 store_outbox_thread(struct store *st, int64_t tenant_id, const char *recipient,
     int64_t before_id, struct strvec *ids, struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	int rc = -1, step;
 
 	if (prepare(st, "SELECT message_id FROM outbox WHERE tenant_id = ?1 "
 	    "AND recipient = ?2 AND id < ?3 AND message_id IS NOT NULL "
 	    "ORDER BY id", &stmt, err) == -1)
 		goto out;
-	sqlite3_bind_int64(stmt, 1, tenant_id);
-	sqlite3_bind_text(stmt, 2, recipient, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(stmt, 3, before_id);
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
-		strvec_push(ids, (const char *)sqlite3_column_text(stmt, 0));
-	if (step != SQLITE_DONE) {
+	db_bind_int64(stmt, 1, tenant_id);
+	db_bind_text(stmt, 2, recipient);
+	db_bind_int64(stmt, 3, before_id);
+	while ((step = db_step(stmt)) == DB_ROW)
+		strvec_push(ids, db_column_text(stmt, 0));
+	if (step != DB_DONE) {
 		db_fail(st, err, "reading a thread");
 		goto out;
 	}
@@ -267,25 +247,54 @@ out:
 
 /* ---- claims ---- */
 
+/* A claim in one statement (struct store_sql's outbox_take_*): one
+ * round trip to a server instead of one per mail. */
+static int
+outbox_take(struct store *st, const char *sql, int64_t now, int64_t after_id,
+    int64_t until, int64_t holder, size_t limit, struct outbox_entry **entries,
+    size_t *n, struct err *err)
+{
+	struct db_stmt *stmt = NULL;
+	void *list = NULL;
+	int rc = -1;
+
+	*n = 0;
+	if (prepare_outbox(st, sql, &stmt, err) == -1)
+		goto out;
+	db_bind_int64(stmt, 1, now);
+	db_bind_int64(stmt, 2, after_id);
+	db_bind_int64(stmt, 3, until);
+	db_bind_int64(stmt, 4, holder);
+	db_bind_int64(stmt, 5, (int64_t)(limit < STORE_CLAIM_MAX ? limit :
+	    STORE_CLAIM_MAX));
+	rc = collect_rows(st, stmt, &outbox_rows_with_message,
+	    "claiming mails", &list, n, err);
+out:
+	release(st, stmt);
+	*entries = list;
+	return rc;
+}
+
 int
 store_outbox_claim(struct store *st, int64_t now, int all, int64_t after_id,
     int64_t lease, int64_t holder, size_t limit, struct outbox_entry **entries,
     size_t *n, struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	const char *take = all ? st->eng->sql->outbox_take_all :
+	    st->eng->sql->outbox_take_due;
+	struct db_stmt *stmt = NULL;
 	size_t i;
 	int rc = -1;
 
-	/* Queued mails nobody holds; without all, only those due. */
-	if (outbox_query(st, all ?
-	    "SELECT " OUTBOX_COLUMNS ", message FROM " OUTBOX_WITH_MESSAGE
-	    "WHERE status = " SQL_QUEUED " AND id > ?2 AND lease_until <= ?1 "
-	    "ORDER BY id LIMIT " STORE_CLAIM_LIMIT_SQL :
-	    "SELECT " OUTBOX_COLUMNS ", message FROM " OUTBOX_WITH_MESSAGE
-	    "WHERE status = " SQL_QUEUED " AND id > ?2 "
-	    "AND next_attempt_at <= ?1 "
-	    "AND lease_until <= ?1 ORDER BY id LIMIT " STORE_CLAIM_LIMIT_SQL,
-	    now, after_id, 1, entries, n, err) == -1)
+	if (take != NULL)
+		return outbox_take(st, take, now, after_id, now + lease, holder,
+		    limit, entries, n, err);
+
+	/* Queued mails nobody holds; without all, only those due.  The
+	 * engine words it (store_outbox_sql.h). */
+	if (outbox_query(st, all ? st->eng->sql->outbox_claim_all :
+	    st->eng->sql->outbox_claim_due, now, after_id, 1, entries, n,
+	    err) == -1)
 		return -1;
 	while (*n > limit)
 		store_outbox_entry_clear(&(*entries)[--(*n)]);
@@ -293,10 +302,10 @@ store_outbox_claim(struct store *st, int64_t now, int all, int64_t after_id,
 	    "WHERE id = ?1", &stmt, err) == -1)
 		goto out;
 	for (i = 0; i < *n; i++) {
-		sqlite3_reset(stmt);
-		sqlite3_bind_int64(stmt, 1, (*entries)[i].id);
-		sqlite3_bind_int64(stmt, 2, now + lease);
-		sqlite3_bind_int64(stmt, 3, holder);
+		db_reset(stmt);
+		db_bind_int64(stmt, 1, (*entries)[i].id);
+		db_bind_int64(stmt, 2, now + lease);
+		db_bind_int64(stmt, 3, holder);
 		if (step_done(st, stmt, err) == -1)
 			goto out;
 	}
@@ -315,7 +324,7 @@ int
 store_outbox_holders(struct store *st, int64_t now, int64_t **holders,
     size_t *n, struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	void *list = NULL;
 	int rc = -1;
 
@@ -324,7 +333,7 @@ store_outbox_holders(struct store *st, int64_t now, int64_t **holders,
 	    "WHERE status = " SQL_QUEUED " AND lease_until > ?1 "
 	    "AND claimed_by > 0", &stmt, err) == -1)
 		goto out;
-	sqlite3_bind_int64(stmt, 1, now);
+	db_bind_int64(stmt, 1, now);
 	rc = collect_rows(st, stmt, &int64_rows, "reading claims", &list, n,
 	    err);
 out:
@@ -337,7 +346,7 @@ int
 store_outbox_unclaim(struct store *st, int64_t holder, int64_t *first,
     struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	int rc = -1;
 
 	*first = 0;
@@ -345,7 +354,7 @@ store_outbox_unclaim(struct store *st, int64_t holder, int64_t *first,
 	    "WHERE status = " SQL_QUEUED " AND claimed_by = ?1", &stmt,
 	    err) == -1)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, holder);
+	db_bind_int64(stmt, 1, holder);
 	if (step_int64(st, stmt, "reading claims", first, NULL, err) == -1)
 		goto out;
 	release(st, stmt);
@@ -354,7 +363,7 @@ store_outbox_unclaim(struct store *st, int64_t holder, int64_t *first,
 	    "claimed_by = 0 WHERE status = " SQL_QUEUED " AND claimed_by = ?1",
 	    &stmt, err) == -1)
 		goto out;
-	sqlite3_bind_int64(stmt, 1, holder);
+	db_bind_int64(stmt, 1, holder);
 	rc = step_done(st, stmt, err);
 out:
 	release(st, stmt);
@@ -371,14 +380,14 @@ static int
 outbox_update(struct store *st, const char *sql, int64_t id, int64_t a,
     int64_t b, const char *text, struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	int rc = -1;
 
 	if (prepare_outbox(st, sql, &stmt, err) == -1)
 		goto out;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, a);
-	sqlite3_bind_int64(stmt, 3, b);
+	db_bind_int64(stmt, 1, id);
+	db_bind_int64(stmt, 2, a);
+	db_bind_int64(stmt, 3, b);
 	bind_text_or_null(stmt, 4, text);
 	rc = step_done(st, stmt, err);
 out:
@@ -421,7 +430,7 @@ int
 store_outbox_requeue(struct store *st, int64_t id, int64_t now,
     struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	int rc = -1;
 
 	if (prepare_outbox(st, "UPDATE outbox SET status = " SQL_QUEUED ", "
@@ -429,11 +438,11 @@ store_outbox_requeue(struct store *st, int64_t id, int64_t now,
 	    "lease_until = 0, claimed_by = 0 WHERE id = ?1 AND status = "
 	    SQL_FAILED, &stmt, err) == -1)
 		goto out;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, now);
+	db_bind_int64(stmt, 1, id);
+	db_bind_int64(stmt, 2, now);
 	if (step_done(st, stmt, err) == -1)
 		goto out;
-	if (sqlite3_changes(st->db) != 1) {
+	if (db_changes(st) != 1) {
 		err_set(err, ERR_STATE, "mail %lld has not failed", (long long)id);
 		goto out;
 	}
@@ -467,14 +476,14 @@ int
 store_outbox_find(struct store *st, const char *message_id, int64_t *id,
     struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	int rc, found;
 
 	*id = 0;
 	if (prepare(st, "SELECT id FROM outbox WHERE message_id = ?1", &stmt,
 	    err) == -1)
 		return -1;
-	sqlite3_bind_text(stmt, 1, message_id, -1, SQLITE_TRANSIENT);
+	db_bind_text(stmt, 1, message_id);
 	rc = step_int64(st, stmt, "finding a mail", id, &found, err);
 	release(st, stmt);
 	return rc;
@@ -484,7 +493,7 @@ int
 store_outbox_count(struct store *st, enum mail_kind kind, int64_t tenant_id,
     const char *recipient, int64_t since, int *count, struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	int64_t v;
 	int rc;
 
@@ -492,9 +501,9 @@ store_outbox_count(struct store *st, enum mail_kind kind, int64_t tenant_id,
 	    "created_at >= ?2 AND (?3 = 0 OR tenant_id = ?3) AND "
 	    "(?4 IS NULL OR recipient = ?4)", &stmt, err) == -1)
 		return -1;
-	sqlite3_bind_text(stmt, 1, fsm_mail_kind_name(kind), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, since);
-	sqlite3_bind_int64(stmt, 3, tenant_id);
+	db_bind_static(stmt, 1, fsm_mail_kind_name(kind));
+	db_bind_int64(stmt, 2, since);
+	db_bind_int64(stmt, 3, tenant_id);
 	bind_text_or_null(stmt, 4, recipient);
 	rc = step_int64(st, stmt, "counting mails", &v, NULL, err);
 	if (rc == 0)
@@ -522,11 +531,11 @@ store_outbox_count(struct store *st, enum mail_kind kind, int64_t tenant_id,
 static const char *const outbox_page_sql[][2] = {
 	OUTBOX_PAGE("tenant_id = ?3"),
 	OUTBOX_PAGE("status = ?1"),
-	OUTBOX_PAGE("1"),
+	OUTBOX_PAGE("1 = 1"),
 };
 
 static void
-bind_outbox_filter(sqlite3_stmt *stmt, const struct outbox_filter *f)
+bind_outbox_filter(struct db_stmt *stmt, const struct outbox_filter *f)
 {
 	bind_text_or_null(stmt, 1, f->status >= 0 ?
 	    outcome_mail_name(f->status) : NULL);
@@ -540,7 +549,7 @@ store_outbox_page(struct store *st, const struct outbox_filter *f,
     struct outbox_entry **entries, size_t *n, int64_t *total,
     struct err *err)
 {
-	sqlite3_stmt *count = NULL, *rows = NULL;
+	struct db_stmt *count = NULL, *rows = NULL;
 	const char *const *sql;
 	void *list = NULL;
 	int rc = -1;

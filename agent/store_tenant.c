@@ -17,28 +17,27 @@ int
 store_plan_add(struct store *st, const struct plan *p, int64_t now,
     int64_t *id, struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	char *products = NULL;
 	int rc = -1;
 
 	if (prepare(st, "INSERT INTO plans (name, edition, products, created_at)"
-	    " VALUES (?1, ?2, ?3, ?4)", &stmt, err) == -1)
+	    " VALUES (?1, ?2, ?3, ?4) RETURNING id", &stmt, err) == -1)
 		goto out;
 	products = workloads_format(p->products, ",");
-	sqlite3_bind_text(stmt, 1, p->name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 2, p->edition, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 3, products, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(stmt, 4, now);
-	if (sqlite3_step(stmt) != SQLITE_DONE) {
-		if (sqlite3_extended_errcode(st->db) ==
-		    SQLITE_CONSTRAINT_UNIQUE)
+	db_bind_text(stmt, 1, p->name);
+	db_bind_text(stmt, 2, p->edition);
+	db_bind_text(stmt, 3, products);
+	db_bind_int64(stmt, 4, now);
+	if (db_step(stmt) != DB_ROW) {
+		if (db_unique_violation(st))
 			err_set(err, ERR_INPUT, "a plan named '%s' exists "
 			    "already", p->name);
 		else
 			db_fail(st, err, "adding a plan");
 		goto out;
 	}
-	*id = sqlite3_last_insert_rowid(st->db);
+	*id = db_column_int64(stmt, 0);
 	rc = 0;
 out:
 	free(products);
@@ -47,13 +46,13 @@ out:
 }
 
 static int
-plan_from_row(sqlite3_stmt *stmt, struct plan *p, struct err *err)
+plan_from_row(struct db_stmt *stmt, struct plan *p, struct err *err)
 {
 	memset(p, 0, sizeof *p);
-	p->id = sqlite3_column_int64(stmt, 0);
+	p->id = db_column_int64(stmt, 0);
 	p->name = column_strdup(stmt, 1);
 	p->edition = column_strdup(stmt, 2);
-	if (workloads_parse((const char *)sqlite3_column_text(stmt, 3),
+	if (workloads_parse(db_column_text(stmt, 3),
 	    &p->products, err) == -1) {
 		err_prefix(err, "database: plan %lld", (long long)p->id);
 		err->kind = ERR_RUNTIME;
@@ -63,7 +62,7 @@ plan_from_row(sqlite3_stmt *stmt, struct plan *p, struct err *err)
 }
 
 static int
-plan_fill(sqlite3_stmt *stmt, void *p, struct err *err)
+plan_fill(struct db_stmt *stmt, void *p, struct err *err)
 {
 	return plan_from_row(stmt, p, err);
 }
@@ -82,7 +81,7 @@ int
 store_plan_list(struct store *st, struct plan **plans, size_t *n,
     struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	void *list = NULL;
 	int rc = -1;
 
@@ -117,17 +116,17 @@ is_all_digits(const char *s)
 
 /* Reads the one plan a prepared query with its key bound returns. */
 static int
-plan_one(struct store *st, sqlite3_stmt *stmt, const char *shown,
+plan_one(struct store *st, struct db_stmt *stmt, const char *shown,
     struct plan *p, struct err *err)
 {
 	int step;
 
-	step = sqlite3_step(stmt);
-	if (step == SQLITE_DONE) {
+	step = db_step(stmt);
+	if (step == DB_DONE) {
 		err_set(err, ERR_INPUT, "no plan '%s'", shown);
 		return -1;
 	}
-	if (step != SQLITE_ROW)
+	if (step != DB_ROW)
 		return db_fail(st, err, "reading a plan");
 	return plan_from_row(stmt, p, err);
 }
@@ -136,7 +135,7 @@ int
 store_plan_find(struct store *st, const char *key, struct plan *p,
     struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	int rc = -1;
 
 	memset(p, 0, sizeof *p);
@@ -145,7 +144,7 @@ store_plan_find(struct store *st, const char *key, struct plan *p,
 	    "SELECT id, name, edition, products FROM plans WHERE name = ?1",
 	    &stmt, err) == -1)
 		goto out;
-	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_TRANSIENT);
+	db_bind_text(stmt, 1, key);
 	rc = plan_one(st, stmt, key, p, err);
 out:
 	release(st, stmt);
@@ -155,7 +154,7 @@ out:
 int
 store_plan_get(struct store *st, int64_t id, struct plan *p, struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	char shown[24];
 	int rc = -1;
 
@@ -163,7 +162,7 @@ store_plan_get(struct store *st, int64_t id, struct plan *p, struct err *err)
 	if (prepare(st, "SELECT id, name, edition, products FROM plans "
 	    "WHERE id = ?1", &stmt, err) == -1)
 		goto out;
-	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_int64(stmt, 1, id);
 	snprintf(shown, sizeof shown, "%lld", (long long)id);
 	rc = plan_one(st, stmt, shown, p, err);
 out:
@@ -204,7 +203,7 @@ reasons_split(const char *joined, struct strvec *reasons)
 static int
 licences_write(struct store *st, const struct tenant *t, struct err *err)
 {
-	sqlite3_stmt *del = NULL, *ins = NULL;
+	struct db_stmt *del = NULL, *ins = NULL;
 	char expires[DATE_STR_LEN], after[DATE_STR_LEN];
 	int rc = -1, w;
 
@@ -213,16 +212,16 @@ licences_write(struct store *st, const struct tenant *t, struct err *err)
 	    prepare(st, "INSERT INTO licences (tenant_id, workload, expires, "
 	    "after_migration) VALUES (?1, ?2, ?3, ?4)", &ins, err) == -1)
 		goto out;
-	sqlite3_bind_int64(del, 1, t->id);
+	db_bind_int64(del, 1, t->id);
 	if (step_done(st, del, err) == -1)
 		goto out;
 	for (w = 0; w < WORKLOAD_COUNT; w++) {
 		if (!(t->workloads & WORKLOAD_BIT(w)) &&
 		    t->expires[w] == DATE_NONE)
 			continue;
-		sqlite3_reset(ins);
-		sqlite3_bind_int64(ins, 1, t->id);
-		sqlite3_bind_text(ins, 2, workload_name(w), -1, SQLITE_STATIC);
+		db_reset(ins);
+		db_bind_int64(ins, 1, t->id);
+		db_bind_static(ins, 2, workload_name(w));
 		date_format(t->expires[w], expires);
 		date_format(t->after[w], after);
 		bind_text_or_null(ins, 3,
@@ -241,26 +240,26 @@ out:
 
 /* The licence rows of tenant id, prepared and bound; release it. */
 static int
-licences_query(struct store *st, int64_t id, sqlite3_stmt **stmt,
+licences_query(struct store *st, int64_t id, struct db_stmt **stmt,
     struct err *err)
 {
 	if (prepare(st, "SELECT workload, expires, after_migration "
 	    "FROM licences WHERE tenant_id = ?1", stmt, err) == -1)
 		return -1;
-	sqlite3_bind_int64(*stmt, 1, id);
+	db_bind_int64(*stmt, 1, id);
 	return 0;
 }
 
 /* 1 when the stored value is the date d (NULL for none). */
 static int
-same_date(const unsigned char *stored, int32_t d)
+same_date(const char *stored, int32_t d)
 {
 	char day[DATE_STR_LEN];
 
 	if (d == DATE_NONE)
 		return stored == NULL;
 	date_format(d, day);
-	return stored != NULL && strcmp((const char *)stored, day) == 0;
+	return stored != NULL && strcmp(stored, day) == 0;
 }
 
 /* *same = 1 when the rows stored are the ones licences_write writes. */
@@ -268,7 +267,7 @@ static int
 licences_same(struct store *st, const struct tenant *t, int *same,
     struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	const char *name;
 	unsigned int want = 0, seen = 0;
 	int rc = -1, step, w;
@@ -280,17 +279,17 @@ licences_same(struct store *st, const struct tenant *t, int *same,
 			want |= 1u << w;
 	if (licences_query(st, t->id, &stmt, err) == -1)
 		goto out;
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		name = (const char *)sqlite3_column_text(stmt, 0);
+	while ((step = db_step(stmt)) == DB_ROW) {
+		name = db_column_text(stmt, 0);
 		w = name ? workload_from_name(name) : -1;
 		if (w < 0 || (seen & (1u << w)) ||
-		    !same_date(sqlite3_column_text(stmt, 1), t->expires[w]) ||
-		    !same_date(sqlite3_column_text(stmt, 2), t->after[w]))
+		    !same_date(db_column_text(stmt, 1), t->expires[w]) ||
+		    !same_date(db_column_text(stmt, 2), t->after[w]))
 			*same = 0;
 		else
 			seen |= 1u << w;
 	}
-	if (step != SQLITE_DONE) {
+	if (step != DB_DONE) {
 		db_fail(st, err, "reading licences");
 		goto out;
 	}
@@ -304,16 +303,16 @@ out:
 static int
 licences_read(struct store *st, struct tenant *t, struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	const char *name, *expires, *after;
 	int rc = -1, step, w;
 
 	if (licences_query(st, t->id, &stmt, err) == -1)
 		goto out;
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		name = (const char *)sqlite3_column_text(stmt, 0);
-		expires = (const char *)sqlite3_column_text(stmt, 1);
-		after = (const char *)sqlite3_column_text(stmt, 2);
+	while ((step = db_step(stmt)) == DB_ROW) {
+		name = db_column_text(stmt, 0);
+		expires = db_column_text(stmt, 1);
+		after = db_column_text(stmt, 2);
 		w = name ? workload_from_name(name) : -1;
 		if (w < 0 ||
 		    (expires && date_parse(expires, &t->expires[w]) == -1) ||
@@ -323,7 +322,7 @@ licences_read(struct store *st, struct tenant *t, struct err *err)
 			goto out;
 		}
 	}
-	if (step != SQLITE_DONE) {
+	if (step != DB_DONE) {
 		db_fail(st, err, "reading licences");
 		goto out;
 	}
@@ -335,26 +334,26 @@ out:
 
 /* Reads the columns of TENANT_COLUMNS, in that order. */
 static int
-tenant_from_row(sqlite3_stmt *stmt, struct tenant *t, struct err *err)
+tenant_from_row(struct db_stmt *stmt, struct tenant *t, struct err *err)
 {
 	const char *workloads, *state;
 	int s;
 
 	tenant_init(t);
-	t->id = sqlite3_column_int64(stmt, 0);
+	t->id = db_column_int64(stmt, 0);
 	t->name = column_strdup(stmt, 1);
 	t->customer_admin = column_strdup(stmt, 2);
 	t->msp_admin = column_strdup(stmt, 3);
-	workloads = (const char *)sqlite3_column_text(stmt, 4);
+	workloads = db_column_text(stmt, 4);
 	t->edition = column_strdup(stmt, 5);
-	t->suspended = sqlite3_column_int(stmt, 6);
-	state = (const char *)sqlite3_column_text(stmt, 7);
-	t->plan_id = sqlite3_column_int64(stmt, 8);
-	t->generation = sqlite3_column_int64(stmt, 9);
-	reasons_split((const char *)sqlite3_column_text(stmt, 10),
+	t->suspended = db_column_int(stmt, 6);
+	state = db_column_text(stmt, 7);
+	t->plan_id = db_column_int64(stmt, 8);
+	t->generation = db_column_int64(stmt, 9);
+	reasons_split(db_column_text(stmt, 10),
 	    &t->blocked_reasons);
-	t->created_at = sqlite3_column_int64(stmt, 11);
-	t->state_since = sqlite3_column_int64(stmt, 12);
+	t->created_at = db_column_int64(stmt, 11);
+	t->state_since = db_column_int64(stmt, 12);
 	t->language = column_strdup(stmt, 13);
 	s = state ? fsm_state_from_name(state) : -1;
 	if (s < 0 || workloads == NULL ||
@@ -371,28 +370,27 @@ int
 store_tenant_add(struct store *st, const struct tenant *t, int64_t now,
     int64_t *id, struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	struct tenant copy;
 	char *workloads = NULL;
 	int rc = -1;
 
 	if (prepare(st, "INSERT INTO tenants (name, customer_admin, msp_admin,"
 	    " workloads, edition, suspended, state, created_at, state_since,"
-	    " language) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'new', ?7, ?7, ?8)",
-	    &stmt, err) == -1)
+	    " language) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'new', ?7, ?7, ?8)"
+	    " RETURNING id", &stmt, err) == -1)
 		goto out;
 	workloads = workloads_format(t->workloads, ",");
-	sqlite3_bind_text(stmt, 1, t->name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 2, t->customer_admin, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 3, t->msp_admin, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 4, workloads, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 5, t->edition, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(stmt, 6, t->suspended ? 1 : 0);
-	sqlite3_bind_int64(stmt, 7, now);
-	sqlite3_bind_text(stmt, 8, t->language, -1, SQLITE_TRANSIENT);
-	if (step_done(st, stmt, err) == -1)
+	db_bind_text(stmt, 1, t->name);
+	db_bind_text(stmt, 2, t->customer_admin);
+	db_bind_text(stmt, 3, t->msp_admin);
+	db_bind_text(stmt, 4, workloads);
+	db_bind_text(stmt, 5, t->edition);
+	db_bind_int64(stmt, 6, t->suspended ? 1 : 0);
+	db_bind_int64(stmt, 7, now);
+	db_bind_text(stmt, 8, t->language);
+	if (step_int64(st, stmt, "adding a tenant", id, NULL, err) == -1)
 		goto out;
-	*id = sqlite3_last_insert_rowid(st->db);
 	copy = *t;
 	copy.id = *id;
 	rc = licences_write(st, &copy, err);
@@ -406,20 +404,20 @@ int
 store_tenant_get(struct store *st, int64_t id, struct tenant *t,
     struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	int rc = -1, step;
 
 	tenant_init(t);
 	if (prepare(st, "SELECT " TENANT_COLUMNS " FROM tenants WHERE id = ?1",
 	    &stmt, err) == -1)
 		goto out;
-	sqlite3_bind_int64(stmt, 1, id);
-	step = sqlite3_step(stmt);
-	if (step == SQLITE_DONE) {
+	db_bind_int64(stmt, 1, id);
+	step = db_step(stmt);
+	if (step == DB_DONE) {
 		err_set(err, ERR_INPUT, "no tenant %lld", (long long)id);
 		goto out;
 	}
-	if (step != SQLITE_ROW) {
+	if (step != DB_ROW) {
 		db_fail(st, err, "reading a tenant");
 		goto out;
 	}
@@ -438,7 +436,7 @@ int
 store_tenant_update(struct store *st, const struct tenant *t,
     struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	char *workloads = NULL;
 	int rc = -1;
 
@@ -447,19 +445,18 @@ store_tenant_update(struct store *st, const struct tenant *t,
 	    "language = ?9 WHERE id = ?1 AND state = ?8", &stmt, err) == -1)
 		goto out;
 	workloads = workloads_format(t->workloads, ",");
-	sqlite3_bind_int64(stmt, 1, t->id);
-	sqlite3_bind_text(stmt, 2, t->name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 3, t->customer_admin, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 4, t->msp_admin, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 5, workloads, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 6, t->edition, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(stmt, 7, t->suspended ? 1 : 0);
-	sqlite3_bind_text(stmt, 8, fsm_state_name(t->state), -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 9, t->language, -1, SQLITE_TRANSIENT);
+	db_bind_int64(stmt, 1, t->id);
+	db_bind_text(stmt, 2, t->name);
+	db_bind_text(stmt, 3, t->customer_admin);
+	db_bind_text(stmt, 4, t->msp_admin);
+	db_bind_text(stmt, 5, workloads);
+	db_bind_text(stmt, 6, t->edition);
+	db_bind_int64(stmt, 7, t->suspended ? 1 : 0);
+	db_bind_static(stmt, 8, fsm_state_name(t->state));
+	db_bind_text(stmt, 9, t->language);
 	if (step_done(st, stmt, err) == -1)
 		goto out;
-	if (sqlite3_changes(st->db) != 1) {
+	if (db_changes(st) != 1) {
 		err_set(err, ERR_STATE, "tenant %lld changed meanwhile",
 		    (long long)t->id);
 		goto out;
@@ -475,7 +472,7 @@ int
 store_tenant_each(struct store *st, int state,
     int (*fn)(const struct tenant *, void *), void *arg, struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	struct tenant t;
 	int rc = -1, step, stop = 0;
 
@@ -485,9 +482,8 @@ store_tenant_each(struct store *st, int state,
 	    "ORDER BY id", &stmt, err) == -1)
 		goto out;
 	if (state >= 0)
-		sqlite3_bind_text(stmt, 1, fsm_state_name(state), -1,
-		    SQLITE_STATIC);
-	while (!stop && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		db_bind_static(stmt, 1, fsm_state_name(state));
+	while (!stop && (step = db_step(stmt)) == DB_ROW) {
 		if (tenant_from_row(stmt, &t, err) == -1 ||
 		    licences_read(st, &t, err) == -1) {
 			tenant_clear(&t);
@@ -496,7 +492,7 @@ store_tenant_each(struct store *st, int state,
 		stop = fn(&t, arg);
 		tenant_clear(&t);
 	}
-	if (!stop && step != SQLITE_DONE) {
+	if (!stop && step != DB_DONE) {
 		db_fail(st, err, "listing tenants");
 		goto out;
 	}
@@ -510,7 +506,7 @@ int
 store_tenant_ids(struct store *st, int state, int64_t **ids, size_t *n,
     struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	void *list = NULL;
 	int rc = -1;
 
@@ -521,8 +517,7 @@ store_tenant_ids(struct store *st, int state, int64_t **ids, size_t *n,
 	    &stmt, err) == -1)
 		goto out;
 	if (state >= 0)
-		sqlite3_bind_text(stmt, 1, fsm_state_name(state), -1,
-		    SQLITE_STATIC);
+		db_bind_static(stmt, 1, fsm_state_name(state));
 	rc = collect_rows(st, stmt, &int64_rows, "listing tenants", &list, n,
 	    err);
 out:
@@ -535,7 +530,7 @@ int
 store_tenant_transition(struct store *st, const struct tenant *t,
     enum tenant_state expected, int64_t now, struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	char *reasons = NULL;
 	int rc = -1, same;
 
@@ -544,20 +539,18 @@ store_tenant_transition(struct store *st, const struct tenant *t,
 	    "WHERE id = ?1 AND state = ?7", &stmt, err) == -1)
 		goto out;
 	reasons = reasons_join(&t->blocked_reasons);
-	sqlite3_bind_int64(stmt, 1, t->id);
-	sqlite3_bind_text(stmt, 2, fsm_state_name(t->state), -1,
-	    SQLITE_STATIC);
+	db_bind_int64(stmt, 1, t->id);
+	db_bind_static(stmt, 2, fsm_state_name(t->state));
 	bind_id_or_null(stmt, 3, t->plan_id);
-	sqlite3_bind_int64(stmt, 4, t->generation);
-	sqlite3_bind_text(stmt, 5, reasons, -1, SQLITE_TRANSIENT);
+	db_bind_int64(stmt, 4, t->generation);
+	db_bind_text(stmt, 5, reasons);
 	/* A reminder or a clarification keeps the tenant where it was:
 	 * state_since is when the state was entered. */
-	sqlite3_bind_int64(stmt, 6, t->state == expected ? t->state_since : now);
-	sqlite3_bind_text(stmt, 7, fsm_state_name(expected), -1,
-	    SQLITE_STATIC);
+	db_bind_int64(stmt, 6, t->state == expected ? t->state_since : now);
+	db_bind_static(stmt, 7, fsm_state_name(expected));
 	if (step_done(st, stmt, err) == -1)
 		goto out;
-	if (sqlite3_changes(st->db) != 1) {
+	if (db_changes(st) != 1) {
 		err_set(err, ERR_STATE, "tenant %lld is no longer %s",
 		    (long long)t->id, fsm_state_name(expected));
 		goto out;
@@ -580,9 +573,9 @@ out:
  * (-1: none).  Two texts, so that a state uses tenants_by_state.
  */
 #define PAGE_WHERE_SEARCH \
-	"(?2 IS NULL OR id = ?3 OR name LIKE ?2 ESCAPE '\\' " \
-	"OR customer_admin LIKE ?2 ESCAPE '\\' " \
-	"OR msp_admin LIKE ?2 ESCAPE '\\')"
+	"(?2 IS NULL OR id = ?3 OR lower(name) LIKE ?2 ESCAPE '\\' " \
+	"OR lower(customer_admin) LIKE ?2 ESCAPE '\\' " \
+	"OR lower(msp_admin) LIKE ?2 ESCAPE '\\')"
 
 static const char *const page_sql[2][2] = {
 	{ "SELECT count(*) FROM tenants WHERE ?1 IS NULL AND "
@@ -595,41 +588,46 @@ static const char *const page_sql[2][2] = {
 	  PAGE_WHERE_SEARCH " ORDER BY id LIMIT ?4 OFFSET ?5" },
 };
 
-/* "%q%" with LIKE's own characters taken literally. */
+/* "%q%" with LIKE's own characters taken literally, in ASCII lower
+ * case: it is matched against lower(column), the same in both engines
+ * (SQLite's LIKE ignores ASCII case, PostgreSQL's does not). */
 static char *
 like_pattern(const char *q)
 {
 	struct buf b = { 0 };
+	char c;
 
 	buf_puts(&b, "%");
 	for (; *q != '\0'; q++) {
 		if (*q == '%' || *q == '_' || *q == '\\')
 			buf_puts(&b, "\\");
-		buf_append(&b, q, 1);
+		c = *q;
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c | 0x20);	/* ASCII's lower case */
+		buf_append(&b, &c, 1);
 	}
 	buf_puts(&b, "%");
 	return buf_release(&b);
 }
 
 static void
-bind_filter(sqlite3_stmt *stmt, const struct tenant_filter *f,
+bind_filter(struct db_stmt *stmt, const struct tenant_filter *f,
     const char *pattern)
 {
 	long long id = -1;
 
 	if (f->state >= 0)
-		sqlite3_bind_text(stmt, 1, fsm_state_name(f->state), -1,
-		    SQLITE_STATIC);
+		db_bind_static(stmt, 1, fsm_state_name(f->state));
 	else
-		sqlite3_bind_null(stmt, 1);
+		db_bind_null(stmt, 1);
 	bind_text_or_null(stmt, 2, pattern);
 	if (pattern != NULL && is_all_digits(f->q) && strlen(f->q) <= 18)
 		id = strtoll(f->q, NULL, 10);
-	sqlite3_bind_int64(stmt, 3, id);
+	db_bind_int64(stmt, 3, id);
 }
 
 static int
-tenant_fill(sqlite3_stmt *stmt, void *elem, struct err *err)
+tenant_fill(struct db_stmt *stmt, void *elem, struct err *err)
 {
 	return tenant_from_row(stmt, elem, err);
 }
@@ -648,7 +646,7 @@ int
 store_tenant_page(struct store *st, const struct tenant_filter *f,
     struct tenant **tenants, size_t *n, int64_t *total, struct err *err)
 {
-	sqlite3_stmt *count = NULL, *rows = NULL;
+	struct db_stmt *count = NULL, *rows = NULL;
 	const char *const *sql = page_sql[f->state >= 0];
 	char *pattern = NULL;
 	void *list = NULL;
@@ -709,7 +707,9 @@ static const char *const waiting_sql[][2] = {
 	[WAITING_LINK] = {
 	  "SELECT count(*) FROM tenants t WHERE state = "
 	  "'awaiting_verification' AND " LINK_EXPIRES " <= ?1",
-	  "SELECT id, name, " LINK_EXPIRES " AS e FROM tenants t "
+	  /* A subquery, so that WHERE may name e in either engine. */
+	  "SELECT id, name, e FROM (SELECT id, name, state, " LINK_EXPIRES
+	  " AS e FROM tenants t) w "
 	  "WHERE state = 'awaiting_verification' AND e <= ?1 "
 	  "ORDER BY e, id LIMIT ?4 OFFSET ?5" },
 	[WAITING_BLOCKED] = {
@@ -719,14 +719,14 @@ static const char *const waiting_sql[][2] = {
 };
 
 static int
-due_fill(sqlite3_stmt *stmt, void *elem, struct err *err)
+due_fill(struct db_stmt *stmt, void *elem, struct err *err)
 {
 	struct tenant_due *d = elem;
 
 	(void)err;
-	d->id = sqlite3_column_int64(stmt, 0);
+	d->id = db_column_int64(stmt, 0);
 	d->name = column_strdup(stmt, 1);
-	d->at = sqlite3_column_int64(stmt, 2);
+	d->at = db_column_int64(stmt, 2);
 	return 0;
 }
 
@@ -745,7 +745,7 @@ store_tenant_waiting(struct store *st, enum store_waiting what,
     int64_t limit_at, size_t limit, struct tenant_due **due, size_t *n,
     int64_t *total, struct err *err)
 {
-	sqlite3_stmt *count = NULL, *rows = NULL;
+	struct db_stmt *count = NULL, *rows = NULL;
 	void *list = NULL;
 	int rc = -1;
 
@@ -755,8 +755,8 @@ store_tenant_waiting(struct store *st, enum store_waiting what,
 	    prepare(st, waiting_sql[what][1], &rows, err) == -1)
 		goto out;
 	/* A query ignores the values it does not use. */
-	sqlite3_bind_int64(count, 1, limit_at);
-	sqlite3_bind_int64(rows, 1, limit_at);
+	db_bind_int64(count, 1, limit_at);
+	db_bind_int64(rows, 1, limit_at);
 	rc = collect_page(st, count, rows, &due_rows, "who waits", 0, limit,
 	    &list, n, total, err);
 out:

@@ -13,28 +13,28 @@
 
 /* A role the schema's CHECK let in is always one of ours. */
 static int
-user_fill(sqlite3_stmt *stmt, void *elem, struct err *err)
+user_fill(struct db_stmt *stmt, void *elem, struct err *err)
 {
 	struct console_user *u = elem;
 	const char *role;
 
-	u->id = sqlite3_column_int64(stmt, 0);
+	u->id = db_column_int64(stmt, 0);
 	u->name = column_strdup(stmt, 1);
-	role = (const char *)sqlite3_column_text(stmt, 2);
+	role = db_column_text(stmt, 2);
 	if (role == NULL || user_role_parse(role, &u->role, err) == -1) {
 		err_set(err, ERR_RUNTIME, "database: user '%s' has no valid "
 		    "role", u->name ? u->name : "?");
 		return -1;
 	}
 	u->password_hash = column_strdup(stmt, 3);
-	u->must_change_password = sqlite3_column_int(stmt, 4) != 0;
+	u->must_change_password = db_column_int(stmt, 4) != 0;
 	u->totp_secret = column_strdup(stmt, 5);
-	u->totp_last_step = sqlite3_column_int64(stmt, 6);
+	u->totp_last_step = db_column_int64(stmt, 6);
 	u->recovery_hashes = column_strdup(stmt, 7);
-	u->failed_signins = sqlite3_column_int(stmt, 8);
-	u->signin_not_before = sqlite3_column_int64(stmt, 9);
-	u->created_at = sqlite3_column_int64(stmt, 10);
-	u->password_changed_at = sqlite3_column_int64(stmt, 11);
+	u->failed_signins = db_column_int(stmt, 8);
+	u->signin_not_before = db_column_int64(stmt, 9);
+	u->created_at = db_column_int64(stmt, 10);
+	u->password_changed_at = db_column_int64(stmt, 11);
 	return 0;
 }
 
@@ -63,18 +63,18 @@ no_user(const char *name, int64_t id, struct err *err)
 /* Runs a statement about one account (name, else id), which must
  * change its row. */
 static int
-update_user(struct store *st, sqlite3_stmt *stmt, const char *name,
+update_user(struct store *st, struct db_stmt *stmt, const char *name,
     int64_t id, struct err *err)
 {
 	if (step_done(st, stmt, err) == -1)
 		return -1;
-	return sqlite3_changes(st->db) == 0 ? no_user(name, id, err) : 0;
+	return db_changes(st) == 0 ? no_user(name, id, err) : 0;
 }
 
 /* The one account the bound query finds (name, else id, for the error
  * when there is none). */
 static int
-user_one(struct store *st, sqlite3_stmt *stmt, const char *name, int64_t id,
+user_one(struct store *st, struct db_stmt *stmt, const char *name, int64_t id,
     struct console_user *u, struct err *err)
 {
 	int found;
@@ -94,17 +94,17 @@ static int
 run_ints(struct store *st, const char *sql, int64_t a, int64_t b,
     int64_t *changed, struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	int rc = -1;
 
 	if (prepare(st, sql, &stmt, err) == -1)
 		goto out;
-	sqlite3_bind_int64(stmt, 1, a);
-	sqlite3_bind_int64(stmt, 2, b);
+	db_bind_int64(stmt, 1, a);
+	db_bind_int64(stmt, 2, b);
 	if (step_done(st, stmt, err) == -1)
 		goto out;
 	if (changed != NULL)
-		*changed = sqlite3_changes(st->db);
+		*changed = db_changes(st);
 	rc = 0;
 out:
 	release(st, stmt);
@@ -115,13 +115,13 @@ out:
 static int
 end_sessions(struct store *st, const char *name, struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	int rc = -1;
 
 	if (prepare(st, "DELETE FROM console_session WHERE user_id = "
 	    "(SELECT id FROM console_user WHERE name = ?1)", &stmt, err) == -1)
 		goto out;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_TRANSIENT);
+	db_bind_text(stmt, 1, name);
 	rc = step_done(st, stmt, err);
 out:
 	release(st, stmt);
@@ -132,20 +132,19 @@ int
 store_user_add(struct store *st, const char *name, enum user_role role,
     const char *password_hash, int64_t now, struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	int rc = -1;
 
 	if (prepare(st, "INSERT INTO console_user (name, role, password_hash, "
 	    "must_change_password, created_at, password_changed_at) "
 	    "VALUES (?1, ?2, ?3, 1, ?4, ?4)", &stmt, err) == -1)
 		goto out;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 2, user_role_name(role), -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, password_hash, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(stmt, 4, now);
-	if (sqlite3_step(stmt) != SQLITE_DONE) {
-		if (sqlite3_extended_errcode(st->db) ==
-		    SQLITE_CONSTRAINT_UNIQUE)
+	db_bind_text(stmt, 1, name);
+	db_bind_static(stmt, 2, user_role_name(role));
+	db_bind_text(stmt, 3, password_hash);
+	db_bind_int64(stmt, 4, now);
+	if (db_step(stmt) != DB_DONE) {
+		if (db_unique_violation(st))
 			err_set(err, ERR_INPUT, "a user named '%s' exists "
 			    "already", name);
 		else
@@ -162,14 +161,14 @@ int
 store_user_get(struct store *st, const char *name, struct console_user *u,
     struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	int rc = -1;
 
 	memset(u, 0, sizeof *u);
 	if (prepare(st, "SELECT " USER_COLUMNS " FROM console_user "
 	    "WHERE name = ?1", &stmt, err) == -1)
 		goto out;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_TRANSIENT);
+	db_bind_text(stmt, 1, name);
 	rc = user_one(st, stmt, name, 0, u, err);
 out:
 	release(st, stmt);
@@ -180,7 +179,7 @@ int
 store_user_list(struct store *st, struct console_user **users, size_t *n,
     struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	void *list = NULL;
 	int rc = -1;
 
@@ -206,13 +205,13 @@ int
 store_user_count(struct store *st, enum user_role role, int64_t *n,
     struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	int rc = -1;
 
 	if (prepare(st, "SELECT count(*) FROM console_user WHERE role = ?1",
 	    &stmt, err) == -1)
 		goto out;
-	sqlite3_bind_text(stmt, 1, user_role_name(role), -1, SQLITE_STATIC);
+	db_bind_static(stmt, 1, user_role_name(role));
 	rc = step_int64(st, stmt, "counting users", n, NULL, err);
 out:
 	release(st, stmt);
@@ -223,14 +222,14 @@ int
 store_user_set_role(struct store *st, const char *name, enum user_role role,
     struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	int rc = -1;
 
 	if (prepare(st, "UPDATE console_user SET role = ?2 WHERE name = ?1",
 	    &stmt, err) == -1)
 		goto out;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 2, user_role_name(role), -1, SQLITE_STATIC);
+	db_bind_text(stmt, 1, name);
+	db_bind_static(stmt, 2, user_role_name(role));
 	rc = update_user(st, stmt, name, 0, err);
 out:
 	release(st, stmt);
@@ -242,7 +241,7 @@ store_user_set_password(struct store *st, const char *name,
     const char *password_hash, int must_change, int64_t now,
     struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	int rc = -1;
 
 	if (prepare(st, "UPDATE console_user SET password_hash = ?2, "
@@ -250,10 +249,10 @@ store_user_set_password(struct store *st, const char *name,
 	    "failed_signins = 0, signin_not_before = 0 WHERE name = ?1",
 	    &stmt, err) == -1)
 		goto out;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 2, password_hash, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(stmt, 3, must_change != 0);
-	sqlite3_bind_int64(stmt, 4, now);
+	db_bind_text(stmt, 1, name);
+	db_bind_text(stmt, 2, password_hash);
+	db_bind_int64(stmt, 3, must_change != 0);
+	db_bind_int64(stmt, 4, now);
 	if (update_user(st, stmt, name, 0, err) == -1)
 		goto out;
 	rc = end_sessions(st, name, err);
@@ -265,14 +264,14 @@ out:
 int
 store_user_delete(struct store *st, const char *name, struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	int rc = -1;
 
 	/* The sessions go by the foreign key's ON DELETE CASCADE. */
 	if (prepare(st, "DELETE FROM console_user WHERE name = ?1", &stmt,
 	    err) == -1)
 		goto out;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_TRANSIENT);
+	db_bind_text(stmt, 1, name);
 	rc = update_user(st, stmt, name, 0, err);
 out:
 	release(st, stmt);
@@ -282,14 +281,14 @@ out:
 int
 store_user_reset_totp(struct store *st, const char *name, struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	int rc = -1;
 
 	if (prepare(st, "UPDATE console_user SET totp_secret = NULL, "
 	    "totp_last_step = 0, recovery_hashes = '' WHERE name = ?1", &stmt,
 	    err) == -1)
 		goto out;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_TRANSIENT);
+	db_bind_text(stmt, 1, name);
 	if (update_user(st, stmt, name, 0, err) == -1)
 		goto out;
 	rc = end_sessions(st, name, err);
@@ -302,14 +301,14 @@ int
 store_user_get_id(struct store *st, int64_t id, struct console_user *u,
     struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	int rc = -1;
 
 	memset(u, 0, sizeof *u);
 	if (prepare(st, "SELECT " USER_COLUMNS " FROM console_user "
 	    "WHERE id = ?1", &stmt, err) == -1)
 		goto out;
-	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_int64(stmt, 1, id);
 	rc = user_one(st, stmt, NULL, id, u, err);
 out:
 	release(st, stmt);
@@ -337,7 +336,8 @@ store_user_signin_ok(struct store *st, int64_t id, int64_t step,
 
 	/* Compare-and-set: of two requests with one code, one wins. */
 	if (run_ints(st, "UPDATE console_user SET failed_signins = 0, "
-	    "signin_not_before = 0, totp_last_step = max(totp_last_step, ?2) "
+	    "signin_not_before = 0, totp_last_step = CASE WHEN "
+	    "totp_last_step > ?2 THEN totp_last_step ELSE ?2 END "
 	    "WHERE id = ?1 AND (?2 = 0 OR totp_last_step < ?2)", id, step, &n,
 	    err) == -1)
 		return -1;
@@ -353,17 +353,17 @@ int
 store_user_set_totp(struct store *st, int64_t id, const char *secret,
     int64_t step, const char *recovery_hashes, struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	int rc = -1;
 
 	if (prepare(st, "UPDATE console_user SET totp_secret = ?2, "
 	    "totp_last_step = ?3, recovery_hashes = ?4 WHERE id = ?1", &stmt,
 	    err) == -1)
 		goto out;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_text(stmt, 2, secret, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(stmt, 3, step);
-	sqlite3_bind_text(stmt, 4, recovery_hashes, -1, SQLITE_TRANSIENT);
+	db_bind_int64(stmt, 1, id);
+	db_bind_text(stmt, 2, secret);
+	db_bind_int64(stmt, 3, step);
+	db_bind_text(stmt, 4, recovery_hashes);
 	rc = update_user(st, stmt, NULL, id, err);
 out:
 	release(st, stmt);
@@ -411,7 +411,7 @@ store_user_use_recovery(struct store *st, int64_t id, const char *hash,
     struct err *err)
 {
 	struct console_user u;
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	char *left = NULL;
 	int rc = -1;
 
@@ -426,12 +426,12 @@ store_user_use_recovery(struct store *st, int64_t id, const char *hash,
 	if (prepare(st, "UPDATE console_user SET recovery_hashes = ?2 "
 	    "WHERE id = ?1 AND recovery_hashes = ?3", &stmt, err) == -1)
 		goto out;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_text(stmt, 2, left, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 3, u.recovery_hashes, -1, SQLITE_TRANSIENT);
+	db_bind_int64(stmt, 1, id);
+	db_bind_text(stmt, 2, left);
+	db_bind_text(stmt, 3, u.recovery_hashes);
 	if (step_done(st, stmt, err) == -1)
 		goto out;
-	if (sqlite3_changes(st->db) == 0) {
+	if (db_changes(st) == 0) {
 		err_set(err, ERR_STATE, "the recovery code was just used");
 		goto out;
 	}
@@ -449,18 +449,18 @@ out:
 	"id, user_id, created_at, last_seen_at, address, csrf_token, pending"
 
 static int
-session_fill(sqlite3_stmt *stmt, void *elem, struct err *err)
+session_fill(struct db_stmt *stmt, void *elem, struct err *err)
 {
 	struct console_session *s = elem;
 
 	(void)err;
-	s->id = sqlite3_column_int64(stmt, 0);
-	s->user_id = sqlite3_column_int64(stmt, 1);
-	s->created_at = sqlite3_column_int64(stmt, 2);
-	s->last_seen_at = sqlite3_column_int64(stmt, 3);
+	s->id = db_column_int64(stmt, 0);
+	s->user_id = db_column_int64(stmt, 1);
+	s->created_at = db_column_int64(stmt, 2);
+	s->last_seen_at = db_column_int64(stmt, 3);
 	s->address = column_strdup(stmt, 4);
 	s->csrf_token = column_strdup(stmt, 5);
-	s->pending = sqlite3_column_int(stmt, 6) != 0;
+	s->pending = db_column_int(stmt, 6) != 0;
 	return 0;
 }
 
@@ -479,23 +479,22 @@ store_session_add(struct store *st, const char *id_hash, int64_t user_id,
     int64_t now, const char *address, const char *csrf_token, int pending,
     int64_t *id, struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	int rc = -1;
 
 	if (prepare(st, "INSERT INTO console_session (id_hash, user_id, "
 	    "created_at, last_seen_at, address, csrf_token, pending) "
-	    "VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6)", &stmt, err) == -1)
+	    "VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6) RETURNING id", &stmt,
+	    err) == -1)
 		goto out;
-	sqlite3_bind_text(stmt, 1, id_hash, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(stmt, 2, user_id);
-	sqlite3_bind_int64(stmt, 3, now);
-	sqlite3_bind_text(stmt, 4, address ? address : "", -1,
-	    SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 5, csrf_token, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(stmt, 6, pending != 0);
-	if (step_done(st, stmt, err) == -1)
+	db_bind_text(stmt, 1, id_hash);
+	db_bind_int64(stmt, 2, user_id);
+	db_bind_int64(stmt, 3, now);
+	db_bind_text(stmt, 4, address ? address : "");
+	db_bind_text(stmt, 5, csrf_token);
+	db_bind_int64(stmt, 6, pending != 0);
+	if (step_int64(st, stmt, "adding a session", id, NULL, err) == -1)
 		goto out;
-	*id = sqlite3_last_insert_rowid(st->db);
 	rc = 0;
 out:
 	release(st, stmt);
@@ -506,16 +505,16 @@ int
 store_session_prune(struct store *st, int64_t pending_before,
     int64_t seen_before, int64_t created_before, struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	int rc = -1;
 
 	if (prepare(st, "DELETE FROM console_session WHERE (pending = 1 AND "
 	    "created_at < ?1) OR (pending = 0 AND (last_seen_at < ?2 OR "
 	    "created_at < ?3))", &stmt, err) == -1)
 		goto out;
-	sqlite3_bind_int64(stmt, 1, pending_before);
-	sqlite3_bind_int64(stmt, 2, seen_before);
-	sqlite3_bind_int64(stmt, 3, created_before);
+	db_bind_int64(stmt, 1, pending_before);
+	db_bind_int64(stmt, 2, seen_before);
+	db_bind_int64(stmt, 3, created_before);
 	rc = step_done(st, stmt, err);
 out:
 	release(st, stmt);
@@ -526,7 +525,7 @@ int
 store_session_find(struct store *st, const char *id_hash,
     struct console_session *s, int *found, struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	int rc = -1;
 
 	memset(s, 0, sizeof *s);
@@ -534,7 +533,7 @@ store_session_find(struct store *st, const char *id_hash,
 	if (prepare(st, "SELECT " SESSION_COLUMNS " FROM console_session "
 	    "WHERE id_hash = ?1", &stmt, err) == -1)
 		goto out;
-	sqlite3_bind_text(stmt, 1, id_hash, -1, SQLITE_TRANSIENT);
+	db_bind_text(stmt, 1, id_hash);
 	rc = step_row(st, stmt, &session_rows, "reading a session", s, found,
 	    err);
 out:
@@ -576,7 +575,7 @@ int
 store_session_list(struct store *st, int64_t user_id,
     struct console_session **sessions, size_t *n, struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	void *list = NULL;
 	int rc = -1;
 
@@ -585,7 +584,7 @@ store_session_list(struct store *st, int64_t user_id,
 	    "WHERE user_id = ?1 AND pending = 0 ORDER BY last_seen_at DESC, "
 	    "id DESC", &stmt, err) == -1)
 		goto out;
-	sqlite3_bind_int64(stmt, 1, user_id);
+	db_bind_int64(stmt, 1, user_id);
 	rc = collect_rows(st, stmt, &session_rows, "listing sessions", &list,
 	    n, err);
 out:
@@ -616,23 +615,20 @@ int
 store_audit_add(struct store *st, const struct audit_note *a,
     struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	int rc = -1;
 
-	if (prepare(st, "INSERT INTO audit (at, user, address, action, target, "
+	if (prepare(st, "INSERT INTO audit (at, \"user\", address, action, target, "
 	    "outcome, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &stmt,
 	    err) == -1)
 		goto out;
-	sqlite3_bind_int64(stmt, 1, a->at);
-	sqlite3_bind_text(stmt, 2, a->user, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 3, a->address ? a->address : "", -1,
-	    SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 4, a->action, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 5, a->target ? a->target : "", -1,
-	    SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 6, a->outcome, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 7, a->detail ? a->detail : "", -1,
-	    SQLITE_TRANSIENT);
+	db_bind_int64(stmt, 1, a->at);
+	db_bind_text(stmt, 2, a->user);
+	db_bind_text(stmt, 3, a->address ? a->address : "");
+	db_bind_text(stmt, 4, a->action);
+	db_bind_text(stmt, 5, a->target ? a->target : "");
+	db_bind_text(stmt, 6, a->outcome);
+	db_bind_text(stmt, 7, a->detail ? a->detail : "");
 	rc = step_done(st, stmt, err);
 out:
 	release(st, stmt);
@@ -640,13 +636,13 @@ out:
 }
 
 static int
-audit_fill(sqlite3_stmt *stmt, void *elem, struct err *err)
+audit_fill(struct db_stmt *stmt, void *elem, struct err *err)
 {
 	struct audit_entry *a = elem;
 
 	(void)err;
-	a->id = sqlite3_column_int64(stmt, 0);
-	a->at = sqlite3_column_int64(stmt, 1);
+	a->id = db_column_int64(stmt, 0);
+	a->at = db_column_int64(stmt, 1);
 	a->user = column_strdup(stmt, 2);
 	a->address = column_strdup(stmt, 3);
 	a->action = column_strdup(stmt, 4);
@@ -677,17 +673,17 @@ int
 store_audit_list(struct store *st, int64_t before_id, size_t limit,
     struct audit_entry **entries, size_t *n, struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	void *list = NULL;
 	int rc = -1;
 
 	*n = 0;
-	if (prepare(st, "SELECT id, at, user, address, action, target, "
+	if (prepare(st, "SELECT id, at, \"user\", address, action, target, "
 	    "outcome, detail FROM audit WHERE ?1 <= 0 OR id < ?1 "
 	    "ORDER BY id DESC LIMIT ?2", &stmt, err) == -1)
 		goto out;
-	sqlite3_bind_int64(stmt, 1, before_id);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)limit);
+	db_bind_int64(stmt, 1, before_id);
+	db_bind_int64(stmt, 2, (int64_t)limit);
 	rc = collect_rows(st, stmt, &audit_rows, "listing the audit", &list, n,
 	    err);
 out:
@@ -706,22 +702,21 @@ int
 store_audit_failed_signins(struct store *st, const char *address,
     int64_t since, int64_t *n, int64_t *last, struct err *err)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	int rc = -1;
 
 	if (prepare(st, "SELECT count(*), coalesce(max(at), 0) FROM audit "
 	    "WHERE address = ?1 AND at >= ?2 AND action = 'signin' AND "
 	    "outcome = 'failed'", &stmt, err) == -1)
 		goto out;
-	sqlite3_bind_text(stmt, 1, address ? address : "", -1,
-	    SQLITE_TRANSIENT);
-	sqlite3_bind_int64(stmt, 2, since);
-	if (sqlite3_step(stmt) != SQLITE_ROW) {
+	db_bind_text(stmt, 1, address ? address : "");
+	db_bind_int64(stmt, 2, since);
+	if (db_step(stmt) != DB_ROW) {
 		db_fail(st, err, "counting failed sign-ins");
 		goto out;
 	}
-	*n = sqlite3_column_int64(stmt, 0);
-	*last = sqlite3_column_int64(stmt, 1);
+	*n = db_column_int64(stmt, 0);
+	*last = db_column_int64(stmt, 1);
 	rc = 0;
 out:
 	release(st, stmt);

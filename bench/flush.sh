@@ -9,6 +9,11 @@
 # delivery's status to SQLite, which smtp-source does not have to do.
 #
 #   bench/flush.sh [COUNT]        (run as root: smtp-sink needs -u nobody)
+#
+# BENCH_DB=pg runs it on a PostgreSQL of its own (tests/support/pg.sh):
+# the mails are queued in SQLite as above, moved with `db copy`, and
+# BENCH_AGENTS flushes (default 1) deliver them at once, each claiming
+# its own batches; the time is until the last one ends.
 set -eu
 cd "$(dirname "$0")/.."
 count=${1:-1000}
@@ -28,6 +33,7 @@ work=$(mktemp -d /tmp/bench-flush.XXXXXX)
 sink_pid=
 cleanup() {
 	[ -z "$sink_pid" ] || kill "$sink_pid" 2>/dev/null || true
+	[ ! -d "$work/pg" ] || bash tests/support/pg.sh stop "$work/pg"
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -57,21 +63,35 @@ size=$(sqlite3 "$work/var/agent.db" \
     "SELECT CAST(AVG(LENGTH(message)) AS INTEGER) FROM outbox_messages" \
     2>/dev/null ||
     echo 9000)
+agents=1
+if [ "${BENCH_DB:-sqlite}" = pg ]; then
+	. bench/pg.sh
+	bench_pg_move "$work" "$agent"
+	agents=${BENCH_AGENTS:-1}
+fi
 
 now() { date +%s.%N; }
 t0=$(now)
-${FLUSH_PREFIX:-} "$agent" -c "$work/agent.conf" flush >"$work/flush.out"
+pids=()
+for ((k = 1; k <= agents; k++)); do
+	${FLUSH_PREFIX:-} "$agent" -c "$work/agent.conf" flush \
+	    >"$work/flush.out.$k" &
+	pids+=($!)
+done
+wait "${pids[@]}"	# not smtp-sink
 t1=$(now)
-sent=$(sed -n 's/^flush: \([0-9]*\) sent.*/\1/p' "$work/flush.out")
+sent=$(cat "$work"/flush.out.* | sed -n 's/^flush: \([0-9]*\) sent.*/\1/p' |
+    awk '{ n += $1 } END { print n }')
 t2=$(now)
 smtp-source -s 1 -d -m "$count" -l "$size" -f bench@example.test \
     -t sink@example.test "127.0.0.1:$port"
 t3=$(now)
 
+db="${BENCH_DB:-sqlite}, $agents agent(s)"
 awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" -v n="$count" \
-    -v sent="$sent" -v size="$size" 'BEGIN {
+    -v sent="$sent" -v size="$size" -v db="$db" 'BEGIN {
 	agent = b - a; source = d - c
-	printf "messages:         %d of %d bytes on average (%s sent by mscagent)\n", n, size, sent
+	printf "messages:         %d of %d bytes on average (%s sent by mscagent, %s)\n", n, size, sent, db
 	printf "mscagent flush:   %.3f s  (%.0f msg/s)\n", agent, n / agent
 	printf "smtp-source -s 1 -d: %.3f s  (%.0f msg/s)\n", source, n / source
 	printf "ratio:            %.2fx smtp-source'"'"'s time\n", agent / source

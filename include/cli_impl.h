@@ -166,4 +166,7 @@ int	 cmd_user_role(struct cli *, int, char **);
 int	 cmd_user_del(struct cli *, int, char **);
 int	 cmd_user_reset_totp(struct cli *, int, char **);
 
+/* cli_db.c */
+int	 cmd_db_copy(struct cli *, int, char **);
+
 #endif

@@ -9,9 +9,10 @@
  * expires, a 410 until something changes, never a refusal.  What makes
  * a kept answer wrong is a change in the database, or a reload of the
  * templates and keys: each answer is kept with the database's version as
- * the connection that made it saw it (store_data_version, which moves
- * when another connection commits) and the web's epoch (web_forget), and
- * is not used once either has moved.  A connection's own writes do not
+ * the connection that made it saw it (store_commit_version, which moves
+ * when another connection commits; on PostgreSQL it cannot tell, and
+ * nothing is kept) and the web's epoch (web_forget), and is not used
+ * once either has moved.  A connection's own writes do not
  * move its version: whoever writes through it clears the cache
  * (page_cache_clear).
  *
@@ -38,7 +39,7 @@ void	 page_cache_free(struct page_cache *);
 struct page_cache_key {
 	const char	*path;
 	const char	*token;
-	int64_t		 version;	/* store_data_version; -1: unknown */
+	int64_t		 version;	/* store_commit_version; -1: unknown */
 	unsigned	 epoch;		/* web_epoch */
 	int64_t		 now;
 };

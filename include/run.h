@@ -34,6 +34,9 @@
 
 #define RUN_SWEEP_SECONDS	60
 #define RUN_DELIVER_SECONDS	30	/* look for due retries this often */
+/* An agent whose mailbox another agent reads (on PostgreSQL) looks
+ * this often whether it should take over. */
+#define RUN_STANDBY_SECONDS	5
 #define RUN_BACKOFF_FIRST	2
 #define RUN_BACKOFF_MAX		300
 

@@ -66,15 +66,24 @@ struct token_info {
 };
 
 /*
- * Opens (creating when missing, mode 0600) the database at path and
- * brings its schema to STORE_SCHEMA_VERSION.  A database newer than
- * this binary is refused.  Caller frees with store_close.
+ * Opens the database target names ([agent] database) and brings its
+ * schema to STORE_SCHEMA_VERSION: an SQLite file (created when missing,
+ * mode 0600) or a libpq URI.  A database newer than this binary is
+ * refused.  Caller frees with store_close.
  */
-int	 store_open(const char *path, struct store **, struct err *);
+int	 store_open(const char *target, struct store **, struct err *);
 /* SQLite's process-wide settings: once, before any store_open or
  * thread. */
 void	 store_init(void);
 void	 store_close(struct store *);
+/* 1 when a database target ([agent] database) is a libpq URI
+ * (postgresql://...), 0 when it is an SQLite path. */
+int	 store_target_is_uri(const char *target);
+/* The engine behind st: "sqlite" or "postgresql". */
+const char *store_engine_name(const struct store *);
+/* The schema version the database had when store_open found it: 0 for
+ * a new one, below STORE_SCHEMA_VERSION for one it upgraded. */
+int	 store_schema_found(const struct store *);
 
 /* BEGIN IMMEDIATE: waits up to the busy timeout for other writers. */
 int	 store_begin(struct store *, struct err *);
@@ -94,8 +103,40 @@ void	 store_log_at_commit(struct store *, const char *component,
  * with store_rollback. */
 int	 store_begin_read(struct store *, struct err *);
 /* A number that changes when another connection commits (SQLite's
- * data_version): cheap enough to ask every second.  -1 on failure. */
+ * data_version; on PostgreSQL, when any agent changes the outbox, which
+ * is what the deliverers wait for): cheap enough to ask every second.
+ * -1 on failure. */
 int64_t	 store_data_version(struct store *);
+/* A number that changes whenever another connection commits anything,
+ * for what is kept of the database's content (page_cache.h); -1 when
+ * the engine cannot tell (PostgreSQL hears only the outbox's notices),
+ * and nothing must then be kept. */
+int64_t	 store_commit_version(struct store *);
+/* The SQLite library's version, or the PostgreSQL server's ("15.18"),
+ * into buf. */
+void	 store_server_version(struct store *, char *buf, size_t len);
+/*
+ * Several agents on one database (README, "Running on PostgreSQL"):
+ *
+ * store_holder is the number this connection claims mails under
+ * (store_outbox_claim's holder): on SQLite the process id, on
+ * PostgreSQL the server process of this connection, which changes when
+ * a lost session is opened again (and so lets go of what the old one
+ * held).  store_holder_alive says whether a holder still lives: the
+ * process on this machine, or the session on the server, which ends as
+ * soon as its agent dies.
+ */
+int64_t	 store_holder(struct store *);
+int	 store_holder_alive(struct store *, int64_t holder);
+/*
+ * A lock named name, across every agent on the database, held by this
+ * connection until store_unlock or until the connection ends (its agent
+ * dies): *held says whether it got it, without waiting.  SQLite always
+ * holds it: one file is one machine, and processes on it take turns on
+ * its write lock.  Taking a lock this connection holds again is a no-op.
+ */
+int	 store_lock(struct store *, const char *name, int *held, struct err *);
+void	 store_unlock(struct store *, const char *name);
 /* 1 when the database answers a trivial query. */
 int	 store_ping(struct store *);
 

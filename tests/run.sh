@@ -26,7 +26,7 @@ UNIT_WRAP=${UNIT_WRAP:-}
 INTEGRATION=${INTEGRATION:-$(echo tests/integration/*.sh)}
 VG_LOGS=${VG_LOGS:-}
 TEST_JOBS=${TEST_JOBS:-2}
-TEST_FIRST=${TEST_FIRST:-crash fuzz oauth imap smtp}
+TEST_FIRST=${TEST_FIRST:-crash pg_chaos fuzz oauth imap smtp}
 [ -z "$VG_LOGS" ] || [[ $VG_LOGS == /* ]] || VG_LOGS=$PWD/$VG_LOGS
 
 passed=0

@@ -13,10 +13,11 @@
 #include "store.h"
 
 #include "support.h"
+#include "support_db.h"
 
 struct agent_fixture {
 	char		 dir[64];
-	char		 path[96];	/* the database */
+	char		 path[SUPPORT_DB_MAX];	/* the database */
 	char		 log[96];	/* the log */
 	struct store	*st;
 	struct config	 cfg;
@@ -31,7 +32,8 @@ agent_fixture_open(struct agent_fixture *ag, const char *name)
 	struct err err;
 
 	assert_int_equal(support_dir_make(ag->dir, sizeof ag->dir, name), 0);
-	snprintf(ag->path, sizeof ag->path, "%s/agent.db", ag->dir);
+	assert_int_equal(support_db_make(ag->path, sizeof ag->path, ag->dir),
+	    0);
 	assert_int_equal(store_open(ag->path, &ag->st, &err), 0);
 	snprintf(ag->log, sizeof ag->log, "%s/agent.log", ag->dir);
 	assert_int_equal(log_open("info", ag->log, &err), 0);
@@ -128,6 +130,7 @@ agent_fixture_close(struct agent_fixture *ag)
 {
 	log_close();
 	store_close(ag->st);
+	support_db_drop(ag->path);
 	tmpl_set_free(ag->ctx.templates);
 	config_free(&ag->cfg);
 	assert_int_equal(support_dir_remove(ag->dir), 0);

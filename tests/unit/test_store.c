@@ -1,4 +1,7 @@
-/* test_store.c: the SQLite store on a real database file. */
+/* test_store.c: the store on a real database: an SQLite file, or with
+ * MSCAGENT_TEST_PG a PostgreSQL database (support_db.h).  One contract
+ * for both engines; the tests of what only SQLite has (its files, its
+ * PRAGMAs, its migrations from version 1) skip on PostgreSQL. */
 #include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,10 +22,11 @@
 #include "store_bulk.h"
 
 #include "support.h"
+#include "support_db.h"
 
 struct fixture {
 	char		 dir[64];
-	char		 path[96];
+	char		 path[SUPPORT_DB_MAX];
 	struct store	*st;
 };
 
@@ -35,7 +39,7 @@ setup(void **state)
 	assert_non_null(f);
 	assert_int_equal(support_dir_make(f->dir, sizeof f->dir, "test_store"),
 	    0);
-	snprintf(f->path, sizeof f->path, "%s/agent.db", f->dir);
+	assert_int_equal(support_db_make(f->path, sizeof f->path, f->dir), 0);
 	assert_int_equal(store_open(f->path, &f->st, &err), 0);
 	*state = f;
 	return 0;
@@ -47,6 +51,7 @@ teardown(void **state)
 	struct fixture *f = *state;
 
 	store_close(f->st);
+	support_db_drop(f->path);
 	assert_int_equal(support_dir_remove(f->dir), 0);
 	free(f);
 	return 0;
@@ -87,6 +92,8 @@ pragma_int(const char *path, const char *sql)
 	sqlite3_stmt *stmt;
 	int v;
 
+	if (support_pg() != NULL)
+		return (int)support_pg_int(path, sql);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL),
 	    SQLITE_OK);
@@ -104,6 +111,8 @@ test_schema_and_pragmas(void **state)
 	struct store *again;
 	struct err err;
 	sqlite3 *db;
+
+	SUPPORT_SQLITE_ONLY();
 
 	assert_int_equal(pragma_int(f->path, "PRAGMA user_version"),
 	    STORE_SCHEMA_VERSION);
@@ -128,6 +137,8 @@ test_open_failure(void **state)
 	struct store *st;
 	struct err err;
 
+	SUPPORT_SQLITE_ONLY();
+
 	(void)state;
 	assert_int_equal(store_open("/nonexistent/dir/agent.db", &st, &err),
 	    -1);
@@ -147,6 +158,8 @@ test_new_file_private(void **state)
 	struct err err;
 	char path[128], wal[136];
 	mode_t mask;
+
+	SUPPORT_SQLITE_ONLY();
 
 	snprintf(path, sizeof path, "%s/new.db", f->dir);
 	snprintf(wal, sizeof wal, "%s-wal", path);
@@ -233,10 +246,15 @@ test_list_grows_and_fails_whole(void **state)
 	assert_string_equal(list[19].name, "plan 20");
 	store_plans_free(list, n);
 
-	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "UPDATE plans SET products = "
-	    "'no such' WHERE id = 12", NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	if (support_pg() != NULL)
+		assert_int_equal(support_pg_exec(f->path, "UPDATE plans SET "
+		    "products = 'no such' WHERE id = 12"), 0);
+	else {
+		assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(db, "UPDATE plans SET products = "
+		    "'no such' WHERE id = 12", NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_close(db);
+	}
 	list = (struct plan *)&p;	/* must be overwritten */
 	assert_int_equal(store_plan_list(f->st, &list, &n, &err), -1);
 	assert_int_equal(err.kind, ERR_RUNTIME);
@@ -438,6 +456,8 @@ test_sync(void **state)
 	sqlite3_stmt *stmt;
 	struct err err;
 
+	SUPPORT_SQLITE_ONLY();
+
 	assert_int_equal(store_sync(f->st, &err), 0);	/* nothing new */
 	add_tenant(f->st, "Synced");
 	assert_int_equal(store_sync(f->st, &err), 0);
@@ -540,6 +560,8 @@ test_checkpoint_passive(void **state)
 	off_t before;
 	char name[32];
 	int i;
+
+	SUPPORT_SQLITE_ONLY();
 
 	store_bulk(f->st, 1);
 	before = file_size(f->path);
@@ -1079,6 +1101,8 @@ test_migrate_from_1(void **state)
 	char path[128], *sql;
 	int64_t id;
 	size_t n;
+
+	SUPPORT_SQLITE_ONLY();
 
 	snprintf(path, sizeof path, "%s/v1.db", f->dir);
 	sql = xasprintf("%s%s", schema_1, rows_1);

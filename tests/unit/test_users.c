@@ -10,6 +10,7 @@
 
 #include "store.h"
 #include "support.h"
+#include "support_db.h"
 #include "user.h"
 
 /* Stand-ins for Argon2id hashes: the store keeps them as text. */
@@ -31,8 +32,10 @@ setup(void **state)
 	if (f == NULL || support_dir_make(f->dir, sizeof f->dir,
 	    "test_users") == -1)
 		return -1;
-	f->path = support_path(f->dir, "agent.db");
-	if (store_open(f->path, &f->st, &err) == -1)
+	f->path = calloc(1, SUPPORT_DB_MAX);
+	if (f->path == NULL ||
+	    support_db_make(f->path, SUPPORT_DB_MAX, f->dir) == -1 ||
+	    store_open(f->path, &f->st, &err) == -1)
 		return -1;
 	*state = f;
 	return 0;
@@ -44,10 +47,37 @@ teardown(void **state)
 	struct fixture *f = *state;
 
 	store_close(f->st);
+	support_db_drop(f->path);
 	assert_int_equal(support_dir_remove(f->dir), 0);
 	free(f->path);
 	free(f);
 	return 0;
+}
+
+/* raw_sql on PostgreSQL: a broken constraint, or a trigger's
+ * exception, as SQLITE_CONSTRAINT. */
+static int
+pg_sql(const char *path, const char *sql, char **msg)
+{
+	const char *state;
+	PGconn *c;
+	PGresult *r;
+	int rc = SQLITE_OK;
+
+	c = PQconnectdb(path);
+	r = PQexec(c, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK &&
+	    PQresultStatus(r) != PGRES_TUPLES_OK) {
+		state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+		rc = state != NULL && (strncmp(state, "23", 2) == 0 ||
+		    strncmp(state, "P0", 2) == 0) ? SQLITE_CONSTRAINT :
+		    SQLITE_ERROR;
+	}
+	if (msg != NULL)
+		*msg = rc == SQLITE_OK ? NULL : xstrdup(PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+	return rc;
 }
 
 /* Runs SQL on a connection of its own: SQLite's answer code, and its
@@ -59,6 +89,8 @@ raw_sql(const char *path, const char *sql, char **msg)
 	char *m = NULL;
 	int rc;
 
+	if (support_pg() != NULL)
+		return pg_sql(path, sql, msg);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	rc = sqlite3_exec(db, sql, NULL, NULL, &m);
 	if (msg != NULL)
@@ -75,6 +107,8 @@ raw_int(const char *path, const char *sql)
 	sqlite3 *db;
 	int64_t v;
 
+	if (support_pg() != NULL)
+		return support_pg_int(path, sql);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL),
 	    SQLITE_OK);
@@ -399,6 +433,8 @@ test_schema_checks(void **state)
 {
 	struct fixture *f = *state;
 
+	SUPPORT_SQLITE_ONLY();
+
 	assert_int_equal(raw_sql(f->path, "INSERT INTO console_user (name, "
 	    "role, password_hash, created_at, password_changed_at) VALUES "
 	    "('x', 'root', 'h', 1, 1)", NULL), SQLITE_CONSTRAINT);
@@ -526,6 +562,8 @@ test_migrate_from_2(void **state)
 	struct err err;
 	char *path;
 	int64_t plan_id, tenant_id;
+
+	SUPPORT_SQLITE_ONLY();
 
 	path = support_path(f->dir, "v2.db");
 	assert_int_equal(store_open(path, &st, &err), 0);
