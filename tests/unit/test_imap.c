@@ -206,13 +206,22 @@ test_live_wait(void **state)
 	struct err err;
 	pthread_t t;
 	double start;
+	int rc = -1, tries;
 
 	if (l == NULL)
 		skip();
-	drain(l->in);
-	/* Nothing arrives: the wait ends when its time is up. */
-	start = now();
-	assert_int_equal(l->in->wait(l->in, 2, &stop, &err), 0);
+	/* Nothing arrives: the wait ends when its time is up.  A mail the
+	 * script sent earlier (a bounce Postfix makes on its own time) may
+	 * still land in the first waits: it is taken away, and the wait
+	 * tried again on the mailbox at rest. */
+	for (tries = 0; tries < 5; tries++) {
+		drain(l->in);
+		start = now();
+		if ((rc = l->in->wait(l->in, 2, &stop, &err)) == 0)
+			break;
+		assert_int_equal(rc, 1);
+	}
+	assert_int_equal(rc, 0);
 	assert_true(now() - start >= 1.9);
 	assert_true(now() - start < 6.0);
 	/* Mail arrives a second into a long wait: it ends soon after. */
