@@ -622,13 +622,12 @@ read_catalogs(struct tmpl_set *set)
 		    catalog_cmp);
 }
 
-/* The catalog for tag, NULL for English, by lang_fallback from tag and
- * then from the default; the caller holds set->lock. */
-static const struct catalog *
-pick_catalog(struct tmpl_set *set, const char *tag)
+/* The tags the set writes, English first (set->ncatalogs + 1 of them,
+ * the array the caller's to free); the caller holds set->lock. */
+static const char **
+language_tags(struct tmpl_set *set)
 {
 	const char **tags;
-	const char *picked;
 	size_t i;
 
 	read_catalogs(set);
@@ -636,6 +635,18 @@ pick_catalog(struct tmpl_set *set, const char *tag)
 	tags[0] = SOURCE_LANGUAGE;
 	for (i = 0; i < set->ncatalogs; i++)
 		tags[i + 1] = catalog_tag(set->catalogs[i]);
+	return tags;
+}
+
+/* The catalog for tag, NULL for English, by lang_fallback from tag and
+ * then from the default; the caller holds set->lock. */
+static const struct catalog *
+pick_catalog(struct tmpl_set *set, const char *tag)
+{
+	const char **tags = language_tags(set);
+	const char *picked;
+	size_t i;
+
 	picked = lang_fallback(tag, tags, set->ncatalogs + 1, NULL);
 	if (picked == NULL)
 		picked = lang_fallback(set->language, tags,
@@ -669,14 +680,9 @@ tmpl_accept_language(struct tmpl_set *set, const char *header,
 {
 	const char **tags;
 	const char *found;
-	size_t i;
 
 	pthread_mutex_lock(&set->lock);
-	read_catalogs(set);
-	tags = xcalloc(set->ncatalogs + 1, sizeof *tags);
-	tags[0] = SOURCE_LANGUAGE;
-	for (i = 0; i < set->ncatalogs; i++)
-		tags[i + 1] = catalog_tag(set->catalogs[i]);
+	tags = language_tags(set);
 	found = lang_accept(header, tags, set->ncatalogs + 1);
 	(void)snprintf(out, LANG_TAG_MAX + 1, "%s", found ? found : "");
 	free(tags);

@@ -383,12 +383,13 @@ walk_string(xmlNodePtr n, const struct walk *w)
 
 	msgid = msgid_of(n);
 	if (!has_words(msgid))
-		;
-	else if (w->cat == NULL)
+		goto out;	/* "{title}", "-": nothing to translate */
+	if (w->cat == NULL)
 		w->fn(msgid, w->arg);
 	else if ((msgstr = catalog_find(w->cat, NULL, msgid)) != NULL &&
 	    (holder = build(n, msgstr)) != NULL)
 		replace_children(n, holder);
+out:
 	free(msgid);
 }
 

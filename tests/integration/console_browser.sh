@@ -14,15 +14,7 @@
 
 start_mailstack
 make_config
-set_conf outbound url "smtp://127.0.0.1:$MAILSTACK_SMTP_PORT"
-set_conf outbound starttls off
-set_conf inbound url "imap://127.0.0.1:$MAILSTACK_IMAP_PORT/INBOX"
-set_conf inbound starttls off
-set_conf inbound username mscagent
-set_conf inbound poll_seconds 5
-printf 'secret\n' >"$T/imap.pw"
-chmod 600 "$T/imap.pw"
-set_conf inbound password_file "$T/imap.pw"
+use_mailstack
 CPORT=$(free_port)
 CBASE=http://127.0.0.1:$CPORT
 set_conf console port "$CPORT"

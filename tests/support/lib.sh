@@ -241,6 +241,20 @@ send_reply() {		# original from body
 	smtp_send "$T/reply.eml" "$2"
 }
 
+# Points $T/agent.conf at the script's mail stack: mail out over its
+# SMTP, replies read from mscagent's INBOX over IMAP every 5 s.
+use_mailstack() {
+	set_conf outbound url "smtp://127.0.0.1:$MAILSTACK_SMTP_PORT"
+	set_conf outbound starttls off
+	set_conf inbound url "imap://127.0.0.1:$MAILSTACK_IMAP_PORT/INBOX"
+	set_conf inbound starttls off
+	set_conf inbound username mscagent
+	set_conf inbound poll_seconds 5
+	printf 'secret\n' >"$T/imap.pw"
+	chmod 600 "$T/imap.pw"
+	set_conf inbound password_file "$T/imap.pw"
+}
+
 # Sets key = value in section of $T/agent.conf, adding the key right
 # after the section's header when the file does not have it; with the
 # value "-", removes the key.
