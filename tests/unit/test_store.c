@@ -956,7 +956,7 @@ test_auth_rows(void **state)
 }
 
 /*
- * Schema version 1 as it shipped: migrations[0] of store.c, copied so
+ * Schema version 1 as it shipped: migrations[0] of store_sqlite.c, copied so
  * that an old database can be built here whatever the store does now.
  */
 static const char schema_1[] =

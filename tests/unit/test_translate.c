@@ -249,59 +249,62 @@ static const char dates_odd[] =
     "msgctxt \"date format\"\nmsgid \"{year}-{mm}-{dd}\"\n"
     "msgstr \"{dd}/{mm}/{year} {unknown} {day\"\n";
 
+/* One date or time written by a catalog. */
+struct date_row {
+	int		 catalog;	/* index in test_dates' catalogs; -1:
+					   none, English */
+	int		 is_time;
+	int64_t		 when;		/* a day number, or a timestamp */
+	const char	*want;
+};
+
+#define DAY(y, m, d)		date_from_civil(y, m, d)
+#define AT(y, m, d, s)		((int64_t)DAY(y, m, d) * 86400 + (s))
+
 static void
 test_dates(void **state)
 {
-	struct catalog *de, *ja, *odd;
+	static const char *const sources[][2] = {
+		{ "de", dates_de }, { "ja", dates_ja }, { "xx", dates_odd },
+	};
+	const struct date_row rows[] = {
+		/* English is today's: ISO dates, times in UTC. */
+		{ -1, 0, DAY(2026, 12, 28), "2026-12-28" },
+		{ -1, 1, AT(2027, 1, 5, 32879), "2027-01-05 09:07 UTC" },
+		{ 0, 0, DAY(2026, 12, 28), "28. Dezember 2026" },
+		{ 0, 1, AT(2027, 1, 5, 32879), "5. Januar 2027, 09:07 Uhr UTC" },
+		{ 1, 0, DAY(2026, 12, 28),
+		  "2026\xe5\xb9\xb4" "12\xe6\x9c\x88" "28\xe6\x97\xa5" },
+		/* A catalog without a time format keeps the English one. */
+		{ 1, 1, AT(2026, 12, 28, 0), "2026\xe5\xb9\xb4" "12\xe6\x9c\x88"
+		  "28\xe6\x97\xa5 00:00 UTC" },
+		/* Unknown names stay as they are written. */
+		{ 2, 0, DAY(1999, 3, 4), "04/03/1999 {unknown} {day" },
+		/* Before 1970, the last second of a day. */
+		{ -1, 1, -1, "1969-12-31 23:59 UTC" },
+	};
+	struct catalog *cats[3];
+	const struct catalog *cat;
 	struct err err;
-	int32_t day = date_from_civil(2026, 12, 28);
-	int64_t t = (int64_t)date_from_civil(2027, 1, 5) * 86400 + 9 * 3600 +
-	    7 * 60 + 59;
+	size_t i;
 	char *s;
 
 	(void)state;
-	de = catalog_parse("de", dates_de, strlen(dates_de), "de.po", 0,
-	    &err);
-	ja = catalog_parse("ja", dates_ja, strlen(dates_ja), "ja.po", 0,
-	    &err);
-	odd = catalog_parse("xx", dates_odd, strlen(dates_odd), "xx.po", 0,
-	    &err);
-	assert_non_null(de);
-	assert_non_null(ja);
-	assert_non_null(odd);
-	/* English is today's: ISO dates, times in UTC. */
-	s = translate_date(NULL, day);
-	assert_string_equal(s, "2026-12-28");
-	free(s);
-	s = translate_time(NULL, t);
-	assert_string_equal(s, "2027-01-05 09:07 UTC");
-	free(s);
-	s = translate_date(de, day);
-	assert_string_equal(s, "28. Dezember 2026");
-	free(s);
-	s = translate_time(de, t);
-	assert_string_equal(s, "5. Januar 2027, 09:07 Uhr UTC");
-	free(s);
-	s = translate_date(ja, day);
-	assert_string_equal(s, "2026\xe5\xb9\xb4" "12\xe6\x9c\x88" "28"
-	    "\xe6\x97\xa5");
-	free(s);
-	/* A catalog without a time format keeps the English one. */
-	s = translate_time(ja, (int64_t)day * 86400);
-	assert_string_equal(s, "2026\xe5\xb9\xb4" "12\xe6\x9c\x88" "28"
-	    "\xe6\x97\xa5 00:00 UTC");
-	free(s);
-	/* Unknown names stay as they are written. */
-	s = translate_date(odd, date_from_civil(1999, 3, 4));
-	assert_string_equal(s, "04/03/1999 {unknown} {day");
-	free(s);
-	/* Before 1970, the last second of a day. */
-	s = translate_time(NULL, -1);
-	assert_string_equal(s, "1969-12-31 23:59 UTC");
-	free(s);
-	catalog_free(de);
-	catalog_free(ja);
-	catalog_free(odd);
+	for (i = 0; i < 3; i++) {
+		cats[i] = catalog_parse(sources[i][0], sources[i][1],
+		    strlen(sources[i][1]), "dates.po", 0, &err);
+		assert_non_null(cats[i]);
+	}
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		cat = rows[i].catalog < 0 ? NULL : cats[rows[i].catalog];
+		s = rows[i].is_time ? translate_time(cat, rows[i].when) :
+		    translate_date(cat, (int32_t)rows[i].when);
+		if (strcmp(s, rows[i].want) != 0)
+			fail_msg("row %zu: '%s', not '%s'", i, s, rows[i].want);
+		free(s);
+	}
+	for (i = 0; i < 3; i++)
+		catalog_free(cats[i]);
 }
 
 int
