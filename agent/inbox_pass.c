@@ -1,5 +1,4 @@
 /* inbox_pass.c: the pass over the inbox, by batches, with its workers. */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,101 +7,7 @@
 #include "inbox.h"
 #include "inbox_pass.h"
 #include "store_bulk.h"
-
-/* ---- a thread started once, handed one job at a time ---- */
-
-/*
- * The lock is the hand-off: what the job reads was written before
- * worker_give, and what it writes is read after worker_wait.  Between
- * the two, the job's data belongs to the worker.
- */
-struct worker {
-	void		(*job)(void *);
-	void		 *arg;
-	pthread_mutex_t	  lock;
-	pthread_cond_t	  given;	/* a job came, or stop */
-	pthread_cond_t	  done;		/* the job given is done */
-	int		  busy;		/* given and not done */
-	int		  stop;
-	pthread_t	  thread;
-	int		  threaded;
-};
-
-static void *
-worker_main(void *arg)
-{
-	struct worker *w = arg;
-
-	pthread_mutex_lock(&w->lock);
-	for (;;) {
-		while (!w->busy && !w->stop)
-			pthread_cond_wait(&w->given, &w->lock);
-		if (!w->busy)
-			break;		/* stopped with nothing to do */
-		pthread_mutex_unlock(&w->lock);
-		w->job(w->arg);
-		pthread_mutex_lock(&w->lock);
-		w->busy = 0;
-		pthread_cond_signal(&w->done);
-	}
-	pthread_mutex_unlock(&w->lock);
-	return NULL;
-}
-
-static void
-worker_start(struct worker *w, void (*job)(void *), void *arg)
-{
-	memset(w, 0, sizeof *w);
-	w->job = job;
-	w->arg = arg;
-	pthread_mutex_init(&w->lock, NULL);
-	pthread_cond_init(&w->given, NULL);
-	pthread_cond_init(&w->done, NULL);
-	w->threaded = pthread_create(&w->thread, NULL, worker_main, w) == 0;
-}
-
-/* Hands over the job; without a thread, does it now.  The job given
- * before must have been waited for. */
-static void
-worker_give(struct worker *w)
-{
-	if (!w->threaded) {
-		w->job(w->arg);
-		return;
-	}
-	pthread_mutex_lock(&w->lock);
-	w->busy = 1;
-	pthread_cond_signal(&w->given);
-	pthread_mutex_unlock(&w->lock);
-}
-
-/* Returns once the job given last is done; at once when none is. */
-static void
-worker_wait(struct worker *w)
-{
-	if (!w->threaded)
-		return;
-	pthread_mutex_lock(&w->lock);
-	while (w->busy)
-		pthread_cond_wait(&w->done, &w->lock);
-	pthread_mutex_unlock(&w->lock);
-}
-
-/* Lets a job in hand finish, then joins the thread. */
-static void
-worker_stop(struct worker *w)
-{
-	if (w->threaded) {
-		pthread_mutex_lock(&w->lock);
-		w->stop = 1;
-		pthread_cond_signal(&w->given);
-		pthread_mutex_unlock(&w->lock);
-		pthread_join(w->thread, NULL);
-	}
-	pthread_cond_destroy(&w->done);
-	pthread_cond_destroy(&w->given);
-	pthread_mutex_destroy(&w->lock);
-}
+#include "worker.h"
 
 /* ---- batches ---- */
 

@@ -163,6 +163,11 @@ maildir_send(struct sender *base, const char *from, const char *rcpt,
 		snprintf(reply, TRANSPORT_REPLY_MAX, "%s", err.msg);
 		return SEND_FAILED;
 	}
+	if (base->gate != NULL && base->gate(base->gate_arg) == -1) {
+		snprintf(reply, TRANSPORT_REPLY_MAX, "held back before delivery");
+		free(folder);
+		return SEND_DOWN;
+	}
 	dir = xasprintf("%s/%s", s->root, folder);
 	if (maildir_deliver(dir, message, len, &err) == 0) {
 		snprintf(reply, TRANSPORT_REPLY_MAX, "delivered to %s", dir);

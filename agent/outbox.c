@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "outbox.h"
+#include "outbox_record.h"
 #include "replykey.h"
 #include "transport.h"
 #include "workflow.h"
@@ -103,52 +104,98 @@ record_delivery(struct store *st, const struct compose_ctx *ctx,
 	    reply, err);
 }
 
-/* Sends one claimed batch; stops at the first unreachable server. */
+/*
+ * One mail's delivery on its way to the database, and what the gate
+ * checks before the next mail's content leaves: the mail before is
+ * recorded, and the claims are still this session's (PostgreSQL: once it
+ * was lost and opened again, another agent may already have taken them
+ * over; sending one more could send it twice).
+ */
+struct flight {
+	struct recorder		*rec;
+	struct store		*st;
+	int64_t			 holder;
+	/* the delivery being recorded */
+	const struct compose_ctx *ctx;
+	const struct outbox_entry *m;
+	enum send_status	 status;
+	char			 reply[TRANSPORT_REPLY_MAX];
+	int64_t			 now;
+	FILE			*log;
+	struct outbox_report	*rep;
+};
+
 static int
-deliver_batch(struct store *st, const struct compose_ctx *ctx,
-    struct sender *out, struct outbox_entry *batch, size_t n, int64_t holder,
-    int64_t now, const volatile sig_atomic_t *stop, FILE *log,
-    struct outbox_report *rep, struct err *err)
+record_flight(void *arg, struct err *err)
 {
+	struct flight *f = arg;
+
+	return record_delivery(f->st, f->ctx, f->m, f->status, f->reply,
+	    f->now, f->log, f->rep, err);
+}
+
+/* Waits for the record in hand; the store is this thread's again. */
+static int
+landed(struct flight *f, struct err *err)
+{
+	if (recorder_wait(f->rec, err) == -1)
+		return -1;
+	if (store_holder(f->st) != f->holder) {
+		err_set(err, ERR_RUNTIME, "database session lost; its "
+		    "claimed mails are left to the next claim");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+content_gate(void *arg)
+{
+	return landed(arg, NULL);
+}
+
+/* Sends one claimed batch; stops at the first unreachable server.  Each
+ * mail's outcome is recorded while the next one goes out. */
+static int
+deliver_batch(struct flight *f, struct sender *out,
+    struct outbox_entry *batch, size_t n, const volatile sig_atomic_t *stop,
+    struct err *err)
+{
+	struct outbox_report *rep = f->rep;
 	char reply[TRANSPORT_REPLY_MAX];
 	enum send_status status;
 	char *from;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		/*
-		 * The claims are the session's (PostgreSQL): once it was
-		 * lost and opened again, another agent may already have
-		 * taken them over; sending one more could send it twice.
-		 */
-		if (store_holder(st) != holder) {
-			err_set(err, ERR_RUNTIME, "database session lost; its "
-			    "claimed mails are left to the next claim");
-			return -1;
-		}
 		if (rep->down || (stop != NULL && *stop)) {
 			/* Not tried: released for the next pass, as it was. */
+			if (landed(f, err) == -1)
+				return -1;
 			rep->waiting++;
-			if (store_outbox_retry(st, batch[i].id,
+			if (store_outbox_retry(f->st, batch[i].id,
 			    batch[i].next_attempt_at, 0, batch[i].last_error,
 			    err) == -1)
 				return -1;
 			continue;
 		}
-		from = envelope_from(ctx->cfg, &batch[i]);
+		from = envelope_from(f->ctx->cfg, &batch[i]);
 		status = out->send(out, from, batch[i].recipient,
 		    batch[i].message, batch[i].message_len, reply);
 		free(from);
+		if (landed(f, err) == -1)
+			return -1;
 		if (status == SEND_DOWN) {
 			rep->down = 1;
 			snprintf(rep->down_reason, sizeof rep->down_reason,
 			    "%s", reply);
 		}
-		if (record_delivery(st, ctx, &batch[i], status, reply, now,
-		    log, rep, err) == -1)
-			return -1;
+		f->m = &batch[i];
+		f->status = status;
+		memcpy(f->reply, reply, sizeof f->reply);
+		recorder_give(f->rec, record_flight, f);
 	}
-	return 0;
+	return landed(f, err);
 }
 
 /* The next batch of due mails, held by this process, in a transaction
@@ -220,28 +267,34 @@ outbox_flush(struct store *st, const struct compose_ctx *ctx, int all,
     int64_t now, const volatile sig_atomic_t *stop, FILE *log,
     struct outbox_report *rep, struct err *err)
 {
+	struct flight f = { .st = st, .ctx = ctx, .now = now, .log = log,
+	    .rep = rep };
 	struct outbox_entry *batch = NULL;
 	struct sender *out = NULL;
-	int64_t after_id = 0, holder = 0;
+	int64_t after_id = 0;
 	size_t n = 0;
 	int rc = -1;
 
 	memset(rep, 0, sizeof *rep);
 	if (release_orphans(st, now, log, err) == -1)
 		return -1;
+	f.rec = recorder_new();
 	/* In id order from where the last batch ended: each mail is
 	 * considered once per flush, even one released for a retry. */
 	while (!rep->down && (stop == NULL || !*stop)) {
-		holder = store_holder(st);
+		f.holder = store_holder(st);
 		if (claim(st, now, all, after_id, &batch, &n, err) == -1)
 			goto out;
 		if (n == 0)
 			break;
 		after_id = batch[n - 1].id;
-		if (out == NULL && (out = sender_new(ctx->cfg, err)) == NULL)
-			goto out;
-		if (deliver_batch(st, ctx, out, batch, n, holder, now, stop,
-		    log, rep, err) == -1)
+		if (out == NULL) {
+			if ((out = sender_new(ctx->cfg, err)) == NULL)
+				goto out;
+			out->gate = content_gate;
+			out->gate_arg = &f;
+		}
+		if (deliver_batch(&f, out, batch, n, stop, err) == -1)
 			goto out;
 		store_outbox_free(batch, n);
 		batch = NULL;
@@ -251,11 +304,12 @@ outbox_flush(struct store *st, const struct compose_ctx *ctx, int all,
 out:
 	/* Let go of what this pass held but did not get to, unless the
 	 * session that held it is gone (deliver_batch). */
-	for (size_t i = 0; batch != NULL && store_holder(st) == holder &&
+	for (size_t i = 0; batch != NULL && store_holder(st) == f.holder &&
 	    i < n; i++)
 		store_outbox_retry(st, batch[i].id, batch[i].next_attempt_at, 0,
 		    batch[i].last_error, NULL);
 	store_outbox_free(batch, n);
+	recorder_free(f.rec);
 	if (out != NULL)
 		out->close(out);
 	return rc;

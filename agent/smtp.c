@@ -21,6 +21,9 @@ struct upload {
 	const char	*data;
 	size_t		 len;
 	size_t		 off;
+	const struct sender *gated;	/* whose gate to ask before the first
+					   byte; NULL: asked already */
+	int		 held;		/* the gate said no */
 };
 
 struct smtp_sender {
@@ -42,6 +45,16 @@ read_upload(char *buf, size_t size, size_t nmemb, void *arg)
 	struct upload *u = arg;
 	size_t n;
 
+	/* curl asks for the content only after DATA's 354. */
+	if (u->gated != NULL) {
+		const struct sender *out = u->gated;
+
+		u->gated = NULL;
+		if (out->gate != NULL && out->gate(out->gate_arg) == -1) {
+			u->held = 1;
+			return CURL_READFUNC_ABORT;
+		}
+	}
 	n = u->len - u->off;
 	if (n > size * nmemb)
 		n = size * nmemb;
@@ -131,6 +144,8 @@ perform(struct smtp_sender *s, const char *message, size_t len)
 	s->upload.data = message;
 	s->upload.len = len;
 	s->upload.off = 0;
+	s->upload.gated = &s->base;
+	s->upload.held = 0;
 	s->errbuf[0] = '\0';
 	s->last_reply[0] = '\0';
 	s->refusal[0] = '\0';
@@ -181,6 +196,13 @@ smtp_send(struct sender *base, const char *from, const char *rcpt,
 		}
 	}
 	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
+	if (s->upload.held) {
+		/* Ended before the content: the server keeps nothing. */
+		snprintf(reply, TRANSPORT_REPLY_MAX, "held back before "
+		    "its content");
+		status = SEND_DOWN;
+		goto out;
+	}
 	if (rc == CURLE_OK)
 		status = SEND_OK;
 	else if (server_down(rc) || code < 400)
@@ -194,6 +216,7 @@ smtp_send(struct sender *base, const char *from, const char *rcpt,
 	else
 		snprintf(reply, TRANSPORT_REPLY_MAX, "%s", s->errbuf[0] ?
 		    s->errbuf : curl_easy_strerror(rc));
+out:
 	curl_slist_free_all(rcpts);
 	free(mail_from);
 	free(to);

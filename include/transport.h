@@ -34,6 +34,16 @@ struct sender {
 	enum send_status (*probe)(struct sender *, char *reply);
 	/* Ends the session and frees the sender. */
 	void	(*close)(struct sender *);
+	/*
+	 * Set by the caller, or NULL: asked once per send, before the
+	 * first byte of the message's content leaves (after DATA's 354;
+	 * for Maildir, before the message goes into new/).  Returns 0 to
+	 * go on; -1 abandons the send, which then returns SEND_DOWN with
+	 * nothing delivered.  The outbox waits there for the mail before
+	 * to be recorded (outbox.h).
+	 */
+	int	(*gate)(void *);
+	void	 *gate_arg;
 };
 
 /* One message read from the inbox. */

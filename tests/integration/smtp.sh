@@ -281,3 +281,31 @@ printf 'wrong\n' >"$T/smtp.pw"
 agent check
 expect_rc "check with a wrong SMTP password fails" 2
 expect_match "with the server's answer" "$out" "FAIL +outbound .*535"
+
+# ---- a mail's content leaves only once the one before is recorded ----
+
+# Each mail's status is committed while the next one's envelope goes out;
+# the witness server counts, as each content begins, the mails recorded
+# as sent, and holds the database's write lock for a while as it takes
+# the first, so that recording it is late.
+set_conf outbound username ""
+set_conf outbound password_file ""
+agent flush --all
+for i in 1 2 3 4 5; do
+	agent tenant add --name "Witness $i" \
+	    --customer-admin "admin$i+witness@example.test" \
+	    --msp-admin msp1@example.test --workloads gws --edition enterprise
+	agent start "$out"
+done
+port=$(free_port)
+"$PY" "$TOP/tests/support/smtp_witness.py" "$port" "$T/var/agent.db" \
+    "$T/witness.log" &
+witness=$!
+wait_until 100 0.1 test -e "$T/witness.log"
+set_conf outbound url "smtp://127.0.0.1:$port"
+set_conf outbound starttls off
+agent flush
+expect_rc "flush through the witness" 0
+wait "$witness"
+expect_eq "each content began with every mail before it recorded" \
+    "$(tr '\n' ' ' <"$T/witness.log")" "ok 0 ok 1 ok 2 ok 3 ok 4 "
