@@ -278,7 +278,6 @@ outbox_flush(struct store *st, const struct compose_ctx *ctx, int all,
 	memset(rep, 0, sizeof *rep);
 	if (release_orphans(st, now, log, err) == -1)
 		return -1;
-	f.rec = recorder_new();
 	/* In id order from where the last batch ended: each mail is
 	 * considered once per flush, even one released for a retry. */
 	while (!rep->down && (stop == NULL || !*stop)) {
@@ -291,6 +290,8 @@ outbox_flush(struct store *st, const struct compose_ctx *ctx, int all,
 		if (out == NULL) {
 			if ((out = sender_new(ctx->cfg, err)) == NULL)
 				goto out;
+			/* Only a pass with mail to send starts the thread. */
+			f.rec = recorder_new();
 			out->gate = content_gate;
 			out->gate_arg = &f;
 		}
