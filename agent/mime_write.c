@@ -10,7 +10,7 @@
 #define QP_LINE_MAX	76	/* RFC 2045, the soft break's '=' included */
 #define QP_TEXT_MAX	(QP_LINE_MAX - 1)	/* bytes before the '=' */
 #define B64_GROUPS	19	/* 76 characters a line, RFC 2045 */
-#define B64_LINE_IN	(B64_GROUPS * 3)
+#define B64_PAD		64	/* '=' in b64_digits */
 #define BASE64_SHARE	30	/* percent of non-ASCII bytes that picks base64 */
 #define SECONDS_PER_DAY	86400
 #define HEAD_ROOM	1536	/* the fixed lines: names, types, boundaries */
@@ -38,8 +38,9 @@ static const char qp_map[256] =
     "EEEEEEEEEEEEEEEE" "EEEEEEEEEEEEEEEE";
 
 static const char hex_digits[] = "0123456789ABCDEF";
+/* The 64 digits, then the padding: B64_PAD. */
 static const char b64_digits[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
 static const char *const day_names[] = {
 	"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"
 };
@@ -323,6 +324,17 @@ qp_hex(char *d, unsigned char c)
 	return d;
 }
 
+/* A line end at d, a soft one ("=" CRLF) or not: returns the end. */
+static char *
+qp_line_end(char *d, int soft)
+{
+	if (soft)
+		*d++ = '=';
+	*d++ = '\r';
+	*d++ = '\n';
+	return d;
+}
+
 /* 1 when a line ends at s: a line break or the end of the text. */
 static int
 qp_line_ends(const unsigned char *s)
@@ -356,8 +368,7 @@ qp_put_run(char *d, const unsigned char *s, size_t n, size_t *col)
 
 	while (n > 0) {
 		if (*col == QP_TEXT_MAX) {
-			memcpy(d, "=\r\n", 3);
-			d += 3;
+			d = qp_line_end(d, 1);
 			*col = 0;
 		}
 		if (*col == 0 && qp_risky_start(s)) {
@@ -396,15 +407,13 @@ qp_encode(char *d, const unsigned char *s)
 			return d;
 		if (qp_map[*s] == 'B') {
 			s += (s[0] == '\r' && s[1] == '\n') ? 2 : 1;
-			memcpy(d, "\r\n", 2);
-			d += 2;
+			d = qp_line_end(d, 0);
 			col = 0;
 			continue;
 		}
 		/* 'E', or white space a line end follows. */
 		if (col + 3 > QP_TEXT_MAX) {
-			memcpy(d, "=\r\n", 3);
-			d += 3;
+			d = qp_line_end(d, 1);
 			col = 0;
 		}
 		d = qp_hex(d, *s++);
@@ -426,8 +435,8 @@ b64_encode(char *d, const unsigned char *s, size_t len)
 			g |= s[i + 2];
 		*d++ = b64_digits[g >> 18];
 		*d++ = b64_digits[(g >> 12) & 0x3f];
-		*d++ = i + 1 < len ? b64_digits[(g >> 6) & 0x3f] : '=';
-		*d++ = i + 2 < len ? b64_digits[g & 0x3f] : '=';
+		*d++ = b64_digits[i + 1 < len ? (g >> 6) & 0x3f : B64_PAD];
+		*d++ = b64_digits[i + 2 < len ? g & 0x3f : B64_PAD];
 		if ((i / 3) % B64_GROUPS == B64_GROUPS - 1 || i + 3 >= len) {
 			*d++ = '\r';
 			*d++ = '\n';
