@@ -49,8 +49,9 @@ static const char *const month_names[] = {
 	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
 };
 
-int
-mime_ref_kept(size_t i, size_t n)
+/* Of too many references, the thread's root and the newest ones stay. */
+static int
+ref_kept(size_t i, size_t n)
 {
 	return n <= MIME_REFS_MAX || i == 0 || i >= n - (MIME_REFS_MAX - 1);
 }
@@ -158,7 +159,7 @@ put_ids(struct out *o, const char *name, const char *const *ids, size_t n)
 
 	put_str(o, name);
 	for (i = 0; i < n; i++) {
-		if (!mime_ref_kept(i, n))
+		if (!ref_kept(i, n))
 			continue;
 		len = strlen(ids[i]);
 		if (!first && o->col + len >= FOLD_COL)
@@ -296,7 +297,12 @@ mostly_non_ascii(const char *s, size_t *lenp)
 
 /*
  * Room for len bytes of text encoded either way: at most three bytes for
- * each, and a soft break ("=" CRLF) for each line of at least 73 of them.
+ * each (=XX, or CRLF for a lone CR or LF), and a soft break ("=" CRLF)
+ * after each line, which holds at least 73 bytes, so at least 25 of the
+ * text's: three bytes for every 25 is less than len / 8.  Base64 takes
+ * less: the text with CRLF line ends has at most 2 * len bytes, and 4
+ * characters for each 3 of them, with a CRLF after each 76, stay under
+ * 2.75 * len + 8.
  */
 static size_t
 body_room(size_t len)

@@ -44,8 +44,4 @@ void	 mime_head_clear(struct mime_head *h);
  */
 void	 mime_write(const struct mime_head *h, char **out, size_t *outlen);
 
-/* 1 when reference i of n is kept: of too many, the thread's root and
- * the newest ones. */
-int	 mime_ref_kept(size_t i, size_t n);
-
 #endif
