@@ -138,8 +138,8 @@ build/asan/tests/%: tests/unit/%.c $(ASAN_LIB_OBJS)
 	    $(shell $(PKG_CONFIG) --cflags cmocka) -o $@ $(filter %.c,$^) $(ASAN_LIB_OBJS) \
 	    $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
-# A unit program may take helpers of its own besides its test_*.c: the
-# mail writer's tests compare its bytes with libetpan's (mime_ref.c).
+# A unit program may have source files of its own besides its test_*.c:
+# the mail writer's tests compare its bytes with libetpan's (mime_ref.c).
 build/asan/tests/test_mime build/vg/tests/test_mime \
     build/cov/tests/test_mime: tests/unit/mime_ref.c
 
