@@ -1,6 +1,6 @@
 /*
- * mime.h: composes one outgoing mail as RFC 5322 + MIME bytes (SPEC §3),
- * with libetpan doing the header and multipart layout.
+ * mime.h: composes one outgoing mail as RFC 5322 + MIME bytes (SPEC §3):
+ * mime.c checks and encodes the values, mime_write.c writes the bytes.
  *
  * The message is multipart/alternative with a text/plain part and then a
  * text/html part, both UTF-8; with a logo, the HTML part and the logo
@@ -77,7 +77,8 @@ struct mime_mail {
  * - a language that lang_is_valid refuses.
  * Body line ends (LF, CRLF or a lone CR) all become CRLF.  Of more than
  * MIME_REFS_MAX references, the first (the thread's root) and the newest
- * ones are kept.  ERR_RUNTIME if libetpan cannot write the message.
+ * ones are kept.  Fails for no other reason: running out of memory is
+ * fatal.
  */
 int	 mime_compose(const struct mime_mail *, char **out, size_t *outlen,
 	    struct err *);

@@ -14,6 +14,8 @@
 #include <libetpan/libetpan.h>
 
 #include "mime.h"
+#include "mime_ref.h"
+#include "mime_write.h"
 
 #define SUBJECT_UTF8	"Approval needed: M\xc3\xbcller & S\xc3\xb6hne \xe2\x80\x94 " \
 			"\xe6\xa0\xaa\xe5\xbc\x8f\xe4\xbc\x9a\xe7\xa4\xbe \xf0\x9f\x9a\x80"
@@ -140,12 +142,40 @@ struct parsed {
 	struct mailimf_single_fields f;
 };
 
+/*
+ * The writer's bytes are libetpan's (mime_ref.c) for the same checked
+ * mail and boundaries: every mail a test composes is compared.
+ */
+static void
+same_as_libetpan(const struct mime_mail *m)
+{
+	struct mime_head h;
+	struct err err;
+	char *got, *want;
+	size_t got_len, want_len;
+
+	err_clear(&err);
+	if (mime_head_init(&h, m, &err) != 0)
+		fail_msg("mime_head_init: %s", err.msg);
+	mime_write(&h, &got, &got_len);
+	if (mime_ref_write(&h, &want, &want_len, &err) != 0)
+		fail_msg("mime_ref_write: %s", err.msg);
+	assert_int_equal(strlen(got), got_len);
+	if (got_len != want_len || memcmp(got, want, got_len) != 0)
+		fail_msg("not libetpan's bytes:\n--- libetpan\n%s\n--- "
+		    "mime_write\n%s", want, got);
+	free(got);
+	free(want);
+	mime_head_clear(&h);
+}
+
 static void
 compose_parse(const struct mime_mail *m, struct parsed *p)
 {
 	struct err err;
 	size_t idx = 0;
 
+	same_as_libetpan(m);
 	memset(p, 0, sizeof *p);
 	err_clear(&err);
 	if (mime_compose(m, &p->raw, &p->len, &err) != 0)
@@ -1473,6 +1503,163 @@ test_logo_refused(void **state)
 	free(logo);
 }
 
+
+/* A small fixed-seed generator: the same mails on every run. */
+static uint32_t
+next_rand(uint32_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 17;
+	*state ^= *state << 5;
+	return *state;
+}
+
+/* Pieces the generated bodies, subjects and names are made of. */
+static const char *const body_pieces[] = {
+	"From ", ".", "..", " ", "\t", "  ", "\n", "\r\n", "\r", "=", "=3D",
+	"x", "Hello, world", "a\tb", "Gr" "\xc3\xbc\xc3\x9f" "e", A_UMLAUT,
+	"\xc3\x9f", KABU, KABU KABU KABU, ROCKET, "<p>", "</p>\n",
+	"<a href=\"https://msp.test/verify?t=abc.def\">link</a>",
+	"0123456789012345678901234567890123456789012345678901234567890123456789",
+	"\x01", "\x1b[0m", "\x7f", "\xc2\xa0", "?", "_", "~", "From", "F",
+};
+static const char *const word_pieces[] = {
+	"Approval", "needed", "for", "M\xc3\xbcller", "S\xc3\xb6hne", "&", "GmbH",
+	KABU KABU, ROCKET, "\xe2\x80\x94", "ACME,", "Inc.", "\"quoted\"",
+	"back\\slash", "=?not?=", "a-very-long-word-that-goes-on-and-on-and-on-"
+	"and-on-and-on-and-on-and-on", "(comment)", "x", "",
+};
+
+/* n random pieces of a table; caller frees. */
+static char *
+random_text(uint32_t *st, const char *const *pieces, size_t npieces,
+    size_t n, const char *sep)
+{
+	struct buf b = { 0 };
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			buf_puts(&b, sep);
+		buf_puts(&b, pieces[next_rand(st) % npieces]);
+	}
+	return buf_release(&b);
+}
+
+/* Bytes as mime_compose's caller gets them, and each part decoded. */
+static void
+check_generated(const struct mime_mail *m)
+{
+	struct parsed p;
+
+	compose_parse(m, &p);
+	assert_true(p.lines.header_max <= LINE_MAX_5322);
+	if (m->logo == NULL)
+		check_part(&p, 1, "html", m->html);
+	check_part(&p, 0, "plain", m->text);
+	parsed_free(&p);
+}
+
+/*
+ * Thousands of mails from random pieces: line ends of every kind, risky
+ * line starts, white space at line ends, long lines, mostly non-ASCII
+ * bodies (base64), folded subjects and names, references past
+ * MIME_REFS_MAX, extra headers, logos and languages.  Each is written
+ * byte for byte as libetpan wrote it, and parses back to its parts.
+ */
+static void
+test_generated_mails(void **state)
+{
+	static const char *const langs[] = { "de", "ja-JP", "en-GB", "fr" };
+	static const char *const extra[] = {
+		"Auto-Submitted", "auto-generated",
+		"X-Long", "a b c d e f g h i j k l m n o p q r s t u v w x y z "
+		"aa bb cc dd ee ff gg hh ii jj kk ll mm nn oo pp qq rr ss",
+		"X-Spaces", "  leading   and  inner   spaces  ",
+		"X-Word", "0123456789012345678901234567890123456789012345678901"
+		"23456789012345678901234567890",
+		"X-Empty", "",
+	};
+	const char *refs[MIME_REFS_MAX + 10];
+	char ids[MIME_REFS_MAX + 10][40];
+	uint32_t st = 0x9e3779b9;
+	struct mime_mail m;
+	unsigned char *logo;
+	char *text, *html, *subject, *name;
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; i < MIME_REFS_MAX + 10; i++) {
+		snprintf(ids[i], sizeof ids[i], "r%zu.%s@cust.test", i,
+		    i % 3 == 0 ? "long-long-long-long" : "x");
+		refs[i] = ids[i];
+	}
+	logo = make_logo(3000);
+	for (k = 0; k < 2000; k++) {
+		m = base_mail();
+		text = random_text(&st, body_pieces, sizeof body_pieces /
+		    sizeof body_pieces[0], next_rand(&st) % 200, "");
+		html = random_text(&st, body_pieces, sizeof body_pieces /
+		    sizeof body_pieces[0], next_rand(&st) % 400, "");
+		subject = random_text(&st, word_pieces, sizeof word_pieces /
+		    sizeof word_pieces[0], next_rand(&st) % 30,
+		    k % 5 == 0 ? "\n" : " ");
+		name = random_text(&st, word_pieces, sizeof word_pieces /
+		    sizeof word_pieces[0], next_rand(&st) % 8, " ");
+		if (strlen(name) > MIME_NAME_MAX)
+			name[MIME_NAME_MAX] = '\0';
+		m.text = text;
+		m.html = html;
+		m.subject = subject;
+		m.from_name = k % 7 == 0 ? NULL : name;
+		m.reply_to = k % 4 == 0 ? NULL :
+		    "agent+a-rather-long-reply-key-0123456789-abcdef@msp.test";
+		m.in_reply_to = k % 3 == 0 ? NULL : m.in_reply_to;
+		m.references = refs;
+		m.nreferences = next_rand(&st) % (MIME_REFS_MAX + 10);
+		m.extra_headers = extra;
+		m.nextra = next_rand(&st) % (sizeof extra / sizeof extra[0] / 2);
+		m.language = k % 2 ? langs[k % 4] : NULL;
+		if (k % 5 == 1) {
+			m.logo = logo;
+			m.logo_len = 1 + next_rand(&st) % 3000;
+			m.logo_cid = "logo@mscagent.invalid";
+		}
+		m.date = (int64_t)(next_rand(&st) % 2000000000u) * 4;
+		check_generated(&m);
+		free(text);
+		free(html);
+		free(subject);
+		free(name);
+	}
+	free(logo);
+}
+
+/* Long bodies: German, Japanese, one line of 100,000 bytes, CRLF. */
+static void
+test_generated_large(void **state)
+{
+	struct mime_mail m = base_mail();
+	char *bodies[5];
+	size_t i;
+
+	(void)state;
+	bodies[0] = repeat("Sehr geehrte Damen und Herren, bitte best"
+	    A_UMLAUT "tigen Sie. \n", 2000, "");
+	bodies[1] = repeat(KABU "\xe5\xbc\x8f\xe4\xbc\x9a\xe7\xa4\xbe\r\n",
+	    3000, "end");
+	bodies[2] = repeat("x", 100000, " ");
+	bodies[3] = repeat("a \r\n.\r\nFrom x\r\n", 5000, "");
+	bodies[4] = repeat(A_UMLAUT "a ", 30000, "\n");
+	for (i = 0; i < 5; i++) {
+		m.text = bodies[i];
+		m.html = bodies[(i + 1) % 5];
+		check_generated(&m);
+	}
+	for (i = 0; i < 5; i++)
+		free(bodies[i]);
+}
+
 int
 main(void)
 {
@@ -1504,6 +1691,8 @@ main(void)
 		cmocka_unit_test(test_encode_words_table),
 		cmocka_unit_test(test_encode_words_cutting),
 		cmocka_unit_test(test_header_line_lengths),
+		cmocka_unit_test(test_generated_mails),
+		cmocka_unit_test(test_generated_large),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
