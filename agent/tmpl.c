@@ -33,6 +33,7 @@ enum var_kind {
 
 struct tmpl_var {
 	char		*name;
+	uint32_t	 hash;		/* of name: most compares end there */
 	char		*value;
 	enum var_kind	 kind;
 };
@@ -118,17 +119,31 @@ tmpl_vars_free(struct tmpl_vars *v)
 	free(v);
 }
 
+/* FNV-1a: names are short, and a render looks up dozens of them. */
+static uint32_t
+name_hash(const char *name)
+{
+	const unsigned char *p = (const unsigned char *)name;
+	uint32_t h = 2166136261u;
+
+	for (; *p != '\0'; p++)
+		h = (h ^ *p) * 16777619u;
+	return h;
+}
+
 static void
 set_var(struct tmpl_vars *v, const char *name, const char *value,
     enum var_kind kind)
 {
+	uint32_t hash = name_hash(name);
 	char *clean;
 	size_t i;
 
 	/* Whatever a value holds, the output stays valid UTF-8 text. */
 	clean = text_printable(value ? value : "", TMPL_VALUE_MAX);
 	for (i = 0; i < v->nvars; i++)
-		if (strcmp(v->vars[i].name, name) == 0) {
+		if (v->vars[i].hash == hash &&
+		    strcmp(v->vars[i].name, name) == 0) {
 			free(v->vars[i].value);
 			v->vars[i].value = clean;
 			v->vars[i].kind = kind;
@@ -139,6 +154,7 @@ set_var(struct tmpl_vars *v, const char *name, const char *value,
 		v->vars = xrealloc(v->vars, v->cap * sizeof *v->vars);
 	}
 	v->vars[v->nvars].name = xstrdup(name);
+	v->vars[v->nvars].hash = hash;
 	v->vars[v->nvars].value = clean;
 	v->vars[v->nvars].kind = kind;
 	v->nvars++;
@@ -204,18 +220,6 @@ tmpl_vars_setf(struct tmpl_vars *v, const char *name, const char *fmt, ...)
 	free(value);
 }
 
-static struct tmpl_list *
-find_list(const struct tmpl_vars *v, const char *name)
-{
-	size_t i;
-
-	for (; v != NULL; v = v->parent)
-		for (i = 0; i < v->nlists; i++)
-			if (strcmp(v->lists[i].name, name) == 0)
-				return &v->lists[i];
-	return NULL;
-}
-
 struct tmpl_vars *
 tmpl_vars_item(struct tmpl_vars *v, const char *list)
 {
@@ -241,98 +245,216 @@ tmpl_vars_item(struct tmpl_vars *v, const char *list)
 	return item;
 }
 
-/* The text of a value in the language of cat (NULL: English), or NULL
- * when it is text already. */
+/*
+ * Where a render looks a name up: the item being filled (or the
+ * render's own variables), the items and variables around it up to the
+ * render's own, then the set's globals.  Nothing is copied for a
+ * render: a value set as a msgid, a date or a time is put in the
+ * render's language when first looked up, and kept in shown until the
+ * render ends.  The globals are shown as they were set.
+ */
+struct shown {
+	const struct tmpl_var	**var;
+	char			**text;
+	size_t			  n, cap;
+};
+
+struct scope {
+	const struct tmpl_vars	*vars;		/* innermost */
+	const struct tmpl_vars	*root;		/* the render's own; NULL: vars
+						   is an item of the globals */
+	const struct tmpl_vars	*globals;	/* may be NULL */
+	const struct catalog	*cat;		/* the render's language */
+	struct shown		*shown;		/* shared by a render's scopes */
+};
+
+static void
+scope_init(struct scope *s, const struct tmpl_set *set,
+    const struct tmpl_vars *vars, const struct catalog *cat,
+    struct shown *shown)
+{
+	s->vars = vars;
+	s->root = vars;
+	s->globals = set->globals;
+	s->cat = cat;
+	s->shown = shown;
+}
+
+static void
+shown_clear(struct shown *sh)
+{
+	size_t i;
+
+	for (i = 0; i < sh->n; i++)
+		free(sh->text[i]);
+	free(sh->text);
+	free(sh->var);
+	memset(sh, 0, sizeof *sh);
+}
+
+static const struct tmpl_var *
+vars_find(const struct tmpl_vars *v, const char *name, uint32_t hash)
+{
+	size_t i;
+
+	for (i = 0; i < v->nvars; i++)
+		if (v->vars[i].hash == hash && strcmp(v->vars[i].name,
+		    name) == 0)
+			return &v->vars[i];
+	return NULL;
+}
+
+/* The variable name stands for, or NULL; *global is 1 when it is one
+ * of the globals (or of their items), shown as set. */
+static const struct tmpl_var *
+scope_var(const struct scope *s, const char *name, int *global)
+{
+	const struct tmpl_vars *v;
+	const struct tmpl_var *var;
+	uint32_t hash = name_hash(name);
+
+	*global = s->root == NULL;
+	for (v = s->vars; v != NULL; v = v->parent) {
+		if ((var = vars_find(v, name, hash)) != NULL)
+			return var;
+		if (v == s->root)
+			break;
+	}
+	*global = 1;
+	for (v = s->root != NULL ? s->globals : NULL; v != NULL; v = v->parent)
+		if ((var = vars_find(v, name, hash)) != NULL)
+			return var;
+	return NULL;
+}
+
+/* The text of a value in the language of cat (NULL: English), made
+ * valid text as tmpl_vars_set makes any value; NULL when it is text
+ * already. */
 static char *
 shown_value(const struct tmpl_var *var, const struct catalog *cat)
 {
+	char *made, *clean;
+
 	switch (var->kind) {
 	case VAR_MSGID:
-		return xstrdup(catalog_get(cat, NULL, var->value));
+		return text_printable(catalog_get(cat, NULL, var->value),
+		    TMPL_VALUE_MAX);
 	case VAR_DATE:
-		return translate_date(cat, (int32_t)strtol(var->value, NULL,
+		made = translate_date(cat, (int32_t)strtol(var->value, NULL,
 		    10));
+		break;
 	case VAR_TIME:
-		return translate_time(cat, strtoll(var->value, NULL, 10));
+		made = translate_time(cat, strtoll(var->value, NULL, 10));
+		break;
 	default:
 		return NULL;
 	}
+	clean = text_printable(made, TMPL_VALUE_MAX);
+	free(made);
+	return clean;
 }
 
-/* Copies src's variables and lists (items and all) into dst, as text
- * in the language of cat. */
-static void
-vars_copy_into(struct tmpl_vars *dst, const struct tmpl_vars *src,
-    const struct catalog *cat)
+/* The text var stands for in the render's language. */
+static const char *
+var_text(const struct scope *s, const struct tmpl_var *var, int global)
 {
-	size_t i, j;
-	char *shown;
+	struct shown *sh = s->shown;
+	char *text;
+	size_t i;
 
-	for (i = 0; i < src->nvars; i++) {
-		shown = shown_value(&src->vars[i], cat);
-		set_var(dst, src->vars[i].name, shown ? shown :
-		    src->vars[i].value, src->vars[i].kind == VAR_SVG ?
-		    VAR_SVG : VAR_TEXT);
-		free(shown);
+	if (global || var->kind == VAR_TEXT || var->kind == VAR_SVG)
+		return var->value;
+	for (i = 0; i < sh->n; i++)
+		if (sh->var[i] == var)
+			return sh->text[i];
+	text = shown_value(var, s->cat);
+	if (sh->n == sh->cap) {
+		sh->cap = sh->cap ? sh->cap * 2 : 8;
+		/* NOLINTNEXTLINE(bugprone-sizeof-expression): pointers */
+		sh->var = xrealloc(sh->var, sh->cap * sizeof *sh->var);
+		/* NOLINTNEXTLINE(bugprone-sizeof-expression): pointers */
+		sh->text = xrealloc(sh->text, sh->cap * sizeof *sh->text);
 	}
-	for (i = 0; i < src->nlists; i++)
-		for (j = 0; j < src->lists[i].n; j++)
-			vars_copy_into(tmpl_vars_item(dst, src->lists[i].name),
-			    src->lists[i].items[j], cat);
-}
-
-/*
- * What a render looks names up in: the caller's variables made text in
- * the render's language, then the set's globals.  The caller's are
- * copied under the globals rather than linked, so that the items of a
- * list find the globals too and the caller's variables stay untouched.
- * Free the result with tmpl_vars_free.
- */
-static struct tmpl_vars *
-render_vars(const struct tmpl_set *set, const struct tmpl_vars *vars,
-    const struct catalog *cat)
-{
-	struct tmpl_vars *copy;
-
-	copy = tmpl_vars_new();
-	copy->parent = set->globals;
-	vars_copy_into(copy, vars, cat);
-	return copy;
+	sh->var[sh->n] = var;
+	sh->text[sh->n] = text;
+	sh->n++;
+	return text;
 }
 
 /* The value of name, or NULL when no variable has that name. */
 static const char *
-lookup_opt(const struct tmpl_vars *v, const char *name)
+lookup_opt(const struct scope *s, const char *name)
 {
-	size_t i;
+	const struct tmpl_var *var;
+	int global;
 
-	for (; v != NULL; v = v->parent)
-		for (i = 0; i < v->nvars; i++)
-			if (strcmp(v->vars[i].name, name) == 0)
-				return v->vars[i].value;
-	return NULL;
+	if ((var = scope_var(s, name, &global)) == NULL)
+		return NULL;
+	return var_text(s, var, global);
 }
 
 /* The value of name when tmpl_vars_set_svg set it, else NULL. */
 static const char *
-lookup_svg(const struct tmpl_vars *v, const char *name)
+lookup_svg(const struct scope *s, const char *name)
 {
-	size_t i;
+	const struct tmpl_var *var;
+	int global;
 
-	for (; v != NULL; v = v->parent)
-		for (i = 0; i < v->nvars; i++)
-			if (strcmp(v->vars[i].name, name) == 0)
-				return v->vars[i].kind == VAR_SVG ?
-				    v->vars[i].value : NULL;
-	return NULL;
+	var = scope_var(s, name, &global);
+	return var != NULL && var->kind == VAR_SVG ? var->value : NULL;
 }
 
 static const char *
-lookup(const struct tmpl_vars *v, const char *name)
+lookup(const struct scope *s, const char *name)
 {
-	const char *value = lookup_opt(v, name);
+	const char *value = lookup_opt(s, name);
 
 	return value ? value : "";
+}
+
+static const struct tmpl_list *
+vars_list(const struct tmpl_vars *v, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < v->nlists; i++)
+		if (strcmp(v->lists[i].name, name) == 0)
+			return &v->lists[i];
+	return NULL;
+}
+
+/* The list name stands for, or NULL; *global as scope_var says. */
+static const struct tmpl_list *
+scope_list(const struct scope *s, const char *name, int *global)
+{
+	const struct tmpl_vars *v;
+	const struct tmpl_list *l;
+
+	*global = s->root == NULL;
+	for (v = s->vars; v != NULL; v = v->parent) {
+		if ((l = vars_list(v, name)) != NULL)
+			return l;
+		if (v == s->root)
+			break;
+	}
+	*global = 1;
+	for (v = s->root != NULL ? s->globals : NULL; v != NULL; v = v->parent)
+		if ((l = vars_list(v, name)) != NULL)
+			return l;
+	return NULL;
+}
+
+/* The scope of an item of a list scope_list found. */
+static void
+scope_item(struct scope *item, const struct scope *s,
+    const struct tmpl_vars *vars, int global)
+{
+	*item = *s;
+	item->vars = vars;
+	if (global) {
+		item->root = NULL;
+		item->globals = NULL;
+	}
 }
 
 /* ---- the template cache ---- */
@@ -785,7 +907,7 @@ struct render {
 };
 
 static void
-set_mailto(xmlNodePtr n, const char *word, const struct tmpl_vars *vars,
+set_mailto(xmlNodePtr n, const char *word, const struct scope *vars,
     const struct render *r)
 {
 	char *subject, *body, *href;
@@ -895,7 +1017,7 @@ is_raw_text(xmlNodePtr n)
 
 /* Evaluates data-if / data-unless; returns 0 when n must go. */
 static int
-keep_element(xmlNodePtr n, const struct tmpl_vars *vars)
+keep_element(xmlNodePtr n, const struct scope *vars)
 {
 	char *v;
 	int keep = 1;
@@ -925,7 +1047,7 @@ static const char *const boolean_attrs[][2] = {
 };
 
 static void
-set_boolean_attrs(xmlNodePtr n, const struct tmpl_vars *vars)
+set_boolean_attrs(xmlNodePtr n, const struct scope *vars)
 {
 	const xmlChar *name;
 	char *v;
@@ -968,7 +1090,7 @@ is_css_property(const char *s)
  * CSS text unless it cannot be anything but a colour.
  */
 static void
-set_style_colors(xmlNodePtr n, const struct tmpl_vars *vars)
+set_style_colors(xmlNodePtr n, const struct scope *vars)
 {
 	xmlAttrPtr a;
 	const char *prop, *value;
@@ -1002,7 +1124,7 @@ set_style_colors(xmlNodePtr n, const struct tmpl_vars *vars)
 	}
 }
 
-static void render_children(xmlNodePtr, const struct tmpl_vars *,
+static void render_children(xmlNodePtr, const struct scope *,
     struct render *, int);
 
 /* Whether n has a data-* attribute: most elements have none, and a
@@ -1020,7 +1142,7 @@ has_data_attr(xmlNodePtr n)
 
 /* Fills one element; returns 0 when it must be removed. */
 static int
-render_element(xmlNodePtr n, const struct tmpl_vars *vars, struct render *r,
+render_element(xmlNodePtr n, const struct scope *vars, struct render *r,
     int depth)
 {
 	const char *svg;
@@ -1071,19 +1193,22 @@ render_element(xmlNodePtr n, const struct tmpl_vars *vars, struct render *r,
 
 /* Replaces an element carrying data-each by one copy per item. */
 static void
-render_each(xmlNodePtr n, const char *list, const struct tmpl_vars *vars,
+render_each(xmlNodePtr n, const char *list, const struct scope *vars,
     struct render *r, int depth)
 {
-	struct tmpl_list *l;
+	const struct tmpl_list *l;
+	struct scope item;
 	xmlNodePtr copy;
 	size_t i;
+	int global;
 
 	xmlUnsetProp(n, (const xmlChar *)"data-each");
-	l = find_list(vars, list);
+	l = scope_list(vars, list, &global);
 	for (i = 0; l != NULL && i < l->n; i++) {
 		copy = xmlDocCopyNode(n, n->doc, 1);
 		xmlAddPrevSibling(n, copy);
-		if (!render_element(copy, l->items[i], r, depth)) {
+		scope_item(&item, vars, l->items[i], global);
+		if (!render_element(copy, &item, r, depth)) {
 			xmlUnlinkNode(copy);
 			xmlFreeNode(copy);
 		}
@@ -1093,7 +1218,7 @@ render_each(xmlNodePtr n, const char *list, const struct tmpl_vars *vars,
 }
 
 static void
-render_children(xmlNodePtr parent, const struct tmpl_vars *vars,
+render_children(xmlNodePtr parent, const struct scope *vars,
     struct render *r, int depth)
 {
 	xmlNodePtr n, next;
@@ -1176,7 +1301,7 @@ append_one_line(struct buf *b, const char *s)
 /* Expands {x} in the subject pattern; an unknown {x} is left as is.  A
  * template without a pattern has the subject "". */
 static char *
-expand_subject(const char *pattern, const struct tmpl_vars *vars)
+expand_subject(const char *pattern, const struct scope *vars)
 {
 	struct buf b = { 0 };
 	const char *p, *close;
@@ -1388,7 +1513,7 @@ ready_copy(struct tmpl_set *set, const char *name, const char *tag,
  * is kept when the subject is empty. */
 static char *
 set_subject(htmlDocPtr doc, const char *pattern, int in_layout,
-    const struct tmpl_vars *vars)
+    const struct scope *vars)
 {
 	xmlNodePtr title;
 	char *subject;
@@ -1406,7 +1531,8 @@ tmpl_subject(struct tmpl_set *set, const char *name,
 {
 	const struct catalog *cat;
 	struct tmpl_ready *r;
-	struct tmpl_vars *all;
+	struct shown shown = { 0 };
+	struct scope scope;
 	char *pattern = NULL;
 
 	*subject = NULL;
@@ -1418,9 +1544,9 @@ tmpl_subject(struct tmpl_set *set, const char *name,
 	pthread_mutex_unlock(&set->lock);
 	if (r == NULL)
 		return -1;
-	all = render_vars(set, vars, cat);
-	*subject = expand_subject(pattern, all);
-	tmpl_vars_free(all);
+	scope_init(&scope, set, vars, cat, &shown);
+	*subject = expand_subject(pattern, &scope);
+	shown_clear(&shown);
 	free(pattern);
 	return 0;
 }
@@ -1432,7 +1558,8 @@ fill(struct tmpl_set *set, const char *name, const struct tmpl_vars *vars,
     char **subject, const struct catalog **cat, struct err *err)
 {
 	struct render r = { 0 };
-	struct tmpl_vars *all;
+	struct shown shown = { 0 };
+	struct scope scope;
 	htmlDocPtr doc;
 	char *pattern;
 	int in_layout;
@@ -1441,12 +1568,12 @@ fill(struct tmpl_set *set, const char *name, const struct tmpl_vars *vars,
 	if ((doc = ready_copy(set, name, vars->language, &pattern, &in_layout,
 	    cat, err)) == NULL)
 		return NULL;
-	all = render_vars(set, vars, *cat);
-	*subject = set_subject(doc, pattern, in_layout, all);
+	scope_init(&scope, set, vars, *cat, &shown);
+	*subject = set_subject(doc, pattern, in_layout, &scope);
 	free(pattern);
 	r.subject = *subject;
-	render_children((xmlNodePtr)doc, all, &r, 0);
-	tmpl_vars_free(all);
+	render_children((xmlNodePtr)doc, &scope, &r, 0);
+	shown_clear(&shown);
 	if (r.too_deep) {
 		err_set(err, ERR_RUNTIME, "template %s: elements nested more "
 		    "than %d deep", name, TMPL_NESTING_MAX);
