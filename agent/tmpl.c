@@ -17,6 +17,8 @@
 #include "html.h"
 #include "lang.h"
 #include "tmpl.h"
+#include "tmpl_compile.h"
+#include "tmpl_impl.h"
 #include "translate.h"
 
 /* The language the templates are written in. */
@@ -58,14 +60,28 @@ struct tmpl_cached {
 	htmlDocPtr	 doc;
 };
 
+/*
+ * A ready template compiled (tmpl_compile.h), with what a render needs
+ * besides.  Renders use it outside the lock, so each holds a reference
+ * (refs, under the set's lock) and a reload only lets go of the set's.
+ */
+struct tmpl_fast {
+	struct tmpl_prog	*prog;
+	const struct catalog	*cat;
+	char			*subject;	/* the pattern, or NULL */
+	int			 in_layout;
+	unsigned int		 refs;
+};
+
 /* A template already put in its layout, with its subject pattern taken
- * out: what each rendering copies and fills. */
+ * out: what each rendering copies and fills, or renders compiled. */
 struct tmpl_ready {
 	char		*name;
 	const struct catalog *cat;	/* its language; NULL: English */
 	htmlDocPtr	 doc;
 	char		*subject;	/* <meta name="subject">, or NULL */
 	int		 in_layout;
+	struct tmpl_fast *fast;		/* NULL: filled as a tree */
 };
 
 struct tmpl_set {
@@ -86,6 +102,7 @@ struct tmpl_set {
 	 * their words, and reloads are rare and small. */
 	struct catalog		**retired;
 	size_t			 nretired;
+	int			 no_compile;	/* tmpl_set_compiled(set, 0) */
 };
 
 /* ---- variables ---- */
@@ -253,25 +270,16 @@ tmpl_vars_item(struct tmpl_vars *v, const char *list)
  * render's language when first looked up, and kept in shown until the
  * render ends.  The globals are shown as they were set.
  */
-struct shown {
+struct tmpl_shown {
 	const struct tmpl_var	**var;
 	char			**text;
 	size_t			  n, cap;
 };
 
-struct scope {
-	const struct tmpl_vars	*vars;		/* innermost */
-	const struct tmpl_vars	*root;		/* the render's own; NULL: vars
-						   is an item of the globals */
-	const struct tmpl_vars	*globals;	/* may be NULL */
-	const struct catalog	*cat;		/* the render's language */
-	struct shown		*shown;		/* shared by a render's scopes */
-};
-
 static void
-scope_init(struct scope *s, const struct tmpl_set *set,
+scope_init(struct tmpl_scope *s, const struct tmpl_set *set,
     const struct tmpl_vars *vars, const struct catalog *cat,
-    struct shown *shown)
+    struct tmpl_shown *shown)
 {
 	s->vars = vars;
 	s->root = vars;
@@ -281,7 +289,7 @@ scope_init(struct scope *s, const struct tmpl_set *set,
 }
 
 static void
-shown_clear(struct shown *sh)
+shown_clear(struct tmpl_shown *sh)
 {
 	size_t i;
 
@@ -307,7 +315,7 @@ vars_find(const struct tmpl_vars *v, const char *name, uint32_t hash)
 /* The variable name stands for, or NULL; *global is 1 when it is one
  * of the globals (or of their items), shown as set. */
 static const struct tmpl_var *
-scope_var(const struct scope *s, const char *name, int *global)
+scope_var(const struct tmpl_scope *s, const char *name, int *global)
 {
 	const struct tmpl_vars *v;
 	const struct tmpl_var *var;
@@ -356,9 +364,9 @@ shown_value(const struct tmpl_var *var, const struct catalog *cat)
 
 /* The text var stands for in the render's language. */
 static const char *
-var_text(const struct scope *s, const struct tmpl_var *var, int global)
+var_text(const struct tmpl_scope *s, const struct tmpl_var *var, int global)
 {
-	struct shown *sh = s->shown;
+	struct tmpl_shown *sh = s->shown;
 	char *text;
 	size_t i;
 
@@ -383,7 +391,7 @@ var_text(const struct scope *s, const struct tmpl_var *var, int global)
 
 /* The value of name, or NULL when no variable has that name. */
 static const char *
-lookup_opt(const struct scope *s, const char *name)
+lookup_opt(const struct tmpl_scope *s, const char *name)
 {
 	const struct tmpl_var *var;
 	int global;
@@ -395,7 +403,7 @@ lookup_opt(const struct scope *s, const char *name)
 
 /* The value of name when tmpl_vars_set_svg set it, else NULL. */
 static const char *
-lookup_svg(const struct scope *s, const char *name)
+lookup_svg(const struct tmpl_scope *s, const char *name)
 {
 	const struct tmpl_var *var;
 	int global;
@@ -405,7 +413,7 @@ lookup_svg(const struct scope *s, const char *name)
 }
 
 static const char *
-lookup(const struct scope *s, const char *name)
+lookup(const struct tmpl_scope *s, const char *name)
 {
 	const char *value = lookup_opt(s, name);
 
@@ -425,7 +433,7 @@ vars_list(const struct tmpl_vars *v, const char *name)
 
 /* The list name stands for, or NULL; *global as scope_var says. */
 static const struct tmpl_list *
-scope_list(const struct scope *s, const char *name, int *global)
+scope_list(const struct tmpl_scope *s, const char *name, int *global)
 {
 	const struct tmpl_vars *v;
 	const struct tmpl_list *l;
@@ -446,7 +454,7 @@ scope_list(const struct scope *s, const char *name, int *global)
 
 /* The scope of an item of a list scope_list found. */
 static void
-scope_item(struct scope *item, const struct scope *s,
+scope_item(struct tmpl_scope *item, const struct tmpl_scope *s,
     const struct tmpl_vars *vars, int global)
 {
 	*item = *s;
@@ -455,6 +463,33 @@ scope_item(struct scope *item, const struct scope *s,
 		item->root = NULL;
 		item->globals = NULL;
 	}
+}
+
+const char *
+tmpl_scope_value(const struct tmpl_scope *s, const char *name)
+{
+	return lookup_opt(s, name);
+}
+
+const char *
+tmpl_scope_lookup(const struct tmpl_scope *s, const char *name)
+{
+	return lookup(s, name);
+}
+
+size_t
+tmpl_scope_list(const struct tmpl_scope *s, const char *name,
+    struct tmpl_items *items)
+{
+	items->list = scope_list(s, name, &items->global);
+	return items->list != NULL ? items->list->n : 0;
+}
+
+void
+tmpl_scope_item(struct tmpl_scope *item, const struct tmpl_scope *s,
+    const struct tmpl_items *items, size_t i)
+{
+	scope_item(item, s, items->list->items[i], items->global);
 }
 
 /* ---- the template cache ---- */
@@ -479,6 +514,17 @@ tmpl_set_language(struct tmpl_set *set, const char *tag)
 	    SOURCE_LANGUAGE);
 }
 
+/* Lets go of one reference to f; the caller holds set->lock. */
+static void
+fast_release(struct tmpl_fast *f)
+{
+	if (f == NULL || --f->refs > 0)
+		return;
+	tmpl_prog_free(f->prog);
+	free(f->subject);
+	free(f);
+}
+
 static void
 drop_cache(struct tmpl_set *set)
 {
@@ -495,6 +541,7 @@ drop_cache(struct tmpl_set *set)
 		free(set->ready[i].name);
 		xmlFreeDoc(set->ready[i].doc);
 		free(set->ready[i].subject);
+		fast_release(set->ready[i].fast);
 	}
 	free(set->ready);
 	set->ready = NULL;
@@ -862,8 +909,8 @@ set_text(xmlNodePtr n, const char *value)
 	xmlAddChild(n, xmlNewDocText(n->doc, (const xmlChar *)value));
 }
 
-static int
-safe_url(const char *url)
+int
+tmpl_safe_url(const char *url)
 {
 	return strncmp(url, "https://", 8) == 0 ||
 	    strncmp(url, "http://", 7) == 0 || strncmp(url, "mailto:", 7) == 0;
@@ -883,8 +930,8 @@ uri_escape(const char *s)
 
 /* A path of this site: one slash, then not a second one nor a
  * backslash (browsers read "//host" and "/\\host" as another host). */
-static int
-safe_path(const char *path)
+int
+tmpl_safe_path(const char *path)
 {
 	return path[0] == '/' && path[1] != '/' && path[1] != '\\' &&
 	    strpbrk(path, "\r\n\t") == NULL;
@@ -894,7 +941,7 @@ safe_path(const char *path)
 static void
 set_path(xmlNodePtr n, const char *path)
 {
-	if (!safe_path(path))
+	if (!tmpl_safe_path(path))
 		return;
 	xmlSetProp(n, (const xmlChar *)(strcmp((const char *)n->name,
 	    "form") == 0 ? "action" : "href"), (const xmlChar *)path);
@@ -906,20 +953,30 @@ struct render {
 	int		 too_deep;	/* past TMPL_NESTING_MAX */
 };
 
-static void
-set_mailto(xmlNodePtr n, const char *word, const struct scope *vars,
-    const struct render *r)
+char *
+tmpl_mailto(const struct tmpl_scope *vars, const char *subject,
+    const char *word)
 {
-	char *subject, *body, *href;
+	char *escaped, *body, *href;
 
-	subject = uri_escape(r->subject);
+	escaped = uri_escape(subject);
 	body = uri_escape(word);
 	href = xasprintf("mailto:%s?subject=Re%%3A%%20%s&body=%s",
-	    lookup(vars, "reply_to"), subject, body);
+	    lookup(vars, "reply_to"), escaped, body);
+	free(body);
+	free(escaped);
+	return href;
+}
+
+static void
+set_mailto(xmlNodePtr n, const char *word, const struct tmpl_scope *vars,
+    const struct render *r)
+{
+	char *href;
+
+	href = tmpl_mailto(vars, r->subject, word);
 	xmlSetProp(n, (const xmlChar *)"href", (const xmlChar *)href);
 	free(href);
-	free(body);
-	free(subject);
 }
 
 /* ---- inline SVG ---- */
@@ -1008,16 +1065,15 @@ set_svg(xmlNodePtr n, const char *svg)
 }
 
 /* Their content is written unescaped: a value there could add markup. */
-static int
-is_raw_text(xmlNodePtr n)
+int
+tmpl_raw_text(const char *name)
 {
-	return strcmp((const char *)n->name, "script") == 0 ||
-	    strcmp((const char *)n->name, "style") == 0;
+	return strcmp(name, "script") == 0 || strcmp(name, "style") == 0;
 }
 
 /* Evaluates data-if / data-unless; returns 0 when n must go. */
 static int
-keep_element(xmlNodePtr n, const struct scope *vars)
+keep_element(xmlNodePtr n, const struct tmpl_scope *vars)
 {
 	char *v;
 	int keep = 1;
@@ -1047,7 +1103,7 @@ static const char *const boolean_attrs[][2] = {
 };
 
 static void
-set_boolean_attrs(xmlNodePtr n, const struct scope *vars)
+set_boolean_attrs(xmlNodePtr n, const struct tmpl_scope *vars)
 {
 	const xmlChar *name;
 	char *v;
@@ -1089,13 +1145,21 @@ is_css_property(const char *s)
  * colour #rrggbb, and nothing otherwise: a value is never pasted into
  * CSS text unless it cannot be anything but a colour.
  */
+char *
+tmpl_style_with(const char *style, const char *prop, const char *value)
+{
+	if (!is_css_property(prop) || !is_hex_color(value))
+		return NULL;
+	return xasprintf("%s%s%s:%s", style ? style : "",
+	    style && *style && style[strlen(style) - 1] != ';' ? ";" : "",
+	    prop, value);
+}
+
 static void
-set_style_colors(xmlNodePtr n, const struct scope *vars)
+set_style_colors(xmlNodePtr n, const struct tmpl_scope *vars)
 {
 	xmlAttrPtr a;
-	const char *prop, *value;
-	char *name, *v, *style;
-	struct buf b = { 0 };
+	char *name, *v, *style, *made;
 
 	for (;;) {
 		for (a = n->properties; a != NULL; a = a->next)
@@ -1105,26 +1169,22 @@ set_style_colors(xmlNodePtr n, const struct scope *vars)
 		if (a == NULL)
 			break;
 		name = xstrdup((const char *)a->name);
-		prop = name + strlen(STYLE_PREFIX);
 		v = attr(n, name);
-		value = lookup(vars, v);
-		if (is_css_property(prop) && is_hex_color(value)) {
-			style = attr(n, "style");
-			buf_printf(&b, "%s%s%s:%s", style ? style : "",
-			    style && *style && style[strlen(style) - 1] != ';' ?
-			    ";" : "", prop, value);
+		style = attr(n, "style");
+		made = tmpl_style_with(style, name + strlen(STYLE_PREFIX),
+		    lookup(vars, v));
+		if (made != NULL)
 			xmlSetProp(n, (const xmlChar *)"style",
-			    (const xmlChar *)b.data);
-			buf_clear(&b);
-			xmlFree(style);
-		}
+			    (const xmlChar *)made);
+		free(made);
+		xmlFree(style);
 		xmlUnsetProp(n, (const xmlChar *)name);
 		xmlFree(v);
 		free(name);
 	}
 }
 
-static void render_children(xmlNodePtr, const struct scope *,
+static void render_children(xmlNodePtr, const struct tmpl_scope *,
     struct render *, int);
 
 /* Whether n has a data-* attribute: most elements have none, and a
@@ -1142,7 +1202,7 @@ has_data_attr(xmlNodePtr n)
 
 /* Fills one element; returns 0 when it must be removed. */
 static int
-render_element(xmlNodePtr n, const struct scope *vars, struct render *r,
+render_element(xmlNodePtr n, const struct tmpl_scope *vars, struct render *r,
     int depth)
 {
 	const char *svg;
@@ -1151,7 +1211,7 @@ render_element(xmlNodePtr n, const struct scope *vars, struct render *r,
 	if (!keep_element(n, vars))
 		return 0;
 	if ((v = attr(n, "data-var")) != NULL) {
-		if (!is_raw_text(n))
+		if (!tmpl_raw_text((const char *)n->name))
 			set_text(n, lookup(vars, v));
 		xmlUnsetProp(n, (const xmlChar *)"data-var");
 		xmlFree(v);
@@ -1163,7 +1223,7 @@ render_element(xmlNodePtr n, const struct scope *vars, struct render *r,
 		xmlFree(v);
 	}
 	if ((v = attr(n, "data-href")) != NULL) {
-		if (safe_url(lookup(vars, v)))
+		if (tmpl_safe_url(lookup(vars, v)))
 			xmlSetProp(n, (const xmlChar *)"href",
 			    (const xmlChar *)lookup(vars, v));
 		xmlUnsetProp(n, (const xmlChar *)"data-href");
@@ -1193,11 +1253,11 @@ render_element(xmlNodePtr n, const struct scope *vars, struct render *r,
 
 /* Replaces an element carrying data-each by one copy per item. */
 static void
-render_each(xmlNodePtr n, const char *list, const struct scope *vars,
+render_each(xmlNodePtr n, const char *list, const struct tmpl_scope *vars,
     struct render *r, int depth)
 {
 	const struct tmpl_list *l;
-	struct scope item;
+	struct tmpl_scope item;
 	xmlNodePtr copy;
 	size_t i;
 	int global;
@@ -1218,7 +1278,7 @@ render_each(xmlNodePtr n, const char *list, const struct scope *vars,
 }
 
 static void
-render_children(xmlNodePtr parent, const struct scope *vars,
+render_children(xmlNodePtr parent, const struct tmpl_scope *vars,
     struct render *r, int depth)
 {
 	xmlNodePtr n, next;
@@ -1301,7 +1361,7 @@ append_one_line(struct buf *b, const char *s)
 /* Expands {x} in the subject pattern; an unknown {x} is left as is.  A
  * template without a pattern has the subject "". */
 static char *
-expand_subject(const char *pattern, const struct scope *vars)
+expand_subject(const char *pattern, const struct tmpl_scope *vars)
 {
 	struct buf b = { 0 };
 	const char *p, *close;
@@ -1450,6 +1510,25 @@ translate_doc(htmlDocPtr doc, char **subject, const struct catalog *cat)
 		    (const xmlChar *)tag_of(cat));
 }
 
+/* The compiled form of r, or NULL when the compiler leaves it to the
+ * tree. */
+static struct tmpl_fast *
+fast_new(const struct tmpl_ready *r)
+{
+	struct tmpl_prog *prog;
+	struct tmpl_fast *f;
+
+	if ((prog = tmpl_compile(r->doc)) == NULL)
+		return NULL;
+	f = xcalloc(1, sizeof *f);
+	f->prog = prog;
+	f->cat = r->cat;
+	f->subject = r->subject ? xstrdup(r->subject) : NULL;
+	f->in_layout = r->in_layout;
+	f->refs = 1;
+	return f;
+}
+
 /* Template name in its layout and in the language of cat, made once
  * and kept with the parsed templates; the caller holds set->lock. */
 static struct tmpl_ready *
@@ -1484,6 +1563,7 @@ ready_template(struct tmpl_set *set, const char *name,
 	r->doc = doc;
 	r->subject = subject;
 	r->in_layout = wrapped;
+	r->fast = set->no_compile ? NULL : fast_new(r);
 	return r;
 }
 
@@ -1513,7 +1593,7 @@ ready_copy(struct tmpl_set *set, const char *name, const char *tag,
  * is kept when the subject is empty. */
 static char *
 set_subject(htmlDocPtr doc, const char *pattern, int in_layout,
-    const struct scope *vars)
+    const struct tmpl_scope *vars)
 {
 	xmlNodePtr title;
 	char *subject;
@@ -1531,8 +1611,8 @@ tmpl_subject(struct tmpl_set *set, const char *name,
 {
 	const struct catalog *cat;
 	struct tmpl_ready *r;
-	struct shown shown = { 0 };
-	struct scope scope;
+	struct tmpl_shown shown = { 0 };
+	struct tmpl_scope scope;
 	char *pattern = NULL;
 
 	*subject = NULL;
@@ -1558,8 +1638,8 @@ fill(struct tmpl_set *set, const char *name, const struct tmpl_vars *vars,
     char **subject, const struct catalog **cat, struct err *err)
 {
 	struct render r = { 0 };
-	struct shown shown = { 0 };
-	struct scope scope;
+	struct tmpl_shown shown = { 0 };
+	struct tmpl_scope scope;
 	htmlDocPtr doc;
 	char *pattern;
 	int in_layout;
@@ -1601,15 +1681,119 @@ dump_checked(htmlDocPtr doc, const char *name, char **html, size_t *len,
 	return 0;
 }
 
+/*
+ * The compiled form of template name in the language of tag, with a
+ * reference the caller lets go of with fast_put.  NULL with *tree set
+ * when it is filled as a tree, NULL alone on an error.
+ */
+static struct tmpl_fast *
+fast_get(struct tmpl_set *set, const char *name, const char *tag,
+    int *tree, struct err *err)
+{
+	struct tmpl_ready *r;
+	struct tmpl_fast *f = NULL;
+
+	*tree = 0;
+	pthread_mutex_lock(&set->lock);
+	if ((r = ready_template(set, name, pick_catalog(set, tag),
+	    err)) != NULL) {
+		if ((f = r->fast) != NULL)
+			f->refs++;
+		else
+			*tree = 1;
+	}
+	pthread_mutex_unlock(&set->lock);
+	return f;
+}
+
+static void
+fast_put(struct tmpl_set *set, struct tmpl_fast *f)
+{
+	pthread_mutex_lock(&set->lock);
+	fast_release(f);
+	pthread_mutex_unlock(&set->lock);
+}
+
+/* A text/plain body ends with a line break, as text_of's. */
+static void
+line_ended(char **text)
+{
+	size_t len = strlen(*text);
+
+	*text = xrealloc(*text, len + 2);
+	memcpy(*text + len, "\n", 2);
+}
+
+/* Renders f as fill and dump_checked would, and the text part when
+ * text is not NULL. */
+static int
+fast_render(struct tmpl_set *set, const struct tmpl_fast *f,
+    const char *name, const struct tmpl_vars *vars, char **subject,
+    char **html, size_t *len, char **text, struct err *err)
+{
+	struct tmpl_shown shown = { 0 };
+	struct tmpl_scope scope;
+	struct buf b = { 0 };
+	const char *title;
+
+	scope_init(&scope, set, vars, f->cat, &shown);
+	*subject = expand_subject(f->subject, &scope);
+	title = f->subject != NULL && (!f->in_layout || **subject != '\0') ?
+	    *subject : NULL;
+	tmpl_prog_run(f->prog, &scope, title, *subject, &b, text);
+	shown_clear(&shown);
+	if (text != NULL)
+		line_ended(text);
+	*len = b.len;
+	*html = buf_release(&b);
+	if (*len > TMPL_OUTPUT_MAX) {
+		err_set(err, ERR_RUNTIME, "template %s: output empty or over %d "
+		    "bytes", name, TMPL_OUTPUT_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+render_fast(struct tmpl_set *set, struct tmpl_fast *f, const char *name,
+    const struct tmpl_vars *vars, struct tmpl_out *out, struct err *err)
+{
+	int rc = -1;
+
+	(void)snprintf(out->language, sizeof out->language, "%s",
+	    tag_of(f->cat));
+	if (fast_render(set, f, name, vars, &out->subject, &out->html,
+	    &out->html_len, &out->text, err) == -1)
+		goto out;
+	if (strlen(out->text) > TMPL_OUTPUT_MAX) {
+		err_set(err, ERR_RUNTIME, "template %s: text over %d bytes",
+		    name, TMPL_OUTPUT_MAX);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc == -1)
+		tmpl_out_clear(out);
+	return rc;
+}
+
 int
 tmpl_render(struct tmpl_set *set, const char *name,
     const struct tmpl_vars *vars, struct tmpl_out *out, struct err *err)
 {
 	const struct catalog *cat;
+	struct tmpl_fast *f;
 	htmlDocPtr doc;
-	int rc = -1;
+	int rc = -1, tree;
 
 	memset(out, 0, sizeof *out);
+	if ((f = fast_get(set, name, vars->language, &tree, err)) != NULL) {
+		rc = render_fast(set, f, name, vars, out, err);
+		fast_put(set, f);
+		return rc;
+	}
+	if (!tree)
+		return -1;
 	if ((doc = fill(set, name, vars, &out->subject, &cat, err)) == NULL)
 		return -1;
 	(void)snprintf(out->language, sizeof out->language, "%s",
@@ -1636,11 +1820,25 @@ tmpl_render_page(struct tmpl_set *set, const char *name,
 {
 	htmlDocPtr doc;
 	const struct catalog *cat;
+	struct tmpl_fast *f;
 	char *title;
-	int rc;
+	int rc, tree;
 
 	*html = NULL;
 	*len = 0;
+	if ((f = fast_get(set, name, vars->language, &tree, err)) != NULL) {
+		rc = fast_render(set, f, name, vars, &title, html, len, NULL,
+		    err);
+		fast_put(set, f);
+		free(title);
+		if (rc == -1) {
+			free(*html);
+			*html = NULL;
+		}
+		return rc;
+	}
+	if (!tree)
+		return -1;
 	if ((doc = fill(set, name, vars, &title, &cat, err)) == NULL)
 		return -1;
 	rc = dump_checked(doc, name, html, len, err);
@@ -1656,4 +1854,26 @@ tmpl_out_clear(struct tmpl_out *out)
 	free(out->html);
 	free(out->text);
 	memset(out, 0, sizeof *out);
+}
+
+void
+tmpl_set_compiled(struct tmpl_set *set, int on)
+{
+	pthread_mutex_lock(&set->lock);
+	set->no_compile = !on;
+	drop_cache(set);
+	pthread_mutex_unlock(&set->lock);
+}
+
+int
+tmpl_compiled(struct tmpl_set *set, const char *name, const char *tag)
+{
+	struct tmpl_fast *f;
+	struct err err;
+	int tree;
+
+	if ((f = fast_get(set, name, tag, &tree, &err)) == NULL)
+		return 0;
+	fast_put(set, f);
+	return 1;
 }
