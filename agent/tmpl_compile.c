@@ -17,7 +17,8 @@
 
 enum cnode_kind {
 	C_TEXT,
-	C_LITERAL,	/* a comment: written as is, no text */
+	C_LITERAL,	/* a comment, the content of <style>: written as
+			   it is, no text */
 	C_ELEMENT,
 };
 
@@ -285,6 +286,14 @@ compile_node(struct compiling *cc, struct cnode *c, xmlNodePtr n, int depth)
 		c->kind = C_TEXT;
 		c->html = dumped(cc->doc, n);
 		c->text = xstrdup((const char *)n->content);
+		return 0;
+	case XML_CDATA_SECTION_NODE:
+		/* The content of <style> and <script>, written as it is.  The
+		 * text of a link would count it; none has any. */
+		if (cc->in_link)
+			return -1;
+		c->kind = C_LITERAL;
+		c->html = dumped(cc->doc, n);
 		return 0;
 	case XML_COMMENT_NODE:
 		c->kind = C_LITERAL;
