@@ -220,8 +220,8 @@ compile_element(struct compiling *cc, struct cnode *c, xmlNodePtr n,
 	c->name = xstrdup((const char *)n->name);
 	if ((info = htmlTagLookup(n->name)) != NULL) {
 		c->info = 1;
-		c->isinline = info->isinline;
-		c->empty = info->empty;
+		c->isinline = info->isinline != 0;
+		c->empty = info->empty != 0;
 		c->short_end = info->saveEndTag != 0 &&
 		    strcmp(info->name, "html") != 0 &&
 		    strcmp(info->name, "body") != 0;

@@ -30,9 +30,10 @@
 struct tmpl_prog;
 struct tmpl_scope;
 
-/* doc compiled, or NULL when something in it is left to the tree.  doc
- * is the caller's; the program keeps nothing of it. */
-struct tmpl_prog *tmpl_compile(htmlDocPtr doc);
+/* A ready template compiled, or NULL when something in it is left to
+ * the tree.  ready is the caller's, unchanged; the program keeps
+ * nothing of it. */
+struct tmpl_prog *tmpl_compile(htmlDocPtr ready);
 void	 tmpl_prog_free(struct tmpl_prog *);
 
 /*

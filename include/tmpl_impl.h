@@ -53,9 +53,10 @@ int	 tmpl_safe_url(const char *);
 /* data-path takes only a path of this site. */
 int	 tmpl_safe_path(const char *);
 /* data-style-PROP="x": the style attribute style (NULL: none) with
- * "PROP:x" added, or NULL when x is not a colour #rrggbb or PROP not a
- * property.  Caller frees. */
-char	*tmpl_style_with(const char *style, const char *prop, const char *x);
+ * "PROP:value" added, or NULL when value (x's) is not a colour #rrggbb
+ * or PROP not a property.  Caller frees. */
+char	*tmpl_style_with(const char *style, const char *prop,
+	    const char *value);
 /* data-mailto="word": the href of the button, a reply to subject with
  * word first.  Caller frees. */
 char	*tmpl_mailto(const struct tmpl_scope *, const char *subject,
