@@ -466,12 +466,6 @@ scope_item(struct tmpl_scope *item, const struct tmpl_scope *s,
 }
 
 const char *
-tmpl_scope_value(const struct tmpl_scope *s, const char *name)
-{
-	return lookup_opt(s, name);
-}
-
-const char *
 tmpl_scope_lookup(const struct tmpl_scope *s, const char *name)
 {
 	return lookup(s, name);

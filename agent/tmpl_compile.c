@@ -44,11 +44,13 @@ struct cnode {
 	char		*name;
 	int		 info;		/* an HTML element libxml2 knows */
 	int		 isinline;
-	int		 empty;		/* no content, no end tag (<br>) */
-	int		 short_end;	/* empty: no end tag either (<p>) */
-	int		 self_p;	/* its name starts with 'p' */
-	int		 parent_ok;	/* its parent's does not, and it has
-					   one: line breaks after it */
+	int		 empty;		/* never any content (<br>, <img>) */
+	int		 short_end;	/* with nothing in it, written without
+					   an end tag (saveEndTag) */
+	int		 self_p;	/* p, pre, param...: libxml2 puts no
+					   line break inside */
+	int		 parent_ok;	/* it has a parent, not one of those:
+					   line breaks may follow it */
 	int		 title;		/* the first <title>: the subject */
 	int		 skipped;	/* the text part leaves it out */
 	int		 cell;		/* <td>, <th> */
@@ -58,6 +60,8 @@ struct cnode {
 	char		*id, *classes;	/* what el points to */
 	struct cattr	*attrs;
 	size_t		 nattrs;
+	/* What its data-each, data-if, ... name, NULL when it has none;
+	 * data-mailto's is its word. */
 	char		*each, *if_var, *unless_var, *var, *href, *path;
 	char		*value, *selected, *checked, *mailto;
 	struct cstyle	*styles;

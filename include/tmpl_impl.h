@@ -36,10 +36,8 @@ struct tmpl_items {
 	int			 global;	/* one of the globals' */
 };
 
-/* The value of name, or NULL when no variable has that name; it lives
- * as long as the render. */
-const char *tmpl_scope_value(const struct tmpl_scope *, const char *name);
-/* The same, with "" for a name not set. */
+/* The value of name, "" when no variable has that name; it lives as
+ * long as the render. */
 const char *tmpl_scope_lookup(const struct tmpl_scope *, const char *name);
 /* The number of items of list name, which *items then stands for. */
 size_t	 tmpl_scope_list(const struct tmpl_scope *, const char *name,
