@@ -107,15 +107,21 @@ is_element(const xmlNode *n, const char *name)
 	    strcmp((const char *)n->name, name) == 0;
 }
 
+static int
+block_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct block *)elem)->name);
+}
+
+/* blocks is sorted by name: each element of every text is looked up. */
 static enum block_kind
-block_kind(const xmlNode *n)
+block_kind(const char *name)
 {
 	const struct block *b;
 
-	for (b = blocks; b->name != NULL; b++)
-		if (strcmp(b->name, (const char *)n->name) == 0)
-			return b->kind;
-	return BLOCK_NONE;
+	b = bsearch(name, blocks, sizeof blocks / sizeof blocks[0] - 1,
+	    sizeof blocks[0], block_cmp);
+	return b != NULL ? b->kind : BLOCK_NONE;
 }
 
 static int
@@ -124,41 +130,63 @@ is_cell(const xmlNode *n)
 	return is_element(n, "td") || is_element(n, "th");
 }
 
+static int
+is_cell_name(const char *name)
+{
+	return strcmp(name, "td") == 0 || strcmp(name, "th") == 0;
+}
+
 /* 1 when the space-separated class attribute holds one of list. */
 static int
-has_class(const xmlNode *n, const char *const *list)
+has_class(const char *classes, const char *const *list)
 {
-	xmlChar *attr;
-	char *tok, *save = NULL;
+	char *copy, *tok, *save = NULL;
 	int found = 0;
 
-	if ((attr = xmlGetProp(n, (const xmlChar *)"class")) == NULL)
-		return 0;
-	for (tok = strtok_r((char *)attr, " \t\r\n\f", &save); tok != NULL &&
+	copy = xstrdup(classes);
+	for (tok = strtok_r(copy, " \t\r\n\f", &save); tok != NULL &&
 	    !found; tok = strtok_r(NULL, " \t\r\n\f", &save))
 		found = in_list(list, tok);
-	xmlFree(attr);
+	free(copy);
 	return found;
 }
 
-static int
-has_id(const xmlNode *n, const char *const *list)
+void
+html_el_init(struct html_el *e, const char *name, const char *id,
+    const char *classes)
 {
-	xmlChar *attr;
-	int found;
-
-	if ((attr = xmlGetProp(n, (const xmlChar *)"id")) == NULL)
-		return 0;
-	found = in_list(list, (const char *)attr);
-	xmlFree(attr);
-	return found;
+	memset(e, 0, sizeof *e);
+	e->name = name;
+	e->quote = strcmp(name, "blockquote") == 0 ||
+	    (classes != NULL && has_class(classes, quote_classes));
+	e->outlook = id != NULL && in_list(outlook_ids, id);
 }
 
-static int
-is_quote(const xmlNode *n)
+int
+html_text_skips(const char *name)
 {
-	return is_element(n, "blockquote") ||
-	    (n->type == XML_ELEMENT_NODE && has_class(n, quote_classes));
+	return in_list(skipped, name);
+}
+
+/* An element of a tree as the writer sees it; its id and class are
+ * looked at only when it has attributes at all. */
+static void
+tree_el(struct html_el *e, const xmlNode *n)
+{
+	const char *id = NULL, *classes = NULL;
+	const xmlAttr *a;
+
+	for (a = n->properties; a != NULL; a = a->next) {
+		if (a->children == NULL || a->children->type != XML_TEXT_NODE ||
+		    a->children->next != NULL)
+			continue;
+		if (strcmp((const char *)a->name, "id") == 0 && id == NULL)
+			id = (const char *)a->children->content;
+		else if (strcmp((const char *)a->name, "class") == 0 &&
+		    classes == NULL)
+			classes = (const char *)a->children->content;
+	}
+	html_el_init(e, (const char *)n->name, id, classes);
 }
 
 static void
@@ -327,6 +355,39 @@ char_len(const char *s)
 	return n;
 }
 
+/* Bytes of the run of printable ASCII at s, white space excluded. */
+static size_t
+ascii_run(const char *s)
+{
+	size_t n;
+
+	for (n = 0; (unsigned char)s[n] > 0x20 && (unsigned char)s[n] < 0x7f;
+	    n++)
+		;
+	return n;
+}
+
+/*
+ * The characters of a word after its first, at once: what put_char
+ * would do one by one, since only the first of a word can be owed a
+ * space or a line's start, and a wrap moves the whole word however
+ * much of it had been written.  One column each.
+ */
+static void
+put_rest(struct writer *w, const char *s, size_t len)
+{
+	if (w->out.len + len > HTML_TEXT_MAX) {
+		for (; len > 0; s++, len--)
+			put_char(w, s, 1);
+		return;
+	}
+	buf_append(&w->out, s, len);
+	w->col += len;
+	if ((w->flags & HTML_TEXT_WRAP) && w->movable && !w->pre &&
+	    w->col > HTML_TEXT_WIDTH)
+		wrap_word(w);
+}
+
 /* Text with its white space collapsed, as a browser shows it. */
 static void
 put_text(struct writer *w, const char *s)
@@ -340,6 +401,11 @@ put_text(struct writer *w, const char *s)
 		} else if ((n = space_len(s)) > 0) {
 			if (!w->bol)
 				w->space = 1;
+			s += n;
+		} else if ((n = ascii_run(s)) > 1) {
+			put_char(w, s, 1);
+			if (!w->full)
+				put_rest(w, s + 1, n - 1);
 			s += n;
 		} else {
 			n = char_len(s);
@@ -364,23 +430,17 @@ put_word(struct writer *w, const char *s)
 /* HTML_TEXT_LINKS: " <url>" after a web link's text, unless the text
  * is the url already; a mailto: link is a button, explained in words. */
 static void
-put_link(struct writer *w, const xmlNode *a)
+put_link(struct writer *w, const char *href, const char *label)
 {
-	xmlChar *href, *label;
 	char *shown;
 
-	href = xmlGetProp(a, (const xmlChar *)"href");
-	label = xmlNodeGetContent(a);
-	if (href != NULL && strncmp((const char *)href, "mailto:", 7) != 0 &&
-	    label != NULL && strcmp((const char *)label,
-	    (const char *)href) != 0) {
-		shown = xasprintf("<%s>", (const char *)href);
+	if (href != NULL && strncmp(href, "mailto:", 7) != 0 &&
+	    label != NULL && strcmp(label, href) != 0) {
+		shown = xasprintf("<%s>", href);
 		w->space = 1;
 		put_word(w, shown);
 		free(shown);
 	}
-	xmlFree(label);
-	xmlFree(href);
 }
 
 /* 1 when cell is the first cell of its row. */
@@ -395,9 +455,9 @@ first_cell(const xmlNode *cell)
 
 /* HTML_TEXT_COLUMNS: pads the cell that began at column start. */
 static void
-pad_cell(struct writer *w, const xmlNode *cell, size_t start)
+pad_cell(struct writer *w, int first, size_t start)
 {
-	size_t end = start + (first_cell(cell) ? LABEL_WIDTH : CELL_WIDTH);
+	size_t end = start + (first ? LABEL_WIDTH : CELL_WIDTH);
 
 	while (w->col > 0 && w->col < end && !w->full) {
 		put(w, " ", 1);
@@ -420,31 +480,27 @@ walked(const xmlNode *n, int depth)
 	    !in_list(skipped, (const char *)n->name);
 }
 
-/* Opens a walked node, depth elements deep. */
+/* Opens an element, depth elements deep. */
 static void
-enter(struct writer *w, const xmlNode *n, int depth)
+enter(struct writer *w, const struct html_el *e, int depth)
 {
-	const char *name = (const char *)n->name;
+	const char *name = e->name;
 	enum block_kind kind;
 
-	if (n->type == XML_TEXT_NODE) {
-		put_text(w, (const char *)n->content);
-		return;
-	}
-	if (has_id(n, outlook_ids)) {
+	if (e->outlook) {
 		end_line(w);
 		put_blank(w);
 		w->outlook = 1;
 	}
-	if ((kind = block_kind(n)) != BLOCK_NONE)
+	if ((kind = block_kind(name)) != BLOCK_NONE)
 		block_break(w, kind);
 	else if (strcmp(name, "br") == 0)
 		line_break(w);
-	else if (is_cell(n)) {
+	else if (is_cell_name(name)) {
 		w->cell[depth] = w->col;
 		w->space = !w->bol;
 	}
-	if (is_quote(n)) {
+	if (e->quote) {
 		put_blank(w);
 		w->level++;
 	}
@@ -456,26 +512,60 @@ enter(struct writer *w, const xmlNode *n, int depth)
 		put_text(w, "----");
 }
 
-/* Closes a walked node, depth elements deep. */
+/* Closes an element, depth elements deep. */
 static void
-leave(struct writer *w, const xmlNode *n, int depth)
+leave(struct writer *w, const struct html_el *e, int depth)
 {
+	const char *name = e->name;
 	enum block_kind kind;
+
+	if (strcmp(name, "a") == 0 && (w->flags & HTML_TEXT_LINKS))
+		put_link(w, e->href, e->label);
+	if (is_cell_name(name) && (w->flags & HTML_TEXT_COLUMNS))
+		pad_cell(w, e->first_cell, w->cell[depth]);
+	if (strcmp(name, "li") == 0)
+		w->bullet = NULL;	/* an empty item writes nothing */
+	if ((kind = block_kind(name)) != BLOCK_NONE)
+		block_break(w, kind);
+	if (e->quote)
+		w->level--;
+	if (strcmp(name, "pre") == 0)
+		w->pre--;
+}
+
+static void
+tree_enter(struct writer *w, const xmlNode *n, int depth)
+{
+	struct html_el e;
+
+	if (n->type == XML_TEXT_NODE) {
+		put_text(w, (const char *)n->content);
+		return;
+	}
+	tree_el(&e, n);
+	enter(w, &e, depth);
+}
+
+static void
+tree_leave(struct writer *w, const xmlNode *n, int depth)
+{
+	struct html_el e;
+	xmlChar *href = NULL, *label = NULL;
 
 	if (n->type != XML_ELEMENT_NODE)
 		return;
-	if (is_element(n, "a") && (w->flags & HTML_TEXT_LINKS))
-		put_link(w, n);
-	if (is_cell(n) && (w->flags & HTML_TEXT_COLUMNS))
-		pad_cell(w, n, w->cell[depth]);
-	if (is_element(n, "li"))
-		w->bullet = NULL;	/* an empty item writes nothing */
-	if ((kind = block_kind(n)) != BLOCK_NONE)
-		block_break(w, kind);
-	if (is_quote(n))
-		w->level--;
-	if (is_element(n, "pre"))
-		w->pre--;
+	tree_el(&e, n);
+	if (strcmp(e.name, "a") == 0 && (w->flags & HTML_TEXT_LINKS)) {
+		href = xmlGetProp(n, (const xmlChar *)"href");
+		label = xmlNodeGetContent(n);
+		e.href = (const char *)href;
+		e.label = (const char *)label;
+	}
+	if (is_cell(n))
+		e.first_cell = first_cell(n);
+	leave(w, &e, depth);
+	xmlFree(label);
+	xmlFree(href);
 }
 
 /*
@@ -490,18 +580,18 @@ walk(struct writer *w, const xmlNode *root)
 
 	while (!w->full) {
 		if (walked(n, depth)) {
-			enter(w, n, depth);
+			tree_enter(w, n, depth);
 			if (n->type == XML_ELEMENT_NODE && n->children != NULL) {
 				n = n->children;
 				depth++;
 				continue;
 			}
-			leave(w, n, depth);
+			tree_leave(w, n, depth);
 		}
 		while (n != root && n->next == NULL) {
 			n = n->parent;
 			depth--;
-			leave(w, n, depth);
+			tree_leave(w, n, depth);
 		}
 		if (n == root)
 			break;
@@ -541,6 +631,53 @@ trim_end(struct buf *b)
 	while (b->len > 0 && (b->data[b->len - 1] == '\n' ||
 	    b->data[b->len - 1] == ' '))
 		b->data[--b->len] = '\0';
+}
+
+struct html_text {
+	struct writer	 w;
+};
+
+struct html_text *
+html_text_new(unsigned int flags)
+{
+	struct html_text *t;
+
+	t = xcalloc(1, sizeof *t);
+	t->w.bol = 1;
+	t->w.flags = flags;
+	return t;
+}
+
+void
+html_text_open(struct html_text *t, const struct html_el *e, int depth)
+{
+	if (!t->w.full)
+		enter(&t->w, e, depth);
+}
+
+void
+html_text_chars(struct html_text *t, const char *s)
+{
+	if (!t->w.full)
+		put_text(&t->w, s);
+}
+
+void
+html_text_close(struct html_text *t, const struct html_el *e, int depth)
+{
+	if (!t->w.full)
+		leave(&t->w, e, depth);
+}
+
+char *
+html_text_end(struct html_text *t)
+{
+	char *text;
+
+	trim_end(&t->w.out);
+	text = buf_release(&t->w.out);
+	free(t);
+	return text;
 }
 
 char *

@@ -17,6 +17,8 @@
 #include "html.h"
 #include "lang.h"
 #include "tmpl.h"
+#include "tmpl_compile.h"
+#include "tmpl_impl.h"
 #include "translate.h"
 
 /* The language the templates are written in. */
@@ -33,6 +35,7 @@ enum var_kind {
 
 struct tmpl_var {
 	char		*name;
+	uint32_t	 hash;		/* of name: most compares end there */
 	char		*value;
 	enum var_kind	 kind;
 };
@@ -57,14 +60,28 @@ struct tmpl_cached {
 	htmlDocPtr	 doc;
 };
 
+/*
+ * A ready template compiled (tmpl_compile.h), with what a render needs
+ * besides.  Renders use it outside the lock, so each holds a reference
+ * (refs, under the set's lock) and a reload only lets go of the set's.
+ */
+struct tmpl_fast {
+	struct tmpl_prog	*prog;
+	const struct catalog	*cat;
+	char			*subject;	/* the pattern, or NULL */
+	int			 in_layout;
+	unsigned int		 refs;
+};
+
 /* A template already put in its layout, with its subject pattern taken
- * out: what each rendering copies and fills. */
+ * out: what each rendering copies and fills, or renders compiled. */
 struct tmpl_ready {
 	char		*name;
 	const struct catalog *cat;	/* its language; NULL: English */
 	htmlDocPtr	 doc;
 	char		*subject;	/* <meta name="subject">, or NULL */
 	int		 in_layout;
+	struct tmpl_fast *fast;		/* NULL: filled as a tree */
 };
 
 struct tmpl_set {
@@ -85,6 +102,7 @@ struct tmpl_set {
 	 * their words, and reloads are rare and small. */
 	struct catalog		**retired;
 	size_t			 nretired;
+	int			 no_compile;	/* tmpl_set_compiled(set, 0) */
 };
 
 /* ---- variables ---- */
@@ -118,17 +136,31 @@ tmpl_vars_free(struct tmpl_vars *v)
 	free(v);
 }
 
+/* FNV-1a: names are short, and a render looks up dozens of them. */
+static uint32_t
+name_hash(const char *name)
+{
+	const unsigned char *p = (const unsigned char *)name;
+	uint32_t h = 2166136261u;
+
+	for (; *p != '\0'; p++)
+		h = (h ^ *p) * 16777619u;
+	return h;
+}
+
 static void
 set_var(struct tmpl_vars *v, const char *name, const char *value,
     enum var_kind kind)
 {
+	uint32_t hash = name_hash(name);
 	char *clean;
 	size_t i;
 
 	/* Whatever a value holds, the output stays valid UTF-8 text. */
 	clean = text_printable(value ? value : "", TMPL_VALUE_MAX);
 	for (i = 0; i < v->nvars; i++)
-		if (strcmp(v->vars[i].name, name) == 0) {
+		if (v->vars[i].hash == hash &&
+		    strcmp(v->vars[i].name, name) == 0) {
 			free(v->vars[i].value);
 			v->vars[i].value = clean;
 			v->vars[i].kind = kind;
@@ -139,6 +171,7 @@ set_var(struct tmpl_vars *v, const char *name, const char *value,
 		v->vars = xrealloc(v->vars, v->cap * sizeof *v->vars);
 	}
 	v->vars[v->nvars].name = xstrdup(name);
+	v->vars[v->nvars].hash = hash;
 	v->vars[v->nvars].value = clean;
 	v->vars[v->nvars].kind = kind;
 	v->nvars++;
@@ -204,18 +237,6 @@ tmpl_vars_setf(struct tmpl_vars *v, const char *name, const char *fmt, ...)
 	free(value);
 }
 
-static struct tmpl_list *
-find_list(const struct tmpl_vars *v, const char *name)
-{
-	size_t i;
-
-	for (; v != NULL; v = v->parent)
-		for (i = 0; i < v->nlists; i++)
-			if (strcmp(v->lists[i].name, name) == 0)
-				return &v->lists[i];
-	return NULL;
-}
-
 struct tmpl_vars *
 tmpl_vars_item(struct tmpl_vars *v, const char *list)
 {
@@ -241,98 +262,228 @@ tmpl_vars_item(struct tmpl_vars *v, const char *list)
 	return item;
 }
 
-/* The text of a value in the language of cat (NULL: English), or NULL
- * when it is text already. */
+/*
+ * Where a render looks a name up: the item being filled (or the
+ * render's own variables), the items and variables around it up to the
+ * render's own, then the set's globals.  Nothing is copied for a
+ * render: a value set as a msgid, a date or a time is put in the
+ * render's language when first looked up, and kept in shown until the
+ * render ends.  The globals are shown as they were set.
+ */
+struct tmpl_shown {
+	const struct tmpl_var	**var;
+	char			**text;
+	size_t			  n, cap;
+};
+
+static void
+scope_init(struct tmpl_scope *s, const struct tmpl_set *set,
+    const struct tmpl_vars *vars, const struct catalog *cat,
+    struct tmpl_shown *shown)
+{
+	s->vars = vars;
+	s->root = vars;
+	s->globals = set->globals;
+	s->cat = cat;
+	s->shown = shown;
+}
+
+static void
+shown_clear(struct tmpl_shown *sh)
+{
+	size_t i;
+
+	for (i = 0; i < sh->n; i++)
+		free(sh->text[i]);
+	free(sh->text);
+	free(sh->var);
+	memset(sh, 0, sizeof *sh);
+}
+
+static const struct tmpl_var *
+vars_find(const struct tmpl_vars *v, const char *name, uint32_t hash)
+{
+	size_t i;
+
+	for (i = 0; i < v->nvars; i++)
+		if (v->vars[i].hash == hash && strcmp(v->vars[i].name,
+		    name) == 0)
+			return &v->vars[i];
+	return NULL;
+}
+
+/* The variable name stands for, or NULL; *global is 1 when it is one
+ * of the globals (or of their items), shown as set. */
+static const struct tmpl_var *
+scope_var(const struct tmpl_scope *s, const char *name, int *global)
+{
+	const struct tmpl_vars *v;
+	const struct tmpl_var *var;
+	uint32_t hash = name_hash(name);
+
+	*global = s->root == NULL;
+	for (v = s->vars; v != NULL; v = v->parent) {
+		if ((var = vars_find(v, name, hash)) != NULL)
+			return var;
+		if (v == s->root)
+			break;
+	}
+	*global = 1;
+	for (v = s->root != NULL ? s->globals : NULL; v != NULL; v = v->parent)
+		if ((var = vars_find(v, name, hash)) != NULL)
+			return var;
+	return NULL;
+}
+
+/* The text of a value in the language of cat (NULL: English), made
+ * valid text as tmpl_vars_set makes any value; NULL when it is text
+ * already. */
 static char *
 shown_value(const struct tmpl_var *var, const struct catalog *cat)
 {
+	char *made, *clean;
+
 	switch (var->kind) {
 	case VAR_MSGID:
-		return xstrdup(catalog_get(cat, NULL, var->value));
+		return text_printable(catalog_get(cat, NULL, var->value),
+		    TMPL_VALUE_MAX);
 	case VAR_DATE:
-		return translate_date(cat, (int32_t)strtol(var->value, NULL,
+		made = translate_date(cat, (int32_t)strtol(var->value, NULL,
 		    10));
+		break;
 	case VAR_TIME:
-		return translate_time(cat, strtoll(var->value, NULL, 10));
+		made = translate_time(cat, strtoll(var->value, NULL, 10));
+		break;
 	default:
 		return NULL;
 	}
+	clean = text_printable(made, TMPL_VALUE_MAX);
+	free(made);
+	return clean;
 }
 
-/* Copies src's variables and lists (items and all) into dst, as text
- * in the language of cat. */
-static void
-vars_copy_into(struct tmpl_vars *dst, const struct tmpl_vars *src,
-    const struct catalog *cat)
+/* The text var stands for in the render's language. */
+static const char *
+var_text(const struct tmpl_scope *s, const struct tmpl_var *var, int global)
 {
-	size_t i, j;
-	char *shown;
+	struct tmpl_shown *sh = s->shown;
+	char *text;
+	size_t i;
 
-	for (i = 0; i < src->nvars; i++) {
-		shown = shown_value(&src->vars[i], cat);
-		set_var(dst, src->vars[i].name, shown ? shown :
-		    src->vars[i].value, src->vars[i].kind == VAR_SVG ?
-		    VAR_SVG : VAR_TEXT);
-		free(shown);
+	if (global || var->kind == VAR_TEXT || var->kind == VAR_SVG)
+		return var->value;
+	for (i = 0; i < sh->n; i++)
+		if (sh->var[i] == var)
+			return sh->text[i];
+	text = shown_value(var, s->cat);
+	if (sh->n == sh->cap) {
+		sh->cap = sh->cap ? sh->cap * 2 : 8;
+		/* NOLINTNEXTLINE(bugprone-sizeof-expression): pointers */
+		sh->var = xrealloc(sh->var, sh->cap * sizeof *sh->var);
+		/* NOLINTNEXTLINE(bugprone-sizeof-expression): pointers */
+		sh->text = xrealloc(sh->text, sh->cap * sizeof *sh->text);
 	}
-	for (i = 0; i < src->nlists; i++)
-		for (j = 0; j < src->lists[i].n; j++)
-			vars_copy_into(tmpl_vars_item(dst, src->lists[i].name),
-			    src->lists[i].items[j], cat);
-}
-
-/*
- * What a render looks names up in: the caller's variables made text in
- * the render's language, then the set's globals.  The caller's are
- * copied under the globals rather than linked, so that the items of a
- * list find the globals too and the caller's variables stay untouched.
- * Free the result with tmpl_vars_free.
- */
-static struct tmpl_vars *
-render_vars(const struct tmpl_set *set, const struct tmpl_vars *vars,
-    const struct catalog *cat)
-{
-	struct tmpl_vars *copy;
-
-	copy = tmpl_vars_new();
-	copy->parent = set->globals;
-	vars_copy_into(copy, vars, cat);
-	return copy;
+	sh->var[sh->n] = var;
+	sh->text[sh->n] = text;
+	sh->n++;
+	return text;
 }
 
 /* The value of name, or NULL when no variable has that name. */
 static const char *
-lookup_opt(const struct tmpl_vars *v, const char *name)
+lookup_opt(const struct tmpl_scope *s, const char *name)
 {
-	size_t i;
+	const struct tmpl_var *var;
+	int global;
 
-	for (; v != NULL; v = v->parent)
-		for (i = 0; i < v->nvars; i++)
-			if (strcmp(v->vars[i].name, name) == 0)
-				return v->vars[i].value;
-	return NULL;
+	if ((var = scope_var(s, name, &global)) == NULL)
+		return NULL;
+	return var_text(s, var, global);
 }
 
 /* The value of name when tmpl_vars_set_svg set it, else NULL. */
 static const char *
-lookup_svg(const struct tmpl_vars *v, const char *name)
+lookup_svg(const struct tmpl_scope *s, const char *name)
 {
-	size_t i;
+	const struct tmpl_var *var;
+	int global;
 
-	for (; v != NULL; v = v->parent)
-		for (i = 0; i < v->nvars; i++)
-			if (strcmp(v->vars[i].name, name) == 0)
-				return v->vars[i].kind == VAR_SVG ?
-				    v->vars[i].value : NULL;
-	return NULL;
+	var = scope_var(s, name, &global);
+	return var != NULL && var->kind == VAR_SVG ? var->value : NULL;
 }
 
 static const char *
-lookup(const struct tmpl_vars *v, const char *name)
+lookup(const struct tmpl_scope *s, const char *name)
 {
-	const char *value = lookup_opt(v, name);
+	const char *value = lookup_opt(s, name);
 
 	return value ? value : "";
+}
+
+static const struct tmpl_list *
+vars_list(const struct tmpl_vars *v, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < v->nlists; i++)
+		if (strcmp(v->lists[i].name, name) == 0)
+			return &v->lists[i];
+	return NULL;
+}
+
+/* The list name stands for, or NULL; *global as scope_var says. */
+static const struct tmpl_list *
+scope_list(const struct tmpl_scope *s, const char *name, int *global)
+{
+	const struct tmpl_vars *v;
+	const struct tmpl_list *l;
+
+	*global = s->root == NULL;
+	for (v = s->vars; v != NULL; v = v->parent) {
+		if ((l = vars_list(v, name)) != NULL)
+			return l;
+		if (v == s->root)
+			break;
+	}
+	*global = 1;
+	for (v = s->root != NULL ? s->globals : NULL; v != NULL; v = v->parent)
+		if ((l = vars_list(v, name)) != NULL)
+			return l;
+	return NULL;
+}
+
+/* The scope of an item of a list scope_list found. */
+static void
+scope_item(struct tmpl_scope *item, const struct tmpl_scope *s,
+    const struct tmpl_vars *vars, int global)
+{
+	*item = *s;
+	item->vars = vars;
+	if (global) {
+		item->root = NULL;
+		item->globals = NULL;
+	}
+}
+
+const char *
+tmpl_scope_lookup(const struct tmpl_scope *s, const char *name)
+{
+	return lookup(s, name);
+}
+
+size_t
+tmpl_scope_list(const struct tmpl_scope *s, const char *name,
+    struct tmpl_items *items)
+{
+	items->list = scope_list(s, name, &items->global);
+	return items->list != NULL ? items->list->n : 0;
+}
+
+void
+tmpl_scope_item(struct tmpl_scope *item, const struct tmpl_scope *s,
+    const struct tmpl_items *items, size_t i)
+{
+	scope_item(item, s, items->list->items[i], items->global);
 }
 
 /* ---- the template cache ---- */
@@ -357,6 +508,17 @@ tmpl_set_language(struct tmpl_set *set, const char *tag)
 	    SOURCE_LANGUAGE);
 }
 
+/* Lets go of one reference to f; the caller holds set->lock. */
+static void
+fast_release(struct tmpl_fast *f)
+{
+	if (f == NULL || --f->refs > 0)
+		return;
+	tmpl_prog_free(f->prog);
+	free(f->subject);
+	free(f);
+}
+
 static void
 drop_cache(struct tmpl_set *set)
 {
@@ -373,6 +535,7 @@ drop_cache(struct tmpl_set *set)
 		free(set->ready[i].name);
 		xmlFreeDoc(set->ready[i].doc);
 		free(set->ready[i].subject);
+		fast_release(set->ready[i].fast);
 	}
 	free(set->ready);
 	set->ready = NULL;
@@ -740,8 +903,8 @@ set_text(xmlNodePtr n, const char *value)
 	xmlAddChild(n, xmlNewDocText(n->doc, (const xmlChar *)value));
 }
 
-static int
-safe_url(const char *url)
+int
+tmpl_safe_url(const char *url)
 {
 	return strncmp(url, "https://", 8) == 0 ||
 	    strncmp(url, "http://", 7) == 0 || strncmp(url, "mailto:", 7) == 0;
@@ -761,8 +924,8 @@ uri_escape(const char *s)
 
 /* A path of this site: one slash, then not a second one nor a
  * backslash (browsers read "//host" and "/\\host" as another host). */
-static int
-safe_path(const char *path)
+int
+tmpl_safe_path(const char *path)
 {
 	return path[0] == '/' && path[1] != '/' && path[1] != '\\' &&
 	    strpbrk(path, "\r\n\t") == NULL;
@@ -772,7 +935,7 @@ safe_path(const char *path)
 static void
 set_path(xmlNodePtr n, const char *path)
 {
-	if (!safe_path(path))
+	if (!tmpl_safe_path(path))
 		return;
 	xmlSetProp(n, (const xmlChar *)(strcmp((const char *)n->name,
 	    "form") == 0 ? "action" : "href"), (const xmlChar *)path);
@@ -784,20 +947,30 @@ struct render {
 	int		 too_deep;	/* past TMPL_NESTING_MAX */
 };
 
-static void
-set_mailto(xmlNodePtr n, const char *word, const struct tmpl_vars *vars,
-    const struct render *r)
+char *
+tmpl_mailto(const struct tmpl_scope *vars, const char *subject,
+    const char *word)
 {
-	char *subject, *body, *href;
+	char *escaped, *body, *href;
 
-	subject = uri_escape(r->subject);
+	escaped = uri_escape(subject);
 	body = uri_escape(word);
 	href = xasprintf("mailto:%s?subject=Re%%3A%%20%s&body=%s",
-	    lookup(vars, "reply_to"), subject, body);
+	    lookup(vars, "reply_to"), escaped, body);
+	free(body);
+	free(escaped);
+	return href;
+}
+
+static void
+set_mailto(xmlNodePtr n, const char *word, const struct tmpl_scope *vars,
+    const struct render *r)
+{
+	char *href;
+
+	href = tmpl_mailto(vars, r->subject, word);
 	xmlSetProp(n, (const xmlChar *)"href", (const xmlChar *)href);
 	free(href);
-	free(body);
-	free(subject);
 }
 
 /* ---- inline SVG ---- */
@@ -886,16 +1059,15 @@ set_svg(xmlNodePtr n, const char *svg)
 }
 
 /* Their content is written unescaped: a value there could add markup. */
-static int
-is_raw_text(xmlNodePtr n)
+int
+tmpl_raw_text(const char *name)
 {
-	return strcmp((const char *)n->name, "script") == 0 ||
-	    strcmp((const char *)n->name, "style") == 0;
+	return strcmp(name, "script") == 0 || strcmp(name, "style") == 0;
 }
 
 /* Evaluates data-if / data-unless; returns 0 when n must go. */
 static int
-keep_element(xmlNodePtr n, const struct tmpl_vars *vars)
+keep_element(xmlNodePtr n, const struct tmpl_scope *vars)
 {
 	char *v;
 	int keep = 1;
@@ -925,7 +1097,7 @@ static const char *const boolean_attrs[][2] = {
 };
 
 static void
-set_boolean_attrs(xmlNodePtr n, const struct tmpl_vars *vars)
+set_boolean_attrs(xmlNodePtr n, const struct tmpl_scope *vars)
 {
 	const xmlChar *name;
 	char *v;
@@ -967,13 +1139,21 @@ is_css_property(const char *s)
  * colour #rrggbb, and nothing otherwise: a value is never pasted into
  * CSS text unless it cannot be anything but a colour.
  */
+char *
+tmpl_style_with(const char *style, const char *prop, const char *value)
+{
+	if (!is_css_property(prop) || !is_hex_color(value))
+		return NULL;
+	return xasprintf("%s%s%s:%s", style ? style : "",
+	    style && *style && style[strlen(style) - 1] != ';' ? ";" : "",
+	    prop, value);
+}
+
 static void
-set_style_colors(xmlNodePtr n, const struct tmpl_vars *vars)
+set_style_colors(xmlNodePtr n, const struct tmpl_scope *vars)
 {
 	xmlAttrPtr a;
-	const char *prop, *value;
-	char *name, *v, *style;
-	struct buf b = { 0 };
+	char *name, *v, *style, *made;
 
 	for (;;) {
 		for (a = n->properties; a != NULL; a = a->next)
@@ -983,26 +1163,22 @@ set_style_colors(xmlNodePtr n, const struct tmpl_vars *vars)
 		if (a == NULL)
 			break;
 		name = xstrdup((const char *)a->name);
-		prop = name + strlen(STYLE_PREFIX);
 		v = attr(n, name);
-		value = lookup(vars, v);
-		if (is_css_property(prop) && is_hex_color(value)) {
-			style = attr(n, "style");
-			buf_printf(&b, "%s%s%s:%s", style ? style : "",
-			    style && *style && style[strlen(style) - 1] != ';' ?
-			    ";" : "", prop, value);
+		style = attr(n, "style");
+		made = tmpl_style_with(style, name + strlen(STYLE_PREFIX),
+		    lookup(vars, v));
+		if (made != NULL)
 			xmlSetProp(n, (const xmlChar *)"style",
-			    (const xmlChar *)b.data);
-			buf_clear(&b);
-			xmlFree(style);
-		}
+			    (const xmlChar *)made);
+		free(made);
+		xmlFree(style);
 		xmlUnsetProp(n, (const xmlChar *)name);
 		xmlFree(v);
 		free(name);
 	}
 }
 
-static void render_children(xmlNodePtr, const struct tmpl_vars *,
+static void render_children(xmlNodePtr, const struct tmpl_scope *,
     struct render *, int);
 
 /* Whether n has a data-* attribute: most elements have none, and a
@@ -1020,7 +1196,7 @@ has_data_attr(xmlNodePtr n)
 
 /* Fills one element; returns 0 when it must be removed. */
 static int
-render_element(xmlNodePtr n, const struct tmpl_vars *vars, struct render *r,
+render_element(xmlNodePtr n, const struct tmpl_scope *vars, struct render *r,
     int depth)
 {
 	const char *svg;
@@ -1029,7 +1205,7 @@ render_element(xmlNodePtr n, const struct tmpl_vars *vars, struct render *r,
 	if (!keep_element(n, vars))
 		return 0;
 	if ((v = attr(n, "data-var")) != NULL) {
-		if (!is_raw_text(n))
+		if (!tmpl_raw_text((const char *)n->name))
 			set_text(n, lookup(vars, v));
 		xmlUnsetProp(n, (const xmlChar *)"data-var");
 		xmlFree(v);
@@ -1041,7 +1217,7 @@ render_element(xmlNodePtr n, const struct tmpl_vars *vars, struct render *r,
 		xmlFree(v);
 	}
 	if ((v = attr(n, "data-href")) != NULL) {
-		if (safe_url(lookup(vars, v)))
+		if (tmpl_safe_url(lookup(vars, v)))
 			xmlSetProp(n, (const xmlChar *)"href",
 			    (const xmlChar *)lookup(vars, v));
 		xmlUnsetProp(n, (const xmlChar *)"data-href");
@@ -1071,19 +1247,22 @@ render_element(xmlNodePtr n, const struct tmpl_vars *vars, struct render *r,
 
 /* Replaces an element carrying data-each by one copy per item. */
 static void
-render_each(xmlNodePtr n, const char *list, const struct tmpl_vars *vars,
+render_each(xmlNodePtr n, const char *list, const struct tmpl_scope *vars,
     struct render *r, int depth)
 {
-	struct tmpl_list *l;
+	const struct tmpl_list *l;
+	struct tmpl_scope item;
 	xmlNodePtr copy;
 	size_t i;
+	int global;
 
 	xmlUnsetProp(n, (const xmlChar *)"data-each");
-	l = find_list(vars, list);
+	l = scope_list(vars, list, &global);
 	for (i = 0; l != NULL && i < l->n; i++) {
 		copy = xmlDocCopyNode(n, n->doc, 1);
 		xmlAddPrevSibling(n, copy);
-		if (!render_element(copy, l->items[i], r, depth)) {
+		scope_item(&item, vars, l->items[i], global);
+		if (!render_element(copy, &item, r, depth)) {
 			xmlUnlinkNode(copy);
 			xmlFreeNode(copy);
 		}
@@ -1093,7 +1272,7 @@ render_each(xmlNodePtr n, const char *list, const struct tmpl_vars *vars,
 }
 
 static void
-render_children(xmlNodePtr parent, const struct tmpl_vars *vars,
+render_children(xmlNodePtr parent, const struct tmpl_scope *vars,
     struct render *r, int depth)
 {
 	xmlNodePtr n, next;
@@ -1176,7 +1355,7 @@ append_one_line(struct buf *b, const char *s)
 /* Expands {x} in the subject pattern; an unknown {x} is left as is.  A
  * template without a pattern has the subject "". */
 static char *
-expand_subject(const char *pattern, const struct tmpl_vars *vars)
+expand_subject(const char *pattern, const struct tmpl_scope *vars)
 {
 	struct buf b = { 0 };
 	const char *p, *close;
@@ -1325,6 +1504,25 @@ translate_doc(htmlDocPtr doc, char **subject, const struct catalog *cat)
 		    (const xmlChar *)tag_of(cat));
 }
 
+/* The compiled form of r, or NULL when the compiler leaves it to the
+ * tree. */
+static struct tmpl_fast *
+fast_new(const struct tmpl_ready *r)
+{
+	struct tmpl_prog *prog;
+	struct tmpl_fast *f;
+
+	if ((prog = tmpl_compile(r->doc)) == NULL)
+		return NULL;
+	f = xcalloc(1, sizeof *f);
+	f->prog = prog;
+	f->cat = r->cat;
+	f->subject = r->subject ? xstrdup(r->subject) : NULL;
+	f->in_layout = r->in_layout;
+	f->refs = 1;
+	return f;
+}
+
 /* Template name in its layout and in the language of cat, made once
  * and kept with the parsed templates; the caller holds set->lock. */
 static struct tmpl_ready *
@@ -1359,6 +1557,7 @@ ready_template(struct tmpl_set *set, const char *name,
 	r->doc = doc;
 	r->subject = subject;
 	r->in_layout = wrapped;
+	r->fast = set->no_compile ? NULL : fast_new(r);
 	return r;
 }
 
@@ -1388,7 +1587,7 @@ ready_copy(struct tmpl_set *set, const char *name, const char *tag,
  * is kept when the subject is empty. */
 static char *
 set_subject(htmlDocPtr doc, const char *pattern, int in_layout,
-    const struct tmpl_vars *vars)
+    const struct tmpl_scope *vars)
 {
 	xmlNodePtr title;
 	char *subject;
@@ -1406,7 +1605,8 @@ tmpl_subject(struct tmpl_set *set, const char *name,
 {
 	const struct catalog *cat;
 	struct tmpl_ready *r;
-	struct tmpl_vars *all;
+	struct tmpl_shown shown = { 0 };
+	struct tmpl_scope scope;
 	char *pattern = NULL;
 
 	*subject = NULL;
@@ -1418,9 +1618,9 @@ tmpl_subject(struct tmpl_set *set, const char *name,
 	pthread_mutex_unlock(&set->lock);
 	if (r == NULL)
 		return -1;
-	all = render_vars(set, vars, cat);
-	*subject = expand_subject(pattern, all);
-	tmpl_vars_free(all);
+	scope_init(&scope, set, vars, cat, &shown);
+	*subject = expand_subject(pattern, &scope);
+	shown_clear(&shown);
 	free(pattern);
 	return 0;
 }
@@ -1432,7 +1632,8 @@ fill(struct tmpl_set *set, const char *name, const struct tmpl_vars *vars,
     char **subject, const struct catalog **cat, struct err *err)
 {
 	struct render r = { 0 };
-	struct tmpl_vars *all;
+	struct tmpl_shown shown = { 0 };
+	struct tmpl_scope scope;
 	htmlDocPtr doc;
 	char *pattern;
 	int in_layout;
@@ -1441,12 +1642,12 @@ fill(struct tmpl_set *set, const char *name, const struct tmpl_vars *vars,
 	if ((doc = ready_copy(set, name, vars->language, &pattern, &in_layout,
 	    cat, err)) == NULL)
 		return NULL;
-	all = render_vars(set, vars, *cat);
-	*subject = set_subject(doc, pattern, in_layout, all);
+	scope_init(&scope, set, vars, *cat, &shown);
+	*subject = set_subject(doc, pattern, in_layout, &scope);
 	free(pattern);
 	r.subject = *subject;
-	render_children((xmlNodePtr)doc, all, &r, 0);
-	tmpl_vars_free(all);
+	render_children((xmlNodePtr)doc, &scope, &r, 0);
+	shown_clear(&shown);
 	if (r.too_deep) {
 		err_set(err, ERR_RUNTIME, "template %s: elements nested more "
 		    "than %d deep", name, TMPL_NESTING_MAX);
@@ -1474,15 +1675,119 @@ dump_checked(htmlDocPtr doc, const char *name, char **html, size_t *len,
 	return 0;
 }
 
+/*
+ * The compiled form of template name in the language of tag, with a
+ * reference the caller lets go of with fast_put.  NULL with *tree set
+ * when it is filled as a tree, NULL alone on an error.
+ */
+static struct tmpl_fast *
+fast_get(struct tmpl_set *set, const char *name, const char *tag,
+    int *tree, struct err *err)
+{
+	struct tmpl_ready *r;
+	struct tmpl_fast *f = NULL;
+
+	*tree = 0;
+	pthread_mutex_lock(&set->lock);
+	if ((r = ready_template(set, name, pick_catalog(set, tag),
+	    err)) != NULL) {
+		if ((f = r->fast) != NULL)
+			f->refs++;
+		else
+			*tree = 1;
+	}
+	pthread_mutex_unlock(&set->lock);
+	return f;
+}
+
+static void
+fast_put(struct tmpl_set *set, struct tmpl_fast *f)
+{
+	pthread_mutex_lock(&set->lock);
+	fast_release(f);
+	pthread_mutex_unlock(&set->lock);
+}
+
+/* A text/plain body ends with a line break, as text_of's. */
+static void
+line_ended(char **text)
+{
+	size_t len = strlen(*text);
+
+	*text = xrealloc(*text, len + 2);
+	memcpy(*text + len, "\n", 2);
+}
+
+/* Renders f as fill and dump_checked would, and the text part when
+ * text is not NULL. */
+static int
+fast_render(struct tmpl_set *set, const struct tmpl_fast *f,
+    const char *name, const struct tmpl_vars *vars, char **subject,
+    char **html, size_t *len, char **text, struct err *err)
+{
+	struct tmpl_shown shown = { 0 };
+	struct tmpl_scope scope;
+	struct buf b = { 0 };
+	const char *title;
+
+	scope_init(&scope, set, vars, f->cat, &shown);
+	*subject = expand_subject(f->subject, &scope);
+	title = f->subject != NULL && (!f->in_layout || **subject != '\0') ?
+	    *subject : NULL;
+	tmpl_prog_run(f->prog, &scope, title, *subject, &b, text);
+	shown_clear(&shown);
+	if (text != NULL)
+		line_ended(text);
+	*len = b.len;
+	*html = buf_release(&b);
+	if (*len > TMPL_OUTPUT_MAX) {
+		err_set(err, ERR_RUNTIME, "template %s: output empty or over %d "
+		    "bytes", name, TMPL_OUTPUT_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+render_fast(struct tmpl_set *set, struct tmpl_fast *f, const char *name,
+    const struct tmpl_vars *vars, struct tmpl_out *out, struct err *err)
+{
+	int rc = -1;
+
+	(void)snprintf(out->language, sizeof out->language, "%s",
+	    tag_of(f->cat));
+	if (fast_render(set, f, name, vars, &out->subject, &out->html,
+	    &out->html_len, &out->text, err) == -1)
+		goto out;
+	if (strlen(out->text) > TMPL_OUTPUT_MAX) {
+		err_set(err, ERR_RUNTIME, "template %s: text over %d bytes",
+		    name, TMPL_OUTPUT_MAX);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc == -1)
+		tmpl_out_clear(out);
+	return rc;
+}
+
 int
 tmpl_render(struct tmpl_set *set, const char *name,
     const struct tmpl_vars *vars, struct tmpl_out *out, struct err *err)
 {
 	const struct catalog *cat;
+	struct tmpl_fast *f;
 	htmlDocPtr doc;
-	int rc = -1;
+	int rc = -1, tree;
 
 	memset(out, 0, sizeof *out);
+	if ((f = fast_get(set, name, vars->language, &tree, err)) != NULL) {
+		rc = render_fast(set, f, name, vars, out, err);
+		fast_put(set, f);
+		return rc;
+	}
+	if (!tree)
+		return -1;
 	if ((doc = fill(set, name, vars, &out->subject, &cat, err)) == NULL)
 		return -1;
 	(void)snprintf(out->language, sizeof out->language, "%s",
@@ -1509,11 +1814,25 @@ tmpl_render_page(struct tmpl_set *set, const char *name,
 {
 	htmlDocPtr doc;
 	const struct catalog *cat;
+	struct tmpl_fast *f;
 	char *title;
-	int rc;
+	int rc, tree;
 
 	*html = NULL;
 	*len = 0;
+	if ((f = fast_get(set, name, vars->language, &tree, err)) != NULL) {
+		rc = fast_render(set, f, name, vars, &title, html, len, NULL,
+		    err);
+		fast_put(set, f);
+		free(title);
+		if (rc == -1) {
+			free(*html);
+			*html = NULL;
+		}
+		return rc;
+	}
+	if (!tree)
+		return -1;
 	if ((doc = fill(set, name, vars, &title, &cat, err)) == NULL)
 		return -1;
 	rc = dump_checked(doc, name, html, len, err);
@@ -1529,4 +1848,26 @@ tmpl_out_clear(struct tmpl_out *out)
 	free(out->html);
 	free(out->text);
 	memset(out, 0, sizeof *out);
+}
+
+void
+tmpl_set_compiled(struct tmpl_set *set, int on)
+{
+	pthread_mutex_lock(&set->lock);
+	set->no_compile = !on;
+	drop_cache(set);
+	pthread_mutex_unlock(&set->lock);
+}
+
+int
+tmpl_compiled(struct tmpl_set *set, const char *name, const char *tag)
+{
+	struct tmpl_fast *f;
+	struct err err;
+	int tree;
+
+	if ((f = fast_get(set, name, tag, &tree, &err)) == NULL)
+		return 0;
+	fast_put(set, f);
+	return 1;
 }

@@ -47,4 +47,38 @@ char	*html_to_text(const char *html, size_t len, unsigned int flags);
 /* The same for a document parsed already (a filled template). */
 char	*html_doc_text(const xmlDoc *doc, unsigned int flags);
 
+/*
+ * The same layout fed by a walk of the caller's own, for a document
+ * that is never a tree (tmpl_compile.h): the walk html_doc_text makes,
+ * as calls.  Elements are opened and closed in document order, <html>
+ * at depth 0; an element html_text_skips names is not opened, nor is
+ * anything inside it, nor anything 256 (HTML_DEPTH_MAX) deep.
+ */
+struct html_text;
+
+/* An element as the layout sees it (html_el_init fills it). */
+struct html_el {
+	const char	*name;
+	int		 quote;		/* <blockquote>, or a quote's class */
+	int		 outlook;	/* an id after which all is quoted */
+	int		 first_cell;	/* <td>, <th>: first of its row */
+	const char	*href;		/* <a>, when closed: href, or NULL */
+	const char	*label;		/* <a>, when closed: its text */
+};
+
+/* name, id and classes are the element's (NULL: no such attribute);
+ * the struct keeps pointers to them. */
+void	 html_el_init(struct html_el *, const char *name, const char *id,
+	    const char *classes);
+int	 html_text_skips(const char *name);
+struct html_text *html_text_new(unsigned int flags);
+void	 html_text_open(struct html_text *, const struct html_el *,
+	    int depth);
+/* Text as a text node holds it (entities decoded). */
+void	 html_text_chars(struct html_text *, const char *);
+void	 html_text_close(struct html_text *, const struct html_el *,
+	    int depth);
+/* Frees the writer and returns the text, as html_doc_text: caller frees. */
+char	*html_text_end(struct html_text *);
+
 #endif

@@ -36,6 +36,12 @@
  * Values are made valid UTF-8 when set; data-var on a <script> or
  * <style> is ignored (their content is written unescaped).
  *
+ * Renders do not copy the tree: each template, put in its layout and
+ * its language, is compiled once into the markup libxml2 would write
+ * and the places values go (tmpl_compile.h), and a render writes the
+ * HTML and the text part from that, the same bytes as the filled tree
+ * gives; a template the compiler does not handle is filled as a tree.
+ *
  * Languages: the templates are written in English, and a catalog
  * (catalog.h) in the folder's po/, one LANG.po per language, translates
  * their words (translate.h says what a string is): the subject, the
