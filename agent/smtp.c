@@ -79,19 +79,22 @@ keep_line(char *dst, const char *data, size_t size)
 /*
  * Keeps the server's last reply line, and its last refusal apart: after
  * a refused RCPT curl says QUIT, and "221 Bye" would hide the reason.
+ * curl hands every reply line to the header callback; its debug
+ * callback would see them too, but only with CURLOPT_VERBOSE, which
+ * formats a line of text for every step of every transfer.
  */
-static int
-trace(CURL *curl, curl_infotype type, char *data, size_t size, void *arg)
+static size_t
+reply_line(char *data, size_t size, size_t nmemb, void *arg)
 {
 	struct smtp_sender *s = arg;
+	size_t len = size * nmemb;
 
-	(void)curl;
-	if (type != CURLINFO_HEADER_IN || size == 0)
+	if (len == 0)
 		return 0;
-	keep_line(s->last_reply, data, size);
+	keep_line(s->last_reply, data, len);
 	if (data[0] == '4' || data[0] == '5')
-		keep_line(s->refusal, data, size);
-	return 0;
+		keep_line(s->refusal, data, len);
+	return len;
 }
 
 /* No CR, LF, spaces or brackets: curl writes addresses verbatim. */
@@ -323,8 +326,7 @@ smtp_sender_new(const struct config *cfg, struct err *err)
 	    (long)SMTP_RESPONSE_TIMEOUT);
 	curl_easy_setopt(s->curl, CURLOPT_TIMEOUT, (long)SMTP_TRANSFER_TIMEOUT);
 	curl_easy_setopt(s->curl, CURLOPT_ERRORBUFFER, s->errbuf);
-	curl_easy_setopt(s->curl, CURLOPT_DEBUGFUNCTION, trace);
-	curl_easy_setopt(s->curl, CURLOPT_DEBUGDATA, s);
-	curl_easy_setopt(s->curl, CURLOPT_VERBOSE, 1L);
+	curl_easy_setopt(s->curl, CURLOPT_HEADERFUNCTION, reply_line);
+	curl_easy_setopt(s->curl, CURLOPT_HEADERDATA, s);
 	return &s->base;
 }
