@@ -425,6 +425,151 @@ test_fixtures(void **state)
 	both_close(&b);
 }
 
+/* ---- one template per case the compiler handles or turns down ---- */
+
+#define CASE_TOP	"<!DOCTYPE html>\n<html><head><title>case</title>" \
+			"</head>\n<body>"
+#define CASE_END	"</body></html>\n"
+
+struct tcase {
+	const char	*html;
+	int		 compiled;	/* 1: compiled, 0: left to the tree */
+};
+
+/* Each row says what it shows; all are rendered both ways as well. */
+static const struct tcase cases[] = {
+	/* A data-* of each kind in the head: the writer's meta goes there,
+	 * so none is compiled. */
+	{ "<!DOCTYPE html>\n<html><head><meta name=\"m\" "
+	  "data-each=\"items\"></head><body>b</body></html>\n", 0 },
+	{ "<!DOCTYPE html>\n<html><head><meta name=\"m\" "
+	  "data-if=\"x\"></head><body>b</body></html>\n", 0 },
+	{ "<!DOCTYPE html>\n<html><head><meta name=\"m\" "
+	  "data-unless=\"x\"></head><body>b</body></html>\n", 0 },
+	{ "<!DOCTYPE html>\n<html><head><meta name=\"m\" "
+	  "data-var=\"x\"></head><body>b</body></html>\n", 0 },
+	{ "<!DOCTYPE html>\n<html><head><meta name=\"m\" "
+	  "data-href=\"url\"></head><body>b</body></html>\n", 0 },
+	{ "<!DOCTYPE html>\n<html><head><meta name=\"m\" "
+	  "data-path=\"path\"></head><body>b</body></html>\n", 0 },
+	{ "<!DOCTYPE html>\n<html><head><meta name=\"m\" "
+	  "data-value=\"x\"></head><body>b</body></html>\n", 0 },
+	{ "<!DOCTYPE html>\n<html><head><meta name=\"m\" "
+	  "data-selected=\"x\"></head><body>b</body></html>\n", 0 },
+	{ "<!DOCTYPE html>\n<html><head><meta name=\"m\" "
+	  "data-checked=\"x\"></head><body>b</body></html>\n", 0 },
+	{ "<!DOCTYPE html>\n<html><head><meta name=\"m\" "
+	  "data-mailto=\"OK\"></head><body>b</body></html>\n", 0 },
+	{ "<!DOCTYPE html>\n<html><head><meta name=\"m\" "
+	  "data-style-color=\"color\"></head><body>b</body></html>\n", 0 },
+	/* A <meta> in the body with a data-* of its own. */
+	{ CASE_TOP "<meta name=\"m\" data-if=\"x\">b" CASE_END, 0 },
+	/* <html> with a data-* of its own. */
+	{ "<!DOCTYPE html>\n<html data-if=\"x\"><head><title>t</title>"
+	  "</head><body>b</body></html>\n", 0 },
+	/* More attributes on one element than compiling leaves room for. */
+	{ CASE_TOP "<p a0=\"0\" a1=\"1\" a2=\"2\" a3=\"3\" a4=\"4\" a5=\"5\" "
+	  "a6=\"6\" a7=\"7\" a8=\"8\" a9=\"9\" b0=\"0\" b1=\"1\" b2=\"2\" "
+	  "b3=\"3\" b4=\"4\" b5=\"5\" b6=\"6\" b7=\"7\" b8=\"8\" b9=\"9\" "
+	  "c0=\"0\" c1=\"1\" c2=\"2\" c3=\"3\" c4=\"4\">many</p>" CASE_END, 0 },
+	/* A second <title>: only the first is the subject. */
+	{ CASE_TOP "<div><title>second</title></div>" CASE_END, 1 },
+	/* The first <title> inside a data-each. */
+	{ "<!DOCTYPE html>\n<html><head></head><body><div data-each=\"items\">"
+	  "<title>in a list</title></div></body></html>\n", 0 },
+	/* The first <title> with a data-* of its own. */
+	{ "<!DOCTYPE html>\n<html><head><title data-if=\"x\">t</title>"
+	  "</head><body>b</body></html>\n", 0 },
+	/* data-var on an element that has no content. */
+	{ CASE_TOP "<p>a<br data-var=\"x\">b</p>" CASE_END, 0 },
+	/* A link inside a link. */
+	{ CASE_TOP "<a href=\"https://a.test/\">out<div><a "
+	  "href=\"https://b.test/\">in</a></div></a>" CASE_END, 0 },
+	/* A processing instruction. */
+	{ CASE_TOP "<p>a<?php echo 1; ?>b</p>" CASE_END, 0 },
+	/* A script inside a link: its text would count in the label. */
+	{ CASE_TOP "<a href=\"https://a.test/\">x<script>s()</script></a>"
+	  CASE_END, 0 },
+	/* Comments are written as they are, and have no text: not in the
+	 * text part, not in a link's label. */
+	{ CASE_TOP "<!-- before --><p>a<!-- in -->b</p>" CASE_END, 1 },
+	{ CASE_TOP "<p><a href=\"https://a.test/\">x<!-- c -->y</a></p>"
+	  CASE_END, 1 },
+	/* A doctype with a system id, one with a public id, one with no
+	 * name. */
+	{ "<!DOCTYPE html SYSTEM \"about:legacy-compat\">\n<html><head>"
+	  "</head><body>b</body></html>\n", 0 },
+	{ "<!DOCTYPE html PUBLIC \"-//W3C//DTD HTML 4.01//EN\">\n<html><head>"
+	  "</head><body>b</body></html>\n", 0 },
+	{ "<!DOCTYPE>\n<html><head></head><body>b</body></html>\n", 0 },
+	/* A comment beside <html>, after it and before it. */
+	{ CASE_TOP "b" CASE_END "<!-- after -->\n", 0 },
+	{ "<!DOCTYPE html>\n<!-- before --><html><head></head><body>b</body>"
+	  "</html>\n", 0 },
+	/* Blocks in a <pre>: libxml2 puts no line break between them. */
+	{ CASE_TOP "<pre><div>a</div><div>b</div><p>c</p></pre>" CASE_END, 1 },
+	/* Elements libxml2 does not know: no line breaks after them. */
+	{ CASE_TOP "<div><foo>a</foo><bar>b</bar><baz></baz></div>" CASE_END,
+	  1 },
+	/* data-var on raw text elements: the value is not put in. */
+	{ CASE_TOP "<p>a</p><script data-var=\"x\"></script>"
+	  "<style data-var=\"x\"></style><p>b</p>" CASE_END, 1 },
+	/* A link with no text, the first of the mail, and one filled. */
+	{ CASE_TOP "<p><a href=\"https://a.test/\"></a> <a data-href=\"url\">"
+	  "</a> <a data-path=\"path\">p</a></p>" CASE_END, 1 },
+	/* data-path on a form: its action. */
+	{ CASE_TOP "<form data-path=\"path\"><input name=\"i\" "
+	  "data-value=\"x\"></form>" CASE_END, 1 },
+	/* A word whose translation (po/ below) holds tabs, line ends and
+	 * "&{" in an attribute and in text. */
+	{ CASE_TOP "<p data-var=\"msgid\">w</p><input data-value=\"msgid\">"
+	  "<p title=\"a&amp;b\" data-var=\"x\">v</p>" CASE_END, 1 },
+};
+
+/* A catalog for the cases: "approved" (what matrix_set gives a name of
+ * five letters in one variant) with what libxml2 escapes its own way. */
+static const char case_po[] =
+	"msgid \"\"\n"
+	"msgstr \"\"\n"
+	"\"Content-Type: text/plain; charset=UTF-8\\n\"\n"
+	"\"Language: de\\n\"\n"
+	"\n"
+	"msgid \"approved\"\n"
+	"msgstr \"tab\\there\\nnew\\rcr \x01 &{open <!--x &{a} <b>\"\n";
+
+static void
+test_cases(void **state)
+{
+	char dir[64], name[16], *path, *po;
+	struct both b;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(support_dir_make(dir, sizeof dir, "tmpl_fast"), 0);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		(void)snprintf(name, sizeof name, "case%02zu.html", i);
+		path = support_path(dir, name);
+		support_write(path, cases[i].html, strlen(cases[i].html), 0600);
+		free(path);
+	}
+	po = support_path(dir, "po");
+	assert_int_equal(mkdir(po, 0700), 0);
+	path = support_path(po, "de.po");
+	support_write(path, case_po, strlen(case_po), 0600);
+	free(path);
+	free(po);
+	both_open(&b, dir);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		(void)snprintf(name, sizeof name, "case%02zu", i);
+		if (tmpl_compiled(b.fast, name, "de") != cases[i].compiled)
+			fail_msg("%s (%s): compiled is not %d", name,
+			    cases[i].html, cases[i].compiled);
+	}
+	compare_dir(&b, dir);
+	both_close(&b);
+	assert_int_equal(support_dir_remove(dir), 0);
+}
+
 /* The mails the agent sends are all compiled, in every language: a
  * template the compiler turned down would still be right, but slow. */
 static void
@@ -553,6 +698,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shipped),
 		cmocka_unit_test(test_fixtures),
+		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_mails_compiled),
 		cmocka_unit_test(test_globals),
 		cmocka_unit_test(test_reload_race),
