@@ -21,7 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/parserInternals.h>
+
 #include "tmpl.h"
+#include "tmpl_compile.h"
 #include "tmpl_impl.h"
 #include "support.h"
 
@@ -570,6 +573,152 @@ test_cases(void **state)
 	assert_int_equal(support_dir_remove(dir), 0);
 }
 
+/* ---- what only the libxml2 API makes: no template file holds it ---- */
+
+#define API_DOC		"<!DOCTYPE html>\n<html><head><title>t</title>" \
+			"</head><body><p>x</p></body></html>\n"
+
+static xmlNodePtr
+api_body(htmlDocPtr doc)
+{
+	return xmlDocGetRootElement(doc)->last;
+}
+
+/* A new <div> at the end of the body, for what goes in it. */
+static xmlNodePtr
+api_div(htmlDocPtr doc)
+{
+	return xmlNewChild(api_body(doc), NULL, (const xmlChar *)"div",
+	    NULL);
+}
+
+static void
+api_no_doctype(htmlDocPtr doc)
+{
+	xmlDtdPtr dtd = doc->intSubset;
+
+	xmlUnlinkNode((xmlNodePtr)dtd);
+	xmlFreeDtd(dtd);
+}
+
+static void
+api_ns_element(htmlDocPtr doc)
+{
+	xmlNodePtr div = api_div(doc);
+
+	xmlSetNs(div, xmlNewNs(div, (const xmlChar *)"urn:x",
+	    (const xmlChar *)"x"));
+}
+
+static void
+api_ns_declared(htmlDocPtr doc)
+{
+	(void)xmlNewNs(api_div(doc), (const xmlChar *)"urn:x",
+	    (const xmlChar *)"x");
+}
+
+static void
+api_ns_attr(htmlDocPtr doc)
+{
+	xmlNodePtr div = api_div(doc);
+
+	(void)xmlSetNsProp(div, xmlSearchNs(doc, div,
+	    (const xmlChar *)"xml"), (const xmlChar *)"lang",
+	    (const xmlChar *)"de");
+}
+
+static void
+api_entity_ref(htmlDocPtr doc)
+{
+	(void)xmlAddChild(api_div(doc), xmlNewReference(doc,
+	    (const xmlChar *)"&amp;"));
+}
+
+static void
+api_text_noenc(htmlDocPtr doc)
+{
+	xmlNodePtr t = xmlNewDocText(doc, (const xmlChar *)"<b>raw</b>");
+
+	t->name = xmlStringTextNoenc;
+	(void)xmlAddChild(api_div(doc), t);
+}
+
+static void
+api_text_null(htmlDocPtr doc)
+{
+	(void)xmlAddChild(api_div(doc), xmlNewDocText(doc, NULL));
+}
+
+static void
+api_empty_with_kids(htmlDocPtr doc)
+{
+	(void)xmlNewChild(api_body(doc), NULL, (const xmlChar *)"br",
+	    (const xmlChar *)"inside");
+}
+
+static void
+api_two_roots(htmlDocPtr doc)
+{
+	(void)xmlAddNextSibling(xmlDocGetRootElement(doc),
+	    xmlNewDocNode(doc, NULL, (const xmlChar *)"html", NULL));
+}
+
+static void
+api_no_root(htmlDocPtr doc)
+{
+	xmlNodePtr root = xmlDocGetRootElement(doc);
+
+	xmlUnlinkNode(root);
+	xmlFreeNode(root);
+}
+
+static const struct {
+	void	(*change)(htmlDocPtr);
+	int	  compiled;
+} api_cases[] = {
+	/* No doctype at all: written without one. */
+	{ api_no_doctype, 1 },
+	/* An element in a namespace, one declaring one, an attribute in
+	 * one (xml:lang): HTML has none. */
+	{ api_ns_element, 0 },
+	{ api_ns_declared, 0 },
+	{ api_ns_attr, 0 },
+	/* An entity reference node: the HTML parser expands them. */
+	{ api_entity_ref, 0 },
+	/* Text libxml2 writes unescaped, and a text node without text. */
+	{ api_text_noenc, 0 },
+	{ api_text_null, 0 },
+	/* <br> with content, which the parser never gives it. */
+	{ api_empty_with_kids, 0 },
+	/* Two elements at the top, and none. */
+	{ api_two_roots, 0 },
+	{ api_no_root, 0 },
+};
+
+static void
+test_compile_api(void **state)
+{
+	struct tmpl_prog *prog;
+	htmlDocPtr doc;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof api_cases / sizeof api_cases[0]; i++) {
+		doc = htmlReadMemory(API_DOC, (int)strlen(API_DOC), NULL,
+		    "UTF-8", HTML_PARSE_NONET | HTML_PARSE_NOERROR |
+		    HTML_PARSE_NOWARNING | HTML_PARSE_NOBLANKS);
+		assert_non_null(doc);
+		api_cases[i].change(doc);
+		prog = tmpl_compile(doc);
+		if ((prog != NULL) != api_cases[i].compiled)
+			fail_msg("api case %zu: compiled is not %d", i,
+			    api_cases[i].compiled);
+		tmpl_prog_free(prog);
+		xmlFreeDoc(doc);
+	}
+	tmpl_prog_free(NULL);
+}
+
 /* The mails the agent sends are all compiled, in every language: a
  * template the compiler turned down would still be right, but slow. */
 static void
@@ -699,6 +848,7 @@ main(void)
 		cmocka_unit_test(test_shipped),
 		cmocka_unit_test(test_fixtures),
 		cmocka_unit_test(test_cases),
+		cmocka_unit_test(test_compile_api),
 		cmocka_unit_test(test_mails_compiled),
 		cmocka_unit_test(test_globals),
 		cmocka_unit_test(test_reload_race),
