@@ -523,14 +523,20 @@ static const struct tcase cases[] = {
 	/* data-path on a form: its action. */
 	{ CASE_TOP "<form data-path=\"path\"><input name=\"i\" "
 	  "data-value=\"x\"></form>" CASE_END, 1 },
-	/* A word whose translation (po/ below) holds tabs, line ends and
-	 * "&{" in an attribute and in text. */
+	/* A style the template holds with "&", "&{", tab, line ends and a
+	 * control character, written again once a colour is added. */
+	{ CASE_TOP "<p style=\"a:&amp;b;&#9;c:d&#10;e:f&#13;g:&{h;i:&#1;j;"
+	  "k:\x01;l:&{m}\" data-style-color=\"color\">s</p>" CASE_END, 1 },
+	/* A word whose translation (po/ below) holds "&{", "<!--" and
+	 * markup, and control characters a render turns into spaces, in an
+	 * attribute and in text. */
 	{ CASE_TOP "<p data-var=\"msgid\">w</p><input data-value=\"msgid\">"
 	  "<p title=\"a&amp;b\" data-var=\"x\">v</p>" CASE_END, 1 },
 };
 
 /* A catalog for the cases: "approved" (what matrix_set gives a name of
- * five letters in one variant) with what libxml2 escapes its own way. */
+ * five letters in one variant) with what is escaped its own way in an
+ * attribute. */
 static const char case_po[] =
 	"msgid \"\"\n"
 	"msgstr \"\"\n"
