@@ -745,6 +745,9 @@ put_text(struct run *r, const char *html, const char *text)
 		buf_puts(r->html, html);
 	else
 		put_escaped(r->html, text, 0);
+	/* A comment, the content of <style>: markup only, no text. */
+	if (text == NULL)
+		return;
 	if (r->in_link)
 		buf_puts(&r->label, text);
 	if (r->text != NULL && r->skip == 0)

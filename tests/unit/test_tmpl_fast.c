@@ -21,7 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/parserInternals.h>
+
 #include "tmpl.h"
+#include "tmpl_compile.h"
 #include "tmpl_impl.h"
 #include "support.h"
 
@@ -425,6 +428,317 @@ test_fixtures(void **state)
 	both_close(&b);
 }
 
+/* ---- one template per case the compiler handles or turns down ---- */
+
+#define CASE_TOP	"<!DOCTYPE html>\n<html><head><title>case</title>" \
+			"</head>\n<body>"
+#define CASE_END	"</body></html>\n"
+
+struct tcase {
+	const char	*html;
+	int		 compiled;	/* 1: compiled, 0: left to the tree */
+};
+
+/* Each row says what it shows; all are rendered both ways as well. */
+static const struct tcase cases[] = {
+	/* A data-* of each kind in the head: the writer's meta goes there,
+	 * so none is compiled. */
+	{ "<!DOCTYPE html>\n<html><head><meta name=\"m\" "
+	  "data-each=\"items\"></head><body>b</body></html>\n", 0 },
+	{ "<!DOCTYPE html>\n<html><head><meta name=\"m\" "
+	  "data-if=\"x\"></head><body>b</body></html>\n", 0 },
+	{ "<!DOCTYPE html>\n<html><head><meta name=\"m\" "
+	  "data-unless=\"x\"></head><body>b</body></html>\n", 0 },
+	{ "<!DOCTYPE html>\n<html><head><meta name=\"m\" "
+	  "data-var=\"x\"></head><body>b</body></html>\n", 0 },
+	{ "<!DOCTYPE html>\n<html><head><meta name=\"m\" "
+	  "data-href=\"url\"></head><body>b</body></html>\n", 0 },
+	{ "<!DOCTYPE html>\n<html><head><meta name=\"m\" "
+	  "data-path=\"path\"></head><body>b</body></html>\n", 0 },
+	{ "<!DOCTYPE html>\n<html><head><meta name=\"m\" "
+	  "data-value=\"x\"></head><body>b</body></html>\n", 0 },
+	{ "<!DOCTYPE html>\n<html><head><meta name=\"m\" "
+	  "data-selected=\"x\"></head><body>b</body></html>\n", 0 },
+	{ "<!DOCTYPE html>\n<html><head><meta name=\"m\" "
+	  "data-checked=\"x\"></head><body>b</body></html>\n", 0 },
+	{ "<!DOCTYPE html>\n<html><head><meta name=\"m\" "
+	  "data-mailto=\"OK\"></head><body>b</body></html>\n", 0 },
+	{ "<!DOCTYPE html>\n<html><head><meta name=\"m\" "
+	  "data-style-color=\"color\"></head><body>b</body></html>\n", 0 },
+	/* A <meta> in the body with a data-* of its own. */
+	{ CASE_TOP "<meta name=\"m\" data-if=\"x\">b" CASE_END, 0 },
+	/* <html> with a data-* of its own. */
+	{ "<!DOCTYPE html>\n<html data-if=\"x\"><head><title>t</title>"
+	  "</head><body>b</body></html>\n", 0 },
+	/* More attributes on one element than compiling leaves room for. */
+	{ CASE_TOP "<p a0=\"0\" a1=\"1\" a2=\"2\" a3=\"3\" a4=\"4\" a5=\"5\" "
+	  "a6=\"6\" a7=\"7\" a8=\"8\" a9=\"9\" b0=\"0\" b1=\"1\" b2=\"2\" "
+	  "b3=\"3\" b4=\"4\" b5=\"5\" b6=\"6\" b7=\"7\" b8=\"8\" b9=\"9\" "
+	  "c0=\"0\" c1=\"1\" c2=\"2\" c3=\"3\" c4=\"4\">many</p>" CASE_END, 0 },
+	/* A second <title>: only the first is the subject. */
+	{ CASE_TOP "<div><title>second</title></div>" CASE_END, 1 },
+	/* The first <title> inside a data-each. */
+	{ "<!DOCTYPE html>\n<html><head></head><body><div data-each=\"items\">"
+	  "<title>in a list</title></div></body></html>\n", 0 },
+	/* The first <title> with a data-* of its own. */
+	{ "<!DOCTYPE html>\n<html><head><title data-if=\"x\">t</title>"
+	  "</head><body>b</body></html>\n", 0 },
+	/* data-var on an element that has no content. */
+	{ CASE_TOP "<p>a<br data-var=\"x\">b</p>" CASE_END, 0 },
+	/* A link inside a link. */
+	{ CASE_TOP "<a href=\"https://a.test/\">out<div><a "
+	  "href=\"https://b.test/\">in</a></div></a>" CASE_END, 0 },
+	/* A processing instruction. */
+	{ CASE_TOP "<p>a<?php echo 1; ?>b</p>" CASE_END, 0 },
+	/* A script inside a link: its text would count in the label. */
+	{ CASE_TOP "<a href=\"https://a.test/\">x<script>s()</script></a>"
+	  CASE_END, 0 },
+	/* Comments are written as they are, and have no text: not in the
+	 * text part, not in a link's label. */
+	{ CASE_TOP "<!-- before --><p>a<!-- in -->b</p>" CASE_END, 1 },
+	{ CASE_TOP "<p><a href=\"https://a.test/\">x<!-- c -->y</a></p>"
+	  CASE_END, 1 },
+	/* A doctype with a system id, one with a public id, one with no
+	 * name. */
+	{ "<!DOCTYPE html SYSTEM \"about:legacy-compat\">\n<html><head>"
+	  "</head><body>b</body></html>\n", 0 },
+	{ "<!DOCTYPE html PUBLIC \"-//W3C//DTD HTML 4.01//EN\">\n<html><head>"
+	  "</head><body>b</body></html>\n", 0 },
+	{ "<!DOCTYPE>\n<html><head></head><body>b</body></html>\n", 0 },
+	/* A comment beside <html>, after it and before it. */
+	{ CASE_TOP "b" CASE_END "<!-- after -->\n", 0 },
+	{ "<!DOCTYPE html>\n<!-- before --><html><head></head><body>b</body>"
+	  "</html>\n", 0 },
+	/* An <li> left with nothing in it: libxml2 writes no end tag. */
+	{ CASE_TOP "<ul><li></li><li><b data-if=\"x\">if</b></li>"
+	  "<li>c</li></ul>" CASE_END, 1 },
+	/* Blocks in a <pre>: libxml2 puts no line break between them. */
+	{ CASE_TOP "<pre><div>a</div><div>b</div><p>c</p></pre>" CASE_END, 1 },
+	/* Elements libxml2 does not know: no line breaks after them. */
+	{ CASE_TOP "<div><foo>a</foo><bar>b</bar><baz></baz></div>" CASE_END,
+	  1 },
+	/* data-var on raw text elements: the value is not put in. */
+	{ CASE_TOP "<p>a</p><script data-var=\"x\"></script>"
+	  "<style data-var=\"x\"></style><p>b</p>" CASE_END, 1 },
+	/* A link with no text, the first of the mail, and one filled. */
+	{ CASE_TOP "<p><a href=\"https://a.test/\"></a> <a data-href=\"url\">"
+	  "</a> <a data-path=\"path\">p</a></p>" CASE_END, 1 },
+	/* data-path on a form: its action. */
+	{ CASE_TOP "<form data-path=\"path\"><input name=\"i\" "
+	  "data-value=\"x\"></form>" CASE_END, 1 },
+	/* A style the template holds with "&", "&{", tab, line ends and a
+	 * control character, written again once a colour is added. */
+	{ CASE_TOP "<p style=\"a:&amp;b;&#9;c:d&#10;e:f&#13;g:&{h;i:&#1;j;"
+	  "k:\x01;l:&{m}\" data-style-color=\"color\">s</p>" CASE_END, 1 },
+	/* A word whose translation (po/ below) holds "&{", "<!--" and
+	 * markup, and control characters a render turns into spaces, in an
+	 * attribute and in text. */
+	{ CASE_TOP "<p data-var=\"msgid\">w</p><input data-value=\"msgid\">"
+	  "<p title=\"a&amp;b\" data-var=\"x\">v</p>" CASE_END, 1 },
+};
+
+/* A catalog for the cases: "approved" (what matrix_set gives a name of
+ * five letters in one variant) with what is escaped its own way in an
+ * attribute. */
+static const char case_po[] =
+	"msgid \"\"\n"
+	"msgstr \"\"\n"
+	"\"Content-Type: text/plain; charset=UTF-8\\n\"\n"
+	"\"Language: de\\n\"\n"
+	"\n"
+	"msgid \"approved\"\n"
+	"msgstr \"tab\\there\\nnew\\rcr \x01 &{open <!--x &{a} <b>\"\n";
+
+static void
+test_cases(void **state)
+{
+	char dir[64], name[16], *path, *po;
+	struct both b;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(support_dir_make(dir, sizeof dir, "tmpl_fast"), 0);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		(void)snprintf(name, sizeof name, "case%02zu.html", i);
+		path = support_path(dir, name);
+		support_write(path, cases[i].html, strlen(cases[i].html), 0600);
+		free(path);
+	}
+	po = support_path(dir, "po");
+	assert_int_equal(mkdir(po, 0700), 0);
+	path = support_path(po, "de.po");
+	support_write(path, case_po, strlen(case_po), 0600);
+	free(path);
+	free(po);
+	both_open(&b, dir);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		(void)snprintf(name, sizeof name, "case%02zu", i);
+		if (tmpl_compiled(b.fast, name, "de") != cases[i].compiled)
+			fail_msg("%s (%s): compiled is not %d", name,
+			    cases[i].html, cases[i].compiled);
+	}
+	compare_dir(&b, dir);
+	both_close(&b);
+	assert_int_equal(support_dir_remove(dir), 0);
+}
+
+/* ---- what only the libxml2 API makes: no template file holds it ---- */
+
+#define API_DOC		"<!DOCTYPE html>\n<html><head><title>t</title>" \
+			"</head><body><p>x</p></body></html>\n"
+
+static xmlNodePtr
+api_body(htmlDocPtr doc)
+{
+	return xmlDocGetRootElement(doc)->last;
+}
+
+/* A new <div> at the end of the body, for what goes in it. */
+static xmlNodePtr
+api_div(htmlDocPtr doc)
+{
+	return xmlNewChild(api_body(doc), NULL, (const xmlChar *)"div",
+	    NULL);
+}
+
+static void
+api_no_doctype(htmlDocPtr doc)
+{
+	xmlDtdPtr dtd = doc->intSubset;
+
+	xmlUnlinkNode((xmlNodePtr)dtd);
+	xmlFreeDtd(dtd);
+}
+
+static void
+api_ns_element(htmlDocPtr doc)
+{
+	xmlNodePtr div = api_div(doc);
+
+	xmlSetNs(div, xmlNewNs(div, (const xmlChar *)"urn:x",
+	    (const xmlChar *)"x"));
+}
+
+static void
+api_ns_declared(htmlDocPtr doc)
+{
+	(void)xmlNewNs(api_div(doc), (const xmlChar *)"urn:x",
+	    (const xmlChar *)"x");
+}
+
+static void
+api_ns_attr(htmlDocPtr doc)
+{
+	xmlNodePtr div = api_div(doc);
+
+	(void)xmlSetNsProp(div, xmlSearchNs(doc, div,
+	    (const xmlChar *)"xml"), (const xmlChar *)"lang",
+	    (const xmlChar *)"de");
+}
+
+static void
+api_entity_ref(htmlDocPtr doc)
+{
+	(void)xmlAddChild(api_div(doc), xmlNewReference(doc,
+	    (const xmlChar *)"&amp;"));
+}
+
+static void
+api_text_noenc(htmlDocPtr doc)
+{
+	xmlNodePtr t = xmlNewDocText(doc, (const xmlChar *)"<b>raw</b>");
+
+	t->name = xmlStringTextNoenc;
+	(void)xmlAddChild(api_div(doc), t);
+}
+
+static void
+api_text_null(htmlDocPtr doc)
+{
+	(void)xmlAddChild(api_div(doc), xmlNewDocText(doc, NULL));
+}
+
+static void
+api_empty_with_kids(htmlDocPtr doc)
+{
+	(void)xmlNewChild(api_body(doc), NULL, (const xmlChar *)"br",
+	    (const xmlChar *)"inside");
+}
+
+static void
+api_two_roots(htmlDocPtr doc)
+{
+	(void)xmlAddNextSibling(xmlDocGetRootElement(doc),
+	    xmlNewDocNode(doc, NULL, (const xmlChar *)"html", NULL));
+}
+
+static void
+api_no_root(htmlDocPtr doc)
+{
+	xmlNodePtr root = xmlDocGetRootElement(doc);
+
+	xmlUnlinkNode(root);
+	xmlFreeNode(root);
+}
+
+static const struct {
+	void	(*change)(htmlDocPtr);
+	int	  compiled;
+} api_cases[] = {
+	/* No doctype at all: written without one. */
+	{ api_no_doctype, 1 },
+	/* An element in a namespace, one declaring one, an attribute in
+	 * one (xml:lang): HTML has none. */
+	{ api_ns_element, 0 },
+	{ api_ns_declared, 0 },
+	{ api_ns_attr, 0 },
+	/* An entity reference node: the HTML parser expands them. */
+	{ api_entity_ref, 0 },
+	/* Text libxml2 writes unescaped, and a text node without text. */
+	{ api_text_noenc, 0 },
+	{ api_text_null, 0 },
+	/* <br> with content, which the parser never gives it. */
+	{ api_empty_with_kids, 0 },
+	/* Two elements at the top, and none. */
+	{ api_two_roots, 0 },
+	{ api_no_root, 0 },
+};
+
+/*
+ * What neither a template nor the API reaches in tmpl_compile.c: the
+ * <html> and <body> exception to saveEndTag (libxml2 gives neither
+ * one), an element or text node without a parent or a name, a failed
+ * copy (out of memory), a control character other than tab and line
+ * ends (values are made printable when set; the parser drops them from
+ * templates), src and <a name> (a render sets neither), white space
+ * before, or nothing in, a URI a render sets (each starts with a scheme
+ * or "/"), and a line break after the last node (only asked between
+ * two).
+ */
+static void
+test_compile_api(void **state)
+{
+	struct tmpl_prog *prog;
+	htmlDocPtr doc;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof api_cases / sizeof api_cases[0]; i++) {
+		doc = htmlReadMemory(API_DOC, (int)strlen(API_DOC), NULL,
+		    "UTF-8", HTML_PARSE_NONET | HTML_PARSE_NOERROR |
+		    HTML_PARSE_NOWARNING | HTML_PARSE_NOBLANKS);
+		assert_non_null(doc);
+		api_cases[i].change(doc);
+		prog = tmpl_compile(doc);
+		if ((prog != NULL) != api_cases[i].compiled)
+			fail_msg("api case %zu: compiled is not %d", i,
+			    api_cases[i].compiled);
+		tmpl_prog_free(prog);
+		xmlFreeDoc(doc);
+	}
+	tmpl_prog_free(NULL);
+}
+
 /* The mails the agent sends are all compiled, in every language: a
  * template the compiler turned down would still be right, but slow. */
 static void
@@ -553,6 +867,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shipped),
 		cmocka_unit_test(test_fixtures),
+		cmocka_unit_test(test_cases),
+		cmocka_unit_test(test_compile_api),
 		cmocka_unit_test(test_mails_compiled),
 		cmocka_unit_test(test_globals),
 		cmocka_unit_test(test_reload_race),
