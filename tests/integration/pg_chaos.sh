@@ -28,16 +28,8 @@ q() { pg query "$PG" chaos "$1"; }
 
 make_config
 set_conf agent database "postgresql:///chaos?host=$PG&user=mscagent"
-set_conf outbound url "smtp://127.0.0.1:$MAILSTACK_SMTP_PORT"
-set_conf outbound starttls off
-set_conf inbound url "imap://127.0.0.1:$MAILSTACK_IMAP_PORT/INBOX"
-set_conf inbound starttls off
-set_conf inbound username mscagent
-set_conf inbound poll_seconds 5
+use_mailstack
 set_conf listener max_connections 64
-printf 'secret\n' >"$T/imap.pw"
-chmod 600 "$T/imap.pw"
-set_conf inbound password_file "$T/imap.pw"
 agent init
 agent plan add SaaS --edition enterprise --products m365,endpoints
 plan=$out
