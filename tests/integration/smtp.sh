@@ -309,3 +309,28 @@ expect_rc "flush through the witness" 0
 wait "$witness"
 expect_eq "each content began with every mail before it recorded" \
     "$(tr '\n' ' ' <"$T/witness.log")" "ok 0 ok 1 ok 2 ok 3 ok 4 "
+
+# A mail whose outcome cannot be recorded (the lock held past the busy
+# timeout) stops the pass before the next mail's content: that mail is
+# never delivered, and both go out once the database is free again.
+for i in 1 2; do
+	agent tenant add --name "Cut $i" --customer-admin "admin$i+cut@example.test" \
+	    --msp-admin msp1@example.test --workloads gws --edition enterprise
+	agent start "$out"
+done
+port=$(free_port)
+"$PY" "$TOP/tests/support/smtp_witness.py" "$port" "$T/var/agent.db" \
+    "$T/cut.log" 12 &
+witness=$!
+wait_until 100 0.1 test -e "$T/cut.log"
+set_conf outbound url "smtp://127.0.0.1:$port"
+agent flush
+expect_rc "a status that cannot be recorded fails the flush" 2
+expect_match "and says why" "$err" "database is locked"
+wait "$witness"
+expect_eq "the next mail was cut before its content" \
+    "$(tr '\n' ' ' <"$T/cut.log")" "ok 0 cut 1 "
+set_conf outbound url "smtp://127.0.0.1:$MAILSTACK_SMTP_PORT"
+agent flush
+expect_rc "with the database free again, flush goes on" 0
+expect_match "and sends both" "$out" "^flush: 2 sent"
