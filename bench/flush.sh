@@ -24,6 +24,7 @@ agent=$top/build/mscagent
 if ! command -v smtp-sink >/dev/null; then
 	# The tests' mail stack installs Postfix without starting it.
 	d=$(mktemp -d /tmp/bench-stack.XXXXXX)
+	chmod 0755 "$d"	# the mail users must reach it (mailstack.sh)
 	bash tests/support/mailstack.sh start "$d/s" >/dev/null
 	bash tests/support/mailstack.sh stop "$d/s" >/dev/null
 	rm -rf "$d"
