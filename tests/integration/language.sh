@@ -103,10 +103,10 @@ http GET "$link"
 expect_eq "fr: the page opens" "$status" 200
 expect_match "in French" "$body" '<html lang="fr">'
 expect_match "the licence dates the French way" "$body" \
-    "jusqu.au <span class=\"date\">1 mars 2027<"
+    "jusqu.au <span class=\"date\">1er mars 2027<"
 expect_match "each of them" "$body" "28 décembre 2026"
 expect_match "the link's end too, with its time zone" "$body" \
-    "[0-9]+ (janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre) [0-9]{4} à [0-9]{2}:[0-9]{2} UTC"
+    "[0-9]+(er)? (janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre) [0-9]{4} à [0-9]{2}:[0-9]{2} UTC"
 http GET "$BASE/api/getDetails?token=${link#*token=}"
 expect_eq "getDetails names the language" \
     "$(json_get "$body" 'd["tenant"]["language"]')" fr

@@ -245,6 +245,11 @@ static const char dates_ja[] =
     "msgctxt \"month\"\nmsgid \"December\"\nmsgstr \"12\xe6\x9c\x88\"\n"
     "msgctxt \"date format\"\nmsgid \"{year}-{mm}-{dd}\"\n"
     "msgstr \"{year}\xe5\xb9\xb4{month}{day}\xe6\x97\xa5\"\n";
+static const char dates_fr[] =
+    "msgctxt \"month\"\nmsgid \"January\"\nmsgstr \"janvier\"\n"
+    "msgctxt \"first of the month\"\nmsgid \"1\"\nmsgstr \"1er\"\n"
+    "msgctxt \"date format\"\nmsgid \"{year}-{mm}-{dd}\"\n"
+    "msgstr \"{day} {month} {year}\"\n";
 static const char dates_odd[] =
     "msgctxt \"date format\"\nmsgid \"{year}-{mm}-{dd}\"\n"
     "msgstr \"{dd}/{mm}/{year} {unknown} {day\"\n";
@@ -266,6 +271,7 @@ test_dates(void **state)
 {
 	static const char *const sources[][2] = {
 		{ "de", dates_de }, { "ja", dates_ja }, { "xx", dates_odd },
+		{ "fr", dates_fr },
 	};
 	const struct date_row rows[] = {
 		/* English is today's: ISO dates, times in UTC. */
@@ -280,17 +286,26 @@ test_dates(void **state)
 		  "28\xe6\x97\xa5 00:00 UTC" },
 		/* Unknown names stay as they are written. */
 		{ 2, 0, DAY(1999, 3, 4), "04/03/1999 {unknown} {day" },
+		/* The first of a month as the catalog writes it; other
+		 * days, and catalogs without it, in digits. */
+		{ 3, 0, DAY(2027, 1, 1), "1er janvier 2027" },
+		{ 3, 0, DAY(2027, 1, 2), "2 janvier 2027" },
+		{ 3, 0, DAY(2027, 1, 11), "11 janvier 2027" },
+		{ 3, 0, DAY(2027, 1, 21), "21 janvier 2027" },
+		{ 0, 0, DAY(2027, 1, 1), "1. Januar 2027" },
+		{ -1, 0, DAY(2027, 1, 1), "2027-01-01" },
+		{ 2, 0, DAY(2027, 1, 1), "01/01/2027 {unknown} {day" },
 		/* Before 1970, the last second of a day. */
 		{ -1, 1, -1, "1969-12-31 23:59 UTC" },
 	};
-	struct catalog *cats[3];
+	struct catalog *cats[sizeof sources / sizeof sources[0]];
 	const struct catalog *cat;
 	struct err err;
 	size_t i;
 	char *s;
 
 	(void)state;
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < sizeof cats / sizeof cats[0]; i++) {
 		cats[i] = catalog_parse(sources[i][0], sources[i][1],
 		    strlen(sources[i][1]), "dates.po", 0, &err);
 		assert_non_null(cats[i]);
@@ -303,7 +318,7 @@ test_dates(void **state)
 			fail_msg("row %zu: '%s', not '%s'", i, s, rows[i].want);
 		free(s);
 	}
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < sizeof cats / sizeof cats[0]; i++)
 		catalog_free(cats[i]);
 }
 
