@@ -247,7 +247,7 @@ test_round_trip(void **state)
 	free(token);
 }
 
-/* The header and payload libjwt writes are exactly those SPEC §4 names. */
+/* The header and payload issued are exactly those SPEC §4 names. */
 static void
 test_issued_shape(void **state)
 {
@@ -1169,6 +1169,201 @@ test_lengths(void **state)
 	    TTL_DAYS, &c, &token, &err), -1);
 }
 
+/* ------------------------------------------------------------------ */
+/* Issuing at the edges of what the claims may hold. */
+
+/* n bytes of s over and over (ASCII only, so no character is cut). */
+static char *
+cycled(const char *s, size_t n)
+{
+	char *out;
+	size_t i, len = strlen(s);
+
+	out = malloc(n + 1);
+	assert_non_null(out);
+	for (i = 0; i < n; i++)
+		out[i] = s[i % len];
+	out[n] = '\0';
+	return out;
+}
+
+#define LATEST	(INT64_MAX - (int64_t)TOKEN_TTL_DAYS_MAX * 86400)
+
+struct same_row {
+	const char	*name;
+	const char	*kid;
+	unsigned char	 key0;		/* key bytes: key0, key0 + 1, ... */
+	size_t		 keylen;
+	const char	*issuer;
+	size_t		 iss_len;	/* 0: issuer as it is; else cycled */
+	int64_t		 sub;
+	int64_t		 gen;
+	const char	*email;
+	size_t		 email_len;	/* 0: email as it is; else cycled */
+	int64_t		 now;
+	int		 ttl_days;
+};
+
+static const struct same_row same_rows[] = {
+	{ "plain", "k1", 'a', 32, ISSUER, 0, 7, 3, "admin@msp.example", 0,
+	  NOW, TTL_DAYS },
+	{ "longest issuer", "k1", 'a', 32, "https://msp.example/",
+	  TOKEN_ISS_MAX, 7, 3, "admin@msp.example", 0, NOW, TTL_DAYS },
+	{ "issuer with quotes, backslashes and a query", "k1", 'a', 32,
+	  "https://msp.example/\"a\\b\"/c?d=e&f=<g>", 0, 7, 3,
+	  "admin@msp.example", 0, NOW, TTL_DAYS },
+	{ "email with a +tag", "k1", 'a', 32, ISSUER, 0, 7, 3,
+	  "first.last+migration-2026@sub.msp.example", 0, NOW, TTL_DAYS },
+	{ "email with every printable edge", "k1", 'a', 32, ISSUER, 0, 7, 3,
+	  "o'brien+x/y=z{a}|~!#$%&*^`?\"q\\ @msp.example", 0, NOW, TTL_DAYS },
+	{ "longest email, escapes throughout", "k1", 'a', 32, ISSUER, 0, 7, 3,
+	  "a+t\"\\/@m.example", TOKEN_EMAIL_MAX, NOW, TTL_DAYS },
+	{ "email in UTF-8", "k1", 'a', 32, ISSUER, 0, 7, 3,
+	  "j\xc3\xb6rg+\xe2\x82\xac@b\xc3\xbc" "cher.example", 0, NOW,
+	  TTL_DAYS },
+	{ "largest sub and gen, exp at INT64_MAX", "k1", 'a', 32, ISSUER, 0,
+	  INT64_MAX, INT64_MAX, "admin@msp.example", 0, LATEST,
+	  TOKEN_TTL_DAYS_MAX },
+	{ "smallest sub, gen, time and ttl", "k1", 'a', 32, ISSUER, 0, 1, 1,
+	  "a@b", 0, 0, 1 },
+	{ "ten-digit values", "k1", 'a', 32, ISSUER, 0, 4294967296, 2147483648,
+	  "admin@msp.example", 0, 4102444800, 90 },
+	{ "longest kid, longest key", "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	  "kkkkkkkkkkkkkkkkkkkkkkk.", 'x', TOKEN_KEY_MAX, ISSUER, 0, 7, 3,
+	  "admin@msp.example", 0, NOW, TTL_DAYS },
+	{ "rotation kid, 33-byte key", "2026-12.rotation_b", 0x80, 33, ISSUER,
+	  0, 7, 3, "admin@msp.example", 0, NOW, TTL_DAYS },
+	{ "key of one HMAC block, NUL bytes in it", "k0", 0, 64, ISSUER, 0, 7,
+	  3, "admin@msp.example", 0, NOW, TTL_DAYS },
+	{ "key one byte over an HMAC block", "k65", 0xf0, 65, ISSUER, 0, 7, 3,
+	  "admin@msp.example", 0, NOW, TTL_DAYS },
+	{ "kid with a quote and a backslash", "k\"1\\", 'a', 32, ISSUER, 0, 7,
+	  3, "admin@msp.example", 0, NOW, TTL_DAYS },
+};
+
+static void
+same_ring(struct token_keyring *kr, const struct same_row *r)
+{
+	size_t i;
+
+	memset(kr, 0, sizeof *kr);
+	snprintf(kr->keys[0].kid, sizeof kr->keys[0].kid, "%s", r->kid);
+	for (i = 0; i < r->keylen; i++)
+		kr->keys[0].key[i] = (unsigned char)(r->key0 + i);
+	kr->keys[0].len = r->keylen;
+	kr->n = 1;
+}
+
+/*
+ * Every row is issued and verifies, giving back exactly the claims it
+ * was issued with: escapes, UTF-8 and the largest numbers survive.
+ */
+static void
+test_issue_edges(void **state)
+{
+	const struct same_row *r;
+	struct token_keyring kr;
+	struct token_claims c, got;
+	struct err err;
+	char *issuer, *email, *token;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NROWS(same_rows); i++) {
+		r = &same_rows[i];
+		same_ring(&kr, r);
+		issuer = r->iss_len > 0 ? cycled(r->issuer, r->iss_len) :
+		    strdup(r->issuer);
+		email = r->email_len > 0 ? cycled(r->email, r->email_len) :
+		    strdup(r->email);
+		assert_non_null(issuer);
+		assert_non_null(email);
+		err_clear(&err);
+		token = NULL;
+		if (token_issue(&kr, issuer, r->sub, r->gen, email, r->now,
+		    r->ttl_days, &c, &token, &err) == -1)
+			fail_msg("%s: not issued (%s)", r->name, err.msg);
+		if (token_verify(&kr, issuer, token, r->now, &got, &err) !=
+		    TOKEN_VALID)
+			fail_msg("%s: does not verify (%s)", r->name, err.msg);
+		assert_memory_equal(&got, &c, sizeof got);
+		assert_string_equal(got.email, email);
+		free(token);
+		free(email);
+		free(issuer);
+	}
+}
+
+/*
+ * A kid that is not UTF-8 cannot be written in JSON: token_issue
+ * refuses it as a failure to sign, and hands out no token.
+ */
+static void
+test_kid_not_utf8(void **state)
+{
+	struct token_keyring kr;
+	struct token_claims c;
+	struct err err;
+	char *token = (char *)1;
+
+	(void)state;
+	ring_k1(&kr);
+	snprintf(kr.keys[0].kid, sizeof kr.keys[0].kid, "k\xff");
+	err_clear(&err);
+	assert_int_equal(token_issue(&kr, ISSUER, 7, 3, "admin@msp.example",
+	    NOW, TTL_DAYS, &c, &token, &err), -1);
+	assert_null(token);
+	assert_int_equal(err.kind, ERR_RUNTIME);
+	assert_non_null(strstr(err.msg, "cannot sign"));
+	assert_string_equal(c.jti, "");
+}
+
+/*
+ * What is issued with key A does not verify under key B of the same
+ * kid, and a signature with one character changed is refused.
+ */
+static void
+test_issued_signature_binds(void **state)
+{
+	static const char alphabet[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	struct token_keyring a, b;
+	struct token_claims c;
+	struct err err;
+	char *token = NULL, *sig;
+	const char *p;
+	size_t at[3], i;
+	char saved;
+
+	(void)state;
+	ring_k1(&a);
+	assert_int_equal(token_issue(&a, ISSUER, 7, 3, "admin@msp.example",
+	    NOW, TTL_DAYS, &c, &token, &err), 0);
+	check_status("issued", token, NOW, TOKEN_VALID);
+	memset(&b, 0, sizeof b);
+	key_set(&b.keys[0], "k1", key_other, sizeof key_other);
+	b.n = 1;
+	assert_int_equal(token_verify(&b, ISSUER, token, NOW, &c, &err),
+	    TOKEN_INVALID);
+
+	sig = strrchr(token, '.') + 1;
+	assert_int_equal(strlen(sig), 43);	/* 32 bytes, unpadded */
+	/* The first, a middle and the last character of the signature. */
+	at[0] = 0;
+	at[1] = 21;
+	at[2] = 42;
+	for (i = 0; i < NROWS(at); i++) {
+		saved = sig[at[i]];
+		p = strchr(alphabet, saved);
+		assert_non_null(p);
+		sig[at[i]] = p[1] != '\0' ? p[1] : alphabet[0];
+		check_status("signature changed", token, NOW, TOKEN_INVALID);
+		sig[at[i]] = saved;
+	}
+	check_status("signature restored", token, NOW, TOKEN_VALID);
+	free(token);
+}
+
 int
 main(void)
 {
@@ -1190,6 +1385,9 @@ main(void)
 		cmocka_unit_test(test_verify_arguments),
 		cmocka_unit_test(test_issue_arguments),
 		cmocka_unit_test(test_lengths),
+		cmocka_unit_test(test_issue_edges),
+		cmocka_unit_test(test_kid_not_utf8),
+		cmocka_unit_test(test_issued_signature_binds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
