@@ -22,9 +22,7 @@ conns=${2:-64}
 export MSCAGENT=$PWD/build/mscagent
 . tests/support/lib.sh
 set -e
-for p in wrk nginx; do
-	command -v "$p" >/dev/null || { echo "bench: $p is not installed" >&2; exit 1; }
-done
+bash bench/deps.sh wrk nginx
 
 nginx_pid=
 stop_nginx() {
