@@ -26,14 +26,14 @@ if [ ! -e "$policy" ]; then
 	printf '#!/bin/sh\n# bench: no daemons while installing\nexit 101\n' \
 	    >"$policy" && chmod 755 "$policy"
 fi
-install() {
+apt_install() {
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 	    --no-install-recommends -o DPkg::Lock::Timeout=600 $packages \
 	    >>"$log" 2>&1
 }
 # The lists may be missing or stale: update only when needed.
-install || { DEBIAN_FRONTEND=noninteractive apt-get update -q \
-    -o DPkg::Lock::Timeout=600 >>"$log" 2>&1 && install; } || {
+apt_install || { DEBIAN_FRONTEND=noninteractive apt-get update -q \
+    -o DPkg::Lock::Timeout=600 >>"$log" 2>&1 && apt_install; } || {
 	tail -20 "$log" >&2
 	echo "bench: apt-get could not install$packages" >&2
 	exit 1
