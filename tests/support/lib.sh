@@ -317,16 +317,22 @@ s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 # Starts `mscagent run` in the background on a free port (base_url to
-# match), logging to $T/run.log, and waits until /healthz answers.
+# match), logging to $T/run.log, and waits until it has said it started.
+# /healthz answers as soon as the port is bound, while the agent still
+# starts its other threads, and the start-up lines come after those.
 start_agent() {
+	local before=0
 	PORT=$(free_port)
 	BASE=http://127.0.0.1:$PORT
 	set_conf listener port "$PORT"
 	set_conf agent base_url "$BASE"
+	[ ! -f "$T/run.log" ] || before=$(wc -l <"$T/run.log")
 	"$MSCAGENT" -c "$T/agent.conf" run >>"$T/run.log" 2>&1 &
 	AGENT_PID=$!
 	for _ in $(seq 100); do
-		curl -fs "$BASE/healthz" >/dev/null 2>&1 && return 0
+		tail -n +"$((before + 1))" "$T/run.log" |
+		    grep -q '^mscagent [^ ]*: verification pages at ' &&
+		    curl -fs "$BASE/healthz" >/dev/null 2>&1 && return 0
 		kill -0 "$AGENT_PID" 2>/dev/null || break
 		sleep 0.1
 	done
