@@ -492,13 +492,13 @@ translate_date(const struct catalog *cat, int32_t day)
 
 	date_to_civil(day, &y, &m, &dn);
 	(void)snprintf(d, sizeof d, "%d", dn % 100);
+	(void)snprintf(dd, sizeof dd, "%02d", dn % 100);
+	(void)snprintf(mm, sizeof mm, "%02d", m % 100);
+	(void)snprintf(year, sizeof year, "%d", y % 100000);
 	/* TRANSLATORS: {day} on the first of a month: French writes
 	 * "1er janvier", Italian "1º gennaio"; other days are digits. */
 	day_shown = dn == 1 ? catalog_get(cat, "first of the month",
 	    NC_("first of the month", "1")) : d;
-	(void)snprintf(dd, sizeof dd, "%02d", dn % 100);
-	(void)snprintf(mm, sizeof mm, "%02d", m % 100);
-	(void)snprintf(year, sizeof year, "%d", y % 100000);
 	values[0] = day_shown;
 	values[1] = dd;
 	values[2] = catalog_get(cat, "month", month_names[(m + 11) % 12]);

@@ -1189,7 +1189,7 @@ cycled(const char *s, size_t n)
 
 #define LATEST	(INT64_MAX - (int64_t)TOKEN_TTL_DAYS_MAX * 86400)
 
-struct same_row {
+struct edge_row {
 	const char	*name;
 	const char	*kid;
 	unsigned char	 key0;		/* key bytes: key0, key0 + 1, ... */
@@ -1204,7 +1204,7 @@ struct same_row {
 	int		 ttl_days;
 };
 
-static const struct same_row same_rows[] = {
+static const struct edge_row edge_rows[] = {
 	{ "plain", "k1", 'a', 32, ISSUER, 0, 7, 3, "admin@msp.example", 0,
 	  NOW, TTL_DAYS },
 	{ "longest issuer", "k1", 'a', 32, "https://msp.example/",
@@ -1242,7 +1242,7 @@ static const struct same_row same_rows[] = {
 };
 
 static void
-same_ring(struct token_keyring *kr, const struct same_row *r)
+edge_ring(struct token_keyring *kr, const struct edge_row *r)
 {
 	size_t i;
 
@@ -1261,7 +1261,7 @@ same_ring(struct token_keyring *kr, const struct same_row *r)
 static void
 test_issue_edges(void **state)
 {
-	const struct same_row *r;
+	const struct edge_row *r;
 	struct token_keyring kr;
 	struct token_claims c, got;
 	struct err err;
@@ -1269,9 +1269,9 @@ test_issue_edges(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < NROWS(same_rows); i++) {
-		r = &same_rows[i];
-		same_ring(&kr, r);
+	for (i = 0; i < NROWS(edge_rows); i++) {
+		r = &edge_rows[i];
+		edge_ring(&kr, r);
 		issuer = r->iss_len > 0 ? cycled(r->issuer, r->iss_len) :
 		    strdup(r->issuer);
 		email = r->email_len > 0 ? cycled(r->email, r->email_len) :
