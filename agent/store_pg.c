@@ -1028,10 +1028,8 @@ static const struct store_sql pg_sql = {
 	/* Agents queue at once: the sequence gives each its own. */
 	.outbox_next_id = "SELECT nextval(pg_get_serial_sequence('outbox', "
 	    "'id'))",
-	/* Rows another agent's claim is taking are passed over, not
-	 * waited for. */
-	.outbox_claim_due = OUTBOX_CLAIM_DUE " FOR UPDATE OF outbox SKIP LOCKED",
-	.outbox_claim_all = OUTBOX_CLAIM_ALL " FOR UPDATE OF outbox SKIP LOCKED",
+	/* Claims and returns in one statement; rows another agent's claim
+	 * is taking are passed over, not waited for. */
 	.outbox_take_due = PG_OUTBOX_TAKE("AND next_attempt_at <= ?1 "),
 	.outbox_take_all = PG_OUTBOX_TAKE(""),
 	/* Each identity column's sequence past the highest id copied. */

@@ -59,7 +59,8 @@ struct db_stmt {
 struct store_sql {
 	const char	*outbox_next_id;	/* one row: the next id */
 	/* store_outbox_claim's choice, ?1 now, ?2 after_id, OUTBOX_COLUMNS
-	 * and the message: due ones, and all queued ones. */
+	 * and the message: due ones, and all queued ones.  Unused when the
+	 * engine takes (below). */
 	const char	*outbox_claim_due;
 	const char	*outbox_claim_all;
 	/* Or, when the engine can, both at once, in one statement that

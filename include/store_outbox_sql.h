@@ -25,15 +25,18 @@
 	"id, tenant_id, kind, recipient, status, message_id, attempts, " \
 	"last_error, created_at, generation, subject, next_attempt_at, sent_at"
 
-/* Queued mails above ?2 that nobody holds at ?1, due ones or all. */
-#define OUTBOX_CLAIM_ALL \
+/*
+ * Queued mails above ?2 that nobody holds at ?1, due ones or all.  The
+ * batch's ids are chosen first: joined before the LIMIT, SQLite read
+ * the message of every queued mail to sort them by id (through
+ * outbox_due), and each batch of a long queue paid for all the rest.
+ */
+#define OUTBOX_CLAIM(due) \
 	"SELECT " OUTBOX_COLUMNS ", message FROM " OUTBOX_WITH_MESSAGE \
-	"WHERE status = " SQL_QUEUED " AND id > ?2 AND lease_until <= ?1 " \
-	"ORDER BY id LIMIT " STORE_CLAIM_LIMIT_SQL
-#define OUTBOX_CLAIM_DUE \
-	"SELECT " OUTBOX_COLUMNS ", message FROM " OUTBOX_WITH_MESSAGE \
-	"WHERE status = " SQL_QUEUED " AND id > ?2 " \
-	"AND next_attempt_at <= ?1 " \
-	"AND lease_until <= ?1 ORDER BY id LIMIT " STORE_CLAIM_LIMIT_SQL
+	"WHERE outbox.id IN (SELECT id FROM outbox WHERE status = " \
+	SQL_QUEUED " AND id > ?2 " due "AND lease_until <= ?1 " \
+	"ORDER BY id LIMIT " STORE_CLAIM_LIMIT_SQL ") ORDER BY outbox.id"
+#define OUTBOX_CLAIM_ALL	OUTBOX_CLAIM("")
+#define OUTBOX_CLAIM_DUE	OUTBOX_CLAIM("AND next_attempt_at <= ?1 ")
 
 #endif
