@@ -28,6 +28,7 @@ struct upload {
 
 struct smtp_sender {
 	struct sender	 base;	/* first: the sender is cast to this */
+	CURLM		*multi;		/* keeps the connection between mails */
 	CURL		*curl;
 	char		*password;
 	struct mailauth	*auth;		/* auth = oauth2; else NULL */
@@ -39,22 +40,30 @@ struct smtp_sender {
 	struct upload	 upload;
 };
 
+/* Asks the sender's gate once per mail; 0 to go on. */
+static int
+ask_gate(struct upload *u)
+{
+	const struct sender *out = u->gated;
+
+	if (out == NULL)
+		return u->held ? -1 : 0;
+	u->gated = NULL;
+	if (out->gate != NULL && out->gate(out->gate_arg) == -1)
+		u->held = 1;
+	return u->held ? -1 : 0;
+}
+
 static size_t
 read_upload(char *buf, size_t size, size_t nmemb, void *arg)
 {
 	struct upload *u = arg;
 	size_t n;
 
-	/* curl asks for the content only after DATA's 354. */
-	if (u->gated != NULL) {
-		const struct sender *out = u->gated;
-
-		u->gated = NULL;
-		if (out->gate != NULL && out->gate(out->gate_arg) == -1) {
-			u->held = 1;
-			return CURL_READFUNC_ABORT;
-		}
-	}
+	/* curl asks for the content only after DATA's 354; the gate was
+	 * asked already, unless the transfer never waited before. */
+	if (ask_gate(u) == -1)
+		return CURL_READFUNC_ABORT;
 	n = u->len - u->off;
 	if (n > size * nmemb)
 		n = size * nmemb;
@@ -141,9 +150,22 @@ set_bearer(struct smtp_sender *s, int refused, char *reply)
 	return 0;
 }
 
+/*
+ * Runs one transfer.  The gate is asked as soon as the first command is
+ * on its way (MAIL FROM on a kept connection), so that what it does (the
+ * outbox records the mail before) overlaps the server's answer instead
+ * of following it; a gate that says no ends the transfer there, before
+ * any content.  curl's multi interface is what hands back control while
+ * a transfer waits; curl_easy_perform would keep it to the end.
+ */
 static CURLcode
 perform(struct smtp_sender *s, const char *message, size_t len)
 {
+	CURLcode rc = CURLE_OK;
+	CURLMcode mc;
+	CURLMsg *done;
+	int running = 1, left;
+
 	s->upload.data = message;
 	s->upload.len = len;
 	s->upload.off = 0;
@@ -154,7 +176,26 @@ perform(struct smtp_sender *s, const char *message, size_t len)
 	s->refusal[0] = '\0';
 	curl_easy_setopt(s->curl, CURLOPT_READDATA, &s->upload);
 	curl_easy_setopt(s->curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
-	return curl_easy_perform(s->curl);
+	if ((mc = curl_multi_add_handle(s->multi, s->curl)) != CURLM_OK)
+		return CURLE_OUT_OF_MEMORY;
+	while (mc == CURLM_OK) {
+		mc = curl_multi_perform(s->multi, &running);
+		if (!running || mc != CURLM_OK)
+			break;
+		if (ask_gate(&s->upload) == -1) {
+			rc = CURLE_ABORTED_BY_CALLBACK;
+			break;
+		}
+		mc = curl_multi_wait(s->multi, NULL, 0, 1000, NULL);
+	}
+	while ((done = curl_multi_info_read(s->multi, &left)) != NULL)
+		if (done->msg == CURLMSG_DONE && done->easy_handle == s->curl)
+			rc = done->data.result;
+	if (mc != CURLM_OK && rc == CURLE_OK)
+		rc = CURLE_OUT_OF_MEMORY;
+	/* Mid-transfer (the gate said no), this closes the connection. */
+	curl_multi_remove_handle(s->multi, s->curl);
+	return rc;
 }
 
 static enum send_status
@@ -253,7 +294,11 @@ smtp_close(struct sender *base)
 {
 	struct smtp_sender *s = (struct smtp_sender *)base;
 
-	curl_easy_cleanup(s->curl);
+	/* The connection is the multi's: it says QUIT. */
+	if (s->multi != NULL)
+		curl_multi_cleanup(s->multi);
+	if (s->curl != NULL)
+		curl_easy_cleanup(s->curl);
 	mailauth_free(s->auth);
 	if (s->password != NULL) {
 		explicit_bzero(s->password, strlen(s->password));
@@ -288,10 +333,11 @@ smtp_sender_new(const struct config *cfg, struct err *err)
 	s->base.send = smtp_send;
 	s->base.probe = smtp_probe;
 	s->base.close = smtp_close;
+	s->multi = curl_multi_init();
 	s->curl = curl_easy_init();
-	if (s->curl == NULL) {
+	if (s->multi == NULL || s->curl == NULL) {
 		err_set(err, ERR_RUNTIME, "cannot start libcurl");
-		free(s);
+		smtp_close(&s->base);
 		return NULL;
 	}
 	if (cfg->out_oauth.auth == AUTH_OAUTH2) {

@@ -36,11 +36,12 @@ struct sender {
 	void	(*close)(struct sender *);
 	/*
 	 * Set by the caller, or NULL: asked once per send, before the
-	 * first byte of the message's content leaves (after DATA's 354;
-	 * for Maildir, before the message goes into new/).  Returns 0 to
+	 * first byte of the message's content leaves, and as early as the
+	 * transport can while it waits (SMTP: once MAIL FROM is on its
+	 * way; Maildir: before the message goes into new/).  Returns 0 to
 	 * go on; -1 abandons the send, which then returns SEND_DOWN with
-	 * nothing delivered.  The outbox waits there for the mail before
-	 * to be recorded (outbox.h).
+	 * nothing delivered.  The outbox records the mail before there
+	 * (outbox.c).
 	 */
 	int	(*gate)(void *);
 	void	 *gate_arg;

@@ -12,7 +12,8 @@ mail before it is recorded, so that a crash leaves at most one in doubt.
 LOG is made once the server listens; it gets one line per message: "ok N"
 when all N accepted before it were recorded as sent (beyond those sent
 before it started), else "late N M" (M recorded), or "cut N" when the
-client ended the session before the content began.  The server answers
+client ended the session before the content began (after DATA, or
+between commands).  The server answers
 250 to everything and stops when the client says QUIT or cuts.
 
 As it accepts the first message it holds the database's write lock for
@@ -90,6 +91,11 @@ def session(conn, db, log, before, hold):
             conn.sendall(b"250 2.0.0 accepted\r\n")
         else:
             conn.sendall(b"250 ok\r\n")
+    # Ended without QUIT, between commands: the content never began.
+    if accepted > 0:
+        log.write("cut %d\n" % accepted)
+        log.flush()
+        return True
     return False
 
 
