@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
-"""An SMTP server that takes one message per session and then hangs up,
-right after its 250 and without waiting for QUIT, as servers with a limit
-of messages per connection do.  The client finds its kept connection
-closed only when it starts the next mail on it.
+"""An SMTP server that takes one message per session: it hangs up,
+without an answer, on the command that would start the next one, as
+servers with a limit of messages per connection may.  The client finds
+its kept connection gone only after it has started the next mail on it,
+so that mail must go again on a new connection.
 
     smtp_closer.py PORT LOG COUNT
 
 LOG is made once the server listens; it gets one line per message taken,
-"taken N", and the server stops after COUNT of them.  Every other command
+"taken N", and the server stops after COUNT of them (a client that gives
+up earlier leaves it waiting: the caller stops it).  Every other command
 gets 250.
 """
 import socket
@@ -16,26 +18,30 @@ import sys
 
 def session(conn, log, taken):
     f = conn.makefile("rb")
+    took = False
     try:
         conn.sendall(b"220 closer ESMTP\r\n")
         for line in f:
             verb = line[:4].upper()
+            if verb == b"QUIT":
+                conn.sendall(b"221 bye\r\n")
+                break
+            if took:
+                break	# the limit: no answer, the session ends
             if verb in (b"EHLO", b"HELO"):
                 conn.sendall(b"250-closer\r\n250 8BITMIME\r\n")
-            elif verb == b"QUIT":
-                conn.sendall(b"221 bye\r\n")
-                return taken
             elif verb == b"DATA":
                 conn.sendall(b"354 go on\r\n")
                 for body in f:
                     if body == b".\r\n":
                         break
                 taken += 1
-                conn.sendall(b"250 2.0.0 taken %d\r\n" % taken)
+                took = True
+                # Written before the 250: once the client has it, the
+                # line is there.
                 log.write("taken %d\n" % taken)
                 log.flush()
-                conn.shutdown(socket.SHUT_RDWR)
-                return taken
+                conn.sendall(b"250 2.0.0 taken %d\r\n" % taken)
             else:
                 conn.sendall(b"250 ok\r\n")
     except ConnectionError:
