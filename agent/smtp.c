@@ -46,10 +46,8 @@ ask_gate(struct upload *u)
 {
 	const struct sender *out = u->gated;
 
-	if (out == NULL)
-		return u->held ? -1 : 0;
 	u->gated = NULL;
-	if (out->gate != NULL && out->gate(out->gate_arg) == -1)
+	if (out != NULL && out->gate != NULL && out->gate(out->gate_arg) == -1)
 		u->held = 1;
 	return u->held ? -1 : 0;
 }

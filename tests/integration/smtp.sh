@@ -291,12 +291,21 @@ expect_match "with the server's answer" "$out" "FAIL +outbound .*535"
 set_conf outbound username ""
 set_conf outbound password_file ""
 agent flush --all
-for i in 1 2 3 4 5; do
-	agent tenant add --name "Witness $i" \
-	    --customer-admin "admin$i+witness@example.test" \
-	    --msp-admin msp1@example.test --workloads gws --edition enterprise
-	agent start "$out"
-done
+
+# Queues an approval request each for count new tenants named after
+# tag.
+queue_requests() {	# tag count
+	local i
+	for ((i = 1; i <= $2; i++)); do
+		agent tenant add --name "$1 $i" \
+		    --customer-admin "admin$i+$1@example.test" \
+		    --msp-admin msp1@example.test --workloads gws \
+		    --edition enterprise
+		agent start "$out"
+	done
+}
+
+queue_requests witness 5
 port=$(free_port)
 "$PY" "$TOP/tests/support/smtp_witness.py" "$port" "$T/var/agent.db" \
     "$T/witness.log" &
@@ -313,11 +322,7 @@ expect_eq "each content began with every mail before it recorded" \
 # A mail whose outcome cannot be recorded (the lock held past the busy
 # timeout) stops the pass before the next mail's content: that mail is
 # never delivered, and both go out once the database is free again.
-for i in 1 2; do
-	agent tenant add --name "Cut $i" --customer-admin "admin$i+cut@example.test" \
-	    --msp-admin msp1@example.test --workloads gws --edition enterprise
-	agent start "$out"
-done
+queue_requests cut 2
 port=$(free_port)
 "$PY" "$TOP/tests/support/smtp_witness.py" "$port" "$T/var/agent.db" \
     "$T/cut.log" 12 &
@@ -339,12 +344,7 @@ expect_match "and sends both" "$out" "^flush: 2 sent"
 
 # It hangs up on the next MAIL FROM: that mail goes again on a new
 # connection, once, and nothing is sent twice.
-for i in 1 2 3; do
-	agent tenant add --name "Closer $i" \
-	    --customer-admin "admin$i+closer@example.test" \
-	    --msp-admin msp1@example.test --workloads gws --edition enterprise
-	agent start "$out"
-done
+queue_requests closer 3
 port=$(free_port)
 "$PY" "$TOP/tests/support/smtp_closer.py" "$port" "$T/closer.log" 3 &
 closer=$!
