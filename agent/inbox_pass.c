@@ -160,21 +160,23 @@ handle_steps(struct store *st, const struct compose_ctx *ctx,
  * Handles a batch in one transaction, each message a step of its own:
  * those after one that fails stay for the next pass (err says why).
  * The composer makes the messages of the mails queued meanwhile, and
- * is empty again on return.
+ * is empty again on return.  Returns store_batch_commit's answer.
  */
-static void
-handle_batch(struct store *st, const struct compose_ctx *ctx,
-    struct compose_thread *composer, struct batch *b, int64_t now,
+static int
+run_batch(struct store *st, const struct compose_ctx *ctx,
+    struct compose_thread *composer, struct batch *b, int tried, int64_t now,
     struct inbox_pass_times *t, struct err *err)
 {
 	struct compose_ctx deferred = *ctx;
 	struct err lost;
 	double start;
 	size_t n;
+	int rc;
 
 	deferred.composer = composer;
-	if (store_batch_begin(st, err) == -1)
-		return;
+	if ((tried ? store_batch_try(st, err) : store_batch_begin(st, err)) ==
+	    -1)
+		return -1;
 	n = handle_steps(st, &deferred, b, now, t, err);
 	start = monotonic_seconds();
 	if (compose_thread_store(composer, st, &lost) == -1) {
@@ -186,14 +188,31 @@ handle_batch(struct store *st, const struct compose_ctx *ctx,
 		store_batch_rollback(st);
 		parse_batch(b, ctx->cfg);	/* handling took the first */
 		if (store_batch_begin(st, err) == -1)
-			return;
+			return -1;
 		n = handle_steps(st, ctx, b, now, t, err);
 	}
 	t->compose += monotonic_seconds() - start;
 	start = monotonic_seconds();
-	if (store_batch_commit(st, n < b->n ? NULL : err) == 0)
+	if ((rc = store_batch_commit(st, n < b->n ? NULL : err)) == 0)
 		b->handled = n;
 	t->commit += monotonic_seconds() - start;
+	return rc;
+}
+
+/*
+ * Tried first without a savepoint per message: only a message that
+ * fails after it wrote, which is rare, makes it run again with them.
+ */
+static void
+handle_batch(struct store *st, const struct compose_ctx *ctx,
+    struct compose_thread *composer, struct batch *b, int64_t now,
+    struct inbox_pass_times *t, struct err *err)
+{
+	if (run_batch(st, ctx, composer, b, 1, now, t, err) ==
+	    STORE_BATCH_AGAIN) {
+		parse_batch(b, ctx->cfg);
+		(void)run_batch(st, ctx, composer, b, 0, now, t, err);
+	}
 }
 
 /*

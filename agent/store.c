@@ -374,11 +374,30 @@ store_close(struct store *st)
 	free(st);
 }
 
+/*
+ * A step of a batch that is tried (store_bulk.h) has no savepoint: it
+ * can be undone only when it changed no row.  Anything else spoils the
+ * batch, and every step after fails, so that nothing more is done in it.
+ */
+static int
+spoil(struct store *st, struct err *err)
+{
+	st->spoiled = 1;
+	if (err != NULL)
+		err_set(err, ERR_RUNTIME, "database: a change failed after it "
+		    "wrote: its batch is run again");
+	return -1;
+}
+
 int
 store_begin(struct store *st, struct err *err)
 {
-	if (db_exec(st, st->in_batch ? "SAVEPOINT step" : st->eng->begin,
-	    err) == -1)
+	if (st->in_batch == BATCH_TRY) {
+		if (st->spoiled ||
+		    (st->step_changes = st->eng->total_changes(st)) == -1)
+			return spoil(st, err);
+	} else if (db_exec(st, st->in_batch ? "SAVEPOINT step" :
+	    st->eng->begin, err) == -1)
 		return -1;
 	st->in_tx = 1;
 	st->pending.step = st->pending.lines.n;
@@ -397,8 +416,15 @@ store_begin_read(struct store *st, struct err *err)
 int
 store_commit(struct store *st, struct err *err)
 {
-	if (db_exec(st, st->in_batch ? "RELEASE step" : st->eng->commit,
-	    err) == -1) {
+	int rc;
+
+	if (st->in_batch == BATCH_TRY)
+		/* The step stands while the batch's transaction does. */
+		rc = st->eng->total_changes(st) == -1 ? spoil(st, err) : 0;
+	else
+		rc = db_exec(st, st->in_batch ? "RELEASE step" :
+		    st->eng->commit, err);
+	if (rc == -1) {
 		store_rollback(st);
 		return -1;
 	}
@@ -415,7 +441,10 @@ store_rollback(struct store *st)
 	struct err ignored;
 
 	if (st->in_tx) {
-		if (st->in_batch)
+		if (st->in_batch == BATCH_TRY) {
+			if (st->eng->total_changes(st) != st->step_changes)
+				(void)spoil(st, NULL);
+		} else if (st->in_batch)
 			(void)db_exec(st, "ROLLBACK TO step; RELEASE step",
 			    &ignored);
 		else

@@ -4,13 +4,27 @@
 #include "store_bulk.h"
 #include "store_impl.h"
 
-int
-store_batch_begin(struct store *st, struct err *err)
+static int
+batch_begin(struct store *st, int steps, struct err *err)
 {
 	if (db_exec(st, st->eng->begin, err) == -1)
 		return -1;
-	st->in_batch = 1;
+	st->in_batch = steps;
+	st->spoiled = 0;
 	return 0;
+}
+
+int
+store_batch_begin(struct store *st, struct err *err)
+{
+	return batch_begin(st, BATCH_STEPS, err);
+}
+
+int
+store_batch_try(struct store *st, struct err *err)
+{
+	return batch_begin(st, st->eng->total_changes != NULL ? BATCH_TRY :
+	    BATCH_STEPS, err);
 }
 
 int
@@ -20,6 +34,10 @@ store_batch_commit(struct store *st, struct err *err)
 	int rc;
 
 	store_rollback(st);	/* a step left open is not part of it */
+	if (st->spoiled) {
+		store_batch_rollback(st);
+		return STORE_BATCH_AGAIN;
+	}
 	st->in_batch = 0;
 	if ((rc = db_exec(st, st->eng->commit, err)) == -1) {
 		(void)db_exec(st, st->eng->rollback, &ignored);
@@ -38,6 +56,7 @@ store_batch_rollback(struct store *st)
 	if (st->in_batch)
 		(void)db_exec(st, st->eng->rollback, &ignored);
 	st->in_batch = 0;
+	st->spoiled = 0;
 	pending_lines_drop(st, 0);
 }
 

@@ -286,6 +286,16 @@ lite_changes(struct store *st)
 	return sqlite3_changes(lite_db(st));
 }
 
+static int64_t
+lite_total_changes(struct store *st)
+{
+	sqlite3 *db = lite_db(st);
+
+	/* Out of its transaction (a full disk, an I/O error), SQLite
+	 * rolled all of it back. */
+	return sqlite3_get_autocommit(db) ? -1 : sqlite3_total_changes64(db);
+}
+
 static int
 lite_exec(struct store *st, const char *sql, struct err *err)
 {
@@ -698,6 +708,7 @@ const struct store_engine store_sqlite = {
 	.errmsg = lite_errmsg,
 	.unique_violation = lite_unique_violation,
 	.changes = lite_changes,
+	.total_changes = lite_total_changes,
 	.prepare = lite_prepare,
 	.reset = lite_reset,
 	.clear_bindings = lite_clear_bindings,

@@ -5,8 +5,8 @@
  * The inbox handles a pass of many replies.  One transaction per reply
  * would write the pages the replies share (the indexes, the tenants'
  * rows) to the log once per reply; so a pass runs as batches, each one
- * transaction in which every reply is a savepoint that stands or falls
- * whole.  Meanwhile the log is copied into the database beside the
+ * transaction in which every reply stands or falls whole (a savepoint
+ * each, or, tried first, none).  Meanwhile the log is copied into the database beside the
  * pass, from a connection of its own, rather than by SQLite's automatic
  * checkpoints in the middle of a batch; and before the handled mail is
  * moved on the server, what was committed is made durable with one sync
@@ -26,6 +26,19 @@
  * (one left open is undone); on failure nothing of the batch is kept.
  */
 int	 store_batch_begin(struct store *, struct err *);
+/*
+ * The same batch tried without the savepoints, which copy every page a
+ * change writes (7% of a poll's instructions).  A change undone before
+ * it changed a row is undone by doing nothing, as most are (a reply that
+ * comes too late is refused before it writes).  One undone after it
+ * wrote cannot be undone alone: it spoils the batch, store_begin fails
+ * from then on, and store_batch_commit undoes the whole batch and
+ * returns STORE_BATCH_AGAIN, for the caller to run it again from
+ * store_batch_begin.  With an engine that cannot count changed rows
+ * (PostgreSQL), this is store_batch_begin.
+ */
+int	 store_batch_try(struct store *, struct err *);
+#define STORE_BATCH_AGAIN	(-2)
 int	 store_batch_commit(struct store *, struct err *);
 /* Undoes the whole batch, released changes too. */
 void	 store_batch_rollback(struct store *);

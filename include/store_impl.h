@@ -94,6 +94,11 @@ struct store_engine {
 	int		(*unique_violation)(struct store *);
 	/* Rows the last INSERT, UPDATE or DELETE changed. */
 	int64_t		(*changes)(struct store *);
+	/* Rows changed since connecting, by statements that completed, or
+	 * -1 when no transaction is open (the engine ended it on a
+	 * failure); NULL when the engine cannot tell, which makes
+	 * store_batch_try a store_batch_begin. */
+	int64_t		(*total_changes)(struct store *);
 	int		(*prepare)(struct store *, const char *sql,
 			    struct db_stmt **, struct err *);
 	/* Ready to step again from the start; bindings are kept. */
@@ -164,11 +169,20 @@ struct pending_lines {
 	size_t		 step;
 };
 
+/*
+ * A batch's steps (store_bulk.h): each a savepoint, or, tried first,
+ * nothing but a count of the rows changed when it began.
+ */
+#define BATCH_STEPS	1
+#define BATCH_TRY	2
+
 struct store {
 	const struct store_engine *eng;
 	void			*conn;		/* the engine's own */
 	int			 in_tx;
-	int			 in_batch;	/* store_begin makes savepoints */
+	int			 in_batch;	/* BATCH_STEPS or BATCH_TRY */
+	int			 spoiled;	/* BATCH_TRY: to be run again */
+	int64_t			 step_changes;	/* BATCH_TRY: when the step began */
 	int			 closing;	/* in store_close */
 	int			 schema_found;	/* the version open found */
 	struct pending_lines	 pending;	/* log lines until commit */

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "inbox_pass.h"
 #include "maildir.h"
@@ -363,6 +364,117 @@ poll_flaky(struct fixture *f, int fail_fetch, int fail_done,
 	return rc;
 }
 
+/* A reply from admin to the request that went to reply_to, as the
+ * maildir's nth message. */
+static void
+reply(struct fixture *f, int n, const char *admin, const char *reply_to)
+{
+	char path[160];
+	FILE *fp;
+
+	snprintf(path, sizeof path, "%s/new/%d.%06d.test", f->box,
+	    1700000000 + n, n);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fprintf(fp, "From: %s\r\nTo: %s\r\nMessage-ID: <r%d@customer.test>\r\n"
+	    "Subject: Re: move\r\n\r\nAPPROVE\r\n", admin, reply_to, n);
+	fclose(fp);
+}
+
+/* SQL on the fixture's database, from a connection of the test's own. */
+static void
+db_run(struct fixture *f, const char *sql)
+{
+	sqlite3 *db;
+
+	if (support_pg() != NULL) {
+		assert_int_equal(support_pg_exec(f->ag.path, sql), 0);
+		return;
+	}
+	assert_int_equal(sqlite3_open(f->ag.path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/* The database refuses the history row of a reply from tenant id. */
+static void
+refuse_history(struct fixture *f, int64_t id)
+{
+	char sql[512];
+
+	if (support_pg() != NULL)
+		snprintf(sql, sizeof sql, "CREATE FUNCTION refuse() RETURNS "
+		    "trigger LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION "
+		    "'test: history refused'; END$$; CREATE TRIGGER refuse "
+		    "BEFORE INSERT ON history FOR EACH ROW WHEN "
+		    "(NEW.tenant_id = %lld AND NEW.actor = 'mail') EXECUTE "
+		    "FUNCTION refuse()", (long long)id);
+	else
+		snprintf(sql, sizeof sql, "CREATE TRIGGER refuse BEFORE INSERT "
+		    "ON history WHEN NEW.tenant_id = %lld AND NEW.actor = "
+		    "'mail' BEGIN SELECT RAISE(ABORT, 'test: history "
+		    "refused'); END", (long long)id);
+	db_run(f, sql);
+}
+
+/*
+ * A reply whose step fails after it wrote (its tenant's row, its mails'
+ * rows; then its history): the replies before it are kept, it and those
+ * after it stay for the next pass, nothing of it done nor logged.  A
+ * batch is tried without a savepoint per reply, so this is the one case
+ * where the batch runs again with them.
+ */
+static void
+test_fails_after_writing(void **state)
+{
+	struct fixture *f = *state;
+	struct inbox_pass_report rep;
+	char to_a[128], to_b[128], to_c[128], why[256], want[512], *mails;
+	int64_t a, b, c;
+
+	a = awaiting(f, "a@customer.test", to_a, sizeof to_a);
+	b = awaiting(f, "b@customer.test", to_b, sizeof to_b);
+	c = awaiting(f, "c@customer.test", to_c, sizeof to_c);
+	free(agent_fixture_logged(&f->ag));
+	reply(f, 1, "a@customer.test", to_a);
+	reply(f, 2, "b@customer.test", to_b);
+	reply(f, 3, "c@customer.test", to_c);
+	refuse_history(f, b);
+
+	assert_int_equal(poll_flaky(f, 0, 0, &rep, why, sizeof why), -1);
+	assert_non_null(strstr(why, "test: history refused"));
+	assert_int_equal(rep.handled, 1);
+	assert_int_equal(rep.acted, 1);
+	assert_int_equal(files_in(f, "cur"), 1);
+	assert_int_equal(files_in(f, "new"), 2);
+	mails = mails_of(f, b);
+	assert_string_equal(mails, "approval_request");
+	free(mails);
+	snprintf(want, sizeof want, "info workflow tenant %lld: "
+	    "awaiting_approval -> awaiting_verification (mail, approve from "
+	    "a@customer.test)\n", (long long)a);
+	mails = agent_fixture_logged(&f->ag);
+	assert_string_equal(mails, want);
+	free(mails);
+
+	/* Mended, the next pass acts on the other two, once each. */
+	db_run(f, support_pg() != NULL ? "DROP TRIGGER refuse ON history" :
+	    "DROP TRIGGER refuse");
+	assert_int_equal(poll_flaky(f, 0, 0, &rep, why, sizeof why), 0);
+	assert_int_equal(rep.handled, 2);
+	assert_int_equal(rep.acted, 2);
+	assert_int_equal(files_in(f, "cur"), 3);
+	mails = mails_of(f, b);
+	assert_string_equal(mails, "approval_request,verification,"
+	    "approval_receipt");
+	free(mails);
+	mails = mails_of(f, c);
+	assert_string_equal(mails, "approval_request,verification,"
+	    "approval_receipt");
+	free(mails);
+}
+
+
 /*
  * The reader worker cannot read the second batch: the first is
  * committed but, as nothing after a failure moves, left in the inbox;
@@ -444,6 +556,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_made_too_late, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_fails_after_writing,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fetch_fails, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_move_fails, setup,

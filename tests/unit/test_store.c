@@ -533,6 +533,72 @@ test_batch_rollback(void **state)
 	assert_int_equal(tenants_outside(f->path), 2);
 }
 
+/* Tried without savepoints: a step undone before it changed a row is
+ * undone by doing nothing, and the batch goes on. */
+static void
+test_batch_tried(void **state)
+{
+	struct fixture *f = *state;
+	struct err err;
+
+	assert_int_equal(store_batch_try(f->st, &err), 0);
+	assert_int_equal(store_begin(f->st, &err), 0);
+	add_tenant(f->st, "Kept");
+	assert_int_equal(store_commit(f->st, &err), 0);
+	assert_int_equal(store_begin(f->st, &err), 0);
+	store_rollback(f->st);
+	assert_int_equal(store_begin(f->st, &err), 0);
+	add_tenant(f->st, "Kept too");
+	assert_int_equal(store_commit(f->st, &err), 0);
+	assert_int_equal(tenants_outside(f->path), 0);
+	assert_int_equal(store_batch_commit(f->st, &err), 0);
+	assert_int_equal(tenants_outside(f->path), 2);
+}
+
+/*
+ * A step undone after it wrote spoils the tried batch: no step begins
+ * after it, and the batch's commit undoes all of it and asks for it to
+ * be run again.  So does a step left open with a change.  (PostgreSQL
+ * cannot count a step's changes: its batches are never tried.)
+ */
+static void
+test_batch_tried_spoiled(void **state)
+{
+	struct fixture *f = *state;
+	struct err err;
+
+	SUPPORT_SQLITE_ONLY();
+
+	add_tenant(f->st, "Before");
+	assert_int_equal(store_batch_try(f->st, &err), 0);
+	assert_int_equal(store_begin(f->st, &err), 0);
+	add_tenant(f->st, "Released");
+	assert_int_equal(store_commit(f->st, &err), 0);
+	assert_int_equal(store_begin(f->st, &err), 0);
+	add_tenant(f->st, "Undone");
+	store_rollback(f->st);
+	assert_int_equal(store_begin(f->st, &err), -1);
+	assert_non_null(strstr(err.msg, "its batch is run again"));
+	assert_int_equal(store_batch_commit(f->st, &err), STORE_BATCH_AGAIN);
+	assert_int_equal(tenants_outside(f->path), 1);
+	/* Transactions are whole again. */
+	add_tenant(f->st, "After");
+	assert_int_equal(tenants_outside(f->path), 2);
+
+	assert_int_equal(store_batch_try(f->st, &err), 0);
+	assert_int_equal(store_begin(f->st, &err), 0);
+	add_tenant(f->st, "Left open");
+	assert_int_equal(store_batch_commit(f->st, &err), STORE_BATCH_AGAIN);
+	assert_int_equal(tenants_outside(f->path), 2);
+	/* A batch after a spoiled one is tried afresh. */
+	assert_int_equal(store_batch_try(f->st, &err), 0);
+	assert_int_equal(store_begin(f->st, &err), 0);
+	add_tenant(f->st, "Afresh");
+	assert_int_equal(store_commit(f->st, &err), 0);
+	assert_int_equal(store_batch_commit(f->st, &err), 0);
+	assert_int_equal(tenants_outside(f->path), 3);
+}
+
 static off_t
 file_size(const char *path)
 {
@@ -1256,6 +1322,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_sync, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_rollback, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_batch_tried, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_batch_tried_spoiled, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_checkpoint_passive, setup,
 		    teardown),
