@@ -207,10 +207,9 @@ awaiting(struct fixture *f, const char *admin, char *reply_to, size_t size)
 	return id;
 }
 
-/* The mails of tenant id as "kind,kind", each checked to have its
- * message. */
-static char *
-mails_of(struct fixture *f, int64_t id)
+/* The mails of tenant id are want ("kind,kind"), each with its message. */
+static void
+assert_mails(struct fixture *f, int64_t id, const char *want)
 {
 	struct outbox_entry *o, mail;
 	struct buf b = { 0 };
@@ -227,7 +226,48 @@ mails_of(struct fixture *f, int64_t id)
 		    fsm_mail_kind_name(o[i].kind));
 	}
 	store_outbox_free(o, n);
-	return buf_release(&b);
+	assert_string_equal(b.data != NULL ? b.data : "", want);
+	buf_clear(&b);
+}
+
+/* What the log says since it was last read is want. */
+static void
+assert_logged(struct fixture *f, const char *want)
+{
+	char *logged = agent_fixture_logged(&f->ag);
+
+	assert_string_equal(logged, want);
+	free(logged);
+}
+
+/* The log says since it was last read that tenant id was approved by
+ * admin, and nothing else. */
+static void
+assert_approval_logged(struct fixture *f, int64_t id, const char *admin)
+{
+	char want[256];
+
+	snprintf(want, sizeof want, "info workflow tenant %lld: "
+	    "awaiting_approval -> awaiting_verification (mail, approve from "
+	    "%s)\n", (long long)id, admin);
+	assert_logged(f, want);
+}
+
+/* A reply from admin to the request that went to reply_to, as the
+ * maildir's nth message. */
+static void
+reply(struct fixture *f, int n, const char *admin, const char *reply_to)
+{
+	char path[160];
+	FILE *fp;
+
+	snprintf(path, sizeof path, "%s/new/%d.%06d.test", f->box,
+	    1700000000 + n, n);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fprintf(fp, "From: %s\r\nTo: %s\r\nMessage-ID: <r%d@customer.test>\r\n"
+	    "Subject: Re: move\r\n\r\nAPPROVE\r\n", admin, reply_to, n);
+	fclose(fp);
 }
 
 static void
@@ -289,20 +329,13 @@ test_made_too_late(void **state)
 	struct inbox_pass_report rep;
 	struct reader *in;
 	struct err err;
-	char reply_to[128], path[160], want[160], *mails, *logged;
+	char reply_to[128];
 	int64_t id;
-	FILE *fp;
 
 	id = awaiting(f, "admin@customer.test", reply_to, sizeof reply_to);
 	free(agent_fixture_logged(&f->ag));
 	deliver(f, "new", 0);	/* a stranger's: no mail */
-	snprintf(path, sizeof path, "%s/new/1700000001.000001.test", f->box);
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	fprintf(fp, "From: admin@customer.test\r\nTo: %s\r\n"
-	    "Message-ID: <r1@customer.test>\r\nSubject: Re: move\r\n\r\n"
-	    "APPROVE\r\n", reply_to);
-	fclose(fp);
+	reply(f, 1, "admin@customer.test", reply_to);
 
 	f->ag.ctx.templates = agent_fixture_broken(&f->ag, "approval_receipt");
 	in = maildir_reader_new(f->box, &err);
@@ -314,12 +347,8 @@ test_made_too_late(void **state)
 	assert_int_equal(rep.handled, 1);
 	assert_int_equal(files_in(f, "cur"), 1);
 	assert_int_equal(files_in(f, "new"), 1);
-	mails = mails_of(f, id);
-	assert_string_equal(mails, "approval_request");
-	free(mails);
-	logged = agent_fixture_logged(&f->ag);
-	assert_string_equal(logged, "");
-	free(logged);
+	assert_mails(f, id, "approval_request");
+	assert_logged(f, "");
 
 	/* Mended, the next pass acts on the reply. */
 	tmpl_set_free(f->ag.ctx.templates);
@@ -330,16 +359,8 @@ test_made_too_late(void **state)
 	    &rep, &err), 0);
 	in->close(in);
 	assert_int_equal(rep.acted, 1);
-	mails = mails_of(f, id);
-	assert_string_equal(mails, "approval_request,verification,"
-	    "approval_receipt");
-	free(mails);
-	snprintf(want, sizeof want, "info workflow tenant %lld: "
-	    "awaiting_approval -> awaiting_verification (mail, approve from "
-	    "admin@customer.test)\n", (long long)id);
-	logged = agent_fixture_logged(&f->ag);
-	assert_string_equal(logged, want);
-	free(logged);
+	assert_mails(f, id, "approval_request,verification,approval_receipt");
+	assert_approval_logged(f, id, "admin@customer.test");
 }
 
 /*
@@ -362,23 +383,6 @@ poll_flaky(struct fixture *f, int fail_fetch, int fail_done,
 	snprintf(why, size, "%s", rc == -1 ? err.msg : "");
 	in->close(in);
 	return rc;
-}
-
-/* A reply from admin to the request that went to reply_to, as the
- * maildir's nth message. */
-static void
-reply(struct fixture *f, int n, const char *admin, const char *reply_to)
-{
-	char path[160];
-	FILE *fp;
-
-	snprintf(path, sizeof path, "%s/new/%d.%06d.test", f->box,
-	    1700000000 + n, n);
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	fprintf(fp, "From: %s\r\nTo: %s\r\nMessage-ID: <r%d@customer.test>\r\n"
-	    "Subject: Re: move\r\n\r\nAPPROVE\r\n", admin, reply_to, n);
-	fclose(fp);
 }
 
 /* SQL on the fixture's database, from a connection of the test's own. */
@@ -429,7 +433,7 @@ test_fails_after_writing(void **state)
 {
 	struct fixture *f = *state;
 	struct inbox_pass_report rep;
-	char to_a[128], to_b[128], to_c[128], why[256], want[512], *mails;
+	char to_a[128], to_b[128], to_c[128], why[256];
 	int64_t a, b, c;
 
 	a = awaiting(f, "a@customer.test", to_a, sizeof to_a);
@@ -447,15 +451,8 @@ test_fails_after_writing(void **state)
 	assert_int_equal(rep.acted, 1);
 	assert_int_equal(files_in(f, "cur"), 1);
 	assert_int_equal(files_in(f, "new"), 2);
-	mails = mails_of(f, b);
-	assert_string_equal(mails, "approval_request");
-	free(mails);
-	snprintf(want, sizeof want, "info workflow tenant %lld: "
-	    "awaiting_approval -> awaiting_verification (mail, approve from "
-	    "a@customer.test)\n", (long long)a);
-	mails = agent_fixture_logged(&f->ag);
-	assert_string_equal(mails, want);
-	free(mails);
+	assert_mails(f, b, "approval_request");
+	assert_approval_logged(f, a, "a@customer.test");
 
 	/* Mended, the next pass acts on the other two, once each. */
 	db_run(f, support_pg() != NULL ? "DROP TRIGGER refuse ON history" :
@@ -464,14 +461,8 @@ test_fails_after_writing(void **state)
 	assert_int_equal(rep.handled, 2);
 	assert_int_equal(rep.acted, 2);
 	assert_int_equal(files_in(f, "cur"), 3);
-	mails = mails_of(f, b);
-	assert_string_equal(mails, "approval_request,verification,"
-	    "approval_receipt");
-	free(mails);
-	mails = mails_of(f, c);
-	assert_string_equal(mails, "approval_request,verification,"
-	    "approval_receipt");
-	free(mails);
+	assert_mails(f, b, "approval_request,verification,approval_receipt");
+	assert_mails(f, c, "approval_request,verification,approval_receipt");
 }
 
 
