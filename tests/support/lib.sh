@@ -152,6 +152,7 @@ start_mailstack() {
 		exit 1
 	fi
 	. "$_stack/mailstack.env"
+	_queue=$(postconf -c "$MAILSTACK_DIR/postfix" -h queue_directory)
 }
 
 # Stops the script's mail stack, as an outage would.
@@ -169,8 +170,18 @@ restart_mailstack() {	# description
 	fi
 }
 
-# The messages in a user's IMAP mailbox, as JSON (tests/support/mailbox.py).
+# Succeeds when Postfix has no mail in flight.  It answers 250 once a
+# mail is in its queue and hands it to Dovecot afterwards, on its own, so
+# a mailbox read right after a flush could miss what was just sent.
+_postfix_idle() {
+	[ -z "$(find "$_queue/maildrop" "$_queue/incoming" "$_queue/active" \
+	    -type f -print -quit 2>/dev/null)" ]
+}
+
+# The messages in a user's IMAP mailbox, as JSON (tests/support/mailbox.py),
+# once Postfix has delivered what it took (15 s at most).
 mailbox() {		# user [mailbox.py options...]
+	wait_until 150 0.1 _postfix_idle || true
 	"$PY" "$TOP/tests/support/mailbox.py" "$MAILSTACK_IMAP_PORT" "$@"
 }
 
