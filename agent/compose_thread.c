@@ -12,8 +12,6 @@ struct slot {
 	int64_t			 id;
 	struct compose_job	*job;
 	enum slot_state		 state;
-	int			 dropped;	/* undone while busy: whoever
-						   made it frees it */
 	struct composed		 mail;
 	struct err		 err;
 };
@@ -57,8 +55,6 @@ make_next(struct compose_thread *c)
 	rc = compose_finish(s->job, &s->mail, &s->err);
 	pthread_mutex_lock(&c->lock);
 	s->state = rc == 0 ? SLOT_DONE : SLOT_FAILED;
-	if (s->dropped)
-		slot_free(s);
 	pthread_cond_broadcast(&c->done);
 	return 1;
 }
@@ -90,17 +86,20 @@ compose_thread_new(void)
 	return c;
 }
 
-/* Frees the slots from mark on; one being made is left to its maker. */
+/*
+ * Frees the slots from mark on, with the lock held.  One the thread is
+ * making is waited for first: a job points into its caller's context,
+ * which may be gone once the caller has undone it.
+ */
 static void
 drop_from(struct compose_thread *c, size_t mark)
 {
 	size_t i;
 
 	for (i = mark; i < c->n; i++) {
-		if (c->slots[i]->state == SLOT_BUSY)
-			c->slots[i]->dropped = 1;
-		else
-			slot_free(c->slots[i]);
+		while (c->slots[i]->state == SLOT_BUSY)
+			pthread_cond_wait(&c->done, &c->lock);
+		slot_free(c->slots[i]);
 	}
 	if (c->n > mark)
 		c->n = mark;
@@ -119,7 +118,9 @@ compose_thread_free(struct compose_thread *c)
 	pthread_mutex_unlock(&c->lock);
 	if (c->threaded)
 		pthread_join(c->thread, NULL);
+	pthread_mutex_lock(&c->lock);
 	drop_from(c, 0);
+	pthread_mutex_unlock(&c->lock);
 	free(c->slots);
 	pthread_cond_destroy(&c->done);
 	pthread_cond_destroy(&c->work);
@@ -139,7 +140,8 @@ compose_thread_add(struct compose_thread *c, int64_t id,
 	pthread_mutex_lock(&c->lock);
 	if (c->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 64;
-		/* Pointers, so that a slot being made outlives its undoing.
+		/* Pointers, so that the slot the thread is making stays
+		 * where it is when the array grows.
 		 * NOLINTNEXTLINE(bugprone-sizeof-expression) */
 		c->slots = xrealloc(c->slots, c->cap * sizeof *c->slots);
 	}

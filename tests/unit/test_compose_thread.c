@@ -151,6 +151,7 @@ test_undone(void **state)
 	    .digest = "00", .sender = "A@customer.test",
 	    .outcome = INBOUND_APPROVE,
 	    .detail = "" };
+	struct compose_ctx *gone;
 	struct outbox_entry mail;
 	struct err err;
 	int64_t a, b;
@@ -173,12 +174,18 @@ test_undone(void **state)
 	    -1);
 	assert_int_equal(err.kind, ERR_STATE);
 	assert_int_equal(compose_thread_count(f->composer), 1);
-	/* Dropped whether or not the thread has started on them. */
-	for (i = 0; i < 20; i++) {
+	/* Dropped whether or not the thread has started on them; once
+	 * undone, nothing uses the context they were queued in, which
+	 * may be gone (a batch's lives on its caller's stack). */
+	for (i = 0; i < 200; i++) {
+		gone = xmalloc(sizeof *gone);
+		*gone = f->deferred;
 		mark = compose_thread_count(f->composer);
-		assert_int_equal(fire(f, &f->deferred, add_tenant(f, 'C'),
+		assert_int_equal(fire(f, gone, add_tenant(f, 'C'),
 		    EVENT_START, NULL, &err), 0);
 		compose_thread_undo(f->composer, mark);
+		memset(gone, 0xa5, sizeof *gone);
+		free(gone);
 		assert_int_equal(compose_thread_count(f->composer), 1);
 	}
 	assert_int_equal(compose_thread_store(f->composer, f->ag.st, &err), 0);
