@@ -28,7 +28,8 @@ void	 compose_thread_add(struct compose_thread *, int64_t id,
 	    struct compose_job *);
 /* How many jobs were added since the last compose_thread_store: a mark. */
 size_t	 compose_thread_count(struct compose_thread *);
-/* Drops the jobs added after mark, whose rows a rollback undid. */
+/* Drops the jobs added after mark, whose rows a rollback undid; one the
+ * thread is making is waited for, so that none is in use on return. */
 void	 compose_thread_undo(struct compose_thread *, size_t mark);
 /*
  * Composes what the thread has not taken, waits for the rest, and stores
