@@ -13,8 +13,8 @@ LOG is made once the server listens; it gets one line per message: "ok N"
 when all N accepted before it were recorded as sent (beyond those sent
 before it started), else "late N M" (M recorded), or "cut N" when the
 client ended the session before the content began (after DATA, or
-between commands).  The server answers
-250 to everything and stops when the client says QUIT or cuts.
+between commands).  The server answers 250 to everything and stops
+when the client says QUIT or cuts.
 
 As it accepts the first message it holds the database's write lock for
 HOLD_SECONDS (half a second unless told), as another process's long

@@ -77,6 +77,16 @@ agent_fixture_logged(struct agent_fixture *ag)
 	return buf_release(&b);
 }
 
+/* What was logged since the last look is want (agent_fixture_logged). */
+static inline void
+agent_fixture_assert_logged(struct agent_fixture *ag, const char *want)
+{
+	char *logged = agent_fixture_logged(ag);
+
+	assert_string_equal(logged, want);
+	free(logged);
+}
+
 /* Adds a tenant with Google Workspace on the enterprise edition, the MSP
  * admin msp@provider.test; returns its id. */
 static inline int64_t

@@ -230,16 +230,6 @@ assert_mails(struct fixture *f, int64_t id, const char *want)
 	buf_clear(&b);
 }
 
-/* What the log says since it was last read is want. */
-static void
-assert_logged(struct fixture *f, const char *want)
-{
-	char *logged = agent_fixture_logged(&f->ag);
-
-	assert_string_equal(logged, want);
-	free(logged);
-}
-
 /* The log says since it was last read that tenant id was approved by
  * admin, and nothing else. */
 static void
@@ -250,7 +240,7 @@ assert_approval_logged(struct fixture *f, int64_t id, const char *admin)
 	snprintf(want, sizeof want, "info workflow tenant %lld: "
 	    "awaiting_approval -> awaiting_verification (mail, approve from "
 	    "%s)\n", (long long)id, admin);
-	assert_logged(f, want);
+	agent_fixture_assert_logged(&f->ag, want);
 }
 
 /* A reply from admin to the request that went to reply_to, as the
@@ -348,7 +338,7 @@ test_made_too_late(void **state)
 	assert_int_equal(files_in(f, "cur"), 1);
 	assert_int_equal(files_in(f, "new"), 1);
 	assert_mails(f, id, "approval_request");
-	assert_logged(f, "");
+	agent_fixture_assert_logged(&f->ag, "");
 
 	/* Mended, the next pass acts on the reply. */
 	tmpl_set_free(f->ag.ctx.templates);

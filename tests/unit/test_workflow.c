@@ -145,15 +145,6 @@ history_count(struct fixture *f, int64_t id)
 }
 
 static void
-assert_logged(struct fixture *f, const char *expected)
-{
-	char *text = agent_fixture_logged(&f->ag);
-
-	assert_string_equal(text, expected);
-	free(text);
-}
-
-static void
 test_preflight_blocks_with_every_reason(void **state)
 {
 	struct fixture *f = *state;
@@ -336,7 +327,7 @@ test_each_path_logs_one_line(void **state)
 		workflow_outcome_clear(&out);
 		snprintf(want, sizeof want, "info workflow tenant %lld: %s\n",
 		    (long long)id, rows[i].line);
-		assert_logged(f, want);
+		agent_fixture_assert_logged(&f->ag, want);
 	}
 }
 
@@ -355,13 +346,13 @@ test_refused_transition_logs_nothing(void **state)
 	free(agent_fixture_logged(&f->ag));
 	assert_int_equal(fire(f, id, EVENT_APPROVE, NULL, &err), -1);
 	assert_int_equal(err.kind, ERR_STATE);
-	assert_logged(f, "");
+	agent_fixture_assert_logged(&f->ag, "");
 	/* Undone half way, after the state changed: no plan fits. */
 	assert_int_equal(fire(f, id, EVENT_VERIFY, "SaaS", &err), -1);
 	assert_int_equal(err.kind, ERR_INPUT);
-	assert_logged(f, "");
+	agent_fixture_assert_logged(&f->ag, "");
 	assert_int_equal(fire(f, 42, EVENT_START, NULL, &err), -1);
-	assert_logged(f, "");
+	agent_fixture_assert_logged(&f->ag, "");
 	assert_int_equal(state_of(f, id), STATE_AWAITING_VERIFICATION);
 }
 
@@ -383,9 +374,9 @@ test_batch_logs_at_its_commit(void **state)
 	assert_int_equal(store_batch_begin(f->ag.st, &err), 0);
 	assert_int_equal(fire(f, a, EVENT_START, NULL, &err), 0);
 	assert_int_equal(fire(f, a, EVENT_START, NULL, &err), -1);
-	assert_logged(f, "");
+	agent_fixture_assert_logged(&f->ag, "");
 	store_batch_rollback(f->ag.st);
-	assert_logged(f, "");
+	agent_fixture_assert_logged(&f->ag, "");
 	assert_int_equal(state_of(f, a), STATE_NEW);
 
 	/* Redone: one line for each transition the batch commits. */
@@ -395,7 +386,7 @@ test_batch_logs_at_its_commit(void **state)
 	store_log_at_commit(f->ag.st, "workflow", "a step undone");
 	store_rollback(f->ag.st);
 	assert_int_equal(fire(f, b, EVENT_START, NULL, &err), 0);
-	assert_logged(f, "");
+	agent_fixture_assert_logged(&f->ag, "");
 	assert_int_equal(store_batch_commit(f->ag.st, &err), 0);
 	snprintf(want, sizeof want,
 	    "info workflow tenant %lld: new -> awaiting_approval "
@@ -403,7 +394,7 @@ test_batch_logs_at_its_commit(void **state)
 	    "info workflow tenant %lld: new -> awaiting_approval "
 	    "(test, start from replier@x.test)\n", (long long)a,
 	    (long long)b);
-	assert_logged(f, want);
+	agent_fixture_assert_logged(&f->ag, want);
 }
 
 /* A person's reason joins the detail made from the event; a failed
