@@ -517,8 +517,10 @@ store_outbox_count(struct store *st, enum mail_kind kind, int64_t tenant_id,
 
 /*
  * ?1 status, ?2 kind, ?3 tenant (each NULL: any).  A tenant, else a
- * status, leads as a plain equality, so that outbox_by_tenant or
- * outbox_due is used.  A count, then the rows, newest first.
+ * status, leads as a plain equality, so that outbox_by_tenant or the
+ * status's index is used (SQLite: outbox_queued or outbox_failed, the
+ * sent mails read by id; PostgreSQL: outbox_due).  A count, then the
+ * rows, newest first.
  */
 #define OUTBOX_REST \
 	"(?1 IS NULL OR status = ?1) AND (?2 IS NULL OR kind = ?2) " \

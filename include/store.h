@@ -24,7 +24,7 @@
 #include "tenant.h"
 #include "user.h"
 
-#define STORE_SCHEMA_VERSION	5
+#define STORE_SCHEMA_VERSION	6
 #define STORE_BUSY_TIMEOUT_MS	10000
 
 struct store;

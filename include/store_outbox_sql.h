@@ -27,9 +27,10 @@
 
 /*
  * Queued mails above ?2 that nobody holds at ?1, due ones or all.  The
- * batch's ids are chosen first: joined before the LIMIT, SQLite read
- * the message of every queued mail to sort them by id (through
- * outbox_due), and each batch of a long queue paid for all the rest.
+ * batch's ids are chosen first, so that only their messages are read:
+ * joined before the LIMIT, SQLite read the message of every queued mail
+ * to sort them by id, and each batch of a long queue paid for all the
+ * rest.  SQLite walks outbox_queued in id order and stops at the batch.
  */
 #define OUTBOX_CLAIM(due) \
 	"SELECT " OUTBOX_COLUMNS ", message FROM " OUTBOX_WITH_MESSAGE \

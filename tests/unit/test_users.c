@@ -587,6 +587,8 @@ test_migrate_from_2(void **state)
 	    "DROP TABLE console_session; DROP TABLE console_user; "
 	    "DROP INDEX inbound_by_tenant; DROP INDEX inbound_by_outcome; "
 	    "ALTER TABLE tenants DROP COLUMN language; "
+	    "DROP INDEX outbox_queued; DROP INDEX outbox_failed; "
+	    "CREATE INDEX outbox_due ON outbox(status, next_attempt_at); "
 	    "PRAGMA user_version = 2", NULL), SQLITE_OK);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_master "
 	    "WHERE name LIKE 'console%' OR name LIKE 'audit%'"), 0);
@@ -594,7 +596,7 @@ test_migrate_from_2(void **state)
 	assert_int_equal(store_open(path, &st, &err), 0);
 	assert_int_equal(raw_int(path, "PRAGMA user_version"),
 	    STORE_SCHEMA_VERSION);
-	assert_int_equal(STORE_SCHEMA_VERSION, 5);
+	assert_int_equal(STORE_SCHEMA_VERSION, 6);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_master "
 	    "WHERE type = 'index' AND tbl_name = 'inbound' "
 	    "AND name LIKE 'inbound_by_%'"), 3);
