@@ -404,13 +404,19 @@ store_outbox_sent(struct store *st, int64_t id, int64_t now, struct err *err)
 	    0, NULL, err);
 }
 
+/*
+ * Let go of, holder and all: a mail its deliverer still named as held
+ * would be the one a later pass logs in doubt when that deliverer dies,
+ * although its outcome was known (store_outbox_unclaim).
+ */
 int
 store_outbox_retry(struct store *st, int64_t id, int64_t next_attempt_at,
     int counted, const char *error, struct err *err)
 {
 	return outbox_update(st, "UPDATE outbox SET attempts = attempts + ?3, "
-	    "next_attempt_at = ?2, last_error = ?4, lease_until = 0 "
-	    "WHERE id = ?1", id, next_attempt_at, counted ? 1 : 0, error, err);
+	    "next_attempt_at = ?2, last_error = ?4, lease_until = 0, "
+	    "claimed_by = 0 WHERE id = ?1", id, next_attempt_at,
+	    counted ? 1 : 0, error, err);
 }
 
 int

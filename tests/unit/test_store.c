@@ -746,6 +746,33 @@ test_claims(void **state)
 	store_outbox_free(got, n);
 }
 
+/* A mail put back for a retry is no longer its deliverer's: when that
+ * deliverer dies, the mail in doubt is the lowest it still held. */
+static void
+test_retry_lets_go(void **state)
+{
+	struct fixture *f = *state;
+	struct outbox_entry *got;
+	struct err err;
+	int64_t id, first;
+	size_t n;
+
+	id = add_tenant(f->st, "Deferred");
+	queue_mail(f->st, 1, id, "d1@x.test");
+	queue_mail(f->st, 2, id, "d2@x.test");
+	queue_mail(f->st, 3, id, "d3@x.test");
+	assert_int_equal(store_outbox_claim(f->st, 10, 0, 0, 60, 111, 100, &got,
+	    &n, &err), 0);
+	assert_int_equal(n, 3);
+	store_outbox_free(got, n);
+
+	/* 1 was answered 451; 2 went out when the deliverer died. */
+	assert_int_equal(store_outbox_retry(f->st, 1, 300, 1, "451 later",
+	    &err), 0);
+	assert_int_equal(store_outbox_unclaim(f->st, 111, &first, &err), 0);
+	assert_int_equal(first, 2);
+}
+
 /* A failed mail goes back to the queue once; a queued or sent one, or
  * one already put back, does not. */
 static void
@@ -1336,6 +1363,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_history_and_outbox,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_claims, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retry_lets_go, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_requeue_only_failed, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_each_and_ids,
