@@ -6,12 +6,13 @@
  * would write the pages the replies share (the indexes, the tenants'
  * rows) to the log once per reply; so a pass runs as batches, each one
  * transaction in which every reply stands or falls whole (a savepoint
- * each, or, tried first, none).  Meanwhile the log is copied into the database beside the
- * pass, from a connection of its own, rather than by SQLite's automatic
- * checkpoints in the middle of a batch; and before the handled mail is
- * moved on the server, what was committed is made durable with one sync
- * of the log.  Nothing here changes what a transaction means: a caller
- * that never uses these gets the same database, only slower.
+ * each, or, tried first, none).  Meanwhile the log is copied into the
+ * database beside the pass, from a connection of its own, rather than
+ * by SQLite's automatic checkpoints in the middle of a batch; and before
+ * the handled mail is moved on the server, what was committed is made
+ * durable with one sync of the log.  Nothing here changes what a
+ * transaction means: a caller that never uses these gets the same
+ * database, only slower.
  */
 #ifndef MSCAGENT_STORE_BULK_H
 #define MSCAGENT_STORE_BULK_H

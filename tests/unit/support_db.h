@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <libpq-fe.h>
+#include <sqlite3.h>
 
 #define SUPPORT_DB_MAX	192	/* bytes of a database's path or URI */
 
@@ -61,6 +62,29 @@ support_pg_int(const char *uri, const char *sql)
 	PQclear(r);
 	PQfinish(c);
 	return v;
+}
+
+/* Runs sql on the test's database at path, from a connection of its
+ * own, whichever the engine: 0 or -1, with the error on stderr. */
+static inline int
+support_db_exec(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	char *msg = NULL;
+	int rc;
+
+	if (support_pg() != NULL)
+		return support_pg_exec(path, sql);
+	if (sqlite3_open(path, &db) != SQLITE_OK) {
+		sqlite3_close(db);
+		return -1;
+	}
+	rc = sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK ? 0 : -1;
+	if (rc == -1)
+		fprintf(stderr, "%s: %s\n", sql, msg);
+	sqlite3_free(msg);
+	sqlite3_close(db);
+	return rc;
 }
 
 /*

@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include <sqlite3.h>
 
 #include "inbox_pass.h"
 #include "maildir.h"
@@ -375,21 +374,6 @@ poll_flaky(struct fixture *f, int fail_fetch, int fail_done,
 	return rc;
 }
 
-/* SQL on the fixture's database, from a connection of the test's own. */
-static void
-db_run(struct fixture *f, const char *sql)
-{
-	sqlite3 *db;
-
-	if (support_pg() != NULL) {
-		assert_int_equal(support_pg_exec(f->ag.path, sql), 0);
-		return;
-	}
-	assert_int_equal(sqlite3_open(f->ag.path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
-}
-
 /* The database refuses the history row of a reply from tenant id. */
 static void
 refuse_history(struct fixture *f, int64_t id)
@@ -408,7 +392,7 @@ refuse_history(struct fixture *f, int64_t id)
 		    "ON history WHEN NEW.tenant_id = %lld AND NEW.actor = "
 		    "'mail' BEGIN SELECT RAISE(ABORT, 'test: history "
 		    "refused'); END", (long long)id);
-	db_run(f, sql);
+	assert_int_equal(support_db_exec(f->ag.path, sql), 0);
 }
 
 /*
@@ -445,8 +429,8 @@ test_fails_after_writing(void **state)
 	assert_approval_logged(f, a, "a@customer.test");
 
 	/* Mended, the next pass acts on the other two, once each. */
-	db_run(f, support_pg() != NULL ? "DROP TRIGGER refuse ON history" :
-	    "DROP TRIGGER refuse");
+	assert_int_equal(support_db_exec(f->ag.path, support_pg() != NULL ?
+	    "DROP TRIGGER refuse ON history" : "DROP TRIGGER refuse"), 0);
 	assert_int_equal(poll_flaky(f, 0, 0, &rep, why, sizeof why), 0);
 	assert_int_equal(rep.handled, 2);
 	assert_int_equal(rep.acted, 2);
@@ -454,7 +438,6 @@ test_fails_after_writing(void **state)
 	assert_mails(f, b, "approval_request,verification,approval_receipt");
 	assert_mails(f, c, "approval_request,verification,approval_receipt");
 }
-
 
 /*
  * The reader worker cannot read the second batch: the first is

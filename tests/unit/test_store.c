@@ -480,6 +480,17 @@ tenants_outside(const char *path)
 	return pragma_int(path, "SELECT count(*) FROM tenants");
 }
 
+/* A step that adds tenant name and stands (in a batch: is released). */
+static void
+kept_step(struct fixture *f, const char *name)
+{
+	struct err err;
+
+	assert_int_equal(store_begin(f->st, &err), 0);
+	add_tenant(f->st, name);
+	assert_int_equal(store_commit(f->st, &err), 0);
+}
+
 /* In a batch each step stands or falls alone, and nothing is seen
  * outside before the batch commits. */
 static void
@@ -489,15 +500,11 @@ test_batch(void **state)
 	struct err err;
 
 	assert_int_equal(store_batch_begin(f->st, &err), 0);
-	assert_int_equal(store_begin(f->st, &err), 0);
-	add_tenant(f->st, "Kept");
-	assert_int_equal(store_commit(f->st, &err), 0);
+	kept_step(f, "Kept");
 	assert_int_equal(store_begin(f->st, &err), 0);
 	add_tenant(f->st, "Undone");
 	store_rollback(f->st);
-	assert_int_equal(store_begin(f->st, &err), 0);
-	add_tenant(f->st, "Kept too");
-	assert_int_equal(store_commit(f->st, &err), 0);
+	kept_step(f, "Kept too");
 	assert_int_equal(tenants_outside(f->path), 0);
 	assert_int_equal(store_begin(f->st, &err), 0);
 	add_tenant(f->st, "Left open");
@@ -521,9 +528,7 @@ test_batch_rollback(void **state)
 
 	add_tenant(f->st, "Before");
 	assert_int_equal(store_batch_begin(f->st, &err), 0);
-	assert_int_equal(store_begin(f->st, &err), 0);
-	add_tenant(f->st, "Released");
-	assert_int_equal(store_commit(f->st, &err), 0);
+	kept_step(f, "Released");
 	assert_int_equal(store_begin(f->st, &err), 0);
 	add_tenant(f->st, "Open");
 	store_batch_rollback(f->st);
@@ -542,14 +547,10 @@ test_batch_tried(void **state)
 	struct err err;
 
 	assert_int_equal(store_batch_try(f->st, &err), 0);
-	assert_int_equal(store_begin(f->st, &err), 0);
-	add_tenant(f->st, "Kept");
-	assert_int_equal(store_commit(f->st, &err), 0);
+	kept_step(f, "Kept");
 	assert_int_equal(store_begin(f->st, &err), 0);
 	store_rollback(f->st);
-	assert_int_equal(store_begin(f->st, &err), 0);
-	add_tenant(f->st, "Kept too");
-	assert_int_equal(store_commit(f->st, &err), 0);
+	kept_step(f, "Kept too");
 	assert_int_equal(tenants_outside(f->path), 0);
 	assert_int_equal(store_batch_commit(f->st, &err), 0);
 	assert_int_equal(tenants_outside(f->path), 2);
@@ -571,9 +572,7 @@ test_batch_tried_spoiled(void **state)
 
 	add_tenant(f->st, "Before");
 	assert_int_equal(store_batch_try(f->st, &err), 0);
-	assert_int_equal(store_begin(f->st, &err), 0);
-	add_tenant(f->st, "Released");
-	assert_int_equal(store_commit(f->st, &err), 0);
+	kept_step(f, "Released");
 	assert_int_equal(store_begin(f->st, &err), 0);
 	add_tenant(f->st, "Undone");
 	store_rollback(f->st);
@@ -592,9 +591,7 @@ test_batch_tried_spoiled(void **state)
 	assert_int_equal(tenants_outside(f->path), 2);
 	/* A batch after a spoiled one is tried afresh. */
 	assert_int_equal(store_batch_try(f->st, &err), 0);
-	assert_int_equal(store_begin(f->st, &err), 0);
-	add_tenant(f->st, "Afresh");
-	assert_int_equal(store_commit(f->st, &err), 0);
+	kept_step(f, "Afresh");
 	assert_int_equal(store_batch_commit(f->st, &err), 0);
 	assert_int_equal(tenants_outside(f->path), 3);
 }
@@ -634,16 +631,12 @@ test_checkpoint_passive(void **state)
 	assert_int_equal(store_batch_begin(f->st, &err), 0);
 	for (i = 0; i < 200; i++) {
 		snprintf(name, sizeof name, "Tenant %d", i);
-		assert_int_equal(store_begin(f->st, &err), 0);
-		add_tenant(f->st, name);
-		assert_int_equal(store_commit(f->st, &err), 0);
+		kept_step(f, name);
 	}
 	assert_int_equal(store_batch_commit(f->st, &err), 0);
 	assert_int_equal(file_size(f->path), before);	/* all in the log */
 	assert_int_equal(store_batch_begin(f->st, &err), 0);
-	assert_int_equal(store_begin(f->st, &err), 0);
-	add_tenant(f->st, "Meanwhile");
-	assert_int_equal(store_commit(f->st, &err), 0);
+	kept_step(f, "Meanwhile");
 	assert_int_equal(pthread_create(&thread, NULL, checkpoint_passive,
 	    f->st), 0);
 	assert_int_equal(pthread_join(thread, NULL), 0);
@@ -1168,18 +1161,6 @@ static const char rows_1[] =
 	"INSERT INTO outbox_messages VALUES (2, X'7365636f6e640d0a00ff');"
 	"PRAGMA user_version = 1;";
 
-static void
-sql_exec(const char *path, const char *sql)
-{
-	sqlite3 *db;
-	char *msg = NULL;
-
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("%s", msg);
-	sqlite3_close(db);
-}
-
 /* Version 1 to 2: the outbox is made anew and keeps every row, its
  * messages too; a mail may then be about no tenant. */
 static void
@@ -1199,7 +1180,7 @@ test_migrate_from_1(void **state)
 
 	snprintf(path, sizeof path, "%s/v1.db", f->dir);
 	sql = xasprintf("%s%s", schema_1, rows_1);
-	sql_exec(path, sql);
+	assert_int_equal(support_db_exec(path, sql), 0);
 	free(sql);
 	assert_int_equal(pragma_int(path, "PRAGMA user_version"), 1);
 
@@ -1272,8 +1253,8 @@ test_migrate_from_1(void **state)
 
 	/* A tenant deleted takes its mails and their messages along, and
 	 * leaves the mail about no tenant. */
-	sql_exec(path, "PRAGMA foreign_keys = ON;"
-	    "DELETE FROM tenants WHERE id = 7;");
+	assert_int_equal(support_db_exec(path, "PRAGMA foreign_keys = ON;"
+	    "DELETE FROM tenants WHERE id = 7;"), 0);
 	assert_int_equal(store_outbox_get(st, 1, &o, &err), -1);
 	assert_int_equal(err.kind, ERR_INPUT);
 	assert_int_equal(store_outbox_get(st, 2, &o, &err), -1);
