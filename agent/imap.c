@@ -10,6 +10,7 @@
 #include <gnutls/x509.h>
 #include <libetpan/libetpan.h>
 
+#include "imap_stream.h"
 #include "keyfile.h"
 #include "mailauth.h"
 #include "transport.h"
@@ -233,6 +234,10 @@ connect_session(struct imap_reader *r, struct err *err)
 		goto fail;
 	if (tls && verify_peer(r, err) == -1)
 		goto fail;
+	if (imap_stream_guard(r->s) == -1) {
+		err_set(err, ERR_RUNTIME, "out of memory");
+		goto fail;
+	}
 	if (login(r, err) == -1)
 		goto fail;
 	if ((rc = mailimap_select(r->s, r->mailbox)) != MAILIMAP_NO_ERROR)

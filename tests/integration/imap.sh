@@ -92,6 +92,32 @@ sent=$(grep 'imap(mscagent@.*body_count=1 ' "$_stack/log/dovecot.log" |
 expect_eq "Dovecot sent the poll 10 MiB and one byte of it" "$sent" \
     $(((10 << 20) + 1))
 
+# ---- the server hangs up in the middle of a message ----
+# Dovecot takes a Maildir file's size from its name (W=, as its LMTP
+# writes it).  A name that says more than the file holds makes it promise
+# that many bytes, find out while sending, and hang up mid-message.  The
+# poll must fail and say so, not read on forever from a closed socket;
+# the message waits, and the next poll (Dovecot corrects the name) reads
+# it.  20 s is less than a reply's timeout (30 s): the hang-up itself
+# must end the poll.
+box=$MAILSTACK_MAILDIR_ROOT/example.test/mscagent
+printf 'From: someone@elsewhere.test\nSubject: short\n\nhello\n' \
+    >"$T/short.eml"
+size=$(wc -c <"$T/short.eml")
+cp "$T/short.eml" "$box/new/1700000000.M1P1.test,S=$size,W=$((size + 500))"
+chown -R --reference="$box" "$box/new"
+out=$(timeout 20 "$MSCAGENT" -c "$T/agent.conf" poll 2>"$T/stderr")
+rc=$?
+err=$(cat "$T/stderr")
+expect_rc "a poll the server hangs up on fails, and does not hang" 2
+expect_match "naming the command the connection was lost in" "$err" \
+    "UID FETCH failed"
+expect_eq "the message is still in the inbox" "$(count mscagent)" 1
+agent poll
+expect_rc "the next poll reads it" 0
+expect_match "and sets it aside" "$out" "poll: 1 read"
+expect_eq "and the inbox is empty" "$(count mscagent)" 0
+
 # ---- an unclear reply: one clarification, over the real servers ----
 agent tenant add --name "Unklar GmbH" --customer-admin admin1+u@example.test \
     --msp-admin msp1@example.test --workloads gws --edition enterprise
