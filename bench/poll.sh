@@ -9,7 +9,10 @@
 # in the same run.  Prints both times, the ratio, the replies per
 # second, and where the poll's time went (MSCAGENT_PROFILE).  Afterwards
 # Dovecot itself flags and moves the same messages, as the poll had it
-# do: the mailbox's share, which no decision can make faster.
+# do: the mailbox's share, which no decision can make faster; and a bare
+# IMAP client (bench/imap_floor.py) fetches, flags and moves a copy of
+# them as a poll does, deciding nothing: the least a poll over IMAP
+# can take.
 #
 #   bench/poll.sh [COUNT]      (as root: the mail stack needs it)
 #
@@ -78,6 +81,11 @@ for i, (rcpt, raw) in enumerate(rows):
     open("%s/%d.%d.bench" % (out, 1700000000 + i, i), "w").write(reply)
 PYEOF
 chown -R mail:mail "$box"
+# The same messages for a bare IMAP client to read (bench/imap_floor.py).
+floorbox=$MAILSTACK_MAILDIR_ROOT/example.test/support
+mkdir -p "$floorbox/new" "$floorbox/cur" "$floorbox/tmp"
+cp "$box"/new/* "$floorbox/new/"
+chown -R mail:mail "$floorbox"
 agents=1
 if [ "${BENCH_DB:-sqlite}" = pg ]; then
 	. bench/pg.sh
@@ -110,17 +118,24 @@ t3=$(now)
 $doveadm flags add -u mscagent '\Seen' mailbox INBOX all
 $doveadm move -u mscagent Processed mailbox INBOX all
 t4=$(now)
+# A bare client doing the mailbox's part of the poll over IMAP, on the
+# copy, opened and read by doveadm first as the agent's mailbox was.
+$doveadm mailbox status -u support messages INBOX >/dev/null
+$doveadm fetch -u support text all >/dev/null
+floor=$(python3 bench/imap_floor.py "$MAILSTACK_IMAP_PORT" support secret)
 for ((k = 1; k <= agents; k++)); do
 	tail -1 "$work/poll.out.$k"
 	grep '^poll: fetch' "$work/poll.err.$k" || cat "$work/poll.err.$k"
 done
 echo "database: ${BENCH_DB:-sqlite}, $agents poll(s) at once"
 awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" -v e="$t4" -v n="$count" \
+    -v floor="$floor" \
     -v rss="$(sort -n "$work"/rss.* | tail -1)" 'BEGIN {
 	dove = b - a; agent = c - b
 	printf "peak resident memory:   %.1f MiB (target < 64 MiB)\n", rss / 1024
 	printf "doveadm fetch text all: %.3f s\n", dove
 	printf "doveadm flags + move:   %.3f s  (with the fetch, %.1fx: the mailbox'"'"'s own work)\n", e - d, (dove + e - d) / dove
+	printf "IMAP client floor:      %.3f s  (%.1fx: fetched, flagged and moved over IMAP by a bare client, nothing decided)\n", floor, floor / dove
 	printf "mscagent poll:          %.3f s  (%.0f replies/s)\n", agent, n / agent
 	printf "ratio:                  %.1fx doveadm'"'"'s time\n", agent / dove
 }'
