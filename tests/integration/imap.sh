@@ -115,7 +115,7 @@ expect_match "naming the command the connection was lost in" "$err" \
 expect_eq "the message is still in the inbox" "$(count mscagent)" 1
 agent poll
 expect_rc "the next poll reads it" 0
-expect_match "and sets it aside" "$out" "poll: 1 read"
+expect_match "and reads it whole" "$out" "poll: 1 read"
 expect_eq "and the inbox is empty" "$(count mscagent)" 0
 
 # ---- an unclear reply: one clarification, over the real servers ----
